@@ -1,0 +1,104 @@
+"""Cross-sectional normalisation of dense [T, N] factor slices over a per-date universe mask.
+
+Statistics use universe stocks only; values outside the universe are left NaN for the caller to fill.
+Filling happens *after* normalisation (the caller records what it filled).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Literal
+
+import numpy as np
+
+NormalizeMethod = Literal["zscore", "rank", "raw"]
+NORMALIZE_METHODS: tuple[str, ...] = ("zscore", "rank", "raw")
+ZSCORE_CLIP = 5.0  # winsorisation bound in standard deviations, applied after the z-score
+
+
+def zscore(x: np.ndarray, mask: np.ndarray, clip: float = ZSCORE_CLIP) -> np.ndarray:
+    """Per-row z-score (ddof=0) over finite values where `mask`; clipped to ±clip. Zero-variance rows → 0."""
+    v = np.where(mask & np.isfinite(x), x, np.nan).astype(np.float64)
+    n = np.sum(~np.isnan(v), axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.nansum(v, axis=1, keepdims=True) / n
+        std = np.sqrt(np.nansum((v - mean) ** 2, axis=1, keepdims=True) / n)
+        z = np.where(std > 0, (v - mean) / std, np.where(np.isnan(v), np.nan, 0.0))
+    return np.clip(z, -clip, clip).astype(np.float32)
+
+
+def average_ranks(x: np.ndarray) -> np.ndarray:
+    """Per-row average ranks (1..n, ties share the mean rank); NaN stays NaN."""
+    t, n = x.shape
+    order = np.argsort(x, axis=1, kind="stable")  # NaN sorts last
+    s = np.take_along_axis(x, order, axis=1)
+    j = np.broadcast_to(np.arange(n), (t, n))
+    differs = s[:, 1:] != s[:, :-1]
+    first = np.concatenate([np.ones((t, 1), bool), differs], axis=1)
+    last = np.concatenate([differs, np.ones((t, 1), bool)], axis=1)
+    start = np.maximum.accumulate(np.where(first, j, 0), axis=1)
+    end = np.minimum.accumulate(np.where(last, j, n - 1)[:, ::-1], axis=1)[:, ::-1]
+    ranks_sorted = (start + end) / 2.0 + 1.0
+    ranks = np.empty_like(ranks_sorted)
+    np.put_along_axis(ranks, order, ranks_sorted, axis=1)
+    return np.where(np.isnan(x), np.nan, ranks)
+
+
+def norm_ppf(p: np.ndarray) -> np.ndarray:
+    """Inverse standard normal CDF (Acklam's rational approximation, |rel err| < 1.2e-9) for p in (0, 1)."""
+    a = (-3.969683028665376e01, 2.209460984245205e02, -2.759285104469687e02,
+         1.383577518672690e02, -3.066479806614716e01, 2.506628277459239e00)
+    b = (-5.447609879822406e01, 1.615858368580409e02, -1.556989798598866e02,
+         6.680131188771972e01, -1.328068155288572e01)
+    c = (-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e00,
+         -2.549732539343734e00, 4.374664141464968e00, 2.938163982698783e00)
+    d = (7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e00, 3.754408661907416e00)
+    p = np.asarray(p, dtype=np.float64)
+    out = np.full_like(p, np.nan)
+    lo, hi = p < 0.02425, p > 1 - 0.02425
+    mid = ~lo & ~hi & ~np.isnan(p)
+    q = p[mid] - 0.5
+    r = q * q
+    out[mid] = (((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q / (
+        ((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1)
+    for sel, sign in ((lo, 1.0), (hi, -1.0)):
+        pp = p[sel] if sign > 0 else 1 - p[sel]
+        qq = np.sqrt(-2 * np.log(pp))
+        out[sel] = sign * (((((c[0] * qq + c[1]) * qq + c[2]) * qq + c[3]) * qq + c[4]) * qq + c[5]) / (
+            (((d[0] * qq + d[1]) * qq + d[2]) * qq + d[3]) * qq + 1)
+    return out
+
+
+def rank_gauss(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per-row rank → Gaussian: Φ⁻¹((rank − 0.5) / n) over finite values where `mask`."""
+    v = np.where(mask & np.isfinite(x), x, np.nan).astype(np.float64)
+    n = np.sum(~np.isnan(v), axis=1, keepdims=True)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        p = (average_ranks(v) - 0.5) / n
+    return norm_ppf(p).astype(np.float32)
+
+
+def normalize(x: np.ndarray, mask: np.ndarray, method: str) -> np.ndarray:
+    """Dispatch on the method name; values outside `mask` come back NaN."""
+    if method == "zscore":
+        return zscore(x, mask)
+    if method == "rank":
+        return rank_gauss(x, mask)
+    if method == "raw":
+        return np.where(mask & np.isfinite(x), x, np.nan).astype(np.float32)
+    raise ValueError(f"normalize='{method}': choose one of {NORMALIZE_METHODS}")
+
+
+def is_market_wide(x: np.ndarray, mask: np.ndarray, share: float = 0.99) -> bool:
+    """A column is market-wide when, on ≥ `share` of dates with ≥ 2 universe values, all values are equal."""
+    v = np.where(mask & np.isfinite(x), x, np.nan)
+    cnt = np.sum(~np.isnan(v), axis=1)
+    rows = cnt >= 2
+    if not rows.any():
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        spread = np.nanmax(v[rows], axis=1) - np.nanmin(v[rows], axis=1)
+    scale = np.nanmax(np.abs(v[rows]), axis=1)
+    const = spread <= 1e-9 * np.maximum(scale, 1.0)
+    return bool(const.mean() >= share)

@@ -1,0 +1,72 @@
+"""`Panel`: the dense, aligned [T, N(, F)] arrays everything downstream consumes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+
+@dataclass
+class Panel:
+    """A date × stock × factor panel with the market masks of each (date, stock).
+
+    Arrays are aligned on `dates` (T, sorted) and `codes` (N, sorted). A (date, stock) with no row in the
+    data has `present=False` and is neither tradeable nor in the universe. `pct_chg` is 0 where there is
+    no bar (a suspended stock's price is unchanged). Factor values are normalised per date over the
+    universe; what was null/inf or outside the universe is filled with 0 and flagged in `factor_missing`.
+    """
+
+    dates: np.ndarray  # [T] datetime64[D]
+    codes: np.ndarray  # [N] str
+    factor_names: list[str]
+    factors: np.ndarray  # [T, N, F] float32
+    factor_missing: np.ndarray  # [T, N, F] bool
+    pct_chg: np.ndarray  # [T, N] float64, daily return (decimal), 0 where no bar
+    present: np.ndarray  # [T, N] bool, a row exists
+    tradeable: np.ndarray  # [T, N] bool, has a bar with vol > 0 and is not a one-price limit day
+    can_buy: np.ndarray  # [T, N] bool, in universe & tradeable & not limit-up & listed long enough
+    can_sell: np.ndarray  # [T, N] bool, tradeable & not limit-down
+    in_universe: np.ndarray  # [T, N] bool
+    is_limit_up: np.ndarray  # [T, N] bool
+    is_limit_down: np.ndarray  # [T, N] bool
+    board: np.ndarray  # [N] str
+    industry: np.ndarray | None = None  # [T, N] int32 index into industry_names, -1 unknown
+    industry_names: list[str] = field(default_factory=list)
+    market_wide: list[str] = field(default_factory=list)  # factor columns passed through un-normalised
+    meta: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def shape(self) -> tuple[int, int, int]:
+        return self.factors.shape  # type: ignore[return-value]
+
+    def forward_returns(self, fp: int, entry_lag: int = 1) -> np.ndarray:
+        """Forward return of holding from the close of t+entry_lag to the close of t+entry_lag+fp.
+
+        Decision at the close of t; with T+1 the earliest fill is t+1 (entry_lag=1). Returns compound the
+        daily returns (never raw close across ex-dates). NaN where the window leaves the panel or the
+        stock has no bar at the exit date or later (delisted before exit).
+        """
+        if fp < 1 or entry_lag < 0:
+            raise ValueError(f"forward_returns: fp={fp} must be ≥ 1 and entry_lag={entry_lag} ≥ 0")
+        t = len(self.dates)
+        logc = np.concatenate([np.zeros((1, self.pct_chg.shape[1])),
+                               np.cumsum(np.log1p(self.pct_chg), axis=0)], axis=0)  # logc[k] = sum r[0..k-1]
+        out = np.full(self.pct_chg.shape, np.nan, dtype=np.float64)
+        start, stop = entry_lag, entry_lag + fp  # window r[t+start+1 .. t+stop]
+        n_valid = t - stop
+        if n_valid > 0:
+            out[:n_valid] = np.expm1(logc[stop + 1: stop + 1 + n_valid] - logc[start + 1: start + 1 + n_valid])
+        last_bar = np.where(self.present.any(axis=0), t - 1 - np.argmax(self.present[::-1], axis=0), -1)
+        exit_idx = np.arange(t)[:, None] + stop
+        out[exit_idx > last_bar[None, :]] = np.nan
+        return out
+
+    def date_index(self, day: np.datetime64 | str) -> int:
+        """Index of a trading date in `dates`; KeyError naming the date when absent."""
+        d = np.datetime64(day, "D")
+        i = int(np.searchsorted(self.dates, d))
+        if i >= len(self.dates) or self.dates[i] != d:
+            raise KeyError(f"date {d} is not a trading date of this panel "
+                           f"({self.dates[0]} … {self.dates[-1]})")
+        return i

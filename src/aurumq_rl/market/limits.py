@@ -1,0 +1,189 @@
+"""Daily price limits: one date-aware rule table, limit prices, and limit-hit detection.
+
+Rules are data (`LimitRule` rows), evaluated first-match-wins in table order, so a user can prepend a rule
+(a new exchange notice) without touching code. Limits are fractions of the previous close; `None` = no limit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+import polars as pl
+
+from aurumq_rl.market.boards import BSE, CHINEXT, MAIN, STAR
+
+CHINEXT_REFORM = date(2020, 8, 24)
+MAIN_REGISTRATION_REFORM = date(2023, 4, 10)
+MAIN_ST_TO_10PCT = date(2025, 7, 7)  # SSE/SZSE notice of 2025-06-27
+
+
+@dataclass(frozen=True)
+class LimitRule:
+    """One row of the limit table.
+
+    Applies to rows of `board` whose trade date is in [start, end), whose risk-warning status equals `st`
+    (None: either), and — for new-listing rules — whose listing day (1 = first trading day) is ≤ `first_days`.
+    Rules with `first_days=None` apply to any listing day.
+    """
+
+    board: str
+    up: float | None
+    down: float | None
+    st: bool | None = None
+    start: date | None = None
+    end: date | None = None
+    first_days: int | None = None
+    note: str = ""
+
+
+LIMIT_RULES: tuple[LimitRule, ...] = (
+    # New listings (checked first).
+    LimitRule(STAR, None, None, first_days=5, note="STAR: no limit for the first 5 trading days"),
+    LimitRule(CHINEXT, None, None, start=CHINEXT_REFORM, first_days=5,
+              note="ChiNext after the registration reform: no limit for the first 5 days"),
+    LimitRule(CHINEXT, 0.44, 0.36, end=CHINEXT_REFORM, first_days=1, note="ChiNext IPO day before the reform"),
+    LimitRule(MAIN, 0.44, 0.36, end=MAIN_REGISTRATION_REFORM, first_days=1, note="main-board IPO day +44%/-36%"),
+    LimitRule(MAIN, None, None, start=MAIN_REGISTRATION_REFORM, first_days=5,
+              note="main board after the 2023-04-10 registration reform: no limit for the first 5 days"),
+    LimitRule(BSE, None, None, first_days=1, note="BSE: no limit on the listing day"),
+    # Risk warning (ST / *ST).
+    LimitRule(MAIN, 0.05, 0.05, st=True, end=MAIN_ST_TO_10PCT, note="main-board ST ±5% until mid-2025"),
+    # Before its reform ChiNext followed the SZSE rules, where risk-warning stocks had ±5%.
+    LimitRule(CHINEXT, 0.05, 0.05, st=True, end=CHINEXT_REFORM, note="ChiNext ST before the reform"),
+    # Normal.
+    LimitRule(MAIN, 0.10, 0.10, note="main board ±10% (ST too from 2025-07-07)"),
+    LimitRule(CHINEXT, 0.10, 0.10, end=CHINEXT_REFORM, note="ChiNext ±10% before 2020-08-24"),
+    LimitRule(CHINEXT, 0.20, 0.20, start=CHINEXT_REFORM, note="ChiNext ±20% (ST too)"),
+    LimitRule(STAR, 0.20, 0.20, note="STAR ±20% (ST too)"),
+    LimitRule(BSE, 0.30, 0.30, note="BSE ±30%"),
+)
+
+
+def _matches(rule: LimitRule, board: pl.Expr, st: pl.Expr, day: pl.Expr, listing_day: pl.Expr) -> pl.Expr:
+    cond = board == rule.board
+    if rule.st is not None:
+        cond = cond & (st == rule.st)
+    if rule.start is not None:
+        cond = cond & (day >= rule.start)
+    if rule.end is not None:
+        cond = cond & (day < rule.end)
+    if rule.first_days is not None:
+        cond = cond & listing_day.is_not_null() & (listing_day <= rule.first_days)
+    return cond
+
+
+def limit_pct_exprs(
+    rules: tuple[LimitRule, ...] = LIMIT_RULES,
+    *,
+    board: str = "board",
+    st: str = "is_st",
+    day: str = "trade_date",
+    listing_day: str = "listing_day",
+) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
+    """(limit_up, limit_down, has_limit) expressions from the rule table; first matching rule wins.
+
+    `limit_up`/`limit_down` are fractions (0.10 = 10%), null where no limit applies or no rule matches.
+    """
+    b, s, d, ld = pl.col(board), pl.col(st).fill_null(False), pl.col(day), pl.col(listing_day)
+    up: pl.Expr = pl.lit(None, dtype=pl.Float64)
+    down: pl.Expr = pl.lit(None, dtype=pl.Float64)
+    has: pl.Expr = pl.lit(False)
+    for rule in reversed(rules):
+        m = _matches(rule, b, s, d, ld)
+        up = pl.when(m).then(pl.lit(rule.up, dtype=pl.Float64)).otherwise(up)
+        down = pl.when(m).then(pl.lit(rule.down, dtype=pl.Float64)).otherwise(down)
+        has = pl.when(m).then(pl.lit(rule.up is not None)).otherwise(has)
+    return up.alias("limit_up_pct"), down.alias("limit_down_pct"), has.alias("has_limit")
+
+
+def round_half_up_cents(x: pl.Expr) -> pl.Expr:
+    """Round yuan prices half-up to 0.01 (the exchanges' rule; Python/polars round half-to-even)."""
+    return ((x * 100 + 0.5 + 1e-7).floor() / 100).alias("rounded")
+
+
+def limit_prices(pre_close: pl.Expr, up_pct: pl.Expr, down_pct: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """Limit-up and limit-down prices: previous close × (1 ± limit), rounded half-up to 0.01 yuan."""
+    return (
+        round_half_up_cents(pre_close * (1 + up_pct)).alias("limit_up_price"),
+        round_half_up_cents(pre_close * (1 - down_pct)).alias("limit_down_price"),
+    )
+
+
+LimitMethod = Literal["auto", "price", "pct"]
+
+
+def prices_on_tick_grid(close: pl.Series, tol: float = 1e-6, share: float = 0.99) -> bool:
+    """True when (almost) all prices sit on the 0.01 yuan grid, i.e. they are real, unadjusted prices."""
+    c = close.drop_nulls()
+    if c.len() == 0:
+        return False
+    off = ((c * 100) - (c * 100).round()).abs() > tol
+    return float(1.0 - off.mean()) >= share
+
+
+def resolve_limit_method(method: LimitMethod, columns: list[str], close: pl.Series | None) -> str:
+    """Pick price- or pct-based detection. Price-based needs real (unadjusted, on-grid) prices."""
+    if method != "auto":
+        return method
+    if "pre_close" in columns:
+        return "price"
+    if close is not None and prices_on_tick_grid(close):
+        return "price"
+    return "pct"
+
+
+def limit_flag_exprs(method: str) -> list[pl.Expr]:
+    """Expressions adding `is_limit_up`, `is_limit_down`, `is_one_price` to a frame that already has
+    `close, pct_chg, limit_up_pct, limit_down_pct` (+ `pre_close` or OHLC when available).
+
+    price: close equals the rounded limit price (pre_close taken from the column or close/(1+pct_chg),
+    rounded to the cent). pct: pct_chg within half a cent of the limit, tolerance capped at 0.25% (adjusted
+    prices do not tell the real price level).
+    """
+    up, down = pl.col("limit_up_pct"), pl.col("limit_down_pct")
+    close, pct = pl.col("close"), pl.col("pct_chg")
+    if method == "price":
+        pre = pl.col("_pre_close")
+        up_p, down_p = limit_prices(pre, up, down)
+        hit_up = close >= up_p - 1e-6
+        hit_down = close <= down_p + 1e-6
+    else:
+        pre = pl.col("_pre_close")
+        tol = (0.005 / pre).clip(1e-4, 0.0025)
+        hit_up = pct >= up - tol
+        hit_down = pct <= -down + tol
+    hit_up = (hit_up & up.is_not_null()).fill_null(False).alias("is_limit_up")
+    hit_down = (hit_down & down.is_not_null()).fill_null(False).alias("is_limit_down")
+    return [hit_up, hit_down]
+
+
+def pre_close_expr(columns: list[str], method: str) -> pl.Expr:
+    """Previous close: the column when present, else close / (1 + pct_chg) (cent-rounded for real prices)."""
+    if "pre_close" in columns:
+        return pl.col("pre_close").alias("_pre_close")
+    derived = pl.col("close") / (1 + pl.col("pct_chg"))
+    if method == "price":
+        derived = round_half_up_cents(derived)
+    return derived.alias("_pre_close")
+
+
+def one_price_expr(columns: list[str]) -> pl.Expr:
+    """One-price limit day: open = high = low = close at a limit (needs OHLC; False without it)."""
+    if not {"open", "high", "low"} <= set(columns):
+        return pl.lit(False).alias("is_one_price")
+    same = (pl.col("open") == pl.col("high")) & (pl.col("high") == pl.col("low")) & (pl.col("low") == pl.col("close"))
+    return (same & (pl.col("is_limit_up") | pl.col("is_limit_down"))).fill_null(False).alias("is_one_price")
+
+
+def with_limit_flags(lf: pl.LazyFrame, columns: list[str], method: str,
+                     rules: tuple[LimitRule, ...] = LIMIT_RULES) -> pl.LazyFrame:
+    """Add limit fractions, limit flags and one-price flags. Needs `board, is_st, listing_day` columns."""
+    up, down, has = limit_pct_exprs(rules)
+    return (
+        lf.with_columns(up, down, has, pre_close_expr(columns, method))
+        .with_columns(limit_flag_exprs(method))
+        .with_columns(one_price_expr(columns))
+        .drop("_pre_close")
+    )

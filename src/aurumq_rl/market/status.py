@@ -1,0 +1,98 @@
+"""Per-row market status: board, risk warning, delisting, listing day, suspension, limit hits, and the
+trading masks every consumer shares (loader, env, backtest, inference).
+
+`annotate` is the single place these are derived; every rule reads only the row's own date (point in time).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from aurumq_rl.market.boards import board_expr
+from aurumq_rl.market.limits import LIMIT_RULES, LimitRule, with_limit_flags
+
+# Listing day given to stocks whose listing precedes the data (no `list_date`/`days_since_ipo`):
+# far past any new-listing rule or protection window.
+SEASONED_LISTING_DAY = 10_000
+
+
+@dataclass(frozen=True)
+class MarketConfig:
+    """Knobs of the market rules. `min_listed_days`: new-listing protection (no buying, not in the
+    default universes) until a stock has traded this many days."""
+
+    min_listed_days: int = 60
+    limit_method: str = "auto"
+    rules: tuple[LimitRule, ...] = LIMIT_RULES
+
+
+def st_expr(columns: list[str]) -> pl.Expr:
+    """Risk warning per row: `is_st` wins where present; else the name starts with ST/*ST (S*ST, SST too)."""
+    from_name = (
+        pl.col("name").str.strip_chars().str.contains(r"^(\*ST|ST|S\*ST|SST)").fill_null(False)
+        if "name" in columns
+        else pl.lit(False)
+    )
+    if "is_st" in columns:
+        return pl.col("is_st").cast(pl.Boolean).fill_null(from_name).alias("is_st")
+    return from_name.alias("is_st")
+
+
+def delisting_expr(columns: list[str]) -> pl.Expr:
+    """In the delisting period: the name carries 退."""
+    if "name" not in columns:
+        return pl.lit(False).alias("is_delisting")
+    return pl.col("name").str.contains("退").fill_null(False).alias("is_delisting")
+
+
+def listing_day_expr(columns: list[str], calendar: pl.Series) -> pl.Expr:
+    """Trading day number since listing, 1 on the listing day. Needs the `t_idx` column (calendar index).
+
+    Sources, in order: `days_since_ipo` (trading days, 0 on the listing day); `list_date` (counted on the
+    data's calendar); else the stock's first bar when it comes after the data's first date; else seasoned.
+    """
+    if "days_since_ipo" in columns:
+        return (pl.col("days_since_ipo").cast(pl.Int64) + 1).alias("listing_day")
+    if "list_date" in columns:
+        list_idx = pl.lit(calendar).search_sorted(pl.col("list_date").cast(pl.Date), side="left")
+        return (pl.col("t_idx") - list_idx + 1).cast(pl.Int64).alias("listing_day")
+    first = pl.col("t_idx").min().over("ts_code")
+    return (
+        pl.when(first > 0)
+        .then(pl.col("t_idx") - first + 1)
+        .otherwise(pl.col("t_idx") + SEASONED_LISTING_DAY)
+        .cast(pl.Int64)
+        .alias("listing_day")
+    )
+
+
+def annotate(lf: pl.LazyFrame, columns: list[str], calendar: pl.Series, method: str,
+             config: MarketConfig = MarketConfig()) -> pl.LazyFrame:
+    """Add status and mask columns to a long (ts_code, trade_date) frame.
+
+    `calendar` is the sorted array of the data's trading dates; `method` the resolved limit-detection method.
+    Adds: t_idx, board, is_st, is_delisting, listing_day, suspended, limit_up_pct, limit_down_pct, has_limit,
+    is_limit_up, is_limit_down, is_one_price, tradeable, can_buy_raw, can_sell. (`can_buy_raw` lacks the
+    universe gate; the loader ANDs it with the universe.)
+    """
+    cal = pl.DataFrame({"trade_date": calendar, "t_idx": pl.int_range(0, len(calendar), eager=True)})
+    lf = lf.join(cal.lazy(), on="trade_date", how="left")
+    lf = lf.with_columns(board_expr("ts_code"), st_expr(columns), delisting_expr(columns))
+    lf = lf.with_columns(listing_day_expr(columns, calendar))
+    lf = lf.with_columns((pl.col("vol").fill_null(0) <= 0).alias("suspended"))
+    lf = with_limit_flags(lf, columns, method, config.rules)
+    tradeable = ~pl.col("suspended") & ~pl.col("is_one_price")
+    return lf.with_columns(
+        tradeable.alias("tradeable"),
+        (tradeable & ~pl.col("is_limit_up") & (pl.col("listing_day") > config.min_listed_days)).alias(
+            "can_buy_raw"
+        ),
+        (tradeable & ~pl.col("is_limit_down")).alias("can_sell"),
+    )
+
+
+def sellable_after(entry_idx: int) -> int:
+    """T+1: a position entered on calendar index `entry_idx` can first be sold on `entry_idx + 1`."""
+    return entry_idx + 1

@@ -1,0 +1,54 @@
+"""Universe filters as boolean polars expressions over an annotated frame (see `market.status.annotate`).
+
+Point in time: membership on a date uses only that row's data. Accepts a name or a user callable
+`fn(columns) -> pl.Expr`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import polars as pl
+
+from aurumq_rl.errors import DataError
+from aurumq_rl.market.boards import BOARDS, MAIN
+
+UniverseSpec = str | Callable[[list[str]], pl.Expr]
+
+UNIVERSES: tuple[str, ...] = ("main_board_non_st", "all_non_st", "hs300", "zz500", "all")
+
+
+def _seasoned(min_listed_days: int) -> pl.Expr:
+    return pl.col("listing_day") > min_listed_days
+
+
+def universe_expr(universe: UniverseSpec, columns: list[str], min_listed_days: int = 60) -> pl.Expr:
+    """Boolean `in_universe` expression for a universe name or callable.
+
+    - main_board_non_st: a bar with vol > 0, main-board code, listed > `min_listed_days` trading days,
+      not in the delisting period (退), not ST (per-date `is_st`, else the name).
+    - all_non_st: the same on every A-share board.
+    - hs300 / zz500: a traded bar and `is_hs300` / `is_zz500` true on that date.
+    - all: any A-share row with a bar.
+    """
+    traded = ~pl.col("suspended")
+    a_share = pl.col("board").is_in(list(BOARDS))
+    if callable(universe):
+        expr = universe(columns)
+    elif universe == "main_board_non_st":
+        expr = (traded & (pl.col("board") == MAIN) & _seasoned(min_listed_days)
+                & ~pl.col("is_delisting") & ~pl.col("is_st"))
+    elif universe == "all_non_st":
+        expr = traded & a_share & _seasoned(min_listed_days) & ~pl.col("is_delisting") & ~pl.col("is_st")
+    elif universe in ("hs300", "zz500"):
+        col = f"is_{universe}"
+        if col not in columns:
+            raise DataError(f"universe '{universe}' needs the column '{col}' (per-date membership, bool); "
+                            f"add it or pick one of {UNIVERSES}")
+        expr = traded & a_share & pl.col(col).cast(pl.Boolean).fill_null(False)
+    elif universe == "all":
+        expr = a_share
+    else:
+        raise DataError(f"unknown universe '{universe}'; choose one of {', '.join(UNIVERSES)} "
+                        "or pass a callable")
+    return expr.fill_null(False).alias("in_universe")
