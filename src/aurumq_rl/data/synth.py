@@ -209,6 +209,7 @@ def generate(cfg: SynthConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
         "is_hs300": hs300[ti, ni], "is_zz500": zz500[ti, ni],
         **{k: v[ti, ni].astype(np.float32) for k, v in factors.items()},
     }).sort("ts_code", "trade_date")
+    df = df.with_columns(pl.col(list(factors)).fill_nan(None))  # structural gaps are nulls, not NaN
     df = _technical(df)
     return df, index
 

@@ -51,13 +51,23 @@ def listing_day_expr(columns: list[str], calendar: pl.Series) -> pl.Expr:
     """Trading day number since listing, 1 on the listing day. Needs the `t_idx` column (calendar index).
 
     Sources, in order: `days_since_ipo` (trading days, 0 on the listing day); `list_date` (counted on the
-    data's calendar); else the stock's first bar when it comes after the data's first date; else seasoned.
+    data's calendar; weekdays before the data's first date); else the stock's first bar when it comes
+    after the data's first date; else seasoned.
     """
     if "days_since_ipo" in columns:
         return (pl.col("days_since_ipo").cast(pl.Int64) + 1).alias("listing_day")
     if "list_date" in columns:
-        list_idx = pl.lit(calendar).search_sorted(pl.col("list_date").cast(pl.Date), side="left")
-        return (pl.col("t_idx") - list_idx + 1).cast(pl.Int64).alias("listing_day")
+        listed = pl.col("list_date").cast(pl.Date)
+        list_idx = pl.lit(calendar).search_sorted(listed, side="left")
+        # Listed before the data starts: weekdays before the first date stand in for trading days.
+        before = pl.business_day_count(listed, pl.lit(calendar[0]))
+        return (
+            pl.when(listed < calendar[0])
+            .then(pl.col("t_idx") + before + 1)
+            .otherwise(pl.col("t_idx") - list_idx + 1)
+            .cast(pl.Int64)
+            .alias("listing_day")
+        )
     first = pl.col("t_idx").min().over("ts_code")
     return (
         pl.when(first > 0)

@@ -1,0 +1,23 @@
+"""`aurumq-rl data check`: validate a Parquet against the data contract and print a report."""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from aurumq_rl.data.check import check_data, format_report
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("data", help="inspect input data")
+    dsub = p.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
+    c = dsub.add_parser("check", help="validate a Parquet (file, directory or glob) and report on it")
+    c.add_argument("path")
+    c.add_argument("--json", action="store_true", help="print the report as JSON")
+    c.set_defaults(func=run_check)
+
+
+def run_check(args: argparse.Namespace) -> int:
+    report = check_data(args.path)
+    print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))
+    return 0

@@ -1,0 +1,42 @@
+"""The `aurumq-rl` command line: one entry point, one module per command group.
+
+Each command module exposes `register(subparsers)`; bad input (`DataError`) prints one clear line and exits 2,
+never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+import warnings
+
+from aurumq_rl import __version__
+from aurumq_rl.errors import DataError
+
+COMMAND_MODULES: tuple[str, ...] = ("synth", "data")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aurumq-rl", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"aurumq-rl {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for mod in COMMAND_MODULES:
+        importlib.import_module(f"aurumq_rl.cli.{mod}").register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    warnings.simplefilter("default")
+    warnings.formatwarning = lambda msg, cat, *_a, **_k: f"warning: {msg}\n"  # type: ignore[assignment]
+    try:
+        return int(args.func(args) or 0)
+    except DataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""`aurumq-rl data check`: validate a Parquet against the contract and report what is in it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from aurumq_rl.data.contract import (
+    FACTOR_COL_PREFIXES,
+    REQUIRED_COLUMNS,
+    check_required,
+    factor_columns,
+    factor_prefix,
+    trade_date_expr,
+    validate_keys,
+)
+from aurumq_rl.data.loader import STATUS_COLUMNS, scan_source
+from aurumq_rl.errors import DataError
+from aurumq_rl.market.limits import resolve_limit_method
+from aurumq_rl.market.status import MarketConfig, annotate
+
+STATS_CHUNK = 64
+
+
+def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketConfig()) -> dict:
+    """Run every contract check; return a JSON-able report. Raises `DataError` on bad input."""
+    lf, name = scan_source(source)
+    try:
+        schema = lf.collect_schema()
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise DataError(f"{name}: cannot read as Parquet ({exc})") from exc
+    columns = list(schema.names())
+    check_required(columns, name)
+    factors = factor_columns(columns)
+    if not factors:
+        raise DataError(f"{name}: no factor column found; factor columns must start with one of "
+                        f"{', '.join(FACTOR_COL_PREFIXES)} (compute some with `aurumq-rl factors compute`)")
+    status_cols = [c for c in STATUS_COLUMNS if c in columns]
+    raw = lf.select(*REQUIRED_COLUMNS, *status_cols).collect()
+    keys = raw.with_columns(trade_date_expr(schema["trade_date"], name), pl.col("pct_chg").cast(pl.Float64),
+                            pl.col("vol").cast(pl.Float64))
+    keys = validate_keys(keys, name, raw_dates=raw["trade_date"])
+    calendar = keys["trade_date"].unique().sort()
+    method = resolve_limit_method(market.limit_method, columns, keys["close"])  # type: ignore[arg-type]
+    ann = annotate(keys.lazy(), columns, calendar, method, market).collect()
+
+    per_board = (
+        ann.group_by("board")
+        .agg(pl.col("ts_code").n_unique().alias("stocks"), pl.len().alias("rows"),
+             pl.col("is_limit_up").mean().alias("limit_up_share"),
+             pl.col("is_limit_down").mean().alias("limit_down_share"),
+             pl.col("is_one_price").mean().alias("one_price_share"),
+             pl.col("suspended").mean().alias("suspended_share"))
+        .sort("board")
+    )
+    pct = keys["pct_chg"].drop_nulls().abs()
+    report: dict = {
+        "source": name,
+        "rows": keys.height,
+        "dates": {"count": calendar.len(), "first": str(calendar[0]), "last": str(calendar[-1])},
+        "stocks": int(keys["ts_code"].n_unique()),
+        "boards": per_board.to_dicts(),
+        "pct_chg_scale": {"abs_p50": float(pct.quantile(0.5)), "abs_p99": float(pct.quantile(0.99)),
+                          "share_abs_gt_1": float((pct > 1).mean()), "unit": "decimal"},
+        "limit_method": method,
+        "optional_columns_present": status_cols,
+        "st_share": float(ann["is_st"].mean()),
+    }
+    report.update(_factor_stats(lf, factors))
+    return report
+
+
+def _factor_stats(lf: pl.LazyFrame, factors: list[str]) -> dict:
+    """Null (or NaN) and inf share per prefix; constant columns; market-wide columns (constant across stocks
+    on ≥ 99% of dates)."""
+    stats: list[dict] = []
+    for c0 in range(0, len(factors), STATS_CHUNK):
+        cols = factors[c0:c0 + STATS_CHUNK]
+        agg = lf.select(
+            *[(pl.col(c).is_null() | pl.col(c).cast(pl.Float64).is_nan()).sum().alias(f"{c}\x00null")
+              for c in cols],
+            *[pl.col(c).cast(pl.Float64).is_infinite().sum().alias(f"{c}\x00inf") for c in cols],
+            *[pl.col(c).cast(pl.Float64).n_unique().alias(f"{c}\x00uniq") for c in cols],
+            pl.len().alias("\x00rows"),
+        ).collect().row(0, named=True)
+        per_date = lf.group_by("trade_date").agg(
+            *[(pl.col(c).drop_nulls().n_unique() <= 1).alias(c) for c in cols],
+            *[(pl.col(c).drop_nulls().len() >= 2).alias(f"{c}\x00n") for c in cols],
+        ).collect()
+        for c in cols:
+            valid = per_date[f"{c}\x00n"]
+            mw = bool(valid.sum() > 0 and (per_date[c] & valid).sum() >= 0.99 * valid.sum())
+            stats.append({"column": c, "prefix": factor_prefix(c), "null": agg[f"{c}\x00null"],
+                          "inf": agg[f"{c}\x00inf"], "unique": agg[f"{c}\x00uniq"], "market_wide": mw})
+        rows = agg["\x00rows"]
+    df = pl.DataFrame(stats)
+    by_prefix = (
+        df.group_by("prefix", maintain_order=True)
+        .agg(pl.len().alias("columns"), (pl.col("null").sum() / (pl.len() * rows)).alias("null_share"),
+             (pl.col("inf").sum() / (pl.len() * rows)).alias("inf_share"))
+    )
+    return {
+        "factor_columns": len(factors),
+        "prefixes": by_prefix.to_dicts(),
+        "constant_columns": df.filter(pl.col("unique") <= 1)["column"].to_list(),
+        "market_wide_columns": df.filter(pl.col("market_wide") & (pl.col("unique") > 1))["column"].to_list(),
+    }
+
+
+def format_report(rep: dict) -> str:
+    """Human-readable table of a `check_data` report."""
+    lines = [
+        f"data check: {rep['source']}",
+        f"  rows {rep['rows']:,} · dates {rep['dates']['count']} ({rep['dates']['first']} … "
+        f"{rep['dates']['last']}) · stocks {rep['stocks']:,} · factor columns {rep['factor_columns']}",
+        f"  pct_chg: decimal, |pct_chg| p50 {rep['pct_chg_scale']['abs_p50']:.4f}, p99 "
+        f"{rep['pct_chg_scale']['abs_p99']:.4f} · limit detection: {rep['limit_method']} · ST share "
+        f"{rep['st_share']:.2%}",
+        "",
+        f"  {'board':<10}{'stocks':>8}{'rows':>11}{'limit-up':>10}{'limit-dn':>10}{'1-price':>9}{'susp':>8}",
+    ]
+    for b in rep["boards"]:
+        lines.append(f"  {b['board']:<10}{b['stocks']:>8,}{b['rows']:>11,}{b['limit_up_share']:>10.2%}"
+                     f"{b['limit_down_share']:>10.2%}{b['one_price_share']:>9.2%}{b['suspended_share']:>8.2%}")
+    lines += ["", f"  {'prefix':<10}{'columns':>8}{'null':>9}{'inf':>9}"]
+    for p in rep["prefixes"]:
+        lines.append(f"  {p['prefix']:<10}{p['columns']:>8}{p['null_share']:>9.2%}{p['inf_share']:>9.2%}")
+    lines.append("")
+    lines.append(f"  constant columns: {', '.join(rep['constant_columns']) or 'none'}")
+    lines.append(f"  market-wide columns (passed through un-normalised): "
+                 f"{', '.join(rep['market_wide_columns']) or 'none'}")
+    return "\n".join(lines)

@@ -1,0 +1,42 @@
+"""Information coefficient per date, vectorised over dates: Pearson (IC) and Spearman (rank IC)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aurumq_rl.data.normalize import average_ranks
+
+MIN_STOCKS = 10  # dates with fewer valid stocks get NaN
+
+
+def _row_pearson(a: np.ndarray, b: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    n = valid.sum(axis=1)
+    a = np.where(valid, a, 0.0)
+    b = np.where(valid, b, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ma = a.sum(1) / n
+        mb = b.sum(1) / n
+        da = np.where(valid, a - ma[:, None], 0.0)
+        db = np.where(valid, b - mb[:, None], 0.0)
+        cov = (da * db).sum(1)
+        r = cov / np.sqrt((da * da).sum(1) * (db * db).sum(1))
+    r[(n < MIN_STOCKS) | ~np.isfinite(r)] = np.nan
+    return r
+
+
+def ic_series(scores: np.ndarray, fwd: np.ndarray, mask: np.ndarray | None = None,
+              method: str = "rank") -> np.ndarray:
+    """Per-date IC [T] of scores [T, N] vs forward returns [T, N] over stocks where `mask` and both finite.
+
+    method: "rank" (Spearman: Pearson of average ranks) or "pearson". NaN on dates with < MIN_STOCKS stocks.
+    """
+    valid = np.isfinite(scores) & np.isfinite(fwd)
+    if mask is not None:
+        valid &= mask
+    a = np.where(valid, scores, np.nan).astype(np.float64)
+    b = np.where(valid, fwd, np.nan).astype(np.float64)
+    if method == "rank":
+        a, b = average_ranks(a), average_ranks(b)
+    elif method != "pearson":
+        raise ValueError(f"method='{method}': choose rank or pearson")
+    return _row_pearson(a, b, valid)

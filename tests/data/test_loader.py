@@ -1,0 +1,179 @@
+"""load_panel semantics: alignment, normalisation math, fill-after-normalise masks, universes, returns."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from aurumq_rl.data.loader import load_panel
+from aurumq_rl.data.normalize import average_ranks, norm_ppf, rank_gauss, zscore
+
+
+def _day(k: int) -> date:
+    return date(2024, 1, 1) + timedelta(days=k)
+
+
+def test_zscore_math_ddof0_universe_only_and_clip() -> None:
+    x = np.array([[1.0, 2.0, 3.0, 100.0, np.nan]], dtype=np.float32)
+    mask = np.array([[True, True, True, False, True]])
+    z = zscore(x, mask)
+    ref = (np.array([1, 2, 3]) - 2.0) / np.sqrt(2.0 / 3.0)
+    np.testing.assert_allclose(z[0, :3], ref, rtol=1e-6)
+    assert np.isnan(z[0, 3]) and np.isnan(z[0, 4])
+    big = np.array([[0.0] * 99 + [1000.0]], dtype=np.float32)
+    assert zscore(big, np.ones_like(big, bool)).max() == pytest.approx(5.0)
+
+
+def test_zero_variance_row_is_zero_not_nan() -> None:
+    x = np.full((1, 4), 3.0, np.float32)
+    np.testing.assert_array_equal(zscore(x, np.ones_like(x, bool)), np.zeros((1, 4), np.float32))
+
+
+def test_average_ranks_ties_and_nan() -> None:
+    x = np.array([[3.0, 1.0, 3.0, np.nan, 2.0, 3.0]])
+    np.testing.assert_array_equal(average_ranks(x), [[4.0, 1.0, 4.0, np.nan, 2.0, 4.0]])
+
+
+def test_norm_ppf_known_values() -> None:
+    p = np.array([0.5, 0.975, 0.025, 0.001, 0.8413447460685429])
+    np.testing.assert_allclose(norm_ppf(p), [0.0, 1.959963985, -1.959963985, -3.090232306, 1.0], atol=1e-7)
+
+
+def test_rank_gauss_symmetric() -> None:
+    x = np.array([[10.0, -5.0, 0.0, 7.0]])
+    g = rank_gauss(x, np.ones_like(x, bool))
+    np.testing.assert_allclose(np.sort(g[0]), [-norm_ppf(np.array([0.875]))[0], -norm_ppf(np.array([0.625]))[0],
+                                                norm_ppf(np.array([0.625]))[0], norm_ppf(np.array([0.875]))[0]],
+                               rtol=1e-6)
+
+
+def _long(values: dict[str, list[float | None]], **cols: dict[str, list]) -> pl.DataFrame:
+    """values: code -> per-day alpha_001 (None = null); extra per-code columns in cols."""
+    rows = []
+    for code, xs in values.items():
+        for d, x in enumerate(xs):
+            row = {"ts_code": code, "trade_date": _day(d), "close": 10.0, "pct_chg": 0.01, "vol": 1.0,
+                   "alpha_001": x}
+            for name, per_code in cols.items():
+                row[name] = per_code[code][d]
+            rows.append(row)
+    return pl.DataFrame(rows)
+
+
+def test_fill_after_normalisation_and_missing_mask() -> None:
+    df = _long({"600001.SH": [1.0, 1.0], "600002.SH": [2.0, None], "600003.SH": [3.0, float("inf")],
+                "600004.SH": [6.0, 5.0]})
+    p = load_panel(df.lazy(), universe="all")
+    f = p.factors[:, :, 0]
+    # day 0: z-score of [1, 2, 3, 6] (mean 3, std sqrt(3.5))
+    np.testing.assert_allclose(f[0], (np.array([1, 2, 3, 6]) - 3) / np.sqrt(3.5), rtol=1e-6)
+    # day 1: null and inf are excluded from the statistics, then filled with 0 and flagged
+    np.testing.assert_allclose(f[1, [0, 3]], [-1.0, 1.0], rtol=1e-6)
+    assert f[1, 1] == 0.0 and f[1, 2] == 0.0
+    assert p.factor_missing[1, :, 0].tolist() == [False, True, True, False]
+    assert not p.factor_missing[0].any()
+
+
+def test_absent_row_not_tradeable_and_not_in_universe() -> None:
+    df = _long({"600001.SH": [1.0, 2.0, 3.0], "600002.SH": [1.0, 2.0, 3.0]}).filter(
+        ~((pl.col("ts_code") == "600002.SH") & (pl.col("trade_date") == _day(1))))
+    p = load_panel(df.lazy(), universe="all")
+    assert p.present[1].tolist() == [True, False]
+    assert not p.tradeable[1, 1] and not p.in_universe[1, 1] and not p.can_buy[1, 1]
+    assert p.factor_missing[1, 1, 0] and p.pct_chg[1, 1] == 0.0
+
+
+def test_main_board_non_st_universe_gates() -> None:
+    n = 70
+    codes = {"600001.SH": "甲", "600002.SH": "ST乙", "300001.SZ": "丙", "600003.SH": "丁退", "600004.SH": "戊"}
+    df = _long({c: [1.0 + i] * n for i, c in enumerate(codes)},
+               name={c: [nm] * n for c, nm in codes.items()})
+    df = df.with_columns(
+        pl.when(pl.col("ts_code") == "600004.SH").then(pl.lit(0.0)).otherwise(pl.col("vol")).alias("vol"))
+    # a new listing: first bar after the data's first date
+    ipo = _long({"600005.SH": [1.0] * 10}).with_columns(
+        (pl.col("trade_date") + timedelta(days=n - 10)).alias("trade_date"), pl.lit("己").alias("name"))
+    p = load_panel(pl.concat([df, ipo]).lazy(), universe="main_board_non_st")
+    last = p.in_universe[-1]
+    got = dict(zip(p.codes.tolist(), last.tolist(), strict=True))
+    # ST, ChiNext, 退, suspended and the new listing are excluded; codes never in the universe are dropped
+    assert got == {"600001.SH": True}
+    p_all = load_panel(pl.concat([df, ipo]).lazy(), universe="all")
+    assert set(p_all.codes.tolist()) == set(codes) | {"600005.SH"}
+    assert dict(zip(p_all.codes.tolist(), p_all.board.tolist(), strict=True))["300001.SZ"] == "chinext"
+
+
+def test_universe_callable_and_hs300_membership() -> None:
+    df = _long({"600001.SH": [1.0, 2.0], "600002.SH": [3.0, 4.0]},
+               is_hs300={"600001.SH": [True, False], "600002.SH": [True, True]})
+    p = load_panel(df.lazy(), universe="hs300")
+    assert p.in_universe.tolist() == [[True, True], [False, True]]
+    q = load_panel(df.lazy(), universe=lambda cols: pl.col("ts_code") == "600002.SH")
+    assert q.codes.tolist() == ["600002.SH"]
+
+
+def test_market_wide_column_passed_through() -> None:
+    df = _long({"600001.SH": [1.0, 2.0], "600002.SH": [3.0, 5.0], "600003.SH": [0.0, 1.0]})
+    df = df.with_columns(pl.when(pl.col("trade_date") == _day(0)).then(0.5).otherwise(-0.25).alias("mkt_idx"))
+    with pytest.warns(UserWarning, match="mkt_idx"):
+        p = load_panel(df.lazy(), universe="all")
+    j = p.factor_names.index("mkt_idx")
+    assert p.market_wide == ["mkt_idx"]
+    np.testing.assert_allclose(p.factors[:, :, j], [[0.5] * 3, [-0.25] * 3])
+
+
+def test_forward_returns_compound_with_t_plus_1_entry() -> None:
+    r = [0.0, 0.01, 0.02, -0.03, 0.04, 0.05, 0.0]
+    df = pl.DataFrame({"ts_code": "600001.SH", "trade_date": [_day(k) for k in range(7)], "close": 10.0,
+                       "pct_chg": r, "vol": 1.0, "alpha_001": 1.0})
+    p = load_panel(df.lazy(), universe="all")
+    fr = p.forward_returns(2)
+    # decision at t=0 → enter at close of t=1 → hold over days 2 and 3
+    assert fr[0, 0] == pytest.approx((1.02) * (0.97) - 1)
+    assert fr[1, 0] == pytest.approx(0.97 * 1.04 - 1)
+    assert fr[4, 0] == pytest.approx((1.0) * np.nan, nan_ok=True)
+    assert np.isnan(fr[4:, 0]).all() and np.isfinite(fr[:4, 0]).all()
+    fr0 = p.forward_returns(1, entry_lag=0)
+    assert fr0[0, 0] == pytest.approx(0.01)
+
+
+def test_forward_returns_nan_after_delisting() -> None:
+    df = _long({"600001.SH": [1.0] * 6, "600002.SH": [1.0] * 6}).filter(
+        ~((pl.col("ts_code") == "600002.SH") & (pl.col("trade_date") > _day(3))))
+    p = load_panel(df.lazy(), universe="all")
+    fr = p.forward_returns(1)
+    assert np.isfinite(fr[:3, 0]).all()
+    assert np.isfinite(fr[:2, 1]).all() and np.isnan(fr[2:, 1]).all()  # exit at day 4+ is after its last bar
+
+
+def test_adj_close_returns_ignore_ex_dates() -> None:
+    # a 2:1 split on day 2: raw close halves, adj_factor doubles, pct_chg (dividend-adjusted) says +1%
+    df = pl.DataFrame({"ts_code": "600001.SH", "trade_date": [_day(k) for k in range(3)],
+                       "close": [10.0, 10.0, 5.05], "adj_factor": [1.0, 1.0, 2.0], "pct_chg": [0.0, 0.0, 0.01],
+                       "vol": 1.0, "alpha_001": 1.0})
+    a = load_panel(df.lazy(), universe="all", returns="adj_close")
+    b = load_panel(df.lazy(), universe="all")
+    np.testing.assert_allclose(a.pct_chg[:, 0], [0.0, 0.0, 0.01], atol=1e-12)
+    np.testing.assert_allclose(b.pct_chg[:, 0], [0.0, 0.0, 0.01], atol=1e-12)
+
+
+def test_hive_partitioned_directory_and_glob(tmp_path: Path) -> None:
+    df = _long({"600001.SH": [1.0, 2.0, 3.0], "600002.SH": [2.0, 1.0, 0.0]})
+    for year, part in enumerate((df.head(3), df.tail(3))):
+        d = tmp_path / f"year={2020 + year}"
+        d.mkdir()
+        part.write_parquet(d / "part.parquet")
+    p = load_panel(tmp_path, universe="all")
+    q = load_panel(str(tmp_path / "*" / "*.parquet"), universe="all")
+    assert p.factors.shape == (3, 2, 1) and np.array_equal(p.factors, q.factors)
+
+
+def test_date_window_and_first_n_factors() -> None:
+    df = _long({"600001.SH": [1.0, 2.0, 3.0], "600002.SH": [2.0, 1.0, 0.0]}).with_columns(
+        (pl.col("alpha_001") * 2).alias("gtja_001"), (pl.col("alpha_001") * -1).alias("mf_001"))
+    p = load_panel(df.lazy(), universe="all", start=_day(1), end="2024-01-02", factors=2)
+    assert p.dates.tolist() == [_day(1)] and p.factor_names == ["alpha_001", "gtja_001"]

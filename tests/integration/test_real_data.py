@@ -1,0 +1,64 @@
+"""The foundation on real A-share bars (shared/data/real): CSI 300 sample, 2019-01 … 2023-03."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from aurumq_rl.data.loader import load_panel
+from aurumq_rl.market.status import annotate
+
+
+@pytest.fixture(scope="module")
+def real(shared: Path) -> pl.DataFrame:
+    """Real bars + 2023 names/industries/list dates + CSI 300 membership + two simple factor columns."""
+    d = shared / "data" / "real"
+    bars = pl.read_parquet(d / "real_panel_sample_csi300_2019_2023.parquet")
+    basic = pl.read_parquet(d / "stock_basic_2023.parquet").select(
+        "ts_code", "list_date", pl.col("industry").alias("industry_code"))
+    members = pl.read_parquet(d / "csi300_members.parquet")
+    hs = (bars.select("ts_code", "trade_date").join(members, on="ts_code")
+          .filter((pl.col("trade_date") >= pl.col("in_date")) & (pl.col("trade_date") < pl.col("out_date")))
+          .select("ts_code", "trade_date", pl.lit(True).alias("is_hs300")).unique())
+    df = (bars.join(basic, on="ts_code", how="left").join(hs, on=["ts_code", "trade_date"], how="left")
+          .with_columns(pl.col("is_hs300").fill_null(False)).sort("ts_code", "trade_date"))
+    mom = pl.col("close") / pl.col("close").shift(20).over("ts_code") - 1
+    return df.with_columns(mom.alias("tech_mom20"),
+                           pl.col("pct_chg").rolling_std(20).over("ts_code").alias("tech_vol20"))
+
+
+def test_real_panel_loads_with_rules(real: pl.DataFrame) -> None:
+    p = load_panel(real.lazy(), universe="hs300")
+    assert p.meta["limit_method"] == "pct"  # forward-adjusted prices are off the cent grid
+    assert p.factors.shape[0] > 1000 and 200 < p.factors.shape[1] <= 276
+    assert p.in_universe.sum(1).max() <= 276 and p.in_universe.mean() > 0.5
+    fwd = p.forward_returns(5)
+    ok = np.isfinite(fwd) & p.in_universe
+    assert ok.mean() > 0.5 and np.abs(fwd[ok]).max() < 3
+    assert 0.002 < p.is_limit_up[p.present].mean() < 0.05
+
+
+def test_chinext_limit_switch_on_real_bars(real: pl.DataFrame) -> None:
+    cal = real["trade_date"].unique().sort()
+    ann = annotate(real.lazy(), real.columns, cal, "pct").collect()
+    gem = ann.filter(pl.col("board") == "chinext")
+    before = gem.filter(pl.col("trade_date") < date(2020, 8, 24))
+    after = gem.filter(pl.col("trade_date") >= date(2020, 8, 24))
+    seasoned = pl.col("has_limit") & (pl.col("listing_day") > 1)
+    assert before.filter(seasoned)["limit_up_pct"].unique().to_list() == [0.1]
+    assert before.filter(pl.col("listing_day") == 1)["limit_up_pct"].unique().to_list() == [0.44]
+    assert set(after.filter(pl.col("has_limit"))["limit_up_pct"].unique().to_list()) == {0.2}
+    # a real +20% close after the switch is a limit-up; the same move never counts before it
+    hits = after.filter(pl.col("is_limit_up"))
+    assert hits.height > 0 and hits["pct_chg"].min() > 0.195
+    # IPO days inside the sample (list_date known): STAR debuts are unlimited; a main-board debut before
+    # 2023-04-10 is capped at +44% and closing there is a limit-up
+    ipo_day = ann.filter(pl.col("listing_day") == 1)
+    star = ipo_day.filter(pl.col("board") == "star")
+    assert star.height > 0 and not star["has_limit"].any() and not star["is_limit_up"].any()
+    cgn = ipo_day.filter(pl.col("ts_code") == "003816.SZ").row(0, named=True)
+    assert cgn["limit_up_pct"] == 0.44 and cgn["is_limit_up"]

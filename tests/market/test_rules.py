@@ -1,0 +1,188 @@
+"""Board table, the date-aware limit table, limit prices and limit detection."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+import pytest
+
+from aurumq_rl.market.boards import board_of
+from aurumq_rl.market.limits import (
+    limit_pct_exprs,
+    prices_on_tick_grid,
+    resolve_limit_method,
+    round_half_up_cents,
+)
+from aurumq_rl.market.status import annotate
+
+
+@pytest.mark.parametrize(
+    ("code", "board"),
+    [("600000.SH", "main"), ("601398.SH", "main"), ("603288.SH", "main"), ("605499.SH", "main"),
+     ("000001.SZ", "main"), ("001979.SZ", "main"), ("002594.SZ", "main"), ("003816.SZ", "main"),
+     ("300750.SZ", "chinext"), ("301269.SZ", "chinext"), ("688981.SH", "star"), ("689009.SH", "star"),
+     ("430047.BJ", "bse"), ("830799.BJ", "bse"), ("872925.BJ", "bse"), ("889999.BJ", "bse"),
+     ("920001.BJ", "bse"), ("900901.SH", "b_share"), ("200002.SZ", "b_share"),
+     ("000300.SH", None), ("300750.SH", None), ("600000.SZ", None)],
+)
+def test_board_from_code(code: str, board: str | None) -> None:
+    assert board_of(code) == board
+
+
+def _limits(board: str, day: date, st: bool = False, listing_day: int = 1000) -> tuple:
+    up, down, has = limit_pct_exprs()
+    row = pl.DataFrame({"board": [board], "is_st": [st], "trade_date": [day], "listing_day": [listing_day]})
+    return row.select(up, down, has).row(0)
+
+
+@pytest.mark.parametrize(
+    ("board", "day", "st", "listing_day", "expected"),
+    [
+        ("main", date(2024, 1, 2), False, 1000, (0.10, 0.10, True)),
+        ("main", date(2024, 1, 2), True, 1000, (0.05, 0.05, True)),
+        ("main", date(2025, 7, 4), True, 1000, (0.05, 0.05, True)),   # last day before the change
+        ("main", date(2025, 7, 7), True, 1000, (0.10, 0.10, True)),   # effective date of the change
+        ("chinext", date(2020, 8, 21), False, 1000, (0.10, 0.10, True)),
+        ("chinext", date(2020, 8, 24), False, 1000, (0.20, 0.20, True)),
+        ("chinext", date(2020, 8, 21), True, 1000, (0.05, 0.05, True)),
+        ("chinext", date(2020, 8, 24), True, 1000, (0.20, 0.20, True)),  # ST keeps ±20%
+        ("star", date(2021, 3, 1), False, 1000, (0.20, 0.20, True)),
+        ("star", date(2021, 3, 1), True, 1000, (0.20, 0.20, True)),
+        ("bse", date(2022, 3, 1), False, 1000, (0.30, 0.30, True)),
+        ("bse", date(2022, 3, 1), True, 1000, (0.30, 0.30, True)),
+        # new listings
+        ("star", date(2021, 3, 1), False, 5, (None, None, False)),
+        ("star", date(2021, 3, 1), False, 6, (0.20, 0.20, True)),
+        ("chinext", date(2021, 3, 1), False, 5, (None, None, False)),
+        ("chinext", date(2020, 8, 21), False, 1, (0.44, 0.36, True)),
+        ("chinext", date(2020, 8, 21), False, 2, (0.10, 0.10, True)),
+        ("main", date(2023, 4, 7), False, 1, (0.44, 0.36, True)),
+        ("main", date(2023, 4, 7), False, 2, (0.10, 0.10, True)),
+        ("main", date(2023, 4, 10), False, 1, (None, None, False)),
+        ("main", date(2023, 4, 10), False, 5, (None, None, False)),
+        ("main", date(2023, 4, 10), False, 6, (0.10, 0.10, True)),
+        ("bse", date(2022, 3, 1), False, 1, (None, None, False)),
+        ("bse", date(2022, 3, 1), False, 2, (0.30, 0.30, True)),
+    ],
+)
+def test_limit_table(board: str, day: date, st: bool, listing_day: int, expected: tuple) -> None:
+    got = _limits(board, day, st, listing_day)
+    assert tuple(round(v, 9) if isinstance(v, float) else v for v in got) == expected
+
+
+@pytest.mark.parametrize(("x", "cents"), [(11.055, 11.06), (11.054, 11.05), (2.345, 2.35), (10.0, 10.0),
+                                          (3.3 * 1.1, 3.63), (6.35 * 1.05, 6.67)])
+def test_round_half_up(x: float, cents: float) -> None:
+    assert pl.select(round_half_up_cents(pl.lit(x))).item() == pytest.approx(cents, abs=1e-9)
+
+
+def _frame(rows: list[dict]) -> pl.DataFrame:
+    return pl.DataFrame(rows).with_columns(pl.col("trade_date").cast(pl.Date))
+
+
+def _annotate(df: pl.DataFrame, method: str) -> pl.DataFrame:
+    cal = df["trade_date"].unique().sort()
+    return annotate(df.lazy(), df.columns, cal, method).sort("ts_code", "trade_date").collect()
+
+
+def test_price_based_limit_detection_uses_rounded_limit_price() -> None:
+    # pre_close 6.35, limit-up price round(6.985) = 6.99 (half-up), limit-down round(5.715) = 5.72
+    rows = [
+        {"ts_code": "600001.SH", "trade_date": date(2024, 1, 2), "pre_close": 6.35, "close": 6.99,
+         "pct_chg": 6.99 / 6.35 - 1, "vol": 10.0},
+        {"ts_code": "600002.SH", "trade_date": date(2024, 1, 2), "pre_close": 6.35, "close": 6.98,
+         "pct_chg": 6.98 / 6.35 - 1, "vol": 10.0},
+        {"ts_code": "600003.SH", "trade_date": date(2024, 1, 2), "pre_close": 6.35, "close": 5.72,
+         "pct_chg": 5.72 / 6.35 - 1, "vol": 10.0},
+    ]
+    out = _annotate(_frame(rows), "price")
+    assert out["is_limit_up"].to_list() == [True, False, False]
+    assert out["is_limit_down"].to_list() == [False, False, True]
+    assert out["can_buy_raw"].to_list() == [False, True, True]
+    assert out["can_sell"].to_list() == [True, True, False]
+
+
+def test_st_limit_by_name_and_flag_and_date() -> None:
+    rows = [  # main-board ST at +5% is limit-up before 2025-07-07, not after
+        {"ts_code": "600001.SH", "trade_date": date(2025, 7, 4), "close": 10.5, "pct_chg": 0.05, "vol": 1.0,
+         "name": "*ST 甲", "pre_close": 10.0},
+        {"ts_code": "600001.SH", "trade_date": date(2025, 7, 7), "close": 11.025, "pct_chg": 0.05,
+         "vol": 1.0, "name": "*ST 甲", "pre_close": 10.5},
+        {"ts_code": "600002.SH", "trade_date": date(2025, 7, 4), "close": 10.5, "pct_chg": 0.05, "vol": 1.0,
+         "name": "乙", "pre_close": 10.0},
+    ]
+    out = _annotate(_frame(rows), "price")
+    assert out["is_st"].to_list() == [True, True, False]
+    assert out["limit_up_pct"].to_list() == pytest.approx([0.05, 0.10, 0.10])
+    assert out["is_limit_up"].to_list() == [True, False, False]
+
+
+def test_is_st_column_wins_over_name() -> None:
+    rows = [{"ts_code": "600001.SH", "trade_date": date(2024, 1, 2), "close": 10.0, "pct_chg": 0.0,
+             "vol": 1.0, "name": "ST 甲", "is_st": False}]
+    assert _annotate(_frame(rows), "pct")["is_st"].to_list() == [False]
+
+
+def test_pct_based_detection_tolerance() -> None:
+    rows = [{"ts_code": f"60000{i}.SH", "trade_date": date(2024, 1, 2), "close": c, "pct_chg": p, "vol": 1.0}
+            for i, (c, p) in enumerate([(3.0, 0.0990), (3.0, 0.0960), (3.0, -0.0995), (30.0, 0.0999)])]
+    out = _annotate(_frame(rows), "pct")
+    assert out["is_limit_up"].to_list() == [True, False, False, True]
+    assert out["is_limit_down"].to_list() == [False, False, True, False]
+
+
+def test_one_price_day_blocks_both_directions_and_suspension() -> None:
+    rows = [
+        {"ts_code": "600001.SH", "trade_date": date(2024, 1, 2), "open": 11.0, "high": 11.0, "low": 11.0,
+         "close": 11.0, "pre_close": 10.0, "pct_chg": 0.1, "vol": 5.0},
+        {"ts_code": "600002.SH", "trade_date": date(2024, 1, 2), "open": 10.0, "high": 10.0, "low": 10.0,
+         "close": 10.0, "pre_close": 10.0, "pct_chg": 0.0, "vol": 0.0},
+    ]
+    out = _annotate(_frame(rows), "price")
+    assert out["is_one_price"].to_list() == [True, False]
+    assert out["suspended"].to_list() == [False, True]
+    assert out["can_sell"].to_list() == [False, False]
+    assert out["can_buy_raw"].to_list() == [False, False]
+
+
+def test_new_listing_from_first_bar_and_protection() -> None:
+    days = [date(2024, 1, d) for d in (2, 3, 4, 5, 8)]
+    rows = [{"ts_code": "600001.SH", "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1.0} for d in days]
+    rows += [{"ts_code": "688001.SH", "trade_date": d, "close": 10.0, "pct_chg": 0.3, "vol": 1.0}
+             for d in days[2:]]
+    out = _annotate(_frame(rows), "pct")
+    star = out.filter(pl.col("ts_code") == "688001.SH")
+    assert star["listing_day"].to_list() == [1, 2, 3]
+    assert star["has_limit"].to_list() == [False, False, False]
+    assert not star["is_limit_up"].any()
+    assert not star["can_buy_raw"].any()  # protection: listed < 60 days
+    seasoned = out.filter(pl.col("ts_code") == "600001.SH")
+    assert seasoned["listing_day"].min() > 1000 and seasoned["can_buy_raw"].all()
+
+
+def test_listing_day_from_list_date_counts_trading_days() -> None:
+    days = [date(2024, 1, d) for d in (2, 3, 4, 5, 8)]
+    rows = [{"ts_code": "600001.SH", "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1.0,
+             "list_date": date(2024, 1, 4)} for d in days[2:]]
+    rows += [{"ts_code": "600002.SH", "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1.0,
+              "list_date": date(2010, 1, 4)} for d in days]
+    out = _annotate(_frame(rows), "pct")
+    assert out.filter(pl.col("ts_code") == "600001.SH")["listing_day"].to_list() == [1, 2, 3]
+
+
+def test_limit_method_resolution() -> None:
+    assert resolve_limit_method("auto", ["pre_close"], None) == "price"
+    assert resolve_limit_method("auto", ["close"], pl.Series([10.01, 9.5, 3.33])) == "price"
+    assert resolve_limit_method("auto", ["close"], pl.Series([10.0132, 9.5, 3.3301])) == "pct"
+    assert resolve_limit_method("pct", ["pre_close"], None) == "pct"
+    assert prices_on_tick_grid(pl.Series([1.0, 2.01, 3.99]))
+
+
+def test_list_date_before_the_data_counts_weekdays_before_it() -> None:
+    days = [date(2024, 1, 2), date(2024, 1, 3)]
+    rows = [{"ts_code": "600001.SH", "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1.0,
+             "list_date": date(2023, 12, 25)} for d in days]
+    out = _annotate(_frame(rows), "pct")
+    # Mon 12-25 … Fri 12-29, Mon 01-01: 6 weekdays before 01-02, so 01-02 is listing day 7
+    assert out["listing_day"].to_list() == [7, 8]
