@@ -104,43 +104,53 @@ def load_panel(
     date_cast = trade_date_expr(schema["trade_date"], name)
     raw = lf.select(*REQUIRED_COLUMNS, *status_cols).collect()
     keys = raw.with_columns(date_cast, pl.col("pct_chg").cast(pl.Float64), pl.col("vol").cast(pl.Float64))
+    keys = keys.with_row_index("_row")  # position in the source's row order, reused to read factor chunks
+    source_rows = keys.select("_row", "trade_date")  # every source row, B shares included
     keys = validate_keys(keys, name, raw_dates=raw["trade_date"])
     del raw
     calendar = keys["trade_date"].unique().sort()
     method = resolve_limit_method(market.limit_method, columns, keys["close"])  # type: ignore[arg-type]
+    lo = start_d if start_d is not None else calendar[0]
+    hi = end_d if end_d is not None else calendar[-1]
+    in_window = pl.col("trade_date").is_between(lo, hi)
+    # Source rows inside the window, in source order: factor chunks are read with the same filter.
+    window_rows = source_rows.filter(in_window)
+    del source_rows
     ann = annotate(keys.lazy(), columns, calendar, method, market)
-    ann = ann.with_columns(universe_expr(universe, columns, market.min_listed_days))
-    if start_d is not None:
-        ann = ann.filter(pl.col("trade_date") >= start_d)
-    if end_d is not None:
-        ann = ann.filter(pl.col("trade_date") <= end_d)
-    ann_df = ann.collect()
+    ann_df = ann.with_columns(universe_expr(universe, columns, market.min_listed_days)).filter(in_window).collect()
+    del keys
     if ann_df.height == 0 or not ann_df["in_universe"].any():
         raise DataError(f"{name}: no row left in universe '{universe}' between {start_d or 'start'} and "
                         f"{end_d or 'end'}; widen the dates or choose another universe")
 
     codes = ann_df.filter(pl.col("in_universe"))["ts_code"].unique().sort()
-    ann_df = ann_df.filter(pl.col("ts_code").is_in(codes.implode())).sort("ts_code", "trade_date")
+    ann_df = ann_df.filter(pl.col("ts_code").is_in(codes.implode()))
     dates = ann_df["trade_date"].unique().sort()
     t_n, n_n = len(dates), len(codes)
     idx = ann_df.select(
         pl.lit(dates).search_sorted(pl.col("trade_date")).alias("_t"),
         pl.lit(codes).search_sorted(pl.col("ts_code")).alias("_n"),
+        pl.col("_row"),
     )
     ti, ni = idx["_t"].to_numpy(), idx["_n"].to_numpy()
+    # where each kept row sits among the window rows (both in source order)
+    pos = np.searchsorted(window_rows["_row"].to_numpy(), idx["_row"].to_numpy())
 
-    def dense(col: str, fill: object, dtype: type) -> np.ndarray:
+    def dense(col: str, fill: object, dtype: type, frame: pl.DataFrame = ann_df) -> np.ndarray:
         out = np.full((t_n, n_n), fill, dtype=dtype)
-        out[ti, ni] = ann_df[col].fill_null(fill).to_numpy().astype(dtype)
+        out[ti, ni] = frame[col].fill_null(fill).to_numpy().astype(dtype)
         return out
 
     present = np.zeros((t_n, n_n), dtype=bool)
     present[ti, ni] = True
     in_universe = dense("in_universe", False, bool)
-    daily = _daily_returns(ann_df, returns)
     pct = np.zeros((t_n, n_n), dtype=np.float64)
-    pct[ti, ni] = daily
+    pct[ti, ni] = _daily_returns(ann_df, returns)
     board = ann_df.group_by("ts_code").agg(pl.col("board").first()).sort("ts_code")["board"].to_numpy()
+    masks = {k: dense(c, False, bool) for k, c in (("tradeable", "tradeable"), ("can_buy", "can_buy_raw"),
+                                                  ("can_sell", "can_sell"), ("is_limit_up", "is_limit_up"),
+                                                  ("is_limit_down", "is_limit_down"))}
+    masks["can_buy"] &= in_universe
 
     industry, industry_names = None, []
     if "industry_code" in columns:
@@ -149,24 +159,22 @@ def load_panel(
         lookup = {v: i for i, v in enumerate(industry_names)}
         industry = np.full((t_n, n_n), -1, dtype=np.int32)
         industry[ti, ni] = ind.replace_strict(lookup, default=-1, return_dtype=pl.Int32).to_numpy()
+    del ann_df
 
-    feats, missing, market_wide = _load_factors(lf, name, date_cast, chosen, dates, codes,
-                                                in_universe, normalize)
+    reader = _ChunkReader(lf, name, date_cast, in_window, window_rows["trade_date"], pos, ti, ni, (t_n, n_n))
+    del window_rows
+    feats, missing, market_wide = _load_factors(reader, chosen, in_universe, normalize)
     return Panel(
         dates=dates.to_numpy().astype("datetime64[D]"),
         codes=codes.to_numpy().astype(str),
         factor_names=chosen,
         factors=feats,
-        factor_missing=missing,
+        factor_missing_bits=missing,
         pct_chg=pct,
         present=present,
-        tradeable=dense("tradeable", False, bool),
-        can_buy=dense("can_buy_raw", False, bool) & in_universe,
-        can_sell=dense("can_sell", False, bool),
         in_universe=in_universe,
-        is_limit_up=dense("is_limit_up", False, bool),
-        is_limit_down=dense("is_limit_down", False, bool),
         board=board.astype(str),
+        **masks,
         industry=industry,
         industry_names=industry_names,
         market_wide=market_wide,
@@ -177,43 +185,60 @@ def load_panel(
 
 
 def _daily_returns(ann_df: pl.DataFrame, returns: str) -> np.ndarray:
-    """Daily decimal returns per row (frame sorted by ts_code, trade_date): pct_chg, or the ratio of
-    consecutive adj_factor-adjusted closes of the stock."""
+    """Daily decimal returns per row: pct_chg, or the ratio of consecutive adj_factor-adjusted closes of
+    the stock (by date, whatever the row order)."""
     if returns == "pct_chg":
         return ann_df["pct_chg"].fill_null(0.0).to_numpy()
     adj = pl.col("close") * pl.col("adj_factor")
-    return ann_df.select((adj / adj.shift(1).over("ts_code") - 1).fill_null(0.0))[:, 0].to_numpy()
+    r = (ann_df.with_row_index("_i").sort("ts_code", "trade_date")
+         .with_columns((adj / adj.shift(1).over("ts_code") - 1).fill_null(0.0).alias("_r")).sort("_i"))
+    return r["_r"].to_numpy()
 
 
-def _load_factors(lf: pl.LazyFrame, name: str, date_cast: pl.Expr, chosen: list[str], dates: pl.Series,
-                  codes: pl.Series, in_universe: np.ndarray, method: str
-                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
-    """Read factor columns chunk by chunk into [T, N, F] float32, normalise per date, fill after."""
-    t_n, n_n, f_n = len(dates), len(codes), len(chosen)
-    feats = np.zeros((t_n, n_n, f_n), dtype=np.float32)
-    missing = np.ones((t_n, n_n, f_n), dtype=bool)
-    market_wide: list[str] = []
-    lo, hi = dates[0], dates[-1]
-    for c0 in range(0, f_n, FACTOR_CHUNK):
-        cols = chosen[c0:c0 + FACTOR_CHUNK]
-        part = (
-            lf.select("ts_code", "trade_date", *cols)
-            .with_columns(date_cast)
-            .filter(pl.col("trade_date").is_between(lo, hi) & pl.col("ts_code").is_in(codes.implode()))
-            .with_columns(
-                pl.lit(dates).search_sorted(pl.col("trade_date")).alias("_t"),
-                pl.lit(codes).search_sorted(pl.col("ts_code")).alias("_n"),
-            )
-            .collect()
-        )
-        ti, ni = part["_t"].to_numpy(), part["_n"].to_numpy()
-        for j, col in enumerate(cols):
-            f = c0 + j
+class _ChunkReader:
+    """Reads factor columns in source order for the rows of the date window and scatters them to [T, N]."""
+
+    def __init__(self, lf: pl.LazyFrame, name: str, date_cast: pl.Expr, in_window: pl.Expr,
+                 window_dates: pl.Series, pos: np.ndarray, ti: np.ndarray, ni: np.ndarray,
+                 shape: tuple[int, int]) -> None:
+        self.lf, self.name, self.date_cast, self.in_window = lf, name, date_cast, in_window
+        self.window_dates = window_dates.to_physical().to_numpy()
+        self.pos, self.ti, self.ni, self.shape = pos, ti, ni, shape
+
+    def read(self, cols: list[str]) -> pl.DataFrame:
+        part = self.lf.with_columns(self.date_cast).filter(self.in_window).select("trade_date", *cols).collect()
+        got = part["trade_date"].to_physical().to_numpy()
+        if len(got) != len(self.window_dates) or not np.array_equal(got, self.window_dates):
+            raise DataError(f"{self.name}: the source returned rows in a different order on a second read; "
+                            "pass a Parquet path or a LazyFrame with a stable row order")
+        for col in cols:
             dtype = part.schema[col]
             if not dtype.is_numeric() and dtype != pl.Boolean:
-                raise DataError(f"{name}: factor column {col} has type {dtype}; factors must be numeric")
-            x = np.full((t_n, n_n), np.nan, dtype=np.float32)
-            x[ti, ni] = part[col].cast(pl.Float32).fill_null(np.nan).to_numpy()
+                raise DataError(f"{self.name}: factor column {col} has type {dtype}; factors must be numeric")
+        return part
+
+    def dense(self, part: pl.DataFrame, col: str) -> np.ndarray:
+        x = np.full(self.shape, np.nan, dtype=np.float32)
+        x[self.ti, self.ni] = part[col].cast(pl.Float32).fill_null(np.nan).to_numpy()[self.pos]
+        return x
+
+
+def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarray, method: str
+                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    """Read factor columns chunk by chunk into [T, N, F] float32, normalise per date, fill after.
+
+    Returns (factors, missing bits packed along F, market-wide column names)."""
+    t_n, n_n = reader.shape
+    f_n = len(chosen)
+    feats = np.zeros((t_n, n_n, f_n), dtype=np.float32)
+    missing = np.zeros((t_n, n_n, (f_n + 7) // 8), dtype=np.uint8)
+    market_wide: list[str] = []
+    for c0 in range(0, f_n, FACTOR_CHUNK):
+        cols = chosen[c0:c0 + FACTOR_CHUNK]
+        part = reader.read(cols)
+        for j, col in enumerate(cols):
+            f = c0 + j
+            x = reader.dense(part, col)
             if method != "raw" and is_market_wide(x, in_universe):
                 market_wide.append(col)
                 z = np.where(in_universe & np.isfinite(x), x, np.nan).astype(np.float32)
@@ -221,9 +246,9 @@ def _load_factors(lf: pl.LazyFrame, name: str, date_cast: pl.Expr, chosen: list[
                 z = normalize(x, in_universe, method)
             ok = np.isfinite(z)
             feats[:, :, f] = np.where(ok, z, 0.0)
-            missing[:, :, f] = ~ok
+            missing[:, :, f // 8] |= (~ok).astype(np.uint8) << np.uint8(7 - f % 8)
         del part
     if market_wide:
-        warnings.warn(f"{name}: market-wide column(s) passed through without cross-sectional "
+        warnings.warn(f"{reader.name}: market-wide column(s) passed through without cross-sectional "
                       f"normalisation: {', '.join(market_wide[:10])}", stacklevel=3)
     return feats, missing, market_wide

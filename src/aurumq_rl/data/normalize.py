@@ -6,7 +6,6 @@ Filling happens *after* normalisation (the caller records what it filled).
 
 from __future__ import annotations
 
-import warnings
 from typing import Literal
 
 import numpy as np
@@ -16,15 +15,23 @@ NORMALIZE_METHODS: tuple[str, ...] = ("zscore", "rank", "raw")
 ZSCORE_CLIP = 5.0  # winsorisation bound in standard deviations, applied after the z-score
 
 
+def _moments(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(valid, n, mean, std) per row over finite values where `mask`; float64 accumulators, ddof = 0."""
+    valid = mask & np.isfinite(x)
+    n = valid.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(valid, x, 0).sum(axis=1, dtype=np.float64) / n
+        d = np.where(valid, x - mean[:, None].astype(x.dtype), 0)
+        std = np.sqrt((d * d).sum(axis=1, dtype=np.float64) / n)
+    return valid, n, mean, std
+
+
 def zscore(x: np.ndarray, mask: np.ndarray, clip: float = ZSCORE_CLIP) -> np.ndarray:
     """Per-row z-score (ddof=0) over finite values where `mask`; clipped to ±clip. Zero-variance rows → 0."""
-    v = np.where(mask & np.isfinite(x), x, np.nan).astype(np.float64)
-    n = np.sum(~np.isnan(v), axis=1, keepdims=True)
+    valid, _, mean, std = _moments(x, mask)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.nansum(v, axis=1, keepdims=True) / n
-        std = np.sqrt(np.nansum((v - mean) ** 2, axis=1, keepdims=True) / n)
-        z = np.where(std > 0, (v - mean) / std, np.where(np.isnan(v), np.nan, 0.0))
-    return np.clip(z, -clip, clip).astype(np.float32)
+        z = (x - mean[:, None]) / np.where(std > 0, std, np.inf)[:, None]
+    return np.where(valid, np.clip(z, -clip, clip), np.nan).astype(np.float32)
 
 
 def average_ranks(x: np.ndarray) -> np.ndarray:
@@ -91,14 +98,9 @@ def normalize(x: np.ndarray, mask: np.ndarray, method: str) -> np.ndarray:
 
 def is_market_wide(x: np.ndarray, mask: np.ndarray, share: float = 0.99) -> bool:
     """A column is market-wide when, on ≥ `share` of dates with ≥ 2 universe values, all values are equal."""
-    v = np.where(mask & np.isfinite(x), x, np.nan)
-    cnt = np.sum(~np.isnan(v), axis=1)
-    rows = cnt >= 2
+    _, n, mean, std = _moments(x, mask)
+    rows = n >= 2
     if not rows.any():
         return False
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        spread = np.nanmax(v[rows], axis=1) - np.nanmin(v[rows], axis=1)
-    scale = np.nanmax(np.abs(v[rows]), axis=1)
-    const = spread <= 1e-9 * np.maximum(scale, 1.0)
+    const = std[rows] <= 1e-7 * np.maximum(np.abs(mean[rows]), 1.0)
     return bool(const.mean() >= share)

@@ -14,14 +14,15 @@ class Panel:
     Arrays are aligned on `dates` (T, sorted) and `codes` (N, sorted). A (date, stock) with no row in the
     data has `present=False` and is neither tradeable nor in the universe. `pct_chg` is 0 where there is
     no bar (a suspended stock's price is unchanged). Factor values are normalised per date over the
-    universe; what was null/inf or outside the universe is filled with 0 and flagged in `factor_missing`.
+    universe; what was null/inf or outside the universe is filled with 0 and flagged in `factor_missing`
+    (stored bit-packed along F: an eighth of a bool array).
     """
 
     dates: np.ndarray  # [T] datetime64[D]
     codes: np.ndarray  # [N] str
     factor_names: list[str]
     factors: np.ndarray  # [T, N, F] float32
-    factor_missing: np.ndarray  # [T, N, F] bool
+    factor_missing_bits: np.ndarray  # [T, N, ceil(F/8)] uint8: the [T, N, F] missing mask packed along F
     pct_chg: np.ndarray  # [T, N] float64, daily return (decimal), 0 where no bar
     present: np.ndarray  # [T, N] bool, a row exists
     tradeable: np.ndarray  # [T, N] bool, has a bar with vol > 0 and is not a one-price limit day
@@ -35,6 +36,15 @@ class Panel:
     industry_names: list[str] = field(default_factory=list)
     market_wide: list[str] = field(default_factory=list)  # factor columns passed through un-normalised
     meta: dict[str, object] = field(default_factory=dict)
+
+    @property
+    def factor_missing(self) -> np.ndarray:
+        """[T, N, F] bool: the value was null/inf/outside the universe before the fill (materialised)."""
+        return np.unpackbits(self.factor_missing_bits, axis=2, count=len(self.factor_names)).astype(bool)
+
+    def missing_at(self, t: int) -> np.ndarray:
+        """[N, F] bool missing mask of one date, without materialising the whole panel's mask."""
+        return np.unpackbits(self.factor_missing_bits[t], axis=1, count=len(self.factor_names)).astype(bool)
 
     @property
     def shape(self) -> tuple[int, int, int]:
@@ -57,10 +67,14 @@ class Panel:
         n_valid = t - stop
         if n_valid > 0:
             out[:n_valid] = np.expm1(logc[stop + 1: stop + 1 + n_valid] - logc[start + 1: start + 1 + n_valid])
-        last_bar = np.where(self.present.any(axis=0), t - 1 - np.argmax(self.present[::-1], axis=0), -1)
         exit_idx = np.arange(t)[:, None] + stop
-        out[exit_idx > last_bar[None, :]] = np.nan
+        out[exit_idx > self.last_bar()[None, :]] = np.nan
         return out
+
+    def last_bar(self) -> np.ndarray:
+        """[N] index of each stock's last date with a row (-1 if none): exits after it are unknown."""
+        t = len(self.dates)
+        return np.where(self.present.any(axis=0), t - 1 - np.argmax(self.present[::-1], axis=0), -1)
 
     def date_index(self, day: np.datetime64 | str) -> int:
         """Index of a trading date in `dates`; KeyError naming the date when absent."""
