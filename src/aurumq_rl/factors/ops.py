@@ -1,0 +1,171 @@
+"""Generic factor operators on staged expressions (`X`); each docstring states the convention it implements.
+
+Project conventions (shared DOMAIN.md "Factor operator conventions"; these docstrings are the source of truth):
+
+| operator | convention |
+|---|---|
+| frame | one row per (ts_code, trade_date); time-series operators see each stock's rows in date order |
+| suspended day / missing value | a null row, not skipped: a rolling window that holds a null is null |
+| fractional window d | floor(d), at least 1 (`window`) |
+| warm-up | full windows required (min_samples = d), so the first d - 1 rows of a stock are null |
+| x / 0, log(x <= 0) | null (never ±inf or NaN; input NaN is read as null) |
+| cond ? a : b | a null condition gives null |
+| rank (cross-section) | average rank of ties / count of non-null, in (0, 1]; `method="unit"`: (r - 1)/(n - 1) |
+| ts_rank(x, d) | rank of today among the last d, average ties, / d; `method="raw"`/`"unit"` |
+| ts_argmax / ts_argmin | days since the extreme (0 = today), earliest occurrence on ties; switchable |
+| decay_linear(x, d) | weights d (today) .. 1 (oldest), normalised to sum 1 |
+| stddev / covariance | ddof = 1 |
+| correlation | null when either side has zero variance (`zero_var="zero"`: 0); rounded to 12 decimals |
+| scale(x, a) | per date, sum of abs(x) = a |
+| adv{d} | mean of `amount` (thousand yuan) over d days |
+| ind_neutralize(x, level) | per date, x minus the mean of x within the level's group |
+| max(a, b) / min(a, b) | elementwise (`maximum`, `minimum`); with an integer window use ts_max / ts_min |
+
+The rolling operators that need more than one polars call (ts_rank, ts_argmax/argmin, ts_corr/ts_cov,
+decay_linear, ts_product, ts_skew/ts_kurt) live in `ops_rolling` and are re-exported here.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import polars as pl
+
+from aurumq_rl.factors.expr import F64, X, abs_, cs, grouped, log, maximum, minimum, sign, ts, where, wrap
+from aurumq_rl.factors.ops_rolling import (
+    decay_linear,
+    ts_argmax,
+    ts_argmin,
+    ts_corr,
+    ts_cov,
+    ts_kurt,
+    ts_product,
+    ts_rank,
+    ts_skew,
+    window,
+)
+
+__all__ = [
+    "X", "abs", "abs_", "adv", "decay_linear", "delay", "delta", "ind_neutralize", "log", "maximum",
+    "minimum", "rank", "returns", "scale", "sign", "signed_power", "sma", "stddev", "ts_argmax",
+    "ts_argmin", "ts_corr", "ts_cov", "ts_kurt", "ts_max", "ts_mean", "ts_min", "ts_product", "ts_rank",
+    "ts_skew", "ts_std", "ts_sum", "where", "window", "correlation", "covariance",
+]
+
+
+def _num(e: pl.Expr) -> pl.Expr:
+    # NaN never reaches an operator: `evaluate` stores input NaN and every temporary's NaN as null, and
+    # division by zero yields null (see `expr`).
+    return e.cast(F64)
+
+
+def _ms(n: int, min_samples: int | None) -> int:
+    return n if min_samples is None else max(1, min(int(min_samples), n))
+
+
+# time series --------------------------------------------------------------------------------------
+def delay(x: object, d: float = 1) -> X:
+    """Value `d` rows (trading days of that stock) ago; null during the first `d` rows."""
+    n = window(d)
+    return ts(x, lambda e: e.shift(n), n)
+
+
+def delta(x: object, d: float = 1) -> X:
+    """`x - delay(x, d)`."""
+    n = window(d)
+    return ts(x, lambda e: _num(e) - _num(e).shift(n), n)
+
+
+def ts_sum(x: object, d: float, *, min_samples: int | None = None) -> X:
+    """Rolling sum over the last `d` rows including today (full window required by default)."""
+    n = window(d)
+    return ts(x, lambda e: _num(e).rolling_sum(n, min_samples=_ms(n, min_samples)), n - 1)
+
+
+def ts_mean(x: object, d: float, *, min_samples: int | None = None) -> X:
+    """Rolling simple mean over the last `d` rows (Alpha101 `sum(x, d) / d`; not GTJA's SMA(A, n, m))."""
+    n = window(d)
+    return ts(x, lambda e: _num(e).rolling_mean(n, min_samples=_ms(n, min_samples)), n - 1)
+
+
+sma = ts_mean
+
+
+def ts_std(x: object, d: float, *, ddof: int = 1, min_samples: int | None = None) -> X:
+    """Rolling standard deviation, ddof = 1 by default (ddof = 0 is the WorldQuant-BRAIN choice)."""
+    n = window(d)
+    return ts(x, lambda e: _num(e).rolling_std(n, min_samples=_ms(n, min_samples), ddof=ddof), n - 1)
+
+
+stddev = ts_std
+
+
+def ts_min(x: object, d: float, *, min_samples: int | None = None) -> X:
+    """Rolling minimum over the last `d` rows including today."""
+    n = window(d)
+    return ts(x, lambda e: _num(e).rolling_min(n, min_samples=_ms(n, min_samples)), n - 1)
+
+
+def ts_max(x: object, d: float, *, min_samples: int | None = None) -> X:
+    """Rolling maximum over the last `d` rows including today."""
+    n = window(d)
+    return ts(x, lambda e: _num(e).rolling_max(n, min_samples=_ms(n, min_samples)), n - 1)
+
+
+correlation = ts_corr
+covariance = ts_cov
+
+
+# cross section ------------------------------------------------------------------------------------
+def rank(x: object, *, method: Literal["pct", "unit"] = "pct") -> X:
+    """Cross-sectional rank per date.
+
+    `method="pct"` (default): average rank of ties / number of non-null values, in (0, 1].
+    `method="unit"`: (average rank - 1) / (n - 1), in [0, 1] (WorldQuant-BRAIN); a single value maps to 0.5.
+    Null stays null and is not counted.
+    """
+    if method == "pct":
+        return cs(x, lambda e: _num(e).rank("average") / _num(e).count())
+    if method == "unit":
+        def f(e: pl.Expr) -> pl.Expr:
+            n = _num(e).count()
+            r = _num(e).rank("average")
+            return pl.when(n > 1).then((r - 1) / (n - 1)).otherwise(pl.when(r.is_not_null()).then(0.5))
+
+        return cs(x, f)
+    raise ValueError(f"unknown rank method {method!r}")
+
+
+def scale(x: object, a: float = 1.0) -> X:
+    """Per date, rescale so that the sum of |x| over the cross-section equals `a` (null if that sum is 0)."""
+    def f(e: pl.Expr) -> pl.Expr:
+        s = _num(e).abs().sum()
+        return pl.when(s > 0).then(_num(e) * a / s).otherwise(None)
+
+    return cs(x, f)
+
+
+def ind_neutralize(x: object, level_col: str) -> X:
+    """Per date, subtract the mean of x within the industry group `level_col` (null x are excluded)."""
+    return grouped(x, lambda e: _num(e) - _num(e).mean(), level_col)
+
+
+# elementwise --------------------------------------------------------------------------------------
+def signed_power(x: object, a: object) -> X:
+    """`sign(x) * |x| ** a`."""
+    v = wrap(x)
+    return sign(v) * (abs_(v) ** a)
+
+
+abs = abs_  # noqa: A001 - operator name used in formulas
+
+
+def returns() -> X:
+    """Alpha101 `returns`: the decimal daily return column `pct_chg` (close / previous close - 1)."""
+    return X.col("pct_chg")
+
+
+def adv(d: float, column: str = "amount") -> X:
+    """Average daily traded value over `d` days: rolling mean of `amount` (thousand yuan) by default."""
+    return ts_mean(X.col(column), d)
+

@@ -1,0 +1,193 @@
+"""Rolling time-series operators that need more than one polars call (re-exported by `factors.ops`).
+
+All are vectorised polars expressions evaluated `.over("ts_code")` on date-sorted rows; no Python UDFs.
+Common conventions: fractional windows are floored, a full window is required (any null in the window gives
+null), NaN is treated as null.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+import polars as pl
+
+from aurumq_rl.factors.expr import F64, X, ts, ts2
+
+# Relative tolerance under which a rolling standard deviation counts as zero (correlation then is null).
+ZERO_STD_RTOL = 1e-9
+# Correlations are rounded to this many decimals and covariances to this many significant figures, so that
+# floating-point noise does not break ties between mathematically equal values (which a later rank would
+# order arbitrarily).
+CORR_DECIMALS = 12
+COV_SIG_FIGS = 12
+COV_RTOL = 1e-12
+
+
+def window(d: float) -> int:
+    """Window length of a (possibly fractional) Alpha101 window: floor(d), at least 1."""
+    if isinstance(d, bool) or not isinstance(d, int | float) or math.isnan(d):
+        raise TypeError(f"window must be a number, got {d!r}")
+    return max(1, int(math.floor(d)))
+
+
+def _num(e: pl.Expr) -> pl.Expr:
+    # NaN never reaches an operator: `evaluate` stores input NaN and every temporary's NaN as null, and
+    # division by zero yields null (see `expr`).
+    return e.cast(F64)
+
+
+def ts_rank(x: object, d: float, *, method: Literal["pct", "raw", "unit"] = "pct") -> X:
+    """Rank of today's value among the last `d` values (ties get the average rank).
+
+    `method="pct"` (default): rank / d, in (0, 1]; `"raw"`: rank 1..d; `"unit"`: (rank - 1) / (d - 1).
+    """
+    n = window(d)
+
+    def f(e: pl.Expr) -> pl.Expr:
+        r = _num(e).rolling_rank(n, method="average", min_samples=n)
+        if method == "pct":
+            return r / n
+        if method == "raw":
+            return r
+        if method == "unit":
+            return (r - 1) / (n - 1) if n > 1 else r * 0.0 + 0.5
+        raise ValueError(f"unknown ts_rank method {method!r}")
+
+    return ts(x, f, n - 1)
+
+
+def _arg_extreme(e: pl.Expr, n: int, use_max: bool, ties: str, basis: str) -> pl.Expr:
+    # Vectorised rolling arg-extreme: encode (order of the value, position) in one Int64 key whose rolling max
+    # is the wanted row. `rank("dense")` over the stock's whole series only encodes the order of values; the
+    # position found depends on the values inside the window alone (no look-ahead in the result).
+    v = _num(e)
+    length = pl.len().cast(pl.Int64)
+    i = pl.int_range(pl.len(), dtype=pl.Int64)
+    order = v.rank("dense", descending=not use_max).cast(pl.Int64)  # larger = more extreme
+    if ties == "earliest":
+        key = order * length + (length - 1 - i)
+        pos = length - 1 - key.rolling_max(n, min_samples=n) % length
+    elif ties == "latest":
+        key = order * length + i
+        pos = key.rolling_max(n, min_samples=n) % length
+    else:
+        raise ValueError(f"unknown ties rule {ties!r}")
+    since = (i - pos).cast(F64)
+    if basis == "since":
+        return since
+    if basis == "start":
+        return n - since
+    raise ValueError(f"unknown argmax basis {basis!r}")
+
+
+def ts_argmax(
+    x: object, d: float, *, ties: Literal["earliest", "latest"] = "earliest",
+    basis: Literal["since", "start"] = "since",
+) -> X:
+    """Where in the last `d` days the maximum occurred.
+
+    `basis="since"` (default): days since the maximum, 0 = today, d - 1 = oldest day of the window.
+    `basis="start"`: position from the window start, 1 = oldest, d = today (= d - days since).
+    `ties="earliest"` (default) takes the oldest occurrence of a repeated maximum, `"latest"` the newest.
+    """
+    n = window(d)
+    return ts(x, lambda e: _arg_extreme(e, n, True, ties, basis), n - 1)
+
+
+def ts_argmin(
+    x: object, d: float, *, ties: Literal["earliest", "latest"] = "earliest",
+    basis: Literal["since", "start"] = "since",
+) -> X:
+    """Where in the last `d` days the minimum occurred; same conventions as `ts_argmax`."""
+    n = window(d)
+    return ts(x, lambda e: _arg_extreme(e, n, False, ties, basis), n - 1)
+
+
+def decay_linear(x: object, d: float) -> X:
+    """Linearly weighted mean of the last `d` values: weight d today, d - 1 yesterday, ..., 1 on the oldest
+    day, normalised to sum 1. A window holding a null is null (no forward fill)."""
+    n = window(d)
+    w = [float(i) / (n * (n + 1) / 2) for i in range(1, n + 1)]  # oldest first
+
+    def f(e: pl.Expr) -> pl.Expr:
+        # polars' weighted rolling sum rejects nulls: fill them, then null every window that held one.
+        v = _num(e)
+        has_null = v.is_null().cast(pl.Int32).rolling_sum(n, min_samples=n) > 0
+        return pl.when(has_null.not_()).then(v.fill_null(0.0).rolling_sum(n, weights=w, min_samples=n))
+
+    return ts(x, f, n - 1)
+
+
+def ts_product(x: object, d: float) -> X:
+    """Product of the last `d` values (null if any is null)."""
+    n = window(d)
+
+    def f(e: pl.Expr) -> pl.Expr:
+        v = _num(e)
+        out = v
+        for k in range(1, n):
+            out = out * v.shift(k)
+        return out
+
+    return ts(x, f, n - 1)
+
+
+def _pair_mask(a: pl.Expr, b: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    a, b = _num(a), _num(b)
+    both = a.is_not_null() & b.is_not_null()
+    return pl.when(both).then(a), pl.when(both).then(b)
+
+
+def _nonzero_std(v: pl.Expr, n: int) -> pl.Expr:
+    sd = v.rolling_std(n, min_samples=n, ddof=0)
+    level = v.abs().rolling_max(n, min_samples=n)
+    return sd > ZERO_STD_RTOL * level
+
+
+def ts_corr(a: object, b: object, d: float, *, zero_var: Literal["null", "zero"] = "null") -> X:
+    """Rolling Pearson correlation over the last `d` days, clipped to [-1, 1] and rounded to 12 decimals.
+
+    A window holding a null in either input is null. When either side has (numerically) zero variance in
+    the window the correlation is undefined: null by default, 0 with `zero_var="zero"`.
+    """
+    n = window(d)
+
+    def f(x: pl.Expr, y: pl.Expr) -> pl.Expr:
+        x, y = _pair_mask(x, y)
+        c = pl.rolling_corr(x, y, window_size=n, min_samples=n)
+        ok = _nonzero_std(x, n) & _nonzero_std(y, n)
+        out = pl.when(ok).then(c.clip(-1.0, 1.0).round(CORR_DECIMALS))
+        if zero_var == "zero":
+            return out.when(ok.not_()).then(0.0)
+        if zero_var != "null":
+            raise ValueError(f"unknown zero_var rule {zero_var!r}")
+        return out
+
+    return ts2(a, b, f, n - 1)
+
+
+def ts_cov(a: object, b: object, d: float, *, ddof: int = 1) -> X:
+    """Rolling covariance over the last `d` days, ddof = 1 by default."""
+    n = window(d)
+
+    def f(x: pl.Expr, y: pl.Expr) -> pl.Expr:
+        x, y = _pair_mask(x, y)
+        cv = pl.rolling_cov(x, y, window_size=n, min_samples=n, ddof=ddof)
+        # drop floating-point noise so that mathematically equal covariances tie exactly (rank ties)
+        tiny = COV_RTOL * x.abs().rolling_max(n, min_samples=n) * y.abs().rolling_max(n, min_samples=n)
+        return pl.when(cv.abs() <= tiny).then(0.0).otherwise(cv.round_sig_figs(COV_SIG_FIGS))
+
+    return ts2(a, b, f, n - 1)
+
+
+def ts_skew(x: object, d: float) -> X:
+    """Rolling sample skewness (bias-corrected, as pandas `rolling.skew`)."""
+    n = window(d)
+    return ts(x, lambda e: _num(e).rolling_skew(n, bias=False, min_samples=n), n - 1)
+
+
+def ts_kurt(x: object, d: float) -> X:
+    """Rolling sample excess kurtosis (Fisher, bias-corrected, as pandas `rolling.kurt`)."""
+    n = window(d)
+    return ts(x, lambda e: _num(e).rolling_kurtosis(n, fisher=True, bias=False, min_samples=n), n - 1)
