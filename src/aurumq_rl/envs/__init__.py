@@ -1,0 +1,1 @@
+"""Environments: the torch market simulator (`market_sim`). Importing this package needs torch."""

@@ -1,0 +1,241 @@
+"""The one training path: panel → simulator → Deep Sets policy → PPO, with validation, checkpoints and logs.
+
+Run directory: `run.json` (manifest), `metrics.jsonl` (one line per update, canonical keys), `last.pt` and
+`best.pt` (atomic writes; `best` by a validation metric, never the training reward), `tb/` (TensorBoard when
+installed). `resume=True` continues from `last.pt` with the optimiser, counters and random states.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import subprocess
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from aurumq_rl import __version__
+from aurumq_rl.algos.ppo import PPO, PPOConfig
+from aurumq_rl.algos.validation import validate
+from aurumq_rl.data.loader import load_panel
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
+from aurumq_rl.errors import DataError
+from aurumq_rl.io import atomic_write_json
+from aurumq_rl.market.costs import CostModel
+from aurumq_rl.policies.deep_sets import DeepSetsPolicy
+
+BEST_METRICS = ("val_rank_ic", "val_topk_return")
+
+
+@dataclass
+class TrainConfig:
+    data: str
+    out_dir: str
+    train_start: str | None = None
+    train_end: str | None = None
+    val_start: str | None = None
+    val_end: str | None = None
+    universe: str = "main_board_non_st"
+    factors: str | None = None
+    include_columns_file: str | None = None
+    feature_group_weights: dict[str, float] = field(default_factory=dict)
+    encoder_hidden: tuple[int, ...] = (128, 64)
+    env: EnvConfig = field(default_factory=EnvConfig)
+    ppo: PPOConfig = field(default_factory=PPOConfig)
+    device: str = "auto"
+    eval_every: int = 5
+    best_metric: str = "val_rank_ic"
+    threads: int | None = None
+
+
+def resolve_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise DataError(f"--device {name}: CUDA is not available on this machine; use --device cpu")
+    return torch.device(name)
+
+
+def _file_hash(path: str) -> str | None:
+    p = Path(path)
+    if not p.is_file():
+        return None
+    h = hashlib.sha256()
+    with p.open("rb") as f:
+        for chunk in iter(lambda: f.read(1 << 23), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _git_commit() -> str | None:
+    try:
+        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
+                             cwd=Path(__file__).resolve().parent)
+        return out.stdout.strip() or None
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def apply_group_weights(panel: Panel, weights: dict[str, float]) -> None:
+    """Scale factor columns by prefix (`{"mf_": 0.5}`), in place; unknown prefixes are an error."""
+    for prefix, w in weights.items():
+        cols = [i for i, n in enumerate(panel.factor_names) if n.startswith(prefix)]
+        if not cols:
+            raise DataError(f"--feature-group-weights: no selected factor column starts with '{prefix}'")
+        panel.factors[:, :, cols] *= np.float32(w)
+
+
+def _date_index(panel: Panel, day: str | None, default: int, side: str) -> int:
+    if day is None:
+        return default
+    d = np.datetime64(day, "D")
+    i = int(np.searchsorted(panel.dates, d, side="left" if side == "start" else "right"))
+    return i if side == "start" else i - 1
+
+
+class Trainer:
+    def __init__(self, cfg: TrainConfig) -> None:
+        self.cfg = cfg
+        if cfg.best_metric not in BEST_METRICS:
+            raise DataError(f"best_metric='{cfg.best_metric}': choose one of {BEST_METRICS}")
+        if cfg.threads:
+            torch.set_num_threads(cfg.threads)
+        torch.manual_seed(cfg.ppo.seed)
+        self.device = resolve_device(cfg.device)
+        if self.device.type == "cuda":
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
+        # one panel from the train start (or the data's first date) to the validation end (or its last)
+        start, end = cfg.train_start, cfg.val_end
+        self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
+                                include_columns_file=cfg.include_columns_file)
+        apply_group_weights(self.panel, cfg.feature_group_weights)
+        t_n = len(self.panel.dates)
+        fp = cfg.env.forward_period
+        tr_lo = _date_index(self.panel, cfg.train_start, 0, "start")
+        tr_hi = _date_index(self.panel, cfg.train_end, int(t_n * 0.8), "end")
+        va_lo = _date_index(self.panel, cfg.val_start, tr_hi + 1, "start")
+        va_hi = _date_index(self.panel, cfg.val_end, t_n - 1, "end")
+        # embargo: a training label (fp days after a T+1 entry) must end before the validation window
+        self.train_range = (tr_lo, min(tr_hi, va_lo - fp - 2))
+        self.val_idx = np.arange(va_lo, va_hi + 1)
+        if len(self.val_idx) < 2:
+            raise DataError("the validation window holds fewer than 2 dates; set --val-start/--val-end")
+        self.data = PanelTensors(self.panel, cfg.env, self.device)
+        self.sim = MarketSim(self.data, cfg.env, cfg.ppo.n_envs, seed=cfg.ppo.seed, t_range=self.train_range)
+        self.policy = DeepSetsPolicy(self.data.n_factors, cfg.encoder_hidden, cfg.env.holding_aware).to(self.device)
+        self.ppo = PPO(self.policy, self.data, self.sim, cfg.ppo)
+        self.label = self.panel.forward_returns(fp)
+        buy, sell = cfg.env.cost.rates(self.panel.dates)
+        self.round_trip = float(np.mean(buy + sell))
+        self.out = Path(cfg.out_dir)
+        self.best = -math.inf
+
+    # -- persistence ------------------------------------------------------------------------------
+    def _state(self) -> dict:
+        return {"policy": self.policy.state_dict(), "opt": self.ppo.opt.state_dict(),
+                "updates": self.ppo.updates, "env_steps": self.ppo.env_steps, "best": self.best,
+                "ppo_gen": self.ppo.gen.get_state(), "np_rng": self.ppo.np_rng.bit_generator.state,
+                "sim": {"t": self.sim.t, "w": self.sim.w, "steps": self.sim.steps, "hist": self.sim.hist,
+                        "gen": self.sim.gen.get_state()},
+                "torch_rng": torch.get_rng_state(), "config": _jsonable(dataclasses.asdict(self.cfg))}
+
+    def _save(self, name: str) -> None:
+        tmp = self.out / f".{name}.tmp"
+        torch.save(self._state(), tmp)
+        os.replace(tmp, self.out / name)
+
+    def _restore(self, path: Path) -> None:
+        st = torch.load(path, map_location=self.device, weights_only=False)
+        self.policy.load_state_dict(st["policy"])
+        self.ppo.opt.load_state_dict(st["opt"])
+        self.ppo.updates, self.ppo.env_steps, self.best = st["updates"], st["env_steps"], st["best"]
+        self.ppo.gen.set_state(st["ppo_gen"])
+        self.ppo.np_rng.bit_generator.state = st["np_rng"]
+        s = st["sim"]
+        self.sim.t, self.sim.w, self.sim.steps, self.sim.hist = s["t"], s["w"], s["steps"], s["hist"]
+        self.sim.gen.set_state(s["gen"])
+        torch.set_rng_state(st["torch_rng"])
+
+    def manifest(self) -> dict:
+        import polars
+
+        return {
+            "aurumq_rl_version": __version__, "git_commit": _git_commit(),
+            "config": _jsonable(dataclasses.asdict(self.cfg)), "algorithm": "ppo",
+            "data_sha256": _file_hash(self.cfg.data), "universe_size": int(self.panel.in_universe.sum(1).max()),
+            "n_dates": len(self.panel.dates), "n_stocks": len(self.panel.codes),
+            "factor_names": self.panel.factor_names, "market_wide": self.panel.market_wide,
+            "normalize": self.panel.meta.get("normalize"),
+            "train_dates": [str(self.panel.dates[self.train_range[0]]), str(self.panel.dates[self.train_range[1]])],
+            "val_dates": [str(self.panel.dates[self.val_idx[0]]), str(self.panel.dates[self.val_idx[-1]])],
+            "seed": self.cfg.ppo.seed, "device": str(self.device),
+            "versions": {"torch": torch.__version__, "numpy": np.__version__, "polars": polars.__version__},
+        }
+
+    # -- loop -------------------------------------------------------------------------------------
+    def run(self, resume: bool = False, progress: bool = True) -> dict:
+        self.out.mkdir(parents=True, exist_ok=True)
+        last = self.out / "last.pt"
+        if resume:
+            if not last.is_file():
+                raise DataError(f"--resume: no checkpoint at {last}")
+            self._restore(last)
+        else:
+            (self.out / "metrics.jsonl").unlink(missing_ok=True)
+        atomic_write_json(self.manifest(), self.out / "run.json")
+        writer = _tensorboard(self.out / "tb")
+        from tqdm import tqdm
+
+        bar = tqdm(total=self.ppo.n_updates, initial=self.ppo.updates, disable=not progress, unit="upd")
+        metrics: dict = {}
+        t0, steps0 = time.perf_counter(), self.ppo.env_steps
+        with (self.out / "metrics.jsonl").open("a", encoding="utf-8") as log:
+            while self.ppo.updates < self.ppo.n_updates:
+                stats = self.ppo.update(self.ppo.collect())
+                sps = (self.ppo.env_steps - steps0) / max(time.perf_counter() - t0, 1e-9)
+                metrics = {"update": self.ppo.updates, "steps": self.ppo.env_steps, "env_steps_per_s": sps, **stats}
+                final = self.ppo.updates == self.ppo.n_updates
+                if self.ppo.updates % self.cfg.eval_every == 0 or final:
+                    metrics.update(validate(self.policy, self.data, self.label, self.val_idx,
+                                            self.cfg.env.top_k, self.round_trip, self.panel.industry))
+                    score = metrics[self.cfg.best_metric]
+                    if np.isfinite(score) and score > self.best:
+                        self.best = score
+                        self._save("best.pt")
+                self._save("last.pt")
+                log.write(json.dumps(metrics) + "\n")
+                log.flush()
+                if writer is not None:
+                    for k, v in metrics.items():
+                        writer.add_scalar(k, v, self.ppo.env_steps)
+                bar.set_postfix(sps=f"{sps:.0f}", val=f"{metrics.get(self.cfg.best_metric, float('nan')):.4f}")
+                bar.update(1)
+        bar.close()
+        if writer is not None:
+            writer.close()
+        return metrics
+
+
+def _tensorboard(path: Path):  # noqa: ANN202
+    try:
+        from torch.utils.tensorboard import SummaryWriter
+    except ImportError:
+        return None
+    return SummaryWriter(str(path))
+
+
+def _jsonable(obj: object) -> object:
+    return json.loads(json.dumps(obj, default=lambda o: dataclasses.asdict(o) if dataclasses.is_dataclass(o)
+                                 else str(o)))
+
+
+def cost_model(cost_bps: float) -> CostModel:
+    return CostModel(round_trip_bps=cost_bps)

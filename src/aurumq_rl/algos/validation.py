@@ -1,0 +1,49 @@
+"""Validation of a policy on held-out dates: deterministic scores → rank IC, IC and top-K net return.
+
+The same timing as the env and evaluation: decision at the close of t, entry at the close of t+1 (a pick that
+cannot be bought then earns 0), fp-day forward return, one round trip of costs per trade.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from aurumq_rl.envs.market_sim import PanelTensors
+from aurumq_rl.eval.ic import ic_series
+from aurumq_rl.market.selection import select_top_k
+from aurumq_rl.policies.deep_sets import DeepSetsPolicy
+
+
+@torch.no_grad()
+def policy_scores(policy: DeepSetsPolicy, data: PanelTensors, t_idx: np.ndarray, chunk: int = 64) -> np.ndarray:
+    """Deterministic scores [len(t_idx), N] (NaN outside the universe), computed in date chunks."""
+    out = np.full((len(t_idx), data.n_stocks), np.nan, dtype=np.float32)
+    for c in range(0, len(t_idx), chunk):
+        t = torch.as_tensor(t_idx[c:c + chunk], device=data.device)
+        mask = data.valid[t]
+        logits, _ = policy(data.factors[t], mask)
+        out[c:c + chunk] = torch.where(mask, logits, torch.full_like(logits, float("nan"))).cpu().numpy()
+    return out
+
+
+def validate(policy: DeepSetsPolicy, data: PanelTensors, label: np.ndarray, t_idx: np.ndarray, top_k: int,
+             round_trip_cost: float, industry: np.ndarray | None = None) -> dict[str, float]:
+    """val_rank_ic, val_ic (means over dates) and val_topk_return (mean net fp-day return of the top K)."""
+    scores = policy_scores(policy, data, t_idx)
+    valid = data.valid[torch.as_tensor(t_idx)].cpu().numpy()
+    y = label[t_idx]
+    rank_ic = ic_series(scores, y, valid, "rank")
+    ic = ic_series(scores, y, valid, "pearson")
+    ind = industry[t_idx] if industry is not None else None
+    chosen = select_top_k(np.nan_to_num(scores, nan=-np.inf), valid, top_k, ind)
+    t_next = np.minimum(t_idx + 1, data.n_dates - 1)
+    fillable = data.buy_ok[torch.as_tensor(t_next)].cpu().numpy()
+    gain = np.where(chosen & fillable & np.isfinite(y), y, 0.0).sum(1) / np.maximum(chosen.sum(1), 1)
+    ok = np.isfinite(y).any(1)
+    net = gain[ok] - round_trip_cost * (chosen & fillable)[ok].sum(1) / np.maximum(chosen[ok].sum(1), 1)
+    return {
+        "val_rank_ic": float(np.nanmean(rank_ic)) if np.isfinite(rank_ic).any() else float("nan"),
+        "val_ic": float(np.nanmean(ic)) if np.isfinite(ic).any() else float("nan"),
+        "val_topk_return": float(net.mean()) if len(net) else float("nan"),
+    }

@@ -1,0 +1,66 @@
+"""Trade labels shared by the RL rewards, the SL track and evaluation, all with T+1 entry.
+
+A decision made at the close of t enters at the close of t+1. Labels are NaN where their window leaves the
+panel (never zero-filled), so a consumer can tell "unknown" from "flat".
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from aurumq_rl.data.panel import Panel
+
+MAIN_WAVE_MAX_HOLD = 5
+
+
+def _price_index(pct_chg: np.ndarray) -> np.ndarray:
+    """Total-return price index per stock from compounded daily returns (flat where no bar)."""
+    return np.exp(np.cumsum(np.log1p(pct_chg), axis=0))
+
+
+def _trailing_mean(x: np.ndarray, w: int) -> np.ndarray:
+    """Trailing mean over the last w rows (NaN for the first w-1)."""
+    c = np.cumsum(np.concatenate([np.zeros((1, x.shape[1])), x], axis=0), axis=0)
+    out = np.full(x.shape, np.nan)
+    out[w - 1:] = (c[w:] - c[:-w]) / w
+    return out
+
+
+def main_wave_returns(panel: Panel, max_hold: int = MAIN_WAVE_MAX_HOLD) -> tuple[np.ndarray, np.ndarray]:
+    """Main-wave hold: enter at the close of t+1, exit at the close of the first day u in t+2 … t+1+max_hold
+    with MA5 < MA10 (on the total-return index), else at t+1+max_hold.
+
+    Returns (hold return [T, N], holding days [T, N]); NaN/0 where t+1+max_hold is past the panel's end.
+    """
+    p = _price_index(panel.pct_chg)
+    t_n = p.shape[0]
+    below = _trailing_mean(p, 5) < _trailing_mean(p, 10)  # NaN warm-up compares False
+    ret = np.full(p.shape, np.nan)
+    days = np.zeros(p.shape, dtype=np.int16)
+    n_valid = t_n - 1 - max_hold
+    if n_valid <= 0:
+        return ret, days
+    entry = p[1:1 + n_valid]
+    # exit offset h (1..max_hold) after entry: the first h with MA5 < MA10 on day t+1+h, else max_hold
+    conds = np.stack([below[1 + h: 1 + h + n_valid] for h in range(1, max_hold + 1)])  # [H, n, N]
+    first = np.where(conds.any(0), conds.argmax(0) + 1, max_hold)
+    exit_idx = np.arange(n_valid)[:, None] + 1 + first
+    hold = np.take_along_axis(p, exit_idx, axis=0) / entry - 1
+    ret[:n_valid] = np.where(exit_idx <= panel.last_bar()[None, :], hold, np.nan)  # delisted before exit
+    days[:n_valid] = first
+    return ret, days
+
+
+def trade_label(panel: Panel, kind: str, fp: int) -> np.ndarray:
+    """[T, N] label of a decision at t: `forward_return` (fp days after a T+1 entry) or `main_wave`."""
+    if kind == "forward_return":
+        return panel.forward_returns(fp)
+    if kind == "main_wave":
+        return main_wave_returns(panel)[0]
+    raise ValueError(f"label kind '{kind}': choose forward_return or main_wave")
+
+
+def last_label_date_index(n_dates: int, kind: str, fp: int) -> int:
+    """Index of the last decision date whose label window fits inside a panel of `n_dates` dates."""
+    horizon = fp if kind == "forward_return" else MAIN_WAVE_MAX_HOLD
+    return n_dates - 2 - horizon

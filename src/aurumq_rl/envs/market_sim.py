@@ -1,0 +1,194 @@
+"""The one market simulator: vectorised over `n_envs` on torch tensors (CUDA when available, else CPU).
+
+Timing (identical to evaluation): the action is scored after the close of t; orders fill at the close of
+t+1; a position bought at t+1 can first be sold at t+2 (T+1 holds because every fill is one day after the
+decision). At the fill: no purchase of a stock that cannot be bought (suspended, one-price, limit-up), no
+sale of one that cannot be sold (suspended, one-price, limit-down) — the sale is deferred to the next step —
+and such positions keep their drifted weight. Costs are charged on the actual turnover of each side.
+
+Rewards of step t (decision at t):
+- portfolio: return of the filled portfolio over day t+2, net of the fill's costs.
+- forward_return / main_wave: Σ weight × label (fp-day return from the close of t+1, or the main-wave hold),
+  net of the fill's costs; cash earns 0.
+- sharpe / sortino / mean_variance: the portfolio net return scaled by the trailing `risk_window` returns of
+  the episode (std, downside std; or minus risk_aversion × squared deviation from their mean).
+
+With `relative=True` (default) the equal-weight universe's label (or day-t+2 return) is subtracted from the
+book's gross figure: the market's common move does not depend on the action, so this leaves the policy
+gradient unbiased and removes most of its variance.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from aurumq_rl.data.labels import last_label_date_index, trade_label
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.market.costs import CostModel
+from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
+
+REWARD_MODES: tuple[str, ...] = ("forward_return", "portfolio", "sharpe", "sortino", "mean_variance", "main_wave")
+HOLDING_AWARE: frozenset[str] = frozenset({"portfolio", "sharpe", "sortino", "mean_variance"})
+RISK_EPS = 1e-3
+
+
+@dataclass(frozen=True)
+class EnvConfig:
+    top_k: int = 30
+    forward_period: int = 5
+    reward_mode: str = "forward_return"
+    episode_length: int = 60
+    cost: CostModel = field(default_factory=CostModel)
+    sizing: str = "equal"  # equal | strategy_d
+    industry_cap: float | None = INDUSTRY_CAP
+    risk_window: int = 20
+    risk_aversion: float = 10.0
+    relative: bool = True  # reward in excess of the equal-weight universe (same label / same day)
+
+    def __post_init__(self) -> None:
+        if self.reward_mode not in REWARD_MODES:
+            raise ValueError(f"reward_mode='{self.reward_mode}': choose one of {', '.join(REWARD_MODES)}")
+        if self.top_k < 1 or self.forward_period < 1 or self.episode_length < 1:
+            raise ValueError("top_k, forward_period and episode_length must be ≥ 1")
+
+    @property
+    def holding_aware(self) -> bool:
+        return self.reward_mode in HOLDING_AWARE
+
+
+class PanelTensors:
+    """The panel's arrays on one device, built once and shared by the simulator, the policy and PPO."""
+
+    def __init__(self, panel: Panel, cfg: EnvConfig, device: str | torch.device = "cpu") -> None:
+        dev = torch.device(device)
+        self.device = dev
+        self.dates = panel.dates
+        self.n_dates, self.n_stocks, self.n_factors = panel.factors.shape
+        self.factors = torch.as_tensor(panel.factors, device=dev)
+        self.valid = torch.as_tensor(panel.in_universe, device=dev)
+        self.buy_ok = torch.as_tensor(panel.tradeable & ~panel.is_limit_up, device=dev)
+        self.sell_ok = torch.as_tensor(panel.can_sell, device=dev)
+        self.ret = torch.as_tensor(panel.pct_chg, dtype=torch.float32, device=dev)
+        kind = "main_wave" if cfg.reward_mode == "main_wave" else "forward_return"
+        label = trade_label(panel, kind, cfg.forward_period)
+        self.label = torch.as_tensor(np.nan_to_num(label, nan=0.0), dtype=torch.float32, device=dev)
+        self.last_decision = min(last_label_date_index(self.n_dates, kind, cfg.forward_period), self.n_dates - 3)
+        ind = panel.industry if panel.industry is not None else np.full(panel.in_universe.shape, -1, np.int32)
+        self.industry = torch.as_tensor(ind, dtype=torch.long, device=dev)
+        self.n_industries = max(len(panel.industry_names), 1)
+        buy, sell = cfg.cost.rates(panel.dates)
+        self.buy_rate = torch.as_tensor(buy, dtype=torch.float32, device=dev)
+        self.sell_rate = torch.as_tensor(sell, dtype=torch.float32, device=dev)
+
+
+class MarketSim:
+    """`n_envs` independent episodes over decision dates in [t_lo, t_hi] of the panel."""
+
+    def __init__(self, data: PanelTensors, cfg: EnvConfig, n_envs: int, seed: int = 0,
+                 t_range: tuple[int, int] | None = None) -> None:
+        self.data, self.cfg, self.n_envs = data, cfg, n_envs
+        lo, hi = t_range if t_range is not None else (0, data.last_decision)
+        hi = min(hi, data.last_decision)
+        if hi - lo + 1 < cfg.episode_length:
+            raise ValueError(f"decision dates {lo}..{hi} hold fewer than episode_length={cfg.episode_length} "
+                             "steps (labels need the panel to extend past them); widen the window")
+        self.t_lo, self.t_hi = lo, hi
+        dev = data.device
+        self.gen = torch.Generator(device=dev).manual_seed(seed)
+        self.t = torch.zeros(n_envs, dtype=torch.long, device=dev)
+        self.steps = 0  # every env starts together, so all truncate together: a host counter, no device sync
+        self.w = torch.zeros(n_envs, data.n_stocks, device=dev)
+        self.hist = torch.full((n_envs, cfg.risk_window), float("nan"), device=dev)
+        self.reset()
+
+    def _starts(self, n: int) -> torch.Tensor:
+        span = self.t_hi - self.cfg.episode_length + 1 - self.t_lo + 1
+        return self.t_lo + torch.randint(0, span, (n,), generator=self.gen, device=self.data.device)
+
+    def reset(self) -> None:
+        self.t = self._starts(self.n_envs)
+        self.steps = 0
+        self.w = torch.zeros_like(self.w)
+        self.hist = torch.full_like(self.hist, float("nan"))
+
+    def valid_mask(self) -> torch.Tensor:
+        """[E, N] stocks the policy may pick at the current dates (the universe of t)."""
+        return self.data.valid[self.t]
+
+    def select(self, scores: torch.Tensor) -> torch.Tensor:
+        """The env's own pick rule: top K valid stocks by score under the industry cap ([E, N] bool)."""
+        d = self.data
+        return select_top_k(scores, self.valid_mask(), self.cfg.top_k, d.industry[self.t], self.cfg.industry_cap,
+                            d.n_industries)
+
+    def step(self, scores: torch.Tensor, chosen: torch.Tensor | None = None
+             ) -> tuple[torch.Tensor, bool, dict[str, torch.Tensor]]:
+        """Apply one decision per env: `scores` [E, N] (and optionally the picks `chosen` [E, N], when the
+        policy already selected under the same rules; scores then only size the positions).
+
+        Returns (reward [E], truncated, info). Episodes all end together after `episode_length` steps
+        (a time limit: truncation, not termination); the envs are then reset and info["final_t"] /
+        info["final_w"] hold the last observation for value bootstrapping."""
+        d, cfg = self.data, self.cfg
+        if chosen is None:
+            chosen = self.select(scores)
+        target = position_weights(scores, chosen, cfg.sizing)
+        t1 = self.t + 1
+        # holdings drift over day t+1, then fill at the close of t+1
+        r1 = d.ret[t1]
+        grow = 1 + (self.w * r1).sum(-1, keepdim=True)
+        c = self.w * (1 + r1) / grow
+        frozen = ((target > c) & ~d.buy_ok[t1]) | ((target < c) & ~d.sell_ok[t1])
+        fixed = torch.where(frozen, c, torch.zeros_like(c))
+        free = torch.where(frozen, torch.zeros_like(target), target)
+        budget = (1 - fixed.sum(-1, keepdim=True)).clamp(min=0)
+        scale = torch.clamp(budget / free.sum(-1, keepdim=True).clamp(min=1e-12), max=1.0)
+        new = fixed + free * scale
+        buy_turn = (new - c).clamp(min=0).sum(-1)
+        sell_turn = (c - new).clamp(min=0).sum(-1)
+        cost = buy_turn * d.buy_rate[t1] + sell_turn * d.sell_rate[t1]
+        port = (new * d.ret[t1 + 1]).sum(-1) - cost  # net return of the filled book over day t+2
+        reward = self._reward(new, port - self._bench(d.ret[t1 + 1]) * new.sum(-1), cost)
+        per_stock = d.label[self.t] if cfg.reward_mode in ("forward_return", "main_wave") else d.ret[t1 + 1]
+        contrib = new * (per_stock - self._bench(per_stock)[:, None])  # each position's share of the gross
+
+        self.w = new
+        self.t = t1
+        self.steps += 1
+        truncated = self.steps >= cfg.episode_length
+        info = {"cost": cost, "turnover": buy_turn + sell_turn, "portfolio_return": port, "picked": chosen,
+                "contrib": contrib}
+        if truncated:
+            info["final_t"], info["final_w"] = self.t, self.w
+            self.reset()
+        return reward, truncated, info
+
+    def _bench(self, values: torch.Tensor) -> torch.Tensor:
+        """Equal-weight mean of `values` [E, N] over the universe of the decision date (0 if not relative)."""
+        if not self.cfg.relative:
+            return torch.zeros(values.shape[0], device=values.device)
+        v = self.data.valid[self.t].to(values.dtype)
+        return (values * v).sum(-1) / v.sum(-1).clamp(min=1)
+
+    def _reward(self, new: torch.Tensor, port: torch.Tensor, cost: torch.Tensor) -> torch.Tensor:
+        mode = self.cfg.reward_mode
+        if mode in ("forward_return", "main_wave"):
+            label = self.data.label[self.t]
+            return (new * label).sum(-1) - self._bench(label) * new.sum(-1) - cost
+        if mode == "portfolio":
+            return port
+        self.hist = torch.cat([self.hist[:, 1:], port[:, None]], dim=1)
+        h = self.hist
+        n = (~torch.isnan(h)).sum(-1).clamp(min=1)
+        mean = torch.nan_to_num(h).sum(-1) / n
+        dev = torch.where(torch.isnan(h), torch.zeros_like(h), h - mean[:, None])
+        if mode == "sharpe":
+            std = torch.sqrt((dev**2).sum(-1) / n)
+            return port / (std + RISK_EPS)
+        if mode == "sortino":
+            down = torch.where(torch.isnan(h), torch.zeros_like(h), h.clamp(max=0))
+            return port / (torch.sqrt((down**2).sum(-1) / n) + RISK_EPS)
+        return port - self.cfg.risk_aversion * (port - mean) ** 2  # mean_variance

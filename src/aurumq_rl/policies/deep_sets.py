@@ -1,0 +1,95 @@
+"""Per-stock Deep Sets actor-critic: any number of stocks, permutation-equivariant scores, invariant value.
+
+One MLP encodes every stock's factor vector (shared weights); the market context is the masked mean and max
+of the embeddings; the actor scores each stock from [embedding, context (, its current weight)], the critic
+values the context (plus the holdings-weighted embedding for holding-aware rewards). Padding is masked
+everywhere: a padded stock changes neither the context nor the value.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+def _mlp(sizes: list[int], norm: bool) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    for a, b in zip(sizes[:-1], sizes[1:], strict=True):
+        layers.append(nn.Linear(a, b))
+        if norm:
+            layers.append(nn.LayerNorm(b))
+        layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+class DeepSetsPolicy(nn.Module):
+    def __init__(self, n_factors: int, hidden: tuple[int, ...] = (128, 64), holding_aware: bool = False) -> None:
+        super().__init__()
+        self.n_factors, self.hidden, self.holding_aware = n_factors, tuple(hidden), holding_aware
+        h = hidden[-1]
+        self.encoder = _mlp([n_factors, *hidden], norm=True)
+        extra = 1 if holding_aware else 0
+        self.actor = nn.Sequential(nn.Linear(h + 2 * h + extra, h), nn.ReLU(), nn.Linear(h, 1))
+        self.critic = nn.Sequential(nn.Linear(2 * h + (h if holding_aware else 0), h), nn.ReLU(), nn.Linear(h, 1))
+        nn.init.orthogonal_(self.actor[-1].weight, gain=0.01)
+        nn.init.zeros_(self.actor[-1].bias)
+        nn.init.orthogonal_(self.critic[-1].weight, gain=1.0)
+
+    def encode(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """x [B, N, F], mask [B, N] → (embeddings [B, N, H], context [B, 2H])."""
+        emb = self.encoder(x)
+        m = mask.unsqueeze(-1).to(emb.dtype)
+        count = m.sum(1).clamp(min=1.0)
+        mean = (emb * m).sum(1) / count
+        mx = torch.where(mask.unsqueeze(-1), emb, torch.full_like(emb, -1e9)).amax(1)
+        mx = torch.where(mask.any(1, keepdim=True), mx, torch.zeros_like(mx))
+        return emb, torch.cat([mean, mx], dim=-1)
+
+    def scores(self, emb: torch.Tensor, ctx: torch.Tensor, w: torch.Tensor | None = None) -> torch.Tensor:
+        """Per-stock scores (logits) [B, N]."""
+        parts = [emb, ctx.unsqueeze(1).expand(-1, emb.shape[1], -1)]
+        if self.holding_aware:
+            parts.append((w if w is not None else torch.zeros(emb.shape[:2], device=emb.device)).unsqueeze(-1))
+        return self.actor(torch.cat(parts, dim=-1)).squeeze(-1)
+
+    def value(self, emb: torch.Tensor, ctx: torch.Tensor, w: torch.Tensor | None = None) -> torch.Tensor:
+        """State value [B]."""
+        parts = [ctx]
+        if self.holding_aware:
+            wt = w if w is not None else torch.zeros(emb.shape[:2], device=emb.device)
+            parts.append((emb * wt.unsqueeze(-1)).sum(1))
+        return self.critic(torch.cat(parts, dim=-1)).squeeze(-1)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor, w: torch.Tensor | None = None
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        emb, ctx = self.encode(x, mask)
+        return self.scores(emb, ctx, w), self.value(emb, ctx, w)
+
+
+class ScoreModule(nn.Module):
+    """Deterministic scoring graph for export: [N, F] or [B, N, F] factors → [N] or [B, N] scores, every
+    given stock valid (inference passes only the stocks it wants scored)."""
+
+    def __init__(self, policy: DeepSetsPolicy) -> None:
+        super().__init__()
+        self.policy = policy
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        squeeze = x.dim() == 2
+        xb = x.unsqueeze(0) if squeeze else x
+        mask = torch.ones(xb.shape[:2], dtype=torch.bool, device=xb.device)
+        emb, ctx = self.policy.encode(xb, mask)
+        s = self.policy.scores(emb, ctx, None)
+        return s.squeeze(0) if squeeze else s
+
+
+class FlatMLPPolicy(nn.Module):
+    """Flat baseline: all N × F factors in one vector → N scores (fixed N; for comparison with SB3)."""
+
+    def __init__(self, n_stocks: int, n_factors: int, hidden: tuple[int, ...] = (256, 256)) -> None:
+        super().__init__()
+        self.body = _mlp([n_stocks * n_factors, *hidden], norm=False)
+        self.head = nn.Linear(hidden[-1], n_stocks)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.body(x.flatten(1)))

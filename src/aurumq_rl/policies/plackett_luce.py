@@ -1,0 +1,79 @@
+"""Plackett–Luce top-K action distribution under the industry cap.
+
+The action is an ordered pick of K stocks: pick j is drawn from softmax(scores) over the stocks still
+available — valid, not yet picked, and of an industry with fewer than `industry_cap(K)` picks so far.
+
+Sampling uses the Gumbel-max property: add Gumbel noise to the scores once and take stocks in descending
+order, skipping unavailable ones — which is exactly the env's own top-K-under-cap rule (`select_top_k`) on the
+perturbed scores. The greedy policy (no noise) is the distribution's mode.
+
+The log-probability Σ_j [s_{i_j} − log D_j] needs the available mass D_j before each pick. It is computed in
+closed form, O(N + K·G) instead of K passes over N: D_j = total − mass picked before j − unpicked mass of the
+industries already full before j (float64 against cancellation). The entropy bonus uses the first pick's
+entropy (a cheap, standard proxy).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from aurumq_rl.market.selection import UNKNOWN_INDUSTRY, industry_cap, select_top_k
+
+TINY = 1e-300
+
+
+def sample(logits: torch.Tensor, valid: torch.Tensor, k: int, industry: torch.Tensor | None = None,
+           cap_frac: float | None = None, n_industries: int = 1, generator: torch.Generator | None = None
+           ) -> torch.Tensor:
+    """Ordered picks [B, K] (-1 where fewer than K stocks are available)."""
+    u = torch.rand(logits.shape, device=logits.device, generator=generator).clamp(1e-10, 1 - 1e-10)
+    g = torch.where(valid, logits - torch.log(-torch.log(u)), torch.full_like(logits, float("-inf")))
+    chosen = select_top_k(g, valid, k, industry, cap_frac, n_industries)
+    ranked = torch.where(chosen, g, torch.full_like(g, float("-inf")))
+    vals, idx = torch.topk(ranked, k, dim=-1)
+    return torch.where(torch.isfinite(vals), idx, torch.full_like(idx, -1))
+
+
+def log_prob(logits: torch.Tensor, valid: torch.Tensor, picks: torch.Tensor, industry: torch.Tensor | None = None,
+             cap_frac: float | None = None, n_industries: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
+    """(log-probability [B], first-pick entropy [B]) of ordered picks [B, K] (-1 = no pick)."""
+    lp, ent = pick_log_probs(logits, valid, picks, industry, cap_frac, n_industries)
+    return lp.sum(-1), ent
+
+
+def pick_log_probs(logits: torch.Tensor, valid: torch.Tensor, picks: torch.Tensor,
+                   industry: torch.Tensor | None = None, cap_frac: float | None = None, n_industries: int = 1
+                   ) -> tuple[torch.Tensor, torch.Tensor]:
+    """(per-pick conditional log-probabilities [B, K] (0 where no pick), first-pick entropy [B])."""
+    k = picks.shape[1]
+    lg = torch.where(valid, logits, torch.full_like(logits, float("-inf"))).double()
+    m = lg.amax(-1, keepdim=True).clamp(min=-1e30)
+    e = torch.exp(lg - m)  # 0 for invalid
+    total = e.sum(-1, keepdim=True)
+    has = picks >= 0
+    p_idx = picks.clamp(min=0)
+    e_pick = e.gather(-1, p_idx) * has
+    removed = e_pick.cumsum(-1) - e_pick
+    if industry is not None and cap_frac is not None:
+        slot = (industry + 1).long()  # slot 0 = unknown industry (never full)
+        n_slots = n_industries + 1
+        mass = torch.zeros(e.shape[0], n_slots, dtype=e.dtype, device=e.device).scatter_add_(1, slot, e)
+        onehot = torch.nn.functional.one_hot(slot.gather(-1, p_idx), n_slots).to(e.dtype) * has[..., None]
+        count_before = onehot.cumsum(1) - onehot
+        picked_before = (onehot * e_pick[..., None]).cumsum(1) - onehot * e_pick[..., None]
+        full = count_before >= industry_cap(k, cap_frac)
+        full[..., UNKNOWN_INDUSTRY + 1] = False
+        removed = removed + (full * (mass[:, None, :] - picked_before)).sum(-1)
+    denom = (total - removed).clamp(min=TINY)
+    lp = (lg.gather(-1, p_idx) - m) - torch.log(denom)
+    logp = torch.where(has, lp, torch.zeros_like(lp))
+    p = e / total.clamp(min=TINY)
+    entropy = -(p * torch.where(p > 0, torch.log(p.clamp(min=TINY)), torch.zeros_like(p))).sum(-1)
+    return logp.to(logits.dtype), entropy.to(logits.dtype)
+
+
+def picks_to_mask(picks: torch.Tensor, n: int) -> torch.Tensor:
+    """[B, K] picks (-1 = none) → [B, N] bool mask."""
+    mask = torch.zeros(picks.shape[0], n + 1, dtype=torch.bool, device=picks.device)
+    mask.scatter_(1, torch.where(picks >= 0, picks, torch.full_like(picks, n)), True)
+    return mask[:, :n]
