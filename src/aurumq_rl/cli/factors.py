@@ -1,0 +1,170 @@
+"""`aurumq-rl factors compute | list | doc`: run the factor engine, browse the registry, write the reference."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import polars as pl
+
+from aurumq_rl.errors import DataError
+from aurumq_rl.factors.registry import FactorSpec, specs
+
+REFERENCE_COLUMNS = ("name", "family", "quality", "inputs", "lookback", "reference", "formula", "reason")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("factors", help="compute factor columns from OHLCV; list and document the factors")
+    fsub = p.add_subparsers(dest="factors_command", required=True, metavar="SUBCOMMAND")
+
+    c = fsub.add_parser("compute", help="compute factors from an OHLCV Parquet and write them to OUTPUT")
+    c.add_argument("input", metavar="INPUT", help="long (ts_code, trade_date) Parquet: file, directory or glob")
+    c.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="Parquet to write (atomically)")
+    c.add_argument("--family", help="comma-separated families, e.g. alpha101,gtja191,tech,cmf,zt (default: all)")
+    c.add_argument("--only", help="comma-separated factor names, e.g. alpha_001,gtja_005; added to --family")
+    c.add_argument("--index", metavar="INDEX", help="benchmark index daily bars (trade_date, open, high, low, "
+                   "close), joined as bench_*; factors that need it are skipped without it")
+    c.add_argument("--batch-days", type=int, metavar="N", help="dates per batch (memory bound; default: automatic)")
+    c.add_argument("--factor-batch", type=int, default=None, metavar="K",
+                   help="factors evaluated together (default 16; smaller: less memory, less sharing)")
+    c.add_argument("--factors-only", action="store_true",
+                   help="write only ts_code, trade_date and the factors (default: also the input's other columns, "
+                        "so OUTPUT is a complete training Parquet)")
+    c.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    c.add_argument("--report-json", metavar="PATH", help="also write the report as JSON")
+    c.set_defaults(func=run_compute)
+
+    ls = fsub.add_parser("list", help="list the registered factors")
+    ls.add_argument("--family", help="only this family (comma-separated for several)")
+    ls.add_argument("--json", action="store_true", help="print JSON")
+    ls.set_defaults(func=run_list)
+
+    d = fsub.add_parser("doc", help="write the factor reference (Markdown) generated from the registry")
+    d.add_argument("-o", "--output", default="docs/FACTOR_REFERENCE.md", metavar="PATH")
+    d.set_defaults(func=run_doc)
+
+
+# compute --------------------------------------------------------------------------------------------------
+def attach_inputs(out: pl.DataFrame, source: str) -> pl.DataFrame:
+    """`out` plus the input's columns that `out` lacks (left join on ts_code, trade_date), so the factor file
+    also carries close/pct_chg/vol/status columns and any factor columns computed elsewhere."""
+    from aurumq_rl.data.contract import trade_date_expr
+    from aurumq_rl.data.loader import scan_source
+
+    lf, name = scan_source(source)
+    schema = lf.collect_schema()
+    extra = [c for c in schema.names() if c not in out.columns]
+    if not extra:
+        return out
+    inp = lf.select("ts_code", "trade_date", *extra).with_columns(trade_date_expr(schema["trade_date"], name))
+    joined = out.lazy().join(inp, on=["ts_code", "trade_date"], how="left", maintain_order="left").collect()
+    return joined.select("ts_code", "trade_date", *extra, *out.columns[2:])
+
+
+def run_compute(args: argparse.Namespace) -> int:
+    from aurumq_rl.factors.engine import FACTOR_BATCH, compute_factors
+    from aurumq_rl.io import atomic_write_json, atomic_write_parquet
+
+    if args.batch_days is not None and args.batch_days < 1:
+        raise DataError(f"--batch-days {args.batch_days}: give a positive number of dates")
+    if args.factor_batch is not None and args.factor_batch < 1:
+        raise DataError(f"--factor-batch {args.factor_batch}: give a positive number of factors")
+    out, report = compute_factors(args.input, families=args.family, only=args.only, index=args.index,
+                                  batch_days=args.batch_days, factor_batch=args.factor_batch or FACTOR_BATCH,
+                                  progress=not args.no_progress)
+    if not report.computed:
+        reasons = "; ".join(f"{n}: {r}" for n, r in list(report.skipped.items())[:5])
+        raise DataError(f"{args.input}: no factor could be computed ({reasons or 'nothing selected'})")
+    if not args.factors_only:
+        out = attach_inputs(out, args.input)
+    atomic_write_parquet(out, args.output)
+    if args.report_json:
+        atomic_write_json(report.to_dict(), args.report_json)
+    print(report.format())
+    print(f"wrote {args.output}: {out.height:,} rows × {out.width} columns ({len(report.computed)} factors)")
+    return 0
+
+
+# list / doc -----------------------------------------------------------------------------------------------
+def selected_specs(family: str | None) -> list[FactorSpec]:
+    """Registered specs of the comma-separated families (all when None); unknown family → DataError."""
+    all_specs = specs()
+    if family is None:
+        return all_specs
+    known = sorted({s.family for s in all_specs})
+    wanted = [f.strip() for f in family.split(",") if f.strip()]
+    bad = [f for f in wanted if f not in known]
+    if bad:
+        raise DataError(f"unknown factor family {', '.join(bad)} (--family); registered: {', '.join(known)}")
+    return [s for s in all_specs if s.family in wanted]
+
+
+def spec_row(s: FactorSpec) -> dict[str, object]:
+    """The reference fields of one spec (also the `list --json` record)."""
+    return {"name": s.name, "family": s.family, "quality": s.quality, "inputs": list(s.inputs),
+            "lookback": s.lookback, "reference": s.reference or "", "formula": s.formula, "reason": s.reason,
+            "conventions": list(s.conventions)}
+
+
+def run_list(args: argparse.Namespace) -> int:
+    rows = [spec_row(s) for s in selected_specs(args.family)]
+    if args.json:
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return 0
+    width = max([len(str(r["name"])) for r in rows] + [4])
+    print(f"{'name':<{width}}  {'family':<8}  {'quality':<11}  {'lookback':>8}  inputs")
+    for r in rows:
+        print(f"{r['name']:<{width}}  {r['family']:<8}  {r['quality']:<11}  {r['lookback']:>8}  "
+              f"{','.join(r['inputs'])}")  # type: ignore[arg-type]
+    print(f"{len(rows)} factor(s)")
+    return 0
+
+
+def _md(v: object) -> str:
+    text = ", ".join(map(str, v)) if isinstance(v, list | tuple) else str(v)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def reference_markdown(all_specs: list[FactorSpec]) -> str:
+    """The factor reference: per family, one table row per factor (name, family, quality, inputs, lookback,
+    reference, formula, reason)."""
+    families: dict[str, list[FactorSpec]] = {}
+    for s in all_specs:
+        families.setdefault(s.family, []).append(s)
+    lines = [
+        "# Factor reference",
+        "",
+        "Generated from the factor registry by `aurumq-rl factors doc`; do not edit by hand.",
+        "Lookback = past rows of the stock (today excluded) a value needs; the engine's date-batch warm-up is the",
+        "largest lookback requested. Quality: clean (matches its stated formula/reference), best-effort (documented",
+        "deviations), stub (not computed; see reason).",
+        "",
+        "| family | factors | clean | best-effort | stub |",
+        "|---|---|---|---|---|",
+    ]
+    for fam, ss in families.items():
+        q = [s.quality for s in ss]
+        lines.append(f"| {fam} | {len(ss)} | {q.count('clean')} | {q.count('best-effort')} | {q.count('stub')} |")
+    for fam, ss in families.items():
+        lines += ["", f"## {fam}", "", "| " + " | ".join(REFERENCE_COLUMNS) + " |",
+                  "|" + "---|" * len(REFERENCE_COLUMNS)]
+        for s in ss:
+            row = spec_row(s)
+            formula = str(row["formula"])
+            if s.conventions:
+                formula += " — conventions: " + "; ".join(s.conventions)
+            row["formula"] = formula
+            lines.append("| " + " | ".join(_md(row[c]) for c in REFERENCE_COLUMNS) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def run_doc(args: argparse.Namespace) -> int:
+    from aurumq_rl.factors.engine import FAMILY_ORDER
+    from aurumq_rl.io import atomic_write_text
+
+    rank = {f: i for i, f in enumerate(FAMILY_ORDER)}
+    ordered = sorted(specs(), key=lambda s: (rank.get(s.family, len(rank)), s.family, s.name))
+    path = atomic_write_text(reference_markdown(ordered), Path(args.output))
+    print(f"wrote {path}: {len(ordered)} factor(s)")
+    return 0

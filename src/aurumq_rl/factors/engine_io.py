@@ -1,0 +1,137 @@
+"""Input side of the factor engine: read and validate the OHLCV panel and the benchmark index, derive the
+documented fallbacks (`vwap`, `pre_close`), and add `is_limit_up` from the market rules.
+
+Units (Tushare): `vol` in lots of 100 shares, `amount` in thousand yuan, prices in yuan, `pct_chg` decimal.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from aurumq_rl.data.contract import trade_date_expr, validate_keys
+from aurumq_rl.data.loader import scan_source
+from aurumq_rl.errors import DataError
+from aurumq_rl.factors.registry import KNOWN_INPUTS
+from aurumq_rl.market.limits import resolve_limit_method
+from aurumq_rl.market.status import MarketConfig, annotate
+
+REQUIRED: tuple[str, ...] = ("ts_code", "trade_date", "open", "high", "low", "close", "vol", "amount", "pct_chg")
+# Read when present: the limit engine uses them (ST, listing day); factors may declare the KNOWN_INPUTS.
+STATUS: tuple[str, ...] = ("is_st", "name", "list_date", "days_since_ipo")
+NUMERIC: tuple[str, ...] = ("open", "high", "low", "close", "vol", "amount", "pct_chg", "pre_close", "vwap", "cap")
+INDEX_REQUIRED: tuple[str, ...] = ("trade_date", "open", "high", "low", "close")
+BENCH_COLUMNS: tuple[str, ...] = ("bench_open", "bench_high", "bench_low", "bench_close")
+LIMIT_FLAG = "is_limit_up"
+
+Source = str | Path | pl.DataFrame | pl.LazyFrame
+
+DERIVATIONS: dict[str, str] = {
+    "vwap": "amount * 1000 / (vol * 100) (yuan per share; null when vol == 0)",
+    "pre_close": "close / (1 + pct_chg)",
+    LIMIT_FLAG: "aurumq_rl.market.status.annotate (date-aware limit table)",
+}
+
+
+def _scan(source: Source, what: str) -> tuple[pl.LazyFrame, str]:
+    if isinstance(source, pl.DataFrame):
+        return source.lazy(), f"<{what} DataFrame>"
+    lf, name = scan_source(source)
+    return lf, name
+
+
+def _schema(lf: pl.LazyFrame, name: str) -> pl.Schema:
+    try:
+        return lf.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise DataError(f"{name}: cannot read as Parquet ({exc})") from exc
+
+
+def load_panel_frame(source: Source) -> tuple[pl.DataFrame, list[str], str]:
+    """Read the columns the engine can use from `source`, validated and sorted by (ts_code, trade_date).
+
+    Returns (frame, the source's original column names, display name). Missing required columns, malformed
+    codes or dates, duplicate keys and percent-scaled `pct_chg` raise `DataError`.
+    """
+    lf, name = _scan(source, "INPUT")
+    schema = _schema(lf, name)
+    columns = list(schema.names())
+    missing = [c for c in REQUIRED if c not in columns]
+    if missing:
+        hint = ""
+        if "amount" in missing:
+            hint = " (amount = traded value in thousand yuan, Tushare daily `amount`; the engine derives vwap from it)"
+        raise DataError(f"{name}: missing required column(s) {', '.join(missing)}{hint}; the factor engine needs "
+                        f"{', '.join(REQUIRED)}")
+    keep = [c for c in dict.fromkeys([*REQUIRED, *KNOWN_INPUTS, *STATUS]) if c in columns]
+    keep = [c for c in keep if not c.startswith("bench_")]  # benchmark bars come from --index only
+    date_cast = trade_date_expr(schema["trade_date"], name)
+    nums = [c for c in NUMERIC if c in keep]
+    try:
+        df = lf.select(keep).with_columns(date_cast, pl.col(nums).cast(pl.Float64)).collect()
+    except pl.exceptions.InvalidOperationError as exc:
+        raise DataError(f"{name}: a price/volume column is not numeric ({exc}); columns {', '.join(nums)} must "
+                        "hold numbers") from exc
+    df = validate_keys(df, name, raw_dates=None).sort("ts_code", "trade_date")
+    return df, columns, name
+
+
+def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """Add `vwap` and `pre_close` when absent (see DERIVATIONS); returns the frame and what was derived."""
+    derived, exprs = [], []
+    if "vwap" not in df.columns:
+        vol = pl.col("vol")
+        exprs.append(pl.when(vol > 0).then(pl.col("amount") * 1000 / (vol * 100)).alias("vwap"))
+        derived.append("vwap")
+    if "pre_close" not in df.columns:
+        exprs.append((pl.col("close") / (1 + pl.col("pct_chg"))).alias("pre_close"))
+        derived.append("pre_close")
+    return (df.with_columns(exprs) if exprs else df), derived
+
+
+def load_index(index: Source | None) -> pl.DataFrame | None:
+    """Benchmark bars as `trade_date, bench_open, bench_high, bench_low, bench_close` (one row per date)."""
+    if index is None:
+        return None
+    lf, name = _scan(index, "INDEX")
+    schema = _schema(lf, name)
+    missing = [c for c in INDEX_REQUIRED if c not in schema.names()]
+    if missing:
+        raise DataError(f"--index {name}: missing column(s) {', '.join(missing)}; an index file needs "
+                        f"{', '.join(INDEX_REQUIRED)} (daily bars of one index, e.g. 000300.SH)")
+    df = lf.collect()
+    if "ts_code" in df.columns and df["ts_code"].n_unique() > 1:
+        codes = df["ts_code"].unique().sort().head(5).to_list()
+        raise DataError(f"--index {name}: holds several index codes {codes}; keep one index (e.g. filter "
+                        "ts_code == '000300.SH')")
+    df = df.select(
+        trade_date_expr(schema["trade_date"], name),
+        *[pl.col(c).cast(pl.Float64).alias(f"bench_{c}") for c in INDEX_REQUIRED[1:]],
+    )
+    if df["trade_date"].null_count():
+        raise DataError(f"--index {name}: column trade_date holds values that are not dates; use dates or "
+                        "'YYYYMMDD' strings")
+    if df["trade_date"].is_duplicated().any():
+        raise DataError(f"--index {name}: duplicate trade_date rows; keep one bar per date")
+    return df
+
+
+def join_index(df: pl.DataFrame, bench: pl.DataFrame) -> pl.DataFrame:
+    """Left-join benchmark bars on trade_date (dates the index lacks get null bench_* values)."""
+    return df.join(bench, on="trade_date", how="left", maintain_order="left")
+
+
+def add_limit_flags(df: pl.DataFrame, columns: list[str], market: MarketConfig = MarketConfig()) -> pl.DataFrame:
+    """Add `is_limit_up` via `market.status.annotate` on the whole frame (listing day and limit rules need the
+    stock's full history, so this runs before any date batching). `columns` are the source's original names,
+    so the limit engine applies its own pre_close fallback rather than the engine's derived column."""
+    calendar = df["trade_date"].unique().sort()
+    method = resolve_limit_method(market.limit_method, columns, df["close"])  # type: ignore[arg-type]
+    cols = [c for c in df.columns if c in columns]
+    flags = (
+        annotate(df.lazy().select(cols), cols, calendar, method, market)
+        .select("ts_code", "trade_date", LIMIT_FLAG)
+        .collect()
+    )
+    return df.join(flags, on=["ts_code", "trade_date"], how="left", maintain_order="left")

@@ -1,0 +1,110 @@
+"""`aurumq-rl factors compute | list | doc` end to end on a small synthetic panel."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from aurumq_rl.cli.main import main
+from aurumq_rl.data.loader import load_panel
+from aurumq_rl.data.synth import generate, preset
+from aurumq_rl.factors.registry import specs
+
+ALPHAS = ("alpha_001", "alpha_101", "gtja_001", "gtja_002")
+
+
+@pytest.fixture(scope="module")
+def files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    d = tmp_path_factory.mktemp("factors_cli")
+    panel, index = generate(preset("small"))
+    # drop the synthetic factor columns so the output's factors are only what the engine computed
+    keep = [c for c in panel.columns if not c.startswith(("alpha_", "gtja_", "mf_", "hk_", "mkt_", "tech_"))]
+    panel.select(keep).write_parquet(d / "panel.parquet")
+    index.write_parquet(d / "index.parquet")
+    return d / "panel.parquet", d / "index.parquet"
+
+
+def test_compute_writes_loadable_output(files: tuple[Path, Path], tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    panel, index = files
+    only = [n for n in ALPHAS if n in {s.name for s in specs()}]
+    out = tmp_path / "factors.parquet"
+    argv = ["factors", "compute", str(panel), "-o", str(out), "--family", "tech,cmf,zt", "--index", str(index),
+            "--no-progress", "--report-json", str(tmp_path / "report.json")]
+    if only:
+        argv += ["--only", ",".join(only)]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert "computed" in text and "±inf → null" in text and "wrote" in text
+    report = json.loads((tmp_path / "report.json").read_text())
+    names = report["computed"]
+    assert {"tech_ma5_ratio", "cmf_60", "zt_count30", "tech_evt_golden_cross"} <= set(names)
+    assert set(only) <= set(names)
+    p = load_panel(out, universe="all", normalize="raw")
+    assert set(names) <= set(p.factor_names)  # picked up by prefix, no include list needed
+    raw = pl.read_parquet(out)
+    assert raw.schema["cmf_60"] == pl.Float32 and "close" in raw.columns  # input columns carried along
+
+
+def test_compute_factors_only(files: tuple[Path, Path], tmp_path: Path) -> None:
+    panel, _ = files
+    out = tmp_path / "f.parquet"
+    assert main(["factors", "compute", str(panel), "-o", str(out), "--family", "cmf", "--factors-only",
+                 "--no-progress", "--batch-days", "100"]) == 0
+    assert pl.read_parquet(out).columns == ["ts_code", "trade_date", "cmf_120", "cmf_60"]
+
+
+def test_list_and_json(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["factors", "list", "--family", "cmf"]) == 0
+    text = capsys.readouterr().out
+    assert "cmf_60" in text and "2 factor(s)" in text and "tech_ma5_ratio" not in text
+    assert main(["factors", "list", "--family", "zt", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["name"] for r in rows} == {"zt_count30", "zt_count60", "zt_first_board", "zt_recent", "zt_streak"}
+    assert all(r["family"] == "zt" and r["lookback"] > 0 and r["formula"] for r in rows)
+
+
+def test_doc_one_row_per_factor(tmp_path: Path) -> None:
+    out = tmp_path / "REF.md"
+    assert main(["factors", "doc", "-o", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "| name | family | quality | inputs | lookback | reference | formula | reason |" in text
+    rows = [line for line in text.splitlines() if line.startswith("| ") and line.split("|")[1].strip() in
+            {s.name for s in specs()}]
+    assert len(rows) == len(specs())
+    cmf = next(r for r in rows if r.startswith("| cmf_60 "))
+    assert "high == low" in cmf and "| 59 |" in cmf  # lookback = past rows
+
+
+@pytest.mark.parametrize("extra, message", [
+    (["--family", "nope"], "unknown factor family 'nope'"),
+    (["--only", "alpha_9999"], "unknown factor 'alpha_9999'"),
+    (["--batch-days", "0"], "--batch-days"),
+])
+def test_bad_flags_exit_2(files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                          extra: list[str], message: str) -> None:
+    panel, _ = files
+    assert main(["factors", "compute", str(panel), "-o", str(tmp_path / "o.parquet"), *extra]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+    assert not (tmp_path / "o.parquet").exists()
+
+
+def test_bad_input_files_exit_2(files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    panel, index = files
+    no_amount = tmp_path / "no_amount.parquet"
+    pl.read_parquet(panel).drop("amount").write_parquet(no_amount)
+    assert main(["factors", "compute", str(no_amount), "-o", str(tmp_path / "o.parquet"), "--family", "cmf"]) == 2
+    err = capsys.readouterr().err
+    assert "no_amount.parquet" in err and "amount" in err and "Traceback" not in err
+    bad_index = tmp_path / "idx.parquet"
+    pl.read_parquet(index).drop("close").write_parquet(bad_index)
+    assert main(["factors", "compute", str(panel), "-o", str(tmp_path / "o.parquet"), "--family", "cmf",
+                 "--index", str(bad_index)]) == 2
+    err = capsys.readouterr().err
+    assert "idx.parquet" in err and "close" in err and "--index" in err
+    assert main(["factors", "list", "--family", "nope"]) == 2
+    assert not (tmp_path / "o.parquet").exists()
