@@ -1,0 +1,235 @@
+"""Evaluation metrics on dense [T, N] arrays: scores, forward returns and a validity mask, vectorised over dates.
+
+Conventions (see DOMAIN.md, "Evaluation definitions"):
+- A decision at the close of t is filled at the close of t+1 (T+1); `fwd[t]` is the fp-day return from that
+  fill (`Panel.forward_returns(fp)`). The candidate set of date t is the validity mask (universe of t) where
+  the score is finite; a pick that cannot be bought at t+1 (suspended, one-price, limit-up) earns 0 (cash),
+  and a pick with an unknown forward return (delisted before exit) earns 0 too — the env's rules.
+- Overlapping series: one value per decision date (each spans fp days), Sharpe × √(252/fp).
+  Non-overlapping series: the decision dates first, first+fp, first+2·fp, … where `first` is the first date
+  with a finite value; each value is one fp-day period, so its Sharpe is also × √(252/fp), and its equity
+  curve (compounded) gives the max drawdown and the annualised volatility.
+- std uses ddof = 1. Dates with no finite value are dropped from every summary.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from aurumq_rl.data.normalize import average_ranks
+from aurumq_rl.eval.ic import ic_series
+from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
+
+TRADING_DAYS = 252
+PICK_CHUNK = 64  # dates per select_top_k call: bounds the [dates, N, industries] one-hot of the cap
+
+
+def _finite(x: np.ndarray) -> np.ndarray:
+    x = np.asarray(x, dtype=np.float64)
+    return x[np.isfinite(x)]
+
+
+def _std(v: np.ndarray) -> float:
+    return float(v.std(ddof=1)) if len(v) > 1 else math.nan
+
+
+# ---------------------------------------------------------------- IC
+def summarize_ic(ic: np.ndarray) -> dict[str, float]:
+    """Mean, std, ICIR (mean/std), t-stat (mean/std·√n), share of positive days and n over finite dates."""
+    v = _finite(ic)
+    n = len(v)
+    mean = float(v.mean()) if n else math.nan
+    std = _std(v)
+    icir = mean / std if std > 0 else math.nan
+    return {"mean": mean, "std": std, "icir": icir, "t_stat": icir * math.sqrt(n) if n else math.nan,
+            "positive_share": float((v > 0).mean()) if n else math.nan, "n_days": n}
+
+
+def ic_report(scores: np.ndarray, fwd: np.ndarray, mask: np.ndarray) -> dict[str, dict[str, float]]:
+    """Pearson IC and Spearman rank IC summaries of `scores` vs `fwd` over `mask` (see `ic_series`)."""
+    return {"ic": summarize_ic(ic_series(scores, fwd, mask, "pearson")),
+            "rank_ic": summarize_ic(ic_series(scores, fwd, mask, "rank"))}
+
+
+# ---------------------------------------------------------------- quantiles
+def quantile_returns(scores: np.ndarray, fwd: np.ndarray, mask: np.ndarray, n_buckets: int = 5
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(bucket means [B] averaged over dates, per-date long-short spread [T] = top − bottom bucket).
+
+    Per date, stocks in `mask` with finite score and return are bucketed by average score rank r (1..n):
+    bucket = floor((r − ½)/n · B), 0 = lowest scores. Dates with fewer than B stocks, or an empty bucket
+    (heavy ties), are NaN and left out of the means.
+    """
+    valid = mask & np.isfinite(scores) & np.isfinite(fwd)
+    t_n = valid.shape[0]
+    n = valid.sum(1, keepdims=True)
+    r = average_ranks(np.where(valid, scores, np.nan).astype(np.float64))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        b = np.clip(np.floor((r - 0.5) / n * n_buckets), 0, n_buckets - 1)
+    flat = (np.arange(t_n)[:, None] * n_buckets + np.where(valid, b, 0).astype(np.int64))[valid]
+    sums = np.bincount(flat, weights=fwd[valid], minlength=t_n * n_buckets).reshape(t_n, n_buckets)
+    counts = np.bincount(flat, minlength=t_n * n_buckets).reshape(t_n, n_buckets)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_date = np.where((counts > 0) & (n >= n_buckets), sums / counts, np.nan)
+    ok = np.isfinite(per_date).all(1)
+    means = per_date[ok].mean(0) if ok.any() else np.full(n_buckets, np.nan)
+    spread = np.where(ok, per_date[:, -1] - per_date[:, 0], np.nan)
+    return means, spread
+
+
+# ---------------------------------------------------------------- top-K
+def buyable_next(tradeable: np.ndarray, is_limit_up: np.ndarray) -> np.ndarray:
+    """[T, N]: a pick decided at t can be filled at the close of t+1 (tradeable and not limit-up then)."""
+    ok = tradeable & ~is_limit_up
+    out = np.zeros_like(ok)
+    out[:-1] = ok[1:]
+    return out
+
+
+def select_picks(scores: np.ndarray, valid: np.ndarray, top_k: int, industry: np.ndarray | None = None,
+                 n_industries: int | None = None, cap_frac: float | None = INDUSTRY_CAP) -> np.ndarray:
+    """[T, N] bool top-K picks per date among `valid` with finite scores, under the industry cap when
+    `industry` is given (the env's `select_top_k`, in chunks of dates to bound memory)."""
+    ok = valid & np.isfinite(scores)
+    s = np.where(ok, scores, 0.0)
+    if industry is not None and n_industries is None:
+        n_industries = int(industry.max()) + 1
+    out = np.zeros(ok.shape, dtype=bool)
+    for lo in range(0, len(ok), PICK_CHUNK):
+        sl = slice(lo, lo + PICK_CHUNK)
+        ind = None if industry is None else industry[sl]
+        out[sl] = select_top_k(s[sl], ok[sl], top_k, ind, cap_frac, n_industries)
+    return out
+
+
+def topk_returns(scores: np.ndarray, fwd: np.ndarray, picks: np.ndarray, buy_next: np.ndarray,
+                 sizing: str = "equal") -> np.ndarray:
+    """[T] return of the top-K book per decision date: Σ weight × fwd, where unfillable picks (and picks with
+    an unknown return) earn 0. `sizing`: equal | strategy_d (∝ max(score, 0)). NaN on dates with no pick or
+    no finite forward return at all (the window leaves the panel)."""
+    w = position_weights(np.nan_to_num(scores), picks, sizing)
+    r = np.where(buy_next, np.nan_to_num(fwd), 0.0)
+    out = (w * r).sum(1)
+    out[~picks.any(1) | ~np.isfinite(fwd).any(1)] = np.nan
+    return out
+
+
+# ---------------------------------------------------------------- series statistics
+def annualised_sharpe(returns: np.ndarray, forward_period: int) -> float:
+    """mean / std (ddof=1) × √(252/fp) of a series of fp-day returns (finite values only)."""
+    v = _finite(returns)
+    std = _std(v)
+    return float(v.mean() / std * math.sqrt(TRADING_DAYS / forward_period)) if std > 0 else math.nan
+
+
+def nonoverlap_index(returns: np.ndarray, forward_period: int, offset: int = 0) -> np.ndarray:
+    """Indices of the non-overlapping dates: first + offset + k·fp (first = first finite date), kept when
+    finite."""
+    fin = np.isfinite(returns)
+    if not fin.any():
+        return np.zeros(0, dtype=np.int64)
+    idx = np.arange(int(np.argmax(fin)) + offset, len(returns), forward_period)
+    return idx[fin[idx]]
+
+
+def max_drawdown(returns: np.ndarray) -> float:
+    """Largest peak-to-trough loss (a positive fraction) of the curve compounding `returns` from 1."""
+    v = _finite(returns)
+    if not len(v):
+        return math.nan
+    eq = np.concatenate([[1.0], np.cumprod(1 + v)])
+    return float((1 - eq / np.maximum.accumulate(eq)).max())
+
+
+def series_stats(returns: np.ndarray, forward_period: int) -> dict[str, float]:
+    """Mean, overlapping and non-overlapping Sharpe, drawdown and annualised vol of a per-date fp-day series.
+
+    `sharpe_nonoverlap_offsets` averages the non-overlapping Sharpe over the fp possible start offsets (the
+    single-offset figure depends on the phase)."""
+    no = returns[nonoverlap_index(returns, forward_period)]
+    by_offset = [annualised_sharpe(returns[nonoverlap_index(returns, forward_period, o)], forward_period)
+                 for o in range(forward_period)]
+    v = _finite(returns)
+    return {"mean": float(v.mean()) if len(v) else math.nan, "n_dates": len(v),
+            "sharpe_overlap": annualised_sharpe(returns, forward_period),
+            "sharpe_nonoverlap": annualised_sharpe(no, forward_period),
+            "sharpe_nonoverlap_offsets": float(np.nanmean(by_offset)) if np.isfinite(by_offset).any()
+            else math.nan,
+            "n_nonoverlap": len(no), "max_drawdown": max_drawdown(no),
+            "annual_vol": _std(no) * math.sqrt(TRADING_DAYS / forward_period),
+            "total_return_nonoverlap": float(np.prod(1 + no) - 1) if len(no) else math.nan}
+
+
+def max_gain(pct_chg: np.ndarray, hold: int) -> np.ndarray:
+    """[T, N] best close-to-close gain within the hold: max over h = 1..hold of P[t+1+h]/P[t+1] − 1, entry at
+    the close of t+1 (P = compounded price index). NaN where t+1+hold leaves the panel."""
+    logp = np.cumsum(np.log1p(pct_chg), axis=0)
+    t_n = len(logp)
+    out = np.full(logp.shape, np.nan)
+    n_valid = t_n - 1 - hold
+    if n_valid > 0:
+        base = logp[1:1 + n_valid]
+        best = np.max(np.stack([logp[1 + h:1 + h + n_valid] for h in range(1, hold + 1)]), axis=0)
+        out[:n_valid] = np.expm1(best - base)
+    return out
+
+
+def hit_win_rates(picks: np.ndarray, buy_next: np.ndarray, fwd: np.ndarray, gain: np.ndarray,
+                  threshold: float) -> tuple[float, float]:
+    """(hit rate, win rate) over filled picks with a known return: share whose max gain within the hold
+    reaches `threshold`, share whose realised (gross) hold return is > 0."""
+    m = picks & buy_next & np.isfinite(fwd) & np.isfinite(gain)
+    if not m.any():
+        return math.nan, math.nan
+    return float((gain[m] >= threshold).mean()), float((fwd[m] > 0).mean())
+
+
+def set_turnover(picks: np.ndarray, step: int = 1) -> float:
+    """Mean share of the top-K names that are new versus the previous decision date (dates step apart),
+    over consecutive pairs of dates that both have picks."""
+    rows = np.flatnonzero(picks.any(1))
+    if len(rows) < 2:
+        return math.nan
+    p = picks[np.arange(rows[0], rows[-1] + 1, step)]
+    prev, cur = p[:-1], p[1:]
+    both = prev.any(1) & cur.any(1)
+    if not both.any():
+        return math.nan
+    return float(((cur & ~prev).sum(1)[both] / cur.sum(1)[both]).mean())
+
+
+# ---------------------------------------------------------------- random baseline
+def percentile_of(value: float, dist: np.ndarray) -> float:
+    """Percentile (0..100) of `value` in `dist`: share below plus half the share equal (mid-rank)."""
+    d = _finite(dist)
+    if not len(d) or not math.isfinite(value):
+        return math.nan
+    return float(100 * ((d < value).sum() + 0.5 * (d == value).sum()) / len(d))
+
+
+def random_baseline(valid: np.ndarray, fwd: np.ndarray, buy_next: np.ndarray, top_k: int, *, draws: int = 100,
+                    seed: int = 0, industry: np.ndarray | None = None, n_industries: int | None = None,
+                    sizing: str = "equal") -> tuple[np.ndarray, np.ndarray]:
+    """Random uniform scores under the same masks and pipeline: ([draws, T] top-K returns, [draws] mean
+    rank IC). Seeded: the same seed gives the same draws."""
+    rng = np.random.default_rng(seed)
+    series = np.empty((draws, valid.shape[0]))
+    rank_ic = np.empty(draws)
+    for i in range(draws):
+        s = rng.random(valid.shape)
+        picks = select_picks(s, valid, top_k, industry, n_industries)
+        series[i] = topk_returns(s, fwd, picks, buy_next, sizing)
+        ic = _finite(ic_series(s, fwd, valid, "rank"))
+        rank_ic[i] = ic.mean() if len(ic) else np.nan
+    return series, rank_ic
+
+
+def distribution(dist: np.ndarray) -> dict[str, float]:
+    """p05 / p50 / p95 (linear interpolation) of the finite values."""
+    d = _finite(dist)
+    if not len(d):
+        return {"p05": math.nan, "p50": math.nan, "p95": math.nan}
+    p05, p50, p95 = np.percentile(d, [5, 50, 95])
+    return {"p05": float(p05), "p50": float(p50), "p95": float(p95)}

@@ -1,0 +1,112 @@
+"""`evaluate_scores`: every evaluation figure of one [T, N] score array as a JSON-able dict (for eval.json).
+
+The evaluable decision dates are lo..hi: from `start` (default 0) to `end`, clipped to the last date whose
+fp-day forward window fits in the panel (T − 2 − fp). Candidates per date: the universe of the date where the
+score is finite; the random baseline draws uniform scores over exactly these candidates and goes through the
+same selection (industry cap), fill rule and forward returns.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.eval.backtest import COST_SWEEP_BPS, DEFAULT_HIT_THRESHOLD, cost_sweep
+from aurumq_rl.eval.ic import ic_series
+from aurumq_rl.eval.metrics import (
+    buyable_next,
+    distribution,
+    hit_win_rates,
+    ic_report,
+    max_gain,
+    percentile_of,
+    quantile_returns,
+    random_baseline,
+    select_picks,
+    series_stats,
+    set_turnover,
+    topk_returns,
+)
+from aurumq_rl.eval.windows import window_report
+from aurumq_rl.market.selection import INDUSTRY_CAP
+
+SIZINGS: tuple[str, ...] = ("equal", "strategy_d")
+QUANTILE_BUCKETS: tuple[int, ...] = (5, 10)
+
+
+def to_jsonable(obj: Any) -> Any:
+    """Recursively turn numpy scalars/arrays into Python values; NaN/inf become None (strict JSON)."""
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple | np.ndarray):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, np.bool_ | bool):
+        return bool(obj)
+    if isinstance(obj, np.integer | int):
+        return int(obj)
+    if isinstance(obj, np.floating | float):
+        return float(obj) if math.isfinite(obj) else None
+    if isinstance(obj, np.datetime64):
+        return str(obj)
+    return obj
+
+
+def _nanmean(x: np.ndarray) -> float:
+    v = x[np.isfinite(x)]
+    return float(v.mean()) if len(v) else math.nan
+
+
+def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forward_period: int = 5,
+                    cost_bps: tuple[float, ...] = COST_SWEEP_BPS, random_draws: int = 100, seed: int = 0,
+                    hit_threshold: float = DEFAULT_HIT_THRESHOLD, industry_cap: float | None = INDUSTRY_CAP,
+                    start: int | None = None, end: int | None = None,
+                    holds: tuple[str, ...] = ("fp", "main_wave")) -> dict[str, Any]:
+    """IC / rank IC, quantile spreads, top-K series stats (equal and strategy_d), hit/win rates, turnover, the
+    random baseline, windows and the execution backtest's cost sweep per hold mode, as a JSON-able dict."""
+    t_n = len(panel.dates)
+    fp = forward_period
+    lo, hi = (0 if start is None else start), min(t_n - 2 - fp, t_n - 1 if end is None else end)
+    if hi < lo:
+        raise ValueError(f"no evaluable decision date in {lo}..{hi} with forward_period={fp} ({t_n} dates)")
+    in_range = np.zeros(t_n, dtype=bool)
+    in_range[lo:hi + 1] = True
+    scores = np.asarray(scores, dtype=np.float64)
+    valid = panel.in_universe & in_range[:, None] & np.isfinite(scores)
+    fwd = np.where(in_range[:, None], panel.forward_returns(fp), np.nan)
+    ind = panel.industry if industry_cap is not None else None
+    n_ind = max(len(panel.industry_names), 1)
+    buy_next = buyable_next(panel.tradeable, panel.is_limit_up)
+
+    picks = select_picks(scores, valid, top_k, ind, n_ind, industry_cap)
+    series = {s: topk_returns(scores, fwd, picks, buy_next, s) for s in SIZINGS}
+    hit, win = hit_win_rates(picks, buy_next, fwd, max_gain(panel.pct_chg, fp), hit_threshold)
+    rank_ic = ic_series(scores, fwd, valid, "rank")
+    rnd_series, rnd_ic = random_baseline(valid, fwd, buy_next, top_k, draws=random_draws, seed=seed, industry=ind,
+                                         n_industries=n_ind)
+    rnd_means = np.array([_nanmean(r) for r in rnd_series])
+    ours_mean, ours_ic = _nanmean(series["equal"]), _nanmean(rank_ic)
+    quantiles = {}
+    for b in QUANTILE_BUCKETS:
+        means, spread = quantile_returns(scores, fwd, valid, b)
+        quantiles[str(b)] = {"bucket_means": means, "spread_mean": _nanmean(spread),
+                             "spread_sharpe": series_stats(spread, fp)["sharpe_overlap"]}
+    backtest = {h: cost_sweep(panel, scores, cost_bps, hit_threshold, top_k=top_k, hold=h, forward_period=fp,
+                              industry_cap=industry_cap, start=lo, end=hi, picks=picks) for h in holds}
+    out = {
+        "config": {"top_k": top_k, "forward_period": fp, "random_draws": random_draws, "seed": seed,
+                   "hit_threshold": hit_threshold, "industry_cap": industry_cap, "n_stocks": len(panel.codes),
+                   "first_decision": str(panel.dates[lo]), "last_decision": str(panel.dates[hi])},
+        **ic_report(scores, fwd, valid),
+        "quantiles": quantiles,
+        "topk": {**{s: series_stats(series[s], fp) for s in SIZINGS}, "hit_rate": hit, "win_rate": win,
+                 "turnover": {"consecutive_dates": set_turnover(picks, 1), "rebalance_dates": set_turnover(picks, fp)}},
+        "random": {"draws": random_draws, "topk_mean": distribution(rnd_means),
+                   "topk_mean_percentile": percentile_of(ours_mean, rnd_means),
+                   "rank_ic_mean": distribution(rnd_ic), "rank_ic_percentile": percentile_of(ours_ic, rnd_ic)},
+        "windows": window_report(panel.dates, series["equal"], rnd_series, lo, hi, rank_ic),
+        "backtest": backtest,
+    }
+    return to_jsonable(out)

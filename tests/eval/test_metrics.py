@@ -1,0 +1,189 @@
+"""Known-answer tests of the evaluation metrics on hand-built arrays, and oracle/random checks on a panel."""
+
+from __future__ import annotations
+
+import math
+import statistics
+
+import numpy as np
+import pytest
+
+from aurumq_rl.eval.metrics import (
+    annualised_sharpe,
+    buyable_next,
+    distribution,
+    hit_win_rates,
+    ic_report,
+    max_drawdown,
+    max_gain,
+    nonoverlap_index,
+    percentile_of,
+    quantile_returns,
+    random_baseline,
+    select_picks,
+    series_stats,
+    set_turnover,
+    summarize_ic,
+    topk_returns,
+)
+from tests.eval.helpers import synth_panel
+
+X = np.arange(1.0, 11.0)  # 10 stocks: ic_series needs ≥ 10 per date
+
+
+def test_ic_three_dates_by_hand() -> None:
+    y0 = np.r_[np.arange(1.0, 10.0), 100.0]  # monotone in x: rank IC 1, Pearson < 1
+    y2 = X.copy()
+    y2[[0, 1]] = y2[[1, 0]]  # one adjacent swap
+    scores, fwd = np.stack([X, X, X]), np.stack([y0, -X, y2])
+    rep = ic_report(scores, fwd, np.ones((3, 10), bool))
+    # date 0: Sxy = Σxy − n·x̄·ȳ = 1285 − 10·5.5·14.5 = 487.5; Sxx = 82.5; Syy = 10285 − 10·14.5² = 8182.5
+    # date 2: Sxy = 384 − 302.5 = 81.5 = Sxx − 1
+    pearson = [487.5 / math.sqrt(82.5 * 8182.5), -1.0, 81.5 / 82.5]
+    rank = [1.0, -1.0, 81.5 / 82.5]
+    for got, vals in ((rep["ic"], pearson), (rep["rank_ic"], rank)):
+        mean, std = statistics.fmean(vals), statistics.stdev(vals)
+        assert got["mean"] == pytest.approx(mean, abs=1e-12)
+        assert got["std"] == pytest.approx(std, abs=1e-12)
+        assert got["icir"] == pytest.approx(mean / std, abs=1e-12)
+        assert got["t_stat"] == pytest.approx(mean / std * math.sqrt(3), abs=1e-12)
+        assert got["positive_share"] == pytest.approx(2 / 3)
+        assert got["n_days"] == 3
+    assert rep["ic"]["mean"] == pytest.approx((0.593341 - 1 + 0.987879) / 3, abs=1e-6)
+
+
+def test_summarize_ic_skips_nan_days() -> None:
+    s = summarize_ic(np.array([0.1, np.nan, 0.3]))
+    assert s["n_days"] == 2 and s["mean"] == pytest.approx(0.2) and s["std"] == pytest.approx(math.sqrt(0.02))
+
+
+def test_quantile_buckets_by_hand() -> None:
+    fwd1 = np.array([0.01, 0.03, 0.0, 0.02, -0.01, 0.05, 0.04, 0.04, 0.1, 0.2])
+    scores = np.stack([X, -X, X])
+    fwd = np.stack([fwd1, fwd1, fwd1])
+    mask = np.ones((3, 10), bool)
+    mask[2, 3:] = False  # 3 stocks < 5 buckets: date left out
+    means, spread = quantile_returns(scores, fwd, mask, 5)
+    # date 0 buckets (pairs by ascending score): .02 .01 .02 .04 .15; date 1 reversed order: .15 .04 .02 .01 .02
+    np.testing.assert_allclose(means, [0.085, 0.025, 0.02, 0.025, 0.085], atol=1e-12)
+    np.testing.assert_allclose(spread[:2], [0.13, -0.13], atol=1e-12)
+    assert np.isnan(spread[2])
+    means10, _ = quantile_returns(scores[:1], fwd[:1], mask[:1], 10)
+    np.testing.assert_allclose(means10, fwd1, atol=1e-12)  # one stock per bucket
+
+
+def test_select_picks_industry_cap_and_validity() -> None:
+    scores = np.array([[6.0, 5.0, 4.0, 3.0, 2.0, 1.0]])
+    industry = np.array([[0, 0, 1, 1, 2, 3]])
+    valid = np.ones((1, 6), bool)
+    # K=4: cap floor(0.3·4)=1 per industry → 0, 2, 4, 5
+    assert select_picks(scores, valid, 4, industry, 4).nonzero()[1].tolist() == [0, 2, 4, 5]
+    assert select_picks(scores, valid, 4).nonzero()[1].tolist() == [0, 1, 2, 3]
+    valid[0, 0] = False
+    scores[0, 3] = np.nan  # a NaN score is not a candidate
+    assert select_picks(scores, valid, 3).nonzero()[1].tolist() == [1, 2, 4]
+
+
+def test_topk_return_unbuyable_pick_is_cash() -> None:
+    scores = np.array([[4.0, 3.0, 2.0, 1.0], [1.0, 1.0, 1.0, 1.0]])
+    fwd = np.array([[0.1, 0.2, 0.3, 0.4], [np.nan] * 4])
+    tradeable = np.ones((2, 4), bool)
+    limit_up = np.zeros((2, 4), bool)
+    limit_up[1, 1] = True  # stock 1 is limit-up on the fill day (t+1 = 1)
+    buy_next = buyable_next(tradeable, limit_up)
+    assert buy_next[0].tolist() == [True, False, True, True] and not buy_next[1].any()
+    picks = select_picks(scores, np.ones((2, 4), bool), 2)
+    eq = topk_returns(scores, fwd, picks, buy_next, "equal")
+    assert eq[0] == pytest.approx(0.5 * 0.1) and np.isnan(eq[1])  # date 1: no forward return known
+    sd = topk_returns(scores, fwd, picks, buy_next, "strategy_d")
+    assert sd[0] == pytest.approx(4 / 7 * 0.1)  # weights ∝ score: 4/7, 3/7
+
+
+def test_sharpe_annualised_by_sqrt_252_over_fp() -> None:
+    r = np.array([0.01, 0.03, 0.02, 0.04])  # mean .025, ddof-1 var (2·.015² + 2·.005²)/3 = 5e-4/3
+    base = 0.025 / math.sqrt(5e-4 / 3)
+    assert annualised_sharpe(r, 5) == pytest.approx(base * math.sqrt(252 / 5))
+    assert annualised_sharpe(r, 1) == pytest.approx(base * math.sqrt(252))
+    assert math.isnan(annualised_sharpe(np.array([0.01]), 5))
+
+
+def test_nonoverlap_sampling_dates() -> None:
+    r = np.array([np.nan, np.nan, 0.1, 0.2, 0.3, 0.4, np.nan, 0.6, 0.7, 0.8])
+    assert nonoverlap_index(r, 3).tolist() == [2, 5, 8]  # every fp-th date from the first finite one
+    assert nonoverlap_index(r, 3, offset=1).tolist() == [3, 9]  # date 6 is NaN: dropped
+    st = series_stats(r, 3)
+    assert st["n_nonoverlap"] == 3 and st["n_dates"] == 7
+    assert st["total_return_nonoverlap"] == pytest.approx(1.1 * 1.4 * 1.7 - 1)
+    assert st["annual_vol"] == pytest.approx(0.3 * math.sqrt(252 / 3))  # std of .1 .4 .7 is .3
+    assert st["sharpe_nonoverlap"] == pytest.approx(0.4 / 0.3 * math.sqrt(84))
+    assert st["max_drawdown"] == 0.0
+
+
+def test_max_drawdown_known_curve() -> None:
+    # equity 1 → 1.1 → .88 → .924 → .462 → .924: trough .462 under the 1.1 peak
+    assert max_drawdown(np.array([0.1, -0.2, 0.05, -0.5, 1.0])) == pytest.approx(1 - 0.462 / 1.1)
+    assert max_drawdown(np.array([-0.1, 0.5])) == pytest.approx(0.1)  # measured from the starting 1
+    assert max_drawdown(np.array([0.01, 0.02])) == 0.0
+
+
+def test_max_gain_and_hit_win_by_hand() -> None:
+    pct = np.zeros((5, 1))
+    pct[:, 0] = [0.0, 0.0, 0.1, -0.2, 0.3]
+    g = max_gain(pct, 2)[:, 0]
+    # t=0: entry close 1, path 1.1, 0.88 → 0.1; t=1: entry close 2, path 0.8, 1.04 → 0.04; t≥2 leaves the panel
+    np.testing.assert_allclose(g[:2], [0.1, 0.04], atol=1e-12)
+    assert np.isnan(g[2:]).all()
+
+    picks = np.ones((1, 6), bool)
+    buy = np.array([[True, True, True, True, False, True]])
+    fwd = np.array([[0.01, -0.02, 0.0, 0.03, 0.5, np.nan]])
+    gain = np.array([[0.06, 0.02, 0.05, 0.1, 0.5, 0.5]])
+    hit, win = hit_win_rates(picks, buy, fwd, gain, 0.05)
+    assert (hit, win) == (0.75, 0.5)  # stock 4 unfilled and stock 5 unknown are left out; 0 is not a win
+
+
+def test_set_turnover_by_hand() -> None:
+    picks = np.zeros((4, 4), bool)
+    picks[0, [0, 1]] = picks[1, [1, 2]] = picks[2, [1, 2]] = True  # date 3: no picks (end of data)
+    assert set_turnover(picks, 1) == pytest.approx((0.5 + 0.0) / 2)
+    assert set_turnover(picks, 2) == pytest.approx(0.5)
+
+
+def test_percentile_and_distribution() -> None:
+    d = np.array([1.0, 2.0, 3.0, 4.0])
+    assert percentile_of(3.0, d) == 62.5  # 2 below + half of 1 equal, of 4
+    assert percentile_of(5.0, d) == 100.0 and percentile_of(0.0, d) == 0.0
+    assert distribution(np.arange(101.0)) == {"p05": 5.0, "p50": 50.0, "p95": 95.0}
+
+
+def _eval_arrays(fp: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    p = synth_panel()
+    fwd = p.forward_returns(fp)
+    valid = p.in_universe & np.isfinite(fwd)
+    return fwd, valid, buyable_next(p.tradeable, p.is_limit_up), p.industry
+
+
+def test_random_baseline_is_seeded() -> None:
+    fwd, valid, buy, _ = _eval_arrays()
+    a, ia = random_baseline(valid[:60], fwd[:60], buy[:60], 10, draws=3, seed=7)
+    b, ib = random_baseline(valid[:60], fwd[:60], buy[:60], 10, draws=3, seed=7)
+    c, _ = random_baseline(valid[:60], fwd[:60], buy[:60], 10, draws=3, seed=8)
+    assert a.shape == (3, 60) and np.array_equal(a, b, equal_nan=True) and np.array_equal(ia, ib)
+    assert not np.array_equal(a, c, equal_nan=True)
+
+
+def test_oracle_beats_random_p95_and_random_scorer_sits_mid() -> None:
+    fwd, valid, buy, ind = _eval_arrays()
+    n_ind = int(ind.max()) + 1
+    rnd, rnd_ic = random_baseline(valid, fwd, buy, 10, draws=100, seed=0, industry=ind, n_industries=n_ind)
+    means = np.nanmean(rnd, axis=1)
+
+    def topk_mean(s: np.ndarray) -> float:
+        return float(np.nanmean(topk_returns(s, fwd, select_picks(s, valid, 10, ind, n_ind), buy)))
+
+    oracle = topk_mean(fwd)
+    assert oracle > distribution(means)["p95"] and percentile_of(oracle, means) >= 99
+    oracle_ic = np.nanmean(ic_report(fwd, fwd, valid)["rank_ic"]["mean"])
+    assert percentile_of(oracle_ic, rnd_ic) >= 99
+    pct = [percentile_of(topk_mean(np.random.default_rng(100 + i).random(valid.shape)), means) for i in range(5)]
+    assert 10 <= statistics.median(pct) <= 90

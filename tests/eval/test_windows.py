@@ -1,0 +1,63 @@
+"""Windows (quarters, rolling), window stats against the random median, ensembles and top-K overlap."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from aurumq_rl.eval.windows import ensemble_scores, quarter_windows, rolling_windows, topk_overlap, window_report
+
+R15 = math.sqrt(1.5)  # z-score of the extremes of three equally spaced values (ddof 0)
+
+
+def test_quarter_windows_split_on_calendar_quarters() -> None:
+    dates = np.array(["2021-03-30", "2021-03-31", "2021-04-01", "2021-06-30", "2021-07-01"], dtype="datetime64[D]")
+    assert quarter_windows(dates, 1, 4) == [("2021Q1", 1, 1), ("2021Q2", 2, 3), ("2021Q3", 4, 4)]
+    assert quarter_windows(dates, 3, 2) == []
+
+
+def test_rolling_windows_60_step_20() -> None:
+    assert [(a, b) for _, a, b in rolling_windows(0, 129)] == [(0, 59), (20, 79), (40, 99), (60, 119)]
+    assert [(a, b) for _, a, b in rolling_windows(5, 64)] == [(5, 64)]
+    assert rolling_windows(0, 58) == []
+
+
+def test_window_report_against_random_median() -> None:
+    dates = np.array(["2022-03-01", "2022-03-02", "2022-03-03", "2022-03-04",
+                      "2022-04-01", "2022-04-04", "2022-04-05", "2022-04-06"], dtype="datetime64[D]")
+    series = np.r_[[0.01] * 4, [-0.01] * 4]
+    rnd = np.tile(np.array([[0.0], [0.005], [0.02]]), (1, 8))  # three draws, constant per date: median .005
+    rep = window_report(dates, series, rnd, 0, 7, rank_ic=np.r_[[0.1] * 4, [0.0] * 4])
+    q1, q2 = rep["quarters"]
+    assert (q1["window"], q1["mean"], q1["random_p50"], q1["beats_random_p50"], q1["positive"]) == (
+        "2022Q1", pytest.approx(0.01), pytest.approx(0.005), True, True)
+    assert (q2["beats_random_p50"], q2["positive"], q2["n_dates"]) == (False, False, 4)
+    assert q1["rank_ic_mean"] == pytest.approx(0.1) and q1["start"] == "2022-03-01" and q2["end"] == "2022-04-06"
+    assert rep["share_beats_random_p50"]["quarters"] == 0.5 and rep["share_positive"]["quarters"] == 0.5
+    assert rep["rolling"] == [] and math.isnan(rep["share_positive"]["rolling"])
+    assert rep["full"]["mean"] == pytest.approx(0.0) and rep["full"]["beats_random_p50"] is False
+
+
+def test_ensembles_by_hand() -> None:
+    a, b, c = np.array([[1.0, 2.0, 3.0]]), np.array([[30.0, 10.0, 20.0]]), np.array([[3.0, 2.0, 1.0]])
+    mask = np.ones((1, 3), bool)
+    # average rank / n: a → 1/3 2/3 1; b → 1 1/3 2/3
+    np.testing.assert_allclose(ensemble_scores([a, b], mask, "rank_mean"), [[2 / 3, 1 / 2, 5 / 6]], atol=1e-12)
+    # z: a → −√1.5 0 √1.5; b → √1.5 −√1.5 0; c → √1.5 0 −√1.5
+    np.testing.assert_allclose(ensemble_scores([a, b], mask, "z_mean"), [[0, -R15 / 2, R15 / 2]], atol=1e-12)
+    np.testing.assert_allclose(ensemble_scores([a, b, c], mask, "z_median"), [[R15, 0, 0]], atol=1e-12)
+    mask[0, 1] = False  # out of the mask: NaN, and the others are ranked without it
+    out = ensemble_scores([a, b], mask, "rank_mean")
+    assert np.isnan(out[0, 1]) and out[0, 0] == pytest.approx((1 / 2 + 1) / 2) and out[0, 2] == pytest.approx(0.75)
+    with pytest.raises(ValueError, match="rank_mean"):
+        ensemble_scores([a], mask, "mean")
+
+
+def test_topk_overlap_jaccard() -> None:
+    a = np.array([[4.0, 3.0, 2.0, 1.0], [4.0, 3.0, 2.0, 1.0]])
+    b = np.array([[1.0, 4.0, 3.0, 2.0], [4.0, 3.0, 2.0, 1.0]])
+    j = topk_overlap([a, b], np.ones((2, 4), bool), 2)
+    # date 0: {0,1} vs {1,2} → 1/3; date 1: identical → 1
+    np.testing.assert_allclose(j, [[1, 2 / 3], [2 / 3, 1]], atol=1e-12)
