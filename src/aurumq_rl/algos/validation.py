@@ -30,7 +30,12 @@ def policy_scores(policy: DeepSetsPolicy, data: PanelTensors, t_idx: np.ndarray,
 def validate(policy: DeepSetsPolicy, data: PanelTensors, label: np.ndarray, t_idx: np.ndarray, top_k: int,
              round_trip_cost: float, industry: np.ndarray | None = None) -> dict[str, float]:
     """val_rank_ic, val_ic (means over dates) and val_topk_return (mean net fp-day return of the top K)."""
-    scores = policy_scores(policy, data, t_idx)
+    return validate_scores(policy_scores(policy, data, t_idx), data, label, t_idx, top_k, round_trip_cost, industry)
+
+
+def validate_scores(scores: np.ndarray, data: PanelTensors, label: np.ndarray, t_idx: np.ndarray, top_k: int,
+                    round_trip_cost: float, industry: np.ndarray | None = None) -> dict[str, float]:
+    """The validation metrics of precomputed scores [len(t_idx), N] (any scorer: ours, SB3, a factor)."""
     valid = data.valid[torch.as_tensor(t_idx)].cpu().numpy()
     y = label[t_idx]
     rank_ic = ic_series(scores, y, valid, "rank")

@@ -28,11 +28,15 @@ class DeepSetsPolicy(nn.Module):
         self.n_factors, self.hidden, self.holding_aware = n_factors, tuple(hidden), holding_aware
         h = hidden[-1]
         self.encoder = _mlp([n_factors, *hidden], norm=True)
-        extra = 1 if holding_aware else 0
-        self.actor = nn.Sequential(nn.Linear(h + 2 * h + extra, h), nn.ReLU(), nn.Linear(h, 1))
+        # actor = Linear([emb, ctx, w]) → ReLU → Linear, with the context term computed once per date and
+        # broadcast to its stocks (identical to the concatenation, a third of the per-stock work)
+        self.actor_emb = nn.Linear(h, h)
+        self.actor_ctx = nn.Linear(2 * h, h, bias=False)
+        self.actor_w = nn.Linear(1, h, bias=False) if holding_aware else None
+        self.actor_out = nn.Linear(h, 1)
         self.critic = nn.Sequential(nn.Linear(2 * h + (h if holding_aware else 0), h), nn.ReLU(), nn.Linear(h, 1))
-        nn.init.orthogonal_(self.actor[-1].weight, gain=0.01)
-        nn.init.zeros_(self.actor[-1].bias)
+        nn.init.orthogonal_(self.actor_out.weight, gain=0.01)
+        nn.init.zeros_(self.actor_out.bias)
         nn.init.orthogonal_(self.critic[-1].weight, gain=1.0)
 
     def encode(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
@@ -47,10 +51,10 @@ class DeepSetsPolicy(nn.Module):
 
     def scores(self, emb: torch.Tensor, ctx: torch.Tensor, w: torch.Tensor | None = None) -> torch.Tensor:
         """Per-stock scores (logits) [B, N]."""
-        parts = [emb, ctx.unsqueeze(1).expand(-1, emb.shape[1], -1)]
-        if self.holding_aware:
-            parts.append((w if w is not None else torch.zeros(emb.shape[:2], device=emb.device)).unsqueeze(-1))
-        return self.actor(torch.cat(parts, dim=-1)).squeeze(-1)
+        z = self.actor_emb(emb) + self.actor_ctx(ctx).unsqueeze(1)
+        if self.actor_w is not None and w is not None:
+            z = z + self.actor_w(w.unsqueeze(-1))
+        return self.actor_out(torch.relu(z)).squeeze(-1)
 
     def value(self, emb: torch.Tensor, ctx: torch.Tensor, w: torch.Tensor | None = None) -> torch.Tensor:
         """State value [B]."""

@@ -1,0 +1,122 @@
+"""Benchmark: env-steps/s of our vectorised simulator + PPO vs SB3 PPO on the Gymnasium env.
+
+Same panel (random factors, N stocks × T dates × F factors), same PPO hyperparameters (n_steps per env,
+minibatch, epochs). Ours runs `n_envs` envs in one batch; SB3 runs the one-env Gymnasium wrapper of the same
+simulator with its flat MlpPolicy. Also: our rollout-only and update-only throughput, and peak RSS.
+
+    python benchmarks/rl_throughput.py                    # N = 300, 1000, 3000 × 64 factors, CPU
+    python benchmarks/rl_throughput.py --sizes 300 --quick
+    python benchmarks/rl_throughput.py --device cuda --sizes 3000 --factors 361 --sb3-off   # GPU machine
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+
+def _panel(n: int, t: int, f: int, seed: int = 0):  # noqa: ANN202
+    from aurumq_rl.data.panel import Panel
+
+    rng = np.random.default_rng(seed)
+    ones = np.ones((t, n), bool)
+    return Panel(dates=np.arange(np.datetime64("2021-01-04"), np.datetime64("2021-01-04") + t),
+                 codes=np.array([f"{600000 + i:06d}.SH" for i in range(n)]),
+                 factor_names=[f"alpha_{i:03d}" for i in range(f)],
+                 factors=rng.standard_normal((t, n, f)).astype(np.float32),
+                 factor_missing_bits=np.zeros((t, n, (f + 7) // 8), np.uint8),
+                 pct_chg=rng.normal(0, 0.02, (t, n)), present=ones, tradeable=ones, can_buy=ones, can_sell=ones,
+                 in_universe=rng.random((t, n)) < 0.9, is_limit_up=~ones, is_limit_down=~ones,
+                 board=np.array(["main"] * n))
+
+
+def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int) -> dict:
+    import torch
+
+    from aurumq_rl.algos.ppo import PPO, PPOConfig
+    from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
+    from aurumq_rl.policies.deep_sets import DeepSetsPolicy
+
+    torch.set_num_threads(threads)
+    panel = _panel(n, 250, f)
+    env_cfg = EnvConfig(top_k=30, episode_length=64)
+    n_envs, n_steps, batch, epochs = 16, 32, 256, 4
+    out: dict = {"kind": kind, "n": n, "f": f}
+    if kind == "ours":
+        data = PanelTensors(panel, env_cfg, device)
+        sim = MarketSim(data, env_cfg, n_envs)
+        ppo = PPO(DeepSetsPolicy(f).to(device), data, sim,
+                  PPOConfig(n_envs=n_envs, n_steps=n_steps, batch_size=batch, n_epochs=epochs,
+                            total_timesteps=n_envs * n_steps * updates))
+        ppo.update(ppo.collect())  # warm-up
+        sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+        roll = upd = 0.0
+        for _ in range(updates):
+            t0 = time.perf_counter()
+            buf = ppo.collect()
+            sync()
+            t1 = time.perf_counter()
+            ppo.update(buf)
+            sync()
+            roll, upd = roll + t1 - t0, upd + time.perf_counter() - t1
+        steps = n_envs * n_steps * updates
+        out.update(steps_per_s=steps / (roll + upd), rollout_steps_per_s=steps / roll, update_steps_per_s=steps / upd)
+    else:
+        from stable_baselines3 import PPO as SB3PPO
+
+        from aurumq_rl.envs.gym_env import StockPickingEnv
+
+        env = StockPickingEnv(panel, env_cfg)
+        model = SB3PPO("MlpPolicy", env, n_steps=n_steps * n_envs, batch_size=batch, n_epochs=epochs, device="cpu",
+                       verbose=0, seed=0)
+        steps = n_envs * n_steps * updates
+        t0 = time.perf_counter()
+        model.learn(total_timesteps=steps)
+        out.update(steps_per_s=steps / (time.perf_counter() - t0))
+    out["peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--sizes", default="300,1000,3000")
+    ap.add_argument("--factors", type=int, default=64)
+    ap.add_argument("--updates", type=int, default=4)
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--quick", action="store_true", help="1 update per measurement")
+    ap.add_argument("--sb3-off", action="store_true", help="skip the SB3 baseline")
+    ap.add_argument("--child", nargs=6, help=argparse.SUPPRESS)
+    a = ap.parse_args()
+    if a.child:
+        kind, n, f, upd, dev, thr = a.child
+        print(json.dumps(_child(kind, int(n), int(f), int(upd), dev, int(thr))))
+        return
+    updates = 1 if a.quick else a.updates
+    rows = []
+    for n in (int(x) for x in a.sizes.split(",")):
+        for kind in ("ours",) + (() if a.sb3_off else ("sb3",)):
+            res = subprocess.run([sys.executable, __file__, "--child", kind, str(n), str(a.factors), str(updates),
+                                  a.device, str(a.threads)], capture_output=True, text=True, check=True)
+            rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
+    print(f"device {a.device}, {a.threads} threads, 16 envs × 32 steps per update, minibatch 256, 4 epochs\n")
+    print(f"{'N':>6}{'F':>5}  {'method':<6}{'env-steps/s':>13}{'rollout/s':>11}{'update/s':>10}{'peak RSS GiB':>14}")
+    for r in rows:
+        print(f"{r['n']:>6}{r['f']:>5}  {r['kind']:<6}{r['steps_per_s']:>13.0f}"
+              f"{r.get('rollout_steps_per_s', float('nan')):>11.0f}{r.get('update_steps_per_s', float('nan')):>10.0f}"
+              f"{r['peak_rss_gib']:>14.2f}")
+    for n in sorted({r["n"] for r in rows}):
+        ours = next(r for r in rows if r["n"] == n and r["kind"] == "ours")
+        base = next((r for r in rows if r["n"] == n and r["kind"] == "sb3"), None)
+        if base:
+            print(f"N = {n}: ours / SB3 = {ours['steps_per_s'] / base['steps_per_s']:.1f}×")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""`aurumq-rl train`: train a stock-picking policy (PPO on the vectorised simulator)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+from aurumq_rl.errors import DataError
+
+ALGORITHMS = ("ppo", "a2c", "sac", "sb3-ppo")
+FLAG_DEFAULTS = {
+    "universe": "main_board_non_st", "algorithm": "ppo", "total_timesteps": 300_000, "n_envs": 16, "n_steps": 32,
+    "batch_size": 256, "n_epochs": 4, "learning_rate": 1e-3, "target_kl": 0.05, "reward_mode": "forward_return",
+    "top_k": 30, "forward_period": 5, "cost_bps": 30.0, "seed": 0, "encoder_hidden": "128,64", "device": "auto",
+    "episode_length": 60, "sizing": "equal", "eval_every": 5,
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train", help="train a policy; writes checkpoints, metrics.jsonl and run.json")
+    p.add_argument("--config", help="JSON or TOML file whose keys (flag names, - or _) replace the flags")
+    p.add_argument("--data", help="panel Parquet (file, directory or glob)")
+    p.add_argument("--out-dir", help="run directory")
+    for name in ("train-start", "train-end", "val-start", "val-end"):
+        p.add_argument(f"--{name}", help="YYYY-MM-DD")
+    p.add_argument("--universe")
+    p.add_argument("--algorithm", choices=ALGORITHMS)
+    p.add_argument("--total-timesteps", type=int)
+    p.add_argument("--n-envs", type=int)
+    p.add_argument("--n-steps", type=int)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--n-epochs", type=int)
+    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--target-kl", type=float)
+    p.add_argument("--reward-mode")
+    p.add_argument("--top-k", type=int)
+    p.add_argument("--forward-period", type=int)
+    p.add_argument("--cost-bps", type=float, help="round-trip cost budget in bps (default 30)")
+    p.add_argument("--episode-length", type=int)
+    p.add_argument("--sizing", choices=("equal", "strategy_d"))
+    p.add_argument("--seed", type=int)
+    p.add_argument("--factors", help="N, or comma-separated globs such as 'alpha_*,mf_*'")
+    p.add_argument("--include-columns-file")
+    p.add_argument("--feature-group-weights", help="prefix=weight pairs, e.g. 'mf_=0.5,hk_=0'")
+    p.add_argument("--encoder-hidden", help="hidden sizes, e.g. 128,64")
+    p.add_argument("--device", help="auto | cpu | cuda[:i]")
+    p.add_argument("--eval-every", type=int, help="validate every N updates")
+    p.add_argument("--threads", type=int, help="torch CPU threads")
+    p.add_argument("--resume", action="store_true", help="continue from OUT_DIR/last.pt")
+    p.add_argument("--smoke", action="store_true",
+                   help="a real short run on the small synthetic preset (generated into OUT_DIR or a temp dir)")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(func=run)
+
+
+def _merge(args: argparse.Namespace) -> dict:
+    opts = dict(FLAG_DEFAULTS)
+    if args.config:
+        path = Path(args.config)
+        if not path.is_file():
+            raise DataError(f"--config: file not found: {path}")
+        text = path.read_text(encoding="utf-8")
+        try:
+            loaded = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+        except (ValueError, tomllib.TOMLDecodeError) as exc:
+            raise DataError(f"--config {path}: cannot parse ({exc})") from exc
+        known = set(vars(args))
+        for k, v in loaded.items():
+            key = k.replace("-", "_")
+            if key not in known:
+                raise DataError(f"--config {path}: unknown key '{k}'")
+            opts[key] = v
+    opts.update({k: v for k, v in vars(args).items() if v is not None and k not in ("func", "config")})
+    return opts
+
+
+def _smoke(opts: dict) -> dict:
+    from aurumq_rl.data.synth import preset, write_demo
+
+    out = Path(opts.get("out_dir") or tempfile.mkdtemp(prefix="aurumq-smoke-"))
+    data, _ = write_demo(str(out / "market.parquet"), preset("small", opts.get("seed", 0)))
+    opts.update(data=data, out_dir=str(out / "run"), total_timesteps=16 * 32 * 20, n_envs=16, n_steps=32,
+                batch_size=128, top_k=20, episode_length=32, eval_every=5, threads=opts.get("threads") or 2)
+    return opts
+
+
+def build_config(opts: dict):  # noqa: ANN201
+    from aurumq_rl.algos.ppo import PPOConfig
+    from aurumq_rl.algos.trainer import TrainConfig
+    from aurumq_rl.envs.market_sim import REWARD_MODES, EnvConfig
+    from aurumq_rl.market.costs import CostModel
+
+    for flag in ("data", "out_dir"):
+        if not opts.get(flag):
+            raise DataError(f"--{flag.replace('_', '-')} is required (or use --smoke)")
+    if opts["reward_mode"] not in REWARD_MODES:
+        raise DataError(f"--reward-mode {opts['reward_mode']}: choose one of {', '.join(REWARD_MODES)}")
+    try:
+        hidden = tuple(int(x) for x in str(opts["encoder_hidden"]).split(","))
+        weights = {}
+        if opts.get("feature_group_weights"):
+            for pair in str(opts["feature_group_weights"]).split(","):
+                k, v = pair.split("=")
+                weights[k.strip()] = float(v)
+    except ValueError as exc:
+        raise DataError(f"--encoder-hidden / --feature-group-weights: cannot parse ({exc}); "
+                        "use e.g. 128,64 and mf_=0.5,hk_=0") from exc
+    factors = opts.get("factors")
+    if isinstance(factors, str) and factors.isdigit():
+        factors = int(factors)
+    env = EnvConfig(top_k=opts["top_k"], forward_period=opts["forward_period"], reward_mode=opts["reward_mode"],
+                    episode_length=opts["episode_length"], cost=CostModel(round_trip_bps=opts["cost_bps"]),
+                    sizing=opts["sizing"])
+    ppo = PPOConfig(total_timesteps=opts["total_timesteps"], n_envs=opts["n_envs"], n_steps=opts["n_steps"],
+                    batch_size=opts["batch_size"], n_epochs=opts["n_epochs"], learning_rate=opts["learning_rate"],
+                    target_kl=opts["target_kl"], seed=opts["seed"])
+    return TrainConfig(data=str(opts["data"]), out_dir=str(opts["out_dir"]), train_start=opts.get("train_start"),
+                       train_end=opts.get("train_end"), val_start=opts.get("val_start"), val_end=opts.get("val_end"),
+                       universe=opts["universe"], factors=factors,
+                       include_columns_file=opts.get("include_columns_file"), feature_group_weights=weights,
+                       encoder_hidden=hidden, env=env, ppo=ppo, device=opts["device"],
+                       eval_every=opts["eval_every"], threads=opts.get("threads"))
+
+
+def run(args: argparse.Namespace) -> int:
+    opts = _merge(args)
+    if opts.get("smoke"):
+        opts = _smoke(opts)
+    try:
+        from aurumq_rl.algos.trainer import Trainer
+    except ImportError as exc:
+        raise DataError(f"training needs the [train] extra ({exc.name} missing): "
+                        "pip install torch==2.13.0 && pip install -e '.[train]'") from exc
+    t0 = time.perf_counter()
+    trainer = Trainer(build_config(opts))
+    if opts["algorithm"] == "ppo":
+        metrics = trainer.run(resume=bool(opts.get("resume")), progress=not opts.get("no_progress"))
+    else:
+        from aurumq_rl.algos.sb3 import train_sb3
+
+        metrics = train_sb3(trainer, opts["algorithm"])
+    keys = ("steps", "env_steps_per_s", "val_rank_ic", "val_ic", "val_topk_return")
+    print(f"trained in {time.perf_counter() - t0:.0f}s → {opts['out_dir']}")
+    print("  " + "  ".join(f"{k}={metrics[k]:.4g}" for k in keys if k in metrics))
+    return 0
