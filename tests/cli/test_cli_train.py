@@ -24,7 +24,8 @@ def test_train_writes_run_dir_and_resumes(data: str, tmp_path: Path, capsys: pyt
             "--n-steps", "16", "--batch-size", "64", "--top-k", "10", "--episode-length", "16",
             "--eval-every", "2", "--no-progress", "--threads", "1"]
     assert main(args) == 0
-    assert {"run.json", "metrics.jsonl", "last.pt", "best.pt"} <= {p.name for p in out.iterdir()}
+    assert {"run.json", "metrics.jsonl", "last.pt", "best.pt", "bundle"} <= {p.name for p in out.iterdir()}
+    assert (out / "bundle" / "policy.onnx").is_file()  # train ends with the export
     rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
     assert len(rows) == 8 and rows[-1]["steps"] == 1024
     for key in ("steps", "env_steps_per_s", "policy_loss", "value_loss", "approx_kl", "explained_variance",

@@ -56,12 +56,17 @@ def test_scores_equivariant_value_invariant_and_padding_masked(holding: bool) ->
     torch.testing.assert_close(v3, v)
 
 
-def test_score_module_any_n_and_deterministic() -> None:
+def test_score_module_any_n_masked_padding_and_deterministic() -> None:
     torch.manual_seed(1)
     m = ScoreModule(DeepSetsPolicy(4)).eval()
     for n in (1, 3, 50):
-        x = torch.randn(n, 4)
-        assert m(x).shape == (n,)
-        torch.testing.assert_close(m(x), m(x), rtol=0, atol=0)
+        x = torch.randn(1, n, 4)
+        ones = torch.ones(1, n, dtype=torch.bool)
+        assert m(x, ones).shape == (1, n)
+        torch.testing.assert_close(m(x, ones), m(x, ones), rtol=0, atol=0)
+    # a padded batch of two dates scores each date as if it were alone
     xb = torch.randn(2, 6, 4)
-    torch.testing.assert_close(m(xb)[1], m(xb[1]))
+    mb = torch.tensor([[True] * 6, [True] * 4 + [False] * 2])
+    out = m(xb, mb)
+    torch.testing.assert_close(out[1, :4], m(xb[1:, :4], mb[1:, :4])[0])
+    torch.testing.assert_close(out[0], m(xb[:1], mb[:1])[0])

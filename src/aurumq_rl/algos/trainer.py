@@ -83,15 +83,6 @@ def _git_commit() -> str | None:
         return None
 
 
-def apply_group_weights(panel: Panel, weights: dict[str, float]) -> None:
-    """Scale factor columns by prefix (`{"mf_": 0.5}`), in place; unknown prefixes are an error."""
-    for prefix, w in weights.items():
-        cols = [i for i, n in enumerate(panel.factor_names) if n.startswith(prefix)]
-        if not cols:
-            raise DataError(f"--feature-group-weights: no selected factor column starts with '{prefix}'")
-        panel.factors[:, :, cols] *= np.float32(w)
-
-
 def _date_index(panel: Panel, day: str | None, default: int, side: str) -> int:
     if day is None:
         return default
@@ -116,7 +107,7 @@ class Trainer:
         start, end = cfg.train_start, cfg.val_end
         self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
                                 include_columns_file=cfg.include_columns_file)
-        apply_group_weights(self.panel, cfg.feature_group_weights)
+        self.panel.scale_factor_groups(cfg.feature_group_weights)
         t_n = len(self.panel.dates)
         fp = cfg.env.forward_period
         tr_lo = _date_index(self.panel, cfg.train_start, 0, "start")

@@ -53,6 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", help="continue from OUT_DIR/last.pt")
     p.add_argument("--smoke", action="store_true",
                    help="a real short run on the small synthetic preset (generated into OUT_DIR or a temp dir)")
+    p.add_argument("--no-export", action="store_true", help="skip exporting OUT_DIR/bundle after training")
     p.add_argument("--no-progress", action="store_true")
     p.set_defaults(func=run)
 
@@ -146,4 +147,9 @@ def run(args: argparse.Namespace) -> int:
     keys = ("steps", "env_steps_per_s", "val_rank_ic", "val_ic", "val_topk_return")
     print(f"trained in {time.perf_counter() - t0:.0f}s → {opts['out_dir']}")
     print("  " + "  ".join(f"{k}={metrics[k]:.4g}" for k in keys if k in metrics))
+    if opts["algorithm"] == "ppo" and not opts.get("no_export"):
+        from aurumq_rl.export.onnx_export import export_bundle
+
+        bundle = export_bundle(opts["out_dir"], Path(opts["out_dir"]) / "bundle")
+        print(f"  exported {bundle} (policy.onnx + metadata; `aurumq-rl infer --bundle {bundle} ...`)")
     return 0

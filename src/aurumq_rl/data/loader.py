@@ -52,7 +52,8 @@ def scan_source(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str]:
     return pl.scan_parquet(text), text
 
 
-def _to_date(value: str | date | None, flag: str) -> date | None:
+def to_date(value: str | date | None, flag: str) -> date | None:
+    """Parse YYYY-MM-DD or YYYYMMDD (a `date` or None passes through); the error names `flag`."""
     if value is None or isinstance(value, date):
         return value
     for fmt in ("%Y-%m-%d", "%Y%m%d"):
@@ -76,19 +77,21 @@ def load_panel(
     normalize: str = "zscore",
     returns: str = "pct_chg",
     market: MarketConfig = MarketConfig(),
+    market_wide: list[str] | None = None,
 ) -> Panel:
     """Load a long (ts_code, trade_date) Parquet into a dense `Panel`.
 
     `universe`: a name (main_board_non_st, all_non_st, hs300, zz500, all) or a callable `fn(columns) ->
     pl.Expr`. `factors`: None (all known-prefix columns), N (the first N in prefix order), a glob string,
     or a list. `normalize`: zscore | rank | raw, per date over the universe. `returns`: pct_chg (compound
-    the decimal daily change) or adj_close (ratio of adj_factor-adjusted closes).
+    the decimal daily change) or adj_close (ratio of adj_factor-adjusted closes). `market_wide`: the
+    columns to pass through un-normalised, as fixed at training time (None: detect them on this panel).
     """
     if normalize not in NORMALIZE_METHODS:
         raise DataError(f"normalize='{normalize}': choose one of {', '.join(NORMALIZE_METHODS)}")
     if returns not in ("pct_chg", "adj_close"):
         raise DataError(f"returns='{returns}': choose pct_chg or adj_close")
-    start_d, end_d = _to_date(start, "start"), _to_date(end, "end")
+    start_d, end_d = to_date(start, "start"), to_date(end, "end")
     lf, name = scan_source(source)
     try:
         schema = lf.collect_schema()
@@ -163,7 +166,7 @@ def load_panel(
 
     reader = _ChunkReader(lf, name, date_cast, in_window, window_rows["trade_date"], pos, ti, ni, (t_n, n_n))
     del window_rows
-    feats, missing, market_wide = _load_factors(reader, chosen, in_universe, normalize)
+    feats, missing, market_wide = _load_factors(reader, chosen, in_universe, normalize, market_wide)
     return Panel(
         dates=dates.to_numpy().astype("datetime64[D]"),
         codes=codes.to_numpy().astype(str),
@@ -223,11 +226,13 @@ class _ChunkReader:
         return x
 
 
-def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarray, method: str
-                  ) -> tuple[np.ndarray, np.ndarray, list[str]]:
+def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarray, method: str,
+                  fixed_market_wide: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Read factor columns chunk by chunk into [T, N, F] float32, normalise per date, fill after.
 
-    Returns (factors, missing bits packed along F, market-wide column names)."""
+    Market-wide columns are detected unless `fixed_market_wide` names them (inference reuses the training
+    panel's list, since one date cannot tell). Returns (factors, missing bits packed along F, market-wide
+    column names)."""
     t_n, n_n = reader.shape
     f_n = len(chosen)
     feats = np.zeros((t_n, n_n, f_n), dtype=np.float32)
@@ -239,7 +244,9 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
         for j, col in enumerate(cols):
             f = c0 + j
             x = reader.dense(part, col)
-            if method != "raw" and is_market_wide(x, in_universe):
+            wide = (col in fixed_market_wide if fixed_market_wide is not None
+                    else is_market_wide(x, in_universe))
+            if method != "raw" and wide:
                 market_wide.append(col)
                 z = np.where(in_universe & np.isfinite(x), x, np.nan).astype(np.float32)
             else:
@@ -248,7 +255,7 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
             feats[:, :, f] = np.where(ok, z, 0.0)
             missing[:, :, f // 8] |= (~ok).astype(np.uint8) << np.uint8(7 - f % 8)
         del part
-    if market_wide:
+    if market_wide and fixed_market_wide is None:
         warnings.warn(f"{reader.name}: market-wide column(s) passed through without cross-sectional "
                       f"normalisation: {', '.join(market_wide[:10])}", stacklevel=3)
     return feats, missing, market_wide

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from aurumq_rl.errors import DataError
+
 
 @dataclass
 class Panel:
@@ -75,6 +77,15 @@ class Panel:
         """[N] index of each stock's last date with a row (-1 if none): exits after it are unknown."""
         t = len(self.dates)
         return np.where(self.present.any(axis=0), t - 1 - np.argmax(self.present[::-1], axis=0), -1)
+
+    def scale_factor_groups(self, weights: dict[str, float]) -> None:
+        """Multiply factor columns by prefix (`{"mf_": 0.5}`) in place: the feature-group weights of training,
+        reapplied at inference. A prefix that selects no column is an error."""
+        for prefix, w in weights.items():
+            cols = [i for i, n in enumerate(self.factor_names) if n.startswith(prefix)]
+            if not cols:
+                raise DataError(f"feature-group weight '{prefix}': no selected factor column starts with it")
+            self.factors[:, :, cols] *= np.float32(w)
 
     def date_index(self, day: np.datetime64 | str) -> int:
         """Index of a trading date in `dates`; KeyError naming the date when absent."""

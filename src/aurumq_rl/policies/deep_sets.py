@@ -71,20 +71,20 @@ class DeepSetsPolicy(nn.Module):
 
 
 class ScoreModule(nn.Module):
-    """Deterministic scoring graph for export: [N, F] or [B, N, F] factors → [N] or [B, N] scores, every
-    given stock valid (inference passes only the stocks it wants scored)."""
+    """Deterministic scoring graph for export: factors [B, N, F] and mask [B, N] → scores [B, N].
+
+    The mask says which stocks form each date's cross-section (the context is their mean and max), so dates
+    with different stock counts can share one padded batch; padded stocks get scores that mean nothing.
+    Holding-aware policies are scored with no current holdings (w = 0).
+    """
 
     def __init__(self, policy: DeepSetsPolicy) -> None:
         super().__init__()
         self.policy = policy
 
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        squeeze = x.dim() == 2
-        xb = x.unsqueeze(0) if squeeze else x
-        mask = torch.ones(xb.shape[:2], dtype=torch.bool, device=xb.device)
-        emb, ctx = self.policy.encode(xb, mask)
-        s = self.policy.scores(emb, ctx, None)
-        return s.squeeze(0) if squeeze else s
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        emb, ctx = self.policy.encode(x, mask)
+        return self.policy.scores(emb, ctx, None)
 
 
 class FlatMLPPolicy(nn.Module):

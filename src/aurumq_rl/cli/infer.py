@@ -1,0 +1,93 @@
+"""`aurumq-rl infer`: tomorrow's picks (or a date range's) from a bundle or SL model, on CPU."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from aurumq_rl.data.loader import to_date
+from aurumq_rl.errors import DataError
+from aurumq_rl.io import atomic_write_parquet, atomic_write_text
+from aurumq_rl.market.selection import INDUSTRY_CAP
+
+OUTPUT_SUFFIXES = (".csv", ".json", ".parquet")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("infer", help="score a date's cross-section and write the top-K picks")
+    p.add_argument("--bundle", required=True, help="RL bundle, RL run dir (bundle/), or SL model / run dir")
+    p.add_argument("--data", required=True, help="panel Parquet (file, directory or glob)")
+    p.add_argument("--date", help="decision date YYYY-MM-DD (default: the last date in the data)")
+    p.add_argument("--start", help="batch mode: first decision date")
+    p.add_argument("--end", help="batch mode: last decision date")
+    p.add_argument("--top-k", type=int, help="number of picks (default: the model's)")
+    p.add_argument("--universe", help="universe (default: the model's)")
+    p.add_argument("--sizing", choices=("equal", "strategy_d"), default="equal")
+    p.add_argument("--threads", type=int, default=1, help="onnxruntime threads (default 1)")
+    p.add_argument("-o", "--output", help="picks file: .csv, .json or .parquet")
+    p.set_defaults(func=run)
+
+
+def _write(df: pl.DataFrame, path: str) -> None:
+    suffix = Path(path).suffix
+    if suffix == ".parquet":
+        atomic_write_parquet(df, path)
+    elif suffix == ".csv":
+        atomic_write_text(df.write_csv(), path)
+    else:
+        atomic_write_text(df.with_columns(pl.col("trade_date").cast(pl.String)).write_json(), path)
+
+
+def run(args: argparse.Namespace) -> int:
+    from aurumq_rl.infer import load_scorer
+    from aurumq_rl.infer.picks import picks_for_range
+    from aurumq_rl.infer.scorer import extend_end
+
+    if args.output and Path(args.output).suffix not in OUTPUT_SUFFIXES:
+        raise DataError(f"-o {args.output}: choose a .csv, .json or .parquet file")
+    if args.date and (args.start or args.end):
+        raise DataError("pass either --date or --start/--end (batch mode), not both")
+    scorer = load_scorer(args.bundle, threads=args.threads)
+    top_k = args.top_k if args.top_k is not None else int(scorer.metadata.get("top_k", 30))
+    if top_k < 1:
+        raise DataError(f"--top-k {top_k}: must be ≥ 1")
+    first, last = args.date or args.start, args.date or args.end
+    flag = "--date" if args.date else "--end"
+    panel = scorer.load_panel(args.data, start=first, end=extend_end(last, flag), universe=args.universe)
+    if last is None:  # no end: up to the latest date in the data (only that one without --start)
+        hi = len(panel.dates) - 1
+        lo = hi if first is None else 0
+    else:
+        lo = 0  # the panel starts at the first trading date ≥ --start / --date
+        hi = int(np.searchsorted(panel.dates, np.datetime64(to_date(last, flag), "D"), side="right")) - 1
+    if args.date and panel.dates[0] != np.datetime64(to_date(args.date, "--date"), "D"):
+        raise DataError(f"--date {args.date}: not a trading date in {args.data} (the next one is {panel.dates[0]})")
+    if hi < lo:
+        raise DataError(f"--start {args.start} / --end {args.end}: no trading date in between")
+    scores = scorer.score_panel(panel)
+    cap = scorer.metadata.get("industry_cap", INDUSTRY_CAP)
+    picks = picks_for_range(panel, scores, np.arange(lo, hi + 1), top_k, sizing=args.sizing, industry_cap=cap)
+    if args.output:
+        _write(picks, args.output)
+    _print(picks, args, hi - lo + 1)
+    return 0
+
+
+def _print(picks: pl.DataFrame, args: argparse.Namespace, n_dates: int) -> None:
+    if picks.height == 0:
+        print("no picks: no stock in the universe could be scored and bought")
+        return
+    last = picks.filter(pl.col("trade_date") == pl.col("trade_date").max())
+    known = bool(last["next_day_known"][0])
+    day = last["trade_date"][0]
+    print(f"picks for the close of {day} ({last.height} stocks, fill at the next close; next session "
+          f"{'known: unbuyable names excluded' if known else 'not in the data yet'})")
+    with pl.Config(tbl_rows=min(last.height, 50), tbl_hide_dataframe_shape=True, float_precision=4):
+        print(last.drop("trade_date", "next_day_known"))
+    if n_dates > 1:
+        print(f"({n_dates} decision dates in batch mode)")
+    if args.output:
+        print(f"wrote {args.output}")

@@ -1,0 +1,160 @@
+"""`export_bundle`: a trained run directory → a deterministic ONNX bundle scored on CPU without torch.
+
+The graph is the policy's scoring path only (encoder, masked context, actor head; no sampling), exported with
+dynamic batch and stock axes. The golden cross-section is the run's last validation date, prepared exactly as
+inference prepares it (`Scorer.load_panel`), so the bundle's replay also proves that inference and training
+see the same input. Export refuses to write a bundle whose onnxruntime scores differ from torch's by more
+than `PARITY_TOL`. Files are written to a temporary directory beside the target and renamed into place.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+import warnings
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from aurumq_rl.data.normalize import ZSCORE_CLIP
+from aurumq_rl.envs.market_sim import HOLDING_AWARE
+from aurumq_rl.errors import DataError
+from aurumq_rl.export.bundle import (
+    BUNDLE_FILES,
+    BUNDLE_FORMAT,
+    CHECKSUMS_FILE,
+    GOLDEN_CODES,
+    GOLDEN_OBS,
+    GOLDEN_SCORES,
+    METADATA_FILE,
+    MODEL_FILE,
+    PARITY_TOL,
+    SCHEMA_FILE,
+    BundleError,
+    onnx_session,
+    run_session,
+    schema_hash,
+    sha256_file,
+)
+from aurumq_rl.policies.deep_sets import DeepSetsPolicy, ScoreModule
+
+OPSET = 17
+CHECKPOINTS = ("best.pt", "last.pt")
+
+
+def load_run(run_dir: str | Path, checkpoint: str | None = None) -> tuple[dict[str, Any], DeepSetsPolicy, str]:
+    """(run.json manifest, policy with the checkpoint's weights in eval mode, checkpoint file name)."""
+    root = Path(run_dir)
+    manifest_path = root / "run.json"
+    if not manifest_path.is_file():
+        if (root / "sb3_model.zip").is_file():
+            raise DataError(f"{root}: an SB3 baseline run (flat MLP over a fixed stock list) cannot be exported; "
+                            "export a run trained with --algorithm ppo")
+        raise DataError(f"{root}: no run.json; pass the directory `aurumq-rl train --out-dir` wrote")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    names = [checkpoint] if checkpoint else [c for c in CHECKPOINTS if (root / c).is_file()][:1]
+    if not names or not (root / names[0]).is_file():
+        raise DataError(f"{root}: no checkpoint {checkpoint or ' or '.join(CHECKPOINTS)}; train first")
+    state = torch.load(root / names[0], map_location="cpu", weights_only=False)
+    cfg = manifest["config"]
+    holding = cfg["env"]["reward_mode"] in HOLDING_AWARE
+    policy = DeepSetsPolicy(len(manifest["factor_names"]), tuple(cfg["encoder_hidden"]), holding)
+    policy.load_state_dict(state["policy"])
+    return manifest, policy.eval(), names[0]
+
+
+def build_metadata(manifest: dict[str, Any], checkpoint: str, golden_date: str) -> dict[str, Any]:
+    """Everything inference needs to prepare the input, plus the run's provenance."""
+    cfg = manifest["config"]
+    env = cfg["env"]
+    import onnx
+    import onnxruntime
+
+    return {
+        "bundle_format": BUNDLE_FORMAT, "kind": "rl_onnx", "algorithm": manifest.get("algorithm", "ppo"),
+        "checkpoint": checkpoint, "train_dates": manifest["train_dates"], "val_dates": manifest["val_dates"],
+        "universe": cfg["universe"], "top_k": env["top_k"], "forward_period": env["forward_period"],
+        "reward_mode": env["reward_mode"], "sizing": env["sizing"], "industry_cap": env["industry_cap"],
+        "normalize": manifest.get("normalize") or "zscore",
+        "normalize_params": {"zscore_clip": ZSCORE_CLIP, "fill": 0.0, "per_date_over": "universe"},
+        "market_wide": manifest.get("market_wide", []), "factor_names": manifest["factor_names"],
+        "feature_group_weights": cfg.get("feature_group_weights") or {},
+        "encoder_hidden": cfg["encoder_hidden"], "seed": manifest.get("seed"),
+        "data_sha256": manifest.get("data_sha256"), "golden_date": golden_date,
+        "git_commit": manifest.get("git_commit"), "aurumq_rl_version": manifest.get("aurumq_rl_version"),
+        "versions": {**manifest.get("versions", {}), "onnx": onnx.__version__,
+                     "onnxruntime": onnxruntime.__version__, "opset": OPSET},
+        "inputs": {"factors": "[B, N, F] float32", "mask": "[B, N] bool"}, "outputs": {"scores": "[B, N] float32"},
+    }
+
+
+def _export_graph(policy: DeepSetsPolicy, n_factors: int, path: Path) -> None:
+    module = ScoreModule(policy).eval()
+    x = torch.zeros(1, 8, n_factors)
+    m = torch.ones(1, 8, dtype=torch.bool)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the TorchScript exporter's deprecation notice
+        torch.onnx.export(module, (x, m), str(path), input_names=["factors", "mask"], output_names=["scores"],
+                          dynamic_axes={"factors": {0: "batch", 1: "n_stocks"}, "mask": {0: "batch", 1: "n_stocks"},
+                                        "scores": {0: "batch", 1: "n_stocks"}},
+                          opset_version=OPSET, dynamo=False, do_constant_folding=True)
+
+
+def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str | None = None,
+                  data: str | None = None, golden_date: str | None = None) -> Path:
+    """Export a run to a bundle at `out_dir` (replaced if present). Returns the bundle path.
+
+    `data`: the panel to take the golden cross-section from (default: the run's training data);
+    `golden_date`: its date (default: the run's last validation date).
+    """
+    from aurumq_rl.infer.scorer import prepare_panel
+
+    manifest, policy, ckpt = load_run(run_dir, checkpoint)
+    cfg = manifest["config"]
+    day = golden_date or manifest["val_dates"][1]
+    meta = build_metadata(manifest, ckpt, day)
+    panel = prepare_panel(meta, data or cfg["data"], start=day, end=day)
+    if len(panel.dates) == 0 or str(panel.dates[0]) != day:
+        raise DataError(f"golden date {day} is not in {data or cfg['data']}; pass --golden-date")
+    keep = panel.in_universe[0]
+    obs = np.ascontiguousarray(panel.factors[0][keep], dtype=np.float32)
+    with torch.no_grad():
+        want = ScoreModule(policy)(torch.from_numpy(obs)[None], torch.ones(1, len(obs), dtype=torch.bool))[0]
+    want = want.numpy()
+
+    target = Path(out_dir)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        _export_graph(policy, obs.shape[1], tmp / MODEL_FILE)
+        got = run_session(onnx_session(tmp / MODEL_FILE), obs)
+        diff = float(np.max(np.abs(got.astype(np.float64) - want))) if len(want) else 0.0
+        if not diff <= PARITY_TOL:
+            raise BundleError(f"export: onnxruntime scores differ from torch by {diff:.3g} (> {PARITY_TOL}); "
+                              "bundle not written")
+        np.save(tmp / GOLDEN_OBS, obs)
+        np.save(tmp / GOLDEN_SCORES, want)
+        (tmp / GOLDEN_CODES).write_text(json.dumps(panel.codes[keep].tolist()) + "\n", encoding="utf-8")
+        meta["golden_max_abs_diff"] = diff
+        (tmp / METADATA_FILE).write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+        names = meta["factor_names"]
+        (tmp / SCHEMA_FILE).write_text(json.dumps({"factor_names": names, "sha256": schema_hash(names)}, indent=2)
+                                       + "\n", encoding="utf-8")
+        sums = {f: sha256_file(tmp / f) for f in BUNDLE_FILES}
+        (tmp / CHECKSUMS_FILE).write_text(json.dumps(sums, indent=2) + "\n", encoding="utf-8")
+        if target.exists():
+            old = target.with_name(f".{target.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(target, old)
+            os.replace(tmp, target)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return target

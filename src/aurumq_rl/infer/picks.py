@@ -1,0 +1,61 @@
+"""Tomorrow's picks from scores: the same selection as the env and the backtest (top-K under the industry
+cap, equal or Strategy D weights), after removing what the next session's rules forbid buying when known.
+
+A decision at the close of t fills at the close of t+1. When t+1 is in the data (a historical replay), a stock
+that cannot be bought then — suspended, one-price or at limit-up — is excluded before ranking, as the env
+would leave that slot in cash. For the latest date the next session is unknown and `next_day_known` is False.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
+
+PICK_SCHEMA: dict[str, pl.DataType] = {
+    "trade_date": pl.Date(), "rank": pl.Int32(), "ts_code": pl.String(), "score": pl.Float64(),
+    "weight": pl.Float64(), "board": pl.String(), "industry": pl.String(), "next_day_known": pl.Boolean()}
+
+
+def buyable_next_day(panel: Panel, t: int) -> tuple[np.ndarray, bool]:
+    """([N] may be bought at the close of t+1, whether t+1 is known); all True when it is not known."""
+    if t + 1 >= len(panel.dates):
+        return np.ones(len(panel.codes), dtype=bool), False
+    return panel.tradeable[t + 1] & ~panel.is_limit_up[t + 1], True
+
+
+def picks_for_date(panel: Panel, scores: np.ndarray, t: int, top_k: int, *, sizing: str = "equal",
+                   industry_cap: float | None = INDUSTRY_CAP) -> pl.DataFrame:
+    """The top-K picks of date index t from [T, N] scores (NaN = not scored), ranked 1..K."""
+    s = scores[t]
+    ok_next, known = buyable_next_day(panel, t)
+    valid = panel.in_universe[t] & np.isfinite(s) & ok_next
+    ind = panel.industry[t] if panel.industry is not None else None
+    n_ind = len(panel.industry_names) if panel.industry is not None else None
+    # ties break by ts_code (codes are sorted, select_top_k keeps the lower index first): reproducible
+    chosen = select_top_k(np.where(valid, s, 0.0), valid, top_k, ind, industry_cap, n_ind)
+    w = position_weights(np.where(chosen, s, 0.0), chosen, sizing)
+    idx = np.flatnonzero(chosen)
+    idx = idx[np.lexsort((idx, -s[idx]))]
+    names = np.asarray([*panel.industry_names, None], dtype=object)  # index -1: unknown
+    industry = names[ind[idx]] if ind is not None else np.full(len(idx), None, dtype=object)
+    frame = pl.DataFrame({
+        "trade_date": np.full(len(idx), panel.dates[t], dtype="datetime64[D]"),
+        "rank": np.arange(1, len(idx) + 1, dtype=np.int32),
+        "ts_code": panel.codes[idx].astype(str),
+        "score": s[idx].astype(np.float64),
+        "weight": np.asarray(w)[idx].astype(np.float64),
+        "board": panel.board[idx].astype(str),
+        "industry": pl.Series(list(industry), dtype=pl.String),
+        "next_day_known": np.full(len(idx), known),
+    })
+    return frame.cast(PICK_SCHEMA)
+
+
+def picks_for_range(panel: Panel, scores: np.ndarray, t_idx: np.ndarray, top_k: int, *, sizing: str = "equal",
+                    industry_cap: float | None = INDUSTRY_CAP) -> pl.DataFrame:
+    """Picks of several decision dates, stacked (batch mode)."""
+    frames = [picks_for_date(panel, scores, int(t), top_k, sizing=sizing, industry_cap=industry_cap) for t in t_idx]
+    return pl.concat(frames) if frames else pl.DataFrame(schema=PICK_SCHEMA)

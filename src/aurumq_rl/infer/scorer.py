@@ -1,0 +1,90 @@
+"""`Scorer`: an ONNX bundle → per-stock scores for any date's cross-section, on CPU with onnxruntime alone.
+
+Preparation is the training path's, driven by the bundle's metadata: `load_panel` with the bundle's factor
+names (aligned by name: extra columns are ignored, a missing one is an error naming it), its normalisation,
+its market-wide columns, its universe (unless overridden) and its feature-group weights. Each date is scored
+alone over the stocks in its universe, whatever the stock list was at training time (new listings score,
+delisted names simply are not there); the same input always gives the same scores.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from aurumq_rl.data.loader import load_panel, to_date
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.errors import DataError
+from aurumq_rl.export.bundle import MODEL_FILE, check_files, onnx_session, read_metadata, run_session
+
+NEXT_DAY_MARGIN_DAYS = 20  # calendar days loaded past the last date so its next trading day is seen if known
+
+
+def prepare_panel(meta: dict[str, Any], data: Any, *, start: str | date | None = None,
+                  end: str | date | None = None, universe: str | None = None) -> Panel:
+    """Load `data` prepared exactly as the model saw it in training (see the module docstring)."""
+    try:
+        panel = load_panel(data, universe=universe or meta["universe"], start=start, end=end,
+                           factors=list(meta["factor_names"]), normalize=meta["normalize"],
+                           market_wide=list(meta.get("market_wide", [])))
+    except DataError as exc:
+        if "missing" in str(exc):
+            raise DataError(f"{exc} — the model was trained on these factors; compute them for this data "
+                            "(`aurumq-rl factors compute`) or use a model trained without them") from exc
+        raise
+    panel.scale_factor_groups(meta.get("feature_group_weights") or {})
+    return panel
+
+
+def extend_end(day: str | date | None, flag: str, days: int = NEXT_DAY_MARGIN_DAYS) -> date | None:
+    """`day` + `days` calendar days (None stays None): load a little past a date to see its next session."""
+    d = to_date(day, flag)
+    return None if d is None else d + timedelta(days=days)
+
+
+class Scorer:
+    """Scores from an RL ONNX bundle (`aurumq-rl export`); `verify` checks the files' checksums first."""
+
+    def __init__(self, bundle: str | Path, *, threads: int = 1, verify: bool = True) -> None:
+        self.path = Path(bundle)
+        if verify:
+            check_files(self.path)
+        self.metadata = read_metadata(self.path)
+        self.factor_names: list[str] = list(self.metadata["factor_names"])
+        self.session = onnx_session(self.path / MODEL_FILE, threads)
+
+    def load_panel(self, data: Any, *, start: str | date | None = None, end: str | date | None = None,
+                   universe: str | None = None) -> Panel:
+        return prepare_panel(self.metadata, data, start=start, end=end, universe=universe)
+
+    def score(self, factors: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Raw graph output for prepared factors [N, F] or [B, N, F] (mask [B, N]: the cross-section)."""
+        x = np.asarray(factors)
+        if x.shape[-1] != len(self.factor_names):
+            raise DataError(f"{self.path}: input has {x.shape[-1]} factors, the bundle expects "
+                            f"{len(self.factor_names)} ({', '.join(self.factor_names[:5])}, …)")
+        return run_session(self.session, x, mask)
+
+    def score_panel(self, panel: Panel) -> np.ndarray:
+        """[T, N] float64 scores of every date's universe (NaN elsewhere), each date scored alone."""
+        cols = _column_order(panel.factor_names, self.factor_names, str(self.path))
+        out = np.full(panel.in_universe.shape, np.nan)
+        for t in np.flatnonzero(panel.in_universe.any(axis=1)):
+            keep = panel.in_universe[t]
+            x = panel.factors[t][keep]
+            out[t, keep] = self.score(x if cols is None else x[:, cols])
+        return out
+
+
+def _column_order(have: list[str], want: list[str], model: str) -> np.ndarray | None:
+    """Indices that put `have` in the order of `want` (None when already equal); error naming a missing one."""
+    if have == want:
+        return None
+    pos = {n: i for i, n in enumerate(have)}
+    missing = [n for n in want if n not in pos]
+    if missing:
+        raise DataError(f"the panel lacks factor(s) {', '.join(missing[:10])} that the model {model} needs")
+    return np.array([pos[n] for n in want])
