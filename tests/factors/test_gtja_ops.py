@@ -176,8 +176,10 @@ def test_cov_ddof1_and_exact_zero_on_constant_side() -> None:
 
 
 # ranks ------------------------------------------------------------------------------------------------------
-def test_tsrank_average_ties_over_n() -> None:
-    assert run(g.tsrank(A, 3), a=[1.0, 2.0, 2.0, 0.0]) == approx([None, None, 2.5 / 3, 1 / 3])
+def test_tsrank_is_the_position_1_to_n_with_average_ties() -> None:
+    # the report's TSRANK: position of today's value among the last n, not divided by n
+    assert run(g.tsrank(A, 3), a=[1.0, 2.0, 2.0, 0.0]) == approx([None, None, 2.5, 1.0])
+    assert run(g.tsrank(A, 3), a=[1.0, 2.0, 3.0, 4.0, None, 5.0]) == approx([None, None, 3.0, 3.0, None, None])
 
 
 def test_rank_average_over_non_null_count() -> None:

@@ -42,8 +42,9 @@ STUBS: dict[int, tuple[str, str]] = {
 # --- parity (see tests/factors/test_gtja191_parity.py) ------------------------------------------------
 # The reference each alpha matches (criterion of tests/factors/parity.py: Pearson > 0.99 where both are
 # non-null past the lookback, null-ness differing on at most 5% of the rows). py-alpha-lib is preferred when
-# both match.
-_MATCH_POLARSTA_ONLY = {44, 73, 92, 117, 157}
+# both match. (With TSRANK read as rank / n, #44, #73, #92, #117 and #157 matched polars_ta only; with the
+# report's 1..n position, see `gtja_ops.tsrank`, they match py-alpha-lib.)
+_MATCH_POLARSTA_ONLY: set[int] = set()
 _NO_MATCH: dict[int, str] = {}  # filled below, with the reason
 REFERENCE: dict[int, str] = {}
 
@@ -69,17 +70,11 @@ _NO_MATCH.update(
         "two moves, so equal correlations tie in RANK; both references rank ~1e-10 of float noise among "
         "them (r = 0.96 / 0.95), which also makes their value depend on where the history starts",
         87: "division by zero (OPEN = (HIGH+LOW)/2) is null and nulls propagate through DECAYLINEAR(11) and "
-        "TSRANK(7) (full windows required); polars_ta's rolling windows skip nulls, so its null pattern "
-        "differs (values agree, r = 0.99997); py-alpha-lib uses raw 1..n TSRANK",
-        121: "RANK(...)^TSRANK(...): a power of ranks depends on the rank scale; py-alpha-lib's TSRANK is raw "
-        "1..n and polars_ta's cross-sectional rank is dense (r-1)/(max-1) (r = 0.93 / 0.96); with py-alpha-lib's "
-        "raw TSRANK the same expression gives r = 0.998",
-        131: "RANK(DELTA(VWAP,1))^TSRANK(...): a power of ranks depends on the rank scale; py-alpha-lib's TSRANK "
-        "is raw 1..n (r = 0.64), polars_ta's cross-sectional rank (r-1)/(max-1) (r = 0.988); with either "
-        "reference's rank scale the same expression gives r > 0.9999",
-        140: "MIN(RANK(...), TSRANK(...)) compares a cross-sectional and a time-series rank, so the result "
-        "depends on both rank scales (py-alpha-lib raw TSRANK, polars_ta dense RANK); with py-alpha-lib's raw "
-        "TSRANK the same expression gives r = 0.995",
+        "TSRANK(7) (full windows required); after such a day py-alpha-lib's TSRANK term sits at its maximum "
+        "(7) for long stretches, well past the 17 days the window reads (an artefact of how it carries the "
+        "undefined value; values agree elsewhere, r = 0.38 over all rows); "
+        "polars_ta skips nulls in rolling windows (null-ness differs on 12% of rows) and reads TSRANK as "
+        "rank / n (with rank / n our values agree, r = 0.99997)",
         149: "no reference: py-alpha-lib returns null on every row, polars_ta lacks FILTER/REGBETA",
         172: "py-alpha-lib defines LD = LOW - DELAY(LOW,1), the opposite sign to the report's DELAY(LOW,1) - "
         "LOW (we follow the report); with its sign our code reproduces it (checked in the parity test); "
@@ -151,7 +146,7 @@ _INPUT_ORDER = ("open", "high", "low", "close", "vol", "amount", "vwap", "pct_ch
 # Convention notes attached to each alpha whose formula uses the operator (source of truth: gtja_ops).
 _OP_CONVENTIONS: dict[str, str] = {
     "RANK": "RANK: cross-sectional average rank / non-null count, in (0, 1]",
-    "TSRANK": "TSRANK(A,n): rank of today among the last n, average ties, / n",
+    "TSRANK": "TSRANK(A,n): position 1..n of today among the last n, average ties (not divided by n)",
     "SMA": "SMA(A,n,m): ewm alpha=m/n adjust=False seeded with the first valid value; null inputs skipped",
     "WMA": "WMA(A,n): weights 0.9^i (i days ago), normalised, as in the report (references: linear weights)",
     "DECAYLINEAR": "DECAYLINEAR(A,n): weights n (today) .. 1, normalised",

@@ -8,9 +8,13 @@ its convention in its docstring. Conventions inherited from `factors.ops`:
 
 - one row per (ts_code, trade_date); a suspended day is a null row and a rolling window holding a null is
   null (full window required); 0/0 and x/0 are null;
-- RANK: cross-sectional average rank / count of non-null values, in (0, 1]; TSRANK: rank of today among
-  the last n (average ties) / n; STD and COVIANCE use ddof = 1; CORR is null when either side is constant
-  over the window; DECAYLINEAR weights n (today) .. 1 (oldest), normalised.
+- RANK: cross-sectional average rank / count of non-null values, in (0, 1]; STD and COVIANCE use ddof = 1;
+  CORR is null when either side is constant over the window; DECAYLINEAR weights n (today) .. 1 (oldest),
+  normalised.
+
+One convention differs from the generic `ops` default: TSRANK(A, n) is the report's definition, the position
+of today's value among the last n values, 1..n (average ties), not divided by n (`ops.ts_rank(method="raw")`;
+see `tsrank`).
 
 CORR and COVIANCE add one thing to `ops`: they remove the float noise of polars' rolling formulas (CORR
 rounded to 12 decimals and exact for n = 2; COVIANCE rounded to 10 significant digits and exactly 0 on a
@@ -117,8 +121,19 @@ def tsmin(x: object, n: float) -> X:
 
 
 def tsrank(x: object, n: float) -> X:
-    """TSRANK(A, n): rank of today's value among the last n, average ties, divided by n (`ops.ts_rank`)."""
-    return ops.ts_rank(x, n)
+    """TSRANK(A, n): position of today's value among the last n values, 1 (lowest) .. n (highest), ties
+    getting their average position (`ops.ts_rank(method="raw")`).
+
+    The report defines TSRANK as the order position (顺序排位) of the last value of A within the past n days,
+    an ordinal 1..n; the cross-sectional RANK stays a fraction in (0, 1] (as in Alpha101, and as the
+    references read it). The scale of TSRANK matters wherever it is combined with
+    another term: RANK(A)^TSRANK(B) (#121, #131), MAX/MIN(RANK(A), TSRANK(B)) (#92, #140), TSRANK +/- RANK
+    (#73, #87, #138, #157), a sum of two TSRANKs of different n (#44), 1 - TSRANK(A) (#117). py-alpha-lib
+    reads TSRANK this way and matches all of these except #87 and #138; with rank / n, #44, #73, #92, #117
+    and #157 matched only polars_ta and #121, #131, #140 matched neither. Generic `ops.ts_rank` (Alpha101)
+    keeps the rank / n default of DOMAIN.md.
+    """
+    return ops.ts_rank(x, n, method="raw")
 
 
 def rank(x: object) -> X:
