@@ -48,3 +48,18 @@ def signal_scores(panel: Panel, name: str = "alpha_001") -> np.ndarray:
     """A factor column as float64 scores, NaN outside the universe."""
     s = panel.factors[..., panel.factor_names.index(name)].astype(np.float64)
     return np.where(panel.in_universe, s, np.nan)
+
+
+@lru_cache(maxsize=1)
+def demo_market() -> str:
+    """The small synthetic market (seed 0) written once per session to a temp dir; the Parquet's path."""
+    import atexit
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from aurumq_rl.data.synth import preset, write_demo
+
+    root = tempfile.mkdtemp(prefix="aurumq-eval-tests-")
+    atexit.register(shutil.rmtree, root, True)
+    return write_demo(str(Path(root) / "market.parquet"), preset("small", 0))[0]

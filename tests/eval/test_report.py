@@ -37,3 +37,18 @@ def test_evaluate_scores_on_the_planted_signal() -> None:
     assert out["topk"]["equal"]["mean"] > out["random"]["topk_mean"]["p95"]
     assert out["windows"]["share_beats_random_p50"]["rolling"] > 0.5
     assert list(out["backtest"]["fp"]) == ["30", "60", "100"]
+
+
+def test_random_cache_reuses_the_baseline_of_identical_candidates() -> None:
+    p = synth_panel()
+    s = signal_scores(p)
+    kw = {"top_k": 10, "random_draws": 4, "start": 150, "end": 200, "holds": ("fp",)}
+    cache: dict = {}
+    plain = evaluate_scores(p, s, **kw)
+    assert evaluate_scores(p, s, random_cache=cache, **kw) == plain and len(cache) == 1
+    (key, (series, ic)), = cache.items()
+    cache[key] = (series + 1.0, ic)  # a hit must use the cached draws
+    assert evaluate_scores(p, -s, random_cache=cache, **kw)["random"]["topk_mean"]["p50"] > 0.5
+    other = np.where(np.arange(len(p.dates))[:, None] < 170, s, np.nan)  # other candidates: a new entry
+    evaluate_scores(p, other, random_cache=cache, **kw)
+    assert len(cache) == 2

@@ -189,6 +189,27 @@ def test_infer_without_torch(run: tuple[str, Path], tmp_path: Path) -> None:
     assert pl.read_parquet(picks).height == 10
 
 
+def test_eval_scores_a_run_directory_through_its_bundle(run: tuple[str, Path], tmp_path: Path) -> None:
+    """`eval --scores RUN_DIR` gives the same figures as the bundle's scores written to a score Parquet."""
+    data, out = run
+    scorer = Scorer(out / "bundle")
+    panel = scorer.load_panel(data, start="2021-08-02", end="2021-10-29")
+    s = scorer.score_panel(panel)
+    t, n = np.nonzero(np.isfinite(s))
+    pl.DataFrame({"ts_code": panel.codes[n], "trade_date": panel.dates[t], "score": s[t, n]}).write_parquet(
+        tmp_path / "scores.parquet")
+    common = ["--data", data, "--start", "2021-08-02", "--end", "2021-10-22", "--top-k", "10", "--random-draws",
+              "20", "--universe", "main_board_non_st"]
+    assert main(["eval", "--scores", str(out), *common, "-o", str(tmp_path / "a")]) == 0
+    assert main(["eval", "--scores", str(tmp_path / "scores.parquet"), *common, "-o", str(tmp_path / "b")]) == 0
+    a = json.loads((tmp_path / "a" / "eval.json").read_text())
+    b = json.loads((tmp_path / "b" / "eval.json").read_text())
+    ra, rb = a["results"][a["sources"][0]["name"]], b["results"][b["sources"][0]["name"]]
+    assert ra["rank_ic"]["n_days"] > 50
+    assert ra["rank_ic"]["mean"] == pytest.approx(rb["rank_ic"]["mean"], abs=1e-6)
+    assert ra["topk"]["equal"] == pytest.approx(rb["topk"]["equal"], abs=1e-6)
+
+
 def test_load_scorer_rejects_a_non_model(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not a model"):
         load_scorer(tmp_path)

@@ -14,7 +14,7 @@ import warnings
 from aurumq_rl import __version__
 from aurumq_rl.errors import DataError
 
-COMMAND_MODULES: tuple[str, ...] = ("demo", "synth", "data", "factors", "train", "export", "infer")
+COMMAND_MODULES: tuple[str, ...] = ("demo", "synth", "data", "factors", "train", "export", "infer", "eval")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -71,7 +71,9 @@ class Panel:
             out[:n_valid] = np.expm1(logc[stop + 1: stop + 1 + n_valid] - logc[start + 1: start + 1 + n_valid])
         exit_idx = np.arange(t)[:, None] + stop
         out[exit_idx > self.last_bar()[None, :]] = np.nan
-        return out
+        # the cumulative-sum difference carries float noise that depends on where the panel starts; rounding
+        # keeps exact ties (and exact zeros) exact whatever window was loaded
+        return np.round(out, 12)
 
     def last_bar(self) -> np.ndarray:
         """[N] index of each stock's last date with a row (-1 if none): exits after it are unknown."""

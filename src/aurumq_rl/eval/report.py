@@ -8,6 +8,7 @@ same selection (industry cap), fill rule and forward returns.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from typing import Any
 
@@ -63,9 +64,13 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
                     cost_bps: tuple[float, ...] = COST_SWEEP_BPS, random_draws: int = 100, seed: int = 0,
                     hit_threshold: float = DEFAULT_HIT_THRESHOLD, industry_cap: float | None = INDUSTRY_CAP,
                     start: int | None = None, end: int | None = None,
-                    holds: tuple[str, ...] = ("fp", "main_wave")) -> dict[str, Any]:
+                    holds: tuple[str, ...] = ("fp", "main_wave"),
+                    random_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] | None = None) -> dict[str, Any]:
     """IC / rank IC, quantile spreads, top-K series stats (equal and strategy_d), hit/win rates, turnover, the
-    random baseline, windows and the execution backtest's cost sweep per hold mode, as a JSON-able dict."""
+    random baseline, windows and the execution backtest's cost sweep per hold mode, as a JSON-able dict.
+
+    `random_cache` (one dict per panel) reuses the random baseline of an earlier call whose candidate mask and
+    settings are identical, e.g. several sources or seeds scoring the same universe: it is the costly part."""
     t_n = len(panel.dates)
     fp = forward_period
     lo, hi = (0 if start is None else start), min(t_n - 2 - fp, t_n - 1 if end is None else end)
@@ -84,8 +89,14 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
     series = {s: topk_returns(scores, fwd, picks, buy_next, s) for s in SIZINGS}
     hit, win = hit_win_rates(picks, buy_next, fwd, max_gain(panel.pct_chg, fp), hit_threshold)
     rank_ic = ic_series(scores, fwd, valid, "rank")
-    rnd_series, rnd_ic = random_baseline(valid, fwd, buy_next, top_k, draws=random_draws, seed=seed, industry=ind,
-                                         n_industries=n_ind)
+    key = (hashlib.sha1(np.packbits(valid)).hexdigest(), valid.shape, top_k, fp, random_draws, seed, industry_cap)
+    if random_cache is not None and key in random_cache:
+        rnd_series, rnd_ic = random_cache[key]
+    else:
+        rnd_series, rnd_ic = random_baseline(valid, fwd, buy_next, top_k, draws=random_draws, seed=seed,
+                                             industry=ind, n_industries=n_ind)
+        if random_cache is not None:
+            random_cache[key] = (rnd_series, rnd_ic)
     rnd_means = np.array([_nanmean(r) for r in rnd_series])
     ours_mean, ours_ic = _nanmean(series["equal"]), _nanmean(rank_ic)
     quantiles = {}

@@ -1,0 +1,173 @@
+"""`aurumq-rl eval` and `aurumq-rl compare`: evaluate score sources (bundles, RL/SL runs, score Parquets,
+factor columns) on identical dates, universe, costs and rules; write JSON, a self-contained HTML report,
+PNG charts, the trade log and the equity curves, and print a summary table.
+
+Heavy imports (polars, matplotlib) happen inside the commands so `aurumq-rl --help` stays fast; nothing here
+imports torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from aurumq_rl.errors import DataError
+
+DEFAULT_COSTS = "30,60,100"
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data", required=True, help="panel Parquet (file, directory or glob)")
+    p.add_argument("--start", help="first decision date, YYYY-MM-DD (default: the data's first date)")
+    p.add_argument("--end", help="last decision date, YYYY-MM-DD (default: the last with a full forward window)")
+    p.add_argument("--top-k", type=int, default=30, help="stocks picked per date (default 30)")
+    p.add_argument("--forward-period", type=int, default=5, help="holding period fp in trading days (default 5)")
+    p.add_argument("--universe", help="main_board_non_st | all_non_st | hs300 | zz500 | all (default: a model's "
+                                      "training universe, else main_board_non_st)")
+    p.add_argument("--cost-bps", default=DEFAULT_COSTS, help=f"round-trip costs to sweep (default {DEFAULT_COSTS})")
+    p.add_argument("--random-draws", type=int, default=100, help="random-score draws of the baseline (default 100)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the random baseline (default 0)")
+    p.add_argument("--negate", action="store_true", help="negate every source's scores (e.g. a factor with "
+                                                         "negative IC)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("eval", help="evaluate score sources: eval.json, report.html, charts, trades, equity")
+    p.add_argument("--scores", nargs="+", required=True, metavar="SOURCE",
+                   help="bundle or model dir, RL/SL run dir, scores Parquet (ts_code, trade_date, score), or a "
+                        "factor column (NAME or factor:NAME); several = multi-seed with ensembles")
+    _common(p)
+    p.add_argument("-o", "--out-dir", required=True, help="output directory")
+    p.set_defaults(func=run_eval)
+    c = sub.add_parser("compare", help="several sources side by side on identical dates: compare.json/.html")
+    c.add_argument("sources", nargs="+", metavar="SOURCE", help="as eval --scores; at least two")
+    _common(c)
+    c.add_argument("-o", "--out-dir", default="compare", help="output directory (default: compare/)")
+    c.set_defaults(func=run_compare)
+
+
+def settings_from_args(args: argparse.Namespace) -> Any:
+    """`EvalSettings` from the flags, DataError naming the flag on a bad value."""
+    from aurumq_rl.eval.suite import EvalSettings
+
+    try:
+        costs = tuple(float(x) for x in str(args.cost_bps).split(",") if x.strip())
+    except ValueError as exc:
+        raise DataError(f"--cost-bps '{args.cost_bps}': use comma-separated numbers such as 30,60,100") from exc
+    if not costs or any(c < 0 for c in costs):
+        raise DataError(f"--cost-bps '{args.cost_bps}': give at least one cost ≥ 0, e.g. 30,60,100")
+    for flag, v in (("--top-k", args.top_k), ("--forward-period", args.forward_period),
+                    ("--random-draws", args.random_draws)):
+        if v < 1:
+            raise DataError(f"{flag} {v}: must be ≥ 1")
+    return EvalSettings(top_k=args.top_k, forward_period=args.forward_period, cost_bps=costs,
+                        random_draws=args.random_draws, seed=args.seed)
+
+
+def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -> tuple[Any, dict[str, Any]]:
+    """Resolve the sources, load the evaluation panel, evaluate: (SuiteResult, inputs for the report)."""
+    import warnings
+
+    from aurumq_rl.eval import sources as src
+    from aurumq_rl.eval.suite import evaluate_sources
+
+    st = settings_from_args(args)
+    columns, calendar = src.data_columns_and_calendar(args.data)
+    specs = [src.classify_source(s, columns, args.negate) for s in sources]
+    src.unique_names(specs)
+    for sp in specs:
+        if sp.kind == "model":
+            src.load_model(sp)
+    universe = src.source_universe(specs, args.universe)
+    ep = src.load_eval_panel(args.data, specs, calendar=calendar, universe=universe, start=args.start,
+                             end=args.end, forward_period=st.forward_period)
+    sets = [src.load_scores(sp, ep, args.data) for sp in specs]
+    for s in sets:
+        dropped = s.info.get("ignored_stock_not_in_panel", 0)
+        if dropped:
+            warnings.warn(f"{s.spec}: {dropped} score row(s) for stocks outside the panel (never in universe "
+                          f"'{universe}' in the window) ignored", stacklevel=2)
+        if not s.info["dates_with_scores"]:
+            raise DataError(f"{s.spec}: no score for a universe stock on any decision date in "
+                            f"{ep.panel.dates[ep.lo]} .. {ep.panel.dates[ep.hi]}; check --start/--end/--universe")
+    dates = src.common_dates(sets, ep)
+    result = evaluate_sources(ep, sets, dates, st, ensembles=ensembles)
+    d = ep.panel.dates
+    inputs = {"data": str(args.data), "start": str(d[ep.lo]), "end": str(d[ep.hi]), "universe": universe,
+              "panel_dates": f"{d[0]} .. {d[-1]}", "panel_stocks": len(ep.panel.codes)}
+    return result, inputs
+
+
+def write_outputs(out_dir: str | Path, files: dict[str, Any]) -> Path:
+    """Write `files` (name → dict: JSON, str: text, bytes, DataFrame: Parquet) into a temp directory beside
+    OUT_DIR, then rename it to OUT_DIR (new) or move each file in with an atomic replace (existing)."""
+    import polars as pl
+
+    from aurumq_rl.io import atomic_write_json, atomic_write_parquet, atomic_write_text
+
+    out = Path(out_dir)
+    if out.exists() and not out.is_dir():
+        raise DataError(f"-o {out}: exists and is not a directory")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        for name, obj in files.items():
+            if isinstance(obj, dict):
+                atomic_write_json(obj, tmp / name)
+            elif isinstance(obj, str):
+                atomic_write_text(obj, tmp / name)
+            elif isinstance(obj, pl.DataFrame):
+                atomic_write_parquet(obj, tmp / name)
+            else:
+                (tmp / name).write_bytes(obj)
+        umask = os.umask(0)
+        os.umask(umask)
+        for f in tmp.iterdir():  # temp files are private (0600); the report is an ordinary output
+            f.chmod(0o666 & ~umask)
+        tmp.chmod(0o777 & ~umask)
+        if not out.exists():
+            os.replace(tmp, out)
+            return out
+        for f in tmp.iterdir():
+            os.replace(f, out / f.name)
+        tmp.rmdir()
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out
+
+
+def _report(args: argparse.Namespace, sources: list[str], command: str, ensembles: bool) -> int:
+    from aurumq_rl.eval.charts import all_charts
+    from aurumq_rl.eval.html import render_report
+    from aurumq_rl.eval.suite import format_text_table, summary_table
+
+    result, inputs = evaluate(args, sources, ensembles=ensembles)
+    report = {"command": command, "inputs": inputs, **result.report}
+    charts = all_charts(report)
+    page = "report.html" if command == "eval" else "compare.html"
+    title = "aurumq-rl evaluation" if command == "eval" else "aurumq-rl comparison"
+    files: dict[str, Any] = {f"{command}.json": report,
+                             page: render_report(report, charts, title=title, inputs=inputs), **charts,
+                             "trades.parquet": result.trades, "equity.parquet": result.equity}
+    out = write_outputs(args.out_dir, files)
+    dd = report["decision_dates"]
+    print(f"{command}: {dd['n']} decision dates {dd['first']} .. {dd['last']}, universe {inputs['universe']}, "
+          f"top-{report['settings']['top_k']}, fp {report['settings']['forward_period']}")
+    print(format_text_table(*summary_table(report)))
+    print(f"report: {out / page}")
+    return 0
+
+
+def run_eval(args: argparse.Namespace) -> int:
+    return _report(args, list(args.scores), "eval", ensembles=True)
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    if len(args.sources) < 2:
+        raise DataError("compare needs at least two sources; use `aurumq-rl eval --scores SOURCE` for one")
+    return _report(args, list(args.sources), "compare", ensembles=False)

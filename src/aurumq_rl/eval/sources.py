@@ -1,0 +1,346 @@
+"""Score sources for `aurumq-rl eval` / `compare`: resolve each SOURCE to a dense [T, N] float64 array aligned
+to one evaluation `Panel` (NaN = not scored), so every source is judged on identical dates, stocks and masks.
+
+A SOURCE is, in this order of resolution:
+- `factor:NAME`: the raw value of a factor column of the data is the score (any factor is a baseline);
+- a file: a Parquet of precomputed scores (`ts_code`, `trade_date`, `score`) — the project-wide contract;
+- a directory holding `scores.parquet` (an SL run writes its test-window scores there): that file;
+- a model directory (`metadata.json` + `policy.onnx`, `manifest.json` with `"kind": "sl_lightgbm"`, an RL
+  run with `bundle/` or an SL run with `model/`): scored by `aurumq_rl.infer.load_scorer` with the model's own
+  preprocessing;
+- a bare NAME that is a column of the data: as `factor:NAME`.
+
+The evaluation panel spans [--start − WARMUP_DAYS, --end + max(fp, main-wave hold) + 2 + TAIL_MARGIN_DAYS]
+trading days: the tail holds the forward windows of the last decisions (and a margin, see TAIL_MARGIN_DAYS),
+the head warms up the MA5/MA10 of the main-wave exit rule. Decision dates stay --start..--end
+(`EvalPanel.lo`..`hi`); a model scores only start − warm-up .. --end.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from aurumq_rl.data.contract import factor_columns, trade_date_expr
+from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD
+from aurumq_rl.data.loader import load_panel, scan_source
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.errors import DataError
+
+SCORE_COLUMNS: tuple[str, ...] = ("ts_code", "trade_date", "score")
+RUN_SCORES_FILE = "scores.parquet"
+DEFAULT_UNIVERSE = "main_board_non_st"
+WARMUP_DAYS = 20  # trading days loaded before --start (MA10 of the main-wave exit rule)
+TAIL_MARGIN_DAYS = 60  # extra trading days after the forward windows: a stock suspended at an exit date
+# that trades again later keeps its (flat) forward return instead of looking delisted at the panel's end
+ACCEPTED = ("a scores Parquet (ts_code, trade_date, score), a run directory holding scores.parquet, a model "
+            "directory (metadata.json + policy.onnx, manifest.json with kind sl_lightgbm, or a run with bundle/), "
+            "or a factor column of the data (NAME or factor:NAME)")
+
+
+@dataclass
+class SourceSpec:
+    """One SOURCE argument, classified: kind is factor | parquet | run | model."""
+
+    spec: str
+    kind: str
+    name: str
+    path: Path | None = None
+    factor: str | None = None
+    negate: bool = False
+    scorer: Any = None  # the loaded scorer of a model source
+
+
+@dataclass
+class ScoreSet:
+    """A source's scores aligned to the evaluation panel, with what was ignored while aligning."""
+
+    name: str
+    kind: str
+    spec: str
+    scores: np.ndarray  # [T, N] float64, NaN = not scored
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class EvalPanel:
+    """The evaluation panel and the decision-date index range lo..hi (inclusive) of --start..--end."""
+
+    panel: Panel
+    lo: int
+    hi: int
+    universe: str
+
+
+def parse_date(value: str | date | None, flag: str) -> date | None:
+    """A YYYY-MM-DD / YYYYMMDD flag value as a date (None stays None); DataError naming the flag otherwise."""
+    if value is None or isinstance(value, date):
+        return value
+    for fmt in ("%Y-%m-%d", "%Y%m%d"):
+        try:
+            return datetime.strptime(str(value), fmt).date()
+        except ValueError:
+            continue
+    raise DataError(f"{flag} '{value}' is not a date; use YYYY-MM-DD")
+
+
+def data_columns_and_calendar(data: str | Path) -> tuple[list[str], np.ndarray]:
+    """The data's column names and its sorted trading dates (datetime64[D]), read without loading factors."""
+    lf, name = scan_source(data)
+    try:
+        schema = lf.collect_schema()
+        if "trade_date" not in schema.names():
+            raise DataError(f"{name}: no trade_date column; the data contract needs ts_code, trade_date, ...")
+        cal = lf.select(trade_date_expr(schema["trade_date"], name)).unique().drop_nulls().collect()
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise DataError(f"{name}: cannot read as Parquet ({exc})") from exc
+    return list(schema.names()), np.sort(cal["trade_date"].to_numpy().astype("datetime64[D]"))
+
+
+# ---------------------------------------------------------------- classification
+def _model_kind(path: Path) -> bool:
+    """A bundle, an SL LightGBM model directory, or an RL run directory with an exported bundle."""
+    if (path / "metadata.json").is_file() and (path / "policy.onnx").is_file():
+        return True
+    manifest = path / "manifest.json"
+    if manifest.is_file():
+        try:
+            if json.loads(manifest.read_text(encoding="utf-8")).get("kind") == "sl_lightgbm":
+                return True
+        except (ValueError, AttributeError):
+            pass
+    return (path / "bundle").is_dir() or (path / "model" / "manifest.json").is_file()
+
+
+def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> SourceSpec:
+    """Decide what SOURCE `spec` is (see the module docstring); DataError naming it and listing what is
+    accepted when it is none of them."""
+    sign = "-" if negate else ""
+    if spec.startswith("factor:"):
+        col = spec.removeprefix("factor:")
+        if col not in columns:
+            near = difflib.get_close_matches(col, factor_columns(list(columns)), n=3)
+            hint = f" (close: {', '.join(near)})" if near else ""
+            raise DataError(f"--scores {spec}: column '{col}' is not in the data{hint}")
+        return SourceSpec(spec, "factor", sign + col, factor=col, negate=negate)
+    path = Path(spec)
+    if path.is_file():
+        return SourceSpec(spec, "parquet", sign + path.stem, path=path, negate=negate)
+    if path.is_dir():
+        name = sign + (path.resolve().name or spec)
+        if (path / RUN_SCORES_FILE).is_file():
+            return SourceSpec(spec, "run", name, path=path / RUN_SCORES_FILE, negate=negate)
+        if _model_kind(path):
+            return SourceSpec(spec, "model", name, path=path, negate=negate)
+        raise DataError(f"--scores {spec}: directory holds neither {RUN_SCORES_FILE} nor a model "
+                        "(metadata.json + policy.onnx, manifest.json, bundle/); SOURCE must be " + ACCEPTED)
+    if spec in columns:
+        return SourceSpec(spec, "factor", sign + spec, factor=spec, negate=negate)
+    near = difflib.get_close_matches(spec, factor_columns(list(columns)), n=3)
+    hint = f"; close factor columns: {', '.join(near)}" if near else ""
+    raise DataError(f"--scores {spec}: unknown source (not a file, a directory or a column of the data{hint}); "
+                    "SOURCE must be " + ACCEPTED)
+
+
+def unique_names(specs: Sequence[SourceSpec]) -> None:
+    """Make display names unique in place (`name`, `name#2`, …) so results can be keyed by name."""
+    seen: dict[str, int] = {}
+    for s in specs:
+        n = seen.get(s.name, 0) + 1
+        seen[s.name] = n
+        if n > 1:
+            s.name = f"{s.name}#{n}"
+
+
+# ---------------------------------------------------------------- score Parquet
+def read_score_frame(path: str | Path) -> pl.DataFrame:
+    """Read a scores Parquet as (ts_code str, trade_date Date, score Float64), validated: the three columns
+    present, dates parseable (Date, Datetime, YYYY-MM-DD / YYYYMMDD strings, int YYYYMMDD), score numeric,
+    no duplicate (ts_code, trade_date). Null / non-finite scores become NaN (not scored)."""
+    name = str(path)
+    try:
+        lf = pl.scan_parquet(name)
+        schema = lf.collect_schema()
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise DataError(f"{name}: cannot read as a scores Parquet ({exc})") from exc
+    missing = [c for c in SCORE_COLUMNS if c not in schema.names()]
+    if missing:
+        raise DataError(f"{name}: missing column(s) {', '.join(missing)} (has {', '.join(schema.names()[:10])}); "
+                        "a scores Parquet needs ts_code, trade_date, score")
+    if not (schema["score"].is_numeric() or schema["score"] == pl.Boolean):
+        raise DataError(f"{name}: column score has type {schema['score']}; scores must be numeric")
+    raw = lf.select(SCORE_COLUMNS).collect()
+    df = raw.with_columns(pl.col("ts_code").cast(pl.String), trade_date_expr(schema["trade_date"], name),
+                          pl.col("score").cast(pl.Float64))
+    bad = df["trade_date"].is_null() & raw["trade_date"].is_not_null()
+    if bad.any():
+        raise DataError(f"{name}: column trade_date has {int(bad.sum())} value(s) that are not dates (e.g. "
+                        f"{raw['trade_date'].filter(bad)[0]!r}); use dates or 'YYYY-MM-DD' / 'YYYYMMDD' strings")
+    df = df.filter(pl.col("trade_date").is_not_null() & pl.col("ts_code").is_not_null())
+    dup = df.filter(pl.struct("ts_code", "trade_date").is_duplicated())
+    if dup.height:
+        ex = dup.row(0, named=True)
+        raise DataError(f"{name}: {dup.height} rows share a (ts_code, trade_date) key, e.g. {ex['ts_code']} on "
+                        f"{ex['trade_date']}; keep one score per stock and date")
+    return df.with_columns(pl.when(pl.col("score").is_finite()).then(pl.col("score")).otherwise(None)
+                           .fill_null(np.nan))
+
+
+def _index_of(sorted_keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(index into `sorted_keys`, found) for each value, vectorised."""
+    if not len(sorted_keys):
+        return np.zeros(len(values), np.int64), np.zeros(len(values), bool)
+    i = np.minimum(np.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
+    return i, sorted_keys[i] == values
+
+
+def align_long(frame: pl.DataFrame, panel: Panel) -> tuple[np.ndarray, dict[str, int]]:
+    """Scatter a long (ts_code, trade_date, score) frame into [T, N] on the panel's dates × codes. Rows on a
+    date outside the panel or for a stock absent from it are ignored and counted."""
+    ci, c_ok = _index_of(panel.codes, frame["ts_code"].to_numpy().astype(str))
+    di, d_ok = _index_of(panel.dates, frame["trade_date"].to_numpy().astype("datetime64[D]"))
+    keep = c_ok & d_ok
+    out = np.full(panel.pct_chg.shape, np.nan)
+    out[di[keep], ci[keep]] = frame["score"].to_numpy()[keep]
+    return out, {"rows": frame.height, "rows_used": int(keep.sum()), "ignored_date_outside_panel": int((~d_ok).sum()),
+                 "ignored_stock_not_in_panel": int((d_ok & ~c_ok).sum())}
+
+
+def align_dense(dates: np.ndarray, codes: np.ndarray, values: np.ndarray, panel: Panel) -> np.ndarray:
+    """Re-index a [T', N'] array on (dates, codes) onto the panel's dates × codes (NaN where absent)."""
+    di, d_ok = _index_of(panel.dates, np.asarray(dates).astype("datetime64[D]"))
+    ci, c_ok = _index_of(panel.codes, np.asarray(codes).astype(str))
+    out = np.full(panel.pct_chg.shape, np.nan)
+    out[np.ix_(di[d_ok], ci[c_ok])] = np.asarray(values, dtype=np.float64)[np.ix_(d_ok, c_ok)]
+    return out
+
+
+# ---------------------------------------------------------------- models (delegated to aurumq_rl.infer)
+def load_model(spec: SourceSpec) -> Any:
+    """Load a model source's scorer with `aurumq_rl.infer.load_scorer` (imported here, lazily)."""
+    try:
+        from aurumq_rl.infer import load_scorer  # type: ignore[attr-defined]
+    except ImportError as exc:
+        raise DataError(f"--scores {spec.spec}: scoring a model directory needs aurumq_rl.infer ({exc}); "
+                        "export scores to a Parquet instead") from exc
+    spec.scorer = load_scorer(spec.path)
+    return spec.scorer
+
+
+def model_scores(spec: SourceSpec, ep: EvalPanel, data: str | Path) -> tuple[np.ndarray, dict[str, Any]]:
+    """Score the evaluation window with the model's own panel (its factors and preprocessing) and align the
+    [T', N'] result to the evaluation panel."""
+    scorer = spec.scorer if spec.scorer is not None else load_model(spec)
+    dates = ep.panel.dates
+    mp = scorer.load_panel(data, start=str(dates[0]), end=str(dates[ep.hi]), universe=ep.universe)
+    raw = np.asarray(scorer.score_panel(mp), dtype=np.float64)
+    out = align_dense(mp.dates, mp.codes, raw, ep.panel)
+    return out, {"model_stocks": len(mp.codes), "model_dates": len(mp.dates),
+                 "factors": len(getattr(scorer, "factor_names", []))}
+
+
+# ---------------------------------------------------------------- the evaluation panel
+def source_universe(specs: Sequence[SourceSpec], universe: str | None) -> str:
+    """--universe if given, else the first model's training universe (its metadata), else main_board_non_st."""
+    if universe:
+        return universe
+    for s in specs:
+        if s.scorer is not None:
+            u = (getattr(s.scorer, "metadata", None) or {}).get("universe")
+            if isinstance(u, str) and u:
+                return u
+    return DEFAULT_UNIVERSE
+
+
+def load_eval_panel(data: str | Path, specs: Sequence[SourceSpec], *, calendar: np.ndarray, universe: str,
+                    start: str | date | None, end: str | date | None, forward_period: int) -> EvalPanel:
+    """Load the evaluation panel (raw factor values of the factor sources, else the first factor) over the
+    decision window plus warm-up and forward tail, and locate --start..--end in it."""
+    s, e = parse_date(start, "--start"), parse_date(end, "--end")
+    if s is not None and e is not None and e < s:
+        raise DataError(f"--end {e} is before --start {s}")
+    if not len(calendar):
+        raise DataError(f"{data}: no trading date in the data")
+    first = 0 if s is None else int(np.searchsorted(calendar, np.datetime64(s, "D")))
+    last = len(calendar) - 1 if e is None else int(np.searchsorted(calendar, np.datetime64(e, "D"), "right")) - 1
+    if first > last:
+        raise DataError(f"no trading date of {data} in --start {s or calendar[0]} .. --end {e or calendar[-1]} "
+                        f"(the data covers {calendar[0]} .. {calendar[-1]})")
+    tail = max(forward_period, MAIN_WAVE_MAX_HOLD) + 2 + TAIL_MARGIN_DAYS
+    load_lo, load_hi = calendar[max(first - WARMUP_DAYS, 0)], calendar[min(last + tail, len(calendar) - 1)]
+    factors = list(dict.fromkeys(sp.factor for sp in specs if sp.factor)) or 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # market-wide pass-through: raw values are used anyway
+        panel = load_panel(data, universe=universe, start=str(load_lo), end=str(load_hi), factors=factors,
+                           normalize="raw")
+    lo = int(np.searchsorted(panel.dates, calendar[first]))
+    hi = int(np.searchsorted(panel.dates, calendar[last], "right")) - 1
+    fits = len(panel.dates) - 2 - forward_period
+    if hi > fits:
+        if fits < lo:
+            raise DataError(f"no decision date in {calendar[first]} .. {calendar[last]} has a full "
+                            f"{forward_period}-day forward window in {data} (data ends {calendar[-1]}); "
+                            "move --end earlier")
+        warnings.warn(f"decisions after {panel.dates[fits]} have no full {forward_period}-day forward window "
+                      f"in the data; evaluated up to {panel.dates[fits]}", stacklevel=2)
+        hi = fits
+    return EvalPanel(panel, lo, hi, universe)
+
+
+def factor_scores(panel: Panel, factor: str) -> np.ndarray:
+    """The raw factor values of a loaded column as scores (NaN where missing or outside the universe)."""
+    f = panel.factor_names.index(factor)
+    x = panel.factors[..., f].astype(np.float64)
+    missing = (panel.factor_missing_bits[..., f // 8] >> np.uint8(7 - f % 8)) & np.uint8(1)  # packed along F
+    return np.where(missing.astype(bool) | ~panel.in_universe, np.nan, x)
+
+
+def load_scores(spec: SourceSpec, ep: EvalPanel, data: str | Path) -> ScoreSet:
+    """Resolve one classified source to its aligned [T, N] scores (negated when asked)."""
+    info: dict[str, Any]
+    if spec.kind == "factor":
+        assert spec.factor is not None
+        scores, info = factor_scores(ep.panel, spec.factor), {"column": spec.factor}
+    elif spec.kind in ("parquet", "run"):
+        assert spec.path is not None
+        scores, info = align_long(read_score_frame(spec.path), ep.panel)
+        info["file"] = str(spec.path)
+    elif spec.kind == "model":
+        scores, info = model_scores(spec, ep, data)
+    else:
+        raise DataError(f"--scores {spec.spec}: unknown source kind {spec.kind}")
+    if spec.negate:
+        scores = -scores
+    window = slice(ep.lo, ep.hi + 1)
+    scored = np.isfinite(scores[window]) & ep.panel.in_universe[window]
+    info["scored_cells_in_window"] = int(scored.sum())
+    info["dates_with_scores"] = int(scored.any(1).sum())
+    info["negated"] = spec.negate
+    return ScoreSet(spec.name, spec.kind, spec.spec, scores, info)
+
+
+def common_dates(sets: Sequence[ScoreSet], ep: EvalPanel) -> np.ndarray:
+    """[T] bool: decision dates in lo..hi where every source scores at least one universe stock. Sources are
+    compared on exactly these dates; DataError when there is none, naming each source's coverage."""
+    ok = np.zeros(len(ep.panel.dates), dtype=bool)
+    ok[ep.lo:ep.hi + 1] = True
+    covered = {}
+    for s in sets:
+        has = (np.isfinite(s.scores) & ep.panel.in_universe).any(1)
+        idx = np.flatnonzero(has)
+        covered[s.name] = f"{ep.panel.dates[idx[0]]} .. {ep.panel.dates[idx[-1]]}" if len(idx) else "no date"
+        ok &= has
+    if not ok.any():
+        span = "; ".join(f"{k}: {v}" for k, v in covered.items())
+        raise DataError(f"no decision date in {ep.panel.dates[ep.lo]} .. {ep.panel.dates[ep.hi]} where every source "
+                        f"has scores in the universe '{ep.universe}' ({span}); check --start/--end and the sources")
+    return ok

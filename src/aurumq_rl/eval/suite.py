@@ -1,0 +1,223 @@
+"""Evaluate several aligned score sets side by side: `evaluate_scores` per source (and per ensemble), pairwise
+top-K overlap, the execution curves and trade logs, and the series behind the report's charts.
+
+Every source is evaluated on the same decision dates (`dates`: the dates where every source has scores),
+universe, costs and rules: a source's scores are blanked on the other dates, so it holds cash there.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.eval.backtest import COST_SWEEP_BPS, simulate
+from aurumq_rl.eval.ic import ic_series
+from aurumq_rl.eval.metrics import select_picks
+from aurumq_rl.eval.report import evaluate_scores, to_jsonable
+from aurumq_rl.eval.sources import EvalPanel, ScoreSet
+from aurumq_rl.eval.windows import ENSEMBLE_METHODS, ensemble_scores, topk_overlap
+from aurumq_rl.market.costs import CostModel
+from aurumq_rl.market.selection import INDUSTRY_CAP
+
+ROLLING_IC = 20  # dates in the rolling mean of the IC chart
+ENSEMBLE_PREFIX = "ensemble:"
+
+
+@dataclass
+class EvalSettings:
+    """The rules every source is evaluated under."""
+
+    top_k: int = 30
+    forward_period: int = 5
+    cost_bps: tuple[float, ...] = COST_SWEEP_BPS
+    random_draws: int = 100
+    seed: int = 0
+    industry_cap: float | None = INDUSTRY_CAP
+
+
+@dataclass
+class SuiteResult:
+    """The JSON-able report plus the frames written beside it."""
+
+    report: dict[str, Any]
+    trades: pl.DataFrame  # per-trade log of every source at the first cost level (column `source`)
+    equity: pl.DataFrame  # daily net equity of every source at the first cost level
+    names: list[str] = field(default_factory=list)  # sources then ensembles, report order
+
+
+def rank_ic_series(panel: Panel, scores: np.ndarray, forward_period: int, lo: int, hi: int) -> np.ndarray:
+    """[T] per-date rank IC over the universe, NaN outside lo..hi: the series `evaluate_scores` summarises."""
+    fwd = panel.forward_returns(forward_period)
+    in_range = np.zeros(len(panel.dates), dtype=bool)
+    in_range[lo:hi + 1] = True
+    valid = panel.in_universe & in_range[:, None] & np.isfinite(scores)
+    return ic_series(scores, np.where(in_range[:, None], fwd, np.nan), valid, "rank")
+
+
+def rolling_nanmean(x: np.ndarray, window: int) -> np.ndarray:
+    """Trailing mean over the last `window` values, ignoring NaN (NaN until `window` values were seen and
+    where the window holds no finite value)."""
+    v = np.where(np.isfinite(x), x, 0.0)
+    n = np.isfinite(x).astype(np.float64)
+    cs, cn = np.concatenate([[0.0], np.cumsum(v)]), np.concatenate([[0.0], np.cumsum(n)])
+    s = cs[window:] - cs[:-window]
+    c = cn[window:] - cn[:-window]
+    out = np.full(len(x), np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[window - 1:] = np.where(c > 0, s / c, np.nan)
+    return out
+
+
+def _picks(ep: EvalPanel, scores: np.ndarray, valid: np.ndarray, st: EvalSettings) -> np.ndarray:
+    ind = ep.panel.industry if st.industry_cap is not None else None
+    return select_picks(scores, valid, st.top_k, ind, max(len(ep.panel.industry_names), 1), st.industry_cap)
+
+
+def random_equity_band(ep: EvalPanel, valid: np.ndarray, st: EvalSettings) -> tuple[np.ndarray, np.ndarray]:
+    """(days, [3, D] p05/p50/p95) of the net equity of `draws` random-score books: uniform scores over
+    `valid`, the same selection, fills, costs (first level) and fp hold as the sources' execution backtest.
+    Draw i uses the same random numbers as draw i of `evaluate_scores`' random baseline (same seed)."""
+    rng = np.random.default_rng(st.seed)
+    cost = CostModel(round_trip_bps=st.cost_bps[0])
+    curves, days = [], np.zeros(0, dtype="datetime64[D]")
+    for _ in range(st.random_draws):
+        s = np.where(valid, rng.random(valid.shape), np.nan)
+        res = simulate(ep.panel, s, top_k=st.top_k, hold="fp", forward_period=st.forward_period, cost=cost,
+                       industry_cap=st.industry_cap, start=ep.lo, end=ep.hi,
+                       picks=_picks(ep, s, valid, st))
+        curves.append(res.equity)
+        days = res.dates
+    if not curves:
+        return days, np.zeros((3, 0))
+    return days, np.percentile(np.stack(curves), [5, 50, 95], axis=0)
+
+
+def _blank(scores: np.ndarray, dates: np.ndarray) -> np.ndarray:
+    return np.where(dates[:, None], scores, np.nan)
+
+
+def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray, st: EvalSettings, *,
+                     ensembles: bool = False) -> SuiteResult:
+    """Evaluate every score set (plus rank_mean / z_mean / z_median ensembles when `ensembles` and there are
+    several sets) on the decision dates `dates` [T] bool; see the module docstring."""
+    panel, fp = ep.panel, st.forward_period
+    named = {s.name: _blank(s.scores, dates) for s in sets}
+    kinds = {s.name: s.kind for s in sets}
+    universe_valid = panel.in_universe & dates[:, None]
+    if ensembles and len(sets) > 1:
+        for m in ENSEMBLE_METHODS:
+            named[ENSEMBLE_PREFIX + m] = ensemble_scores(list(named.values())[:len(sets)], universe_valid, m)
+            kinds[ENSEMBLE_PREFIX + m] = "ensemble"
+    results, trades, equity, ics = {}, [], [], {}
+    cost0 = CostModel(round_trip_bps=st.cost_bps[0])
+    days = np.zeros(0, dtype="datetime64[D]")
+    cache: dict = {}  # sources with the same candidates share one random baseline
+    for name, sc in named.items():
+        results[name] = evaluate_scores(panel, sc, top_k=st.top_k, forward_period=fp, cost_bps=st.cost_bps,
+                                        random_draws=st.random_draws, seed=st.seed, industry_cap=st.industry_cap,
+                                        start=ep.lo, end=ep.hi, random_cache=cache)
+        valid = universe_valid & np.isfinite(sc)
+        bt = simulate(panel, sc, top_k=st.top_k, hold="fp", forward_period=fp, cost=cost0,
+                      industry_cap=st.industry_cap, start=ep.lo, end=ep.hi, picks=_picks(ep, sc, valid, st))
+        days = bt.dates
+        trades.append(bt.trades.select(pl.lit(name).alias("source"), pl.all()))
+        equity.append(pl.DataFrame({"source": name, "date": bt.dates, "equity": bt.equity,
+                                    "daily_return": bt.daily_return, "turnover": bt.turnover, "cost": bt.cost}))
+        ics[name] = rank_ic_series(panel, sc, fp, ep.lo, ep.hi)
+    band_days, band = random_equity_band(ep, universe_valid, st)
+    window = slice(ep.lo, ep.hi + 1)
+    src = [s.name for s in sets]
+    overlap = None
+    if len(sets) > 1:
+        ind = panel.industry if st.industry_cap is not None else None
+        jac = topk_overlap([named[n] for n in src], universe_valid, st.top_k, ind,
+                           max(len(panel.industry_names), 1))
+        overlap = {"names": src, "jaccard": jac}
+    decision = panel.dates[dates]
+    report = {
+        "settings": {"top_k": st.top_k, "forward_period": fp, "cost_bps": list(st.cost_bps),
+                     "random_draws": st.random_draws, "seed": st.seed, "industry_cap": st.industry_cap,
+                     "universe": ep.universe},
+        "decision_dates": {"first": str(decision[0]), "last": str(decision[-1]), "n": int(dates.sum()),
+                           "rule": "dates in --start..--end with a full forward window where every source has "
+                                   "scores"},
+        "sources": [{"name": s.name, "kind": s.kind, "spec": s.spec, **s.info} for s in sets],
+        "kinds": kinds,
+        "results": results,
+        "ensembles": [n for n in named if kinds[n] == "ensemble"],
+        "overlap": overlap,
+        "series": {
+            "decision_dates": [str(d) for d in panel.dates[window]],
+            "rank_ic": {n: ics[n][window] for n in named},
+            "rank_ic_rolling": {n: rolling_nanmean(ics[n][window], ROLLING_IC) for n in named},
+            "equity_dates": [str(d) for d in days],
+            "equity": {n: e["equity"].to_numpy() for n, e in zip(named, equity, strict=True)},
+            "random_band_dates": [str(d) for d in band_days],
+            "random_band": {"p05": band[0], "p50": band[1], "p95": band[2]} if band.size else None,
+        },
+    }
+    trades_df = pl.concat(trades, how="vertical") if trades else pl.DataFrame()
+    return SuiteResult(to_jsonable(report), trades_df, pl.concat(equity, how="vertical"), list(named))
+
+
+# ---------------------------------------------------------------- the summary table
+def _get(d: Any, *path: str) -> Any:
+    for k in path:
+        if not isinstance(d, dict) or k not in d:
+            return None
+        d = d[k]
+    return d
+
+
+def _fmt(v: Any, kind: str) -> str:
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return "n/a"
+    if kind == "pct":
+        return f"{100 * v:.2f}%"
+    return f"{v:.{kind[1:]}f}"
+
+
+def summary_rows(report: dict[str, Any]) -> list[tuple[str, tuple[str, ...], str]]:
+    """(label, path into a source's evaluate_scores dict, format) of the summary table, in display order."""
+    st = report["settings"]
+    fp, bps = st["forward_period"], [f"{b:g}" for b in st["cost_bps"]]
+    rows = [("rank IC mean", ("rank_ic", "mean"), "f4"), ("rank ICIR", ("rank_ic", "icir"), "f3"),
+            ("rank IC t-stat", ("rank_ic", "t_stat"), "f2"), ("IC mean", ("ic", "mean"), "f4"),
+            (f"top-K mean {fp}d return", ("topk", "equal", "mean"), "pct"),
+            ("Sharpe overlapping", ("topk", "equal", "sharpe_overlap"), "f2"),
+            ("Sharpe non-overlapping", ("topk", "equal", "sharpe_nonoverlap"), "f2"),
+            ("max DD non-overlapping", ("topk", "equal", "max_drawdown"), "pct"),
+            ("long-short 10 buckets", ("quantiles", "10", "spread_mean"), "pct"),
+            ("hit rate", ("topk", "hit_rate"), "pct"), ("win rate", ("topk", "win_rate"), "pct"),
+            ("turnover / rebalance", ("topk", "turnover", "rebalance_dates"), "pct"),
+            ("random pct top-K", ("random", "topk_mean_percentile"), "f1"),
+            ("random p50 top-K", ("random", "topk_mean", "p50"), "pct"),
+            ("random p95 top-K", ("random", "topk_mean", "p95"), "pct"),
+            ("random pct rank IC", ("random", "rank_ic_percentile"), "f1")]
+    rows += [(f"net return @{b}bps", ("backtest", "fp", b, "total_return"), "pct") for b in bps]
+    rows += [(f"net Sharpe @{bps[0]}bps", ("backtest", "fp", bps[0], "sharpe_daily"), "f2"),
+             (f"net max DD @{bps[0]}bps", ("backtest", "fp", bps[0], "max_drawdown"), "pct"),
+             ("rolling windows > random", ("windows", "share_beats_random_p50", "rolling"), "pct")]
+    return rows
+
+
+def summary_table(report: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """(header: metric + one column per source/ensemble, rows of formatted cells)."""
+    names = list(report["results"])
+    rows = [[label, *(_fmt(_get(report["results"][n], *path), kind) for n in names)]
+            for label, path, kind in summary_rows(report)]
+    return ["metric", *names], rows
+
+
+def format_text_table(header: list[str], rows: list[list[str]]) -> str:
+    """A plain fixed-width table for the terminal."""
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join(("{:<%d}" if i == 0 else "{:>%d}") % w for i, w in enumerate(widths))
+    sep = "  ".join("-" * w for w in widths)
+    return "\n".join([line.format(*header), sep, *(line.format(*r) for r in rows)])

@@ -1,0 +1,110 @@
+"""`evaluate_sources`: identical dates for every source, consistency of its extra series with `evaluate_scores`,
+the random equity band, ensembles/overlap, and the summary table."""
+
+from __future__ import annotations
+
+import json
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+from aurumq_rl.eval.report import evaluate_scores
+from aurumq_rl.eval.sources import EvalPanel, ScoreSet
+from aurumq_rl.eval.suite import (
+    EvalSettings,
+    SuiteResult,
+    evaluate_sources,
+    format_text_table,
+    random_equity_band,
+    rank_ic_series,
+    rolling_nanmean,
+    summary_table,
+)
+from tests.eval.helpers import signal_scores, synth_panel
+
+LO, HI = 150, 230
+SETTINGS = EvalSettings(top_k=10, forward_period=5, cost_bps=(30.0, 100.0), random_draws=6, seed=1)
+
+
+def _ep() -> EvalPanel:
+    return EvalPanel(synth_panel(), LO, HI, "main_board_non_st")
+
+
+@lru_cache(maxsize=1)
+def _suite() -> tuple[SuiteResult, np.ndarray]:
+    p = synth_panel()
+    sig = signal_scores(p)
+    late = np.where(np.arange(len(p.dates))[:, None] >= LO + 20, signal_scores(p, "gtja_001"), np.nan)
+    dates = np.zeros(len(p.dates), bool)
+    dates[LO + 20:HI + 1] = True  # where both sources have scores
+    sets = [ScoreSet("sig", "factor", "alpha_001", sig), ScoreSet("late", "factor", "gtja_001", late)]
+    return evaluate_sources(_ep(), sets, dates, SETTINGS, ensembles=True), sig
+
+
+def test_rolling_nanmean_by_hand() -> None:
+    out = rolling_nanmean(np.array([1.0, np.nan, 3.0, 5.0, np.nan, np.nan]), 2)
+    np.testing.assert_allclose(out, [np.nan, 1.0, 3.0, 4.0, 5.0, np.nan])
+
+
+def test_rank_ic_series_is_what_evaluate_scores_summarises() -> None:
+    p = synth_panel()
+    s = signal_scores(p)
+    ic = rank_ic_series(p, s, 5, LO, HI)
+    assert np.isnan(ic[:LO]).all() and np.isnan(ic[HI + 1:]).all()
+    out = evaluate_scores(p, s, top_k=10, random_draws=2, start=LO, end=HI, holds=("fp",))
+    assert np.nanmean(ic) == pytest.approx(out["rank_ic"]["mean"], rel=1e-12)
+
+
+def test_random_equity_band_is_ordered_and_seeded() -> None:
+    ep = _ep()
+    valid = ep.panel.in_universe.copy()
+    days, band = random_equity_band(ep, valid, SETTINGS)
+    assert band.shape == (3, len(days)) and str(days[0]) == str(ep.panel.dates[LO + 1])
+    assert (band[0] <= band[1] + 1e-12).all() and (band[1] <= band[2] + 1e-12).all()
+    assert np.ptp(band[2] - band[0]) > 0  # draws differ
+    np.testing.assert_array_equal(random_equity_band(ep, valid, SETTINGS)[1], band)
+
+
+def test_sources_share_dates_and_curves_match_the_backtest() -> None:
+    res, _ = _suite()
+    rep = res.report
+    json.dumps(rep, allow_nan=False)
+    assert res.names == ["sig", "late", "ensemble:rank_mean", "ensemble:z_mean", "ensemble:z_median"]
+    assert rep["decision_dates"]["n"] == HI - LO - 20 + 1
+    assert rep["decision_dates"]["first"] == str(synth_panel().dates[LO + 20])
+    n_days = {n: r["rank_ic"]["n_days"] for n, r in rep["results"].items()}
+    assert len(set(n_days.values())) == 1  # identical decision dates for every source
+    for name in res.names:  # the written equity curve is the backtest of eval.json at the first cost level
+        eq = res.equity.filter(res.equity["source"] == name)["equity"].to_numpy()
+        assert eq[-1] - 1 == pytest.approx(rep["results"][name]["backtest"]["fp"]["30"]["total_return"], abs=1e-12)
+    assert set(res.trades["source"].unique()) == set(res.names)
+    jac = np.array(rep["overlap"]["jaccard"])
+    assert rep["overlap"]["names"] == ["sig", "late"] and jac.shape == (2, 2)
+    assert jac[0, 0] == 1.0 and 0 <= jac[0, 1] < 0.5
+    assert len(rep["series"]["equity"]["sig"]) == len(rep["series"]["random_band"]["p50"])
+
+
+def test_blanked_dates_equal_evaluating_the_source_alone_on_those_dates() -> None:
+    res, sig = _suite()
+    alone = evaluate_scores(synth_panel(), sig, top_k=10, cost_bps=(30.0, 100.0), random_draws=6, seed=1,
+                            start=LO + 20, end=HI)
+    got = res.report["results"]["sig"]
+    for key in ("ic", "rank_ic", "quantiles", "random"):
+        assert got[key] == alone[key], key
+    assert got["topk"]["equal"]["mean"] == pytest.approx(alone["topk"]["equal"]["mean"], rel=1e-12)
+
+
+def test_summary_table_has_every_source_and_cost() -> None:
+    res, _ = _suite()
+    header, rows = summary_table(res.report)
+    assert header == ["metric", *res.names]
+    labels = [r[0] for r in rows]
+    assert {"rank IC mean", "rank ICIR", "Sharpe overlapping", "Sharpe non-overlapping", "net return @30bps",
+            "net return @100bps", "random pct top-K", "hit rate", "turnover / rebalance"} <= set(labels)
+    pct = res.report["results"]["sig"]["random"]["topk_mean_percentile"]
+    assert rows[labels.index("random pct top-K")][1] == f"{pct:.1f}"
+    ret = res.report["results"]["late"]["backtest"]["fp"]["100"]["total_return"]
+    assert rows[labels.index("net return @100bps")][2] == f"{100 * ret:.2f}%"
+    text = format_text_table(header, rows)
+    assert "ensemble:z_median" in text.splitlines()[0] and len({len(x) for x in text.splitlines()}) == 1
