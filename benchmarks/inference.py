@@ -108,8 +108,9 @@ def infer_wall(n: int, days: int, f: int) -> dict:
         data = root / "market.parquet"
         day = _write_market(data, n, days, f)
         bundle = export_bundle(_policy_run(root, f, str(data), day), root / "bundle")
-        cmd = [sys.executable, "-c", "import resource, sys; from aurumq_rl.cli.main import main; rc = main(sys.argv[1:]);"
-               " print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)",
+        child = ("import resource, sys; from aurumq_rl.cli.main import main; rc = main(sys.argv[1:]); "
+                 "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)")
+        cmd = [sys.executable, "-c", child,
                "infer", "--bundle", str(bundle), "--data", str(data), "--date", day, "--universe", "all",
                "-o", str(root / "picks.parquet")]
         walls = []
@@ -130,8 +131,9 @@ def main() -> None:
     print("|---|---|---|---|---|---|")
     for n, f in lat_sizes:
         r = latency(n, f, 20 if args.quick else 50)
+        ratio = r["torch_median_ms"] / r["ort_median_ms"]
         print(f"| policy.onnx | {n} | {f} | {r['ort_median_ms']:.1f} ({r['ort_p95_ms']:.1f}) | "
-              f"{r['torch_median_ms']:.1f} ({r['torch_p95_ms']:.1f}) | {r['torch_median_ms'] / r['ort_median_ms']:.2f}× |")
+              f"{r['torch_median_ms']:.1f} ({r['torch_p95_ms']:.1f}) | {ratio:.2f}× |")
     n, days, f = (500, 30, 32) if args.quick else (3000, 30, 361)
     w = infer_wall(n, days, f)
     print(f"\n`aurumq-rl infer` one date, {n} stocks × {f} factors (Parquet of {days} dates): "

@@ -18,11 +18,12 @@ pytest.importorskip("onnxruntime")
 from aurumq_rl.algos.validation import policy_scores  # noqa: E402
 from aurumq_rl.cli.main import main  # noqa: E402
 from aurumq_rl.errors import DataError  # noqa: E402
-from aurumq_rl.export.bundle import BundleError, schema_hash, sha256_file, validate_bundle  # noqa: E402
+from aurumq_rl.export.bundle import BundleError, schema_hash, validate_bundle  # noqa: E402
 from aurumq_rl.export.onnx_export import load_run  # noqa: E402
 from aurumq_rl.infer import load_scorer  # noqa: E402
 from aurumq_rl.infer.scorer import Scorer  # noqa: E402
 from aurumq_rl.policies.deep_sets import ScoreModule  # noqa: E402
+from aurumq_rl.provenance import sha256_file  # noqa: E402
 
 
 def _torch_scores(run_dir: Path, obs: np.ndarray) -> np.ndarray:

@@ -8,11 +8,9 @@ installed). `resume=True` continues from `last.pt` with the optimiser, counters 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import os
-import subprocess
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,6 +28,7 @@ from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_json
 from aurumq_rl.market.costs import CostModel
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
+from aurumq_rl.provenance import git_commit, sha256_if_file
 
 BEST_METRICS = ("val_rank_ic", "val_topk_return")
 
@@ -61,26 +60,6 @@ def resolve_device(name: str) -> torch.device:
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise DataError(f"--device {name}: CUDA is not available on this machine; use --device cpu")
     return torch.device(name)
-
-
-def _file_hash(path: str) -> str | None:
-    p = Path(path)
-    if not p.is_file():
-        return None
-    h = hashlib.sha256()
-    with p.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 23), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def _git_commit() -> str | None:
-    try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True, timeout=5,
-                             cwd=Path(__file__).resolve().parent)
-        return out.stdout.strip() or None
-    except (OSError, subprocess.SubprocessError):
-        return None
 
 
 def _date_index(panel: Panel, day: str | None, default: int, side: str) -> int:
@@ -159,9 +138,9 @@ class Trainer:
         import polars
 
         return {
-            "aurumq_rl_version": __version__, "git_commit": _git_commit(),
+            "aurumq_rl_version": __version__, "git_commit": git_commit(),
             "config": _jsonable(dataclasses.asdict(self.cfg)), "algorithm": "ppo",
-            "data_sha256": _file_hash(self.cfg.data), "universe_size": int(self.panel.in_universe.sum(1).max()),
+            "data_sha256": sha256_if_file(self.cfg.data), "universe_size": int(self.panel.in_universe.sum(1).max()),
             "n_dates": len(self.panel.dates), "n_stocks": len(self.panel.codes),
             "factor_names": self.panel.factor_names, "market_wide": self.panel.market_wide,
             "normalize": self.panel.meta.get("normalize"),

@@ -1,24 +1,40 @@
 """`aurumq-rl demo`: the main job end to end on the synthetic demo market.
 
-Steps so far: generate the market → data check. Each later stage (factors, train, export, infer, eval) adds
-a step here, so the README's one demo command stays true.
+synthetic market → data check → train PPO (exports its ONNX bundle) → validate the bundle → tomorrow's picks
+(`infer`) → evaluation report on the held-out test window (`eval`) → LightGBM track (`sl train`) → RL vs SL
+vs the best single factor on identical dates and rules (`compare`). Each step is the same CLI command a user
+would type (printed before it runs), so the demo is also a worked example.
+
+Windows: the first 60% of dates train, the next 20% validate (checkpoint and early-stopping choice), the last
+20% test; the best single factor is chosen on the validation window, never on the test window.
 """
 
 from __future__ import annotations
 
 import argparse
+import shlex
 import time
 from pathlib import Path
 
+import numpy as np
+import polars as pl
+
 from aurumq_rl.data.check import check_data, format_report
 from aurumq_rl.data.synth import PRESETS, preset, write_demo
+from aurumq_rl.errors import DataError
+
+TRAIN_FLAGS = ["--total-timesteps", "10240", "--n-envs", "16", "--n-steps", "32", "--batch-size", "256",
+               "--top-k", "20", "--episode-length", "32", "--eval-every", "5", "--learning-rate", "1e-3"]
+TOP_K = "20"
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="run the whole pipeline on the synthetic demo market")
     p.add_argument("-o", "--out-dir", default="demo", help="working directory (default: demo/)")
-    p.add_argument("--preset", choices=sorted(PRESETS), default="default")
+    p.add_argument("--preset", choices=sorted(PRESETS), default="demo",
+                   help="synthetic market size (default demo: 500 stocks × 500 days)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--skip-sl", action="store_true", help="skip the LightGBM track and the comparison")
     p.set_defaults(func=run)
 
 
@@ -27,12 +43,72 @@ def _step(title: str) -> float:
     return time.perf_counter()
 
 
+def _cli(args: list[str]) -> None:
+    from aurumq_rl.cli.main import main
+
+    print("$ aurumq-rl " + shlex.join(args), flush=True)
+    if main(args) != 0:
+        raise DataError(f"demo step failed: aurumq-rl {shlex.join(args)}")
+
+
+def split_dates(market: str) -> dict[str, str]:
+    """60/20/20 train/validation/test windows over the market's trading dates."""
+    dates = pl.scan_parquet(market).select(pl.col("trade_date").unique().sort()).collect()["trade_date"]
+    n = len(dates)
+    a, b = int(n * 0.6), int(n * 0.8)
+    return {"train_start": str(dates[0]), "train_end": str(dates[a - 1]), "val_start": str(dates[a]),
+            "val_end": str(dates[b - 1]), "test_start": str(dates[b]), "test_end": str(dates[-1])}
+
+
+def best_factor(market: str, start: str, end: str, fp: int = 5) -> tuple[str, float]:
+    """The factor column with the highest mean rank IC over [start, end] (the validation window)."""
+    from aurumq_rl.data.loader import load_panel
+    from aurumq_rl.eval.ic import ic_series
+
+    panel = load_panel(market, start=start, end=end, normalize="raw")
+    fwd = panel.forward_returns(fp)
+    missing = panel.factor_missing
+    ics = []
+    for f in range(len(panel.factor_names)):
+        ic = ic_series(panel.factors[:, :, f], fwd, panel.in_universe & ~missing[:, :, f], "rank")
+        ics.append(float(ic[np.isfinite(ic)].mean()) if np.isfinite(ic).any() else -np.inf)
+    best = int(np.argmax(ics))
+    return panel.factor_names[best], float(ics[best])
+
+
 def run(args: argparse.Namespace) -> int:
     out = Path(args.out_dir)
+    t0 = time.perf_counter()
     t = _step(f"1. synthetic market ({args.preset} preset, seed {args.seed})")
     market, index = write_demo(str(out / "market.parquet"), preset(args.preset, args.seed))
     print(f"wrote {market} and {index} ({time.perf_counter() - t:.1f}s)")
     t = _step("2. data check")
     print(format_report(check_data(market)))
     print(f"({time.perf_counter() - t:.1f}s)")
+
+    w = split_dates(market)
+    run_dir, sl_dir = out / "rl_run", out / "sl_run"
+    _step(f"3. train PPO on {w['train_start']}..{w['train_end']}, validate on {w['val_start']}..{w['val_end']}")
+    _cli(["train", "--data", market, "--out-dir", str(run_dir), "--train-start", w["train_start"],
+          "--train-end", w["train_end"], "--val-start", w["val_start"], "--val-end", w["val_end"],
+          "--seed", str(args.seed), "--no-progress", *TRAIN_FLAGS])
+    _step("4. validate the exported bundle (checksums, schema, golden replay)")
+    _cli(["bundle", "validate", str(run_dir / "bundle")])
+    _step("5. tomorrow's picks from the bundle (CPU, onnxruntime)")
+    _cli(["infer", "--bundle", str(run_dir / "bundle"), "--data", market, "--top-k", TOP_K,
+          "-o", str(out / "picks.csv")])
+    window = ["--data", market, "--start", w["test_start"], "--end", w["test_end"], "--top-k", TOP_K]
+    _step(f"6. evaluate the policy on the held-out test window {w['test_start']}..{w['test_end']}")
+    _cli(["eval", "--scores", str(run_dir), *window, "-o", str(out / "eval")])
+    if not args.skip_sl:
+        _step("7. LightGBM track on the same windows")
+        _cli(["sl", "train", "--data", market, "--label", "forward_return", "--model", "lightgbm",
+              "--train-start", w["train_start"], "--train-end", w["train_end"], "--val-start", w["val_start"],
+              "--val-end", w["val_end"], "--test-start", w["test_start"], "--test-end", w["test_end"],
+              "--seeds", "1,2", "--out-dir", str(sl_dir)])
+        name, ic = best_factor(market, w["val_start"], w["val_end"])
+        _step(f"8. RL vs SL vs the best single factor ({name}, validation rank IC {ic:.3f}) on the test window")
+        _cli(["compare", str(run_dir), str(sl_dir), f"factor:{name}", *window, "-o", str(out / "compare")])
+    print(f"\ndemo finished in {time.perf_counter() - t0:.0f}s: picks {out / 'picks.csv'}, "
+          f"report {out / 'eval' / 'report.html'}" + ("" if args.skip_sl else f", {out / 'compare' / 'compare.html'}"))
     return 0

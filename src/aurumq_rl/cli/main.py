@@ -14,7 +14,7 @@ import warnings
 from aurumq_rl import __version__
 from aurumq_rl.errors import DataError
 
-COMMAND_MODULES: tuple[str, ...] = ("demo", "synth", "data", "factors", "train", "export", "infer", "eval")
+COMMAND_MODULES: tuple[str, ...] = ("demo", "synth", "data", "factors", "train", "export", "infer", "eval", "sl")
 
 
 def build_parser() -> argparse.ArgumentParser:

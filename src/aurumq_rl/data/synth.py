@@ -50,6 +50,8 @@ class SynthConfig:
 PRESETS: dict[str, SynthConfig] = {
     "default": SynthConfig(),
     "small": SynthConfig(n_stocks=300, n_days=400, start=date(2020, 6, 1)),
+    # the `aurumq-rl demo` market: small enough for a few minutes on 2 cores, a signal a short run can learn
+    "demo": SynthConfig(n_stocks=500, n_days=500, start=date(2021, 1, 4), signal_strength=0.1),
 }
 
 

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from aurumq_rl.errors import DataError
+from aurumq_rl.provenance import sha256_file
 
 BUNDLE_FORMAT = 1
 MODEL_FILE = "policy.onnx"
@@ -36,14 +37,6 @@ PARITY_TOL = 1e-5  # max |onnxruntime − torch| on the golden cross-section
 
 class BundleError(DataError):
     """A bundle is incomplete, tampered with, or no longer reproduces its golden scores."""
-
-
-def sha256_file(path: str | Path) -> str:
-    h = hashlib.sha256()
-    with Path(path).open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def schema_hash(names: list[str]) -> str:

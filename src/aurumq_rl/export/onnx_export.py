@@ -38,9 +38,9 @@ from aurumq_rl.export.bundle import (
     onnx_session,
     run_session,
     schema_hash,
-    sha256_file,
 )
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy, ScoreModule
+from aurumq_rl.provenance import sha256_file
 
 OPSET = 17
 CHECKPOINTS = ("best.pt", "last.pt")

@@ -1,0 +1,151 @@
+"""Panel → tabular rows for the GBDT track: feature cubes, (X, y, date, stock) rows and embargoed splits.
+
+The SL track loads panels with `normalize="raw"` and applies its feature mode here, per date over the
+universe (causal: a date's features use that date's cross-section only):
+- `raw`: the values as stored; `zscore`: per-date z-score; `rank`: per-date rank-gauss (cross-sectional rank
+  normalisation, which discards the level and the tails of each factor — `compare_feature_modes` measures it).
+Missing values (null/inf in the data) are NaN for LightGBM, which routes them natively; market-wide columns
+(one value per date) pass through untransformed in every mode.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from aurumq_rl.data.normalize import is_market_wide, normalize
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.errors import DataError
+
+FEATURE_MODES: tuple[str, ...] = ("raw", "rank", "zscore")
+SPLIT_SHARES = (0.6, 0.2)  # default train / validation shares of the dates (test gets the rest)
+
+
+def feature_cube(panel: Panel, lo: int, hi: int, mode: str = "raw", columns: list[int] | None = None,
+                 pass_through: frozenset[str] | set[str] = frozenset()) -> np.ndarray:
+    """[hi-lo+1, N, F'] float32 features of dates lo..hi: missing → NaN, then the feature mode per date over
+    the universe (NaN outside it). `columns` picks factor indices (default all) in that order."""
+    if mode not in FEATURE_MODES:
+        raise DataError(f"--features {mode}: choose one of {', '.join(FEATURE_MODES)}")
+    cols = list(range(len(panel.factor_names))) if columns is None else list(columns)
+    sl = slice(lo, hi + 1)
+    uni = panel.in_universe[sl]
+    x = np.empty((hi - lo + 1, len(panel.codes), len(cols)), dtype=np.float32)
+    for j, c in enumerate(cols):  # loop over columns: each transform is vectorised over dates × stocks
+        col = np.where(_missing_col(panel, sl, c), np.nan, panel.factors[sl, :, c])
+        if panel.factor_names[c] in pass_through:
+            x[:, :, j] = np.where(uni, col, np.nan)
+        else:
+            x[:, :, j] = normalize(col, uni, mode)
+    return x
+
+
+def _missing_col(panel: Panel, sl: slice, c: int) -> np.ndarray:
+    """[t, N] bool missing mask of factor c over the dates `sl`, read from the packed bits."""
+    return ((panel.factor_missing_bits[sl, :, c // 8] >> np.uint8(7 - c % 8)) & 1).astype(bool)
+
+
+def market_wide_columns(panel: Panel) -> list[str]:
+    """Names of the factor columns with one value for every universe stock on ≥ 99% of dates."""
+    out = []
+    for c, name in enumerate(panel.factor_names):
+        x = feature_cube(panel, 0, len(panel.dates) - 1, "raw", [c])[:, :, 0]
+        if is_market_wide(x, panel.in_universe):
+            out.append(name)
+    return out
+
+
+@dataclass
+class Dataset:
+    """Rows (date, stock) of one window: features X [n, F], target y [n], and their panel indices."""
+
+    X: np.ndarray  # [n, F] float32
+    y: np.ndarray  # [n] float64 (NaN-free when built with a label)
+    t_idx: np.ndarray  # [n] int64 date index into the panel
+    n_idx: np.ndarray  # [n] int64 stock index into the panel
+    feature_names: list[str]
+
+    def __len__(self) -> int:
+        return len(self.y)
+
+
+def build_dataset(panel: Panel, target: np.ndarray | None, lo: int, hi: int, mode: str = "raw",
+                  columns: list[int] | None = None, pass_through: frozenset[str] | set[str] = frozenset(),
+                  cube: np.ndarray | None = None) -> Dataset:
+    """Rows of dates lo..hi that are in the universe and (with a target [T, N]) have a finite target.
+
+    `cube` reuses a precomputed `feature_cube(panel, lo, hi, mode, columns)`."""
+    if hi < lo:
+        raise DataError(f"empty date window {lo}..{hi}")
+    x = cube if cube is not None else feature_cube(panel, lo, hi, mode, columns, pass_through)
+    ok = panel.in_universe[lo:hi + 1].copy()
+    if target is not None:
+        ok &= np.isfinite(target[lo:hi + 1])
+    ti, ni = np.nonzero(ok)
+    y = target[lo + ti, ni].astype(np.float64) if target is not None else np.full(len(ti), np.nan)
+    names = panel.factor_names if columns is None else [panel.factor_names[c] for c in columns]
+    return Dataset(x[ti, ni], y, (lo + ti).astype(np.int64), ni.astype(np.int64), list(names))
+
+
+def rank_target(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """Per-date rank-gauss of a regression label over `mask` (heavy tails and the market level removed)."""
+    return normalize(values, mask, "rank").astype(np.float64)
+
+
+def to_panel_array(values: np.ndarray, ds: Dataset, shape: tuple[int, int]) -> np.ndarray:
+    """Scatter row values back to a [T, N] float64 array (NaN elsewhere)."""
+    out = np.full(shape, np.nan)
+    out[ds.t_idx, ds.n_idx] = values
+    return out
+
+
+# ---------------------------------------------------------------- windows
+@dataclass(frozen=True)
+class Split:
+    """Inclusive date-index windows. `embargo` = label horizon + 1: the last training (validation) date is at
+    least embargo + 1 dates before the first validation (test) date, so no label window crosses over."""
+
+    train: tuple[int, int]
+    val: tuple[int, int]
+    test: tuple[int, int]
+    embargo: int
+
+    def as_dates(self, dates: np.ndarray) -> dict[str, list[str]]:
+        return {k: [str(dates[a]), str(dates[b])] for k, (a, b) in
+                (("train", self.train), ("val", self.val), ("test", self.test))}
+
+
+def _index(dates: np.ndarray, value: str | None, flag: str, side: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        d = np.datetime64(str(value), "D")
+    except ValueError as exc:
+        raise DataError(f"--{flag} '{value}' is not a date; use YYYY-MM-DD") from exc
+    i = int(np.searchsorted(dates, d, side="left" if side == "start" else "right"))
+    return i if side == "start" else i - 1
+
+
+def resolve_split(dates: np.ndarray, horizon: int, *, train_start: str | None = None,
+                  train_end: str | None = None, val_start: str | None = None, val_end: str | None = None,
+                  test_start: str | None = None, test_end: str | None = None) -> Split:
+    """Date flags → an embargoed `Split`. Omitted bounds follow a 60/20/20 split of the dates; an earlier
+    window's end is pulled back to honour the embargo (horizon + 1 dates)."""
+    t_n = len(dates)
+    emb = horizon + 1
+    a, b = int(t_n * SPLIT_SHARES[0]), int(t_n * sum(SPLIT_SHARES))
+    pick = lambda v, d: d if v is None else v  # noqa: E731
+    tr_lo = pick(_index(dates, train_start, "train-start", "start"), 0)
+    va_lo = pick(_index(dates, val_start, "val-start", "start"), a)
+    te_lo = pick(_index(dates, test_start, "test-start", "start"), b)
+    tr_hi = pick(_index(dates, train_end, "train-end", "end"), va_lo - 1)
+    va_hi = pick(_index(dates, val_end, "val-end", "end"), te_lo - 1)
+    te_hi = pick(_index(dates, test_end, "test-end", "end"), t_n - 1)
+    tr_hi = min(tr_hi, va_lo - emb - 1)
+    va_hi = min(va_hi, te_lo - emb - 1)
+    for name, lo, hi in (("train", tr_lo, tr_hi), ("val", va_lo, va_hi), ("test", te_lo, te_hi)):
+        if hi - lo + 1 < 2:
+            raise DataError(f"the {name} window (--{name}-start/--{name}-end) holds fewer than 2 dates after the "
+                            f"embargo of {emb} dates (data {dates[0]} … {dates[-1]}); widen it")
+    return Split((tr_lo, tr_hi), (va_lo, va_hi), (te_lo, te_hi), emb)

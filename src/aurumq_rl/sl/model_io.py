@@ -1,0 +1,139 @@
+"""Saving a trained SL ensemble and scoring with it: `save_model`, `SLScorer`, and the score-file contract.
+
+A model directory holds one LightGBM text model per seed (`model_seed<S>.txt`, truncated at its best
+iteration) and `manifest.json` (kind "sl_lightgbm": features in order, feature mode, label, fp, windows,
+seeds, universe, ensemble combine, isotonic breakpoints, package versions, git commit, sha256 of every
+model file). Every file is written atomically (temp + rename). `SLScorer` needs only lightgbm, numpy and
+polars; it checks the hashes before loading and aligns factors by name.
+
+Scores leave as the project-wide contract: a Parquet with `ts_code` (str), `trade_date` (Date),
+`score` (Float64), one row per (date, stock) in the universe with a finite score.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+
+from aurumq_rl import __version__
+from aurumq_rl.data.loader import load_panel
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.errors import DataError
+from aurumq_rl.io import atomic_write_json, atomic_write_parquet, atomic_write_text
+from aurumq_rl.provenance import git_commit, sha256_file
+from aurumq_rl.sl.dataset import build_dataset
+from aurumq_rl.sl.models import Ensemble, FittedModel, require
+
+MANIFEST = "manifest.json"
+MODEL_KIND = "sl_lightgbm"
+FORMAT_VERSION = 1
+SCORE_SCHEMA = {"ts_code": pl.String, "trade_date": pl.Date, "score": pl.Float64}
+
+
+def package_versions() -> dict[str, str | None]:
+    out: dict[str, str | None] = {"aurumq_rl": __version__}
+    for pkg in ("lightgbm", "numpy", "polars", "scikit-learn"):
+        try:
+            out[pkg] = importlib.metadata.version(pkg)
+        except importlib.metadata.PackageNotFoundError:
+            out[pkg] = None
+    return out
+
+
+def save_model(out_dir: str | Path, ens: Ensemble, *, features: str, pass_through: list[str], universe: str,
+               label: dict[str, Any], forward_period: int, windows: dict[str, Any],
+               extra: dict[str, Any] | None = None) -> Path:
+    """Write the ensemble's LightGBM members and the manifest into `out_dir`; returns the manifest path."""
+    if any(m.kind != "lightgbm" for m in ens.members):
+        raise DataError("only LightGBM models can be saved (kind sl_lightgbm); train with --model lightgbm")
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    files: dict[str, str] = {}
+    for m in ens.members:
+        name = f"model_seed{m.seed}.txt"
+        atomic_write_text(m.model.model_to_string(num_iteration=m.best_iteration), out / name)
+        files[name] = sha256_file(out / name)
+    manifest = {
+        "kind": MODEL_KIND, "format_version": FORMAT_VERSION, "factor_names": list(ens.feature_names),
+        "features": features, "normalize": "raw", "pass_through": list(pass_through), "universe": universe,
+        "label": label, "forward_period": forward_period, "windows": windows, "objective": ens.objective,
+        "seeds": ens.seeds, "combine": ens.combine, "calibration": ens.calibration,
+        "best_iterations": [m.best_iteration for m in ens.members], "params": ens.info.get("params"),
+        "target": ens.info.get("target"), "versions": package_versions(), "git_commit": git_commit(),
+        "files": files, **(extra or {}),
+    }
+    return atomic_write_json(manifest, out / MANIFEST)
+
+
+class SLScorer:
+    """Loads a saved SL model directory and scores panels, with the RL scorer's interface."""
+
+    metadata: dict
+    factor_names: list[str]
+
+    def __init__(self, model_dir: str | Path) -> None:
+        self.model_dir = Path(model_dir)
+        path = self.model_dir / MANIFEST
+        if not path.is_file():
+            raise DataError(f"{path}: no SL model manifest here; pass the model directory written by `sl train`")
+        try:
+            self.metadata = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            raise DataError(f"{path}: not valid JSON ({exc})") from exc
+        if self.metadata.get("kind") != MODEL_KIND:
+            raise DataError(f"{path}: kind '{self.metadata.get('kind')}' is not {MODEL_KIND}")
+        self.factor_names = list(self.metadata["factor_names"])
+        lgb = require("lightgbm")
+        members = []
+        for name, digest in self.metadata["files"].items():
+            f = self.model_dir / name
+            if not f.is_file():
+                raise DataError(f"{f}: model file listed in the manifest is missing")
+            if sha256_file(f) != digest:
+                raise DataError(f"{f}: sha256 differs from the manifest (file modified or corrupt); retrain or "
+                                "restore the model directory")
+            booster = lgb.Booster(model_file=str(f))
+            seed = int(name.removeprefix("model_seed").removesuffix(".txt"))
+            members.append(FittedModel("lightgbm", booster, seed, booster.current_iteration()))
+        self.ensemble = Ensemble(members, self.factor_names, self.metadata["objective"], self.metadata["combine"],
+                                 self.metadata.get("calibration"))
+
+    def load_panel(self, data: Any, *, start: Any = None, end: Any = None, universe: str | None = None) -> Panel:
+        """Load `data` with the training preprocessing: raw values, the model's universe and factor columns."""
+        return load_panel(data, universe=universe or self.metadata["universe"], start=start, end=end,
+                          factors=list(self.factor_names), normalize="raw")
+
+    def score_panel(self, panel: Panel) -> np.ndarray:
+        """[T, N] float64 scores, NaN outside `panel.in_universe`; factors are matched by name."""
+        norm = panel.meta.get("normalize", "raw")
+        if norm != "raw":
+            raise DataError(f"panel normalised with '{norm}'; SL models score raw panels (use SLScorer.load_panel "
+                            "or load_panel(..., normalize='raw'))")
+        index = {n: i for i, n in enumerate(panel.factor_names)}
+        missing = [n for n in self.factor_names if n not in index]
+        if missing:
+            raise DataError(f"factor(s) the model needs are missing from the data: {', '.join(missing[:10])}")
+        cols = [index[n] for n in self.factor_names]
+        ds = build_dataset(panel, None, 0, len(panel.dates) - 1, self.metadata["features"], cols,
+                           frozenset(self.metadata.get("pass_through", [])))
+        shape = panel.in_universe.shape
+        return self.ensemble.score_dataset(ds, shape) if len(ds) else np.full(shape, np.nan)
+
+
+def scores_frame(panel: Panel, scores: np.ndarray, lo: int = 0, hi: int | None = None) -> pl.DataFrame:
+    """Long score frame (ts_code, trade_date, score) of dates lo..hi with a finite score, sorted."""
+    hi = len(panel.dates) - 1 if hi is None else hi
+    s = np.asarray(scores, dtype=np.float64)[lo:hi + 1]
+    ti, ni = np.nonzero(np.isfinite(s))
+    return pl.DataFrame({"ts_code": panel.codes[ni].astype(str), "trade_date": panel.dates[lo + ti],
+                         "score": s[ti, ni]}, schema=SCORE_SCHEMA).sort("trade_date", "ts_code")
+
+
+def write_scores(panel: Panel, scores: np.ndarray, path: str | Path, lo: int = 0, hi: int | None = None) -> Path:
+    """Write the score contract Parquet atomically."""
+    return atomic_write_parquet(scores_frame(panel, scores, lo, hi), path)

@@ -1,0 +1,107 @@
+"""Walk-forward retraining: refit on anchor dates, score the next test window out of sample, stitch the scores.
+
+Windows (date indices, inclusive), for each anchor = the first date of a test window:
+- the training span ends `gap` dates before the anchor (gap ≥ label horizon + 1, so no training label
+  window reaches the test window) and covers the last `train_days` dates (5 years of 252 by default) once the
+  data allow, else everything from the first date (an expanding window);
+- its last `val_share` is the early-stopping window, itself embargoed (horizon + 1 dates) from the fit part;
+- test windows of `test_days` follow each other without overlap until the data end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.errors import DataError
+from aurumq_rl.sl.dataset import Split
+from aurumq_rl.sl.labels import Label
+from aurumq_rl.sl.models import GBDTParams
+from aurumq_rl.sl.pipeline import train_split, window_ic
+
+TRADING_YEAR = 252
+LabelSource = Label | Callable[[tuple[int, int]], Label]  # a label, or a builder given the training window
+
+
+@dataclass(frozen=True)
+class WalkForwardConfig:
+    """Window lengths in trading dates; `gap=None` uses the minimum, label horizon + 1."""
+
+    train_days: int = 5 * TRADING_YEAR
+    test_days: int = 63
+    gap: int | None = None
+    val_share: float = 0.2
+    min_train_days: int = 120
+    first_test: int | None = None  # date index of the first anchor (default: as early as min_train_days allows)
+
+
+def wf_windows(n_dates: int, horizon: int, cfg: WalkForwardConfig = WalkForwardConfig()) -> list[Split]:
+    """The walk-forward splits (train = fit part, val = early-stopping part, test = out-of-sample window)."""
+    emb = horizon + 1
+    gap = emb if cfg.gap is None else cfg.gap
+    if gap < emb:
+        raise DataError(f"walk-forward gap {gap} is shorter than the label horizon + 1 ({emb}); use --gap ≥ {emb}")
+    if cfg.test_days < 1 or cfg.train_days < cfg.min_train_days or not 0 < cfg.val_share < 1:
+        raise DataError("walk-forward: need test_days ≥ 1, train_days ≥ min_train_days and 0 < val_share < 1")
+    anchor = cfg.first_test if cfg.first_test is not None else cfg.min_train_days + gap
+    out = []
+    while anchor < n_dates:
+        span_hi = anchor - gap - 1
+        span_lo = max(0, span_hi - cfg.train_days + 1)
+        n_val = max(int((span_hi - span_lo + 1) * cfg.val_share), 2)
+        val_lo = span_hi - n_val + 1
+        fit_hi = val_lo - emb - 1
+        if fit_hi - span_lo + 1 < max(cfg.min_train_days - n_val - emb, 2):
+            raise DataError(f"walk-forward: the first training window ({span_hi - span_lo + 1} dates before the "
+                            f"gap) is too short; start the test later (--first-test) or lower --min-train-days")
+        out.append(Split((span_lo, fit_hi), (val_lo, span_hi), (anchor, min(anchor + cfg.test_days, n_dates) - 1),
+                         emb))
+        anchor += cfg.test_days
+    if not out:
+        raise DataError(f"walk-forward: no test window fits in {n_dates} dates; lower --min-train-days")
+    return out
+
+
+@dataclass
+class WalkForwardResult:
+    """Stitched out-of-sample scores [T, N] (NaN outside the test windows), the test-date mask and the windows."""
+
+    scores: np.ndarray
+    oos: np.ndarray  # [T] bool: date lies in some test window
+    windows: list[Split]
+    per_window: list[dict[str, Any]] = field(default_factory=list)
+    metrics: dict[str, Any] = field(default_factory=dict)
+
+
+def walk_forward(panel: Panel, label: LabelSource, params: GBDTParams, seeds: list[int],
+                 cfg: WalkForwardConfig = WalkForwardConfig(), *, features: str = "raw",
+                 columns: list[int] | None = None, pass_through: list[str] | None = None, kind: str = "lightgbm",
+                 target: str = "rank", fp: int = 5) -> WalkForwardResult:
+    """Refit a seed ensemble per window and stitch the test-window scores; `label` may be a builder called with
+    each window's training range (binary labels recalibrate their threshold on it)."""
+    first = label if isinstance(label, Label) else label((0, len(panel.dates) - 1))
+    windows = wf_windows(len(panel.dates), first.horizon, cfg)
+    shape = panel.in_universe.shape
+    scores = np.full(shape, np.nan)
+    oos = np.zeros(shape[0], dtype=bool)
+    per_window = []
+    for w in windows:  # loop over windows: each fit is vectorised
+        lab = label if isinstance(label, Label) else label(w.train)
+        run = train_split(panel, lab, w, params, seeds, features=features, columns=columns,
+                          pass_through=pass_through, kind=kind, target=target, fp=fp)
+        lo, hi = w.test
+        scores[lo:hi + 1] = run.scores[lo:hi + 1]
+        oos[lo:hi + 1] = True
+        per_window.append({**{k: [str(panel.dates[a]), str(panel.dates[b])] for k, (a, b) in
+                              (("train", w.train), ("val", w.val), ("test", w.test))},
+                           "test_rank_ic": run.metrics["test"]["label"]["rank_ic"],
+                           "best_iterations": run.ensemble.info["best_iterations"]})
+    lo, hi = windows[0].test[0], windows[-1].test[1]
+    metrics = {"label": window_ic(scores, first.values, panel.in_universe, lo, hi),
+               "forward_return": window_ic(scores, panel.forward_returns(fp), panel.in_universe, lo, hi),
+               "n_windows": len(windows)}
+    return WalkForwardResult(scores, oos, windows, per_window, metrics)

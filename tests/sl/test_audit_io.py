@@ -1,0 +1,143 @@
+"""Leakage audit, null-test shufflers, model save/load round trip and the score contract."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.errors import DataError
+from aurumq_rl.sl.audit import leakage_audit, shuffle_dates, shuffle_within_dates
+from aurumq_rl.sl.dataset import Split
+from aurumq_rl.sl.labels import Label
+from aurumq_rl.sl.model_io import SCORE_SCHEMA, SLScorer, save_model, scores_frame
+from aurumq_rl.sl.pipeline import SLRun, score_window
+
+
+def _with_column(panel: Panel, name: str, values: np.ndarray) -> Panel:
+    """The panel plus one factor column (NaN → missing)."""
+    ok = np.isfinite(values)
+    factors = np.concatenate([panel.factors, np.where(ok, values, 0)[:, :, None].astype(np.float32)], axis=2)
+    missing = np.concatenate([panel.factor_missing, ~ok[:, :, None]], axis=2)
+    return dataclasses.replace(panel, factor_names=[*panel.factor_names, name], factors=factors,
+                               factor_missing_bits=np.packbits(missing, axis=2))
+
+
+def test_leakage_audit_flags_future_and_passes_clean(panel: Panel, label: Label) -> None:
+    rng = np.random.default_rng(0)
+    leak = label.values + rng.normal(0, 0.02, label.values.shape)  # the future label shifted into t
+    nxt = np.full(panel.pct_chg.shape, np.nan)
+    nxt[:-1] = panel.pct_chg[1:]  # tomorrow's return
+    p = _with_column(_with_column(panel, "alpha_leak", leak), "alpha_tomorrow", nxt)
+    rep = leakage_audit(p, label)
+    assert set(rep["flagged"]) == {"alpha_leak", "alpha_tomorrow"}
+    assert rep["features"]["alpha_leak"]["future_label"] > 0.5
+    # momentum-like features correlate with the past, not the future: not flagged
+    assert rep["features"]["tech_ma20_ratio"]["past_past_return"] > 0.5
+    clean = leakage_audit(panel, label)
+    assert clean["flagged"] == []
+
+
+def test_shufflers_keep_values_and_break_alignment() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(50, 30))
+    x[rng.random(x.shape) < 0.2] = np.nan
+    s = shuffle_within_dates(x, np.random.default_rng(2))
+    np.testing.assert_array_equal(np.isnan(s), np.isnan(x))
+    np.testing.assert_allclose(np.sort(np.nan_to_num(s, nan=9), 1), np.sort(np.nan_to_num(x, nan=9), 1))
+    assert not np.allclose(np.nan_to_num(s), np.nan_to_num(x))
+    d = shuffle_dates(x, [(0, 39)], np.random.default_rng(3))
+    np.testing.assert_array_equal(d[40:], x[40:])
+    moved = [int(np.flatnonzero([np.array_equal(d[t], x[u], equal_nan=True) for u in range(40)])[0])
+             for t in range(40)]
+    assert sorted(moved) == list(range(40))
+    assert min(min(abs(t - u), 40 - abs(t - u)) for t, u in enumerate(moved)) >= 10  # rows land far away
+
+
+@pytest.fixture(scope="module")
+def model_dir(tmp_path_factory: pytest.TempPathFactory, run: SLRun) -> Path:
+    out = tmp_path_factory.mktemp("model") / "model"
+    save_model(out, run.ensemble, features="raw", pass_through=[], universe="main_board_non_st",
+               label={"name": "forward_return"}, forward_period=5, windows={})
+    return out
+
+
+def test_round_trip_scores_equal_in_memory(panel: Panel, run: SLRun, model_dir: Path) -> None:
+    scorer = SLScorer(model_dir)
+    meta = scorer.metadata
+    assert meta["kind"] == "sl_lightgbm" and meta["seeds"] == [1, 2] and scorer.factor_names == panel.factor_names
+    assert set(meta["files"]) == {"model_seed1.txt", "model_seed2.txt"} and all(len(h) == 64
+                                                                                for h in meta["files"].values())
+    assert meta["versions"]["lightgbm"] and "numpy" in meta["versions"]
+    got = scorer.score_panel(panel)
+    want = score_window(run.ensemble, panel, 0, len(panel.dates) - 1, "raw", run.columns, [])
+    np.testing.assert_array_equal(got, want)
+    assert np.isnan(got[~panel.in_universe]).all() and np.isfinite(got[panel.in_universe]).all()
+
+
+def test_scoring_aligns_factors_by_name(panel: Panel, model_dir: Path) -> None:
+    scorer = SLScorer(model_dir)
+    base = scorer.score_panel(panel)
+    perm = np.random.default_rng(0).permutation(len(panel.factor_names))
+    shuffled = dataclasses.replace(panel, factor_names=[panel.factor_names[i] for i in perm],
+                                   factors=panel.factors[:, :, perm],
+                                   factor_missing_bits=np.packbits(panel.factor_missing[:, :, perm], axis=2))
+    extra = _with_column(shuffled, "alpha_999", np.ones(panel.pct_chg.shape))
+    np.testing.assert_array_equal(scorer.score_panel(extra), base)
+    keep = [i for i, n in enumerate(panel.factor_names) if n != "mf_001"]
+    lacking = dataclasses.replace(panel, factor_names=[panel.factor_names[i] for i in keep],
+                                  factors=panel.factors[:, :, keep],
+                                  factor_missing_bits=np.packbits(panel.factor_missing[:, :, keep], axis=2))
+    with pytest.raises(DataError, match="mf_001"):
+        scorer.score_panel(lacking)
+
+
+def test_scorer_loads_parquet_with_training_preprocessing(market: str, panel: Panel, model_dir: Path,
+                                                          split: Split) -> None:
+    scorer = SLScorer(model_dir)
+    lo, hi = split.test
+    sub = scorer.load_panel(market, start=str(panel.dates[lo]), end=str(panel.dates[hi]))
+    got = scorer.score_panel(sub)
+    full = scorer.score_panel(panel)
+    a = scores_frame(sub, got)
+    b = scores_frame(panel, full, lo, hi)
+    assert dict(a.schema) == SCORE_SCHEMA and dict(b.schema) == SCORE_SCHEMA
+    assert a.equals(b)  # per-date scoring: the same rows, the same values
+
+
+def test_tampered_or_missing_model_file(model_dir: Path, tmp_path: Path) -> None:
+    import shutil
+
+    bad = tmp_path / "bad"
+    shutil.copytree(model_dir, bad)
+    with (bad / "model_seed2.txt").open("a") as fh:
+        fh.write("\n")
+    with pytest.raises(DataError, match="model_seed2.txt: sha256 differs"):
+        SLScorer(bad)
+    (bad / "model_seed2.txt").unlink()
+    with pytest.raises(DataError, match="missing"):
+        SLScorer(bad)
+    with pytest.raises(DataError, match="no SL model manifest"):
+        SLScorer(tmp_path)
+
+
+def test_scoring_rejects_normalised_panels(panel: Panel, model_dir: Path) -> None:
+    z = dataclasses.replace(panel, meta={**panel.meta, "normalize": "zscore"})
+    with pytest.raises(DataError, match="normalised with 'zscore'"):
+        SLScorer(model_dir).score_panel(z)
+
+
+def test_scorer_needs_no_torch_or_sklearn(model_dir: Path, market: str) -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; sys.modules['torch'] = None; sys.modules['sklearn'] = None\n"
+            "from aurumq_rl.sl.model_io import SLScorer\n"
+            f"s = SLScorer({str(model_dir)!r}); p = s.load_panel({market!r}); import numpy as np\n"
+            "print(int(np.isfinite(s.score_panel(p)).sum()))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout.strip().splitlines()[-1]) > 0

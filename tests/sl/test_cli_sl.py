@@ -1,0 +1,107 @@
+"""`aurumq-rl sl ...`: train end to end (score contract), score, walk-forward, null-test, audit, bad flags."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import pytest
+
+from aurumq_rl.cli.main import main
+from aurumq_rl.sl.model_io import SCORE_SCHEMA
+
+FAST = ["--num-boost-round", "40", "--learning-rate", "0.1", "--min-data-in-leaf", "50", "--num-threads", "1"]
+
+
+@pytest.fixture(scope="module")
+def trained(market: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("cli") / "run"
+    assert main(["sl", "train", "--data", market, "--label", "forward_return", "--model", "lightgbm",
+                 "--seeds", "1,2", "--forward-period", "5", "--features", "raw", "--out-dir", str(out), *FAST]) == 0
+    return out
+
+
+def test_sl_train_writes_run_dir_and_score_contract(trained: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert (trained / "model" / "manifest.json").is_file() and (trained / "model" / "model_seed1.txt").is_file()
+    scores = pl.read_parquet(trained / "scores.parquet")
+    assert dict(scores.schema) == SCORE_SCHEMA and scores.height > 0
+    run = json.loads((trained / "sl_run.json").read_text())
+    lo, hi = (np.datetime64(d) for d in run["windows"]["test"])
+    dates = scores["trade_date"].to_numpy().astype("datetime64[D]")
+    assert dates.min() == lo and dates.max() == hi  # test-window dates only
+    assert run["test"]["label"]["rank_ic"] > 0.08 and run["seeds"] == [1, 2]
+    assert scores.select(pl.col("score").is_finite().all()).item()
+    assert not scores.select(pl.struct("ts_code", "trade_date").is_duplicated().any()).item()
+
+
+def test_sl_score_matches_training_scores(trained: Path, market: str, tmp_path: Path) -> None:
+    run = json.loads((trained / "sl_run.json").read_text())
+    out = tmp_path / "s.parquet"
+    lo, hi = run["windows"]["test"]
+    assert main(["sl", "score", "--model", str(trained / "model"), "--data", market, "--start", lo, "--end", hi,
+                 "-o", str(out)]) == 0
+    assert pl.read_parquet(out).equals(pl.read_parquet(trained / "scores.parquet"))
+
+
+def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "wf"
+    assert main(["sl", "walk-forward", "--data", market, "--seeds", "1", "--test-days", "60",
+                 "--min-train-days", "100", "--out-dir", str(out), *FAST]) == 0
+    scores = pl.read_parquet(out / "scores.parquet")
+    assert dict(scores.schema) == SCORE_SCHEMA
+    rep = json.loads((out / "sl_walk_forward.json").read_text())
+    first_test = np.datetime64(rep["windows"][0]["test"][0])
+    assert scores["trade_date"].to_numpy().astype("datetime64[D]").min() == first_test
+    assert "OOS rank IC" in capsys.readouterr().out
+    assert main(["sl", "null-test", "--data", market, "--seeds", "1", *FAST]) == 0
+    text = capsys.readouterr().out
+    assert "label_shuffle" in text and "date_shuffle" in text and "real beats nulls: True" in text
+    assert main(["sl", "audit", "--data", market, "-o", str(tmp_path / "audit.json")]) == 0
+    assert json.loads((tmp_path / "audit.json").read_text())["flagged"] == []
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--label", "bogus"], "--label bogus: choose one of forward_return"),
+    (["--features", "ranked"], "--features ranked: choose one of raw, rank"),
+    (["--seeds", "a,b"], "--seeds 'a,b'"),
+    (["--model", "xgboost_nope"], "--model xgboost_nope: choose one of lightgbm"),
+    (["--test-start", "2030-01-01"], "test window (--test-start/--test-end)"),
+    (["--val-end", "someday"], "--val-end 'someday' is not a date"),
+])
+def test_sl_train_bad_flags(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str],
+                            message: str) -> None:
+    assert main(["sl", "train", "--data", market, "--out-dir", str(tmp_path / "x"), *FAST, *flags]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_sl_bad_files(trained: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], market: str) -> None:
+    assert main(["sl", "train", "--data", str(tmp_path / "nope.parquet"), "--out-dir", str(tmp_path)]) == 2
+    assert "data file not found" in capsys.readouterr().err
+    thin = tmp_path / "thin.parquet"
+    pl.read_parquet(market).drop("alpha_001").write_parquet(thin)
+    assert main(["sl", "score", "--model", str(trained / "model"), "--data", str(thin), "-o",
+                 str(tmp_path / "s.parquet")]) == 2
+    assert "alpha_001" in capsys.readouterr().err
+    assert main(["sl", "score", "--model", str(tmp_path), "--data", market, "-o", str(tmp_path / "s.parquet")]) == 2
+    assert "no SL model manifest" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("label", ["main_wave", "binary", "triple_barrier", "trend_scan"])
+def test_sl_train_every_label(market: str, tmp_path: Path, label: str, capsys: pytest.CaptureFixture[str]) -> None:
+    extra = ["--positive-rate", "0.05", "--compare-features", "--prune", "0.5"] if label == "binary" else []
+    assert main(["sl", "train", "--data", market, "--label", label, "--seeds", "1", "--out-dir", str(tmp_path),
+                 *FAST, *extra]) == 0
+    run = json.loads((tmp_path / "sl_run.json").read_text())
+    manifest = json.loads((tmp_path / "model" / "manifest.json").read_text())
+    assert run["label"]["name"] == label == manifest["label"]["name"]
+    assert run["test"]["forward_return"]["rank_ic"] > 0.03  # every label carries the planted signal
+    w = run["windows"]
+    assert np.datetime64(w["train"][1]) < np.datetime64(w["val"][0])
+    if label == "binary":
+        assert manifest["calibration"] and manifest["combine"] == "mean"
+        assert set(run["feature_modes"]) == {"raw", "rank"} and run["prune"]["retrained"]
+        scores = pl.read_parquet(tmp_path / "scores.parquet")["score"]
+        assert scores.min() >= 0 and scores.max() <= 1
+        assert "features=rank" in capsys.readouterr().out

@@ -1,0 +1,157 @@
+"""Seed ensembles, isotonic calibration, optional model kinds, walk-forward windows, SHAP pruning, stacking."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pytest
+
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.errors import DataError
+from aurumq_rl.eval.windows import ensemble_scores
+from aurumq_rl.sl.dataset import Split, build_dataset
+from aurumq_rl.sl.labels import Label, binary_event
+from aurumq_rl.sl.models import MODEL_KINDS, apply_isotonic, available_models, fit_isotonic, require, train_model
+from aurumq_rl.sl.pipeline import SLRun, prepare_target, train_split
+from aurumq_rl.sl.prune import prune
+from aurumq_rl.sl.stacking import OOFPredictions, fit_stacker, regime_features, stack_walk_forward
+from aurumq_rl.sl.walk_forward import WalkForwardConfig, walk_forward, wf_windows
+from tests.sl.helpers import FAST
+
+
+def test_seed_ensemble_rank_mean_and_mean(panel: Panel, split: Split, run: SLRun) -> None:
+    ens = run.ensemble
+    assert ens.seeds == [1, 2] and ens.combine == "rank_mean"
+    lo, hi = split.test
+    ds = build_dataset(panel, None, lo, hi)
+    preds = ens.predict_rows(ds.X)
+    assert not np.allclose(preds[0], preds[1])  # the seeds give different members (bagging, feature sampling)
+    shape = panel.in_universe.shape
+    combined = ens.score_dataset(ds, shape)
+    per_seed = []
+    for p in preds:
+        a = np.full(shape, np.nan)
+        a[ds.t_idx, ds.n_idx] = p
+        per_seed.append(a)
+    mask = np.zeros(shape, bool)
+    mask[ds.t_idx, ds.n_idx] = True
+    np.testing.assert_allclose(combined, ensemble_scores(per_seed, mask, "rank_mean"))
+    v = combined[lo:hi + 1][mask[lo:hi + 1]]
+    assert v.min() > 0 and v.max() <= 1
+    ens.combine = "mean"
+    try:
+        np.testing.assert_allclose(ens.score_dataset(ds, shape)[mask], np.mean(per_seed, 0)[mask])
+    finally:
+        ens.combine = "rank_mean"
+    np.testing.assert_array_equal(run.scores[lo:hi + 1], combined[lo:hi + 1])
+
+
+def test_same_seed_same_model(panel: Panel, label: Label, split: Split) -> None:
+    y = prepare_target(panel, label)
+    tr = build_dataset(panel, y, *split.train)
+    va = build_dataset(panel, y, *split.val)
+    a, b = train_model(tr, va, FAST, 7), train_model(tr, va, FAST, 7)
+    np.testing.assert_array_equal(a.predict(va.X), b.predict(va.X))
+
+
+def test_isotonic_calibration_on_validation(panel: Panel, split: Split) -> None:
+    from sklearn.isotonic import IsotonicRegression
+
+    lab = binary_event(panel, 5, rate=0.1, calib=split.train)
+    r = train_split(panel, lab, split, FAST, [1, 2])
+    ens = r.ensemble
+    assert ens.calibration is not None and ens.combine == "mean"
+    val = build_dataset(panel, lab.values, *split.val)
+    raw = ens.predict_rows(val.X).mean(0)
+    assert ens.calibration == fit_isotonic(raw, val.y)  # fitted on the validation rows
+    grid = np.linspace(raw.min() - 0.1, raw.max() + 0.1, 500)
+    cal = apply_isotonic(ens.calibration, grid)
+    assert (np.diff(cal) >= 0).all() and cal.min() >= 0 and cal.max() <= 1
+    iso = IsotonicRegression(y_min=0, y_max=1, out_of_bounds="clip").fit(raw, val.y)
+    np.testing.assert_allclose(cal, iso.predict(grid), atol=1e-12)
+    test = r.scores[split.test[0]:split.test[1] + 1]
+    fin = test[np.isfinite(test)]
+    assert fin.min() >= 0 and fin.max() <= 1
+    assert np.isnan(apply_isotonic(ens.calibration, np.array([np.nan])))[0]
+
+
+def test_optional_model_kinds() -> None:
+    assert "lightgbm" in available_models()
+    for kind in MODEL_KINDS:
+        if kind not in available_models():
+            with pytest.raises(DataError, match=f"--model {kind}: the package '{kind}' is not installed"):
+                require(kind)
+    with pytest.raises(DataError, match="--model sklearn"):
+        require("sklearn")
+
+
+def test_walk_forward_windows() -> None:
+    cfg = WalkForwardConfig(train_days=200, test_days=50, gap=10, min_train_days=100)
+    ws = wf_windows(600, horizon=6, cfg=cfg)
+    assert ws[0].test[0] == 110 and ws[-1].test[1] == 599
+    for i, w in enumerate(ws):
+        assert w.train[1] + 6 < w.val[0]  # embargo inside the training span
+        assert w.test[0] - w.val[1] - 1 == 10  # the gap
+        assert w.val[1] + 6 < w.test[0]  # no test date inside (or reached by a label of) the training span
+        assert w.train[0] <= w.train[1] < w.val[0] <= w.val[1] < w.test[0] <= w.test[1]
+        assert w.val[1] - w.train[0] + 1 <= 200  # the rolling span
+        if i:
+            assert w.test[0] == ws[i - 1].test[1] + 1
+    assert ws[0].train[0] == 0 and ws[-1].train[0] > 0  # expanding first, rolling once data allow
+    with pytest.raises(DataError, match="gap 3 is shorter"):
+        wf_windows(600, 6, dataclasses.replace(cfg, gap=3))
+    assert wf_windows(3000, 6)[0].val[1] - wf_windows(3000, 6)[-1].train[0] < 5 * 252 + 1  # default 5 years
+
+
+@pytest.fixture(scope="module")
+def wf(panel: Panel, label: Label):  # noqa: ANN201
+    cfg = WalkForwardConfig(train_days=150, test_days=40, min_train_days=100)
+    return walk_forward(panel, label, FAST, [1], cfg)
+
+
+def label_h(wf) -> int:  # noqa: ANN001
+    return wf.windows[0].embargo - 1
+
+
+def test_walk_forward_scores_only_out_of_sample(panel: Panel, wf) -> None:  # noqa: ANN001
+    assert np.isnan(wf.scores[~wf.oos]).all()
+    for w in wf.windows:
+        lo, hi = w.test
+        assert np.isfinite(wf.scores[lo:hi + 1][panel.in_universe[lo:hi + 1]]).all()
+        assert w.val[1] + label_h(wf) < w.test[0]  # no training label window reaches the test window
+    first_test = wf.windows[0].test[0]
+    assert not wf.oos[:first_test].any()
+    assert wf.metrics["label"]["rank_ic"] > 0.08 and wf.metrics["n_windows"] == len(wf.windows)
+
+
+def test_prune_retrains_and_reports(panel: Panel, label: Label, split: Split, run: SLRun) -> None:
+    rep = prune(panel, label, split, FAST, [1, 2], rel_threshold=0.5, base=run)
+    assert rep.dropped and rep.kept and set(rep.kept) | set(rep.dropped) == set(panel.factor_names)
+    assert "alpha_001" in rep.kept
+    assert rep.after.ensemble.feature_names == rep.kept
+    assert rep.after.ensemble.members[0].model.num_feature() == len(rep.kept)  # a real retrain on fewer columns
+    assert np.isfinite(rep.val_rank_ic_before) and np.isfinite(rep.val_rank_ic_after)
+    assert rep.to_dict()["retrained"] and rep.val_rank_ic_before == run.metrics["val"]["label"]["rank_ic"]
+    with pytest.raises(DataError, match="drops every column"):
+        prune(panel, label, split, FAST, [1], threshold=1e9, base=run)
+
+
+def test_stacker_fits_only_out_of_fold(panel: Panel, label: Label, wf) -> None:  # noqa: ANN001
+    leaky = np.where(wf.oos[:, None], wf.scores, label.values)  # in-sample dates: the label itself
+    blank = np.where(wf.oos[:, None], wf.scores, np.nan)
+    second = np.where(wf.oos[:, None], panel.factors[:, :, panel.factor_names.index("alpha_002")], np.nan)
+    a = fit_stacker([OOFPredictions("gbdt", leaky, wf.oos), OOFPredictions("a2", second, wf.oos)],
+                    label.values, panel)
+    b = fit_stacker([OOFPredictions("gbdt", blank, wf.oos), OOFPredictions("a2", second, wf.oos)],
+                    label.values, panel)
+    assert set(a.fit_dates) <= set(np.flatnonzero(wf.oos))
+    np.testing.assert_array_equal(a.coef, b.coef)
+    assert a.coef[0] > 0
+    reg = regime_features(panel)
+    assert np.isnan(reg[:19]).all() and np.isfinite(reg[19:]).all()
+    oof = stack_walk_forward([OOFPredictions("gbdt", blank, wf.oos)], label.values, panel, label.horizon,
+                             step=40, min_fit_dates=30)
+    assert np.isnan(oof[~wf.oos]).all() and np.isfinite(oof).any()
+    first = np.flatnonzero(np.isfinite(oof).any(1))[0]
+    assert wf.oos[:first - label.horizon - 1].sum() >= 30  # each block uses only earlier OOF dates
