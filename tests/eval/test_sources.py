@@ -141,7 +141,7 @@ def test_eval_panel_window_warmup_tail_and_errors() -> None:
         load_eval_panel(data, specs, start="2021-03-01", end="2021-01-01", **kw)
     with pytest.raises(DataError, match="no trading date"):
         load_eval_panel(data, specs, start="2030-01-01", end="2030-02-01", **kw)
-    with pytest.raises(DataError, match="--start 'soon'"):
+    with pytest.raises(DataError, match="--start='soon'"):
         load_eval_panel(data, specs, start="soon", end=None, **kw)
     with pytest.raises(DataError, match="forward window.*move --end earlier"):
         load_eval_panel(data, specs, start=str(cal[-3]), end=None, **kw)

@@ -45,6 +45,21 @@ def test_sl_score_matches_training_scores(trained: Path, market: str, tmp_path: 
     assert pl.read_parquet(out).equals(pl.read_parquet(trained / "scores.parquet"))
 
 
+def test_infer_picks_from_an_sl_run_are_its_top_scores(trained: Path, market: str, tmp_path: Path) -> None:
+    """`aurumq-rl infer` works unchanged on an SL run: its picks of a test date are the highest of the run's
+    own test-window scores among the names buyable on the next session."""
+    scores = pl.read_parquet(trained / "scores.parquet")
+    day = scores["trade_date"].unique().sort()[3]
+    out = tmp_path / "picks.parquet"
+    assert main(["infer", "--bundle", str(trained), "--data", market, "--date", str(day), "--top-k", "5",
+                 "-o", str(out)]) == 0
+    picks = pl.read_parquet(out)
+    assert picks.height == 5 and picks["next_day_known"].all()
+    mine = scores.filter(pl.col("trade_date") == day).join(picks.select("ts_code", "score"), on="ts_code")
+    np.testing.assert_allclose(mine["score"].to_numpy(), mine["score_right"].to_numpy())
+    assert picks["score"].min() >= scores.filter(pl.col("trade_date") == day)["score"].sort()[-40]
+
+
 def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "wf"
     assert main(["sl", "walk-forward", "--data", market, "--seeds", "1", "--test-days", "60",

@@ -23,7 +23,7 @@ import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +32,7 @@ import polars as pl
 
 from aurumq_rl.data.contract import factor_columns, trade_date_expr
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD
-from aurumq_rl.data.loader import load_panel, scan_source
+from aurumq_rl.data.loader import load_panel, scan_source, to_date
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 
@@ -79,18 +79,6 @@ class EvalPanel:
     lo: int
     hi: int
     universe: str
-
-
-def parse_date(value: str | date | None, flag: str) -> date | None:
-    """A YYYY-MM-DD / YYYYMMDD flag value as a date (None stays None); DataError naming the flag otherwise."""
-    if value is None or isinstance(value, date):
-        return value
-    for fmt in ("%Y-%m-%d", "%Y%m%d"):
-        try:
-            return datetime.strptime(str(value), fmt).date()
-        except ValueError:
-            continue
-    raise DataError(f"{flag} '{value}' is not a date; use YYYY-MM-DD")
 
 
 def data_columns_and_calendar(data: str | Path) -> tuple[list[str], np.ndarray]:
@@ -265,7 +253,7 @@ def load_eval_panel(data: str | Path, specs: Sequence[SourceSpec], *, calendar: 
                     start: str | date | None, end: str | date | None, forward_period: int) -> EvalPanel:
     """Load the evaluation panel (raw factor values of the factor sources, else the first factor) over the
     decision window plus warm-up and forward tail, and locate --start..--end in it."""
-    s, e = parse_date(start, "--start"), parse_date(end, "--end")
+    s, e = to_date(start, "--start"), to_date(end, "--end")
     if s is not None and e is not None and e < s:
         raise DataError(f"--end {e} is before --start {s}")
     if not len(calendar):
