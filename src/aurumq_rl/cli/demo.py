@@ -76,7 +76,19 @@ def best_factor(market: str, start: str, end: str, fp: int = 5) -> tuple[str, fl
     return panel.factor_names[best], float(ics[best])
 
 
+def _check_extras(skip_sl: bool) -> None:
+    """Fail before any work when an extra the demo needs is missing."""
+    import importlib.util
+
+    need = {"torch": "train", "onnx": "train", "onnxruntime": "train"} | ({} if skip_sl else {"lightgbm": "sl"})
+    missing = sorted({extra for mod, extra in need.items() if importlib.util.find_spec(mod) is None})
+    if missing:
+        raise DataError(f"the demo needs the [{','.join(missing)}] extra(s): pip install torch==2.13.0 && "
+                        "pip install -e '.[train,sl]'" + ("" if skip_sl else " (or pass --skip-sl)"))
+
+
 def run(args: argparse.Namespace) -> int:
+    _check_extras(args.skip_sl)
     out = Path(args.out_dir)
     t0 = time.perf_counter()
     t = _step(f"1. synthetic market ({args.preset} preset, seed {args.seed})")

@@ -37,8 +37,8 @@ def require(kind: str) -> Any:
     try:
         return importlib.import_module(kind)
     except ImportError as exc:
-        raise DataError(f"--model {kind}: the package '{kind}' is not installed ({_INSTALL[kind]}), "
-                        "or use --model lightgbm") from exc
+        alt = "" if kind == "lightgbm" else ", or use --model lightgbm"
+        raise DataError(f"--model {kind}: the package '{kind}' is not installed ({_INSTALL[kind]}){alt}") from exc
 
 
 def available_models() -> list[str]:
