@@ -48,14 +48,14 @@ def test_classify_every_kind(tmp_path: Path) -> None:
     run = tmp_path / "sl_run"
     run.mkdir()
     _scores(run / "scores.parquet", ["600000.SH"], ["2021-01-04"], [1.0])
-    (run / "manifest.json").write_text(json.dumps({"kind": "sl_lightgbm"}))
+    (run / "manifest.json").write_text(json.dumps({"kind": "sl_gbdt"}))
     spec = classify_source(str(run), COLUMNS)  # scores.parquet wins over the model
     assert (spec.kind, spec.path, spec.name) == ("run", run / "scores.parquet", "sl_run")
     for name, files in (("bundle", ("metadata.json", "policy.onnx")), ("sl_model", ("manifest.json",))):
         d = tmp_path / name
         d.mkdir()
         for fn in files:
-            (d / fn).write_text(json.dumps({"kind": "sl_lightgbm"}))
+            (d / fn).write_text(json.dumps({"kind": "sl_gbdt"}))
         assert classify_source(str(d), COLUMNS).kind == "model"
     (tmp_path / "rl_run" / "bundle").mkdir(parents=True)
     assert classify_source(str(tmp_path / "rl_run"), COLUMNS).kind == "model"

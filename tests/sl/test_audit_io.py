@@ -68,7 +68,7 @@ def model_dir(tmp_path_factory: pytest.TempPathFactory, run: SLRun) -> Path:
 def test_round_trip_scores_equal_in_memory(panel: Panel, run: SLRun, model_dir: Path) -> None:
     scorer = SLScorer(model_dir)
     meta = scorer.metadata
-    assert meta["kind"] == "sl_lightgbm" and meta["seeds"] == [1, 2] and scorer.factor_names == panel.factor_names
+    assert meta["kind"] == "sl_gbdt" and meta["seeds"] == [1, 2] and scorer.factor_names == panel.factor_names
     assert set(meta["files"]) == {"model_seed1.txt", "model_seed2.txt"} and all(len(h) == 64
                                                                                 for h in meta["files"].values())
     assert meta["versions"]["lightgbm"] and "numpy" in meta["versions"]

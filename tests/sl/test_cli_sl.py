@@ -60,6 +60,25 @@ def test_infer_picks_from_an_sl_run_are_its_top_scores(trained: Path, market: st
     assert picks["score"].min() >= scores.filter(pl.col("trade_date") == day)["score"].sort()[-40]
 
 
+def test_xgboost_track_trains_saves_scores_and_learns(market: str, tmp_path: Path) -> None:
+    """The optional XGBoost booster (the [xgboost] extra; installed with [dev]) goes the same way as LightGBM:
+    trained, saved with its manifest, rescored identically by `sl score`, and it learns the planted signal."""
+    pytest.importorskip("xgboost", reason="the [xgboost] extra is part of [dev]; install it to test this path")
+    out = tmp_path / "xgb"
+    assert main(["sl", "train", "--data", market, "--model", "xgboost", "--seeds", "1", "--out-dir", str(out),
+                 *FAST]) == 0
+    meta = json.loads((out / "model" / "manifest.json").read_text())
+    assert meta["booster"] == "xgboost" and set(meta["files"]) == {"model_seed1.json"}
+    run = json.loads((out / "sl_run.json").read_text())
+    assert run["test"]["label"]["rank_ic"] > 0.08
+    lo, hi = run["windows"]["test"]
+    assert main(["sl", "score", "--model", str(out / "model"), "--data", market, "--start", lo, "--end", hi,
+                 "-o", str(tmp_path / "s.parquet")]) == 0
+    a, b = pl.read_parquet(tmp_path / "s.parquet"), pl.read_parquet(out / "scores.parquet")
+    assert a.select("ts_code", "trade_date").equals(b.select("ts_code", "trade_date"))
+    np.testing.assert_allclose(a["score"].to_numpy(), b["score"].to_numpy(), atol=1e-9)
+
+
 def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "wf"
     assert main(["sl", "walk-forward", "--data", market, "--seeds", "1", "--test-days", "60",

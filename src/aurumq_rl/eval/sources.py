@@ -5,7 +5,7 @@ A SOURCE is, in this order of resolution:
 - `factor:NAME`: the raw value of a factor column of the data is the score (any factor is a baseline);
 - a file: a Parquet of precomputed scores (`ts_code`, `trade_date`, `score`) — the project-wide contract;
 - a directory holding `scores.parquet` (an SL run writes its test-window scores there): that file;
-- a model directory (`metadata.json` + `policy.onnx`, `manifest.json` with `"kind": "sl_lightgbm"`, an RL
+- a model directory (`metadata.json` + `policy.onnx`, `manifest.json` with `"kind": "sl_gbdt"`, an RL
   run with `bundle/` or an SL run with `model/`): scored by `aurumq_rl.infer.load_scorer` with the model's own
   preprocessing;
 - a bare NAME that is a column of the data: as `factor:NAME`.
@@ -43,7 +43,7 @@ WARMUP_DAYS = 20  # trading days loaded before --start (MA10 of the main-wave ex
 TAIL_MARGIN_DAYS = 60  # extra trading days after the forward windows: a stock suspended at an exit date
 # that trades again later keeps its (flat) forward return instead of looking delisted at the panel's end
 ACCEPTED = ("a scores Parquet (ts_code, trade_date, score), a run directory holding scores.parquet, a model "
-            "directory (metadata.json + policy.onnx, manifest.json with kind sl_lightgbm, or a run with bundle/), "
+            "directory (metadata.json + policy.onnx, manifest.json with kind sl_gbdt, or a run with bundle/), "
             "or a factor column of the data (NAME or factor:NAME)")
 
 
@@ -102,7 +102,7 @@ def _model_kind(path: Path) -> bool:
     manifest = path / "manifest.json"
     if manifest.is_file():
         try:
-            if json.loads(manifest.read_text(encoding="utf-8")).get("kind") == "sl_lightgbm":
+            if json.loads(manifest.read_text(encoding="utf-8")).get("kind") == "sl_gbdt":
                 return True
         except (ValueError, AttributeError):
             pass

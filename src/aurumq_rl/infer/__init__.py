@@ -13,7 +13,7 @@ from aurumq_rl.errors import DataError
 
 def load_scorer(path: str | Path, *, threads: int = 1) -> Any:
     """A scorer for `path`: an RL bundle (`metadata.json` + `policy.onnx`), an RL run directory holding
-    `bundle/`, an SL model directory (`manifest.json`, kind sl_lightgbm) or an SL run directory holding `model/`.
+    `bundle/`, an SL model directory (`manifest.json`, kind sl_gbdt) or an SL run directory holding `model/`.
 
     Every scorer has `.metadata`, `.factor_names`, `.load_panel(data, start=, end=, universe=)` and
     `.score_panel(panel) -> [T, N]` (NaN outside the universe)."""

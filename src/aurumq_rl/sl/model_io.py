@@ -1,10 +1,10 @@
 """Saving a trained SL ensemble and scoring with it: `save_model`, `SLScorer`, and the score-file contract.
 
-A model directory holds one LightGBM text model per seed (`model_seed<S>.txt`, truncated at its best
-iteration) and `manifest.json` (kind "sl_lightgbm": features in order, feature mode, label, fp, windows,
-seeds, universe, ensemble combine, isotonic breakpoints, package versions, git commit, sha256 of every
-model file). Every file is written atomically (temp + rename). `SLScorer` needs only lightgbm, numpy and
-polars; it checks the hashes before loading and aligns factors by name.
+A model directory holds one booster per seed, truncated at its best iteration (`model_seed<S>.txt` for
+LightGBM, `model_seed<S>.json` for XGBoost), and `manifest.json` (kind "sl_gbdt"; booster, features in order,
+feature mode, label, fp, windows, seeds, universe, ensemble combine, isotonic breakpoints, package versions,
+git commit, sha256 of every model file). Every file is written atomically (temp + rename). `SLScorer` needs
+only the booster's library, numpy and polars; it checks the hashes before loading and aligns factors by name.
 
 Scores leave as the project-wide contract: a Parquet with `ts_code` (str), `trade_date` (Date),
 `score` (Float64), one row per (date, stock) in the universe with a finite score.
@@ -30,7 +30,8 @@ from aurumq_rl.sl.dataset import build_dataset
 from aurumq_rl.sl.models import Ensemble, FittedModel, require
 
 MANIFEST = "manifest.json"
-MODEL_KIND = "sl_lightgbm"
+MODEL_KIND = "sl_gbdt"
+SAVABLE = ("lightgbm", "xgboost")  # CatBoost trains but is not saved: its scorer would need catboost
 FORMAT_VERSION = 1
 SCORE_SCHEMA = {"ts_code": pl.String, "trade_date": pl.Date, "score": pl.Float64}
 
@@ -49,17 +50,23 @@ def save_model(out_dir: str | Path, ens: Ensemble, *, features: str, pass_throug
                label: dict[str, Any], forward_period: int, windows: dict[str, Any],
                extra: dict[str, Any] | None = None) -> Path:
     """Write the ensemble's LightGBM members and the manifest into `out_dir`; returns the manifest path."""
-    if any(m.kind != "lightgbm" for m in ens.members):
-        raise DataError("only LightGBM models can be saved (kind sl_lightgbm); train with --model lightgbm")
+    kinds = {m.kind for m in ens.members}
+    if len(kinds) != 1 or not kinds <= set(SAVABLE):
+        raise DataError(f"models of kind {sorted(kinds)} cannot be saved; train with --model lightgbm or xgboost")
+    booster = kinds.pop()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
     for m in ens.members:
-        name = f"model_seed{m.seed}.txt"
-        atomic_write_text(m.model.model_to_string(num_iteration=m.best_iteration), out / name)
+        if booster == "lightgbm":
+            name, text = f"model_seed{m.seed}.txt", m.model.model_to_string(num_iteration=m.best_iteration)
+        else:  # xgboost: keep the trees up to the best iteration, as JSON
+            name, text = f"model_seed{m.seed}.json", m.model[: m.best_iteration].save_raw("json").decode()
+        atomic_write_text(text, out / name)
         files[name] = sha256_file(out / name)
     manifest = {
-        "kind": MODEL_KIND, "format_version": FORMAT_VERSION, "factor_names": list(ens.feature_names),
+        "kind": MODEL_KIND, "booster": booster, "format_version": FORMAT_VERSION,
+        "factor_names": list(ens.feature_names),
         "features": features, "normalize": "raw", "pass_through": list(pass_through), "universe": universe,
         "label": label, "forward_period": forward_period, "windows": windows, "objective": ens.objective,
         "seeds": ens.seeds, "combine": ens.combine, "calibration": ens.calibration,
@@ -88,7 +95,10 @@ class SLScorer:
         if self.metadata.get("kind") != MODEL_KIND:
             raise DataError(f"{path}: kind '{self.metadata.get('kind')}' is not {MODEL_KIND}")
         self.factor_names = list(self.metadata["factor_names"])
-        lgb = require("lightgbm")
+        booster_kind = self.metadata.get("booster", "lightgbm")
+        if booster_kind not in SAVABLE:
+            raise DataError(f"{path}: booster '{booster_kind}' is not one this version loads ({', '.join(SAVABLE)})")
+        lib = require(booster_kind)
         members = []
         for name, digest in self.metadata["files"].items():
             f = self.model_dir / name
@@ -97,9 +107,13 @@ class SLScorer:
             if sha256_file(f) != digest:
                 raise DataError(f"{f}: sha256 differs from the manifest (file modified or corrupt); retrain or "
                                 "restore the model directory")
-            booster = lgb.Booster(model_file=str(f))
-            seed = int(name.removeprefix("model_seed").removesuffix(".txt"))
-            members.append(FittedModel("lightgbm", booster, seed, booster.current_iteration()))
+            seed = int(f.stem.removeprefix("model_seed"))
+            if booster_kind == "lightgbm":
+                model = lib.Booster(model_file=str(f))
+                members.append(FittedModel("lightgbm", model, seed, model.current_iteration()))
+            else:
+                model = lib.Booster(model_file=str(f))
+                members.append(FittedModel("xgboost", model, seed, model.num_boosted_rounds()))
         self.ensemble = Ensemble(members, self.factor_names, self.metadata["objective"], self.metadata["combine"],
                                  self.metadata.get("calibration"))
 
