@@ -12,6 +12,11 @@ from typing import Any
 import polars as pl
 
 
+def atomic_write_with(path: str | Path, write: Any) -> Path:
+    """Atomically create `path` with `write(tmp_path)` (any writer that takes a file name)."""
+    return _atomic(path, write)
+
+
 def _atomic(path: str | Path, write: Any) -> Path:
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)

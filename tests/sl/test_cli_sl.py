@@ -60,15 +60,17 @@ def test_infer_picks_from_an_sl_run_are_its_top_scores(trained: Path, market: st
     assert picks["score"].min() >= scores.filter(pl.col("trade_date") == day)["score"].sort()[-40]
 
 
-def test_xgboost_track_trains_saves_scores_and_learns(market: str, tmp_path: Path) -> None:
-    """The optional XGBoost booster (the [xgboost] extra; installed with [dev]) goes the same way as LightGBM:
-    trained, saved with its manifest, rescored identically by `sl score`, and it learns the planted signal."""
-    pytest.importorskip("xgboost", reason="the [xgboost] extra is part of [dev]; install it to test this path")
-    out = tmp_path / "xgb"
-    assert main(["sl", "train", "--data", market, "--model", "xgboost", "--seeds", "1", "--out-dir", str(out),
+@pytest.mark.parametrize(("kind", "suffix"), [("xgboost", ".json"), ("catboost", ".cbm")])
+def test_optional_booster_trains_saves_scores_and_learns(market: str, tmp_path: Path, kind: str, suffix: str) -> None:
+    """The optional boosters (the [xgboost] / [catboost] extras, both installed with [dev]) go the same way as
+    LightGBM: trained, saved with their manifest, rescored identically by `sl score`, and they learn the
+    planted signal."""
+    pytest.importorskip(kind, reason=f"the [{kind}] extra is part of [dev]; install it to test this path")
+    out = tmp_path / kind
+    assert main(["sl", "train", "--data", market, "--model", kind, "--seeds", "1", "--out-dir", str(out),
                  *FAST]) == 0
     meta = json.loads((out / "model" / "manifest.json").read_text())
-    assert meta["booster"] == "xgboost" and set(meta["files"]) == {"model_seed1.json"}
+    assert meta["booster"] == kind and set(meta["files"]) == {f"model_seed1{suffix}"}
     run = json.loads((out / "sl_run.json").read_text())
     assert run["test"]["label"]["rank_ic"] > 0.08
     lo, hi = run["windows"]["test"]

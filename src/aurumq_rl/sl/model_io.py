@@ -1,7 +1,7 @@
 """Saving a trained SL ensemble and scoring with it: `save_model`, `SLScorer`, and the score-file contract.
 
 A model directory holds one booster per seed, truncated at its best iteration (`model_seed<S>.txt` for
-LightGBM, `model_seed<S>.json` for XGBoost), and `manifest.json` (kind "sl_gbdt"; booster, features in order,
+LightGBM, `.json` for XGBoost, `.cbm` for CatBoost), and `manifest.json` (kind "sl_gbdt"; booster, features in order,
 feature mode, label, fp, windows, seeds, universe, ensemble combine, isotonic breakpoints, package versions,
 git commit, sha256 of every model file). Every file is written atomically (temp + rename). `SLScorer` needs
 only the booster's library, numpy and polars; it checks the hashes before loading and aligns factors by name.
@@ -24,14 +24,15 @@ from aurumq_rl import __version__
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
-from aurumq_rl.io import atomic_write_json, atomic_write_parquet, atomic_write_text
+from aurumq_rl.io import atomic_write_json, atomic_write_parquet, atomic_write_text, atomic_write_with
 from aurumq_rl.provenance import git_commit, sha256_file
 from aurumq_rl.sl.dataset import build_dataset
 from aurumq_rl.sl.models import Ensemble, FittedModel, require
 
 MANIFEST = "manifest.json"
 MODEL_KIND = "sl_gbdt"
-SAVABLE = ("lightgbm", "xgboost")  # CatBoost trains but is not saved: its scorer would need catboost
+SAVABLE = ("lightgbm", "xgboost", "catboost")
+MODEL_SUFFIX = {"lightgbm": ".txt", "xgboost": ".json", "catboost": ".cbm"}
 FORMAT_VERSION = 1
 SCORE_SCHEMA = {"ts_code": pl.String, "trade_date": pl.Date, "score": pl.Float64}
 
@@ -52,17 +53,19 @@ def save_model(out_dir: str | Path, ens: Ensemble, *, features: str, pass_throug
     """Write the ensemble's LightGBM members and the manifest into `out_dir`; returns the manifest path."""
     kinds = {m.kind for m in ens.members}
     if len(kinds) != 1 or not kinds <= set(SAVABLE):
-        raise DataError(f"models of kind {sorted(kinds)} cannot be saved; train with --model lightgbm or xgboost")
+        raise DataError(f"models of kind {sorted(kinds)} cannot be saved together; one ensemble holds one booster kind")
     booster = kinds.pop()
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     files: dict[str, str] = {}
     for m in ens.members:
+        name = f"model_seed{m.seed}{MODEL_SUFFIX[booster]}"
         if booster == "lightgbm":
-            name, text = f"model_seed{m.seed}.txt", m.model.model_to_string(num_iteration=m.best_iteration)
-        else:  # xgboost: keep the trees up to the best iteration, as JSON
-            name, text = f"model_seed{m.seed}.json", m.model[: m.best_iteration].save_raw("json").decode()
-        atomic_write_text(text, out / name)
+            atomic_write_text(m.model.model_to_string(num_iteration=m.best_iteration), out / name)
+        elif booster == "xgboost":  # the trees up to the best iteration, as JSON
+            atomic_write_text(m.model[: m.best_iteration].save_raw("json").decode(), out / name)
+        else:  # catboost: fitted with use_best_model, so the saved model stops at the best iteration
+            atomic_write_with(out / name, lambda tmp, model=m.model: model.save_model(tmp, format="cbm"))
         files[name] = sha256_file(out / name)
     manifest = {
         "kind": MODEL_KIND, "booster": booster, "format_version": FORMAT_VERSION,
@@ -111,9 +114,13 @@ class SLScorer:
             if booster_kind == "lightgbm":
                 model = lib.Booster(model_file=str(f))
                 members.append(FittedModel("lightgbm", model, seed, model.current_iteration()))
-            else:
+            elif booster_kind == "xgboost":
                 model = lib.Booster(model_file=str(f))
                 members.append(FittedModel("xgboost", model, seed, model.num_boosted_rounds()))
+            else:
+                cls = lib.CatBoostClassifier if self.metadata["objective"] == "binary" else lib.CatBoostRegressor
+                model = cls().load_model(str(f), format="cbm")
+                members.append(FittedModel("catboost", model, seed, model.tree_count_))
         self.ensemble = Ensemble(members, self.factor_names, self.metadata["objective"], self.metadata["combine"],
                                  self.metadata.get("calibration"))
 

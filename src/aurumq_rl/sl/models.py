@@ -24,7 +24,7 @@ from aurumq_rl.sl.dataset import Dataset, to_panel_array
 MODEL_KINDS: tuple[str, ...] = ("lightgbm", "xgboost", "catboost")
 COMBINE_METHODS: tuple[str, ...] = ("rank_mean", "mean")
 _INSTALL = {"lightgbm": "pip install -e '.[sl]'", "xgboost": "pip install -e '.[xgboost]'",
-            "catboost": "pip install catboost"}
+            "catboost": "pip install -e '.[catboost]'"}
 
 
 def require(kind: str) -> Any:
