@@ -327,6 +327,16 @@ def required_columns(factors: Mapping[str, X]) -> set[str]:
     return {n for n in names if not n.startswith(TEMP_PREFIX)}
 
 
+def is_sorted_panel(frame: pl.DataFrame) -> bool:
+    """Whether rows are strictly increasing in (ts_code, trade_date) (one row per key, in `evaluate`'s order)."""
+    if frame.height < 2:
+        return True
+    code, date = pl.col(TS_KEY), pl.col(DATE_KEY)
+    prev_code, prev_date = code.shift(1), date.shift(1)
+    ok = (code > prev_code) | ((code == prev_code) & (date > prev_date))
+    return bool(frame.select(ok.slice(1).fill_null(False).all()).item())
+
+
 def evaluate(frame: pl.DataFrame | pl.LazyFrame, factors: Mapping[str, X]) -> pl.DataFrame:
     """Compute `factors` on a long (ts_code, trade_date) frame; returns ts_code, trade_date, factor columns.
 
@@ -340,7 +350,9 @@ def evaluate(frame: pl.DataFrame | pl.LazyFrame, factors: Mapping[str, X]) -> pl
     if missing:
         raise KeyError(f"input frame lacks columns {sorted(missing)}")
     floats = [n for n, t in schema.items() if t in (pl.Float32, pl.Float64)]
-    lf = lf.sort([TS_KEY, DATE_KEY]).with_columns(pl.col(floats).fill_nan(None))
+    if not (isinstance(frame, pl.DataFrame) and is_sorted_panel(frame)):  # the engine's batches already are
+        lf = lf.sort([TS_KEY, DATE_KEY])
+    lf = lf.with_columns(pl.col(floats).fill_nan(None))
     temps = _temps_of([x.expr for x in factors.values()])
     stages = sorted({t.stage for t in temps.values()})
     final_stage = (stages[-1] if stages else 0) + 1
