@@ -133,7 +133,8 @@ def train_model(train: Dataset, val: Dataset | None, params: GBDTParams, seed: i
         return FittedModel(kind, booster, seed, int(best))
     cls = lib.CatBoostClassifier if params.objective == "binary" else lib.CatBoostRegressor
     model = cls(iterations=params.num_boost_round, learning_rate=params.learning_rate, depth=params.max_depth,
-                l2_leaf_reg=params.lambda_l2, random_seed=seed, thread_count=params.num_threads, verbose=False)
+                l2_leaf_reg=params.lambda_l2, random_seed=seed, thread_count=params.num_threads, verbose=False,
+                allow_writing_files=False)  # no catboost_info/ litter in the working directory
     model.fit(train.X, train.y, eval_set=(val.X, val.y) if use_val else None,
               early_stopping_rounds=params.early_stopping_rounds if use_val else None)
     return FittedModel(kind, model, seed, int(model.get_best_iteration() or params.num_boost_round))
