@@ -50,10 +50,9 @@ def attach_inputs(out: pl.DataFrame, source: str) -> pl.DataFrame:
     """`out` plus the input's columns that `out` lacks (left join on ts_code, trade_date), so the factor file
     also carries close/pct_chg/vol/status columns and any factor columns computed elsewhere."""
     from aurumq_rl.data.contract import trade_date_expr
-    from aurumq_rl.data.loader import scan_source
+    from aurumq_rl.data.loader import scan_with_schema
 
-    lf, name = scan_source(source)
-    schema = lf.collect_schema()
+    lf, name, schema = scan_with_schema(source)
     extra = [c for c in schema.names() if c not in out.columns]
     if not extra:
         return out

@@ -15,7 +15,7 @@ from aurumq_rl.data.contract import (
     trade_date_expr,
     validate_keys,
 )
-from aurumq_rl.data.loader import STATUS_COLUMNS, scan_source
+from aurumq_rl.data.loader import STATUS_COLUMNS, scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import resolve_limit_method
 from aurumq_rl.market.status import MarketConfig, annotate
@@ -25,11 +25,7 @@ STATS_CHUNK = 64
 
 def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketConfig()) -> dict:
     """Run every contract check; return a JSON-able report. Raises `DataError` on bad input."""
-    lf, name = scan_source(source)
-    try:
-        schema = lf.collect_schema()
-    except (pl.exceptions.ComputeError, OSError) as exc:
-        raise DataError(f"{name}: cannot read as Parquet ({exc})") from exc
+    lf, name, schema = scan_with_schema(source)
     columns = list(schema.names())
     check_required(columns, name)
     factors = factor_columns(columns)

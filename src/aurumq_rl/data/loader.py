@@ -52,6 +52,15 @@ def scan_source(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str]:
     return pl.scan_parquet(text), text
 
 
+def scan_with_schema(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str, pl.Schema]:
+    """`scan_source` plus the schema, read once; an unreadable source is a `DataError` naming it."""
+    lf, name = scan_source(source)
+    try:
+        return lf, name, lf.collect_schema()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        raise DataError(f"{name}: cannot read as Parquet ({exc})") from exc
+
+
 def to_date(value: str | date | None, flag: str) -> date | None:
     """Parse YYYY-MM-DD or YYYYMMDD (a `date` or None passes through); the error names `flag`."""
     if value is None or isinstance(value, date):
@@ -92,11 +101,7 @@ def load_panel(
     if returns not in ("pct_chg", "adj_close"):
         raise DataError(f"returns='{returns}': choose pct_chg or adj_close")
     start_d, end_d = to_date(start, "start"), to_date(end, "end")
-    lf, name = scan_source(source)
-    try:
-        schema = lf.collect_schema()
-    except (pl.exceptions.ComputeError, OSError) as exc:
-        raise DataError(f"{name}: cannot read as Parquet ({exc})") from exc
+    lf, name, schema = scan_with_schema(source)
     columns = list(schema.names())
     check_required(columns, name)
     if returns == "adj_close" and "adj_factor" not in columns:

@@ -32,7 +32,7 @@ import polars as pl
 
 from aurumq_rl.data.contract import factor_columns, trade_date_expr
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD
-from aurumq_rl.data.loader import load_panel, scan_source, to_date
+from aurumq_rl.data.loader import load_panel, scan_with_schema, to_date
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 
@@ -83,9 +83,8 @@ class EvalPanel:
 
 def data_columns_and_calendar(data: str | Path) -> tuple[list[str], np.ndarray]:
     """The data's column names and its sorted trading dates (datetime64[D]), read without loading factors."""
-    lf, name = scan_source(data)
+    lf, name, schema = scan_with_schema(data)
     try:
-        schema = lf.collect_schema()
         if "trade_date" not in schema.names():
             raise DataError(f"{name}: no trade_date column; the data contract needs ts_code, trade_date, ...")
         cal = lf.select(trade_date_expr(schema["trade_date"], name)).unique().drop_nulls().collect()

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from aurumq_rl.data.contract import trade_date_expr, validate_keys
-from aurumq_rl.data.loader import scan_source
+from aurumq_rl.data.loader import scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import KNOWN_INPUTS
 from aurumq_rl.market.limits import resolve_limit_method
@@ -34,18 +34,10 @@ DERIVATIONS: dict[str, str] = {
 }
 
 
-def _scan(source: Source, what: str) -> tuple[pl.LazyFrame, str]:
+def _scan(source: Source, what: str) -> tuple[pl.LazyFrame, str, pl.Schema]:
     if isinstance(source, pl.DataFrame):
-        return source.lazy(), f"<{what} DataFrame>"
-    lf, name = scan_source(source)
-    return lf, name
-
-
-def _schema(lf: pl.LazyFrame, name: str) -> pl.Schema:
-    try:
-        return lf.collect_schema()
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise DataError(f"{name}: cannot read as Parquet ({exc})") from exc
+        return source.lazy(), f"<{what} DataFrame>", source.schema
+    return scan_with_schema(source)
 
 
 def load_panel_frame(source: Source) -> tuple[pl.DataFrame, list[str], str]:
@@ -54,8 +46,7 @@ def load_panel_frame(source: Source) -> tuple[pl.DataFrame, list[str], str]:
     Returns (frame, the source's original column names, display name). Missing required columns, malformed
     codes or dates, duplicate keys and percent-scaled `pct_chg` raise `DataError`.
     """
-    lf, name = _scan(source, "INPUT")
-    schema = _schema(lf, name)
+    lf, name, schema = _scan(source, "INPUT")
     columns = list(schema.names())
     missing = [c for c in REQUIRED if c not in columns]
     if missing:
@@ -94,8 +85,7 @@ def load_index(index: Source | None) -> pl.DataFrame | None:
     """Benchmark bars as `trade_date, bench_open, bench_high, bench_low, bench_close` (one row per date)."""
     if index is None:
         return None
-    lf, name = _scan(index, "INDEX")
-    schema = _schema(lf, name)
+    lf, name, schema = _scan(index, "INDEX")
     missing = [c for c in INDEX_REQUIRED if c not in schema.names()]
     if missing:
         raise DataError(f"--index {name}: missing column(s) {', '.join(missing)}; an index file needs "
