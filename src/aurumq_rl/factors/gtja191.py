@@ -52,14 +52,23 @@ REFERENCE: dict[int, str] = {}
 _ZERO_VAR = (
     "CORR of cross-sectional ranks of price levels (RANK(VWAP), RANK(HIGH), RANK(OPEN), TSRANK of a trend) "
     "is undefined on the many windows where one side is constant; we return null (ops convention), "
-    "py-alpha-lib returns NaN or float noise there and polars_ta ranks the NaN correlation as the largest "
-    "value; values agree where both are defined but the null patterns differ"
+    "py-alpha-lib returns NaN or float noise there (which one depends on the sign of the rounding error in "
+    "its running sums of squares) and polars_ta ranks the NaN correlation as the largest value; values agree "
+    "where both are defined but the null patterns differ"
 )
 _NO_MATCH.update(
     {
         16: _ZERO_VAR, 32: _ZERO_VAR, 36: _ZERO_VAR, 64: _ZERO_VAR, 74: _ZERO_VAR, 90: _ZERO_VAR,
-        101: _ZERO_VAR, 105: _ZERO_VAR, 119: _ZERO_VAR, 130: _ZERO_VAR, 138: _ZERO_VAR,
+        101: _ZERO_VAR, 119: _ZERO_VAR, 130: _ZERO_VAR, 138: _ZERO_VAR,
         179: _ZERO_VAR,
+        105: "RANK(OPEN) did not change over the 10-day window on 1556 of the 9000 compared rows, so CORR is "
+        "undefined there and we return null (ops convention); py-alpha-lib returns NaN on 1099 of them and "
+        "float noise (below 1e-6 in absolute value) on the other 457, depending on the sign of the rounding "
+        "error in its running sums: null-ness differs on 5.1% of the rows (limit 5%) while values agree where "
+        "both are defined (r = 1.0000); returning 0 on such windows would differ on the 1099 NaN rows instead "
+        "(12%); polars_ta's dense RANK (r-1)/(max-1) moves with ties elsewhere in the cross-section, so its "
+        "RANK(OPEN) is almost never constant (r = 0.95; with that RANK our code reproduces it exactly, but as "
+        "the GTJA RANK it loses #7, #41, #121, #140 and #141)",
         28: "that denominator is 0 on some days; both references let the resulting inf enter the SMA recursion "
         "and stay non-finite for the rest of the history (py-alpha-lib -inf on 58% of the compared rows, "
         "polars_ta null on 53%); our SMA skips the undefined day; values agree where both are finite",
