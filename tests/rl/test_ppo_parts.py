@@ -70,3 +70,47 @@ def test_score_module_any_n_masked_padding_and_deterministic() -> None:
     out = m(xb, mb)
     torch.testing.assert_close(out[1, :4], m(xb[1:, :4], mb[1:, :4])[0])
     torch.testing.assert_close(out[0], m(xb[:1], mb[:1])[0])
+
+
+def test_rollout_date_cache_equals_direct_forward() -> None:
+    """The rollout encodes each visited date once (forward_return: the observation is the date alone); the
+    stored values, bootstraps, next value and log-probabilities must equal a direct forward of each step's
+    dates, across episode ends inside the rollout (episode_length 5, 12 steps)."""
+    import numpy as np
+
+    from aurumq_rl.algos.ppo import PPO, PPOConfig
+    from aurumq_rl.data.panel import Panel
+    from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
+    from aurumq_rl.policies import plackett_luce as pl
+
+    torch.manual_seed(0)
+    rng = np.random.default_rng(0)
+    t, n, f = 40, 30, 4
+    ones = np.ones((t, n), bool)
+    panel = Panel(dates=np.arange(np.datetime64("2021-01-04"), np.datetime64("2021-01-04") + t),
+                  codes=np.array([f"{600000 + i:06d}.SH" for i in range(n)]),
+                  factor_names=[f"alpha_{i:03d}" for i in range(f)],
+                  factors=rng.standard_normal((t, n, f)).astype(np.float32),
+                  factor_missing_bits=np.zeros((t, n, 1), np.uint8), pct_chg=rng.normal(0, 0.02, (t, n)),
+                  present=ones, tradeable=ones, can_buy=ones, can_sell=ones, in_universe=rng.random((t, n)) < 0.8,
+                  is_limit_up=~ones, is_limit_down=~ones, board=np.array(["main"] * n))
+    cfg = EnvConfig(top_k=3, episode_length=5, forward_period=2)
+    data = PanelTensors(panel, cfg)
+    ppo = PPO(DeepSetsPolicy(f), data, MarketSim(data, cfg, 4), PPOConfig(n_envs=4, n_steps=12))
+    buf = ppo.collect()
+    assert buf["truncated"].any(dim=1).sum() == 2  # two episode ends inside the rollout
+    with torch.no_grad():
+        for s in range(12):
+            tt = buf["t"][s]
+            logits, value = ppo.policy(data.factors[tt], data.valid[tt])
+            torch.testing.assert_close(buf["value"][s], value, rtol=1e-5, atol=1e-6)
+            kw = {"industry": data.industry[tt], "cap_frac": cfg.industry_cap, "n_industries": data.n_industries}
+            logp, _ = pl.pick_log_probs(logits, data.valid[tt], buf["picks"][s], **kw)
+            torch.testing.assert_close(buf["logp"][s], logp, rtol=1e-5, atol=1e-6)
+            if buf["truncated"][s].all():
+                final_t = tt + 1
+                torch.testing.assert_close(buf["boot"][s], ppo.policy(data.factors[final_t], data.valid[final_t])[1],
+                                           rtol=1e-5, atol=1e-6)
+        nt = ppo.sim.t
+        torch.testing.assert_close(buf["next_value"], ppo.policy(data.factors[nt], data.valid[nt])[1],
+                                   rtol=1e-5, atol=1e-6)

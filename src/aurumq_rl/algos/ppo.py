@@ -2,7 +2,9 @@
 
 The rollout buffer lives on the device and stores date indices, picks and (for holding-aware rewards) the
 holdings — never copies of observations: factors are re-gathered from the panel tensor per minibatch, and each
-minibatch is built from whole dates so each date is encoded once. GAE is vectorised over envs; a time-limit
+minibatch is built from whole dates so each date is encoded once. During a rollout (fixed parameters) the
+policy output of each visited date is likewise computed once and shared by every env that visits it, unless the
+observation holds the current weights (holding-aware rewards). GAE is vectorised over envs; a time-limit
 end is a truncation (bootstrapped with the value of the final observation). The only host syncs of an update
 are one to group samples by date before the epochs and one per epoch for the target-KL check.
 """
@@ -90,10 +92,27 @@ class PPO:
         return self.policy(self.data.factors[t], self.data.valid[t], w)
 
     @torch.no_grad()
+    def _encode_ahead(self, cache: dict[str, torch.Tensor], steps: int) -> None:
+        """Fill the rollout's per-date cache with the policy outputs of every date the envs visit in the next
+        `steps` steps (and the one after, for bootstrapping). Without holdings in the observation the output
+        depends on the date alone and the parameters are fixed during a rollout, so each date is encoded
+        once however many envs visit it. Envs move in lockstep until the episodes end together, so the dates
+        are known ahead: one host sync per episode segment, not per step."""
+        ahead = self.sim.t[:, None] + torch.arange(steps + 1, device=self.device)
+        need = torch.unique(ahead[~cache["have"][ahead]])
+        for chunk in need.split(64):  # bounds the activations of one forward
+            cache["logits"][chunk], cache["value"][chunk] = self._forward(chunk, None)
+        cache["have"][need] = True
+
+    @torch.no_grad()
     def collect(self) -> dict[str, torch.Tensor]:
         """Run n_steps in every env; returns the rollout buffer (all tensors on the device)."""
         s_n, e_n, dev = self.cfg.n_steps, self.cfg.n_envs, self.device
         k, hold = self.sim.cfg.top_k, self.sim.cfg.holding_aware
+        d = self.data
+        cache = None if hold else {"logits": torch.zeros(d.n_dates, d.n_stocks, device=dev),
+                                   "value": torch.zeros(d.n_dates, device=dev),
+                                   "have": torch.zeros(d.n_dates, dtype=torch.bool, device=dev)}
         buf = {
             "t": torch.zeros(s_n, e_n, dtype=torch.long, device=dev),
             "picks": torch.zeros(s_n, e_n, k, dtype=torch.long, device=dev),
@@ -106,7 +125,12 @@ class PPO:
             buf["w"] = torch.zeros(s_n, e_n, self.data.n_stocks, device=dev)
         for s in range(s_n):
             t, w = self.sim.t, (self.sim.w if hold else None)
-            logits, value = self._forward(t, w)
+            if cache is None:
+                logits, value = self._forward(t, w)
+            else:
+                if self.sim.steps == 0 or s == 0:  # a new episode segment: its dates are known ahead
+                    self._encode_ahead(cache, min(s_n - s, self.sim.cfg.episode_length - self.sim.steps))
+                logits, value = cache["logits"][t], cache["value"][t]
             kw = self._env_kw(t)
             picks = pl.sample(logits, self.data.valid[t], generator=self.gen, **kw)
             kw.pop("k")
@@ -119,8 +143,12 @@ class PPO:
                 buf["w"][s] = w
             if truncated:
                 buf["truncated"][s] = True
-                buf["boot"][s] = self._forward(info["final_t"], info["final_w"] if hold else None)[1]
-        buf["next_value"] = self._forward(self.sim.t, self.sim.w if hold else None)[1]
+                buf["boot"][s] = (self._forward(info["final_t"], info["final_w"] if hold else None)[1]
+                                  if cache is None else cache["value"][info["final_t"]])
+        if cache is not None:
+            self._encode_ahead(cache, 0)  # the envs were reset by a truncation at the last step
+        buf["next_value"] = (self._forward(self.sim.t, self.sim.w if hold else None)[1]
+                             if cache is None else cache["value"][self.sim.t])
         self.env_steps += s_n * e_n
         return buf
 
