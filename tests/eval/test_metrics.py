@@ -20,6 +20,8 @@ from aurumq_rl.eval.metrics import (
     percentile_of,
     quantile_returns,
     random_baseline,
+    random_score_keys,
+    random_scores,
     select_picks,
     series_stats,
     set_turnover,
@@ -163,19 +165,42 @@ def _eval_arrays(fp: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     return fwd, valid, buyable_next(p.tradeable, p.is_limit_up), p.industry
 
 
+def _keys(t: slice = slice(None), n: slice = slice(None)) -> dict[str, np.ndarray]:
+    p = synth_panel()
+    return {"dates": p.dates[t], "codes": p.codes[n]}
+
+
 def test_random_baseline_is_seeded() -> None:
     fwd, valid, buy, _ = _eval_arrays()
-    a, ia = random_baseline(valid[:60], fwd[:60], buy[:60], 10, draws=3, seed=7)
-    b, ib = random_baseline(valid[:60], fwd[:60], buy[:60], 10, draws=3, seed=7)
-    c, _ = random_baseline(valid[:60], fwd[:60], buy[:60], 10, draws=3, seed=8)
+    kw = _keys(slice(0, 60))
+    a, ia = random_baseline(valid[:60], fwd[:60], buy[:60], 10, draws=3, seed=7, **kw)
+    b, ib = random_baseline(valid[:60], fwd[:60], buy[:60], 10, draws=3, seed=7, **kw)
+    c, _ = random_baseline(valid[:60], fwd[:60], buy[:60], 10, draws=3, seed=8, **kw)
     assert a.shape == (3, 60) and np.array_equal(a, b, equal_nan=True) and np.array_equal(ia, ib)
     assert not np.array_equal(a, c, equal_nan=True)
+
+
+def test_random_draws_do_not_depend_on_the_loaded_window() -> None:
+    """A stock's random score on a date is the same whatever dates and stocks were loaded around it, so the
+    random baseline of overlapping windows agrees on the common dates."""
+    fwd, valid, buy, _ = _eval_arrays()
+    full, _ = random_baseline(valid[:80], fwd[:80], buy[:80], 10, draws=3, seed=7, **_keys(slice(0, 80)))
+    late, _ = random_baseline(valid[20:80], fwd[20:80], buy[20:80], 10, draws=3, seed=7, **_keys(slice(20, 80)))
+    assert np.array_equal(full[:, 20:], late, equal_nan=True)
+    keys_all, keys_some = random_score_keys(**_keys(slice(20, 80)), seed=7), random_score_keys(
+        **_keys(slice(30, 50), slice(5, 40)), seed=7)
+    for draw in (0, 4):
+        u = random_scores(keys_all, draw)
+        assert np.array_equal(u[10:30, 5:40], random_scores(keys_some, draw))
+        assert u.min() >= 0 and u.max() < 1 and abs(u.mean() - 0.5) < 0.01
+    assert not np.array_equal(random_scores(keys_all, 0), random_scores(keys_all, 1))
 
 
 def test_oracle_beats_random_p95_and_random_scorer_sits_mid() -> None:
     fwd, valid, buy, ind = _eval_arrays()
     n_ind = int(ind.max()) + 1
-    rnd, rnd_ic = random_baseline(valid, fwd, buy, 10, draws=100, seed=0, industry=ind, n_industries=n_ind)
+    rnd, rnd_ic = random_baseline(valid, fwd, buy, 10, draws=100, seed=0, industry=ind, n_industries=n_ind,
+                                  **_keys())
     means = np.nanmean(rnd, axis=1)
 
     def topk_mean(s: np.ndarray) -> float:

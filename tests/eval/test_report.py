@@ -52,3 +52,16 @@ def test_random_cache_reuses_the_baseline_of_identical_candidates() -> None:
     other = np.where(np.arange(len(p.dates))[:, None] < 170, s, np.nan)  # other candidates: a new entry
     evaluate_scores(p, other, random_cache=cache, **kw)
     assert len(cache) == 2
+
+
+def test_every_figure_covers_the_same_decision_dates() -> None:
+    """With fp < 5 the main-wave hold (up to 5 days after the T+1 fill) ends the evaluable dates earlier than
+    the fp label; every figure then stops at that date, not only the main-wave backtest."""
+    p = synth_panel()
+    t_n, s = len(p.dates), signal_scores(p)
+    kw = {"top_k": 10, "forward_period": 2, "random_draws": 2}
+    only_fp = evaluate_scores(p, s, holds=("fp",), **kw)
+    both = evaluate_scores(p, s, holds=("fp", "main_wave"), **kw)
+    assert only_fp["config"]["last_decision"] == str(p.dates[t_n - 2 - 2])
+    assert both["config"]["last_decision"] == str(p.dates[t_n - 2 - 5])
+    assert both["rank_ic"]["n_days"] == only_fp["rank_ic"]["n_days"] - 3

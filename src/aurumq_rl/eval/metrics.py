@@ -14,6 +14,7 @@ Conventions (see DOMAIN.md, "Evaluation definitions"):
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 import numpy as np
@@ -209,16 +210,43 @@ def percentile_of(value: float, dist: np.ndarray) -> float:
     return float(100 * ((d < value).sum() + 0.5 * (d == value).sum()) / len(d))
 
 
-def random_baseline(valid: np.ndarray, fwd: np.ndarray, buy_next: np.ndarray, top_k: int, *, draws: int = 100,
-                    seed: int = 0, industry: np.ndarray | None = None, n_industries: int | None = None,
-                    sizing: str = "equal") -> tuple[np.ndarray, np.ndarray]:
-    """Random uniform scores under the same masks and pipeline: ([draws, T] top-K returns, [draws] mean
-    rank IC). Seeded: the same seed gives the same draws."""
-    rng = np.random.default_rng(seed)
+_MIX1, _MIX2, _GOLDEN = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB), np.uint64(0x9E3779B97F4A7C15)
+
+
+def _mix64(x: np.ndarray) -> np.ndarray:
+    """SplitMix64 finaliser on a uint64 array (wrapping arithmetic): a stateless, well-spread hash."""
+    x = (x ^ (x >> np.uint64(30))) * _MIX1
+    x = (x ^ (x >> np.uint64(27))) * _MIX2
+    return x ^ (x >> np.uint64(31))
+
+
+def random_score_keys(dates: np.ndarray, codes: np.ndarray, seed: int) -> np.ndarray:
+    """[T, N] uint64 keys of (seed, date, stock) for `random_scores`."""
+    code_h = np.array([int.from_bytes(hashlib.blake2b(str(c).encode(), digest_size=8).digest(), "little")
+                       for c in codes], dtype=np.uint64)
+    day = np.asarray(dates, dtype="datetime64[D]").astype(np.int64).astype(np.uint64)
+    base = _mix64(code_h ^ _mix64(np.full(1, seed, dtype=np.uint64)))
+    return _mix64(base[None, :] + day[:, None] * _GOLDEN)
+
+
+def random_scores(keys: np.ndarray, draw: int) -> np.ndarray:
+    """Uniform [0, 1) scores of random draw `draw`, a function of (seed, draw, date, stock) alone: a stock
+    gets the same number on a date whatever window or universe was loaded around it, so random-baseline
+    figures of overlapping windows agree on their common dates."""
+    u = _mix64(keys + np.full(1, draw + 1, dtype=np.uint64) * _MIX2) >> np.uint64(11)
+    return u.astype(np.float64) * 2.0**-53
+
+
+def random_baseline(valid: np.ndarray, fwd: np.ndarray, buy_next: np.ndarray, top_k: int, *, dates: np.ndarray,
+                    codes: np.ndarray, draws: int = 100, seed: int = 0, industry: np.ndarray | None = None,
+                    n_industries: int | None = None, sizing: str = "equal") -> tuple[np.ndarray, np.ndarray]:
+    """Random uniform scores (`random_scores` of `dates` × `codes`) under the same masks and pipeline:
+    ([draws, T] top-K returns, [draws] mean rank IC). The same seed gives the same draws."""
+    keys = random_score_keys(dates, codes, seed)
     series = np.empty((draws, valid.shape[0]))
     rank_ic = np.empty(draws)
     for i in range(draws):
-        s = rng.random(valid.shape)
+        s = random_scores(keys, i)
         picks = select_picks(s, valid, top_k, industry, n_industries)
         series[i] = topk_returns(s, fwd, picks, buy_next, sizing)
         ic = _finite(ic_series(s, fwd, valid, "rank"))

@@ -1,9 +1,10 @@
 """`evaluate_scores`: every evaluation figure of one [T, N] score array as a JSON-able dict (for eval.json).
 
 The evaluable decision dates are lo..hi: from `start` (default 0) to `end`, clipped to the last date whose
-fp-day forward window fits in the panel (T − 2 − fp). Candidates per date: the universe of the date where the
-score is finite; the random baseline draws uniform scores over exactly these candidates and goes through the
-same selection (industry cap), fill rule and forward returns.
+label fits in the panel: T − 2 − fp for the fp-day forward return, and T − 7 when the main-wave hold (up to
+5 days after the fill) is evaluated too, so that every figure covers the same dates. Candidates per date: the
+universe of the date where the score is finite; the random baseline draws uniform scores over exactly these
+candidates and goes through the same selection (industry cap), fill rule and forward returns.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from aurumq_rl.data.labels import last_label_date_index
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.eval.backtest import COST_SWEEP_BPS, DEFAULT_HIT_THRESHOLD, cost_sweep
 from aurumq_rl.eval.ic import ic_series
@@ -73,7 +75,10 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
     settings are identical, e.g. several sources or seeds scoring the same universe: it is the costly part."""
     t_n = len(panel.dates)
     fp = forward_period
-    lo, hi = (0 if start is None else start), min(t_n - 2 - fp, t_n - 1 if end is None else end)
+    # one set of decision dates for every figure: the last one whose label fits, for each hold evaluated
+    kinds = ["forward_return"] + (["main_wave"] if "main_wave" in holds else [])
+    last = min(last_label_date_index(t_n, k, fp) for k in kinds)
+    lo, hi = (0 if start is None else start), min(last, t_n - 1 if end is None else end)
     if hi < lo:
         raise ValueError(f"no evaluable decision date in {lo}..{hi} with forward_period={fp} ({t_n} dates)")
     in_range = np.zeros(t_n, dtype=bool)
@@ -93,8 +98,8 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
     if random_cache is not None and key in random_cache:
         rnd_series, rnd_ic = random_cache[key]
     else:
-        rnd_series, rnd_ic = random_baseline(valid, fwd, buy_next, top_k, draws=random_draws, seed=seed,
-                                             industry=ind, n_industries=n_ind)
+        rnd_series, rnd_ic = random_baseline(valid, fwd, buy_next, top_k, dates=panel.dates, codes=panel.codes,
+                                             draws=random_draws, seed=seed, industry=ind, n_industries=n_ind)
         if random_cache is not None:
             random_cache[key] = (rnd_series, rnd_ic)
     rnd_means = np.array([_nanmean(r) for r in rnd_series])

@@ -18,7 +18,7 @@ import polars as pl
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.eval.backtest import COST_SWEEP_BPS, simulate
 from aurumq_rl.eval.ic import ic_series
-from aurumq_rl.eval.metrics import select_picks
+from aurumq_rl.eval.metrics import random_score_keys, random_scores, select_picks
 from aurumq_rl.eval.report import evaluate_scores, to_jsonable
 from aurumq_rl.eval.sources import EvalPanel, ScoreSet
 from aurumq_rl.eval.windows import ENSEMBLE_METHODS, ensemble_scores, topk_overlap
@@ -83,11 +83,11 @@ def random_equity_band(ep: EvalPanel, valid: np.ndarray, st: EvalSettings) -> tu
     """(days, [3, D] p05/p50/p95) of the net equity of `draws` random-score books: uniform scores over
     `valid`, the same selection, fills, costs (first level) and fp hold as the sources' execution backtest.
     Draw i uses the same random numbers as draw i of `evaluate_scores`' random baseline (same seed)."""
-    rng = np.random.default_rng(st.seed)
+    keys = random_score_keys(ep.panel.dates, ep.panel.codes, st.seed)
     cost = CostModel(round_trip_bps=st.cost_bps[0])
     curves, days = [], np.zeros(0, dtype="datetime64[D]")
-    for _ in range(st.random_draws):
-        s = np.where(valid, rng.random(valid.shape), np.nan)
+    for i in range(st.random_draws):
+        s = np.where(valid, random_scores(keys, i), np.nan)
         res = simulate(ep.panel, s, top_k=st.top_k, hold="fp", forward_period=st.forward_period, cost=cost,
                        industry_cap=st.industry_cap, start=ep.lo, end=ep.hi,
                        picks=_picks(ep, s, valid, st))
