@@ -21,9 +21,15 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path, capsys: pytest.CaptureFixt
     # draws, depending on the thread count), too close to assert on
     assert main(["demo", "-o", str(out)]) == 0
     printed = capsys.readouterr().out
-    for step in ("$ aurumq-rl train", "$ aurumq-rl bundle validate", "$ aurumq-rl infer", "$ aurumq-rl eval",
+    for step in ("$ aurumq-rl factors compute", "$ aurumq-rl train", "$ aurumq-rl bundle validate",
+                 "$ aurumq-rl infer", "$ aurumq-rl eval",
                  "$ aurumq-rl sl train", "$ aurumq-rl compare"):
         assert step in printed
+    features = pl.read_parquet(out / "features.parquet")
+    computed = [c for c in features.columns if c.startswith(("cmf_", "zt_", "alpha_011", "gtja_018"))]
+    assert len(computed) >= 6 and features["alpha_001"].equals(pl.read_parquet(out / "market.parquet")["alpha_001"])
+    schema = json.loads((out / "rl_run" / "bundle" / "factor_schema.json").read_text())
+    assert {"alpha_011", "gtja_018", "cmf_60"} <= set(schema["factor_names"])  # the policy was trained on them
     picks = pl.read_csv(out / "picks.csv")
     assert picks.height == 20 and picks["rank"].to_list() == list(range(1, 21))
     assert (out / "eval" / "report.html").is_file() and (out / "compare" / "compare.html").is_file()

@@ -1,6 +1,7 @@
 """`aurumq-rl demo`: the main job end to end on the synthetic demo market.
 
-synthetic market → data check → train PPO (exports its ONNX bundle) → validate the bundle → tomorrow's picks
+synthetic market → data check → factor engine (technical families and a slice of Alpha101 / GTJA191, joined
+to the market's columns) → train PPO (exports its ONNX bundle) → validate the bundle → tomorrow's picks
 (`infer`) → evaluation report on the held-out test window (`eval`) → LightGBM track (`sl train`) → RL vs SL
 vs the best single factor on identical dates and rules (`compare`). Each step is the same CLI command a user
 would type (printed before it runs), so the demo is also a worked example.
@@ -26,6 +27,11 @@ from aurumq_rl.errors import DataError
 TRAIN_FLAGS = ["--total-timesteps", "10240", "--n-envs", "16", "--n-steps", "32", "--batch-size", "256",
                "--top-k", "20", "--episode-length", "32", "--eval-every", "5", "--learning-rate", "1e-3"]
 TOP_K = "20"
+# The factor-engine step: the technical families plus a slice of Alpha101 / GTJA191 whose names the synthetic
+# market does not use (its alpha_001..010 and gtja_001..008 are placeholders; alpha_001 carries the planted
+# signal and must not be overwritten).
+ENGINE_FAMILIES = "tech,cmf,zt"
+ENGINE_ONLY = ",".join([f"alpha_{i:03d}" for i in range(11, 21)] + [f"gtja_{i:03d}" for i in range(9, 19)])
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -98,28 +104,35 @@ def run(args: argparse.Namespace) -> int:
     print(format_report(check_data(market)))
     print(f"({time.perf_counter() - t:.1f}s)")
 
+    t = _step("3. factor engine: technical families and a slice of Alpha101 / GTJA191 from the OHLCV bars")
+    features = str(out / "features.parquet")
+    _cli(["factors", "compute", market, "-o", features, "--index", index, "--family", ENGINE_FAMILIES,
+          "--only", ENGINE_ONLY, "--no-progress"])
+    print(f"({time.perf_counter() - t:.1f}s; {features} = the market's columns + the computed factors)")
+    market = features
+
     w = split_dates(market)
     run_dir, sl_dir = out / "rl_run", out / "sl_run"
-    _step(f"3. train PPO on {w['train_start']}..{w['train_end']}, validate on {w['val_start']}..{w['val_end']}")
+    _step(f"4. train PPO on {w['train_start']}..{w['train_end']}, validate on {w['val_start']}..{w['val_end']}")
     _cli(["train", "--data", market, "--out-dir", str(run_dir), "--train-start", w["train_start"],
           "--train-end", w["train_end"], "--val-start", w["val_start"], "--val-end", w["val_end"],
           "--seed", str(args.seed), "--no-progress", *TRAIN_FLAGS])
-    _step("4. validate the exported bundle (checksums, schema, golden replay)")
+    _step("5. validate the exported bundle (checksums, schema, golden replay)")
     _cli(["bundle", "validate", str(run_dir / "bundle")])
-    _step("5. tomorrow's picks from the bundle (CPU, onnxruntime)")
+    _step("6. tomorrow's picks from the bundle (CPU, onnxruntime)")
     _cli(["infer", "--bundle", str(run_dir / "bundle"), "--data", market, "--top-k", TOP_K,
           "-o", str(out / "picks.csv")])
     window = ["--data", market, "--start", w["test_start"], "--end", w["test_end"], "--top-k", TOP_K]
-    _step(f"6. evaluate the policy on the held-out test window {w['test_start']}..{w['test_end']}")
+    _step(f"7. evaluate the policy on the held-out test window {w['test_start']}..{w['test_end']}")
     _cli(["eval", "--scores", str(run_dir), *window, "-o", str(out / "eval")])
     if not args.skip_sl:
-        _step("7. LightGBM track on the same windows")
+        _step("8. LightGBM track on the same windows")
         _cli(["sl", "train", "--data", market, "--label", "forward_return", "--model", "lightgbm",
               "--train-start", w["train_start"], "--train-end", w["train_end"], "--val-start", w["val_start"],
               "--val-end", w["val_end"], "--test-start", w["test_start"], "--test-end", w["test_end"],
               "--seeds", "1,2", "--out-dir", str(sl_dir)])
         name, ic = best_factor(market, w["val_start"], w["val_end"])
-        _step(f"8. RL vs SL vs the best single factor ({name}, validation rank IC {ic:.3f}) on the test window")
+        _step(f"9. RL vs SL vs the best single factor ({name}, validation rank IC {ic:.3f}) on the test window")
         _cli(["compare", str(run_dir), str(sl_dir), f"factor:{name}", *window, "-o", str(out / "compare")])
     print(f"\ndemo finished in {time.perf_counter() - t0:.0f}s: picks {out / 'picks.csv'}, "
           f"report {out / 'eval' / 'report.html'}" + ("" if args.skip_sl else f", {out / 'compare' / 'compare.html'}"))
