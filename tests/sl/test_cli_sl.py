@@ -91,6 +91,25 @@ def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: py
     first_test = np.datetime64(rep["windows"][0]["test"][0])
     assert scores["trade_date"].to_numpy().astype("datetime64[D]").min() == first_test
     assert "OOS rank IC" in capsys.readouterr().out
+    # stack the walk-forward scores with a second base needing no fit: a raw factor on the same dates
+    factor = tmp_path / "a002" / "scores.parquet"
+    factor.parent.mkdir()
+    keys = scores.select("ts_code", "trade_date")
+    data = pl.read_parquet(market, columns=["ts_code", "trade_date", "alpha_002"])
+    keys.join(data, on=["ts_code", "trade_date"], how="left").rename({"alpha_002": "score"}).write_parquet(factor)
+    assert main(["sl", "stack", str(out / "scores.parquet"), str(factor), "--data", market, "--step", "20",
+                 "--min-fit-dates", "30", "--out-dir", str(tmp_path / "stack")]) == 0
+    stacked = pl.read_parquet(tmp_path / "stack" / "scores.parquet").drop_nulls("score")
+    stack_rep = json.loads((tmp_path / "stack" / "sl_stack.json").read_text())
+    first_fit = np.datetime64(stack_rep["scored_dates"][0])
+    assert stacked["trade_date"].to_numpy().astype("datetime64[D]").min() == first_fit
+    assert first_fit >= first_test + 30  # only after enough earlier out-of-sample dates to fit on
+    assert stack_rep["rank_ic_vs_label"]["stacked"]["mean"] > 0.02  # the planted signal survives the stack
+    assert "rank IC vs label  stacked" in capsys.readouterr().out
+    assert main(["sl", "stack", str(factor), "--data", market, "--out-dir", str(tmp_path / "s1")]) == 2
+    assert main(["sl", "stack", str(factor), str(factor), "--label", "binary", "--data", market,
+                 "--out-dir", str(tmp_path / "s2")]) == 2
+    assert "--label binary" in capsys.readouterr().err and not (tmp_path / "s2").exists()
     assert main(["sl", "null-test", "--data", market, "--seeds", "1", *FAST]) == 0
     text = capsys.readouterr().out
     assert "label_shuffle" in text and "date_shuffle" in text and "real beats nulls: True" in text

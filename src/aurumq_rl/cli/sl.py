@@ -51,7 +51,7 @@ def _model_args(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("sl", help="supervised GBDT track: train, score, walk-forward, null-test, audit")
+    p = sub.add_parser("sl", help="supervised GBDT track: train, score, walk-forward, null-test, stack, audit")
     ssub = p.add_subparsers(dest="sl_command", required=True, metavar="SL_COMMAND")
 
     t = ssub.add_parser("train", help="train a seed ensemble; writes model/, scores.parquet, sl_run.json")
@@ -92,6 +92,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     n.add_argument("--seed", type=int, default=0, help="shuffle seed")
     n.add_argument("-o", "--output", help="also write the report as JSON")
     n.set_defaults(func=run_null_test)
+
+    k = ssub.add_parser("stack", help="ridge meta-stacker over out-of-sample score files, refitted walk-forward")
+    k.add_argument("scores", nargs="+", metavar="SCORES",
+                   help="score Parquets (ts_code, trade_date, score) that are out of sample wherever they have a "
+                        "score, e.g. the scores.parquet of `sl walk-forward` runs; the stacker fits on the dates "
+                        "all of them cover")
+    _data_args(k, dates=False)
+    k.add_argument("--step", type=int, default=63, help="dates scored per refit (default 63)")
+    k.add_argument("--min-fit-dates", type=int, default=60, help="out-of-sample dates needed before a first fit")
+    k.add_argument("--ridge", type=float, default=1.0)
+    k.add_argument("--out-dir", required=True)
+    k.set_defaults(func=run_stack)
 
     a = ssub.add_parser("audit", help="leakage audit: features correlating with the future label")
     _data_args(a, dates=False)
@@ -286,6 +298,56 @@ def run_walk_forward(args: argparse.Namespace) -> int:
           f"{res.per_window[0]['test'][0]}…{res.per_window[-1]['test'][1]} in {report['wall_s']:.1f}s → {out}")
     print(f"  OOS rank IC vs label {_fmt(res.metrics['label']['rank_ic'])}  vs {args.forward_period}d return "
           f"{_fmt(res.metrics['forward_return']['rank_ic'])}")
+    return 0
+
+
+def run_stack(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from aurumq_rl.eval.ic import ic_series
+    from aurumq_rl.eval.metrics import summarize_ic
+    from aurumq_rl.eval.report import to_jsonable
+    from aurumq_rl.eval.sources import align_long, read_score_frame
+    from aurumq_rl.io import atomic_write_json
+    from aurumq_rl.sl.labels import build_label
+    from aurumq_rl.sl.model_io import write_scores
+    from aurumq_rl.sl.stacking import OOFPredictions, stack_walk_forward
+
+    _check(args)
+    if args.label == "binary":
+        raise DataError("--label binary: its threshold is calibrated on a training window, which a stacker over "
+                        "walk-forward scores does not have; stack on forward_return, main_wave, triple_barrier "
+                        "or trend_scan")
+    if len(args.scores) < 2 or min(args.step, args.min_fit_dates) < 1 or args.ridge < 0:
+        raise DataError("sl stack: give at least two SCORES files, --step and --min-fit-dates ≥ 1, --ridge ≥ 0")
+    panel, _ = _load(args)
+    label = build_label(panel, args.label, args.forward_period)
+    bases = []
+    for path in args.scores:
+        scores, _info = align_long(read_score_frame(path), panel)
+        oos = np.isfinite(scores).any(1)
+        if not oos.any():
+            raise DataError(f"{path}: no score on any date of {args.data}; check the file and --data")
+        bases.append(OOFPredictions(Path(path).parent.name or Path(path).stem, scores, oos))
+    stacked = stack_walk_forward(bases, label.values, panel, label.horizon, step=args.step,
+                                 min_fit_dates=args.min_fit_dates, ridge=args.ridge)
+    scored = np.isfinite(stacked).any(1)
+    if not scored.any():
+        raise DataError(f"sl stack: fewer than --min-fit-dates {args.min_fit_dates} out-of-sample dates common to "
+                        "all SCORES precede any block; give longer walk-forward runs or lower --min-fit-dates")
+    out = Path(args.out_dir)
+    write_scores(panel, stacked, out / "scores.parquet")
+    mask = panel.in_universe & scored[:, None]  # every figure on the dates the stacker scored
+    ic = {b.name: summarize_ic(ic_series(b.scores, label.values, mask, "rank")) for b in bases}
+    ic["stacked"] = summarize_ic(ic_series(stacked, label.values, mask, "rank"))
+    report = {"label": args.label, "bases": args.scores, "step": args.step, "ridge": args.ridge,
+              "scored_dates": [str(panel.dates[scored][0]), str(panel.dates[scored][-1]), int(scored.sum())],
+              "rank_ic_vs_label": ic}
+    atomic_write_json(to_jsonable(report), out / "sl_stack.json")
+    print(f"sl stack: {len(bases)} bases, stacked scores on {int(scored.sum())} dates "
+          f"{report['scored_dates'][0]}…{report['scored_dates'][1]} → {out}")
+    for name, r in ic.items():
+        print(f"  rank IC vs label  {name:<20} {_fmt(r['mean'])}")
     return 0
 
 
