@@ -168,3 +168,35 @@ def test_is_sorted_panel_and_evaluate_on_presorted_frame() -> None:
     a = evaluate(PANEL, {"v": ops.delta(X.col("x"), 1)})
     b = evaluate(PANEL.sort("ts_code", "trade_date"), {"v": ops.delta(X.col("x"), 1)})
     assert a.equals(b)
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+@pytest.mark.parametrize("zero_var", ["null", "zero"])
+def test_ts_corr_kernel_matches_per_stock_loop(n: int, zero_var: str) -> None:
+    """The compiled correlation kernel against a per-stock loop: nulls in either input void the window, a flat
+    side (small integers: many constant windows) gives null or 0, stocks never mix (one stock's values are
+    1e9 times another's)."""
+    scale = {"A": 1.0, "B": 1e9, "C": 1e-3, "D": 1.0, "E": 7.0}
+    y_expr = pl.col("x") * pl.col("ts_code").replace_strict(scale, return_dtype=pl.Float64) \
+        + pl.col("trade_date").cast(pl.Float64) % 3
+
+    def ref(xs: list[Val], code: str) -> list[Val]:
+        ys = [None if v is None else v * scale[code] + t % 3 for t, v in enumerate(xs)]
+        out: list[Val] = []
+        for i in range(len(xs)):
+            wx, wy = xs[max(0, i - n + 1):i + 1], ys[max(0, i - n + 1):i + 1]
+            if i < n - 1 or any(v is None for v in wx + wy):
+                out.append(None)
+                continue
+            a, b = np.array(wx, float), np.array(wy, float)
+            flat = a.std() <= 1e-9 * np.abs(a).max() or b.std() <= 1e-9 * np.abs(b).max()
+            out.append((0.0 if zero_var == "zero" else None) if flat else float(np.corrcoef(a, b)[0, 1]))
+        return out
+
+    op = ops.ts_corr(X.col("x"), X(y_expr), n, zero_var=zero_var)  # type: ignore[arg-type]
+    out = evaluate(PANEL, {"v": op}).sort("ts_code", "trade_date")
+    for code, xs in _series().items():
+        got = out.filter(pl.col("ts_code") == code)["v"].to_list()
+        for i, (a, b) in enumerate(zip(got, ref(xs, code), strict=True)):
+            assert (a is None) == (b is None), (code, i, a, b)
+            assert a is None or math.isclose(a, b, abs_tol=1e-9), (code, i, a, b)

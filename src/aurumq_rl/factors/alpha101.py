@@ -99,6 +99,11 @@ _NO_MATCH: dict[int, str] = {
         "stocks arbitrarily; correlation 0.976 with alpha101v",
     16: "same as #13 with rank(high): exact covariance ties vs alpha101v's float-noise ordering; correlation "
         "0.973 with alpha101v",
+    45: "correlation(x, y, 2) of two points is exactly +1 or -1 (0/0 when a side did not move: null); the "
+        "compiled correlation kernel recomputes each window exactly, so equal correlations tie in the outer "
+        "rank, while the references rank ~1e-10 of float noise among them (as GTJA #113): correlation 0.958 "
+        "with alpha101v, 0.959 with py-alpha-lib, 0.952 with polars_ta (0.9935 before the kernel, with the "
+        "noise of polars' incremental rolling correlation)",
     69: "x ** y with x = rank = 0 (lowest stock) and y = ts_rank = 0 (today's value lowest of the window): we "
         "return 0 ** 0 = 1 (alpha -1), alpha101v returns 0 on those 0.3% of rows (float noise in its ranks); "
         "all other rows agree to 1e-6; correlation 0.983",
@@ -157,7 +162,7 @@ _META: dict[int, _M] = {
     42: _M(0, ("close", "vwap"), PYAL),
     43: _M(38, ("amount", "close", "vol"), A101V),
     44: _M(4, ("high", "vol"), A101V),
-    45: _M(24, ("close", "vol"), POLARSTA),
+    45: _M(24, ("close", "vol"), None),
     46: _M(20, ("close",), A101V),
     47: _M(19, ("close", "high", "vol", "vwap"), PYAL, dict(adv_src="vol")),
     48: _M(251, ("close", "industry_l3"), A101V),

@@ -273,10 +273,17 @@ def cs(x: object, fn: Callable[[pl.Expr], pl.Expr]) -> X:
     return X(fn(v.expr).over(DATE_KEY), v.kinds | {"cs"}, v.stage, v.lookback)
 
 
-def ts2(a: object, b: object, fn: Callable[[pl.Expr, pl.Expr], pl.Expr], lookback: int = 0) -> X:
-    """Two-input time-series operator (correlation, covariance, regressions)."""
+def ts2(a: object, b: object, fn: Callable[[pl.Expr, pl.Expr], pl.Expr], lookback: int = 0, *,
+        per_stock: bool = True) -> X:
+    """Two-input time-series operator (correlation, covariance, regressions).
+
+    `per_stock=False`: `fn` runs on the whole sorted column and keeps stocks apart itself (a compiled kernel
+    reading `ts_code`, see `factors.kernels`) instead of `fn(x, y).over("ts_code")`.
+    """
     x, y = _prep(a, frozenset({"cs"})), _prep(b, frozenset({"cs"}))
-    return X(fn(x.expr, y.expr).over(TS_KEY), x.kinds | y.kinds | {"ts"}, max(x.stage, y.stage), _lb(x, y) + lookback)
+    e = fn(x.expr, y.expr)
+    return X(e.over(TS_KEY) if per_stock else e, x.kinds | y.kinds | {"ts"}, max(x.stage, y.stage),
+             _lb(x, y) + lookback)
 
 
 def cs2(a: object, b: object, fn: Callable[[pl.Expr, pl.Expr], pl.Expr]) -> X:
