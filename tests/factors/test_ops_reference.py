@@ -1,6 +1,7 @@
 """Time-series operators against straightforward per-stock Python references, row by row.
 
-`ts_rank`, `delay`/`delta`, `ts_argmax`/`ts_argmin`, `decay_linear`, `ts_product` and GTJA's `wma` on a small
+`ts_rank`, `ts_corr`, `ts_cov`, `delay`/`delta`, `ts_argmax`/`ts_argmin`, `decay_linear`, `ts_product` and
+GTJA's `wma` on a small
 shuffled panel with ties, suspended days (nulls), stocks shorter than the window and NaN from an expression;
 the reference loops over each stock's own series. Also: `evaluate` skips its sort on a presorted frame
 (`is_sorted_panel`) with the same result. Guards any faster reimplementation of these operators.
@@ -86,11 +87,11 @@ def test_ts_rank_matches_per_stock_loop(n: int, method: str) -> None:
 
 
 def test_ts_rank_of_an_expression_with_nan() -> None:
-    e = X.col("x").map(lambda c: c.sqrt())  # NaN on negative values; polars orders NaN above every number
+    e = X.col("x").map(lambda c: c.sqrt())  # NaN on negative values, computed inline (not materialised)
 
     def ref(xs: list[Val]) -> list[Val]:
-        # no infinite inputs here, so NaN (sqrt of a negative) can stand in as +inf: above every number, tied
-        key = [None if v is None else (math.inf if v < 0 else math.sqrt(v)) for v in xs]
+        # NaN counts as missing (the module convention): a window holding one is null
+        key = [None if v is None or v < 0 else math.sqrt(v) for v in xs]
         return [None if w is None else _rank_ref(w) for w in _windows(key, 3)]  # type: ignore[arg-type]
 
     _check(ops.ts_rank(e, 3, method="raw"), ref)
@@ -200,3 +201,39 @@ def test_ts_corr_kernel_matches_per_stock_loop(n: int, zero_var: str) -> None:
         for i, (a, b) in enumerate(zip(got, ref(xs, code), strict=True)):
             assert (a is None) == (b is None), (code, i, a, b)
             assert a is None or math.isclose(a, b, abs_tol=1e-9), (code, i, a, b)
+
+
+@pytest.mark.parametrize("n", [2, 3, 5])
+@pytest.mark.parametrize("flat", ["keep", "zero"])
+def test_ts_cov_kernel_matches_per_stock_loop(n: int, flat: str) -> None:
+    """The compiled covariance kernel against a per-stock loop (ddof = 1): nulls in either input void the
+    window, a constant side gives exactly 0 with `flat="zero"`, float noise is 0, stocks never mix."""
+    scale = {"A": 1.0, "B": 1e9, "C": 1e-3, "D": 1.0, "E": 7.0}
+    y_expr = pl.col("x") * pl.col("ts_code").replace_strict(scale, return_dtype=pl.Float64) \
+        + pl.col("trade_date").cast(pl.Float64) % 3
+
+    def ref(xs: list[Val], code: str) -> list[Val]:
+        ys = [None if v is None else v * scale[code] + t % 3 for t, v in enumerate(xs)]
+        out: list[Val] = []
+        for i in range(len(xs)):
+            wx, wy = xs[max(0, i - n + 1):i + 1], ys[max(0, i - n + 1):i + 1]
+            if i < n - 1 or any(v is None for v in wx + wy):
+                out.append(None)
+                continue
+            a, b = np.array(wx, float), np.array(wy, float)
+            constant = a.min() == a.max() or b.min() == b.max()
+            out.append(0.0 if flat == "zero" and constant else float(np.cov(a, b, ddof=1)[0, 1]))
+        return out
+
+    out = evaluate(PANEL, {"v": ops.ts_cov(X.col("x"), X(y_expr), n, flat=flat)}).sort("ts_code", "trade_date")
+    seen_zero = False
+    for code, xs in _series().items():
+        got = out.filter(pl.col("ts_code") == code)["v"].to_list()
+        for i, (a, b) in enumerate(zip(got, ref(xs, code), strict=True)):
+            assert (a is None) == (b is None), (code, i, a, b)
+            if b is not None and b == 0.0:
+                assert a == 0.0, (code, i, a)  # exactly, not noise
+                seen_zero = True
+            assert a is None or math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12 * scale[code]), (code, i, a, b)
+    if flat == "zero" and n <= 3:  # short windows of small integers hold constant runs: the case is exercised
+        assert seen_zero

@@ -258,13 +258,15 @@ def _lb(*xs: X) -> int:
     return max(x.lookback for x in xs)
 
 
-def ts(x: object, fn: Callable[[pl.Expr], pl.Expr], lookback: int = 0) -> X:
+def ts(x: object, fn: Callable[[pl.Expr], pl.Expr], lookback: int = 0, *, per_stock: bool = True) -> X:
     """Time-series operator `fn(x).over("ts_code")`; an x holding a cs window is materialised first.
 
     `lookback`: trading days before today the operator itself reads (n - 1 for a rolling window of n).
+    `per_stock=False`: as in `ts2`, `fn` is a compiled kernel over the whole sorted column.
     """
     v = _prep(x, frozenset({"cs"}))
-    return X(fn(v.expr).over(TS_KEY), v.kinds | {"ts"}, v.stage, v.lookback + lookback)
+    e = fn(v.expr)
+    return X(e.over(TS_KEY) if per_stock else e, v.kinds | {"ts"}, v.stage, v.lookback + lookback)
 
 
 def cs(x: object, fn: Callable[[pl.Expr], pl.Expr]) -> X:

@@ -170,21 +170,11 @@ def cov(a: object, b: object, n: float) -> X:
     """COVIANCE(A, B, n): rolling covariance, ddof = 1 (`ops.ts_cov`), exactly 0 when either side is
     constant over the window.
 
-    polars' rolling covariance leaves float noise (~1e-17) on constant windows; GTJA ranks covariances of
-    ranks (#83, #99), where a stock whose RANK(HIGH) did not move must tie at 0 instead of being ordered
-    by noise.
+    GTJA ranks covariances of ranks (#83, #99), where a stock whose RANK(HIGH) did not move must tie at 0
+    instead of being ordered by float noise.
     """
     k = _win(n)
-
-    def constant(x: pl.Expr, y: pl.Expr) -> pl.Expr:
-        def flat(v: pl.Expr) -> pl.Expr:
-            v = _num(v)
-            return v.rolling_max(k, min_samples=k) == v.rolling_min(k, min_samples=k)
-
-        return flat(x) | flat(y)
-
-    cv = ops.ts_cov(a, b, k).map(lambda e: e.round_sig_figs(COV_SIG_DIGITS))
-    return where(ts2(a, b, constant, lookback=k - 1), 0.0, cv)
+    return ops.ts_cov(a, b, k, flat="zero", sig_figs=COV_SIG_DIGITS)
 
 
 def decaylinear(x: object, n: float) -> X:

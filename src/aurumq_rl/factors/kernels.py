@@ -52,6 +52,69 @@ def _rolling_corr(x: np.ndarray, y: np.ndarray, starts: np.ndarray, n: int, rtol
                 flat[i] = True
 
 
+@numba.njit(nogil=True, cache=True)
+def _round_sig(v: float, sig: int) -> float:  # pragma: no cover - compiled
+    # to `sig` significant digits, halves away from zero
+    m = 10.0 ** (sig - 1 - math.floor(math.log10(abs(v))))
+    return math.copysign(math.floor(abs(v) * m + 0.5), v) / m
+
+
+@numba.njit(parallel=True, nogil=True, cache=True)
+def _rolling_cov(x: np.ndarray, y: np.ndarray, starts: np.ndarray, n: int, ddof: int, rtol: float, sig: int,
+                 out: np.ndarray, const: np.ndarray) -> None:  # pragma: no cover - compiled
+    for s in numba.prange(len(starts) - 1):
+        for i in range(starts[s] + n - 1, starts[s + 1]):
+            sx = 0.0
+            sy = 0.0
+            full = True
+            for j in range(i - n + 1, i + 1):
+                if math.isnan(x[j]) or math.isnan(y[j]):
+                    full = False
+                    break
+                sx += x[j]
+                sy += y[j]
+            if not full:
+                continue
+            mx = sx / n
+            my = sy / n
+            sxy = 0.0
+            ax = 0.0
+            ay = 0.0
+            x_const = True
+            y_const = True
+            for j in range(i - n + 1, i + 1):
+                sxy += (x[j] - mx) * (y[j] - my)
+                ax = max(ax, abs(x[j]))
+                ay = max(ay, abs(y[j]))
+                x_const = x_const and x[j] == x[i]
+                y_const = y_const and y[j] == y[i]
+            cv = sxy / (n - ddof)
+            out[i] = 0.0 if abs(cv) <= rtol * ax * ay else _round_sig(cv, sig)
+            const[i] = x_const or y_const
+
+
+@numba.njit(parallel=True, nogil=True, cache=True)
+def _rolling_rank(x: np.ndarray, starts: np.ndarray, n: int, out: np.ndarray) -> None:  # pragma: no cover
+    for s in numba.prange(len(starts) - 1):
+        for i in range(starts[s] + n - 1, starts[s + 1]):
+            v = x[i]
+            if math.isnan(v):
+                continue
+            less = 0
+            equal = 0
+            full = True
+            for j in range(i - n + 1, i + 1):
+                if math.isnan(x[j]):
+                    full = False
+                    break
+                if x[j] < v:
+                    less += 1
+                elif x[j] == v:
+                    equal += 1
+            if full:
+                out[i] = less + (equal + 1) / 2.0
+
+
 def segment_starts(codes: pl.Series) -> np.ndarray:
     """Start row of each run of equal codes, plus the length (int64 [S + 1]); rows must be grouped by code."""
     first = codes.ne_missing(codes.shift(1)).fill_null(True)
@@ -73,3 +136,27 @@ def rolling_corr(x: pl.Series, y: pl.Series, codes: pl.Series, n: int, rtol: flo
     if len(xs):
         _rolling_corr(xs, ys, segment_starts(codes), n, rtol, out, flat)
     return out, flat
+
+
+def rolling_cov(x: pl.Series, y: pl.Series, codes: pl.Series, n: int, ddof: int, rtol: float, sig: int
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Per-stock rolling covariance over full windows of `n` rows, rounded to `sig` significant digits:
+    (cov, constant). `cov` is NaN where the window is short or holds a missing value in either input, and
+    exactly 0 where |cov| ≤ rtol × the product of the two sides' largest |value| (float noise); `constant`
+    marks windows where either input holds one value throughout."""
+    xs, ys = _floats(x), _floats(y)
+    out = np.full(len(xs), np.nan)
+    const = np.zeros(len(xs), dtype=np.bool_)
+    if len(xs):
+        _rolling_cov(xs, ys, segment_starts(codes), n, ddof, rtol, sig, out, const)
+    return out, const
+
+
+def rolling_rank(x: pl.Series, codes: pl.Series, n: int) -> np.ndarray:
+    """Per-stock rank (1..n, ties averaged) of each row's value among the full window of the last `n` rows;
+    NaN where the window is short or holds a missing value."""
+    xs = _floats(x)
+    out = np.full(len(xs), np.nan)
+    if len(xs):
+        _rolling_rank(xs, segment_starts(codes), n, out)
+    return out

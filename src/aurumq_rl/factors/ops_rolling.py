@@ -1,7 +1,8 @@
 """Rolling time-series operators that need more than one polars call (re-exported by `factors.ops`).
 
-All are vectorised polars expressions evaluated `.over("ts_code")` on date-sorted rows, except `ts_corr`, a
-compiled kernel over the whole sorted column (`factors.kernels`) that keeps stocks apart itself.
+All are vectorised polars expressions evaluated `.over("ts_code")` on date-sorted rows, except `ts_rank`,
+`ts_corr` and `ts_cov`: compiled kernels over the whole sorted column (`factors.kernels`) that keep stocks
+apart themselves and recompute each window exactly.
 Common conventions: fractional windows are floored, a full window is required (any null in the window gives
 null), NaN is treated as null.
 """
@@ -9,6 +10,7 @@ null), NaN is treated as null.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from typing import Literal
 
 import numpy as np
@@ -40,24 +42,31 @@ def _num(e: pl.Expr) -> pl.Expr:
     return e.cast(F64)
 
 
+def _kernel(inputs: list[pl.Expr], batch: Callable[[list[pl.Series]], pl.Series]) -> pl.Expr:
+    """`batch(inputs..., ts_code)` on the whole sorted columns (a `factors.kernels` call, which keeps stocks
+    apart itself)."""
+    return pl.map_batches([*inputs, pl.col(TS_KEY)], batch, return_dtype=F64)
+
+
 def ts_rank(x: object, d: float, *, method: Literal["pct", "raw", "unit"] = "pct") -> X:
     """Rank of today's value among the last `d` values (ties get the average rank).
 
     `method="pct"` (default): rank / d, in (0, 1]; `"raw"`: rank 1..d; `"unit"`: (rank - 1) / (d - 1).
     """
     n = window(d)
-
-    def f(e: pl.Expr) -> pl.Expr:
-        r = _num(e).rolling_rank(n, method="average", min_samples=n)
-        if method == "pct":
-            return r / n
-        if method == "raw":
-            return r
-        if method == "unit":
-            return (r - 1) / (n - 1) if n > 1 else r * 0.0 + 0.5
+    if method not in ("pct", "raw", "unit"):
         raise ValueError(f"unknown ts_rank method {method!r}")
 
-    return ts(x, f, n - 1)
+    def batch(s: list[pl.Series]) -> pl.Series:
+        r = kernels.rolling_rank(s[0], s[1], n)
+        if method == "pct":
+            r = r / n
+        elif method == "unit":
+            r = (r - 1) / (n - 1) if n > 1 else np.where(np.isnan(r), np.nan, 0.5)
+        return pl.Series(r).fill_nan(None)
+
+    # a compiled kernel: polars' per-stock rolling_rank was the costliest operator of Alpha101
+    return ts(x, lambda e: _kernel([e], batch), n - 1, per_stock=False)
 
 
 def _arg_extreme(e: pl.Expr, n: int, use_max: bool, ties: str, basis: str) -> pl.Expr:
@@ -136,12 +145,6 @@ def ts_product(x: object, d: float) -> X:
     return ts(x, f, n - 1)
 
 
-def _pair_mask(a: pl.Expr, b: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
-    a, b = _num(a), _num(b)
-    both = a.is_not_null() & b.is_not_null()
-    return pl.when(both).then(a), pl.when(both).then(b)
-
-
 def ts_corr(a: object, b: object, d: float, *, zero_var: Literal["null", "zero"] = "null") -> X:
     """Rolling Pearson correlation over the last `d` days, clipped to [-1, 1] and rounded to 12 decimals.
 
@@ -158,26 +161,28 @@ def ts_corr(a: object, b: object, d: float, *, zero_var: Literal["null", "zero"]
             c[flat] = 0.0
         return pl.Series(np.round(c, CORR_DECIMALS)).fill_nan(None)
 
-    def f(x: pl.Expr, y: pl.Expr) -> pl.Expr:
-        # a compiled kernel: per stock, each window recomputed exactly (polars' per-stock rolling_corr plus the
-        # two zero-variance checks was the engine's largest cost)
-        return pl.map_batches([x, y, pl.col(TS_KEY)], batch, return_dtype=F64)
-
-    return ts2(a, b, f, n - 1, per_stock=False)
+    # a compiled kernel: per stock, each window recomputed exactly (polars' per-stock rolling_corr plus the
+    # two zero-variance checks was the engine's largest cost)
+    return ts2(a, b, lambda x, y: _kernel([x, y], batch), n - 1, per_stock=False)
 
 
-def ts_cov(a: object, b: object, d: float, *, ddof: int = 1) -> X:
-    """Rolling covariance over the last `d` days, ddof = 1 by default."""
+def ts_cov(a: object, b: object, d: float, *, ddof: int = 1, flat: Literal["keep", "zero"] = "keep",
+           sig_figs: int = COV_SIG_FIGS) -> X:
+    """Rolling covariance over the last `d` days, ddof = 1 by default, rounded to `sig_figs` (12) significant
+    digits and exactly 0 where it is float noise (|cov| ≤ 1e-12 × max|a| × max|b| over the window), so mathematically
+    equal covariances tie. `flat="zero"`: also exactly 0 when either input is constant over the window.
+    """
     n = window(d)
+    if flat not in ("keep", "zero"):
+        raise ValueError(f"unknown flat rule {flat!r}")
 
-    def f(x: pl.Expr, y: pl.Expr) -> pl.Expr:
-        x, y = _pair_mask(x, y)
-        cv = pl.rolling_cov(x, y, window_size=n, min_samples=n, ddof=ddof)
-        # drop floating-point noise so that mathematically equal covariances tie exactly (rank ties)
-        tiny = COV_RTOL * x.abs().rolling_max(n, min_samples=n) * y.abs().rolling_max(n, min_samples=n)
-        return pl.when(cv.abs() <= tiny).then(0.0).otherwise(cv.round_sig_figs(COV_SIG_FIGS))
+    def batch(s: list[pl.Series]) -> pl.Series:
+        cv, const = kernels.rolling_cov(s[0], s[1], s[2], n, ddof, COV_RTOL, sig_figs)
+        if flat == "zero":
+            cv[const] = 0.0
+        return pl.Series(cv).fill_nan(None)
 
-    return ts2(a, b, f, n - 1)
+    return ts2(a, b, lambda x, y: _kernel([x, y], batch), n - 1, per_stock=False)
 
 
 def ts_skew(x: object, d: float) -> X:
