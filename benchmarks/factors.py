@@ -10,6 +10,7 @@ is registered, else every alpha whose inputs the panel has.
     python benchmarks/factors.py                          # 1000 × 1000 and 3000 × 750 (stocks × days)
     python benchmarks/factors.py --quick                  # 200 × 300, a smoke run
     python benchmarks/factors.py --sizes 500x500 --families tech,cmf --no-reference
+    python benchmarks/factors.py --sizes 3000x750 --families tech --batch-days 150 --stream --no-reference
 """
 
 from __future__ import annotations
@@ -56,14 +57,25 @@ def _rss() -> int:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 
-def child_engine(family: str, path: str, index: str, batch_days: str = "0") -> dict:
-    from aurumq_rl.factors.engine import compute_factors
+def child_engine(family: str, path: str, index: str, batch_days: str = "0", stream: str = "0") -> dict:
+    """`compute_factors` (whole output in memory) or, with `stream`, the CLI's path: each date batch written
+    to a Parquet file as it is computed."""
+    from aurumq_rl.factors.engine import compute_factors, plan_factors, run_batches
+    from aurumq_rl.io import AtomicParquetWriter
 
     t0 = time.perf_counter()
-    out, rep = compute_factors(path, families=family, index=index, batch_days=int(batch_days) or None,
-                               progress=False)
+    if stream == "1":
+        job = plan_factors(path, families=family, index=index, batch_days=int(batch_days) or None)
+        with tempfile.TemporaryDirectory() as tmp, AtomicParquetWriter(Path(tmp) / "out.parquet") as w:
+            for part in run_batches(job, progress=False):
+                w.write(part)
+        rep, rows = job.report, w.rows
+    else:
+        out, rep = compute_factors(path, families=family, index=index, batch_days=int(batch_days) or None,
+                                   progress=False)
+        rows = out.height
     return {"wall_s": time.perf_counter() - t0, "peak_rss": _rss(), "n": len(rep.computed),
-            "skipped": len(rep.skipped), "computed": rep.computed, "rows": out.height, "batches": rep.batches}
+            "skipped": len(rep.skipped), "computed": rep.computed, "rows": rows, "batches": rep.batches}
 
 
 def child_reference(path: str, names: str) -> dict:
@@ -122,6 +134,8 @@ def main() -> None:
     ap.add_argument("--sizes", default="1000x1000,3000x750", help="comma-separated STOCKSxDAYS")
     ap.add_argument("--families", default=",".join(FAMILIES))
     ap.add_argument("--batch-days", type=int, default=0, help="engine date batch size (default: automatic)")
+    ap.add_argument("--stream", action="store_true",
+                    help="write each date batch to Parquet as computed (the CLI's path) instead of collecting")
     ap.add_argument("--no-reference", action="store_true", help="skip alpha101v")
     ap.add_argument("--reference-sizes", help="sizes to run alpha101v on (default: all of --sizes)")
     ap.add_argument("--timeout", type=float, default=7200, help="seconds per measurement")
@@ -151,7 +165,8 @@ def main() -> None:
             print(f"{'family':<22}{'factors':>8}{'wall s':>10}{'ms/factor':>12}{'peak RSS GiB':>14}")
             results = {}
             for fam in fams:
-                results[fam] = r = run_child(["engine", fam, str(path), str(index), str(a.batch_days)], a.timeout)
+                results[fam] = r = run_child(["engine", fam, str(path), str(index), str(a.batch_days),
+                                                str(int(a.stream))], a.timeout)
                 label = fam if "error" in r or r["batches"] == 1 else f"{fam} ({r['batches']} batches)"
                 print(f"{label:<22}" + _fmt(r), flush=True)
             if a.no_reference or size not in ref_sizes:

@@ -46,42 +46,58 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 # compute --------------------------------------------------------------------------------------------------
-def attach_inputs(out: pl.DataFrame, source: str) -> pl.DataFrame:
-    """`out` plus the input's columns that `out` lacks (left join on ts_code, trade_date), so the factor file
-    also carries close/pct_chg/vol/status columns and any factor columns computed elsewhere."""
+def input_columns(source: str, exclude: list[str]) -> pl.LazyFrame | None:
+    """The input's columns other than `exclude`, keyed by ts_code and a parsed trade_date (None when there are
+    none), for `attach_inputs`."""
     from aurumq_rl.data.contract import trade_date_expr
     from aurumq_rl.data.loader import scan_with_schema
 
     lf, name, schema = scan_with_schema(source)
-    extra = [c for c in schema.names() if c not in out.columns]
+    extra = [c for c in schema.names() if c not in exclude]
     if not extra:
+        return None
+    return lf.select("ts_code", "trade_date", *extra).with_columns(trade_date_expr(schema["trade_date"], name))
+
+
+def attach_inputs(out: pl.DataFrame, inputs: pl.LazyFrame | None) -> pl.DataFrame:
+    """`out` (one date batch) plus the input columns (left join on ts_code, trade_date, reading only the
+    batch's dates), so the factor file also carries close/pct_chg/vol/status columns and any factor columns
+    computed elsewhere."""
+    if inputs is None:
         return out
-    inp = lf.select("ts_code", "trade_date", *extra).with_columns(trade_date_expr(schema["trade_date"], name))
-    joined = out.lazy().join(inp, on=["ts_code", "trade_date"], how="left", maintain_order="left").collect()
+    lo, hi = out["trade_date"].min(), out["trade_date"].max()
+    # streaming collect: only the batch's rows of a wide input are ever materialised
+    inp = inputs.filter(pl.col("trade_date").is_between(lo, hi)).collect(engine="streaming")
+    joined = out.join(inp, on=["ts_code", "trade_date"], how="left", maintain_order="left")
+    extra = [c for c in joined.columns if c not in out.columns]
     return joined.select("ts_code", "trade_date", *extra, *out.columns[2:])
 
 
 def run_compute(args: argparse.Namespace) -> int:
-    from aurumq_rl.factors.engine import FACTOR_BATCH, compute_factors
-    from aurumq_rl.io import atomic_write_json, atomic_write_parquet
+    from aurumq_rl.factors.engine import FACTOR_BATCH, plan_factors, run_batches
+    from aurumq_rl.io import AtomicParquetWriter, atomic_write_json
 
     if args.batch_days is not None and args.batch_days < 1:
         raise DataError(f"--batch-days {args.batch_days}: give a positive number of dates")
     if args.factor_batch is not None and args.factor_batch < 1:
         raise DataError(f"--factor-batch {args.factor_batch}: give a positive number of factors")
-    out, report = compute_factors(args.input, families=args.family, only=args.only, index=args.index,
-                                  batch_days=args.batch_days, factor_batch=args.factor_batch or FACTOR_BATCH,
-                                  progress=not args.no_progress)
+    job = plan_factors(args.input, families=args.family, only=args.only, index=args.index,
+                       batch_days=args.batch_days, factor_batch=args.factor_batch or FACTOR_BATCH)
+    report = job.report
     if not report.computed:
         reasons = "; ".join(f"{n}: {r}" for n, r in list(report.skipped.items())[:5])
         raise DataError(f"{args.input}: no factor could be computed ({reasons or 'nothing selected'})")
-    if not args.factors_only:
-        out = attach_inputs(out, args.input)
-    atomic_write_parquet(out, args.output)
+    inputs = None if args.factors_only else input_columns(args.input, ["ts_code", "trade_date", *report.computed])
+    # each date batch goes to the file as it is computed: memory holds the inputs and one batch of factors
+    with AtomicParquetWriter(args.output) as writer:
+        for part in run_batches(job, progress=not args.no_progress):
+            part = attach_inputs(part, inputs)
+            writer.write(part)
     if args.report_json:
         atomic_write_json(report.to_dict(), args.report_json)
     print(report.format())
-    print(f"wrote {args.output}: {out.height:,} rows × {out.width} columns ({len(report.computed)} factors)")
+    print(f"wrote {args.output}: {writer.rows:,} rows × {part.width} columns ({len(report.computed)} factors); "
+          f"rows grouped by date batch ({report.batches}), each sorted by (ts_code, trade_date)")
     return 0
 
 

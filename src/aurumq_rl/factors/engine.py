@@ -12,6 +12,9 @@ Memory is bounded by batching:
   batched and unbatched; recursive operators (GTJA SMA/EMA) agree up to the decay of their seed.
 - **factor batches** (`factor_batch`): factors are evaluated in groups; temporaries shared inside a group are
   computed once.
+- **streamed output**: `run_batches` yields one date batch at a time, so `aurumq-rl factors compute` writes
+  each to the output Parquet (row groups of one temp file, renamed when complete) and only the input columns
+  plus one batch's factors are ever in memory; `compute_factors` collects every batch into one frame.
 
 Output: `ts_code, trade_date` + one **Float32** column per factor (float32 halves memory and is what
 `data.loader.load_panel` stores anyway; relative precision 6e-8 is far below any factor's noise). ±inf (and
@@ -22,7 +25,7 @@ from __future__ import annotations
 
 import difflib
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -191,7 +194,22 @@ def _auto_batch_days(rows: int, n_dates: int, warm: int) -> int:
     return max(2 * warm, AUTO_BATCH_ROWS // per_date, 1)
 
 
-def compute_factors(
+@dataclass
+class FactorJob:
+    """A planned factor run (`plan_factors`): the validated input columns, the factors to compute, the date
+    batches; `run_batches` executes it."""
+
+    frame: pl.DataFrame  # ts_code, trade_date, the inputs, _t (calendar index), _r (row of the stock)
+    factors: dict[str, X]
+    calendar: pl.Series
+    batch_days: int
+    warmup: int
+    factor_batch: int
+    report: FactorReport
+    started: float
+
+
+def plan_factors(
     frame_or_path: Source,
     *,
     families: str | Iterable[str] | None = None,
@@ -199,14 +217,11 @@ def compute_factors(
     index: Source | None = None,
     batch_days: int | None = None,
     factor_batch: int = FACTOR_BATCH,
-    progress: bool = True,
-) -> tuple[pl.DataFrame, FactorReport]:
-    """Compute factors on a long (ts_code, trade_date) OHLCV panel (Parquet path, DataFrame or LazyFrame).
+) -> FactorJob:
+    """Read and validate the panel (and index), choose the factors whose inputs exist and the date batches.
 
-    `families`/`only`: what to compute (union; all when neither). `index`: benchmark daily bars joined on
-    trade_date as `bench_*`. `batch_days`: dates per batch (None: automatic, one batch up to
-    AUTO_BATCH_ROWS rows); `factor_batch`: factors per evaluation pass. Returns (frame sorted by ts_code,
-    trade_date, report). Bad input → `DataError` naming the file/column/argument and the fix.
+    Arguments as in `compute_factors`. Bad input → `DataError` naming the file/column/argument and the fix,
+    before any factor is computed.
     """
     t0 = time.perf_counter()
     if batch_days is not None and batch_days < 1:
@@ -222,40 +237,72 @@ def compute_factors(
     report = FactorReport(source=name, derived=derived, rows=df.height, stocks=df["ts_code"].n_unique(),
                           dates=df["trade_date"].n_unique())
     xs, kept, report.skipped = _plan(chosen, set(df.columns), bench is not None)
+    report.computed = list(xs)
     if any(LIMIT_FLAG in required_columns({n: x}) for n, x in xs.items()):
         df = engine_io.add_limit_flags(df, columns)
         report.derived.append(LIMIT_FLAG)
 
     calendar = df["trade_date"].unique().sort()
     warm = max((s.lookback for s in kept.values()), default=0)
-    days = batch_days or _auto_batch_days(df.height, len(calendar), warm)
-    days = min(days, len(calendar))
+    days = min(batch_days or _auto_batch_days(df.height, len(calendar), warm), len(calendar))
     report.warmup_rows, report.batch_days = warm, days
+    report.batches = len(range(0, len(calendar), days))
     need = sorted(required_columns(xs) - {"ts_code", "trade_date"}) if xs else []
     frame = df.select("ts_code", "trade_date", *need).with_columns(
         pl.lit(calendar).search_sorted(pl.col("trade_date")).cast(pl.Int32).alias("_t"),
         pl.int_range(pl.len(), dtype=pl.Int32).over("ts_code").alias("_r"),
     )
-    del df
-    names = list(xs)
-    groups = [names[i:i + factor_batch] for i in range(0, len(names), factor_batch)]
-    starts = list(range(0, len(calendar), days))
-    report.batches = len(starts)
-    parts: list[pl.DataFrame] = []
+    return FactorJob(frame, xs, calendar, days, warm, factor_batch, report, t0)
+
+
+def run_batches(job: FactorJob, progress: bool = True) -> Iterator[pl.DataFrame]:
+    """Compute the job one date batch at a time: yields `ts_code, trade_date` + the factor columns (Float32)
+    for the rows of each batch's dates, sorted by (ts_code, trade_date). Only one batch's output is alive at
+    a time, so a caller that writes each batch away keeps memory bounded; ±inf counts and the wall time are
+    filled into `job.report` as it goes."""
+    names = list(job.factors)
+    groups = [names[i:i + job.factor_batch] for i in range(0, len(names), job.factor_batch)]
+    n_dates = len(job.calendar)
+    starts = range(0, n_dates, job.batch_days)
     with tqdm(total=len(starts) * max(len(groups), 1), disable=not progress, desc="factors", unit="batch") as bar:
         for i0 in starts:
-            rows = _batch_rows(frame, i0, min(i0 + days, len(calendar)), warm)
+            rows = _batch_rows(job.frame, i0, min(i0 + job.batch_days, n_dates), job.warmup)
+            first = job.calendar[i0]
             cols: list[pl.DataFrame] = []
             for g in groups:
-                part = _evaluate_batch(rows, {n: xs[n] for n in g}, calendar[i0], report.inf_counts)
+                part = _evaluate_batch(rows, {n: job.factors[n] for n in g}, first, job.report.inf_counts)
                 cols.append(part if not cols else part.drop("ts_code", "trade_date"))
                 bar.update(1)
             if not groups:
-                cols.append(rows.filter(pl.col("trade_date") >= calendar[i0]).select("ts_code", "trade_date"))
-            parts.append(pl.concat(cols, how="horizontal"))
+                cols.append(rows.filter(pl.col("trade_date") >= first).select("ts_code", "trade_date"))
             del rows
+            job.report.wall_s = time.perf_counter() - job.started
+            yield pl.concat(cols, how="horizontal")
+
+
+def compute_factors(
+    frame_or_path: Source,
+    *,
+    families: str | Iterable[str] | None = None,
+    only: str | Iterable[str] | None = None,
+    index: Source | None = None,
+    batch_days: int | None = None,
+    factor_batch: int = FACTOR_BATCH,
+    progress: bool = True,
+) -> tuple[pl.DataFrame, FactorReport]:
+    """Compute factors on a long (ts_code, trade_date) OHLCV panel (Parquet path, DataFrame or LazyFrame).
+
+    `families`/`only`: what to compute (union; all when neither). `index`: benchmark daily bars joined on
+    trade_date as `bench_*`. `batch_days`: dates per batch (None: automatic, one batch up to
+    AUTO_BATCH_ROWS rows); `factor_batch`: factors per evaluation pass. Returns (frame sorted by ts_code,
+    trade_date, report), the whole output in memory: to stream it to a file batch by batch, use
+    `plan_factors` + `run_batches` (as `aurumq-rl factors compute` does). Bad input → `DataError` naming the
+    file/column/argument and the fix.
+    """
+    job = plan_factors(frame_or_path, families=families, only=only, index=index, batch_days=batch_days,
+                       factor_batch=factor_batch)
+    parts = list(run_batches(job, progress))
     # one batch is already in (ts_code, trade_date) order: skip the copy a sort makes
     out = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical").sort("ts_code", "trade_date")
-    report.computed = names
-    report.wall_s = time.perf_counter() - t0
-    return out, report
+    job.report.wall_s = time.perf_counter() - job.started
+    return out, job.report
