@@ -52,6 +52,18 @@ def test_index_joined_as_bench(synth: tuple, monkeypatch: pytest.MonkeyPatch) ->
     want = (df.filter((pl.col("ts_code") == row["ts_code"]) & (pl.col("trade_date") == row["trade_date"]))["close"][0]
             / idx.filter(pl.col("trade_date") == row["trade_date"])["close"][0])
     assert row["tech_zz_bench"] == pytest.approx(want, rel=1e-6)
+    # a file of several indices: refused without a choice, one picked by --index-code
+    two = pl.concat([idx.with_columns(pl.lit("000300.SH").alias("ts_code")),
+                     idx.with_columns(pl.lit("000905.SH").alias("ts_code"), pl.col("close") * 2)])
+    with pytest.raises(DataError, match=r"several index codes.*--index-code 000300\.SH"):
+        compute_factors(df, only="tech_zz_bench", index=two, progress=False)
+    with pytest.raises(DataError, match=r"--index-code 399006\.SZ: not in.*000905\.SH"):
+        compute_factors(df, only="tech_zz_bench", index=two, index_code="399006.SZ", progress=False)
+    with pytest.raises(DataError, match="no ts_code column"):
+        compute_factors(df, only="tech_zz_bench", index=idx.drop("ts_code", strict=False), index_code="000300.SH",
+                        progress=False)
+    picked, _ = compute_factors(df, only="tech_zz_bench", index=two, index_code="000905.SH", progress=False)
+    assert picked.row(1000, named=True)["tech_zz_bench"] == pytest.approx(want / 2, rel=1e-6)
 
 
 def test_vwap_and_pre_close_derived(synth: tuple) -> None:

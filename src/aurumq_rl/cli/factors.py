@@ -25,6 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--only", help="comma-separated factor names, e.g. alpha_001,gtja_005; added to --family")
     c.add_argument("--index", metavar="INDEX", help="benchmark index daily bars (trade_date, open, high, low, "
                    "close), joined as bench_*; factors that need it are skipped without it")
+    c.add_argument("--index-code", metavar="CODE", help="the index to use when INDEX holds several (its ts_code "
+                   "column), e.g. 000300.SH")
     c.add_argument("--batch-days", type=int, metavar="N", help="dates per batch (memory bound; default: automatic)")
     c.add_argument("--factor-batch", type=int, default=None, metavar="K",
                    help="factors evaluated together (default 16; smaller: less memory, less sharing)")
@@ -82,7 +84,8 @@ def run_compute(args: argparse.Namespace) -> int:
     if args.factor_batch is not None and args.factor_batch < 1:
         raise DataError(f"--factor-batch {args.factor_batch}: give a positive number of factors")
     job = plan_factors(args.input, families=args.family, only=args.only, index=args.index,
-                       batch_days=args.batch_days, factor_batch=args.factor_batch or FACTOR_BATCH)
+                       index_code=args.index_code, batch_days=args.batch_days,
+                       factor_batch=args.factor_batch or FACTOR_BATCH)
     report = job.report
     if not report.computed:
         reasons = "; ".join(f"{n}: {r}" for n, r in list(report.skipped.items())[:5])
@@ -96,8 +99,10 @@ def run_compute(args: argparse.Namespace) -> int:
     if args.report_json:
         atomic_write_json(report.to_dict(), args.report_json)
     print(report.format())
-    print(f"wrote {args.output}: {writer.rows:,} rows × {part.width} columns ({len(report.computed)} factors); "
-          f"rows grouped by date batch ({report.batches}), each sorted by (ts_code, trade_date)")
+    order = "sorted by (ts_code, trade_date)" if report.batches == 1 else \
+        f"in {report.batches} date batches, each sorted by (ts_code, trade_date)"
+    print(f"wrote {args.output}: {writer.rows:,} rows × {part.width} columns ({len(report.computed)} factors), "
+          f"rows {order}")
     return 0
 
 

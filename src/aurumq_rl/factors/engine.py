@@ -215,6 +215,7 @@ def plan_factors(
     families: str | Iterable[str] | None = None,
     only: str | Iterable[str] | None = None,
     index: Source | None = None,
+    index_code: str | None = None,
     batch_days: int | None = None,
     factor_batch: int = FACTOR_BATCH,
 ) -> FactorJob:
@@ -230,7 +231,7 @@ def plan_factors(
         raise DataError(f"factor_batch={factor_batch}: must be positive")
     chosen = select_specs(families, only)
     df, columns, name = engine_io.load_panel_frame(frame_or_path)
-    bench = engine_io.load_index(index)
+    bench = engine_io.load_index(index, index_code)
     df, derived = engine_io.derive_inputs(df)
     if bench is not None:
         df = engine_io.join_index(df, bench)
@@ -286,6 +287,7 @@ def compute_factors(
     families: str | Iterable[str] | None = None,
     only: str | Iterable[str] | None = None,
     index: Source | None = None,
+    index_code: str | None = None,
     batch_days: int | None = None,
     factor_batch: int = FACTOR_BATCH,
     progress: bool = True,
@@ -293,14 +295,15 @@ def compute_factors(
     """Compute factors on a long (ts_code, trade_date) OHLCV panel (Parquet path, DataFrame or LazyFrame).
 
     `families`/`only`: what to compute (union; all when neither). `index`: benchmark daily bars joined on
-    trade_date as `bench_*`. `batch_days`: dates per batch (None: automatic, one batch up to
-    AUTO_BATCH_ROWS rows); `factor_batch`: factors per evaluation pass. Returns (frame sorted by ts_code,
+    trade_date as `bench_*` (`index_code` picks one index from a file of several). `batch_days`: dates per
+    batch (None: automatic, one batch up to AUTO_BATCH_ROWS rows); `factor_batch`: factors per evaluation
+    pass. Returns (frame sorted by ts_code,
     trade_date, report), the whole output in memory: to stream it to a file batch by batch, use
     `plan_factors` + `run_batches` (as `aurumq-rl factors compute` does). Bad input → `DataError` naming the
     file/column/argument and the fix.
     """
-    job = plan_factors(frame_or_path, families=families, only=only, index=index, batch_days=batch_days,
-                       factor_batch=factor_batch)
+    job = plan_factors(frame_or_path, families=families, only=only, index=index, index_code=index_code,
+                       batch_days=batch_days, factor_batch=factor_batch)
     parts = list(run_batches(job, progress))
     # one batch is already in (ts_code, trade_date) order: skip the copy a sort makes
     out = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical").sort("ts_code", "trade_date")

@@ -81,8 +81,10 @@ def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     return (df.with_columns(exprs) if exprs else df), derived
 
 
-def load_index(index: Source | None) -> pl.DataFrame | None:
-    """Benchmark bars as `trade_date, bench_open, bench_high, bench_low, bench_close` (one row per date)."""
+def load_index(index: Source | None, code: str | None = None) -> pl.DataFrame | None:
+    """Benchmark bars as `trade_date, bench_open, bench_high, bench_low, bench_close` (one row per date).
+
+    A file holding several indices (a `ts_code` column) needs `code` to pick one."""
     if index is None:
         return None
     lf, name, schema = _scan(index, "INDEX")
@@ -91,10 +93,17 @@ def load_index(index: Source | None) -> pl.DataFrame | None:
         raise DataError(f"--index {name}: missing column(s) {', '.join(missing)}; an index file needs "
                         f"{', '.join(INDEX_REQUIRED)} (daily bars of one index, e.g. 000300.SH)")
     df = lf.collect()
-    if "ts_code" in df.columns and df["ts_code"].n_unique() > 1:
-        codes = df["ts_code"].unique().sort().head(5).to_list()
-        raise DataError(f"--index {name}: holds several index codes {codes}; keep one index (e.g. filter "
-                        "ts_code == '000300.SH')")
+    codes = df["ts_code"].unique().sort().to_list() if "ts_code" in df.columns else []
+    if code is not None:
+        if not codes:
+            raise DataError(f"--index-code {code}: --index {name} has no ts_code column to select from; drop "
+                            "--index-code (the file is one index)")
+        if code not in codes:
+            raise DataError(f"--index-code {code}: not in --index {name}, which holds {codes[:10]}")
+        df = df.filter(pl.col("ts_code") == code)
+    elif len(codes) > 1:
+        raise DataError(f"--index {name}: holds several index codes {codes[:5]}; choose one with --index-code "
+                        f"(e.g. --index-code {codes[0]})")
     df = df.select(
         trade_date_expr(schema["trade_date"], name),
         *[pl.col(c).cast(pl.Float64).alias(f"bench_{c}") for c in INDEX_REQUIRED[1:]],
