@@ -92,16 +92,18 @@ def run_compute(args: argparse.Namespace) -> int:
         raise DataError(f"{args.input}: no factor could be computed ({reasons or 'nothing selected'})")
     inputs = None if args.factors_only else input_columns(args.input, ["ts_code", "trade_date", *report.computed])
     # each date batch goes to the file as it is computed: memory holds the inputs and one batch of factors
+    width = 0
     with AtomicParquetWriter(args.output) as writer:
         for part in run_batches(job, progress=not args.no_progress):
             part = attach_inputs(part, inputs)
             writer.write(part)
+            width = part.width
     if args.report_json:
         atomic_write_json(report.to_dict(), args.report_json)
     print(report.format())
     order = "sorted by (ts_code, trade_date)" if report.batches == 1 else \
         f"in {report.batches} date batches, each sorted by (ts_code, trade_date)"
-    print(f"wrote {args.output}: {writer.rows:,} rows × {part.width} columns ({len(report.computed)} factors), "
+    print(f"wrote {args.output}: {writer.rows:,} rows × {width} columns ({len(report.computed)} factors), "
           f"rows {order}")
     return 0
 
