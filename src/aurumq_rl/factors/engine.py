@@ -297,10 +297,9 @@ def compute_factors(
     `families`/`only`: what to compute (union; all when neither). `index`: benchmark daily bars joined on
     trade_date as `bench_*` (`index_code` picks one index from a file of several). `batch_days`: dates per
     batch (None: automatic, one batch up to AUTO_BATCH_ROWS rows); `factor_batch`: factors per evaluation
-    pass. Returns (frame sorted by ts_code,
-    trade_date, report), the whole output in memory: to stream it to a file batch by batch, use
-    `plan_factors` + `run_batches` (as `aurumq-rl factors compute` does). Bad input → `DataError` naming the
-    file/column/argument and the fix.
+    pass. Returns (frame sorted by ts_code, trade_date, report), the whole output in memory: to stream it to
+    a file batch by batch, use `plan_factors` + `run_batches` (as `aurumq-rl factors compute` does). Bad
+    input → `DataError` naming the file/column/argument and the fix.
     """
     job = plan_factors(frame_or_path, families=families, only=only, index=index, index_code=index_code,
                        batch_days=batch_days, factor_batch=factor_batch)

@@ -174,7 +174,7 @@ def cov(a: object, b: object, n: float) -> X:
     instead of being ordered by float noise.
     """
     k = _win(n)
-    return ops.ts_cov(a, b, k, flat="zero", sig_figs=COV_SIG_DIGITS)
+    return ops.ts_cov(a, b, k, sig_figs=COV_SIG_DIGITS)  # its noise rule gives the exact 0
 
 
 def decaylinear(x: object, n: float) -> X:

@@ -15,24 +15,27 @@ import numpy as np
 import polars as pl
 
 
+@numba.njit(nogil=True, cache=True, inline="always")
+def _pair_means(x: np.ndarray, y: np.ndarray, lo: int, hi: int) -> tuple[bool, float, float]:  # pragma: no cover
+    # (whole window [lo, hi) present in both inputs, mean of x, mean of y): the first of a kernel's two passes
+    sx = 0.0
+    sy = 0.0
+    for j in range(lo, hi):
+        if math.isnan(x[j]) or math.isnan(y[j]):
+            return False, 0.0, 0.0
+        sx += x[j]
+        sy += y[j]
+    return True, sx / (hi - lo), sy / (hi - lo)
+
+
 @numba.njit(parallel=True, nogil=True, cache=True)
 def _rolling_corr(x: np.ndarray, y: np.ndarray, starts: np.ndarray, n: int, rtol: float,
                   out: np.ndarray, flat: np.ndarray) -> None:  # pragma: no cover - compiled
     for s in numba.prange(len(starts) - 1):
         for i in range(starts[s] + n - 1, starts[s + 1]):
-            sx = 0.0
-            sy = 0.0
-            full = True
-            for j in range(i - n + 1, i + 1):
-                if math.isnan(x[j]) or math.isnan(y[j]):
-                    full = False
-                    break
-                sx += x[j]
-                sy += y[j]
+            full, mx, my = _pair_means(x, y, i - n + 1, i + 1)
             if not full:
                 continue
-            mx = sx / n
-            my = sy / n
             sxx = 0.0
             syy = 0.0
             sxy = 0.0
@@ -61,36 +64,21 @@ def _round_sig(v: float, sig: int) -> float:  # pragma: no cover - compiled
 
 @numba.njit(parallel=True, nogil=True, cache=True)
 def _rolling_cov(x: np.ndarray, y: np.ndarray, starts: np.ndarray, n: int, ddof: int, rtol: float, sig: int,
-                 out: np.ndarray, const: np.ndarray) -> None:  # pragma: no cover - compiled
+                 out: np.ndarray) -> None:  # pragma: no cover - compiled
     for s in numba.prange(len(starts) - 1):
         for i in range(starts[s] + n - 1, starts[s + 1]):
-            sx = 0.0
-            sy = 0.0
-            full = True
-            for j in range(i - n + 1, i + 1):
-                if math.isnan(x[j]) or math.isnan(y[j]):
-                    full = False
-                    break
-                sx += x[j]
-                sy += y[j]
+            full, mx, my = _pair_means(x, y, i - n + 1, i + 1)
             if not full:
                 continue
-            mx = sx / n
-            my = sy / n
             sxy = 0.0
             ax = 0.0
             ay = 0.0
-            x_const = True
-            y_const = True
             for j in range(i - n + 1, i + 1):
                 sxy += (x[j] - mx) * (y[j] - my)
                 ax = max(ax, abs(x[j]))
                 ay = max(ay, abs(y[j]))
-                x_const = x_const and x[j] == x[i]
-                y_const = y_const and y[j] == y[i]
             cv = sxy / (n - ddof)
             out[i] = 0.0 if abs(cv) <= rtol * ax * ay else _round_sig(cv, sig)
-            const[i] = x_const or y_const
 
 
 @numba.njit(parallel=True, nogil=True, cache=True)
@@ -139,17 +127,16 @@ def rolling_corr(x: pl.Series, y: pl.Series, codes: pl.Series, n: int, rtol: flo
 
 
 def rolling_cov(x: pl.Series, y: pl.Series, codes: pl.Series, n: int, ddof: int, rtol: float, sig: int
-                ) -> tuple[np.ndarray, np.ndarray]:
-    """Per-stock rolling covariance over full windows of `n` rows, rounded to `sig` significant digits:
-    (cov, constant). `cov` is NaN where the window is short or holds a missing value in either input, and
-    exactly 0 where |cov| ≤ rtol × the product of the two sides' largest |value| (float noise); `constant`
-    marks windows where either input holds one value throughout."""
+                ) -> np.ndarray:
+    """Per-stock rolling covariance over full windows of `n` rows, rounded to `sig` significant digits; NaN
+    where the window is short or holds a missing value in either input, exactly 0 where |cov| ≤ rtol × the
+    product of the two sides' largest |value| (float noise, e.g. a side constant over the window: its
+    deviations from the window mean are then a few ulps)."""
     xs, ys = _floats(x), _floats(y)
     out = np.full(len(xs), np.nan)
-    const = np.zeros(len(xs), dtype=np.bool_)
     if len(xs):
-        _rolling_cov(xs, ys, segment_starts(codes), n, ddof, rtol, sig, out, const)
-    return out, const
+        _rolling_cov(xs, ys, segment_starts(codes), n, ddof, rtol, sig, out)
+    return out
 
 
 def rolling_rank(x: pl.Series, codes: pl.Series, n: int) -> np.ndarray:

@@ -166,21 +166,15 @@ def ts_corr(a: object, b: object, d: float, *, zero_var: Literal["null", "zero"]
     return ts2(a, b, lambda x, y: _kernel([x, y], batch), n - 1, per_stock=False)
 
 
-def ts_cov(a: object, b: object, d: float, *, ddof: int = 1, flat: Literal["keep", "zero"] = "keep",
-           sig_figs: int = COV_SIG_FIGS) -> X:
+def ts_cov(a: object, b: object, d: float, *, ddof: int = 1, sig_figs: int = COV_SIG_FIGS) -> X:
     """Rolling covariance over the last `d` days, ddof = 1 by default, rounded to `sig_figs` (12) significant
-    digits and exactly 0 where it is float noise (|cov| ≤ 1e-12 × max|a| × max|b| over the window), so mathematically
-    equal covariances tie. `flat="zero"`: also exactly 0 when either input is constant over the window.
+    digits and exactly 0 where it is float noise (|cov| ≤ 1e-12 × max|a| × max|b| over the window; this
+    includes every window where either input is constant), so mathematically equal covariances tie.
     """
     n = window(d)
-    if flat not in ("keep", "zero"):
-        raise ValueError(f"unknown flat rule {flat!r}")
 
     def batch(s: list[pl.Series]) -> pl.Series:
-        cv, const = kernels.rolling_cov(s[0], s[1], s[2], n, ddof, COV_RTOL, sig_figs)
-        if flat == "zero":
-            cv[const] = 0.0
-        return pl.Series(cv).fill_nan(None)
+        return pl.Series(kernels.rolling_cov(s[0], s[1], s[2], n, ddof, COV_RTOL, sig_figs)).fill_nan(None)
 
     return ts2(a, b, lambda x, y: _kernel([x, y], batch), n - 1, per_stock=False)
 
