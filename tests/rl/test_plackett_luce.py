@@ -86,3 +86,28 @@ def test_fewer_valid_than_k_and_mask() -> None:
     assert pl.picks_to_mask(picks, 5).tolist() == [[True, False, True, False, False]]
     lp, ent = pl.log_prob(logits, valid, picks)
     assert float(lp) == pytest.approx(math.log(0.5)) and float(ent) == pytest.approx(math.log(2))
+
+
+def test_shared_rows_equal_one_row_per_sample_values_and_gradients() -> None:
+    """Samples that share a date's row (`rows`) get the same log-probs, entropies and gradients as when each
+    sample carries its own copy of the row."""
+    g = torch.Generator().manual_seed(3)
+    u, n, k = 3, 40, 6
+    base = torch.randn(u, n, generator=g)
+    valid = torch.rand(u, n, generator=g) > 0.2
+    industry = torch.randint(-1, 4, (u, n), generator=g)
+    rows = torch.tensor([2, 0, 2, 1, 2, 0])
+    for ind, cap in ((None, None), (industry, 0.34)):
+        picks = pl.sample(base[rows], valid[rows], k, None if ind is None else ind[rows], cap, 4, generator=g)
+        picks[1, -2:] = -1  # a sample with fewer than K picks
+        shared = base.clone().requires_grad_(True)
+        lp_s, ent_s = pl.pick_log_probs(shared, valid, picks, ind, cap, 4, rows=rows)
+        copied = base.clone().requires_grad_(True)
+        lp_c, ent_c = pl.pick_log_probs(copied[rows], valid[rows], picks, None if ind is None else ind[rows], cap, 4)
+        torch.testing.assert_close(lp_s, lp_c)
+        torch.testing.assert_close(ent_s, ent_c)
+        weights = torch.randn(lp_s.shape, generator=g)
+        (lp_s * weights).sum().backward()
+        (lp_c * weights).sum().backward()
+        torch.testing.assert_close(shared.grad, copied.grad)
+        assert shared.grad.abs().sum() > 0

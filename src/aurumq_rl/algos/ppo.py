@@ -212,16 +212,16 @@ class PPO:
             batches = self._minibatches(t_host)
             for uniq, ids, local in batches:
                 emb_u, ctx_u = pol.encode(data.factors[uniq], data.valid[uniq])
-                t_b = flat["t"][ids]
-                if hold:
+                picks = flat["picks"][ids]
+                if hold:  # the holdings enter the scores: one row of logits per sample
                     w = flat["w"][ids]
                     emb, ctx = emb_u[local], ctx_u[local]
-                    logits, value = pol.scores(emb, ctx, w), pol.value(emb, ctx, w)
-                else:
-                    logits, value = pol.scores(emb_u, ctx_u)[local], pol.value(emb_u, ctx_u)[local]
-                picks = flat["picks"][ids]
-                logp, ent = pl.pick_log_probs(logits, data.valid[t_b], picks, **{
-                    k: v for k, v in self._env_kw(t_b).items() if k != "k"})
+                    logits, value, t_rows, rows = pol.scores(emb, ctx, w), pol.value(emb, ctx, w), flat["t"][ids], None
+                else:  # one row of logits per date, shared by its samples
+                    logits, value, t_rows, rows = pol.scores(emb_u, ctx_u), pol.value(emb_u, ctx_u)[local], uniq, local
+                kw = self._env_kw(t_rows)
+                kw.pop("k")
+                logp, ent = pl.pick_log_probs(logits, data.valid[t_rows], picks, rows=rows, **kw)
                 # one trust region per pick: the joint ratio of K picks would hit the clip after tiny moves
                 has = (picks >= 0).to(logp.dtype)
                 a = self._pick_advantages(adv[ids], flat["contrib"][ids], has)

@@ -42,12 +42,11 @@ class DeepSetsPolicy(nn.Module):
     def encode(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x [B, N, F], mask [B, N] → (embeddings [B, N, H], context [B, 2H])."""
         emb = self.encoder(x)
-        m = mask.unsqueeze(-1).to(emb.dtype)
-        count = m.sum(1).clamp(min=1.0)
-        mean = (emb * m).sum(1) / count
-        mx = torch.where(mask.unsqueeze(-1), emb, torch.full_like(emb, -1e9)).amax(1)
-        mx = torch.where(mask.any(1, keepdim=True), mx, torch.zeros_like(mx))
-        return emb, torch.cat([mean, mx], dim=-1)
+        masked = emb * mask.unsqueeze(-1).to(emb.dtype)
+        mean = masked.sum(1) / mask.sum(1, keepdim=True).clamp(min=1).to(emb.dtype)
+        # the encoder ends in a ReLU, so embeddings are ≥ 0 and zeroing the padding cannot raise the max
+        # (a date with no valid stock gets 0)
+        return emb, torch.cat([mean, masked.amax(1)], dim=-1)
 
     def scores(self, emb: torch.Tensor, ctx: torch.Tensor, w: torch.Tensor | None = None) -> torch.Tensor:
         """Per-stock scores (logits) [B, N]."""

@@ -42,34 +42,41 @@ def log_prob(logits: torch.Tensor, valid: torch.Tensor, picks: torch.Tensor, ind
 
 
 def pick_log_probs(logits: torch.Tensor, valid: torch.Tensor, picks: torch.Tensor,
-                   industry: torch.Tensor | None = None, cap_frac: float | None = None, n_industries: int = 1
-                   ) -> tuple[torch.Tensor, torch.Tensor]:
-    """(per-pick conditional log-probabilities [B, K] (0 where no pick), first-pick entropy [B])."""
+                   industry: torch.Tensor | None = None, cap_frac: float | None = None, n_industries: int = 1,
+                   rows: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(per-pick conditional log-probabilities [B, K] (0 where no pick), first-pick entropy [B]).
+
+    `logits`, `valid` and `industry` have one row per distinct state [U, N]; `rows` [B] says which row each
+    pick set belongs to (default: row b). Many samples of one date share its row, so the O(N) softmax work
+    runs once per date and only the O(K·G) pick terms run per sample."""
     k = picks.shape[1]
+    n = logits.shape[-1]
+    if rows is None:
+        rows = torch.arange(picks.shape[0], device=picks.device)
     lg = torch.where(valid, logits, torch.full_like(logits, float("-inf"))).double()
     m = lg.amax(-1, keepdim=True).clamp(min=-1e30)
     e = torch.exp(lg - m)  # 0 for invalid
     total = e.sum(-1, keepdim=True)
     has = picks >= 0
-    p_idx = picks.clamp(min=0)
-    e_pick = e.gather(-1, p_idx) * has
+    flat = rows[:, None] * n + picks.clamp(min=0)  # index of each pick in the flattened [U, N] rows
+    e_pick = e.reshape(-1)[flat] * has
     removed = e_pick.cumsum(-1) - e_pick
     if industry is not None and cap_frac is not None:
         slot = (industry + 1).long()  # slot 0 = unknown industry (never full)
         n_slots = n_industries + 1
         mass = torch.zeros(e.shape[0], n_slots, dtype=e.dtype, device=e.device).scatter_add_(1, slot, e)
-        onehot = torch.nn.functional.one_hot(slot.gather(-1, p_idx), n_slots).to(e.dtype) * has[..., None]
+        onehot = torch.nn.functional.one_hot(slot.reshape(-1)[flat], n_slots).to(e.dtype) * has[..., None]
         count_before = onehot.cumsum(1) - onehot
         picked_before = (onehot * e_pick[..., None]).cumsum(1) - onehot * e_pick[..., None]
         full = count_before >= industry_cap(k, cap_frac)
         full[..., UNKNOWN_INDUSTRY + 1] = False
-        removed = removed + (full * (mass[:, None, :] - picked_before)).sum(-1)
-    denom = (total - removed).clamp(min=TINY)
-    lp = (lg.gather(-1, p_idx) - m) - torch.log(denom)
+        removed = removed + (full * (mass[rows][:, None, :] - picked_before)).sum(-1)
+    denom = (total[rows] - removed).clamp(min=TINY)
+    lp = (lg.reshape(-1)[flat] - m[rows]) - torch.log(denom)
     logp = torch.where(has, lp, torch.zeros_like(lp))
     p = e / total.clamp(min=TINY)
     entropy = -(p * torch.where(p > 0, torch.log(p.clamp(min=TINY)), torch.zeros_like(p))).sum(-1)
-    return logp.to(logits.dtype), entropy.to(logits.dtype)
+    return logp.to(logits.dtype), entropy[rows].to(logits.dtype)
 
 
 def picks_to_mask(picks: torch.Tensor, n: int) -> torch.Tensor:
