@@ -17,7 +17,7 @@ from aurumq_rl.cli.main import main  # noqa: E402
 
 def test_demo_runs_the_whole_pipeline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "demo"
-    # the README's own demo market: on the small preset a 10k-step run sits near the random p95 (94-97 with 100
+    # the README's own demo market: on the small preset a short run sits near the random p95 (94-97 with 100
     # draws, depending on the thread count), too close to assert on
     assert main(["demo", "-o", str(out)]) == 0
     printed = capsys.readouterr().out

@@ -25,9 +25,9 @@ from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 @dataclass
 class PPOConfig:
     total_timesteps: int = 300_000  # env-steps (decisions) over all envs
-    n_envs: int = 16
+    n_envs: int = 128  # many envs share each date's encoding: more samples per unit of compute
     n_steps: int = 32
-    batch_size: int = 256  # samples per minibatch (rounded to whole dates)
+    batch_size: int = 1024  # samples per minibatch (rounded to whole dates)
     n_epochs: int = 4
     learning_rate: float = 1e-3
     value_learning_rate: float = 1e-3

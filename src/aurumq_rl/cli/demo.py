@@ -24,8 +24,8 @@ from aurumq_rl.data.check import check_data, format_report
 from aurumq_rl.data.synth import PRESETS, preset, write_demo
 from aurumq_rl.errors import DataError
 
-TRAIN_FLAGS = ["--total-timesteps", "10240", "--n-envs", "16", "--n-steps", "32", "--batch-size", "256",
-               "--top-k", "20", "--episode-length", "32", "--eval-every", "5", "--learning-rate", "1e-3"]
+TRAIN_FLAGS = ["--total-timesteps", "32768", "--n-envs", "128", "--n-steps", "32", "--batch-size", "1024",
+               "--top-k", "20", "--episode-length", "32", "--eval-every", "4", "--learning-rate", "1e-3"]
 TOP_K = "20"
 # The factor-engine step: the technical families plus a slice of Alpha101 / GTJA191 whose names the synthetic
 # market does not use (its alpha_001..010 and gtja_001..008 are placeholders; alpha_001 carries the planted

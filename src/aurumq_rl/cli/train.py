@@ -13,8 +13,8 @@ from aurumq_rl.errors import DataError
 
 ALGORITHMS = ("ppo", "a2c", "sac", "sb3-ppo")
 FLAG_DEFAULTS = {
-    "universe": "main_board_non_st", "algorithm": "ppo", "total_timesteps": 300_000, "n_envs": 16, "n_steps": 32,
-    "batch_size": 256, "n_epochs": 4, "learning_rate": 1e-3, "target_kl": 0.05, "reward_mode": "forward_return",
+    "universe": "main_board_non_st", "algorithm": "ppo", "total_timesteps": 300_000, "n_envs": 128, "n_steps": 32,
+    "batch_size": 1024, "n_epochs": 4, "learning_rate": 1e-3, "target_kl": 0.05, "reward_mode": "forward_return",
     "top_k": 30, "forward_period": 5, "cost_bps": 30.0, "seed": 0, "encoder_hidden": "128,64", "device": "auto",
     "episode_length": 60, "sizing": "equal", "eval_every": 5,
 }
@@ -84,8 +84,8 @@ def _smoke(opts: dict) -> dict:
 
     out = Path(opts.get("out_dir") or tempfile.mkdtemp(prefix="aurumq-smoke-"))
     data, _ = write_demo(str(out / "market.parquet"), preset("small", opts.get("seed", 0)))
-    opts.update(data=data, out_dir=str(out / "run"), total_timesteps=16 * 32 * 20, n_envs=16, n_steps=32,
-                batch_size=128, top_k=20, episode_length=32, eval_every=5, threads=opts.get("threads") or 2)
+    opts.update(data=data, out_dir=str(out / "run"), total_timesteps=128 * 32 * 8, n_envs=128, n_steps=32,
+                batch_size=1024, top_k=20, episode_length=32, eval_every=4, threads=opts.get("threads") or 2)
     return opts
 
 
