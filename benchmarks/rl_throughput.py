@@ -5,9 +5,9 @@ minibatch, epochs). Ours runs `n_envs` envs in one batch; SB3 runs `n_envs` copi
 the same simulator in a DummyVecEnv (one batched policy forward per step) with its flat MlpPolicy. Also: our
 rollout-only and update-only throughput, and peak RSS.
 
-    python benchmarks/rl_throughput.py                    # N = 300, 1000, 3000 × 64 factors, CPU
+    python benchmarks/rl_throughput.py                    # N = 300, 1000, 3000 × 64 factors, CPU, training defaults
+    python benchmarks/rl_throughput.py --n-envs 16 --batch-size 256      # few envs: little date sharing
     python benchmarks/rl_throughput.py --sizes 300 --quick
-    python benchmarks/rl_throughput.py --sizes 1000 --n-envs 256    # many envs share each date's encoding
     python benchmarks/rl_throughput.py --device cuda --sizes 3000 --factors 361 --sb3-off   # GPU machine
 """
 
@@ -38,7 +38,8 @@ def _panel(n: int, t: int, f: int, seed: int = 0):  # noqa: ANN202
                  board=np.array(["main"] * n))
 
 
-def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n_envs: int, n_steps: int) -> dict:
+def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n_envs: int, n_steps: int,
+           batch: int) -> dict:
     import torch
 
     from aurumq_rl.algos.ppo import PPO, PPOConfig
@@ -48,7 +49,7 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
     torch.set_num_threads(threads)
     panel = _panel(n, 250, f)
     env_cfg = EnvConfig(top_k=30, episode_length=64)
-    batch, epochs = 256, 4
+    epochs = 4
     out: dict = {"kind": kind, "n": n, "f": f}
     if kind == "ours":
         data = PanelTensors(panel, env_cfg, device)
@@ -97,24 +98,26 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--quick", action="store_true", help="1 update per measurement")
     ap.add_argument("--sb3-off", action="store_true", help="skip the SB3 baseline")
-    ap.add_argument("--n-envs", type=int, default=16, help="envs per update, both methods (SB3: DummyVecEnv)")
+    ap.add_argument("--n-envs", type=int, default=128, help="envs per update, both methods (SB3: DummyVecEnv)")
     ap.add_argument("--n-steps", type=int, default=32, help="steps per env per update")
-    ap.add_argument("--child", nargs=8, help=argparse.SUPPRESS)
+    ap.add_argument("--batch-size", type=int, default=1024, help="samples per minibatch, both methods")
+    ap.add_argument("--child", nargs=9, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        kind, n, f, upd, dev, thr, envs, steps = a.child
-        print(json.dumps(_child(kind, int(n), int(f), int(upd), dev, int(thr), int(envs), int(steps))))
+        kind, n, f, upd, dev, thr, envs, steps, batch = a.child
+        print(json.dumps(_child(kind, int(n), int(f), int(upd), dev, int(thr), int(envs), int(steps), int(batch))))
         return
     updates = 1 if a.quick else a.updates
     rows = []
     for n in (int(x) for x in a.sizes.split(",")):
         for kind in ("ours",) + (() if a.sb3_off else ("sb3",)):
-            argv = [kind, str(n), str(a.factors), str(updates), a.device, str(a.threads), str(a.n_envs), str(a.n_steps)]
+            argv = [kind, str(n), str(a.factors), str(updates), a.device, str(a.threads), str(a.n_envs), str(a.n_steps),
+                    str(a.batch_size)]
             res = subprocess.run([sys.executable, __file__, "--child", *argv], capture_output=True, text=True,
                                  check=True)
             rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
-    print(f"device {a.device}, {a.threads} threads, {a.n_envs} envs × {a.n_steps} steps per update, minibatch 256, "
-          "4 epochs\n")
+    print(f"device {a.device}, {a.threads} threads, {a.n_envs} envs × {a.n_steps} steps per update, minibatch "
+          f"{a.batch_size}, 4 epochs\n")
     print(f"{'N':>6}{'F':>5}  {'method':<6}{'env-steps/s':>13}{'rollout/s':>11}{'update/s':>10}{'peak RSS GiB':>14}")
     for r in rows:
         print(f"{r['n']:>6}{r['f']:>5}  {r['kind']:<6}{r['steps_per_s']:>13.0f}"
