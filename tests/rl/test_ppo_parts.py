@@ -76,24 +76,13 @@ def test_rollout_date_cache_equals_direct_forward() -> None:
     """The rollout encodes each visited date once (forward_return: the observation is the date alone); the
     stored values, bootstraps, next value and log-probabilities must equal a direct forward of each step's
     dates, across episode ends inside the rollout (episode_length 5, 12 steps)."""
-    import numpy as np
 
     from aurumq_rl.algos.ppo import PPO, PPOConfig
-    from aurumq_rl.data.panel import Panel
     from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
     from aurumq_rl.policies import plackett_luce as pl
 
     torch.manual_seed(0)
-    rng = np.random.default_rng(0)
-    t, n, f = 40, 30, 4
-    ones = np.ones((t, n), bool)
-    panel = Panel(dates=np.arange(np.datetime64("2021-01-04"), np.datetime64("2021-01-04") + t),
-                  codes=np.array([f"{600000 + i:06d}.SH" for i in range(n)]),
-                  factor_names=[f"alpha_{i:03d}" for i in range(f)],
-                  factors=rng.standard_normal((t, n, f)).astype(np.float32),
-                  factor_missing_bits=np.zeros((t, n, 1), np.uint8), pct_chg=rng.normal(0, 0.02, (t, n)),
-                  present=ones, tradeable=ones, can_buy=ones, can_sell=ones, in_universe=rng.random((t, n)) < 0.8,
-                  is_limit_up=~ones, is_limit_down=~ones, board=np.array(["main"] * n))
+    panel, f = _tiny_panel(), 4
     cfg = EnvConfig(top_k=3, episode_length=5, forward_period=2)
     data = PanelTensors(panel, cfg)
     ppo = PPO(DeepSetsPolicy(f), data, MarketSim(data, cfg, 4), PPOConfig(n_envs=4, n_steps=12))
@@ -114,3 +103,48 @@ def test_rollout_date_cache_equals_direct_forward() -> None:
         nt = ppo.sim.t
         torch.testing.assert_close(buf["next_value"], ppo.policy(data.factors[nt], data.valid[nt])[1],
                                    rtol=1e-5, atol=1e-6)
+
+
+def _tiny_panel(t: int = 40, n: int = 30, f: int = 4):  # noqa: ANN202
+    import numpy as np
+
+    from aurumq_rl.data.panel import Panel
+
+    rng = np.random.default_rng(0)
+    ones = np.ones((t, n), bool)
+    return Panel(dates=np.arange(np.datetime64("2021-01-04"), np.datetime64("2021-01-04") + t),
+                 codes=np.array([f"{600000 + i:06d}.SH" for i in range(n)]),
+                 factor_names=[f"alpha_{i:03d}" for i in range(f)],
+                 factors=rng.standard_normal((t, n, f)).astype(np.float32),
+                 factor_missing_bits=np.zeros((t, n, (f + 7) // 8), np.uint8), pct_chg=rng.normal(0, 0.02, (t, n)),
+                 present=ones, tradeable=ones, can_buy=ones, can_sell=ones, in_universe=rng.random((t, n)) < 0.8,
+                 is_limit_up=~ones, is_limit_down=~ones, board=np.array(["main"] * n))
+
+
+@pytest.mark.parametrize("reward_mode", ["forward_return", "portfolio"])
+def test_update_in_date_chunks_takes_the_same_step(reward_mode: str) -> None:
+    """A minibatch cut into chunks of one date each, gradients accumulated, takes the same optimiser step as
+    one pass over all its dates: same parameters and same reported losses after an update."""
+    from aurumq_rl.algos.ppo import PPO, PPOConfig
+    from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
+
+    panel = _tiny_panel()
+    cfg = EnvConfig(top_k=3, episode_length=5, forward_period=2, reward_mode=reward_mode)
+    data = PanelTensors(panel, cfg)
+    runs = []
+    for chunk_rows in (10**9, data.n_stocks):  # every date of a minibatch at once; one date per chunk
+        torch.manual_seed(0)
+        ppo = PPO(DeepSetsPolicy(4, holding_aware=cfg.holding_aware), data, MarketSim(data, cfg, 4),
+                  PPOConfig(n_envs=4, n_steps=12, batch_size=16, n_epochs=2, target_kl=None, chunk_rows=chunk_rows))
+        buf = ppo.collect()
+        chunks = ppo._minibatches(buf["t"].reshape(-1).numpy())[0]
+        before = [p.detach().clone() for p in ppo.policy.parameters()]
+        stats = ppo.update(buf)
+        after = [p.detach().clone() for p in ppo.policy.parameters()]
+        assert any(not torch.equal(p, q) for p, q in zip(before, after, strict=True))  # the step moved them
+        runs.append((len(chunks), stats, after))
+    (one, stats_a, params_a), (many, stats_b, params_b) = runs
+    assert one == 1 and many > 3
+    for pa, pb in zip(params_a, params_b, strict=True):
+        torch.testing.assert_close(pa, pb, rtol=1e-4, atol=1e-5)  # Adam amplifies noise on ~0 gradients
+    assert stats_a == pytest.approx(stats_b, rel=1e-4, abs=1e-7)

@@ -2,7 +2,8 @@
 
 The rollout buffer lives on the device and stores date indices, picks and (for holding-aware rewards) the
 holdings — never copies of observations: factors are re-gathered from the panel tensor per minibatch, and each
-minibatch is built from whole dates so each date is encoded once. During a rollout (fixed parameters) the
+minibatch is built from whole dates so each date is encoded once (in chunks of at most `chunk_rows` stock rows
+whose gradients accumulate into the minibatch's one optimiser step). During a rollout (fixed parameters) the
 policy output of each visited date is likewise computed once and shared by every env that visits it, unless the
 observation holds the current weights (holding-aware rewards). GAE is vectorised over envs; a time-limit
 end is a truncation (bootstrapped with the value of the final observation). The only host syncs of an update
@@ -28,6 +29,8 @@ class PPOConfig:
     n_envs: int = 128  # many envs share each date's encoding: more samples per unit of compute
     n_steps: int = 32
     batch_size: int = 1024  # samples per minibatch (rounded to whole dates)
+    chunk_rows: int = 32_768  # stock rows per forward/backward pass; a minibatch's gradients accumulate over its
+    # chunks of whole dates (same step, bounded activations: large cross-sections stay fast and fit in memory)
     n_epochs: int = 4
     learning_rate: float = 1e-3
     value_learning_rate: float = 1e-3
@@ -80,6 +83,10 @@ class PPO:
         return self.cfg.n_envs * self.cfg.n_steps
 
     @property
+    def _dates_per_chunk(self) -> int:
+        return max(1, self.cfg.chunk_rows // self.data.n_stocks)
+
+    @property
     def n_updates(self) -> int:
         return max(1, self.cfg.total_timesteps // self.steps_per_update)
 
@@ -100,7 +107,7 @@ class PPO:
         are known ahead: one host sync per episode segment, not per step."""
         ahead = self.sim.t[:, None] + torch.arange(steps + 1, device=self.device)
         need = torch.unique(ahead[~cache["have"][ahead]])
-        for chunk in need.split(64):  # bounds the activations of one forward
+        for chunk in need.split(self._dates_per_chunk):
             cache["logits"][chunk], cache["value"][chunk] = self._forward(chunk, None)
         cache["have"][need] = True
 
@@ -152,8 +159,9 @@ class PPO:
         self.env_steps += s_n * e_n
         return buf
 
-    def _minibatches(self, t_flat: np.ndarray) -> list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]:
-        """Shuffle dates, then cut into minibatches of whole dates: (unique dates, sample ids, sample → date)."""
+    def _minibatches(self, t_flat: np.ndarray) -> list[list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]]:
+        """Shuffle dates, then cut into minibatches of whole dates, each a list of chunks of at most
+        `_dates_per_chunk` dates: (unique dates, sample ids, sample → position in the chunk's dates)."""
         uniq, inv = np.unique(t_flat, return_inverse=True)
         order = self.np_rng.permutation(len(uniq))
         by_date = np.argsort(inv, kind="stable")
@@ -167,13 +175,17 @@ class PPO:
                 cur, size = [], 0
         if cur:
             out.append(cur)
+        dev, per = self.device, self._dates_per_chunk
         batches = []
         for dates in out:
-            ids = np.concatenate([by_date[starts[d]:starts[d + 1]] for d in dates])
-            local = np.searchsorted(np.sort(dates), inv[ids])
-            dev = self.device
-            batches.append((torch.as_tensor(uniq[np.sort(dates)], device=dev), torch.as_tensor(ids, device=dev),
-                            torch.as_tensor(local, device=dev)))
+            dates = np.sort(dates)
+            chunks = []
+            for c in range(0, len(dates), per):
+                part = dates[c:c + per]
+                ids = np.concatenate([by_date[starts[d]:starts[d + 1]] for d in part])
+                chunks.append((torch.as_tensor(uniq[part], device=dev), torch.as_tensor(ids, device=dev),
+                               torch.as_tensor(np.searchsorted(part, inv[ids]), device=dev)))
+            batches.append(chunks)
         return batches
 
     def _pick_advantages(self, adv: torch.Tensor, contrib: torch.Tensor, has: torch.Tensor) -> torch.Tensor:
@@ -193,8 +205,25 @@ class PPO:
             a = (a - mu) / (sd + 1e-8)
         return a
 
+    def _evaluate(self, flat: dict[str, torch.Tensor], uniq: torch.Tensor, ids: torch.Tensor, local: torch.Tensor
+                  ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(log-probs [B, K] of the stored picks, first-pick entropy [B], value [B]) of samples `ids` under the
+        current policy; their dates `uniq` are encoded once (`local`: sample → position in `uniq`)."""
+        pol, data = self.policy, self.data
+        emb_u, ctx_u = pol.encode(data.factors[uniq], data.valid[uniq])
+        if "w" in flat:  # the holdings enter the scores: one row of logits per sample
+            w = flat["w"][ids]
+            emb, ctx = emb_u[local], ctx_u[local]
+            logits, value, t_rows, rows = pol.scores(emb, ctx, w), pol.value(emb, ctx, w), flat["t"][ids], None
+        else:  # one row of logits per date, shared by its samples
+            logits, value, t_rows, rows = pol.scores(emb_u, ctx_u), pol.value(emb_u, ctx_u)[local], uniq, local
+        kw = self._env_kw(t_rows)
+        kw.pop("k")
+        logp, ent = pl.pick_log_probs(logits, data.valid[t_rows], flat["picks"][ids], rows=rows, **kw)
+        return logp, ent, value
+
     def update(self, buf: dict[str, torch.Tensor]) -> dict[str, float]:
-        cfg, data, pol = self.cfg, self.data, self.policy
+        cfg, pol = self.cfg, self.policy
         if cfg.anneal_lr:
             frac = 1.0 - self.updates / self.n_updates
             self.opt.param_groups[0]["lr"] = frac * cfg.learning_rate
@@ -203,44 +232,41 @@ class PPO:
                                cfg.gamma, cfg.gae_lambda)
         flat = {k: v.reshape(-1, *v.shape[2:]) for k, v in buf.items() if k != "next_value"}
         adv, ret = adv.reshape(-1), ret.reshape(-1)
-        hold = "w" in flat
         stats = {k: torch.zeros((), device=self.device) for k in ("pg", "v", "ent", "kl", "clip")}
         n_mb = 0
         t_host = flat["t"].cpu().numpy()  # one sync per update: group samples by date
         for _epoch in range(cfg.n_epochs):
             epoch_kl = torch.zeros((), device=self.device)
             batches = self._minibatches(t_host)
-            for uniq, ids, local in batches:
-                emb_u, ctx_u = pol.encode(data.factors[uniq], data.valid[uniq])
-                picks = flat["picks"][ids]
-                if hold:  # the holdings enter the scores: one row of logits per sample
-                    w = flat["w"][ids]
-                    emb, ctx = emb_u[local], ctx_u[local]
-                    logits, value, t_rows, rows = pol.scores(emb, ctx, w), pol.value(emb, ctx, w), flat["t"][ids], None
-                else:  # one row of logits per date, shared by its samples
-                    logits, value, t_rows, rows = pol.scores(emb_u, ctx_u), pol.value(emb_u, ctx_u)[local], uniq, local
-                kw = self._env_kw(t_rows)
-                kw.pop("k")
-                logp, ent = pl.pick_log_probs(logits, data.valid[t_rows], picks, rows=rows, **kw)
-                # one trust region per pick: the joint ratio of K picks would hit the clip after tiny moves
-                has = (picks >= 0).to(logp.dtype)
-                a = self._pick_advantages(adv[ids], flat["contrib"][ids], has)
-                log_ratio = (logp - flat["logp"][ids]) * has
-                ratio = log_ratio.exp()
-                pg_each = torch.max(-a * ratio, -a * ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef))
-                pg = (pg_each * has).sum() / has.sum().clamp(min=1)
-                v_loss = 0.5 * ((value - ret[ids]) ** 2).mean()
-                loss = pg - cfg.ent_coef * ent.mean() + cfg.vf_coef * v_loss
+            for chunks in batches:
+                # minibatch-wide terms first: advantage normalisation and the loss denominators
+                ids = torch.cat([c[1] for c in chunks])
+                has_all = (flat["picks"][ids] >= 0).to(adv.dtype)
+                a_all = self._pick_advantages(adv[ids], flat["contrib"][ids], has_all)
+                n_picks, n_samples = has_all.sum().clamp(min=1), len(ids)
                 self.opt.zero_grad(set_to_none=True)
-                loss.backward()
+                start = 0
+                for uniq, cid, local in chunks:  # gradients accumulate over the chunks: one step per minibatch
+                    sl = slice(start, start + len(cid))
+                    start += len(cid)
+                    logp, ent, value = self._evaluate(flat, uniq, cid, local)
+                    has, a = has_all[sl], a_all[sl]
+                    # one trust region per pick: the joint ratio of K picks would hit the clip after tiny moves
+                    log_ratio = (logp - flat["logp"][cid]) * has
+                    ratio = log_ratio.exp()
+                    pg_each = torch.max(-a * ratio, -a * ratio.clamp(1 - cfg.clip_coef, 1 + cfg.clip_coef))
+                    pg = (pg_each * has).sum() / n_picks
+                    v_loss = 0.5 * ((value - ret[cid]) ** 2).sum() / n_samples
+                    ent_m = ent.sum() / n_samples
+                    (pg - cfg.ent_coef * ent_m + cfg.vf_coef * v_loss).backward()
+                    with torch.no_grad():
+                        kl = (((ratio - 1) - log_ratio) * has).sum() / n_picks  # per pick
+                        clip = (((ratio - 1).abs() > cfg.clip_coef) * has).sum() / n_picks
+                        epoch_kl += kl  # each chunk's terms are already divided by the minibatch totals
+                        for key, val in (("pg", pg), ("v", v_loss), ("ent", ent_m), ("kl", kl), ("clip", clip)):
+                            stats[key] += val
                 nn.utils.clip_grad_norm_(pol.parameters(), cfg.max_grad_norm)
                 self.opt.step()
-                with torch.no_grad():
-                    kl = (((ratio - 1) - log_ratio) * has).sum() / has.sum().clamp(min=1)  # per pick
-                    epoch_kl += kl
-                    for key, val in (("pg", pg), ("v", v_loss), ("ent", ent.mean()), ("kl", kl),
-                                     ("clip", (((ratio - 1).abs() > cfg.clip_coef) * has).sum() / has.sum())):
-                        stats[key] += val
                 n_mb += 1
             if cfg.target_kl is not None and float(epoch_kl / len(batches)) > cfg.target_kl:
                 break  # one host sync per epoch

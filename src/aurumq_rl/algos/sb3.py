@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -13,10 +14,13 @@ from aurumq_rl.algos.validation import validate_scores
 from aurumq_rl.envs.gym_env import StockPickingEnv
 from aurumq_rl.errors import DataError
 
+if TYPE_CHECKING:
+    from stable_baselines3.common.vec_env import VecEnv
+
 SB3_ALGORITHMS = {"sb3-ppo": "PPO", "a2c": "A2C", "sac": "SAC"}
 
 
-def make_model(algorithm: str, env: StockPickingEnv, *, seed: int, n_steps: int, batch_size: int,
+def make_model(algorithm: str, env: VecEnv, *, seed: int, n_steps: int, batch_size: int,
                learning_rate: float, n_epochs: int):  # noqa: ANN201
     import stable_baselines3 as sb3
 
@@ -37,9 +41,14 @@ def make_model(algorithm: str, env: StockPickingEnv, *, seed: int, n_steps: int,
 
 def train_sb3(trainer_prep, algorithm: str) -> dict:  # noqa: ANN001
     """Train with SB3 on the prepared panel (a `Trainer`, used for its data, windows and config)."""
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
     cfg = trainer_prep.cfg
     env = StockPickingEnv(trainer_prep.panel, cfg.env, t_range=trainer_prep.train_range, data=trainer_prep.data)
-    model = make_model(algorithm, env, seed=cfg.ppo.seed, n_steps=cfg.ppo.n_steps, batch_size=cfg.ppo.batch_size,
+    # --n-envs copies of the wrapper over one copy of the panel tensors (SB3 seeds copy i with seed + i)
+    vec = DummyVecEnv([lambda: StockPickingEnv(trainer_prep.panel, cfg.env, t_range=trainer_prep.train_range,
+                                               data=trainer_prep.data)] * cfg.ppo.n_envs)
+    model = make_model(algorithm, vec, seed=cfg.ppo.seed, n_steps=cfg.ppo.n_steps, batch_size=cfg.ppo.batch_size,
                        learning_rate=cfg.ppo.learning_rate, n_epochs=cfg.ppo.n_epochs)
     t0 = time.perf_counter()
     model.learn(total_timesteps=cfg.ppo.total_timesteps)
@@ -49,7 +58,7 @@ def train_sb3(trainer_prep, algorithm: str) -> dict:  # noqa: ANN001
     actions, _ = model.predict(obs, deterministic=True)
     valid = data.valid[idx].numpy()
     scores = np.where(valid, actions, np.nan).astype(np.float32)
-    metrics = {"steps": cfg.ppo.total_timesteps, "env_steps_per_s": sps, "algorithm": algorithm,
+    metrics = {"steps": cfg.ppo.total_timesteps, "env_steps_per_s": sps, "algorithm": algorithm, "n_envs": vec.num_envs,
                **validate_scores(scores, data, trainer_prep.label, idx, cfg.env.top_k, trainer_prep.round_trip,
                                  trainer_prep.panel.industry)}
     out = Path(cfg.out_dir)
