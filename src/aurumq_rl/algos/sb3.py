@@ -44,10 +44,10 @@ def train_sb3(trainer_prep, algorithm: str) -> dict:  # noqa: ANN001
     from stable_baselines3.common.vec_env import DummyVecEnv
 
     cfg = trainer_prep.cfg
-    env = StockPickingEnv(trainer_prep.panel, cfg.env, t_range=trainer_prep.train_range, data=trainer_prep.data)
     # --n-envs copies of the wrapper over one copy of the panel tensors (SB3 seeds copy i with seed + i)
     vec = DummyVecEnv([lambda: StockPickingEnv(trainer_prep.panel, cfg.env, t_range=trainer_prep.train_range,
                                                data=trainer_prep.data)] * cfg.ppo.n_envs)
+    env = vec.envs[0]  # builds the validation observations
     model = make_model(algorithm, vec, seed=cfg.ppo.seed, n_steps=cfg.ppo.n_steps, batch_size=cfg.ppo.batch_size,
                        learning_rate=cfg.ppo.learning_rate, n_epochs=cfg.ppo.n_epochs)
     t0 = time.perf_counter()

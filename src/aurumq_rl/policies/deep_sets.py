@@ -28,6 +28,7 @@ class DeepSetsPolicy(nn.Module):
         self.n_factors, self.hidden, self.holding_aware = n_factors, tuple(hidden), holding_aware
         h = hidden[-1]
         self.encoder = _mlp([n_factors, *hidden], norm=True)
+        assert isinstance(self.encoder[-1], nn.ReLU), "encode's masked max relies on embeddings ≥ 0"
         # actor = Linear([emb, ctx, w]) → ReLU → Linear, with the context term computed once per date and
         # broadcast to its stocks (identical to the concatenation, a third of the per-stock work)
         self.actor_emb = nn.Linear(h, h)
