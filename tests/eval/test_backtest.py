@@ -189,7 +189,7 @@ def test_daily_book_matches_market_sim(sizing: str) -> None:
     p = synth_panel()
     s = np.nan_to_num(signal_scores(p))
     k, t0, n = 8, 50, 100  # K = 8: the env's float32 equal weights (1/8) are exact
-    picks = select_picks(s, p.in_universe, k, p.industry, len(p.industry_names))
+    picks = select_picks(s, p.in_universe, k, p.industry)
     env = _env_returns(p, s, picks, k, t0, n, sizing, 5)
     res = simulate(p, s, top_k=k, hold="daily", sizing=sizing, start=t0, end=t0 + n - 1, picks=picks,
                    liquidate=False)

@@ -79,7 +79,7 @@ def test_select_picks_industry_cap_and_validity() -> None:
     industry = np.array([[0, 0, 1, 1, 2, 3]])
     valid = np.ones((1, 6), bool)
     # K=4: cap floor(0.3·4)=1 per industry → 0, 2, 4, 5
-    assert select_picks(scores, valid, 4, industry, 4).nonzero()[1].tolist() == [0, 2, 4, 5]
+    assert select_picks(scores, valid, 4, industry).nonzero()[1].tolist() == [0, 2, 4, 5]
     assert select_picks(scores, valid, 4).nonzero()[1].tolist() == [0, 1, 2, 3]
     valid[0, 0] = False
     scores[0, 3] = np.nan  # a NaN score is not a candidate
@@ -180,6 +180,21 @@ def test_random_baseline_is_seeded() -> None:
     assert not np.array_equal(a, c, equal_nan=True)
 
 
+def test_random_baseline_uses_the_callers_industry_cap() -> None:
+    """The random baseline picks under the same cap as the scores it is compared with."""
+    fwd, valid, buy, ind = _eval_arrays()
+    kw = {"draws": 2, "seed": 3, **_keys(slice(0, 40))}
+    args = (valid[:40], fwd[:40], buy[:40], 20)
+    uncapped, _ = random_baseline(*args, **kw)
+    assert np.array_equal(random_baseline(*args, industry=ind[:40], cap_frac=None, **kw)[0], uncapped, equal_nan=True)
+    tight, _ = random_baseline(*args, industry=ind[:40], cap_frac=0.05, **kw)  # one name per industry
+    assert not np.array_equal(tight, uncapped, equal_nan=True)
+    for draw in range(2):
+        s = random_scores(random_score_keys(seed=3, **_keys(slice(0, 40))), draw)
+        want = topk_returns(s, fwd[:40], select_picks(s, valid[:40], 20, ind[:40], 0.05), buy[:40])
+        assert np.array_equal(tight[draw], want, equal_nan=True)
+
+
 def test_random_draws_do_not_depend_on_the_loaded_window() -> None:
     """A stock's random score on a date is the same whatever dates and stocks were loaded around it, so the
     random baseline of overlapping windows agrees on the common dates."""
@@ -198,13 +213,11 @@ def test_random_draws_do_not_depend_on_the_loaded_window() -> None:
 
 def test_oracle_beats_random_p95_and_random_scorer_sits_mid() -> None:
     fwd, valid, buy, ind = _eval_arrays()
-    n_ind = int(ind.max()) + 1
-    rnd, rnd_ic = random_baseline(valid, fwd, buy, 10, draws=100, seed=0, industry=ind, n_industries=n_ind,
-                                  **_keys())
+    rnd, rnd_ic = random_baseline(valid, fwd, buy, 10, draws=100, seed=0, industry=ind, **_keys())
     means = np.nanmean(rnd, axis=1)
 
     def topk_mean(s: np.ndarray) -> float:
-        return float(np.nanmean(topk_returns(s, fwd, select_picks(s, valid, 10, ind, n_ind), buy)))
+        return float(np.nanmean(topk_returns(s, fwd, select_picks(s, valid, 10, ind), buy)))
 
     oracle = topk_mean(fwd)
     assert oracle > distribution(means)["p95"] and percentile_of(oracle, means) >= 99

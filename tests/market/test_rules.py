@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -45,7 +46,7 @@ def _limits(board: str, day: date, st: bool = False, listing_day: int = 1000) ->
         ("main", date(2025, 7, 7), True, 1000, (0.10, 0.10, True)),   # effective date of the change
         ("chinext", date(2020, 8, 21), False, 1000, (0.10, 0.10, True)),
         ("chinext", date(2020, 8, 24), False, 1000, (0.20, 0.20, True)),
-        ("chinext", date(2020, 8, 21), True, 1000, (0.05, 0.05, True)),
+        ("chinext", date(2020, 8, 21), True, 1000, (0.10, 0.10, True)),  # ChiNext ST: same as normal
         ("chinext", date(2020, 8, 24), True, 1000, (0.20, 0.20, True)),  # ST keeps ±20%
         ("star", date(2021, 3, 1), False, 1000, (0.20, 0.20, True)),
         ("star", date(2021, 3, 1), True, 1000, (0.20, 0.20, True)),
@@ -172,7 +173,9 @@ def test_listing_day_from_list_date_counts_trading_days() -> None:
 
 
 def test_limit_method_resolution() -> None:
-    assert resolve_limit_method("auto", ["pre_close"], None) == "price"
+    # an adjusted pre_close (qfq bars) does not make prices real: the close must sit on the 0.01 grid
+    assert resolve_limit_method("auto", ["close", "pre_close"], pl.Series([10.0132, 9.5, 3.3301])) == "pct"
+    assert resolve_limit_method("auto", ["close", "pre_close"], pl.Series([10.01, 9.5, 3.33])) == "price"
     assert resolve_limit_method("auto", ["close"], pl.Series([10.01, 9.5, 3.33])) == "price"
     assert resolve_limit_method("auto", ["close"], pl.Series([10.0132, 9.5, 3.3301])) == "pct"
     assert resolve_limit_method("pct", ["pre_close"], None) == "pct"
@@ -186,3 +189,17 @@ def test_list_date_before_the_data_counts_weekdays_before_it() -> None:
     out = _annotate(_frame(rows), "pct")
     # Mon 12-25 … Fri 12-29, Mon 01-01: 6 weekdays before 01-02, so 01-02 is listing day 7
     assert out["listing_day"].to_list() == [7, 8]
+
+
+def test_stamp_duty_covers_every_date_and_small_budgets_fail_loudly() -> None:
+    from aurumq_rl.market.costs import CostModel
+
+    days = np.array(["2005-06-01", "2008-09-18", "2015-06-01", "2023-08-25", "2023-08-28"], dtype="datetime64[D]")
+    buy, sell = CostModel(30.0).rates(days)
+    round_trip_bps = (buy + sell) * 1e4
+    # 30 bps before the 2023-08-28 cut, whatever the year (no date falls outside the stamp-duty table)
+    np.testing.assert_allclose(round_trip_bps, [30, 30, 30, 30, 25])
+    np.testing.assert_allclose((sell - buy) * 1e4, [10, 10, 10, 10, 5])  # the duty, on sells only
+    with pytest.raises(ValueError, match=r"round_trip_bps=10 .*--cost-bps.*at least 15"):
+        CostModel(10.0)
+    assert CostModel(0.0).rates(days)[1].sum() == 0.0  # 0 = frictionless

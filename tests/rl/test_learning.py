@@ -62,3 +62,17 @@ def test_same_seed_same_metrics(market: str, tmp_path: Path) -> None:
     strip = [[{k: v for k, v in json.loads(x).items() if k != "env_steps_per_s"} for x in t.splitlines()]
              for t in lines]
     assert strip[0] == strip[1]
+
+
+@pytest.mark.parametrize(("reward_mode", "fp", "horizon"), [("forward_return", 1, 1), ("forward_return", 10, 10),
+                                                            ("main_wave", 1, 5)])
+def test_training_labels_end_before_validation(market: str, tmp_path: Path, reward_mode: str, fp: int,
+                                               horizon: int) -> None:
+    """Embargo: the label of the last training decision (entry at t+1, then its horizon: fp days, or the
+    main-wave hold of up to 5 days whatever fp is) must end before the first validation date."""
+    cfg = dataclasses.replace(_config(market, tmp_path / "run", updates=1),
+                              env=EnvConfig(top_k=20, episode_length=32, forward_period=fp, reward_mode=reward_mode))
+    tr = Trainer(cfg)
+    last_train, first_val = tr.train_range[1], int(tr.val_idx[0])
+    assert last_train + 1 + horizon < first_val
+    assert last_train + 1 + horizon == first_val - 1  # and no more dates than that are dropped

@@ -21,6 +21,7 @@ import torch
 from aurumq_rl import __version__
 from aurumq_rl.algos.ppo import PPO, PPOConfig
 from aurumq_rl.algos.validation import validate
+from aurumq_rl.data.labels import label_horizon
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
@@ -88,13 +89,13 @@ class Trainer:
                                 include_columns_file=cfg.include_columns_file)
         self.panel.scale_factor_groups(cfg.feature_group_weights)
         t_n = len(self.panel.dates)
-        fp = cfg.env.forward_period
+        horizon = label_horizon(cfg.env.label_kind, cfg.env.forward_period)
         tr_lo = _date_index(self.panel, cfg.train_start, 0, "start")
         tr_hi = _date_index(self.panel, cfg.train_end, int(t_n * 0.8), "end")
         va_lo = _date_index(self.panel, cfg.val_start, tr_hi + 1, "start")
         va_hi = _date_index(self.panel, cfg.val_end, t_n - 1, "end")
-        # embargo: a training label (fp days after a T+1 entry) must end before the validation window
-        self.train_range = (tr_lo, min(tr_hi, va_lo - fp - 2))
+        # embargo: a training label (its horizon after a T+1 entry) must end before the validation window
+        self.train_range = (tr_lo, min(tr_hi, va_lo - horizon - 2))
         self.val_idx = np.arange(va_lo, va_hi + 1)
         if len(self.val_idx) < 2:
             raise DataError("the validation window holds fewer than 2 dates; set --val-start/--val-end")
@@ -102,7 +103,7 @@ class Trainer:
         self.sim = MarketSim(self.data, cfg.env, cfg.ppo.n_envs, seed=cfg.ppo.seed, t_range=self.train_range)
         self.policy = DeepSetsPolicy(self.data.n_factors, cfg.encoder_hidden, cfg.env.holding_aware).to(self.device)
         self.ppo = PPO(self.policy, self.data, self.sim, cfg.ppo)
-        self.label = self.panel.forward_returns(fp)
+        self.label = self.panel.forward_returns(cfg.env.forward_period)
         buy, sell = cfg.env.cost.rates(self.panel.dates)
         self.round_trip = float(np.mean(buy + sell))
         self.out = Path(cfg.out_dir)

@@ -60,6 +60,13 @@ def settings_from_args(args: argparse.Namespace) -> Any:
         raise DataError(f"--cost-bps '{args.cost_bps}': use comma-separated numbers such as 30,60,100") from exc
     if not costs or any(c < 0 for c in costs):
         raise DataError(f"--cost-bps '{args.cost_bps}': give at least one cost ≥ 0, e.g. 30,60,100")
+    from aurumq_rl.market.costs import CostModel
+
+    for c in costs:
+        try:
+            CostModel(round_trip_bps=c)
+        except ValueError as exc:
+            raise DataError(str(exc)) from exc
     for flag, v in (("--top-k", args.top_k), ("--forward-period", args.forward_period),
                     ("--random-draws", args.random_draws)):
         if v < 1:

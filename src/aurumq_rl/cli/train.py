@@ -113,9 +113,12 @@ def build_config(opts: dict):  # noqa: ANN201
     factors = opts.get("factors")
     if isinstance(factors, str) and factors.isdigit():
         factors = int(factors)
+    try:
+        cost = CostModel(round_trip_bps=opts["cost_bps"])
+    except ValueError as exc:
+        raise DataError(str(exc)) from exc
     env = EnvConfig(top_k=opts["top_k"], forward_period=opts["forward_period"], reward_mode=opts["reward_mode"],
-                    episode_length=opts["episode_length"], cost=CostModel(round_trip_bps=opts["cost_bps"]),
-                    sizing=opts["sizing"])
+                    episode_length=opts["episode_length"], cost=cost, sizing=opts["sizing"])
     ppo = PPOConfig(total_timesteps=opts["total_timesteps"], n_envs=opts["n_envs"], n_steps=opts["n_steps"],
                     batch_size=opts["batch_size"], n_epochs=opts["n_epochs"], learning_rate=opts["learning_rate"],
                     target_kl=opts["target_kl"], seed=opts["seed"])

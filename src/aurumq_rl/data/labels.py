@@ -60,7 +60,11 @@ def trade_label(panel: Panel, kind: str, fp: int) -> np.ndarray:
     raise ValueError(f"label kind '{kind}': choose forward_return or main_wave")
 
 
+def label_horizon(kind: str, fp: int) -> int:
+    """Days after the T+1 entry that the label of `kind` (forward_return | main_wave) reads."""
+    return fp if kind == "forward_return" else MAIN_WAVE_MAX_HOLD
+
+
 def last_label_date_index(n_dates: int, kind: str, fp: int) -> int:
     """Index of the last decision date whose label window fits inside a panel of `n_dates` dates."""
-    horizon = fp if kind == "forward_return" else MAIN_WAVE_MAX_HOLD
-    return n_dates - 2 - horizon
+    return n_dates - 2 - label_horizon(kind, fp)

@@ -58,6 +58,11 @@ class EnvConfig:
     def holding_aware(self) -> bool:
         return self.reward_mode in HOLDING_AWARE
 
+    @property
+    def label_kind(self) -> str:
+        """The trade label the reward reads: main_wave for that mode, the fp-day forward return otherwise."""
+        return "main_wave" if self.reward_mode == "main_wave" else "forward_return"
+
 
 class PanelTensors:
     """The panel's arrays on one device, built once and shared by the simulator, the policy and PPO."""
@@ -72,7 +77,7 @@ class PanelTensors:
         self.buy_ok = torch.as_tensor(panel.tradeable & ~panel.is_limit_up, device=dev)
         self.sell_ok = torch.as_tensor(panel.can_sell, device=dev)
         self.ret = torch.as_tensor(panel.pct_chg, dtype=torch.float32, device=dev)
-        kind = "main_wave" if cfg.reward_mode == "main_wave" else "forward_return"
+        kind = cfg.label_kind
         label = trade_label(panel, kind, cfg.forward_period)
         self.label = torch.as_tensor(np.nan_to_num(label, nan=0.0), dtype=torch.float32, device=dev)
         self.last_decision = min(last_label_date_index(self.n_dates, kind, cfg.forward_period), self.n_dates - 3)
@@ -121,8 +126,7 @@ class MarketSim:
     def select(self, scores: torch.Tensor) -> torch.Tensor:
         """The env's own pick rule: top K valid stocks by score under the industry cap ([E, N] bool)."""
         d = self.data
-        return select_top_k(scores, self.valid_mask(), self.cfg.top_k, d.industry[self.t], self.cfg.industry_cap,
-                            d.n_industries)
+        return select_top_k(scores, self.valid_mask(), self.cfg.top_k, d.industry[self.t], self.cfg.industry_cap)
 
     def step(self, scores: torch.Tensor, chosen: torch.Tensor | None = None
              ) -> tuple[torch.Tensor, bool, dict[str, torch.Tensor]]:

@@ -132,7 +132,7 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
     if picks is None:
         valid = panel.in_universe[decisions] & np.isfinite(scores[decisions])
         ind = panel.industry[decisions] if panel.industry is not None else None
-        chosen = select_picks(scores[decisions], valid, top_k, ind, max(len(panel.industry_names), 1), industry_cap)
+        chosen = select_picks(scores[decisions], valid, top_k, ind, industry_cap)
     else:
         chosen = picks[decisions].astype(bool)
     weights = position_weights(np.nan_to_num(scores[decisions].astype(np.float64)), chosen, sizing)

@@ -24,7 +24,6 @@ from aurumq_rl.eval.ic import ic_series
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
 
 TRADING_DAYS = 252
-PICK_CHUNK = 64  # dates per select_top_k call: bounds the [dates, N, industries] one-hot of the cap
 
 
 def _finite(x: np.ndarray) -> np.ndarray:
@@ -90,19 +89,11 @@ def buyable_next(tradeable: np.ndarray, is_limit_up: np.ndarray) -> np.ndarray:
 
 
 def select_picks(scores: np.ndarray, valid: np.ndarray, top_k: int, industry: np.ndarray | None = None,
-                 n_industries: int | None = None, cap_frac: float | None = INDUSTRY_CAP) -> np.ndarray:
+                 cap_frac: float | None = INDUSTRY_CAP) -> np.ndarray:
     """[T, N] bool top-K picks per date among `valid` with finite scores, under the industry cap when
-    `industry` is given (the env's `select_top_k`, in chunks of dates to bound memory)."""
+    `industry` is given (the env's `select_top_k`)."""
     ok = valid & np.isfinite(scores)
-    s = np.where(ok, scores, 0.0)
-    if industry is not None and n_industries is None:
-        n_industries = int(industry.max()) + 1
-    out = np.zeros(ok.shape, dtype=bool)
-    for lo in range(0, len(ok), PICK_CHUNK):
-        sl = slice(lo, lo + PICK_CHUNK)
-        ind = None if industry is None else industry[sl]
-        out[sl] = select_top_k(s[sl], ok[sl], top_k, ind, cap_frac, n_industries)
-    return out
+    return select_top_k(np.where(ok, scores, 0.0), ok, top_k, industry, cap_frac)
 
 
 def topk_returns(scores: np.ndarray, fwd: np.ndarray, picks: np.ndarray, buy_next: np.ndarray,
@@ -239,7 +230,7 @@ def random_scores(keys: np.ndarray, draw: int) -> np.ndarray:
 
 def random_baseline(valid: np.ndarray, fwd: np.ndarray, buy_next: np.ndarray, top_k: int, *, dates: np.ndarray,
                     codes: np.ndarray, draws: int = 100, seed: int = 0, industry: np.ndarray | None = None,
-                    n_industries: int | None = None, sizing: str = "equal") -> tuple[np.ndarray, np.ndarray]:
+                    cap_frac: float | None = INDUSTRY_CAP, sizing: str = "equal") -> tuple[np.ndarray, np.ndarray]:
     """Random uniform scores (`random_scores` of `dates` × `codes`) under the same masks and pipeline:
     ([draws, T] top-K returns, [draws] mean rank IC). The same seed gives the same draws."""
     keys = random_score_keys(dates, codes, seed)
@@ -247,7 +238,7 @@ def random_baseline(valid: np.ndarray, fwd: np.ndarray, buy_next: np.ndarray, to
     rank_ic = np.empty(draws)
     for i in range(draws):
         s = random_scores(keys, i)
-        picks = select_picks(s, valid, top_k, industry, n_industries)
+        picks = select_picks(s, valid, top_k, industry, cap_frac)
         series[i] = topk_returns(s, fwd, picks, buy_next, sizing)
         ic = _finite(ic_series(s, fwd, valid, "rank"))
         rank_ic[i] = ic.mean() if len(ic) else np.nan

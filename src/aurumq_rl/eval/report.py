@@ -87,10 +87,9 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
     valid = panel.in_universe & in_range[:, None] & np.isfinite(scores)
     fwd = np.where(in_range[:, None], panel.forward_returns(fp), np.nan)
     ind = panel.industry if industry_cap is not None else None
-    n_ind = max(len(panel.industry_names), 1)
     buy_next = buyable_next(panel.tradeable, panel.is_limit_up)
 
-    picks = select_picks(scores, valid, top_k, ind, n_ind, industry_cap)
+    picks = select_picks(scores, valid, top_k, ind, industry_cap)
     series = {s: topk_returns(scores, fwd, picks, buy_next, s) for s in SIZINGS}
     hit, win = hit_win_rates(picks, buy_next, fwd, max_gain(panel.pct_chg, fp), hit_threshold)
     rank_ic = ic_series(scores, fwd, valid, "rank")
@@ -99,7 +98,7 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
         rnd_series, rnd_ic = random_cache[key]
     else:
         rnd_series, rnd_ic = random_baseline(valid, fwd, buy_next, top_k, dates=panel.dates, codes=panel.codes,
-                                             draws=random_draws, seed=seed, industry=ind, n_industries=n_ind)
+                                             draws=random_draws, seed=seed, industry=ind, cap_frac=industry_cap)
         if random_cache is not None:
             random_cache[key] = (rnd_series, rnd_ic)
     rnd_means = np.array([_nanmean(r) for r in rnd_series])

@@ -76,7 +76,7 @@ def rolling_nanmean(x: np.ndarray, window: int) -> np.ndarray:
 
 def _picks(ep: EvalPanel, scores: np.ndarray, valid: np.ndarray, st: EvalSettings) -> np.ndarray:
     ind = ep.panel.industry if st.industry_cap is not None else None
-    return select_picks(scores, valid, st.top_k, ind, max(len(ep.panel.industry_names), 1), st.industry_cap)
+    return select_picks(scores, valid, st.top_k, ind, st.industry_cap)
 
 
 def random_equity_band(ep: EvalPanel, valid: np.ndarray, st: EvalSettings) -> tuple[np.ndarray, np.ndarray]:
@@ -136,8 +136,7 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
     overlap = None
     if len(sets) > 1:
         ind = panel.industry if st.industry_cap is not None else None
-        jac = topk_overlap([named[n] for n in src], universe_valid, st.top_k, ind,
-                           max(len(panel.industry_names), 1))
+        jac = topk_overlap([named[n] for n in src], universe_valid, st.top_k, ind, st.industry_cap)
         overlap = {"names": src, "jaccard": jac}
     decision = panel.dates[dates]
     report = {

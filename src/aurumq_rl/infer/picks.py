@@ -33,9 +33,8 @@ def picks_for_date(panel: Panel, scores: np.ndarray, t: int, top_k: int, *, sizi
     ok_next, known = buyable_next_day(panel, t)
     valid = panel.in_universe[t] & np.isfinite(s) & ok_next
     ind = panel.industry[t] if panel.industry is not None else None
-    n_ind = len(panel.industry_names) if panel.industry is not None else None
     # ties break by ts_code (codes are sorted, select_top_k keeps the lower index first): reproducible
-    chosen = select_top_k(np.where(valid, s, 0.0), valid, top_k, ind, industry_cap, n_ind)
+    chosen = select_top_k(np.where(valid, s, 0.0), valid, top_k, ind, industry_cap)
     w = position_weights(np.where(chosen, s, 0.0), chosen, sizing)
     idx = np.flatnonzero(chosen)
     idx = idx[np.lexsort((idx, -s[idx]))]

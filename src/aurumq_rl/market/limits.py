@@ -50,11 +50,9 @@ LIMIT_RULES: tuple[LimitRule, ...] = (
     LimitRule(BSE, None, None, first_days=1, note="BSE: no limit on the listing day"),
     # Risk warning (ST / *ST).
     LimitRule(MAIN, 0.05, 0.05, st=True, end=MAIN_ST_TO_10PCT, note="main-board ST ±5% until mid-2025"),
-    # Before its reform ChiNext followed the SZSE rules, where risk-warning stocks had ±5%.
-    LimitRule(CHINEXT, 0.05, 0.05, st=True, end=CHINEXT_REFORM, note="ChiNext ST before the reform"),
     # Normal.
     LimitRule(MAIN, 0.10, 0.10, note="main board ±10% (ST too from 2025-07-07)"),
-    LimitRule(CHINEXT, 0.10, 0.10, end=CHINEXT_REFORM, note="ChiNext ±10% before 2020-08-24"),
+    LimitRule(CHINEXT, 0.10, 0.10, end=CHINEXT_REFORM, note="ChiNext ±10% before 2020-08-24 (ST too)"),
     LimitRule(CHINEXT, 0.20, 0.20, start=CHINEXT_REFORM, note="ChiNext ±20% (ST too)"),
     LimitRule(STAR, 0.20, 0.20, note="STAR ±20% (ST too)"),
     LimitRule(BSE, 0.30, 0.30, note="BSE ±30%"),
@@ -124,11 +122,10 @@ def prices_on_tick_grid(close: pl.Series, tol: float = 1e-6, share: float = 0.99
 
 
 def resolve_limit_method(method: LimitMethod, columns: list[str], close: pl.Series | None) -> str:
-    """Pick price- or pct-based detection. Price-based needs real (unadjusted, on-grid) prices."""
+    """Pick price- or pct-based detection. Price-based needs real (unadjusted, on-grid) prices: a `pre_close`
+    column alone is not enough, since adjusted (qfq/hfq) bars carry an adjusted one."""
     if method != "auto":
         return method
-    if "pre_close" in columns:
-        return "price"
     if close is not None and prices_on_tick_grid(close):
         return "price"
     return "pct"

@@ -59,12 +59,12 @@ def _where(c: Any, a: Any, b: Any) -> Any:
 
 
 def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
-                 cap_frac: float | None = INDUSTRY_CAP, n_industries: int | None = None) -> Any:
+                 cap_frac: float | None = INDUSTRY_CAP) -> Any:
     """Boolean mask [..., N] of the K highest-scoring valid stocks, at most `industry_cap(k)` per industry.
 
     Ties keep the lower index first (stable). Fewer than K valid stocks → all of them. `industry` holds int
-    codes 0..n_industries-1 (UNKNOWN_INDUSTRY = uncapped; pass `n_industries` to spare a max over the
-    array); `cap_frac=None` or `industry=None` disables the cap. Memory O(N · n_industries) per row.
+    codes (UNKNOWN_INDUSTRY = uncapped); `cap_frac=None` or `industry=None` disables the cap.
+    Time O(N log N), memory O(N) per row.
     """
     neg_inf = float("-inf")
     s = _where(valid, scores, neg_inf * (scores[..., :1] * 0 + 1))
@@ -72,22 +72,39 @@ def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
     ok = _take(valid, order)
     if industry is not None and cap_frac is not None:
         ind = _take(industry, order)
-        n_ind = (int(industry.max()) + 1 if n_industries is None else n_industries) + 1  # slot 0 = unknown
-        # count of earlier picks of the same industry along the score order: one-hot running sum
-        if _is_torch(ind):
-            import torch
-
-            onehot = torch.nn.functional.one_hot((ind + 1).long(), n_ind) * ok[..., None]
-            seen = onehot.cumsum(-2) - onehot
-            before = seen.gather(-1, (ind + 1).long()[..., None])[..., 0]
-        else:
-            onehot = (np.arange(n_ind) == (ind + 1)[..., None]) & ok[..., None]
-            seen = np.cumsum(onehot, axis=-2, dtype=np.int32) - onehot
-            before = np.take_along_axis(seen, (ind + 1)[..., None].astype(np.int64), axis=-1)[..., 0]
+        before = _rank_within_group(ind, ok)
         ok = ok & ((before < industry_cap(k, cap_frac)) | (ind == UNKNOWN_INDUSTRY))
     ok_i = ok.long() if _is_torch(ok) else ok.astype(np.int64)
     picked = ok & (_cumsum(ok_i) <= k)
     return _scatter(valid & False, order, picked)
+
+
+def _rank_within_group(group: Any, member: Any) -> Any:
+    """For each position along the last axis: how many earlier positions are members of the same group
+    (meaningful where `member`). One sort by (group, position) puts each group's members in a run in their
+    original order; a member's count is its offset from the start of its run."""
+    n = group.shape[-1]
+    if _is_torch(group):
+        import torch
+
+        pos = torch.arange(n, device=group.device)
+        key = torch.where(member, group.long() + 1, torch.full_like(group.long(), -1)) * n + pos  # non-members first
+        by_group = torch.argsort(key, dim=-1)
+        g = key.gather(-1, by_group).div(n, rounding_mode="floor")
+        new_run = torch.ones_like(g, dtype=torch.bool)
+        new_run[..., 1:] = g[..., 1:] != g[..., :-1]
+        run_start = torch.where(new_run, pos, torch.zeros_like(pos)).cummax(-1).values
+        return torch.empty_like(by_group).scatter_(-1, by_group, pos - run_start)
+    pos = np.arange(n)
+    key = np.where(member, group.astype(np.int64) + 1, -1) * n + pos
+    by_group = np.argsort(key, axis=-1)
+    g = np.take_along_axis(key, by_group, axis=-1) // n
+    new_run = np.ones(g.shape, dtype=bool)
+    new_run[..., 1:] = g[..., 1:] != g[..., :-1]
+    run_start = np.maximum.accumulate(np.where(new_run, pos, 0), axis=-1)
+    out = np.empty_like(by_group)
+    np.put_along_axis(out, by_group, pos - run_start, axis=-1)
+    return out
 
 
 def position_weights(scores: Any, chosen: Any, sizing: str = "equal") -> Any:

@@ -28,7 +28,7 @@ def sample(logits: torch.Tensor, valid: torch.Tensor, k: int, industry: torch.Te
     """Ordered picks [B, K] (-1 where fewer than K stocks are available)."""
     u = torch.rand(logits.shape, device=logits.device, generator=generator).clamp(1e-10, 1 - 1e-10)
     g = torch.where(valid, logits - torch.log(-torch.log(u)), torch.full_like(logits, float("-inf")))
-    chosen = select_top_k(g, valid, k, industry, cap_frac, n_industries)
+    chosen = select_top_k(g, valid, k, industry, cap_frac)
     ranked = torch.where(chosen, g, torch.full_like(g, float("-inf")))
     vals, idx = torch.topk(ranked, k, dim=-1)
     return torch.where(torch.isfinite(vals), idx, torch.full_like(idx, -1))

@@ -1,0 +1,68 @@
+"""Top-K under the industry cap: numpy and torch against a plain greedy loop."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from aurumq_rl.market.selection import UNKNOWN_INDUSTRY, industry_cap, select_top_k
+
+
+def _greedy(scores: np.ndarray, valid: np.ndarray, k: int, industry: np.ndarray | None, cap_frac: float | None
+            ) -> np.ndarray:
+    """One row, one stock at a time: best score first (lower index on ties), skip invalid and full industries."""
+    out = np.zeros(len(scores), bool)
+    counts: dict[int, int] = {}
+    for i in sorted(range(len(scores)), key=lambda j: (-scores[j], j)):
+        if out.sum() == k:
+            break
+        if not valid[i]:
+            continue
+        g = int(industry[i]) if industry is not None and cap_frac is not None else UNKNOWN_INDUSTRY
+        if g != UNKNOWN_INDUSTRY and counts.get(g, 0) >= industry_cap(k, cap_frac):
+            continue
+        counts[g] = counts.get(g, 0) + 1
+        out[i] = True
+    return out
+
+
+def _case(seed: int, n: int = 60, rows: int = 40) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    scores = np.round(rng.standard_normal((rows, n)), 1)  # rounded: many ties
+    valid = rng.random((rows, n)) < 0.8
+    valid[0] = False  # a row with nothing valid
+    valid[1, :5] = True
+    valid[1, 5:] = False  # fewer valid stocks than K
+    industry = rng.integers(-1, 4, (rows, n))  # few industries (the cap binds) and unknowns (never capped)
+    industry[2] = 0  # one industry: only the cap's worth can be picked
+    return scores, valid, industry
+
+
+@pytest.mark.parametrize("cap_frac", [0.3, None])
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_numpy_matches_the_greedy_loop(seed: int, cap_frac: float | None) -> None:
+    scores, valid, industry = _case(seed)
+    k = 10
+    got = select_top_k(scores, valid, k, industry, cap_frac)
+    want = np.stack([_greedy(s, v, k, g, cap_frac) for s, v, g in zip(scores, valid, industry, strict=True)])
+    np.testing.assert_array_equal(got, want)
+    assert not got[0].any() and got[1].sum() == 5 and got[2].sum() <= industry_cap(k, cap_frac or 1.0)
+
+
+@pytest.mark.parametrize("seed", [0, 3])
+def test_torch_matches_numpy(seed: int) -> None:
+    torch = pytest.importorskip("torch")
+    scores, valid, industry = _case(seed)
+    want = select_top_k(scores, valid, 10, industry, 0.3)
+    got = select_top_k(torch.as_tensor(scores), torch.as_tensor(valid), 10, torch.as_tensor(industry), 0.3)
+    np.testing.assert_array_equal(got.numpy(), want)
+
+
+def test_invalid_stocks_do_not_use_up_an_industry_cap() -> None:
+    # industry 0 holds the three best scores, but two of them are not valid: the cap of 1 (K = 3) goes to the
+    # valid one, and the rest of the picks go to the next industries
+    scores = np.array([9.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0])
+    valid = np.array([False, False, True, True, True, True, True])
+    industry = np.array([0, 0, 0, 0, 1, 2, 2])
+    got = select_top_k(scores, valid, 3, industry, 0.34)
+    np.testing.assert_array_equal(np.flatnonzero(got), [2, 4, 5])
