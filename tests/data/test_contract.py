@@ -8,6 +8,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from aurumq_rl.data.check import check_data
 from aurumq_rl.data.contract import FACTOR_COL_PREFIXES, factor_columns, select_factors
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.errors import DataError
@@ -55,6 +56,19 @@ def _write(df: pl.DataFrame, tmp_path: Path) -> Path:
     return p
 
 
+# Wrong types, each rejected the same way by load_panel and `data check`.
+_BAD_TYPES = [
+    (lambda d: d.with_columns(pl.format("{}%", pl.col("pct_chg") * 100).alias("pct_chg")), {},
+     r"bad\.parquet: column pct_chg has 20 value\(s\) that are not numbers \(e\.g\. '-1\.0%'\)"),
+    (lambda d: d.with_columns(pl.lit("n/a").alias("vol")), {}, r"bad\.parquet: column vol has .*'n/a'"),
+    (lambda d: d.with_columns(pl.lit(True).alias("close"), pl.lit("x").alias("open")), {},
+     r"bad\.parquet: column close has type Boolean; column open has .*'x'"),
+    (lambda d: d.with_columns((pl.col("close") > 11).alias("tech_evt_up")), {},
+     r"bad\.parquet: factor column tech_evt_up is Boolean.*aurumq_rl\.data\.events\.exp_decay \(tau = 10"),
+    (lambda d: d.with_columns(pl.lit("a").alias("mf_x")), {}, r"bad\.parquet: factor column mf_x has type String"),
+]
+
+
 @pytest.mark.parametrize(
     ("mutate", "kwargs", "message"),
     [
@@ -72,12 +86,29 @@ def _write(df: pl.DataFrame, tmp_path: Path) -> Path:
         (lambda d: d, {"universe": "hs300"}, r"universe 'hs300' needs the column 'is_hs300'"),
         (lambda d: d, {"normalize": "minmax"}, r"normalize='minmax'"),
         (lambda d: d.with_columns(pl.lit("000300.SH").alias("ts_code")), {}, r"belong to no A-share board"),
+        *_BAD_TYPES,
     ],
 )
 def test_bad_input_gets_one_clear_error(tmp_path: Path, mutate, kwargs: dict, message: str) -> None:
     path = _write(mutate(_frame()), tmp_path)
     with pytest.raises(DataError, match=message):
         load_panel(path, universe=kwargs.pop("universe", "all"), **kwargs)
+
+
+@pytest.mark.parametrize(("mutate", "kwargs", "message"), _BAD_TYPES)
+def test_data_check_rejects_bad_types_like_the_loader(tmp_path: Path, mutate, kwargs: dict,
+                                                      message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        check_data(_write(mutate(_frame()), tmp_path))
+
+
+def test_numeric_text_columns_are_cast(tmp_path: Path) -> None:
+    """Prices written as text that parse as numbers load like the numbers themselves."""
+    df = _frame().with_columns(pl.col("close").cast(pl.String), pl.col("vol").cast(pl.String))
+    p = load_panel(_write(df, tmp_path), universe="all")
+    q = load_panel(_frame().lazy(), universe="all")
+    assert (p.tradeable == q.tradeable).all() and (p.factors == q.factors).all()
+    assert check_data(df.lazy())["rows"] == 20
 
 
 def test_missing_file_named(tmp_path: Path) -> None:

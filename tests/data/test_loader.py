@@ -107,6 +107,19 @@ def test_main_board_non_st_universe_gates() -> None:
     assert dict(zip(p_all.codes.tolist(), p_all.board.tolist(), strict=True))["300001.SZ"] == "chinext"
 
 
+def test_suspended_rows_only_in_universe_all() -> None:
+    """`all` is documented as any A-share row with a bar, so a suspended row (vol = 0) stays in it, unlike
+    the other universes; it is never tradeable either way."""
+    n = 70
+    df = _long({"600001.SH": [1.0] * n, "600002.SH": [2.0] * n, "600003.SH": [3.0] * n})
+    df = df.with_columns(pl.when((pl.col("ts_code") == "600002.SH") & (pl.col("trade_date") == _day(n - 1)))
+                         .then(0.0).otherwise(pl.col("vol")).alias("vol"))
+    for universe, member in (("all", True), ("all_non_st", False), ("main_board_non_st", False)):
+        p = load_panel(df.lazy(), universe=universe)
+        j = p.codes.tolist().index("600002.SH")
+        assert bool(p.in_universe[-1, j]) is member and not p.tradeable[-1, j] and p.in_universe[-2, j]
+
+
 def test_universe_callable_and_hs300_membership() -> None:
     df = _long({"600001.SH": [1.0, 2.0], "600002.SH": [3.0, 4.0]},
                is_hs300={"600001.SH": [True, False], "600002.SH": [True, True]})

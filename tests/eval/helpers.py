@@ -26,7 +26,7 @@ def make_panel(pct_chg: np.ndarray, *, start: str = "2024-01-02", tradeable: np.
         codes=np.array([f"{600000 + i:06d}.SH" for i in range(n_n)]),
         factor_names=["f0"], factors=np.zeros((t_n, n_n, 1), np.float32),
         factor_missing_bits=np.zeros((t_n, n_n, 1), np.uint8), pct_chg=r, present=ones.copy(), tradeable=tr,
-        can_buy=uni & tr & ~up, can_sell=tr & ~down, in_universe=uni, is_limit_up=up, is_limit_down=down,
+        can_buy=tr & ~up, can_sell=tr & ~down, in_universe=uni, is_limit_up=up, is_limit_down=down,
         board=np.array(["main"] * n_n), industry=industry,
         industry_names=[] if industry is None else [str(i) for i in range(int(industry.max()) + 1)],
     )

@@ -49,6 +49,18 @@ def test_limit_up_and_suspended_picks_are_skipped_to_cash() -> None:
     assert r2["reason"] == "suspended_at_entry" and r2["entry_date"] is None
 
 
+def test_new_listing_pick_is_skipped_to_cash() -> None:
+    """A pick that trades normally on the fill day but is listed for too few days (`can_buy` False) is not
+    bought: the same new-listing protection as the env's and inference's."""
+    p = make_panel(np.full((4, 2), 0.01))
+    p.can_buy[1, 1] = False  # tradeable, not limit-up, but a new listing on the fill day
+    res = simulate(p, np.tile([1.0, 2.0], (4, 1)), top_k=2, hold="fp", forward_period=2, cost=FREE,
+                   industry_cap=None)
+    r0, r1 = (_row(res.trades, i, p, 0) for i in range(2))
+    assert r0["reason"] is None and r0["weight"] == pytest.approx(0.5)
+    assert r1["reason"] == "new_listing_at_entry" and r1["entry_date"] is None and r1["weight"] == 0
+
+
 def test_limit_down_exit_is_deferred_to_the_next_day() -> None:
     pct = np.zeros((6, 3))
     pct[2], pct[3], pct[4], pct[5] = [0.10, 0, 0], [-0.10, 0, 0], [0.02, 0.04, -0.02], [0.5, 0.1, 0.1]
@@ -102,9 +114,9 @@ def test_suspended_exit_deferred_with_costs_daily() -> None:
 
 def _main_wave_panel(limit_down_at_exit: bool) -> Panel:
     pct = np.zeros((17, 2))
-    pct[12, 0], pct[14, 0], pct[15, 0] = 0.05, -0.2, 0.05
+    pct[12, 0], pct[14, 0], pct[15, 0], pct[16, 0] = 0.05, -0.2, 0.05, -0.03
     limit_down = np.zeros((17, 2), bool)
-    limit_down[14, 0] = limit_down_at_exit
+    limit_down[15, 0] = limit_down_at_exit
     return make_panel(pct, limit_down=limit_down)
 
 
@@ -112,19 +124,20 @@ def _main_wave_panel(limit_down_at_exit: bool) -> Panel:
 def test_main_wave_exits_on_ma_cross(deferred: bool) -> None:
     p = _main_wave_panel(deferred)
     # flat at 1 to day 11 (entry), 1.05 on 12–13, 0.84 on 14: MA5 (2 + 2.1 + .84)/5 = .988 < MA10 (7 + 2.94)/10
-    # = .994 first on day 14 (days 12, 13: 1.01 > 1.005, 1.02 > 1.01) → exit at the close of 14, h = 3
-    assert main_wave_returns(p)[1][10, 0] == 3
+    # = .994 first on day 14 (days 11–13: 1 = 1, 1.01 > 1.005, 1.02 > 1.01); that close is the signal, so the
+    # sale is at the next close, 15: h = 4
+    assert main_wave_returns(p)[1][10, 0] == 4
     scores = np.tile([2.0, 1.0], (17, 1))
     res = simulate(p, scores, top_k=1, hold="main_wave", cost=FREE, industry_cap=None, start=10, end=10)
     assert res.dates[0] == p.dates[11] and res.dates[-1] == p.dates[16]  # L = fill + MAIN_WAVE_MAX_HOLD
     r0 = _row(res.trades, 0, p, 10)
     if not deferred:
-        assert res.equity[-1] == pytest.approx(0.84)
-        assert r0["exit_date"] == p.dates[14].astype(object) and r0["hold_days"] == 3
-        assert r0["gross_return"] == pytest.approx(main_wave_returns(p)[0][10, 0])
-    else:  # limit-down on the planned exit: sold a day later, after a +5% day
         assert res.equity[-1] == pytest.approx(0.84 * 1.05)
-        assert r0["exit_date"] == p.dates[15].astype(object) and r0["reason"] == "limit_down_exit_deferred"
+        assert r0["exit_date"] == p.dates[15].astype(object) and r0["hold_days"] == 4
+        assert r0["gross_return"] == pytest.approx(main_wave_returns(p)[0][10, 0])
+    else:  # limit-down on the planned exit: sold a day later, after a -3% day
+        assert res.equity[-1] == pytest.approx(0.84 * 1.05 * 0.97)
+        assert r0["exit_date"] == p.dates[16].astype(object) and r0["reason"] == "limit_down_exit_deferred"
     assert r0["max_gain"] == pytest.approx(0.05)
 
 
@@ -142,7 +155,7 @@ def test_frictionless_fp_periods_equal_the_topk_metric(sizing: str) -> None:
     scores = rng.random((40, 30))
     res = simulate(p, scores, top_k=5, hold="fp", forward_period=3, cost=FREE, sizing=sizing, industry_cap=None)
     picks = select_picks(scores, p.in_universe, 5)
-    metric = topk_returns(scores, p.forward_returns(3), picks, buyable_next(p.tradeable, p.is_limit_up), sizing)
+    metric = topk_returns(scores, p.forward_returns(3), picks, buyable_next(p.can_buy), sizing)
     decisions = np.arange(0, 40 - 2 - 3 + 1, 3)
     np.testing.assert_allclose(res.period_returns(), metric[decisions], atol=1e-12)
 

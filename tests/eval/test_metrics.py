@@ -92,7 +92,7 @@ def test_topk_return_unbuyable_pick_is_cash() -> None:
     tradeable = np.ones((2, 4), bool)
     limit_up = np.zeros((2, 4), bool)
     limit_up[1, 1] = True  # stock 1 is limit-up on the fill day (t+1 = 1)
-    buy_next = buyable_next(tradeable, limit_up)
+    buy_next = buyable_next(tradeable & ~limit_up)
     assert buy_next[0].tolist() == [True, False, True, True] and not buy_next[1].any()
     picks = select_picks(scores, np.ones((2, 4), bool), 2)
     eq = topk_returns(scores, fwd, picks, buy_next, "equal")
@@ -162,7 +162,7 @@ def _eval_arrays(fp: int = 5) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.nd
     p = synth_panel()
     fwd = p.forward_returns(fp)
     valid = p.in_universe & np.isfinite(fwd)
-    return fwd, valid, buyable_next(p.tradeable, p.is_limit_up), p.industry
+    return fwd, valid, buyable_next(p.can_buy), p.industry
 
 
 def _keys(t: slice = slice(None), n: slice = slice(None)) -> dict[str, np.ndarray]:

@@ -32,7 +32,7 @@ def test_board_from_code(code: str, board: str | None) -> None:
 
 
 def _limits(board: str, day: date, st: bool = False, listing_day: int = 1000) -> tuple:
-    up, down, has = limit_pct_exprs()
+    up, down, has = limit_pct_exprs(listed_on=None)  # the row's date stands in for the listing date
     row = pl.DataFrame({"board": [board], "is_st": [st], "trade_date": [day], "listing_day": [listing_day]})
     return row.select(up, down, has).row(0)
 
@@ -170,6 +170,20 @@ def test_listing_day_from_list_date_counts_trading_days() -> None:
               "list_date": date(2010, 1, 4)} for d in days]
     out = _annotate(_frame(rows), "pct")
     assert out.filter(pl.col("ts_code") == "600001.SH")["listing_day"].to_list() == [1, 2, 3]
+
+
+def test_new_listing_keeps_the_regime_it_listed_under() -> None:
+    """An IPO listed two days before the 2023-04-10 reform keeps the old regime (+44%/-36% day 1, then ±10%)
+    on its days 3-5, which fall after the reform; one listed on the reform date has no limit for 5 days."""
+    cal = [date(2023, 4, d) for d in (3, 4, 6, 7, 10, 11, 12, 13, 14, 17)]  # 04-05 is a holiday
+    rows = [{"ts_code": code, "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1.0}
+            for code, first in (("600000.SH", 0), ("603001.SH", 2), ("603002.SH", 4)) for d in cal[first:]]
+    out = _annotate(_frame(rows), "pct")
+    old = out.filter(pl.col("ts_code") == "603001.SH")
+    assert old["listed_on"].unique().to_list() == [date(2023, 4, 6)]
+    assert old["limit_up_pct"].to_list() == pytest.approx([0.44, 0.10, 0.10, 0.10, 0.10, 0.10, 0.10, 0.10])
+    new = out.filter(pl.col("ts_code") == "603002.SH")
+    assert new["limit_up_pct"].to_list()[:5] == [None] * 5 and new["limit_up_pct"][5] == pytest.approx(0.10)
 
 
 def test_limit_method_resolution() -> None:

@@ -16,12 +16,13 @@ def _panel(ret: np.ndarray, **masks: np.ndarray) -> Panel:
     t, n = ret.shape
     ones = np.ones((t, n), bool)
     zeros = np.zeros((t, n), bool)
+    tradeable, limit_up = masks.get("tradeable", ones), masks.get("is_limit_up", zeros)
     return Panel(
         dates=np.arange(np.datetime64("2024-01-02"), np.datetime64("2024-01-02") + t),
         codes=np.array([f"60000{i}.SH" for i in range(n)]), factor_names=["alpha_001"],
         factors=np.zeros((t, n, 1), np.float32), factor_missing_bits=np.zeros((t, n, 1), np.uint8),
-        pct_chg=ret, present=ones, tradeable=masks.get("tradeable", ones), can_buy=ones,
-        can_sell=masks.get("can_sell", ones), in_universe=ones, is_limit_up=masks.get("is_limit_up", zeros),
+        pct_chg=ret, present=ones, tradeable=tradeable, can_buy=masks.get("can_buy", tradeable & ~limit_up),
+        can_sell=masks.get("can_sell", ones), in_universe=ones, is_limit_up=limit_up,
         is_limit_down=zeros, board=np.array(["main"] * n))
 
 
@@ -53,6 +54,16 @@ def test_limit_up_at_fill_means_cash() -> None:
     lu = np.zeros((6, 2), bool)
     lu[1, 0] = True
     r, _, info = _sim(_panel(ret, is_limit_up=lu)).step(_scores(2, 0))
+    assert float(r) == 0.0 and float(info["turnover"]) == 0.0
+
+
+def test_new_listing_at_fill_means_cash() -> None:
+    """`Panel.can_buy` carries the new-listing protection: tradeable and not limit-up, but listed for too few
+    days on the fill day, is not bought either."""
+    ret = np.full((6, 2), 0.01)
+    cb = np.ones((6, 2), bool)
+    cb[1, 0] = False
+    r, _, info = _sim(_panel(ret, can_buy=cb)).step(_scores(2, 0))
     assert float(r) == 0.0 and float(info["turnover"]) == 0.0
 
 

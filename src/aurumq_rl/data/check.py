@@ -15,7 +15,7 @@ from aurumq_rl.data.contract import (
     trade_date_expr,
     validate_keys,
 )
-from aurumq_rl.data.loader import STATUS_COLUMNS, scan_with_schema
+from aurumq_rl.data.loader import STATUS_COLUMNS, cast_numeric_columns, check_factor_dtypes, scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import resolve_limit_method
 from aurumq_rl.market.status import MarketConfig, annotate
@@ -32,8 +32,9 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
     if not factors:
         raise DataError(f"{name}: no factor column found; factor columns must start with one of "
                         f"{', '.join(FACTOR_COL_PREFIXES)} (compute some with `aurumq-rl factors compute`)")
+    check_factor_dtypes(schema, factors, name)
     status_cols = [c for c in STATUS_COLUMNS if c in columns]
-    raw = lf.select(*REQUIRED_COLUMNS, *status_cols).collect()
+    raw = cast_numeric_columns(lf.select(*REQUIRED_COLUMNS, *status_cols).collect(), name)
     keys = raw.with_columns(trade_date_expr(schema["trade_date"], name), pl.col("pct_chg").cast(pl.Float64),
                             pl.col("vol").cast(pl.Float64))
     keys = validate_keys(keys, name, raw_dates=raw["trade_date"])

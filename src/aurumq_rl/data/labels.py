@@ -27,8 +27,10 @@ def _trailing_mean(x: np.ndarray, w: int) -> np.ndarray:
 
 
 def main_wave_returns(panel: Panel, max_hold: int = MAIN_WAVE_MAX_HOLD) -> tuple[np.ndarray, np.ndarray]:
-    """Main-wave hold: enter at the close of t+1, exit at the close of the first day u in t+2 … t+1+max_hold
-    with MA5 < MA10 (on the total-return index), else at t+1+max_hold.
+    """Main-wave hold: enter at the close of t+1; exit at the close of the day after the first close u in
+    t+1 … t+max_hold with MA5 < MA10 (on the total-return index), else at t+1+max_hold. The signal needs
+    u's close, so the sale is at u+1 at the earliest (the same rule as every decision); T+1 is met since
+    u+1 ≥ t+2. Holding days 1 … max_hold.
 
     Returns (hold return [T, N], holding days [T, N]); NaN/0 where t+1+max_hold is past the panel's end.
     """
@@ -41,8 +43,8 @@ def main_wave_returns(panel: Panel, max_hold: int = MAIN_WAVE_MAX_HOLD) -> tuple
     if n_valid <= 0:
         return ret, days
     entry = p[1:1 + n_valid]
-    # exit offset h (1..max_hold) after entry: the first h with MA5 < MA10 on day t+1+h, else max_hold
-    conds = np.stack([below[1 + h: 1 + h + n_valid] for h in range(1, max_hold + 1)])  # [H, n, N]
+    # exit offset h (1..max_hold) after entry: the first h whose previous close t+h shows MA5 < MA10
+    conds = np.stack([below[h: h + n_valid] for h in range(1, max_hold + 1)])  # [H, n, N]
     first = np.where(conds.any(0), conds.argmax(0) + 1, max_hold)
     exit_idx = np.arange(n_valid)[:, None] + 1 + first
     hold = np.take_along_axis(p, exit_idx, axis=0) / entry - 1

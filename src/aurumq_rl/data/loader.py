@@ -20,6 +20,7 @@ from aurumq_rl.data.contract import (
     trade_date_expr,
     validate_keys,
 )
+from aurumq_rl.data.events import EVENT_TAU_DAYS
 from aurumq_rl.data.normalize import NORMALIZE_METHODS, is_market_wide, normalize
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
@@ -32,6 +33,50 @@ STATUS_COLUMNS: tuple[str, ...] = (
     "industry_code", "is_hs300", "is_zz500", "adj_factor",
 )
 FACTOR_CHUNK = 32  # factor columns read per pass
+# Price/volume columns that must hold numbers (the required ones and the optional ones read with them).
+NUMERIC_COLUMNS: tuple[str, ...] = ("close", "pct_chg", "vol", "open", "high", "low", "pre_close", "adj_factor")
+
+
+def cast_numeric_columns(raw: pl.DataFrame, name: str) -> pl.DataFrame:
+    """Cast the price/volume columns of `raw` that arrive as text to Float64.
+
+    A value that is not a number (or a non-numeric, non-text column) is a `DataError` naming the file, the
+    column and an example value; otherwise polars fails with an error naming neither, or later.
+    """
+    bad: list[str] = []
+    casts: list[pl.Series] = []
+    for col in NUMERIC_COLUMNS:
+        if col not in raw.columns:
+            continue
+        dtype = raw.schema[col]
+        if dtype.is_numeric() or dtype == pl.Null:
+            continue
+        if dtype == pl.String:
+            parsed = raw[col].cast(pl.Float64, strict=False)
+            wrong = raw[col].filter(parsed.is_null() & raw[col].is_not_null())
+            if wrong.len() == 0:
+                casts.append(parsed)
+                continue
+            bad.append(f"{col} has {wrong.len()} value(s) that are not numbers (e.g. {wrong[0]!r})")
+        else:
+            bad.append(f"{col} has type {dtype}")
+    if bad:
+        raise DataError(f"{name}: column {'; column '.join(bad)}; write prices, vol and pct_chg (a decimal, "
+                        "+10% = 0.10) as numbers")
+    return raw.with_columns(casts) if casts else raw
+
+
+def check_factor_dtypes(schema: pl.Schema, cols: list[str], name: str) -> None:
+    """Factor columns must be numeric. A Boolean column is a raw 0/1 event flag, which must never reach a
+    model: events enter as exp-decay (`aurumq_rl.data.events.exp_decay`)."""
+    for col in cols:
+        dtype = schema[col]
+        if dtype == pl.Boolean:
+            raise DataError(f"{name}: factor column {col} is Boolean, a raw 0/1 event flag; encode it with "
+                            f"aurumq_rl.data.events.exp_decay (tau = {EVENT_TAU_DAYS:g} trading days) before "
+                            "loading")
+        if not dtype.is_numeric():
+            raise DataError(f"{name}: factor column {col} has type {dtype}; factors must be numeric")
 
 
 def scan_source(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str]:
@@ -107,10 +152,11 @@ def load_panel(
     if returns == "adj_close" and "adj_factor" not in columns:
         raise DataError(f"returns='adj_close' needs the column adj_factor, absent from {name}")
     chosen = select_factors(columns, factors, name, include_columns_file)
+    check_factor_dtypes(schema, chosen, name)
 
     status_cols = [c for c in STATUS_COLUMNS if c in columns]
     date_cast = trade_date_expr(schema["trade_date"], name)
-    raw = lf.select(*REQUIRED_COLUMNS, *status_cols).collect()
+    raw = cast_numeric_columns(lf.select(*REQUIRED_COLUMNS, *status_cols).collect(), name)
     keys = raw.with_columns(date_cast, pl.col("pct_chg").cast(pl.Float64), pl.col("vol").cast(pl.Float64))
     keys = keys.with_row_index("_row")  # position in the source's row order, reused to read factor chunks
     source_rows = keys.select("_row", "trade_date")  # every source row, B shares included
@@ -158,7 +204,6 @@ def load_panel(
     masks = {k: dense(c, False, bool) for k, c in (("tradeable", "tradeable"), ("can_buy", "can_buy_raw"),
                                                   ("can_sell", "can_sell"), ("is_limit_up", "is_limit_up"),
                                                   ("is_limit_down", "is_limit_down"))}
-    masks["can_buy"] &= in_universe
 
     industry, industry_names = None, []
     if "industry_code" in columns:
@@ -219,10 +264,7 @@ class _ChunkReader:
         if len(got) != len(self.window_dates) or not np.array_equal(got, self.window_dates):
             raise DataError(f"{self.name}: the source returned rows in a different order on a second read; "
                             "pass a Parquet path or a LazyFrame with a stable row order")
-        for col in cols:
-            dtype = part.schema[col]
-            if not dtype.is_numeric() and dtype != pl.Boolean:
-                raise DataError(f"{self.name}: factor column {col} has type {dtype}; factors must be numeric")
+        check_factor_dtypes(part.schema, cols, self.name)
         return part
 
     def dense(self, part: pl.DataFrame, col: str) -> np.ndarray:

@@ -28,7 +28,7 @@ class Panel:
     pct_chg: np.ndarray  # [T, N] float64, daily return (decimal), 0 where no bar
     present: np.ndarray  # [T, N] bool, a row exists
     tradeable: np.ndarray  # [T, N] bool, has a bar with vol > 0 and is not a one-price limit day
-    can_buy: np.ndarray  # [T, N] bool, in universe & tradeable & not limit-up & listed long enough
+    can_buy: np.ndarray  # [T, N] bool, a buy can fill: tradeable & not limit-up & listed long enough
     can_sell: np.ndarray  # [T, N] bool, tradeable & not limit-down
     in_universe: np.ndarray  # [T, N] bool
     is_limit_up: np.ndarray  # [T, N] bool

@@ -223,7 +223,7 @@ def _limit_table(cal: list[date], boards: np.ndarray, st: np.ndarray, listing_da
         "trade_date": np.repeat(np.array(cal, dtype="datetime64[D]"), N),
         "board": np.tile(boards, T), "is_st": st.ravel(), "listing_day": listing_day.ravel(),
     })
-    up, down, _ = limit_pct_exprs()
+    up, down, _ = limit_pct_exprs(listed_on=None)  # a first-days window here never spans a reform
     out = frame.select(up, down)
     return (out["limit_up_pct"].to_numpy().reshape(T, N).astype(float),
             out["limit_down_pct"].to_numpy().reshape(T, N).astype(float))

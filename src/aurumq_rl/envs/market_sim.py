@@ -74,7 +74,7 @@ class PanelTensors:
         self.n_dates, self.n_stocks, self.n_factors = panel.factors.shape
         self.factors = torch.as_tensor(panel.factors, device=dev)
         self.valid = torch.as_tensor(panel.in_universe, device=dev)
-        self.buy_ok = torch.as_tensor(panel.tradeable & ~panel.is_limit_up, device=dev)
+        self.buy_ok = torch.as_tensor(panel.can_buy, device=dev)
         self.sell_ok = torch.as_tensor(panel.can_sell, device=dev)
         self.ret = torch.as_tensor(panel.pct_chg, dtype=torch.float32, device=dev)
         kind = cfg.label_kind

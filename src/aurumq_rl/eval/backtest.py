@@ -29,9 +29,10 @@ Trade log: one row per position — opened when a name's weight goes from 0 to >
 0 — plus one row per pick that could not be bought. gross_return = price index at exit / at entry − 1;
 costs = buy rate at entry + sell rate at exit × (1 + gross), per unit bought (resizing trades while held
 are in the equity curve, not in the row); net_return = gross − costs. `reason`: limit_up_at_entry /
-suspended_at_entry (suspended or one-price) / no_cash_at_entry (budget held by deferred sales) for skipped
-picks; limit_down_exit_deferred / suspended_exit_deferred (the last blocking cause; `defer_days` days) for
-exits that came late; open_at_end for positions still held (unsellable) after the last day, marked there.
+suspended_at_entry (suspended or one-price) / new_listing_at_entry (listed for fewer than
+`MarketConfig.min_listed_days`) / no_cash_at_entry (budget held by deferred sales) for skipped picks;
+limit_down_exit_deferred / suspended_exit_deferred (the last blocking cause; `defer_days` days) for exits that
+came late; open_at_end for positions still held (unsellable) after the last day, marked there.
 """
 
 from __future__ import annotations
@@ -52,7 +53,7 @@ HOLDS: tuple[str, ...] = ("fp", "main_wave", "daily")
 COST_SWEEP_BPS: tuple[float, ...] = (30.0, 60.0, 100.0)
 DEFAULT_HIT_THRESHOLD = 0.05
 REASONS = {0: None, 1: "limit_down_exit_deferred", 2: "suspended_exit_deferred", 3: "limit_up_at_entry",
-           4: "suspended_at_entry", 5: "open_at_end", 6: "no_cash_at_entry"}
+           4: "suspended_at_entry", 5: "open_at_end", 6: "no_cash_at_entry", 7: "new_listing_at_entry"}
 
 
 @dataclass
@@ -138,7 +139,7 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
     weights = position_weights(np.nan_to_num(scores[decisions].astype(np.float64)), chosen, sizing)
     hold_days = main_wave_returns(panel)[1][decisions].astype(np.int64) if hold == "main_wave" else None
 
-    buy_ok = panel.tradeable & ~panel.is_limit_up
+    buy_ok = panel.can_buy
     sell_ok = panel.can_sell
     buy_rate, sell_rate = cost.rates(panel.dates)
     f0, last_day = int(decisions[0]) + 1, int(decisions[-1]) + 1 + period
@@ -165,7 +166,7 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
             new = fixed + free * min(budget / max(free.sum(), 1e-12), 1.0)
             if hold_days is not None:
                 planned_exit = np.where(target > 0, d + hold_days[k], planned_exit)
-            log.skips(d, target, c, new, panel.is_limit_up[d], buy_ok[d])
+            log.skips(d, target, c, new, panel.is_limit_up[d], panel.tradeable[d], buy_ok[d])
         else:
             due = pending | (planned_exit <= d) | (liquidate and d == last_day)
             target = np.where(due, 0.0, c)
@@ -204,12 +205,12 @@ class _TradeLog:
                                                     defer, reason), strict=True)))
 
     def skips(self, d: int, target: np.ndarray, c: np.ndarray, new: np.ndarray, limit_up: np.ndarray,
-              buy_ok: np.ndarray) -> None:
+              tradeable: np.ndarray, buy_ok: np.ndarray) -> None:
         """Picks of the decision filled at d that could not be bought at all: limit-up, suspended/one-price,
-        or no cash left (the budget is held by positions whose sale was deferred)."""
+        a new listing, or no cash left (the budget is held by positions whose sale was deferred)."""
         s = np.flatnonzero((target > 0) & (c == 0) & (new == 0))
         z = np.zeros(len(s), np.int64)
-        reason = np.where(limit_up[s], 3, np.where(buy_ok[s], 6, 4))
+        reason = np.where(limit_up[s], 3, np.where(buy_ok[s], 6, np.where(tradeable[s], 7, 4)))
         self._add(s, z + d - 1, z - 1, -1, reason, z * 0.0, target[s], z)
 
     def update(self, d: int, c: np.ndarray, new: np.ndarray, target: np.ndarray, deferred: np.ndarray,

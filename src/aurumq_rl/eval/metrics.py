@@ -80,11 +80,11 @@ def quantile_returns(scores: np.ndarray, fwd: np.ndarray, mask: np.ndarray, n_bu
 
 
 # ---------------------------------------------------------------- top-K
-def buyable_next(tradeable: np.ndarray, is_limit_up: np.ndarray) -> np.ndarray:
-    """[T, N]: a pick decided at t can be filled at the close of t+1 (tradeable and not limit-up then)."""
-    ok = tradeable & ~is_limit_up
-    out = np.zeros_like(ok)
-    out[:-1] = ok[1:]
+def buyable_next(can_buy: np.ndarray) -> np.ndarray:
+    """[T, N]: a pick decided at t can be filled at the close of t+1 (`Panel.can_buy` then: tradeable, not
+    limit-up, listed long enough)."""
+    out = np.zeros_like(can_buy)
+    out[:-1] = can_buy[1:]
     return out
 
 

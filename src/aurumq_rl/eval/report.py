@@ -87,7 +87,7 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
     valid = panel.in_universe & in_range[:, None] & np.isfinite(scores)
     fwd = np.where(in_range[:, None], panel.forward_returns(fp), np.nan)
     ind = panel.industry if industry_cap is not None else None
-    buy_next = buyable_next(panel.tradeable, panel.is_limit_up)
+    buy_next = buyable_next(panel.can_buy)
 
     picks = select_picks(scores, valid, top_k, ind, industry_cap)
     series = {s: topk_returns(scores, fwd, picks, buy_next, s) for s in SIZINGS}

@@ -2,8 +2,10 @@
 cap, equal or Strategy D weights), after removing what the next session's rules forbid buying when known.
 
 A decision at the close of t fills at the close of t+1. When t+1 is in the data (a historical replay), a stock
-that cannot be bought then — suspended, one-price or at limit-up — is excluded before ranking, as the env
-would leave that slot in cash. For the latest date the next session is unknown and `next_day_known` is False.
+that cannot be bought then (`Panel.can_buy`: suspended, one-price, limit-up or newly listed) is excluded
+before ranking, so the next name takes its slot, as a trader placing the orders at t+1 would. The env and the
+backtest keep the ranking of t and hold that slot in cash instead: replayed picks can differ from theirs on
+such dates. For the latest date the next session is unknown and `next_day_known` is False.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ def buyable_next_day(panel: Panel, t: int) -> tuple[np.ndarray, bool]:
     """([N] may be bought at the close of t+1, whether t+1 is known); all True when it is not known."""
     if t + 1 >= len(panel.dates):
         return np.ones(len(panel.codes), dtype=bool), False
-    return panel.tradeable[t + 1] & ~panel.is_limit_up[t + 1], True
+    return panel.can_buy[t + 1], True
 
 
 def picks_for_date(panel: Panel, scores: np.ndarray, t: int, top_k: int, *, sizing: str = "equal",

@@ -25,7 +25,8 @@ class LimitRule:
 
     Applies to rows of `board` whose trade date is in [start, end), whose risk-warning status equals `st`
     (None: either), and — for new-listing rules — whose listing day (1 = first trading day) is ≤ `first_days`.
-    Rules with `first_days=None` apply to any listing day.
+    A new-listing rule's [start, end) is tested against the listing date, not the row's: an IPO keeps the
+    regime it listed under for its whole first-days window. Rules with `first_days=None` apply to any day.
     """
 
     board: str
@@ -59,7 +60,10 @@ LIMIT_RULES: tuple[LimitRule, ...] = (
 )
 
 
-def _matches(rule: LimitRule, board: pl.Expr, st: pl.Expr, day: pl.Expr, listing_day: pl.Expr) -> pl.Expr:
+def _matches(rule: LimitRule, board: pl.Expr, st: pl.Expr, day: pl.Expr, listing_day: pl.Expr,
+             listed_on: pl.Expr | None) -> pl.Expr:
+    if rule.first_days is not None and listed_on is not None:
+        day = listed_on.fill_null(day)
     cond = board == rule.board
     if rule.st is not None:
         cond = cond & (st == rule.st)
@@ -79,17 +83,20 @@ def limit_pct_exprs(
     st: str = "is_st",
     day: str = "trade_date",
     listing_day: str = "listing_day",
+    listed_on: str | None = "listed_on",
 ) -> tuple[pl.Expr, pl.Expr, pl.Expr]:
     """(limit_up, limit_down, has_limit) expressions from the rule table; first matching rule wins.
 
     `limit_up`/`limit_down` are fractions (0.10 = 10%), null where no limit applies or no rule matches.
+    `listed_on`: the listing-date column for new-listing rules (None: use the row's date).
     """
     b, s, d, ld = pl.col(board), pl.col(st).fill_null(False), pl.col(day), pl.col(listing_day)
+    lo = pl.col(listed_on) if listed_on is not None else None
     up: pl.Expr = pl.lit(None, dtype=pl.Float64)
     down: pl.Expr = pl.lit(None, dtype=pl.Float64)
     has: pl.Expr = pl.lit(False)
     for rule in reversed(rules):
-        m = _matches(rule, b, s, d, ld)
+        m = _matches(rule, b, s, d, ld, lo)
         up = pl.when(m).then(pl.lit(rule.up, dtype=pl.Float64)).otherwise(up)
         down = pl.when(m).then(pl.lit(rule.down, dtype=pl.Float64)).otherwise(down)
         has = pl.when(m).then(pl.lit(rule.up is not None)).otherwise(has)
@@ -176,7 +183,7 @@ def one_price_expr(columns: list[str]) -> pl.Expr:
 
 def with_limit_flags(lf: pl.LazyFrame, columns: list[str], method: str,
                      rules: tuple[LimitRule, ...] = LIMIT_RULES) -> pl.LazyFrame:
-    """Add limit fractions, limit flags and one-price flags. Needs `board, is_st, listing_day` columns."""
+    """Add limit fractions, limit flags and one-price flags. Needs `board, is_st, listing_day, listed_on`."""
     up, down, has = limit_pct_exprs(rules)
     return (
         lf.with_columns(up, down, has, pre_close_expr(columns, method))

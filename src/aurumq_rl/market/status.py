@@ -47,6 +47,15 @@ def delisting_expr(columns: list[str]) -> pl.Expr:
     return pl.col("name").str.contains("退").fill_null(False).alias("is_delisting")
 
 
+def listed_on_expr(calendar: pl.Series) -> pl.Expr:
+    """The listing date (the date of listing day 1) from `t_idx` and `listing_day`, on the data's calendar;
+    null when listing day 1 is before the data starts (only new-listing limit rules read it, and those
+    need listing days ≤ 5)."""
+    first = pl.col("t_idx") - pl.col("listing_day") + 1
+    cal = pl.lit(calendar)
+    return pl.when(first >= 0).then(cal.gather(first.clip(lower_bound=0))).otherwise(None).alias("listed_on")
+
+
 def listing_day_expr(columns: list[str], calendar: pl.Series) -> pl.Expr:
     """Trading day number since listing, 1 on the listing day. Needs the `t_idx` column (calendar index).
 
@@ -83,14 +92,15 @@ def annotate(lf: pl.LazyFrame, columns: list[str], calendar: pl.Series, method: 
     """Add status and mask columns to a long (ts_code, trade_date) frame.
 
     `calendar` is the sorted array of the data's trading dates; `method` the resolved limit-detection method.
-    Adds: t_idx, board, is_st, is_delisting, listing_day, suspended, limit_up_pct, limit_down_pct, has_limit,
-    is_limit_up, is_limit_down, is_one_price, tradeable, can_buy_raw, can_sell. (`can_buy_raw` lacks the
-    universe gate; the loader ANDs it with the universe.)
+    Adds: t_idx, board, is_st, is_delisting, listing_day, listed_on, suspended, limit_up_pct, limit_down_pct, has_limit,
+    is_limit_up, is_limit_down, is_one_price, tradeable, can_buy_raw, can_sell. (`can_buy_raw`: a buy can fill
+    that day; the universe gates the decision the day before, not the fill.)
     """
     cal = pl.DataFrame({"trade_date": calendar, "t_idx": pl.int_range(0, len(calendar), eager=True)})
     lf = lf.join(cal.lazy(), on="trade_date", how="left")
     lf = lf.with_columns(board_expr("ts_code"), st_expr(columns), delisting_expr(columns))
     lf = lf.with_columns(listing_day_expr(columns, calendar))
+    lf = lf.with_columns(listed_on_expr(calendar))
     lf = lf.with_columns((pl.col("vol").fill_null(0) <= 0).alias("suspended"))
     lf = with_limit_flags(lf, columns, method, config.rules)
     tradeable = ~pl.col("suspended") & ~pl.col("is_one_price")

@@ -1,0 +1,32 @@
+"""`Panel.can_buy` is the fill mask (tradeable, not limit-up, listed long enough), separate from the universe."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+from aurumq_rl.data.loader import load_panel
+from aurumq_rl.market.status import MarketConfig
+
+
+def test_can_buy_holds_the_new_listing_protection_whatever_the_universe(tmp_path: Path) -> None:
+    cal = pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 6, 30), "1d", eager=True)
+    days = cal.filter(cal.dt.weekday() <= 5)[:80]
+    rows = [{"ts_code": code, "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1000.0,
+             "alpha_001": float(i + first)}
+            for code, first in (("600000.SH", 0), ("600001.SH", 10)) for i, d in enumerate(days) if i >= first]
+    path = tmp_path / "bars.parquet"
+    pl.DataFrame(rows).write_parquet(path)
+    min_days = MarketConfig().min_listed_days
+    # a universe without the listing rule, which leaves out every stock on day 5
+    p = load_panel(path, universe=lambda columns: pl.col("trade_date") != days[5])
+    new = list(p.codes).index("600001.SH")
+    listed = np.arange(len(p.dates)) - 10 + 1  # 600001.SH's listing day (its first bar is day 10)
+    assert p.in_universe[10:, new].all()
+    np.testing.assert_array_equal(p.can_buy[10:, new], listed[10:] > min_days)
+    assert p.can_buy[:, 1 - new].all() and not p.in_universe[5].any()  # out of the universe, still fillable
+    # the default universe keeps new listings out of the decision as well
+    q = load_panel(path)
+    np.testing.assert_array_equal(q.in_universe[10:, new], listed[10:] > min_days)
