@@ -2,12 +2,14 @@
 
 Same panel (random factors, N stocks × T dates × F factors), same PPO hyperparameters (envs, steps per env,
 minibatch, epochs). Ours runs `n_envs` envs in one batch; SB3 runs `n_envs` copies of the Gymnasium wrapper of
-the same simulator in a DummyVecEnv (one batched policy forward per step) with its flat MlpPolicy. Also: our
+the same simulator in a DummyVecEnv (one batched policy forward per step) with its flat MlpPolicy. Stocks
+belong to 31 industries by default, so the env's 30% industry cap is in play as on real data. Also: our
 rollout-only and update-only throughput, and peak RSS.
 
     python benchmarks/rl_throughput.py                    # N = 300, 1000, 3000 × 64 factors, CPU, training defaults
     python benchmarks/rl_throughput.py --n-envs 16 --batch-size 256      # few envs: little date sharing
     python benchmarks/rl_throughput.py --sizes 300 --quick
+    python benchmarks/rl_throughput.py --industries 0     # no industry cap (the figures before 2026-11-30 PM)
     python benchmarks/rl_throughput.py --device cuda --sizes 3000 --factors 361 --sb3-off   # GPU machine
 """
 
@@ -23,7 +25,7 @@ import time
 import numpy as np
 
 
-def _panel(n: int, t: int, f: int, seed: int = 0):  # noqa: ANN202
+def _panel(n: int, t: int, f: int, industries: int = 0, seed: int = 0):  # noqa: ANN202
     from aurumq_rl.data.panel import Panel
 
     rng = np.random.default_rng(seed)
@@ -35,11 +37,13 @@ def _panel(n: int, t: int, f: int, seed: int = 0):  # noqa: ANN202
                  factor_missing_bits=np.zeros((t, n, (f + 7) // 8), np.uint8),
                  pct_chg=rng.normal(0, 0.02, (t, n)), present=ones, tradeable=ones, can_buy=ones, can_sell=ones,
                  in_universe=rng.random((t, n)) < 0.9, is_limit_up=~ones, is_limit_down=~ones,
-                 board=np.array(["main"] * n))
+                 board=np.array(["main"] * n),
+                 industry=np.tile(rng.integers(0, industries, n, dtype=np.int32), (t, 1)) if industries else None,
+                 industry_names=[f"ind{i:02d}" for i in range(industries)])
 
 
 def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n_envs: int, n_steps: int,
-           batch: int) -> dict:
+           batch: int, industries: int) -> dict:
     import torch
 
     from aurumq_rl.algos.ppo import PPO, PPOConfig
@@ -47,7 +51,7 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
     from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 
     torch.set_num_threads(threads)
-    panel = _panel(n, 250, f)
+    panel = _panel(n, 250, f, industries)  # the env's 30% industry cap applies when industries > 0
     env_cfg = EnvConfig(top_k=30, episode_length=64)
     epochs = 4
     out: dict = {"kind": kind, "n": n, "f": f}
@@ -101,23 +105,26 @@ def main() -> None:
     ap.add_argument("--n-envs", type=int, default=128, help="envs per update, both methods (SB3: DummyVecEnv)")
     ap.add_argument("--n-steps", type=int, default=32, help="steps per env per update")
     ap.add_argument("--batch-size", type=int, default=1024, help="samples per minibatch, both methods")
-    ap.add_argument("--child", nargs=9, help=argparse.SUPPRESS)
+    ap.add_argument("--industries", type=int, default=31,
+                    help="industries (random, fixed per stock; 31 = SW level 1) under the 30%% cap; 0 = no cap")
+    ap.add_argument("--child", nargs=10, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        kind, n, f, upd, dev, thr, envs, steps, batch = a.child
-        print(json.dumps(_child(kind, int(n), int(f), int(upd), dev, int(thr), int(envs), int(steps), int(batch))))
+        kind, n, f, upd, dev, thr, envs, steps, batch, ind = a.child
+        print(json.dumps(_child(kind, int(n), int(f), int(upd), dev, int(thr), int(envs), int(steps), int(batch),
+                                int(ind))))
         return
     updates = 1 if a.quick else a.updates
     rows = []
     for n in (int(x) for x in a.sizes.split(",")):
         for kind in ("ours",) + (() if a.sb3_off else ("sb3",)):
             argv = [kind, str(n), str(a.factors), str(updates), a.device, str(a.threads), str(a.n_envs), str(a.n_steps),
-                    str(a.batch_size)]
+                    str(a.batch_size), str(a.industries)]
             res = subprocess.run([sys.executable, __file__, "--child", *argv], capture_output=True, text=True,
                                  check=True)
             rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
     print(f"device {a.device}, {a.threads} threads, {a.n_envs} envs × {a.n_steps} steps per update, minibatch "
-          f"{a.batch_size}, 4 epochs\n")
+          f"{a.batch_size}, 4 epochs, {a.industries} industries\n")
     print(f"{'N':>6}{'F':>5}  {'method':<6}{'env-steps/s':>13}{'rollout/s':>11}{'update/s':>10}{'peak RSS GiB':>14}")
     for r in rows:
         print(f"{r['n']:>6}{r['f']:>5}  {r['kind']:<6}{r['steps_per_s']:>13.0f}"

@@ -111,3 +111,44 @@ def test_shared_rows_equal_one_row_per_sample_values_and_gradients() -> None:
         (lp_c * weights).sum().backward()
         torch.testing.assert_close(shared.grad, copied.grad)
         assert shared.grad.abs().sum() > 0
+
+
+def _oracle_pick_logp(logits: torch.Tensor, valid: torch.Tensor, picks: torch.Tensor, industry: torch.Tensor,
+                      cap: int) -> torch.Tensor:
+    """[B, K] per-pick log-probabilities by the sequential definition, differentiable (one pass per pick)."""
+    rows = []
+    for b in range(logits.shape[0]):
+        avail = valid[b].clone()
+        counts: dict[int, int] = {}
+        out = []
+        for i in (int(x) for x in picks[b]):
+            if i < 0:
+                out.append(torch.zeros((), dtype=torch.float64))
+                continue
+            out.append(logits[b, i].double() - torch.logsumexp(logits[b][avail].double(), 0))
+            avail = avail & (torch.arange(len(avail)) != i)  # new tensors: autograd keeps the old masks
+            g = int(industry[b, i])
+            counts[g] = counts.get(g, 0) + 1
+            if g >= 0 and counts[g] >= cap:
+                avail = avail & (industry[b] != g)
+        rows.append(torch.stack(out))
+    return torch.stack(rows)
+
+
+def test_industry_cap_terms_match_the_sequential_definition_with_a_cap_above_one() -> None:
+    """K = 10 under a 30% cap: 3 names per industry, so industries fill after several picks, mixed with
+    unknown-industry names (never capped) and samples with fewer than K picks."""
+    g = torch.Generator().manual_seed(5)
+    b, n, k = 8, 40, 10
+    logits = (torch.randn(b, n, generator=g) * 2).requires_grad_(True)
+    valid = torch.rand(b, n, generator=g) > 0.2
+    valid[0, 12:] = False  # 12 stocks at most, fewer once the cap binds
+    industry = torch.randint(-1, 4, (b, n), generator=g)
+    picks = pl.sample(logits.detach(), valid, k, industry, 0.3, 4, generator=g)
+    assert (picks[0] < 0).any() and (picks >= 0).sum(1).max() == k
+    got, _ = pl.pick_log_probs(logits, valid, picks, industry, 0.3, 4)
+    want = _oracle_pick_logp(logits, valid, picks, industry, industry_cap(k, 0.3))
+    torch.testing.assert_close(got.double(), want, rtol=1e-5, atol=1e-5)
+    grad_got, = torch.autograd.grad(got.sum(), logits)
+    grad_want, = torch.autograd.grad(want.sum(), logits)
+    torch.testing.assert_close(grad_got, grad_want.float(), rtol=1e-4, atol=1e-5)

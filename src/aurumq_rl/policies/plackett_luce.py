@@ -63,20 +63,41 @@ def pick_log_probs(logits: torch.Tensor, valid: torch.Tensor, picks: torch.Tenso
     removed = e_pick.cumsum(-1) - e_pick
     if industry is not None and cap_frac is not None:
         slot = (industry + 1).long()  # slot 0 = unknown industry (never full)
-        n_slots = n_industries + 1
-        mass = torch.zeros(e.shape[0], n_slots, dtype=e.dtype, device=e.device).scatter_add_(1, slot, e)
-        onehot = torch.nn.functional.one_hot(slot.reshape(-1)[flat], n_slots).to(e.dtype) * has[..., None]
-        count_before = onehot.cumsum(1) - onehot
-        picked_before = (onehot * e_pick[..., None]).cumsum(1) - onehot * e_pick[..., None]
-        full = count_before >= industry_cap(k, cap_frac)
-        full[..., UNKNOWN_INDUSTRY + 1] = False
-        removed = removed + (full * (mass[rows][:, None, :] - picked_before)).sum(-1)
+        mass = torch.zeros(e.shape[0], n_industries + 1, dtype=e.dtype, device=e.device).scatter_add_(1, slot, e)
+        removed = removed + _full_industry_mass(slot.reshape(-1)[flat], has, e_pick, mass[rows],
+                                                industry_cap(k, cap_frac))
     denom = (total[rows] - removed).clamp(min=TINY)
     lp = (lg.reshape(-1)[flat] - m[rows]) - torch.log(denom)
     logp = torch.where(has, lp, torch.zeros_like(lp))
     p = e / total.clamp(min=TINY)
     entropy = -(p * torch.where(p > 0, torch.log(p.clamp(min=TINY)), torch.zeros_like(p))).sum(-1)
     return logp.to(logits.dtype), entropy[rows].to(logits.dtype)
+
+
+def _full_industry_mass(slot: torch.Tensor, has: torch.Tensor, e_pick: torch.Tensor, mass: torch.Tensor, cap: int
+                        ) -> torch.Tensor:
+    """[B, K] unpicked mass of the industries that are full before each pick, in O(K log K) per sample.
+
+    The picks respect the cap, so an industry is full from the pick that brings its count to `cap` on, and
+    none of it is picked afterwards: that pick adds its industry's mass minus the mass picked from it (its
+    own included) to every later pick. Per pick, the count and picked mass of its industry so far come from
+    one sort of the picks by (industry, order) and running sums within each industry's run. `slot` [B, K]:
+    industry slot of each pick (0 = unknown, never full); `mass` [B, slots]: each industry's total mass."""
+    k = slot.shape[1]
+    pos = torch.arange(k, device=slot.device).expand_as(slot)
+    key = torch.where(has, slot, torch.full_like(slot, -1)) * k + pos  # no-picks form the first run
+    order = key.argsort(-1)
+    grp = key.gather(1, order).div(k, rounding_mode="floor")
+    e_sorted = e_pick.gather(1, order)
+    cum = e_sorted.cumsum(-1)
+    new_run = torch.ones_like(has)
+    new_run[:, 1:] = grp[:, 1:] != grp[:, :-1]
+    start = torch.where(new_run, pos, torch.zeros_like(pos)).cummax(-1).values
+    count = torch.empty_like(pos).scatter_(1, order, pos - start + 1)  # picks of the industry up to this one
+    picked = torch.empty_like(cum).scatter(1, order, cum - (cum - e_sorted).gather(1, start))
+    fills = has & (slot != UNKNOWN_INDUSTRY + 1) & (count == cap)
+    c = torch.where(fills, mass.gather(1, slot) - picked, torch.zeros_like(picked))
+    return c.cumsum(-1) - c
 
 
 def picks_to_mask(picks: torch.Tensor, n: int) -> torch.Tensor:
