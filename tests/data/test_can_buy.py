@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pytest
 
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.market.status import MarketConfig
@@ -21,12 +23,21 @@ def test_can_buy_holds_the_new_listing_protection_whatever_the_universe(tmp_path
     pl.DataFrame(rows).write_parquet(path)
     min_days = MarketConfig().min_listed_days
     # a universe without the listing rule, which leaves out every stock on day 5
-    p = load_panel(path, universe=lambda columns: pl.col("trade_date") != days[5])
+    with pytest.warns(UserWarning, match=r"1 stock\(s\) whose first bar .*600001\.SH.*add a list_date"):
+        p = load_panel(path, universe=lambda columns: pl.col("trade_date") != days[5])
     new = list(p.codes).index("600001.SH")
     listed = np.arange(len(p.dates)) - 10 + 1  # 600001.SH's listing day (its first bar is day 10)
     assert p.in_universe[10:, new].all()
     np.testing.assert_array_equal(p.can_buy[10:, new], listed[10:] > min_days)
     assert p.can_buy[:, 1 - new].all() and not p.in_universe[5].any()  # out of the universe, still fillable
     # the default universe keeps new listings out of the decision as well
-    q = load_panel(path)
+    with pytest.warns(UserWarning, match="list_date"):
+        q = load_panel(path)
+    # with list_date the listing day comes from it: no warning
+    pl.read_parquet(path).with_columns(list_date=pl.when(pl.col("ts_code") == "600001.SH").then(days[10])
+                                       .otherwise(pl.date(2010, 1, 4))).write_parquet(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = load_panel(path)
+    np.testing.assert_array_equal(r.in_universe, q.in_universe)
     np.testing.assert_array_equal(q.in_universe[10:, new], listed[10:] > min_days)
