@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import polars as pl
 import pytest
@@ -9,7 +11,8 @@ from polars.testing import assert_frame_equal
 
 from aurumq_rl.data.synth import generate, preset
 from aurumq_rl.errors import DataError
-from aurumq_rl.factors.engine import compute_factors, select_specs
+from aurumq_rl.factors import ops
+from aurumq_rl.factors.engine import _hops, compute_factors, select_specs
 from aurumq_rl.factors.expr import X
 from aurumq_rl.factors.registry import REGISTRY, FactorSpec, specs
 
@@ -114,6 +117,57 @@ def test_batched_equals_unbatched(synth: tuple) -> None:
     assert_frame_equal(full, batched, rel_tol=1e-5, abs_tol=1e-6)
 
 
+def _suspended_panel(gaps: dict[str, tuple[int, int]], n_stocks: int = 10, n_days: int = 120) -> pl.DataFrame:
+    """Random-walk OHLCV panel (vwap = close); each stock in `gaps` has no bars on its days [a, b)."""
+    rng = np.random.default_rng(0)
+    days = pl.date_range(date(2021, 1, 4), date(2021, 12, 31), eager=True)
+    days = days.filter(days.dt.weekday() <= 5).head(n_days)
+    ret = rng.normal(0, 0.02, (n_stocks, n_days))
+    close = (10 * np.cumprod(1 + ret, axis=1)).ravel()
+    df = pl.DataFrame({
+        "ts_code": np.repeat([f"6000{i:02d}.SH" for i in range(n_stocks)], n_days),
+        "trade_date": pl.concat([days] * n_stocks), "open": close, "high": close * 1.02, "low": close * 0.98,
+        "close": close, "vol": 1e5, "amount": close * 1e4, "pct_chg": ret.ravel(),
+    }).with_columns(pl.int_range(pl.len()).over("ts_code").alias("_i"))
+    for code, (a, b) in gaps.items():
+        df = df.filter((pl.col("ts_code") != code) | ~pl.col("_i").is_between(a, b, closed="left"))
+    return df.drop("_i")
+
+
+def test_batched_equals_unbatched_after_a_suspension() -> None:
+    # 600000.SH resumes on the first day of batch 2: its own 8-bar warm-up reaches dates before the batch's
+    # market-wide warm-up, where rank(low) needs the whole cross section
+    df = _suspended_panel({"600000.SH": (40, 60)})
+    full, _ = compute_factors(df, only="alpha_004", progress=False)
+    batched, rep = compute_factors(df, only="alpha_004", batch_days=60, progress=False)
+    assert rep.batches == 2 and rep.warmup_rows == 8
+    back = batched.filter((pl.col("ts_code") == "600000.SH") & (pl.col("trade_date") >= df["trade_date"][60]))
+    assert back["alpha_004"].head(8).null_count() == 0
+    assert_frame_equal(full, batched, rel_tol=1e-6, abs_tol=1e-7)
+
+
+def test_batched_equals_unbatched_across_two_cross_sections(monkeypatch: pytest.MonkeyPatch) -> None:
+    # ts(cs(ts(cs))): 600000.SH's window reaches back across its suspension to dates where 600001.SH's inner
+    # window reaches back across its own, earlier suspension: both cross sections must be complete
+    df = _suspended_panel({"600000.SH": (40, 60), "600001.SH": (20, 36)})
+    specs()
+    build = lambda: ops.ts_sum(ops.scale(ops.ts_sum(ops.scale(X.col("low")), 5)), 5)  # noqa: E731
+    monkeypatch.setitem(REGISTRY, "tech_zz_nest", FactorSpec(
+        name="tech_zz_nest", family="tech", formula="test", inputs=("low",), lookback=build().lookback,
+        quality="clean", build=build))
+    full, _ = compute_factors(df, only="tech_zz_nest", progress=False)
+    batched, rep = compute_factors(df, only="tech_zz_nest", batch_days=60, progress=False)
+    assert rep.batches == 2 and rep.warmup_rows == 8
+    assert_frame_equal(full, batched, rel_tol=1e-6, abs_tol=1e-7)
+
+
+def test_cross_section_hops_count_cross_sections_below_a_window() -> None:
+    low, rank, ts_rank = X.col("low"), ops.rank, lambda x: ops.ts_rank(x, 5)
+    assert _hops({"a": rank(ts_rank(low)), "b": ops.ts_sum(ts_rank(low), 3)}) == 0  # cs only on batch dates
+    assert _hops({"a": ts_rank(rank(rank(low)))}) == 1  # consecutive cross sections read one date
+    assert _hops({"a": ts_rank(rank(ts_rank(rank(low)))), "b": ts_rank(low)}) == 2
+
+
 def test_no_look_ahead(synth: tuple) -> None:
     df, _ = synth
     dates = df["trade_date"].unique().sort()
@@ -134,6 +188,20 @@ def test_no_look_ahead(synth: tuple) -> None:
     cut = pl.col("trade_date") <= t
     assert not base.filter(~cut).equals(pert.filter(~cut))  # the perturbation does reach the later rows
     assert_frame_equal(base.filter(cut), pert.filter(cut))  # exact: nothing at <= t moved
+
+
+def test_bad_trade_date_is_named(synth: tuple, tmp_path) -> None:
+    df, _ = synth
+    bad = pl.int_range(pl.len()) == 5
+    text = df.with_columns(pl.when(bad).then(pl.lit("2021/01/05"))
+                           .otherwise(pl.col("trade_date").dt.strftime("%Y%m%d")).alias("trade_date"))
+    text.write_parquet(tmp_path / "bad.parquet")
+    with pytest.raises(DataError, match=r"1 value\(s\) that are not dates \(e\.g\. '2021/01/05'\)"):
+        compute_factors(tmp_path / "bad.parquet", families="cmf", progress=False)
+    ints = text.with_columns(pl.when(bad).then(pl.lit("20211345")).otherwise(pl.col("trade_date")).cast(pl.Int64)
+                             .alias("trade_date"))
+    with pytest.raises(DataError, match=r"not dates \(e\.g\. 20211345\)"):
+        compute_factors(ints, families="cmf", progress=False)
 
 
 def test_select_specs_union_and_errors() -> None:

@@ -153,6 +153,14 @@ def test_rank_pct_and_unit_with_ties_and_nulls() -> None:
     assert cross_section(ops.rank(x_), [2.0, None]) == [1.0, N]
 
 
+def test_rank_ties_values_equal_but_for_float_noise() -> None:
+    # 0.1 + 0.2 vs 0.3 and 1 vs 1 + 1e-15: equal up to float noise, so tied; a real 1e-10 difference is not
+    v = [0.1 + 0.2, 0.3, 1.0, 1.0 * (1 + 1e-15), -5.0, 0.3 * (1 - 1e-10)]
+    assert v[0] != v[1] and v[2] != v[3]
+    assert close(cross_section(ops.rank(x_), v), [3.5 / 6, 3.5 / 6, 5.5 / 6, 5.5 / 6, 1 / 6, 2 / 6])
+    assert close(cross_section(ops.rank(x_, method="unit"), v), [0.5, 0.5, 0.9, 0.9, 0.0, 0.2])
+
+
 def test_scale_per_date() -> None:
     assert cross_section(ops.scale(x_), [1.0, -3.0, None]) == [0.25, -0.75, N]
     assert cross_section(ops.scale(x_, 2.0), [1.0, -3.0, None]) == [0.5, -1.5, N]

@@ -4,12 +4,13 @@
 
 Memory is bounded by batching:
 - **date batches** (`batch_days`): cross-sectional operators need every stock of a date and time-series
-  operators need the stock's past, so batches are ranges of dates, each preceded by a warm-up overlap equal to
-  the largest `lookback` (rows) of the requested factors. The warm-up is taken per stock (its last `lookback`
-  bars before the batch, so a stock back from a long suspension still sees its full window) and across the
-  market (every row of the last `lookback` dates, so cross sections in the warm-up are complete). Only rows of
-  the batch's own dates are kept. Factors whose lookback is exact (all technical ones) give the same values
-  batched and unbatched; recursive operators (GTJA SMA/EMA) agree up to the decay of their seed.
+  operators need the stock's past, so batches are ranges of dates, each preceded by a warm-up overlap sized by
+  the largest `lookback` (rows) of the requested factors. Each stock must see its last `lookback` bars, and
+  the cross sections read on the way must be complete: a stock back from a long suspension reaches far before
+  the batch, so each stock's rows are loaded from the first one such a chain of windows and cross sections
+  can read (`_batch_rows`; `_hops` counts the cross sections). Only rows of the batch's own dates are kept.
+  Factors whose lookback is exact give the same values batched and unbatched, however time-series and
+  cross-sectional operators nest; recursive operators (GTJA SMA/EMA) agree up to the decay of their seed.
 - **factor batches** (`factor_batch`): factors are evaluated in groups; temporaries shared inside a group are
   computed once.
 - **streamed output**: `run_batches` yields one date batch at a time, so `aurumq-rl factors compute` writes
@@ -28,14 +29,16 @@ import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
+from functools import cache
 
+import numpy as np
 import polars as pl
 from tqdm import tqdm
 
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors import engine_io
 from aurumq_rl.factors.engine_io import DERIVATIONS, LIMIT_FLAG, Source
-from aurumq_rl.factors.expr import X, evaluate, materialize, required_columns
+from aurumq_rl.factors.expr import DATE_KEY, TS_KEY, X, evaluate, materialize, required_columns, temps_of
 from aurumq_rl.factors.registry import FactorSpec, specs
 
 OUTPUT_DTYPE = pl.Float32
@@ -146,18 +149,57 @@ def _plan(chosen: list[FactorSpec], available: set[str], has_index: bool
     return built, kept, skipped
 
 
-def _batch_rows(frame: pl.DataFrame, i0: int, i1: int, warm: int) -> pl.DataFrame:
-    """Rows of calendar indices [i0, i1) plus the warm-up: each stock's last `warm` bars before i0 and every
-    row of the last `warm` dates before i0."""
-    t, r = pl.col("_t"), pl.col("_r")
-    first = r.filter(t >= i0).min().over("ts_code")
-    return (
-        frame.lazy()
-        .filter(t < i1)
-        .filter((t >= i0 - warm) | (r >= first - warm))
-        .drop("_t", "_r")
-        .collect()
-    )
+def _hops(xs: dict[str, X]) -> int:
+    """Most cross sections the factors read below a time-series window (so at dates before a batch) along any
+    chain of temporaries; consecutive cross sections count once (they read the same date). A node reading
+    `trade_date` counts as cross-sectional, one reading `ts_code` (a window or a kernel) as time-series."""
+    temps = temps_of([x.expr for x in xs.values()])
+
+    def node(roots: list[str], after_ts: bool) -> int:
+        is_cs, is_ts = DATE_KEY in roots, TS_KEY in roots
+        below = is_ts or (after_ts and not is_cs)
+        return int(is_cs and after_ts) + max((temp(n, below) for n in roots if n in temps), default=0)
+
+    @cache
+    def temp(name: str, after_ts: bool) -> int:
+        return node(temps[name].expr.meta.root_names(), after_ts)
+
+    return max((node(x.expr.meta.root_names(), False) for x in xs.values()), default=0)
+
+
+def _row_needs(t: np.ndarray, r: np.ndarray, seg: np.ndarray, budget: np.ndarray) -> np.ndarray:
+    """Per row, the most rows back a batch may read from it: max over the stock's rows r' >= r of
+    budget[date of r'] - (r' - r) (negative: not read). Rows sorted by (stock, date); `r` the row of the stock,
+    `seg` the stock's index (an offset per stock keeps the reverse running max inside the stock)."""
+    slack = budget[t] - r
+    off = (seg[-1] - seg) * (int(slack.max()) - int(slack.min()) + 1)
+    return np.maximum.accumulate((slack + off)[::-1])[::-1] - off + r
+
+
+def _batch_rows(frame: pl.DataFrame, i0: int, i1: int, warm: int, hops: int) -> pl.DataFrame:
+    """Rows a date batch [i0, i1) must load so that the values it keeps equal the one-pass values: each
+    stock's rows before i1 from the first one read through `warm` rows of time-series windows and up to
+    `hops` cross sections, which are then complete.
+
+    A row read with budget b (rows it may still look back) needs its stock's previous b rows (the j-th with
+    budget b - j) and, where a cross-sectional operator reads it, every stock's row of its date with budget b.
+    A stock back from a long suspension carries the budget to dates far before i0 - warm, and through a cross
+    section to other stocks' earlier rows; each pass of the loop crosses one more cross section."""
+    before = frame["_t"].to_numpy() < i1
+    t, r = frame["_t"].to_numpy()[before], frame["_r"].to_numpy()[before]
+    seg = np.cumsum(r == 0) - 1  # rows are sorted by (stock, date): a stock starts where its row is 0
+    budget = np.full(i1, -1, dtype=np.int64)  # per date whose cross section is read: the largest budget
+    budget[i0:] = warm
+    need = _row_needs(t, r, seg, budget)
+    for _ in range(hops):
+        new = budget.copy()
+        np.maximum.at(new, t, need)
+        if np.array_equal(new, budget):
+            break
+        budget, need = new, _row_needs(t, r, seg, new)
+    read = np.maximum.accumulate((need >= 0) + 2 * seg) - 2 * seg == 1  # from the stock's first row read on
+    before[before] = read
+    return frame.filter(pl.Series(before)).drop("_t", "_r")
 
 
 def _instrument(xs: dict[str, X]) -> dict[str, X]:
@@ -187,7 +229,7 @@ def _evaluate_batch(rows: pl.DataFrame, xs: dict[str, X], keep_from: date,
 
 def _auto_batch_days(rows: int, n_dates: int, warm: int) -> int:
     """One batch up to AUTO_BATCH_ROWS rows; else about that many rows per batch, at least twice the warm-up
-    (so the overlap costs at most half again the work)."""
+    (so the overlap costs at most half again the work, unless suspensions stretch it: `_batch_rows`)."""
     if rows <= AUTO_BATCH_ROWS:
         return n_dates
     per_date = max(1, rows // max(n_dates, 1))
@@ -204,6 +246,7 @@ class FactorJob:
     calendar: pl.Series
     batch_days: int
     warmup: int
+    hops: int  # most cross sections a factor reads below a time-series window (`_hops`)
     factor_batch: int
     report: FactorReport
     started: float
@@ -253,7 +296,8 @@ def plan_factors(
         pl.lit(calendar).search_sorted(pl.col("trade_date")).cast(pl.Int32).alias("_t"),
         pl.int_range(pl.len(), dtype=pl.Int32).over("ts_code").alias("_r"),
     )
-    return FactorJob(frame, xs, calendar, days, warm, factor_batch, report, t0)
+    hops = _hops(xs)
+    return FactorJob(frame, xs, calendar, days, warm, hops, factor_batch, report, t0)
 
 
 def run_batches(job: FactorJob, progress: bool = True) -> Iterator[pl.DataFrame]:
@@ -267,7 +311,7 @@ def run_batches(job: FactorJob, progress: bool = True) -> Iterator[pl.DataFrame]
     starts = range(0, n_dates, job.batch_days)
     with tqdm(total=len(starts) * max(len(groups), 1), disable=not progress, desc="factors", unit="batch") as bar:
         for i0 in starts:
-            rows = _batch_rows(job.frame, i0, min(i0 + job.batch_days, n_dates), job.warmup)
+            rows = _batch_rows(job.frame, i0, min(i0 + job.batch_days, n_dates), job.warmup, job.hops)
             first = job.calendar[i0]
             cols: list[pl.DataFrame] = []
             for g in groups:

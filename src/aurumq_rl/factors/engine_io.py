@@ -24,6 +24,7 @@ NUMERIC: tuple[str, ...] = ("open", "high", "low", "close", "vol", "amount", "pc
 INDEX_REQUIRED: tuple[str, ...] = ("trade_date", "open", "high", "low", "close")
 BENCH_COLUMNS: tuple[str, ...] = ("bench_open", "bench_high", "bench_low", "bench_close")
 LIMIT_FLAG = "is_limit_up"
+_RAW_DATE = "__raw_trade_date"
 
 Source = str | Path | pl.DataFrame | pl.LazyFrame
 
@@ -58,13 +59,16 @@ def load_panel_frame(source: Source) -> tuple[pl.DataFrame, list[str], str]:
     keep = [c for c in dict.fromkeys([*REQUIRED, *KNOWN_INPUTS, *STATUS]) if c in columns]
     keep = [c for c in keep if not c.startswith("bench_")]  # benchmark bars come from --index only
     date_cast = trade_date_expr(schema["trade_date"], name)
+    # the raw dates, until validated, so that a value that is not a date is named in the error
+    raw = [] if schema["trade_date"] == pl.Date else [pl.col("trade_date").alias(_RAW_DATE)]
     nums = [c for c in NUMERIC if c in keep]
     try:
-        df = lf.select(keep).with_columns(date_cast, pl.col(nums).cast(pl.Float64)).collect()
+        df = lf.select(keep).with_columns(*raw, date_cast, pl.col(nums).cast(pl.Float64)).collect()
     except pl.exceptions.InvalidOperationError as exc:
         raise DataError(f"{name}: a price/volume column is not numeric ({exc}); columns {', '.join(nums)} must "
                         "hold numbers") from exc
-    df = validate_keys(df, name, raw_dates=None).sort("ts_code", "trade_date")
+    raw_dates = df[_RAW_DATE] if raw else None
+    df = validate_keys(df, name, raw_dates=raw_dates).drop(_RAW_DATE, strict=False).sort("ts_code", "trade_date")
     return df, columns, name
 
 

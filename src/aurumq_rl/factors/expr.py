@@ -306,7 +306,7 @@ def grouped(x: object, fn: Callable[[pl.Expr], pl.Expr], by: str | Sequence[str]
 
 
 # evaluation ---------------------------------------------------------------------------------------
-def _temps_of(exprs: Iterable[pl.Expr]) -> dict[str, _Temp]:
+def temps_of(exprs: Iterable[pl.Expr]) -> dict[str, _Temp]:
     """All temporaries the expressions depend on, transitively."""
     out: dict[str, _Temp] = {}
     todo = [n for e in exprs for n in e.meta.root_names()]
@@ -324,13 +324,13 @@ def _temps_of(exprs: Iterable[pl.Expr]) -> dict[str, _Temp]:
 
 def temporaries(factors: Mapping[str, X]) -> dict[str, int]:
     """The temporaries `evaluate` would compute for `factors`: temp name -> stage."""
-    return {n: t.stage for n, t in _temps_of([x.expr for x in factors.values()]).items()}
+    return {n: t.stage for n, t in temps_of([x.expr for x in factors.values()]).items()}
 
 
 def required_columns(factors: Mapping[str, X]) -> set[str]:
     """Input columns (not temporaries) the factors read."""
     exprs = [x.expr for x in factors.values()]
-    temps = _temps_of(exprs)
+    temps = temps_of(exprs)
     names = {n for e in exprs for n in e.meta.root_names()}
     names |= {n for t in temps.values() for n in t.expr.meta.root_names()}
     return {n for n in names if not n.startswith(TEMP_PREFIX)}
@@ -362,7 +362,7 @@ def evaluate(frame: pl.DataFrame | pl.LazyFrame, factors: Mapping[str, X]) -> pl
     if not (isinstance(frame, pl.DataFrame) and is_sorted_panel(frame)):  # the engine's batches already are
         lf = lf.sort([TS_KEY, DATE_KEY])
     lf = lf.with_columns(pl.col(floats).fill_nan(None))
-    temps = _temps_of([x.expr for x in factors.values()])
+    temps = temps_of([x.expr for x in factors.values()])
     stages = sorted({t.stage for t in temps.values()})
     final_stage = (stages[-1] if stages else 0) + 1
     # last stage that reads each temporary (the factor columns count as the stage after the last one)

@@ -10,7 +10,7 @@ Project conventions (shared DOMAIN.md "Factor operator conventions"; these docst
 | warm-up | full windows required (min_samples = d), so the first d - 1 rows of a stock are null |
 | x / 0, log(x <= 0) | null (never ±inf or NaN; input NaN is read as null) |
 | cond ? a : b | a null condition gives null |
-| rank (cross-section) | average rank of ties / count of non-null, in (0, 1]; `method="unit"`: (r - 1)/(n - 1) |
+| rank (cross-section) | average rank of ties (to 12 sig. figures) / non-null count, in (0, 1]; `"unit"`: (r-1)/(n-1) |
 | ts_rank(x, d) | rank of today among the last d, average ties, / d; `method="raw"`/`"unit"` |
 | ts_argmax / ts_argmin | days since the extreme (0 = today), earliest occurrence on ties; switchable |
 | decay_linear(x, d) | weights d (today) .. 1 (oldest), normalised to sum 1 |
@@ -51,6 +51,9 @@ __all__ = [
     "ts_argmin", "ts_corr", "ts_cov", "ts_kurt", "ts_max", "ts_mean", "ts_min", "ts_product", "ts_rank",
     "ts_skew", "ts_std", "ts_sum", "where", "window", "correlation", "covariance",
 ]
+
+
+RANK_SIG_FIGS = 12  # `rank` ties values equal to this many significant figures (float64 noise is ~1e-16)
 
 
 def _num(e: pl.Expr) -> pl.Expr:
@@ -122,18 +125,21 @@ def rank(x: object, *, method: Literal["pct", "unit"] = "pct") -> X:
 
     `method="pct"` (default): average rank of ties / number of non-null values, in (0, 1].
     `method="unit"`: (average rank - 1) / (n - 1), in [0, 1] (WorldQuant-BRAIN); a single value maps to 0.5.
-    Null stays null and is not counted.
+    Null stays null and is not counted. Values are rounded to RANK_SIG_FIGS significant figures first, so
+    values equal but for float noise (e.g. a rolling sum's last bits, which depend on where the running sum
+    started, so on the date batch) tie instead of being ordered by that noise.
     """
-    if method == "pct":
-        return cs(x, lambda e: _num(e).rank("average") / _num(e).count())
-    if method == "unit":
-        def f(e: pl.Expr) -> pl.Expr:
-            n = _num(e).count()
-            r = _num(e).rank("average")
-            return pl.when(n > 1).then((r - 1) / (n - 1)).otherwise(pl.when(r.is_not_null()).then(0.5))
+    if method not in ("pct", "unit"):
+        raise ValueError(f"unknown rank method {method!r}")
 
-        return cs(x, f)
-    raise ValueError(f"unknown rank method {method!r}")
+    def f(e: pl.Expr) -> pl.Expr:
+        v = _num(e).round_sig_figs(RANK_SIG_FIGS)
+        n, r = v.count(), v.rank("average")
+        if method == "pct":
+            return r / n
+        return pl.when(n > 1).then((r - 1) / (n - 1)).otherwise(pl.when(r.is_not_null()).then(0.5))
+
+    return cs(x, f)
 
 
 def scale(x: object, a: float = 1.0) -> X:
