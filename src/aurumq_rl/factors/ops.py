@@ -10,7 +10,7 @@ Project conventions (shared DOMAIN.md "Factor operator conventions"; these docst
 | warm-up | full windows required (min_samples = d), so the first d - 1 rows of a stock are null |
 | x / 0, log(x <= 0) | null (never ±inf or NaN; input NaN is read as null) |
 | cond ? a : b | a null condition gives null |
-| rank (cross-section) | average rank of ties (to 12 sig. figures) / non-null count, in (0, 1]; `"unit"`: (r-1)/(n-1) |
+| rank (cross-section) | mean rank of ties (to 40 significant bits) / count, in (0, 1]; `"unit"`: (r-1)/(n-1) |
 | ts_rank(x, d) | rank of today among the last d, average ties, / d; `method="raw"`/`"unit"` |
 | ts_argmax / ts_argmin | days since the extreme (0 = today), earliest occurrence on ties; switchable |
 | decay_linear(x, d) | weights d (today) .. 1 (oldest), normalised to sum 1 |
@@ -53,7 +53,14 @@ __all__ = [
 ]
 
 
-RANK_SIG_FIGS = 12  # `rank` ties values equal to this many significant figures (float64 noise is ~1e-16)
+RANK_BITS = 40  # `rank` ties values equal to this many significant bits (~1e-12 relative; float64 noise ~1e-16)
+
+
+def _round_bits(e: pl.Expr, bits: int = RANK_BITS) -> pl.Expr:
+    """Round to `bits` significant bits by Veltkamp splitting (two products and two sums, no logarithm:
+    a third of the cost of `round_sig_figs`). Exact for |x| < 2**(1023 - 53 + bits)."""
+    c = e * float(2 ** (53 - bits) + 1)
+    return c - (c - e)
 
 
 def _num(e: pl.Expr) -> pl.Expr:
@@ -125,7 +132,7 @@ def rank(x: object, *, method: Literal["pct", "unit"] = "pct") -> X:
 
     `method="pct"` (default): average rank of ties / number of non-null values, in (0, 1].
     `method="unit"`: (average rank - 1) / (n - 1), in [0, 1] (WorldQuant-BRAIN); a single value maps to 0.5.
-    Null stays null and is not counted. Values are rounded to RANK_SIG_FIGS significant figures first, so
+    Null stays null and is not counted. Values are rounded to RANK_BITS significant bits first, so
     values equal but for float noise (e.g. a rolling sum's last bits, which depend on where the running sum
     started, so on the date batch) tie instead of being ordered by that noise.
     """
@@ -133,7 +140,7 @@ def rank(x: object, *, method: Literal["pct", "unit"] = "pct") -> X:
         raise ValueError(f"unknown rank method {method!r}")
 
     def f(e: pl.Expr) -> pl.Expr:
-        v = _num(e).round_sig_figs(RANK_SIG_FIGS)
+        v = _round_bits(_num(e))
         n, r = v.count(), v.rank("average")
         if method == "pct":
             return r / n
