@@ -62,6 +62,21 @@ def test_train_bad_flags(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert "data file not found: x.parquet" in capsys.readouterr().err
 
 
+def test_config_file_switches_are_not_overwritten_by_absent_flags(tmp_path: Path) -> None:
+    """`--config` keys replace the flag defaults, switches included: an absent --resume must not turn a
+    config's `resume = true` back into False; a flag given on the command line still wins."""
+    from aurumq_rl.cli.main import build_parser
+    from aurumq_rl.cli.train import _merge
+
+    cfg = tmp_path / "c.json"
+    cfg.write_text('{"resume": true, "no_export": true, "no_progress": true, "n_envs": 16}')
+    opts = _merge(build_parser().parse_args(["train", "--config", str(cfg)]))
+    assert (opts["resume"], opts["no_export"], opts["no_progress"], opts["n_envs"]) == (True, True, True, 16)
+    opts = _merge(build_parser().parse_args(["train", "--config", str(cfg), "--n-envs", "8"]))
+    assert opts["n_envs"] == 8 and opts["resume"] is True
+    assert not _merge(build_parser().parse_args(["train"])).get("resume")
+
+
 @pytest.mark.parametrize("algorithm", ["sb3-ppo", "a2c", "sac"])
 def test_train_sb3_compatibility_path(data: str, tmp_path: Path, algorithm: str) -> None:
     out = tmp_path / algorithm

@@ -29,14 +29,22 @@ def test_make_and_env_checker(panel) -> None:
     assert obs.shape == env.observation_space.shape and obs.dtype == np.float32
 
 
-def test_wrapper_equals_simulator(panel) -> None:
+def test_wrapper_equals_simulator_over_several_episodes(panel) -> None:
+    """The standard loop (reset after each truncation, as SB3's DummyVecEnv does) sees the same start dates and
+    rewards as the simulator, which draws the next episode's start itself when one ends."""
     cfg = EnvConfig(top_k=5, episode_length=6, reward_mode="portfolio")
     env = gym.make("aurumq/StockPicking-v0", panel=panel, config=cfg).unwrapped
-    env.reset(seed=7)
+    _, info = env.reset(seed=7)
     sim = MarketSim(PanelTensors(panel, cfg), cfg, n_envs=1, seed=7)
     rng = np.random.default_rng(0)
-    for step in range(6):
-        a = rng.uniform(-1, 1, len(panel.codes)).astype(np.float32)
-        _, r, term, trunc, _ = env.step(a)
-        r2, trunc2, _ = sim.step(torch.as_tensor(a)[None])
-        assert r == pytest.approx(float(r2[0]), abs=1e-7) and not term and trunc == trunc2 == (step == 5)
+    starts = []
+    for _episode in range(4):
+        assert info["t"] == int(sim.t[0])
+        starts.append(info["t"])
+        for step in range(6):
+            a = rng.uniform(-1, 1, len(panel.codes)).astype(np.float32)
+            _, r, term, trunc, _ = env.step(a)
+            r2, trunc2, _ = sim.step(torch.as_tensor(a)[None])
+            assert r == pytest.approx(float(r2[0]), abs=1e-7) and not term and trunc == trunc2 == (step == 5)
+        _, info = env.reset()
+    assert len(set(starts)) > 1

@@ -76,3 +76,23 @@ def test_training_labels_end_before_validation(market: str, tmp_path: Path, rewa
     last_train, first_val = tr.train_range[1], int(tr.val_idx[0])
     assert last_train + 1 + horizon < first_val
     assert last_train + 1 + horizon == first_val - 1  # and no more dates than that are dropped
+
+
+def test_validation_charges_the_costs_of_its_own_dates(tmp_path: Path) -> None:
+    """The round trip charged on a validation decision is the one of its fill and exit dates: a validation
+    window after the 2023-08-28 stamp-duty cut pays 25 bps, not an average that includes older training dates."""
+    from datetime import date
+
+    from aurumq_rl.algos.validation import policy_scores, validate_scores
+    from aurumq_rl.data.synth import SynthConfig
+
+    path, _ = write_demo(str(tmp_path / "m.parquet"), SynthConfig(n_stocks=60, n_days=260, start=date(2022, 11, 1)))
+    cfg = dataclasses.replace(_config(path, tmp_path / "run", updates=1), train_end="2023-07-31",
+                              val_start="2023-09-01", env=EnvConfig(top_k=10, episode_length=16))
+    tr = Trainer(cfg)
+    np.testing.assert_allclose(tr.round_trip[tr.val_idx], 0.0025)
+    assert tr.round_trip[0] == pytest.approx(0.0030)
+    scores = policy_scores(tr.policy, tr.data, tr.val_idx)
+    got = validate_scores(scores, tr.data, tr.label, tr.val_idx, 10, tr.round_trip, tr.panel.industry)
+    want = validate_scores(scores, tr.data, tr.label, tr.val_idx, 10, 0.0025, tr.panel.industry)
+    assert got == want

@@ -104,8 +104,10 @@ class Trainer:
         self.policy = DeepSetsPolicy(self.data.n_factors, cfg.encoder_hidden, cfg.env.holding_aware).to(self.device)
         self.ppo = PPO(self.policy, self.data, self.sim, cfg.ppo)
         self.label = self.panel.forward_returns(cfg.env.forward_period)
+        # per decision date: the buy rate of the fill (t+1) and the sell rate of the exit fp days later
         buy, sell = cfg.env.cost.rates(self.panel.dates)
-        self.round_trip = float(np.mean(buy + sell))
+        t_next = np.minimum(np.arange(t_n) + 1, t_n - 1)
+        self.round_trip = buy[t_next] + sell[np.minimum(t_next + cfg.env.forward_period, t_n - 1)]
         self.out = Path(cfg.out_dir)
         self.best = -math.inf
 

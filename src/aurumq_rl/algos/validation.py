@@ -28,14 +28,15 @@ def policy_scores(policy: DeepSetsPolicy, data: PanelTensors, t_idx: np.ndarray,
 
 
 def validate(policy: DeepSetsPolicy, data: PanelTensors, label: np.ndarray, t_idx: np.ndarray, top_k: int,
-             round_trip_cost: float, industry: np.ndarray | None = None) -> dict[str, float]:
+             round_trip_cost: float | np.ndarray, industry: np.ndarray | None = None) -> dict[str, float]:
     """val_rank_ic, val_ic (means over dates) and val_topk_return (mean net fp-day return of the top K)."""
     return validate_scores(policy_scores(policy, data, t_idx), data, label, t_idx, top_k, round_trip_cost, industry)
 
 
 def validate_scores(scores: np.ndarray, data: PanelTensors, label: np.ndarray, t_idx: np.ndarray, top_k: int,
-                    round_trip_cost: float, industry: np.ndarray | None = None) -> dict[str, float]:
-    """The validation metrics of precomputed scores [len(t_idx), N] (any scorer: ours, SB3, a factor)."""
+                    round_trip_cost: float | np.ndarray, industry: np.ndarray | None = None) -> dict[str, float]:
+    """The validation metrics of precomputed scores [len(t_idx), N] (any scorer: ours, SB3, a factor).
+    `round_trip_cost`: one rate, or one per panel date index (the round trip of a decision on that date)."""
     valid = data.valid[torch.as_tensor(t_idx)].cpu().numpy()
     y = label[t_idx]
     rank_ic = ic_series(scores, y, valid, "rank")
@@ -46,7 +47,9 @@ def validate_scores(scores: np.ndarray, data: PanelTensors, label: np.ndarray, t
     fillable = data.buy_ok[torch.as_tensor(t_next)].cpu().numpy()
     gain = np.where(chosen & fillable & np.isfinite(y), y, 0.0).sum(1) / np.maximum(chosen.sum(1), 1)
     ok = np.isfinite(y).any(1)
-    net = gain[ok] - round_trip_cost * (chosen & fillable)[ok].sum(1) / np.maximum(chosen[ok].sum(1), 1)
+    cost = np.broadcast_to(np.asarray(round_trip_cost, dtype=np.float64)[t_idx] if np.ndim(round_trip_cost)
+                           else round_trip_cost, t_idx.shape)
+    net = gain[ok] - cost[ok] * (chosen & fillable)[ok].sum(1) / np.maximum(chosen[ok].sum(1), 1)
     return {
         "val_rank_ic": float(np.nanmean(rank_ic)) if np.isfinite(rank_ic).any() else float("nan"),
         "val_ic": float(np.nanmean(ic)) if np.isfinite(ic).any() else float("nan"),

@@ -50,11 +50,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--device", help="auto | cpu | cuda[:i]")
     p.add_argument("--eval-every", type=int, help="validate every N updates")
     p.add_argument("--threads", type=int, help="torch CPU threads")
-    p.add_argument("--resume", action="store_true", help="continue from OUT_DIR/last.pt")
-    p.add_argument("--smoke", action="store_true",
+    # switches default to None, not False, so that a config file's true is not overwritten by an absent flag
+    p.add_argument("--resume", action="store_true", default=None, help="continue from OUT_DIR/last.pt")
+    p.add_argument("--smoke", action="store_true", default=None,
                    help="a real short run on the small synthetic preset (generated into OUT_DIR or a temp dir)")
-    p.add_argument("--no-export", action="store_true", help="skip exporting OUT_DIR/bundle after training")
-    p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--no-export", action="store_true", default=None,
+                   help="skip exporting OUT_DIR/bundle after training")
+    p.add_argument("--no-progress", action="store_true", default=None)
     p.set_defaults(func=run)
 
 

@@ -31,6 +31,7 @@ class StockPickingEnv(gym.Env):
         self.observation_space = gym.spaces.Box(-np.inf, np.inf, (n * f + n + extra,), np.float32)
         self.action_space = gym.spaces.Box(-1.0, 1.0, (n,), np.float32)
         self.sim = MarketSim(self.data, self.cfg, n_envs=1, seed=0, t_range=t_range)
+        self._fresh = False  # the simulator already reset itself at the last truncation
 
     def _obs(self, t: torch.Tensor, w: torch.Tensor) -> np.ndarray:
         parts = [self.data.factors[t[0]].reshape(-1), self.data.valid[t[0]].float()]
@@ -43,13 +44,15 @@ class StockPickingEnv(gym.Env):
         super().reset(seed=seed)
         if seed is not None:
             self.sim = MarketSim(self.data, self.cfg, n_envs=1, seed=seed, t_range=self.t_range)
-        else:
+        elif not self._fresh:  # after a truncation the simulator has drawn the next start: keep it, as it would
             self.sim.reset()
+        self._fresh = False
         return self._obs(self.sim.t, self.sim.w), {"t": int(self.sim.t[0])}
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         scores = torch.as_tensor(np.asarray(action, dtype=np.float32)).reshape(1, -1)
         reward, truncated, info = self.sim.step(scores)
+        self._fresh = bool(truncated)
         if truncated:
             obs = self._obs(info["final_t"], info["final_w"])
         else:
