@@ -160,3 +160,27 @@ def test_sl_train_every_label(market: str, tmp_path: Path, label: str, capsys: p
         scores = pl.read_parquet(tmp_path / "scores.parquet")["score"]
         assert scores.min() >= 0 and scores.max() <= 1
         assert "features=rank" in capsys.readouterr().out
+
+
+def test_sl_train_no_calibrate_reaches_prune_and_compare_features(market: str, tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--no-calibrate` holds for every model `sl train` fits: the base run, the pruning retrain and the
+    other feature mode; the saved model is uncalibrated whichever of base / pruned is kept."""
+    import aurumq_rl.sl.pipeline as pipeline
+    import aurumq_rl.sl.prune as prune_mod
+
+    seen: list[object] = []
+    real = pipeline.train_split
+
+    def spy(*args: object, **kw: object) -> object:
+        run = real(*args, **kw)  # type: ignore[arg-type]
+        seen.append(run.ensemble.calibration)
+        return run
+
+    monkeypatch.setattr(pipeline, "train_split", spy)
+    monkeypatch.setattr(prune_mod, "train_split", spy)
+    assert main(["sl", "train", "--data", market, "--label", "binary", "--positive-rate", "0.05", "--seeds", "1",
+                 "--no-calibrate", "--prune", "0.5", "--compare-features", "--out-dir", str(tmp_path), *FAST]) == 0
+    assert len(seen) == 3 and all(c is None for c in seen)  # base, pruned, other feature mode
+    manifest = json.loads((tmp_path / "model" / "manifest.json").read_text())
+    assert manifest["calibration"] is None

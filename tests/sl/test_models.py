@@ -10,10 +10,10 @@ import pytest
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 from aurumq_rl.eval.windows import ensemble_scores
-from aurumq_rl.sl.dataset import Split, build_dataset
+from aurumq_rl.sl.dataset import Dataset, Split, build_dataset
 from aurumq_rl.sl.labels import Label, binary_event
 from aurumq_rl.sl.models import MODEL_KINDS, apply_isotonic, available_models, fit_isotonic, require, train_model
-from aurumq_rl.sl.pipeline import SLRun, prepare_target, train_split
+from aurumq_rl.sl.pipeline import SLRun, prepare_target, train_split, window_ic
 from aurumq_rl.sl.prune import prune
 from aurumq_rl.sl.stacking import OOFPredictions, fit_stacker, regime_features, stack_walk_forward
 from aurumq_rl.sl.walk_forward import WalkForwardConfig, walk_forward, wf_windows
@@ -155,3 +155,56 @@ def test_stacker_fits_only_out_of_fold(panel: Panel, label: Label, wf) -> None: 
     assert np.isnan(oof[~wf.oos]).all() and np.isfinite(oof).any()
     first = np.flatnonzero(np.isfinite(oof).any(1))[0]
     assert wf.oos[:first - label.horizon - 1].sum() >= 30  # each block uses only earlier OOF dates
+
+
+@pytest.mark.parametrize("calibrate", [False, True])
+def test_prune_retrain_keeps_the_calibration_setting(panel: Panel, split: Split, calibrate: bool) -> None:
+    """The pruned model is calibrated exactly when the model before is: otherwise the keep-or-drop decision
+    compares raw probabilities with validation-fitted isotonic scores."""
+    lab = binary_event(panel, 5, rate=0.1, calib=split.train)
+    base = train_split(panel, lab, split, FAST, [1], calibrate=calibrate)
+    assert (base.ensemble.calibration is not None) is calibrate
+    rep = prune(panel, lab, split, FAST, [1], rel_threshold=0.5, base=base)
+    assert rep.dropped and (rep.after.ensemble.calibration is not None) is calibrate
+    assert rep.after.ensemble.combine == base.ensemble.combine
+    if not calibrate:  # without `base`, `calibrate` applies to the fit before and so to the retrain
+        fresh = prune(panel, lab, split, FAST, [1], rel_threshold=0.5, calibrate=False)
+        assert fresh.before.ensemble.calibration is None and fresh.after.ensemble.calibration is None
+
+
+def test_walk_forward_binary_ic_uses_each_window_label(panel: Panel) -> None:
+    """A binary label rebuilt per window (threshold calibrated on that window's training span) is the truth of
+    that window's out-of-sample IC, not a label whose threshold saw every date, test windows included."""
+    calls: list[tuple[int, int]] = []
+
+    def build(calib: tuple[int, int]) -> Label:
+        calls.append(calib)
+        return binary_event(panel, 5, rate=0.1, calib=calib)
+
+    res = walk_forward(panel, build, FAST, [1], WalkForwardConfig(test_days=50, min_train_days=120))
+    truth = np.full(panel.in_universe.shape, np.nan)
+    for w in res.windows:
+        truth[w.test[0]:w.test[1] + 1] = build(w.train).values[w.test[0]:w.test[1] + 1]
+    lo, hi = res.windows[0].test[0], res.windows[-1].test[1]
+    assert res.metrics["label"] == window_ic(res.scores, truth, panel.in_universe, lo, hi)
+    everything = binary_event(panel, 5, rate=0.1, calib=(0, len(panel.dates) - 1))
+    differ = (truth != everything.values) & np.isfinite(truth) & panel.in_universe
+    assert differ.sum() > 0  # the construction separates the two truths ...
+    assert res.metrics["label"] != window_ic(res.scores, everything.values, panel.in_universe, lo, hi)  # ... and ICs
+
+
+def test_catboost_best_iteration_is_the_tree_count(panel: Panel, split: Split) -> None:
+    """CatBoost's recorded best iteration is a tree count (best 0-based index + 1), like LightGBM / XGBoost,
+    also when the first tree is the best."""
+    pytest.importorskip("catboost", reason="the [catboost] extra is part of [dev]")
+    params = dataclasses.replace(FAST, num_boost_round=40, early_stopping_rounds=5)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(400, 1)).astype(np.float32)
+    idx = np.arange(400)
+    train = Dataset(x, x[:, 0].astype(np.float64), idx, idx, ["alpha_000"])
+    val = Dataset(x, -x[:, 0].astype(np.float64), idx, idx, ["alpha_000"])  # every tree makes it worse
+    first = train_model(train, val, params, 1, "catboost")
+    assert first.model.get_best_iteration() == 0 and first.best_iteration == first.model.tree_count_ == 1
+    good = train_model(train, train, params, 1, "catboost")
+    assert good.best_iteration == good.model.get_best_iteration() + 1 == good.model.tree_count_
+    assert train_model(train, None, params, 1, "catboost").best_iteration == 40

@@ -193,9 +193,9 @@ def run_train(args: argparse.Namespace) -> int:
     panel, pass_through = _load(args, args.train_start, args.test_end)
     split, label = _split_and_label(args, panel)
     params = _params(args)
-    common = {"pass_through": pass_through, "kind": args.model, "target": args.target, "fp": args.forward_period}
-    run = train_split(panel, label, split, params, seeds, features=args.features,
-                      calibrate=not args.no_calibrate, **common)
+    common = {"pass_through": pass_through, "kind": args.model, "target": args.target, "fp": args.forward_period,
+              "calibrate": not args.no_calibrate}
+    run = train_split(panel, label, split, params, seeds, features=args.features, **common)
     report: dict[str, Any] = {"label": _label_info(label), "features": args.features, "model": args.model,
                               "seeds": seeds, "forward_period": args.forward_period, "universe": args.universe,
                               "windows": split.as_dates(panel.dates), "embargo": split.embargo,
@@ -204,7 +204,8 @@ def run_train(args: argparse.Namespace) -> int:
         from aurumq_rl.sl.prune import prune
 
         pr = prune(panel, label, split, params, seeds, rel_threshold=args.prune, features=args.features,
-                   pass_through=pass_through, base=run, target=args.target, fp=args.forward_period)
+                   pass_through=pass_through, base=run, target=args.target, calibrate=not args.no_calibrate,
+                   fp=args.forward_period)
         report["prune"] = pr.to_dict()
         if pr.better:
             run = pr.after

@@ -137,7 +137,8 @@ def train_model(train: Dataset, val: Dataset | None, params: GBDTParams, seed: i
                 allow_writing_files=False)  # no catboost_info/ litter in the working directory
     model.fit(train.X, train.y, eval_set=(val.X, val.y) if use_val else None,
               early_stopping_rounds=params.early_stopping_rounds if use_val else None)
-    return FittedModel(kind, model, seed, int(model.get_best_iteration() or params.num_boost_round))
+    # trees kept (best index + 1 after early stopping, which shrinks the model to it), as for LightGBM / XGBoost
+    return FittedModel(kind, model, seed, int(model.tree_count_))
 
 
 def _safe_names(names: list[str]) -> list[str]:

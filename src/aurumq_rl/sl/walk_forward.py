@@ -82,11 +82,14 @@ def walk_forward(panel: Panel, label: LabelSource, params: GBDTParams, seeds: li
                  columns: list[int] | None = None, pass_through: list[str] | None = None, kind: str = "lightgbm",
                  target: str = "rank", fp: int = 5) -> WalkForwardResult:
     """Refit a seed ensemble per window and stitch the test-window scores; `label` may be a builder called with
-    each window's training range (binary labels recalibrate their threshold on it)."""
-    first = label if isinstance(label, Label) else label((0, len(panel.dates) - 1))
+    each window's training range (binary labels recalibrate their threshold on it). The out-of-sample label IC
+    is measured against the same stitch of labels: each test window against the label its model was trained
+    on, so no threshold calibrated on test dates enters the figure."""
+    first = label if isinstance(label, Label) else label((0, len(panel.dates) - 1))  # only for the horizon
     windows = wf_windows(len(panel.dates), first.horizon, cfg)
     shape = panel.in_universe.shape
     scores = np.full(shape, np.nan)
+    truth = np.full(shape, np.nan)
     oos = np.zeros(shape[0], dtype=bool)
     per_window = []
     for w in windows:  # loop over windows: each fit is vectorised
@@ -95,13 +98,14 @@ def walk_forward(panel: Panel, label: LabelSource, params: GBDTParams, seeds: li
                           pass_through=pass_through, kind=kind, target=target, fp=fp)
         lo, hi = w.test
         scores[lo:hi + 1] = run.scores[lo:hi + 1]
+        truth[lo:hi + 1] = lab.values[lo:hi + 1]
         oos[lo:hi + 1] = True
         per_window.append({**{k: [str(panel.dates[a]), str(panel.dates[b])] for k, (a, b) in
                               (("train", w.train), ("val", w.val), ("test", w.test))},
                            "test_rank_ic": run.metrics["test"]["label"]["rank_ic"],
                            "best_iterations": run.ensemble.info["best_iterations"]})
     lo, hi = windows[0].test[0], windows[-1].test[1]
-    metrics = {"label": window_ic(scores, first.values, panel.in_universe, lo, hi),
+    metrics = {"label": window_ic(scores, truth, panel.in_universe, lo, hi),
                "forward_return": window_ic(scores, panel.forward_returns(fp), panel.in_universe, lo, hi),
                "n_windows": len(windows)}
     return WalkForwardResult(scores, oos, windows, per_window, metrics)
