@@ -214,3 +214,28 @@ def test_eval_scores_a_run_directory_through_its_bundle(run: tuple[str, Path], t
 def test_load_scorer_rejects_a_non_model(tmp_path: Path) -> None:
     with pytest.raises(DataError, match="not a model"):
         load_scorer(tmp_path)
+
+
+def test_checksums_that_are_not_an_object_are_rejected(run: tuple[str, Path], tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    b = _copy_bundle(run[1] / "bundle", tmp_path / "list")
+    (b / "checksums.json").write_text('["x"]\n')
+    with pytest.raises(BundleError, match=r"checksums\.json: a JSON list.*re-run `aurumq-rl export`"):
+        validate_bundle(b)
+    assert main(["bundle", "validate", str(b)]) == 2
+    assert "checksums.json" in capsys.readouterr().err
+
+
+def test_factor_hint_only_for_a_missing_factor(run: tuple[str, Path], tmp_path: Path) -> None:
+    """A missing required column (vol) is reported as such; only a missing factor says the model needs it."""
+    data, out = run
+    scorer = Scorer(out / "bundle")
+    df = pl.read_parquet(data)
+    no_vol, no_factor = tmp_path / "no_vol.parquet", tmp_path / "no_factor.parquet"
+    df.drop("vol").write_parquet(no_vol)
+    df.drop("gtja_003").write_parquet(no_factor)
+    with pytest.raises(DataError, match="missing required column") as exc:
+        scorer.load_panel(str(no_vol), start="2021-08-02", end="2021-08-02")
+    assert "trained on these factors" not in str(exc.value)
+    with pytest.raises(DataError, match="gtja_003.*trained on these factors"):
+        scorer.load_panel(str(no_factor), start="2021-08-02", end="2021-08-02")

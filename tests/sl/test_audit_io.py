@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import json
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -11,9 +13,10 @@ import pytest
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 from aurumq_rl.sl.audit import leakage_audit, shuffle_dates, shuffle_within_dates
-from aurumq_rl.sl.dataset import Split
+from aurumq_rl.sl.dataset import Dataset, Split
 from aurumq_rl.sl.labels import Label
 from aurumq_rl.sl.model_io import SCORE_SCHEMA, SLScorer, save_model, scores_frame
+from aurumq_rl.sl.models import Ensemble, GBDTParams, train_model
 from aurumq_rl.sl.pipeline import SLRun, score_window
 
 
@@ -141,3 +144,35 @@ def test_scorer_needs_no_torch_or_sklearn(model_dir: Path, market: str) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert int(out.stdout.strip().splitlines()[-1]) > 0
+
+
+def test_manifest_factor_names_must_match_the_booster(model_dir: Path, tmp_path: Path) -> None:
+    """Swapping two names in the manifest would feed each factor to the other's input: refused at load."""
+    bad = tmp_path / "swapped"
+    shutil.copytree(model_dir, bad)
+    meta = json.loads((bad / "manifest.json").read_text())
+    names = meta["factor_names"]
+    names[0], names[1] = names[1], names[0]
+    (bad / "manifest.json").write_text(json.dumps(meta))
+    with pytest.raises(DataError, match=rf"model_seed1\.txt: .*features differ .*manifest\.json.*{names[1]}"):
+        SLScorer(bad)
+
+
+@pytest.mark.parametrize("kind", ["xgboost", "catboost"])
+def test_manifest_factor_count_must_match_unnamed_boosters(kind: str, tmp_path: Path) -> None:
+    """XGBoost / CatBoost are fitted on unnamed arrays: a manifest listing a different number of factors is
+    refused at load."""
+    pytest.importorskip(kind)
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 3)).astype(np.float32)
+    ds = Dataset(x, x[:, 0].astype(np.float64), np.zeros(300, np.int64), np.arange(300), ["a", "b", "c"])
+    member = train_model(ds, None, GBDTParams(num_boost_round=3, num_threads=1, min_data_in_leaf=5), 1, kind)
+    out = tmp_path / "model"
+    save_model(out, Ensemble([member], ["a", "b", "c"]), features="raw", pass_through=[],
+               universe="main_board_non_st", label={"name": "forward_return"}, forward_period=5, windows={})
+    SLScorer(out)  # the untouched manifest loads
+    meta = json.loads((out / "manifest.json").read_text())
+    meta["factor_names"] = ["a", "b"]
+    (out / "manifest.json").write_text(json.dumps(meta))
+    with pytest.raises(DataError, match="takes 3 features.*lists 2 factor_names"):
+        SLScorer(out)

@@ -40,6 +40,8 @@ FACTOR_COL_PREFIXES: tuple[str, ...] = (
     "senti_", "sh_", "fund_", "ind_", "mkt_", "tech_", "cmf_", "zt_",
 )
 
+MISSING_FACTOR = "factor column(s) missing from"  # the error for a requested factor absent from the data
+
 PERCENT_SHARE_THRESHOLD = 0.05  # share of rows with |pct_chg| > 1 above which pct_chg is taken as percent
 
 
@@ -101,7 +103,7 @@ def select_factors(available: list[str], factors: None | int | str | list[str], 
     else:
         missing = [c for c in factors if c not in available]
         if missing:
-            raise DataError(f"requested factor column(s) missing from {source}: {', '.join(missing[:10])}")
+            raise DataError(f"requested {MISSING_FACTOR} {source}: {', '.join(missing[:10])}")
         chosen = list(factors)
     if include_columns_file is not None:
         wanted = read_columns_file(include_columns_file)

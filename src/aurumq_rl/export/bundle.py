@@ -60,6 +60,9 @@ def check_files(bundle: str | Path) -> dict[str, str]:
     if missing:
         raise BundleError(f"{root}: incomplete bundle, missing {', '.join(missing)}; re-run `aurumq-rl export`")
     sums = _read_json(root / CHECKSUMS_FILE)
+    if not isinstance(sums, dict):
+        raise BundleError(f"{root / CHECKSUMS_FILE}: a JSON {type(sums).__name__}, expected an object of file name → "
+                          "sha256; re-run `aurumq-rl export`")
     for name in BUNDLE_FILES:
         want = sums.get(name)
         if want is None:

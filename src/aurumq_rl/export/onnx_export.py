@@ -14,12 +14,14 @@ import os
 import shutil
 import tempfile
 import warnings
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
+from aurumq_rl.data.loader import to_date
 from aurumq_rl.data.normalize import ZSCORE_CLIP
 from aurumq_rl.envs.market_sim import HOLDING_AWARE
 from aurumq_rl.errors import DataError
@@ -104,18 +106,37 @@ def _export_graph(policy: DeepSetsPolicy, n_factors: int, path: Path) -> None:
                           opset_version=OPSET, dynamo=False, do_constant_folding=True)
 
 
+def check_target(run_dir: str | Path, out_dir: str | Path) -> None:
+    """Refuse an `out_dir` whose replacement would delete something other than an old bundle: the run
+    directory, one of its parents, a file, or a non-empty directory without `checksums.json`."""
+    run, target = Path(run_dir).resolve(), Path(out_dir).resolve()
+    if target == run or target in run.parents:
+        what = "is" if target == run else "contains"
+        raise DataError(f"-o {out_dir}: {what} the run directory {run_dir}, and export replaces its target; "
+                        f"pass a new directory such as {Path(run_dir) / 'bundle'}")
+    if not target.exists():
+        return
+    if not target.is_dir():
+        raise DataError(f"-o {out_dir}: exists and is not a directory; pass a new directory for the bundle")
+    if any(target.iterdir()) and not (target / CHECKSUMS_FILE).is_file():
+        raise DataError(f"-o {out_dir}: a non-empty directory that is not a bundle (no {CHECKSUMS_FILE}); export "
+                        "replaces its target, so pass a new or empty directory, or an existing bundle")
+
+
 def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str | None = None,
-                  data: str | None = None, golden_date: str | None = None) -> Path:
-    """Export a run to a bundle at `out_dir` (replaced if present). Returns the bundle path.
+                  data: str | None = None, golden_date: str | date | None = None) -> Path:
+    """Export a run to a bundle at `out_dir` (an existing bundle there is replaced). Returns the bundle path.
 
     `data`: the panel to take the golden cross-section from (default: the run's training data);
-    `golden_date`: its date (default: the run's last validation date).
+    `golden_date`: its date, YYYY-MM-DD or YYYYMMDD (default: the run's last validation date).
+    `out_dir` must not be the run directory or a parent of it, nor a non-empty directory other than a bundle.
     """
     from aurumq_rl.infer.scorer import prepare_panel
 
     manifest, policy, ckpt = load_run(run_dir, checkpoint)
+    check_target(run_dir, out_dir)
     cfg = manifest["config"]
-    day = golden_date or manifest["val_dates"][1]
+    day = str(to_date(golden_date, "--golden-date")) if golden_date else manifest["val_dates"][1]
     meta = build_metadata(manifest, ckpt, day)
     panel = prepare_panel(meta, data or cfg["data"], start=day, end=day)
     if len(panel.dates) == 0 or str(panel.dates[0]) != day:
@@ -150,7 +171,11 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
             old = target.with_name(f".{target.name}.old")
             shutil.rmtree(old, ignore_errors=True)
             os.replace(target, old)
-            os.replace(tmp, target)
+            try:
+                os.replace(tmp, target)
+            except BaseException:
+                os.replace(old, target)  # put the previous bundle back
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.replace(tmp, target)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from aurumq_rl.data.contract import MISSING_FACTOR
 from aurumq_rl.data.loader import load_panel, to_date
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
@@ -31,7 +32,7 @@ def prepare_panel(meta: dict[str, Any], data: Any, *, start: str | date | None =
                            factors=list(meta["factor_names"]), normalize=meta["normalize"],
                            market_wide=list(meta.get("market_wide", [])))
     except DataError as exc:
-        if "missing" in str(exc):
+        if MISSING_FACTOR in str(exc):  # a factor the model needs; not a missing required column
             raise DataError(f"{exc} — the model was trained on these factors; compute them for this data "
                             "(`aurumq-rl factors compute`) or use a model trained without them") from exc
         raise

@@ -27,7 +27,7 @@ from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_json, atomic_write_parquet, atomic_write_text, atomic_write_with
 from aurumq_rl.provenance import git_commit, sha256_file
 from aurumq_rl.sl.dataset import build_dataset
-from aurumq_rl.sl.models import Ensemble, FittedModel, require
+from aurumq_rl.sl.models import Ensemble, FittedModel, require, safe_names
 
 MANIFEST = "manifest.json"
 MODEL_KIND = "sl_gbdt"
@@ -121,6 +121,7 @@ class SLScorer:
                 cls = lib.CatBoostClassifier if self.metadata["objective"] == "binary" else lib.CatBoostRegressor
                 model = cls().load_model(str(f), format="cbm")
                 members.append(FittedModel("catboost", model, seed, model.tree_count_))
+            _check_features(members[-1], self.factor_names, f, path)
         self.ensemble = Ensemble(members, self.factor_names, self.metadata["objective"], self.metadata["combine"],
                                  self.metadata.get("calibration"))
 
@@ -144,6 +145,33 @@ class SLScorer:
                            frozenset(self.metadata.get("pass_through", [])))
         shape = panel.in_universe.shape
         return self.ensemble.score_dataset(ds, shape) if len(ds) else np.full(shape, np.nan)
+
+
+def _check_features(member: FittedModel, names: list[str], model_file: Path, manifest: Path) -> None:
+    """The booster's own features agree with the manifest's `factor_names`: names and order where the booster
+    stores them (LightGBM), their count otherwise (XGBoost / CatBoost are fitted on unnamed arrays). Columns
+    are aligned by the manifest's names, so an edited list would silently feed factors to the wrong inputs."""
+    m = member.model
+    stored: list[str] | None = None
+    if member.kind == "lightgbm":
+        stored = list(m.feature_name())
+        count = len(stored)
+    elif member.kind == "xgboost":
+        stored = list(m.feature_names) if m.feature_names else None
+        count = int(m.num_features())
+    else:
+        count = len(m.feature_names_)
+    if stored is not None:
+        want = safe_names(names)
+        if stored != want:
+            diff = [f"{a} (booster) vs {b} (manifest)" for a, b in zip(stored, want, strict=False) if a != b]
+            raise DataError(f"{model_file}: the booster's {len(stored)} features differ from the {len(want)} "
+                            f"factor_names of {manifest} ({'; '.join(diff[:3]) or 'extra names'}); the manifest "
+                            "was edited or belongs to another model — retrain or restore the model directory")
+    elif count != len(names):
+        raise DataError(f"{model_file}: the booster takes {count} features, {manifest} lists {len(names)} "
+                        "factor_names; the manifest was edited or belongs to another model — retrain or restore "
+                        "the model directory")
 
 
 def scores_frame(panel: Panel, scores: np.ndarray, lo: int = 0, hi: int | None = None) -> pl.DataFrame:

@@ -111,7 +111,7 @@ def train_model(train: Dataset, val: Dataset | None, params: GBDTParams, seed: i
         raise DataError("no training row (universe × finite label) in the training window; widen the dates")
     use_val = val is not None and len(val) > 0
     if kind == "lightgbm":
-        dtrain = lib.Dataset(train.X, train.y, feature_name=_safe_names(train.feature_names),
+        dtrain = lib.Dataset(train.X, train.y, feature_name=safe_names(train.feature_names),
                              params={"max_bin": params.max_bin, "verbosity": -1})
         kw: dict[str, Any] = {}
         if use_val:
@@ -141,7 +141,7 @@ def train_model(train: Dataset, val: Dataset | None, params: GBDTParams, seed: i
     return FittedModel(kind, model, seed, int(model.tree_count_))
 
 
-def _safe_names(names: list[str]) -> list[str]:
+def safe_names(names: list[str]) -> list[str]:
     """LightGBM rejects some characters in feature names; factor names are identifiers already."""
     return [n.replace(" ", "_") for n in names]
 
