@@ -106,3 +106,21 @@ def test_bad_flags_are_named(run: tuple[str, Path], extra: list[str], message: s
     data, out = run
     assert main(["infer", "--bundle", str(out), "--data", data, *extra]) == 2
     assert message in capsys.readouterr().err
+
+
+
+def test_sizing_defaults_to_the_models(run: tuple[str, Path], tmp_path: Path) -> None:
+    """Without --sizing, picks are weighted as the model was trained (its bundle's metadata): a run trained
+    with Strategy D gives score-weighted picks, the shared equal-weight run equal ones."""
+    from tests.export.conftest import TRAIN
+
+    data, out = run
+    equal = _picks(["infer", "--bundle", str(out / "bundle"), "--data", data, "--date", DAY], tmp_path / "e.parquet")
+    np.testing.assert_allclose(equal["weight"].to_numpy(), 1 / equal.height)
+    sd_run = tmp_path / "sd"
+    assert main(["train", "--data", data, "--out-dir", str(sd_run), *TRAIN, "--sizing", "strategy_d"]) == 0
+    sd = _picks(["infer", "--bundle", str(sd_run / "bundle"), "--data", data, "--date", DAY], tmp_path / "s.parquet")
+    assert json.loads((sd_run / "bundle" / "metadata.json").read_text())["sizing"] == "strategy_d"
+    w, s = sd["weight"].to_numpy(), sd["score"].to_numpy()
+    assert w.sum() == pytest.approx(1.0) and w.std() > 0
+    np.testing.assert_allclose(w, np.clip(s, 0, None) / np.clip(s, 0, None).sum())

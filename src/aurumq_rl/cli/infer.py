@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--end", help="batch mode: last decision date")
     p.add_argument("--top-k", type=int, help="number of picks (default: the model's)")
     p.add_argument("--universe", help="universe (default: the model's)")
-    p.add_argument("--sizing", choices=("equal", "strategy_d"), default="equal")
+    p.add_argument("--sizing", choices=("equal", "strategy_d"), help="position weights (default: the model's)")
     p.add_argument("--threads", type=int, default=1, help="onnxruntime threads (default 1)")
     p.add_argument("-o", "--output", help="picks file: .csv, .json or .parquet")
     p.set_defaults(func=run)
@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         raise DataError("pass either --date or --start/--end (batch mode), not both")
     scorer = load_scorer(args.bundle, threads=args.threads)
     top_k = args.top_k if args.top_k is not None else int(scorer.metadata.get("top_k", 30))
+    sizing = args.sizing or str(scorer.metadata.get("sizing", "equal"))
     if top_k < 1:
         raise DataError(f"--top-k {top_k}: must be ≥ 1")
     first, last = args.date or args.start, args.date or args.end
@@ -69,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"--start {args.start} / --end {args.end}: no trading date in between")
     scores = scorer.score_panel(panel)
     cap = scorer.metadata.get("industry_cap", INDUSTRY_CAP)
-    picks = picks_for_range(panel, scores, np.arange(lo, hi + 1), top_k, sizing=args.sizing, industry_cap=cap)
+    picks = picks_for_range(panel, scores, np.arange(lo, hi + 1), top_k, sizing=sizing, industry_cap=cap)
     if args.output:
         _write(picks, args.output)
     _print(picks, args, hi - lo + 1)
