@@ -16,7 +16,7 @@ from aurumq_rl.sl.audit import leakage_audit, shuffle_dates, shuffle_within_date
 from aurumq_rl.sl.dataset import Dataset, Split
 from aurumq_rl.sl.labels import Label
 from aurumq_rl.sl.model_io import SCORE_SCHEMA, SLScorer, save_model, scores_frame
-from aurumq_rl.sl.models import Ensemble, GBDTParams, train_model
+from aurumq_rl.sl.models import Ensemble, FittedModel, GBDTParams, train_model
 from aurumq_rl.sl.pipeline import SLRun, score_window
 
 
@@ -158,21 +158,41 @@ def test_manifest_factor_names_must_match_the_booster(model_dir: Path, tmp_path:
         SLScorer(bad)
 
 
-@pytest.mark.parametrize("kind", ["xgboost", "catboost"])
-def test_manifest_factor_count_must_match_unnamed_boosters(kind: str, tmp_path: Path) -> None:
-    """XGBoost / CatBoost are fitted on unnamed arrays: a manifest listing a different number of factors is
-    refused at load."""
-    pytest.importorskip(kind)
+def _tiny_model(kind: str, out: Path, member: FittedModel | None = None) -> Path:
     rng = np.random.default_rng(0)
     x = rng.normal(size=(300, 3)).astype(np.float32)
     ds = Dataset(x, x[:, 0].astype(np.float64), np.zeros(300, np.int64), np.arange(300), ["a", "b", "c"])
-    member = train_model(ds, None, GBDTParams(num_boost_round=3, num_threads=1, min_data_in_leaf=5), 1, kind)
-    out = tmp_path / "model"
+    member = member or train_model(ds, None, GBDTParams(num_boost_round=3, num_threads=1, min_data_in_leaf=5), 1,
+                                   kind)
     save_model(out, Ensemble([member], ["a", "b", "c"]), features="raw", pass_through=[],
                universe="main_board_non_st", label={"name": "forward_return"}, forward_period=5, windows={})
-    SLScorer(out)  # the untouched manifest loads
+    return out
+
+
+def _edit_names(out: Path, names: list[str]) -> None:
     meta = json.loads((out / "manifest.json").read_text())
-    meta["factor_names"] = ["a", "b"]
+    meta["factor_names"] = names
     (out / "manifest.json").write_text(json.dumps(meta))
+
+
+@pytest.mark.parametrize("kind", ["xgboost", "catboost"])
+def test_every_booster_kind_stores_its_feature_names(kind: str, tmp_path: Path) -> None:
+    """XGBoost and CatBoost are fitted with the factor names too, so swapped names are refused as for LightGBM."""
+    pytest.importorskip(kind)
+    out = _tiny_model(kind, tmp_path / "model")
+    SLScorer(out)  # the untouched manifest loads
+    _edit_names(out, ["b", "a", "c"])
+    with pytest.raises(DataError, match=r"features differ .*b \(booster\) vs a \(manifest\)"):
+        SLScorer(out)
+
+
+def test_manifest_factor_count_must_match_an_unnamed_booster(tmp_path: Path) -> None:
+    """A booster saved without names (fitted on a bare array) can only be checked by its feature count."""
+    xgb = pytest.importorskip("xgboost")
+    x = np.random.default_rng(0).normal(size=(300, 3)).astype(np.float32)
+    booster = xgb.train({"nthread": 1}, xgb.DMatrix(x, label=x[:, 0]), 3)
+    out = _tiny_model("xgboost", tmp_path / "model", FittedModel("xgboost", booster, 1, 3))
+    SLScorer(out)
+    _edit_names(out, ["a", "b"])
     with pytest.raises(DataError, match="takes 3 features.*lists 2 factor_names"):
         SLScorer(out)

@@ -148,9 +148,9 @@ class SLScorer:
 
 
 def _check_features(member: FittedModel, names: list[str], model_file: Path, manifest: Path) -> None:
-    """The booster's own features agree with the manifest's `factor_names`: names and order where the booster
-    stores them (LightGBM), their count otherwise (XGBoost / CatBoost are fitted on unnamed arrays). Columns
-    are aligned by the manifest's names, so an edited list would silently feed factors to the wrong inputs."""
+    """The booster's own features agree with the manifest's `factor_names`: names and order (every booster is
+    fitted with them; models saved before that carry none, and only their count is checked). Columns are
+    aligned by the manifest's names, so an edited list would silently feed factors to the wrong inputs."""
     m = member.model
     stored: list[str] | None = None
     if member.kind == "lightgbm":
@@ -160,7 +160,10 @@ def _check_features(member: FittedModel, names: list[str], model_file: Path, man
         stored = list(m.feature_names) if m.feature_names else None
         count = int(m.num_features())
     else:
-        count = len(m.feature_names_)
+        stored = list(m.feature_names_)
+        count = len(stored)
+        if stored == [str(i) for i in range(count)]:  # CatBoost's default names: fitted on an unnamed array
+            stored = None
     if stored is not None:
         want = safe_names(names)
         if stored != want:

@@ -96,7 +96,8 @@ class FittedModel:
             return np.asarray(self.model.predict(X, num_iteration=self.best_iteration), dtype=np.float64)
         if self.kind == "xgboost":
             xgb = require("xgboost")
-            p = self.model.predict(xgb.DMatrix(X, missing=np.nan), iteration_range=(0, self.best_iteration))
+            d = xgb.DMatrix(X, missing=np.nan, feature_names=self.model.feature_names)  # columns by position
+            p = self.model.predict(d, iteration_range=(0, self.best_iteration))
             return np.asarray(p, dtype=np.float64)
         if hasattr(self.model, "predict_proba"):
             return np.asarray(self.model.predict_proba(X)[:, 1], dtype=np.float64)
@@ -110,8 +111,9 @@ def train_model(train: Dataset, val: Dataset | None, params: GBDTParams, seed: i
     if len(train) == 0:
         raise DataError("no training row (universe × finite label) in the training window; widen the dates")
     use_val = val is not None and len(val) > 0
+    names = safe_names(train.feature_names)  # stored in every booster: a reload checks them against the manifest
     if kind == "lightgbm":
-        dtrain = lib.Dataset(train.X, train.y, feature_name=safe_names(train.feature_names),
+        dtrain = lib.Dataset(train.X, train.y, feature_name=names,
                              params={"max_bin": params.max_bin, "verbosity": -1})
         kw: dict[str, Any] = {}
         if use_val:
@@ -125,8 +127,8 @@ def train_model(train: Dataset, val: Dataset | None, params: GBDTParams, seed: i
               "eta": params.learning_rate, "max_depth": params.max_depth, "subsample": params.bagging_fraction,
               "colsample_bytree": params.feature_fraction, "lambda": params.lambda_l2, "max_bin": params.max_bin,
               "nthread": params.num_threads, "seed": seed, "tree_method": "hist"}
-        dtrain = lib.DMatrix(train.X, label=train.y, missing=np.nan)
-        evals = [(lib.DMatrix(val.X, label=val.y, missing=np.nan), "val")] if use_val else []
+        dtrain = lib.DMatrix(train.X, label=train.y, missing=np.nan, feature_names=names)
+        evals = [(lib.DMatrix(val.X, label=val.y, missing=np.nan, feature_names=names), "val")] if use_val else []
         booster = lib.train(xp, dtrain, params.num_boost_round, evals=evals, verbose_eval=False,
                             early_stopping_rounds=params.early_stopping_rounds if use_val else None)
         best = booster.best_iteration + 1 if use_val else params.num_boost_round
@@ -135,7 +137,8 @@ def train_model(train: Dataset, val: Dataset | None, params: GBDTParams, seed: i
     model = cls(iterations=params.num_boost_round, learning_rate=params.learning_rate, depth=params.max_depth,
                 l2_leaf_reg=params.lambda_l2, random_seed=seed, thread_count=params.num_threads, verbose=False,
                 allow_writing_files=False)  # no catboost_info/ litter in the working directory
-    model.fit(train.X, train.y, eval_set=(val.X, val.y) if use_val else None,
+    model.fit(lib.Pool(train.X, train.y, feature_names=names),
+              eval_set=lib.Pool(val.X, val.y, feature_names=names) if use_val else None,
               early_stopping_rounds=params.early_stopping_rounds if use_val else None)
     # trees kept (best index + 1 after early stopping, which shrinks the model to it), as for LightGBM / XGBoost
     return FittedModel(kind, model, seed, int(model.tree_count_))
