@@ -6,8 +6,8 @@ vocabulary (SMA, WMA, COUNT, SUMIF, REGBETA, REGRESI, SEQUENCE, HIGHDAY, LOWDAY,
 elementwise MAX/MIN, the ternary and the derived series DTM, DBM, TR, HD, LD) are defined here, each with
 its convention in its docstring. Conventions inherited from `factors.ops`:
 
-- one row per (ts_code, trade_date); a suspended day is a null row and a rolling window holding a null is
-  null (full window required); 0/0 and x/0 are null;
+- one row per (ts_code, trade_date); windows count the stock's own bars, so a suspended day without a bar is
+  skipped, while a null value inside a window makes it null (full window required); 0/0 and x/0 are null;
 - RANK: cross-sectional average rank / count of non-null values, in (0, 1]; STD and COVIANCE use ddof = 1;
   CORR is null when either side is constant over the window; DECAYLINEAR weights n (today) .. 1 (oldest),
   normalised.
@@ -228,7 +228,7 @@ def sma(a: object, n: float, m: float | None = None) -> X:
     """SMA(A, n, m): Y_t = (m * A_t + (n - m) * Y_{t-1}) / n, per stock.
 
     = exponentially weighted mean with alpha = m / n, adjust=False, seeded with the first valid value
-    (Y_0 = A_0). A null input (suspended day, 0/0, x/0) yields null that day and is skipped by the
+    (Y_0 = A_0). A null input (a null field, 0/0, x/0) yields null that day and is skipped by the
     recursion: the next valid day continues from the last Y. No warm-up is imposed (Y is defined from the
     first valid value on); the seed's influence decays as (1 - m/n)**t, so the expression's `lookback`
     grows by `sma_warmup(n, m)`, the days until that weight is below SMA_SEED_WEIGHT.

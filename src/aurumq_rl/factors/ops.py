@@ -5,7 +5,7 @@ Project conventions (shared DOMAIN.md "Factor operator conventions"; these docst
 | operator | convention |
 |---|---|
 | frame | one row per (ts_code, trade_date); time-series operators see each stock's rows in date order |
-| suspended day / missing value | a null row, not skipped: a rolling window that holds a null is null |
+| windows | the stock's own bars: a day without a bar (suspended) is skipped; a null value in a window nulls it |
 | fractional window d | floor(d), at least 1 (`window`) |
 | warm-up | full windows required (min_samples = d), so the first d - 1 rows of a stock are null |
 | x / 0, log(x <= 0) | null (never ±inf or NaN; input NaN is read as null) |
