@@ -1,8 +1,10 @@
 """Atomic file writes: write to a temp file beside the target, then rename, so a failure leaves nothing
-half-written."""
+half-written. A target that cannot be written is a `DataError` naming it; the files get the ordinary
+permissions (0666 less the umask), not the temp file's private 0600."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import os
 import tempfile
@@ -10,6 +12,81 @@ from pathlib import Path
 from typing import Any
 
 import polars as pl
+
+from aurumq_rl.errors import DataError
+
+
+def current_umask() -> int:
+    """The process umask, read without changing it where the OS allows (Linux /proc); else set and restored."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def check_not_input(out: str | Path, *inputs: str | Path | None, flag: str = "-o") -> None:
+    """Refuse (`DataError` naming `flag`) an output path that would overwrite or join an input: the same file
+    as an input (symlinks and hard links included), a .parquet inside an input directory (it would be read
+    as a shard next time), or a path matching an input glob. None inputs are skipped. Call it before the
+    work, so a bad -o fails at once."""
+    out_p = Path(out)
+    real = os.path.realpath(out_p)
+    for src in inputs:
+        if src is None:
+            continue
+        text = str(src)
+        if any(ch in text for ch in "*?["):
+            hit = any(fnmatch.fnmatch(p, os.path.abspath(text)) for p in (os.path.abspath(out_p), real))
+            what = f"matches the input glob {text}"
+        elif Path(text).is_dir():
+            hit = out_p.suffix == ".parquet" and Path(real).is_relative_to(os.path.realpath(text))
+            what = f"is inside the input directory {text}, where it would be read as a data shard"
+        else:
+            hit = real == os.path.realpath(text) or (out_p.exists() and Path(text).exists()
+                                                     and os.path.samefile(out_p, text))
+            what = f"is the input file {text}"
+        if hit:
+            raise DataError(f"{flag} {out}: {what}; writing it would destroy the input data, so choose another "
+                            "output path")
+
+
+def _write_error(target: Path, exc: OSError, tmp: str | Path | None = None) -> DataError:
+    """`exc` from writing `target` as a `DataError` naming the target and the OS reason."""
+    reason = exc.strerror or str(exc)
+    if exc.filename is not None and str(exc.filename) not in (str(target), str(tmp)):
+        reason = f"{reason}: {exc.filename}"
+    for parent in target.parents:  # `a.txt/x.parquet`: say which part is a file
+        if parent.exists():
+            if not parent.is_dir():
+                reason = f"{parent} is not a directory"
+            break
+    return DataError(f"cannot write {target} ({reason}); choose a writable file path")
+
+
+def _temp_beside(target: Path) -> Path:
+    """A new empty temp file in the target's directory (created if needed); refuse a directory target now,
+    before any work is done."""
+    try:
+        if target.is_dir():
+            raise IsADirectoryError(21, os.strerror(21), str(target))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    except OSError as exc:
+        raise _write_error(target, exc) from exc
+    os.close(fd)
+    return Path(tmp)
+
+
+def _publish(tmp: Path, target: Path) -> None:
+    """Give the temp file the ordinary permissions and rename it onto `target`."""
+    os.chmod(tmp, 0o666 & ~current_umask())
+    os.replace(tmp, target)
 
 
 def atomic_write_with(path: str | Path, write: Any) -> Path:
@@ -19,14 +96,15 @@ def atomic_write_with(path: str | Path, write: Any) -> Path:
 
 def _atomic(path: str | Path, write: Any) -> Path:
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
+    tmp = _temp_beside(target)
     try:
-        write(tmp)
-        os.replace(tmp, target)
+        write(str(tmp))
+        _publish(tmp, target)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise _write_error(target, exc, tmp) from exc
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return target
 
@@ -59,10 +137,7 @@ class AtomicParquetWriter:
         self.rows = 0
 
     def __enter__(self) -> AtomicParquetWriter:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", suffix=".tmp", dir=self.path.parent)
-        os.close(fd)
-        self._tmp = Path(tmp)
+        self._tmp = _temp_beside(self.path)
         return self
 
     def write(self, df: pl.DataFrame) -> None:
@@ -70,13 +145,16 @@ class AtomicParquetWriter:
         import pyarrow.parquet as pq
 
         table = df.to_arrow()
-        if self._writer is None:
-            self._schema = table.schema
-            self._writer = pq.ParquetWriter(str(self._tmp), self._schema, compression="zstd")
-        elif table.schema.names != self._schema.names:
+        if self._writer is not None and table.schema.names != self._schema.names:
             raise ValueError(f"{self.path}: frame columns {table.schema.names} differ from the first frame's "
                              f"{self._schema.names}")
-        self._writer.write_table(table.cast(self._schema))
+        try:
+            if self._writer is None:
+                self._schema = table.schema
+                self._writer = pq.ParquetWriter(str(self._tmp), self._schema, compression="zstd")
+            self._writer.write_table(table.cast(self._schema))
+        except OSError as err:
+            raise _write_error(self.path, err, self._tmp) from err
         self.rows += df.height
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -87,6 +165,9 @@ class AtomicParquetWriter:
             if exc_type is None:
                 if self._writer is None:
                     raise ValueError(f"{self.path}: nothing was written")
-                os.replace(self._tmp, self.path)
+                try:
+                    _publish(self._tmp, self.path)
+                except OSError as err:
+                    raise _write_error(self.path, err, self._tmp) from err
         finally:
             self._tmp.unlink(missing_ok=True)

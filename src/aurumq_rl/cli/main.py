@@ -1,7 +1,7 @@
 """The `aurumq-rl` command line: one entry point, one module per command group.
 
 Each command module exposes `register(subparsers)`; bad input (`DataError`) prints one clear line and exits 2,
-never a traceback.
+never a traceback; Ctrl-C prints `interrupted` and exits 130.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: the atomic writers have already removed their temp files
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

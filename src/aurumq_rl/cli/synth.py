@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import time
+from pathlib import Path
 
 from aurumq_rl.data.synth import PRESETS, preset, write_demo
+from aurumq_rl.errors import DataError
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -18,6 +20,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if Path(args.output).suffix != ".parquet":
+        raise DataError(f"-o {args.output}: the panel is written as Parquet; choose a path ending in .parquet")
+    if args.seed < 0:
+        raise DataError(f"--seed {args.seed}: must be ≥ 0")
     t0 = time.perf_counter()
     panel, index = write_demo(args.output, preset(args.preset, args.seed))
     print(f"wrote {panel} and {index} in {time.perf_counter() - t0:.1f}s")

@@ -15,7 +15,13 @@ from aurumq_rl.data.contract import (
     trade_date_expr,
     validate_keys,
 )
-from aurumq_rl.data.loader import STATUS_COLUMNS, cast_numeric_columns, check_factor_dtypes, scan_with_schema
+from aurumq_rl.data.loader import (
+    STATUS_COLUMNS,
+    cast_numeric_columns,
+    check_factor_dtypes,
+    collect_source,
+    scan_with_schema,
+)
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import resolve_limit_method
 from aurumq_rl.market.status import MarketConfig, annotate
@@ -34,7 +40,7 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
                         f"{', '.join(FACTOR_COL_PREFIXES)} (compute some with `aurumq-rl factors compute`)")
     check_factor_dtypes(schema, factors, name)
     status_cols = [c for c in STATUS_COLUMNS if c in columns]
-    raw = cast_numeric_columns(lf.select(*REQUIRED_COLUMNS, *status_cols).collect(), name)
+    raw = cast_numeric_columns(collect_source(lf.select(*REQUIRED_COLUMNS, *status_cols), name), name)
     keys = raw.with_columns(trade_date_expr(schema["trade_date"], name), pl.col("pct_chg").cast(pl.Float64),
                             pl.col("vol").cast(pl.Float64))
     keys = validate_keys(keys, name, raw_dates=raw["trade_date"])
@@ -64,27 +70,27 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
         "optional_columns_present": status_cols,
         "st_share": float(ann["is_st"].mean()),
     }
-    report.update(_factor_stats(lf, factors))
+    report.update(_factor_stats(lf, factors, name))
     return report
 
 
-def _factor_stats(lf: pl.LazyFrame, factors: list[str]) -> dict:
+def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
     """Null (or NaN) and inf share per prefix; constant columns; market-wide columns (constant across stocks
     on ≥ 99% of dates)."""
     stats: list[dict] = []
     for c0 in range(0, len(factors), STATS_CHUNK):
         cols = factors[c0:c0 + STATS_CHUNK]
-        agg = lf.select(
+        agg = collect_source(lf.select(
             *[(pl.col(c).is_null() | pl.col(c).cast(pl.Float64).is_nan()).sum().alias(f"{c}\x00null")
               for c in cols],
             *[pl.col(c).cast(pl.Float64).is_infinite().sum().alias(f"{c}\x00inf") for c in cols],
             *[pl.col(c).cast(pl.Float64).n_unique().alias(f"{c}\x00uniq") for c in cols],
             pl.len().alias("\x00rows"),
-        ).collect().row(0, named=True)
-        per_date = lf.group_by("trade_date").agg(
+        ), name).row(0, named=True)
+        per_date = collect_source(lf.group_by("trade_date").agg(
             *[(pl.col(c).drop_nulls().n_unique() <= 1).alias(c) for c in cols],
             *[(pl.col(c).drop_nulls().len() >= 2).alias(f"{c}\x00n") for c in cols],
-        ).collect()
+        ), name)
         for c in cols:
             valid = per_date[f"{c}\x00n"]
             mw = bool(valid.sum() > 0 and (per_date[c] & valid).sum() >= 0.99 * valid.sum())

@@ -118,6 +118,46 @@ def scan_with_schema(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, s
         raise DataError(f"{name}: cannot read as Parquet ({exc})") from exc
 
 
+def collect_source(lf: pl.LazyFrame, name: str) -> pl.DataFrame:
+    """`lf.collect()` for a query that reads the source: a shard that is not Parquet, or whose columns differ
+    from the others', is a `DataError` naming the source (and the shard, when it can be found)."""
+    try:
+        return lf.collect()
+    except (pl.exceptions.PolarsError, OSError) as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        shard = _odd_shard(name)
+        raise DataError(f"{name}: cannot read it ({shard or reason}); every file of a directory or glob must be "
+                        "a Parquet with the same columns, so fix or remove the odd one") from exc
+
+
+def _odd_shard(name: str) -> str | None:
+    """The first shard of directory or glob `name` that is not a readable Parquet or whose schema differs
+    from the first shard's, described; None if there is none (or `name` is a single file)."""
+    import glob
+
+    if any(ch in name for ch in "*?["):
+        files = sorted(Path(f) for f in glob.glob(name, recursive=True))
+    elif Path(name).is_dir():
+        files = sorted(Path(name).rglob("*.parquet"))
+    else:
+        return None
+    first: tuple[Path, dict] | None = None
+    for f in files:
+        try:
+            schema = dict(pl.read_parquet_schema(f))
+        except (pl.exceptions.PolarsError, OSError) as exc:
+            return f"{f} is not a readable Parquet: {(str(exc).strip().splitlines() or ['?'])[0]}"
+        if first is None:
+            first = (f, schema)
+        elif schema != first[1]:
+            missing = [c for c in first[1] if c not in schema]
+            extra = [c for c in schema if c not in first[1]]
+            what = (f"lacks {', '.join(missing[:5])}" if missing else f"has extra {', '.join(extra[:5])}" if extra
+                    else "has other column types")
+            return f"{f} {what} compared with {first[0]}"
+    return None
+
+
 def to_date(value: str | date | None, flag: str) -> date | None:
     """Parse YYYY-MM-DD or YYYYMMDD (a `date` or None passes through); the error names `flag`."""
     if value is None or isinstance(value, date):
@@ -168,7 +208,7 @@ def load_panel(
 
     status_cols = [c for c in STATUS_COLUMNS if c in columns]
     date_cast = trade_date_expr(schema["trade_date"], name)
-    raw = cast_numeric_columns(lf.select(*REQUIRED_COLUMNS, *status_cols).collect(), name)
+    raw = cast_numeric_columns(collect_source(lf.select(*REQUIRED_COLUMNS, *status_cols), name), name)
     keys = raw.with_columns(date_cast, pl.col("pct_chg").cast(pl.Float64), pl.col("vol").cast(pl.Float64))
     keys = keys.with_row_index("_row")  # position in the source's row order, reused to read factor chunks
     source_rows = keys.select("_row", "trade_date")  # every source row, B shares included
@@ -273,7 +313,8 @@ class _ChunkReader:
         self.pos, self.ti, self.ni, self.shape = pos, ti, ni, shape
 
     def read(self, cols: list[str]) -> pl.DataFrame:
-        part = self.lf.with_columns(self.date_cast).filter(self.in_window).select("trade_date", *cols).collect()
+        part = collect_source(self.lf.with_columns(self.date_cast).filter(self.in_window).select("trade_date", *cols),
+                              self.name)
         got = part["trade_date"].to_physical().to_numpy()
         if len(got) != len(self.window_dates) or not np.array_equal(got, self.window_dates):
             raise DataError(f"{self.name}: the source returned rows in a different order on a second read; "

@@ -41,6 +41,7 @@ from aurumq_rl.export.bundle import (
     run_session,
     schema_hash,
 )
+from aurumq_rl.io import current_umask
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy, ScoreModule
 from aurumq_rl.provenance import sha256_file
 
@@ -167,6 +168,7 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
                                        + "\n", encoding="utf-8")
         sums = {f: sha256_file(tmp / f) for f in BUNDLE_FILES}
         (tmp / CHECKSUMS_FILE).write_text(json.dumps(sums, indent=2) + "\n", encoding="utf-8")
+        tmp.chmod(0o777 & ~current_umask())  # mkdtemp's 0700 would hide the bundle from other users
         if target.exists():
             old = target.with_name(f".{target.name}.old")
             shutil.rmtree(old, ignore_errors=True)

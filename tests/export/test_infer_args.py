@@ -1,0 +1,50 @@
+"""`aurumq-rl infer` argument checks that need a real bundle (the output is not the input data; --start after
+--end is named as such), and the exported bundle's directory permissions."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("onnxruntime")
+
+from aurumq_rl.cli.main import main  # noqa: E402
+
+
+def test_infer_refuses_to_overwrite_its_data(run: tuple[str, Path], tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = run
+    copy = tmp_path / "m.parquet"
+    shutil.copy(data, copy)
+    (tmp_path / "link.parquet").symlink_to(copy)
+    before = copy.read_bytes()
+    for o in (copy, tmp_path / "link.parquet"):
+        assert main(["infer", "--bundle", str(out), "--data", str(copy), "--date", "2021-07-01", "-o", str(o)]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: -o {o}: is the input file {copy}") and "choose another output path" in err
+    assert copy.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.parquet", "m.parquet"]
+
+
+def test_infer_start_after_end_names_both_flags(run: tuple[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    data, out = run
+    assert main(["infer", "--bundle", str(out), "--data", data, "--start", "2021-03-01", "--end", "2021-01-01"]) == 2
+    err = capsys.readouterr().err
+    assert "--start 2021-03-01 is after --end 2021-01-01" in err and "no row left" not in err
+
+
+def test_bundle_directory_follows_the_umask(run: tuple[str, Path], tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    from aurumq_rl.export.onnx_export import export_bundle
+
+    old = os.umask(0o022)
+    try:
+        bundle = export_bundle(run[1], tmp_path / "bundle")
+    finally:
+        os.umask(old)
+    assert bundle.stat().st_mode & 0o777 == 0o755
+    for f in bundle.iterdir():
+        assert f.stat().st_mode & 0o777 == 0o644, f
