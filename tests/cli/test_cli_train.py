@@ -11,6 +11,7 @@ pytest.importorskip("torch")
 
 from aurumq_rl.cli.main import main  # noqa: E402
 from aurumq_rl.data.synth import preset, write_demo  # noqa: E402
+from aurumq_rl.errors import DataError  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -86,3 +87,74 @@ def test_train_sb3_compatibility_path(data: str, tmp_path: Path, algorithm: str)
     row = json.loads((out / "metrics.jsonl").read_text().splitlines()[-1])
     assert row["algorithm"] == algorithm and row["steps"] == 128 and row["n_envs"] == 4 and "val_rank_ic" in row
     assert (out / "sb3_model.zip").is_file()
+
+
+TINY = ["--total-timesteps", "64", "--n-envs", "4", "--n-steps", "8", "--batch-size", "16", "--top-k", "5",
+        "--episode-length", "8", "--no-progress", "--no-export", "--threads", "1"]
+
+
+@pytest.mark.parametrize(("flags", "config", "named"), [
+    (["--top-k", "0"], None, "--top-k 0"),
+    (["--forward-period", "-1"], None, "--forward-period -1"),
+    (["--episode-length", "0"], None, "--episode-length 0"),
+    (["--n-envs", "0"], None, "--n-envs 0"),
+    (["--n-steps", "0"], None, "--n-steps 0"),
+    (["--batch-size", "0"], None, "--batch-size 0"),
+    (["--n-epochs", "0"], None, "--n-epochs 0"),
+    (["--total-timesteps", "0"], None, "--total-timesteps 0"),
+    (["--eval-every", "0"], None, "--eval-every 0"),
+    (["--seed", "-1"], None, "--seed -1"),
+    (["--encoder-hidden", "0"], None, "--encoder-hidden '0'"),
+    (["--encoder-hidden", "64,-3"], None, "--encoder-hidden '64,-3'"),
+    (["--cost-bps", "-5"], None, "--cost-bps -5"),
+    (["--learning-rate", "0"], None, "--learning-rate 0"),
+    (["--device", "tpu"], None, "--device 'tpu'"),
+    (["--device", "tpu", "--smoke"], None, "--device 'tpu'"),  # before --smoke writes its market
+    (["--train-start", "2021-06-01", "--train-end", "2021-01-01"], None, "--train-start 2021-06-01 is after"),
+    (["--val-start", "20211001", "--val-end", "20210901"], None, "--val-start 2021-10-01 is after --val-end"),
+    (["--train-end", "2021-13-01"], None, "--train-end='2021-13-01' is not a date"),
+    (["--val-start", "soon"], None, "--val-start='soon' is not a date"),
+    ([], '{"forward_period": "abc"}', "--forward-period 'abc'"),
+    ([], '{"n_epochs": 2.5}', "--n-epochs 2.5"),
+    ([], '{"learning_rate": "fast"}', "--learning-rate 'fast'"),
+    ([], '{"sizing": "huge"}', "--sizing 'huge'"),
+])
+def test_train_rejects_bad_values_before_writing(data: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                 flags: list[str], config: str | None, named: str) -> None:
+    """A bad number, device, date or date order (flag or --config value) exits 2 with one line naming the
+    flag, before the run directory exists."""
+    out = tmp_path / "run"
+    extra = []
+    if config is not None:
+        (tmp_path / "c.json").write_text(config)
+        extra = ["--config", str(tmp_path / "c.json")]
+    assert main(["train", "--data", data, "--out-dir", str(out), *TINY, *extra, *flags]) == 2
+    err = capsys.readouterr().err
+    assert named in err and "Traceback" not in err
+    assert not out.exists()
+
+
+def test_train_compact_dates_select_the_same_windows(data: str, tmp_path: Path) -> None:
+    """YYYYMMDD dates mean the same days as YYYY-MM-DD (they were read as the year 20210331)."""
+    from aurumq_rl.algos.trainer import TrainConfig, Trainer
+    from aurumq_rl.cli.train import FLAG_DEFAULTS, build_config
+
+    windows = []
+    for dates in (("2020-07-01", "2021-03-31", "2021-04-15", "2021-09-30"),
+                  ("20200701", "20210331", "20210415", "20210930")):
+        opts = {**FLAG_DEFAULTS, "data": data, "out_dir": str(tmp_path / "run"), "n_envs": 4, "episode_length": 8,
+                **dict(zip(("train_start", "train_end", "val_start", "val_end"), dates, strict=True))}
+        trainer = Trainer(build_config(opts))
+        windows.append((trainer.train_range, trainer.val_idx.tolist(), trainer.manifest()["train_dates"],
+                        trainer.manifest()["val_dates"]))
+        # the Trainer itself reads both forms too (for callers that bypass the CLI)
+        direct = Trainer(TrainConfig(data=data, out_dir=str(tmp_path / "run"), train_start=dates[0],
+                                     train_end=dates[1], val_start=dates[2], val_end=dates[3],
+                                     env=trainer.cfg.env, ppo=trainer.cfg.ppo))
+        assert (direct.train_range, direct.val_idx.tolist()) == windows[-1][:2]
+    assert windows[0] == windows[1]
+    (_, train_end), (val_start, val_end) = windows[0][2], windows[0][3]
+    assert train_end <= "2021-03-31" and "2021-04-15" <= val_start < val_end <= "2021-09-30"
+    with pytest.raises(DataError, match="--train-end='2021-13-01'"):
+        Trainer(TrainConfig(data=data, out_dir=str(tmp_path / "run"), train_end="2021-13-01"))
+    assert not (tmp_path / "run").exists()

@@ -40,3 +40,10 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path, capsys: pytest.CaptureFixt
         res = cmp["results"][name]
         assert res["rank_ic"]["mean"] > 0.03, name
         assert res["random"]["topk_mean_percentile"] >= 95, name
+
+
+def test_demo_rejects_a_negative_seed_before_any_work(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "demo"
+    assert main(["demo", "-o", str(out), "--seed", "-1"]) == 2
+    assert "--seed -1: must be ≥ 0" in capsys.readouterr().err
+    assert not out.exists()

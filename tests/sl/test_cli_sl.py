@@ -10,6 +10,8 @@ import polars as pl
 import pytest
 
 from aurumq_rl.cli.main import main
+from aurumq_rl.cli.sl import DATE_FLAGS
+from aurumq_rl.errors import DataError
 from aurumq_rl.sl.model_io import SCORE_SCHEMA
 
 FAST = ["--num-boost-round", "40", "--learning-rate", "0.1", "--min-data-in-leaf", "50", "--num-threads", "1"]
@@ -123,12 +125,74 @@ def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: py
     (["--seeds", "a,b"], "--seeds 'a,b'"),
     (["--model", "xgboost_nope"], "--model xgboost_nope: choose one of lightgbm"),
     (["--test-start", "2030-01-01"], "test window (--test-start/--test-end)"),
-    (["--val-end", "someday"], "--val-end 'someday' is not a date"),
+    (["--val-end", "someday"], "--val-end='someday' is not a date"),
+    (["--train-end", "2021-13-01"], "--train-end='2021-13-01' is not a date"),
+    (["--num-boost-round", "0"], "--num-boost-round 0: must be ≥ 1"),
+    (["--learning-rate", "-1"], "--learning-rate -1: must be > 0"),
+    (["--learning-rate", "nan"], "--learning-rate nan: must be > 0"),
+    (["--num-leaves", "0"], "--num-leaves 0: must be ≥ 2"),
+    (["--min-data-in-leaf", "-1"], "--min-data-in-leaf -1: must be ≥ 0"),
+    (["--early-stopping-rounds", "0"], "--early-stopping-rounds 0: must be ≥ 1"),
+    (["--num-threads", "0"], "--num-threads 0: must be ≥ 1"),
 ])
 def test_sl_train_bad_flags(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str],
                             message: str) -> None:
     assert main(["sl", "train", "--data", market, "--out-dir", str(tmp_path / "x"), *FAST, *flags]) == 2
     assert message in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_sl_train_compact_dates_mean_the_same_days(market: str, tmp_path: Path) -> None:
+    """YYYYMMDD dates select the same windows as YYYY-MM-DD (they were read as the year 20200630)."""
+    iso = ["2020-06-01", "2020-12-31", "2021-01-15", "2021-03-31", "2021-04-15", "2021-06-30"]
+    windows = []
+    for i, dates in enumerate((iso, [d.replace("-", "") for d in iso])):
+        flags = [x for name, d in zip(DATE_FLAGS, dates, strict=True) for x in (f"--{name}", d)]
+        out = tmp_path / str(i)
+        assert main(["sl", "train", "--data", market, "--seeds", "1", "--out-dir", str(out), *FAST, *flags]) == 0
+        windows.append(json.loads((out / "sl_run.json").read_text())["windows"])
+    assert windows[0] == windows[1]
+    assert "2021-04-15" <= windows[0]["test"][0] and windows[0]["test"][1] <= "2021-06-30"
+
+
+def test_sl_walk_forward_first_test_accepts_both_date_forms(market: str, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """`--first-test 20210104` is the same anchor as 2021-01-04; a bad one is an error naming --first-test."""
+    import aurumq_rl.sl.walk_forward as wf
+
+    seen: list[int | None] = []
+
+    def stop(panel: object, label: object, params: object, seeds: object, cfg: wf.WalkForwardConfig,
+             **kw: object) -> None:
+        seen.append(cfg.first_test)
+        raise DataError("stop here")
+
+    monkeypatch.setattr(wf, "walk_forward", stop)
+    for day in ("2021-01-04", "20210104"):
+        assert main(["sl", "walk-forward", "--data", market, "--first-test", day, "--out-dir",
+                     str(tmp_path / "wf"), *FAST]) == 2
+        assert "stop here" in capsys.readouterr().err
+    assert seen[0] == seen[1] and 0 < seen[0] < 300
+    assert main(["sl", "walk-forward", "--data", market, "--first-test", "2021-13-01", "--out-dir",
+                 str(tmp_path / "wf"), *FAST]) == 2
+    assert "--first-test='2021-13-01' is not a date" in capsys.readouterr().err
+    assert not (tmp_path / "wf").exists()
+
+
+def test_sl_score_refuses_to_overwrite_its_input_or_write_parquet_as_csv(trained: Path, market: str,
+                                                                         tmp_path: Path,
+                                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    data = tmp_path / "data.parquet"
+    data.write_bytes(Path(market).read_bytes())
+    before = data.read_bytes()
+    assert main(["sl", "score", "--model", str(trained / "model"), "--data", str(data), "-o", str(data)]) == 2
+    assert f"-o {data}: is the input file" in capsys.readouterr().err
+    assert data.read_bytes() == before
+    assert main(["sl", "score", "--model", str(trained / "model"), "--data", str(data), "-o",
+                 str(tmp_path / "h.csv")]) == 2
+    assert "-o " in (err := capsys.readouterr().err) and "give a .parquet path" in err
+    assert not (tmp_path / "h.csv").exists()
 
 
 def test_sl_bad_files(trained: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], market: str) -> None:

@@ -22,7 +22,7 @@ from aurumq_rl import __version__
 from aurumq_rl.algos.ppo import PPO, PPOConfig
 from aurumq_rl.algos.validation import validate
 from aurumq_rl.data.labels import label_horizon
-from aurumq_rl.data.loader import load_panel
+from aurumq_rl.data.loader import load_panel, to_date
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
@@ -60,13 +60,22 @@ def resolve_device(name: str) -> torch.device:
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise DataError(f"--device {name}: CUDA is not available on this machine; use --device cpu")
-    return torch.device(name)
+    try:
+        dev = torch.device(name)
+    except RuntimeError as exc:
+        raise DataError(f"--device {name}: not a device; use auto, cpu, cuda or cuda:<index>") from exc
+    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
+        raise DataError(f"--device {name}: this machine has {torch.cuda.device_count()} CUDA device(s); "
+                        "use cuda:0 … or cuda")
+    return dev
 
 
-def _date_index(panel: Panel, day: str | None, default: int, side: str) -> int:
+def _date_index(panel: Panel, day: str | None, default: int, side: str, flag: str) -> int:
+    """The index of the first date ≥ `day` (side "start") or the last date ≤ `day` (side "end"); `day` is
+    YYYY-MM-DD or YYYYMMDD, and a bad one raises DataError naming `flag`."""
     if day is None:
         return default
-    d = np.datetime64(day, "D")
+    d = np.datetime64(to_date(day, flag), "D")
     i = int(np.searchsorted(panel.dates, d, side="left" if side == "start" else "right"))
     return i if side == "start" else i - 1
 
@@ -84,23 +93,26 @@ class Trainer:
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
         # one panel from the train start (or the data's first date) to the validation end (or its last)
-        start, end = cfg.train_start, cfg.val_end
+        start, end = to_date(cfg.train_start, "--train-start"), to_date(cfg.val_end, "--val-end")
         self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
                                 include_columns_file=cfg.include_columns_file)
         self.panel.scale_factor_groups(cfg.feature_group_weights)
         t_n = len(self.panel.dates)
         horizon = label_horizon(cfg.env.label_kind, cfg.env.forward_period)
-        tr_lo = _date_index(self.panel, cfg.train_start, 0, "start")
-        tr_hi = _date_index(self.panel, cfg.train_end, int(t_n * 0.8), "end")
-        va_lo = _date_index(self.panel, cfg.val_start, tr_hi + 1, "start")
-        va_hi = _date_index(self.panel, cfg.val_end, t_n - 1, "end")
+        tr_lo = _date_index(self.panel, cfg.train_start, 0, "start", "--train-start")
+        tr_hi = _date_index(self.panel, cfg.train_end, int(t_n * 0.8), "end", "--train-end")
+        va_lo = _date_index(self.panel, cfg.val_start, tr_hi + 1, "start", "--val-start")
+        va_hi = _date_index(self.panel, cfg.val_end, t_n - 1, "end", "--val-end")
         # embargo: a training label (its horizon after a T+1 entry) must end before the validation window
         self.train_range = (tr_lo, min(tr_hi, va_lo - horizon - 2))
         self.val_idx = np.arange(va_lo, va_hi + 1)
         if len(self.val_idx) < 2:
             raise DataError("the validation window holds fewer than 2 dates; set --val-start/--val-end")
         self.data = PanelTensors(self.panel, cfg.env, self.device)
-        self.sim = MarketSim(self.data, cfg.env, cfg.ppo.n_envs, seed=cfg.ppo.seed, t_range=self.train_range)
+        try:
+            self.sim = MarketSim(self.data, cfg.env, cfg.ppo.n_envs, seed=cfg.ppo.seed, t_range=self.train_range)
+        except ValueError as exc:
+            raise DataError(f"training window: {exc} (--train-start/--train-end, --episode-length)") from exc
         self.policy = DeepSetsPolicy(self.data.n_factors, cfg.encoder_hidden, cfg.env.holding_aware).to(self.device)
         self.ppo = PPO(self.policy, self.data, self.sim, cfg.ppo)
         self.label = self.panel.forward_returns(cfg.env.forward_period)

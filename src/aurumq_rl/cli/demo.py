@@ -94,6 +94,8 @@ def _check_extras(skip_sl: bool) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.seed < 0:
+        raise DataError(f"--seed {args.seed}: must be ≥ 0 (a random seed is a non-negative integer)")
     _check_extras(args.skip_sl)
     out = Path(args.out_dir)
     t0 = time.perf_counter()

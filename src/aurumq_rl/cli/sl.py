@@ -124,6 +124,7 @@ def _seeds(text: str) -> list[int]:
 
 
 def _check(args: argparse.Namespace) -> None:
+    from aurumq_rl.data.loader import to_date
     from aurumq_rl.sl.dataset import FEATURE_MODES
     from aurumq_rl.sl.labels import LABEL_KINDS
 
@@ -139,6 +140,18 @@ def _check(args: argparse.Namespace) -> None:
         require(args.model)
     if getattr(args, "target", "rank") not in ("rank", "raw"):
         raise DataError(f"--target {args.target}: choose rank or raw")
+    if getattr(args, "num_boost_round", None) is not None:  # the GBDT flags (_model_args)
+        for flag, low in (("num_boost_round", 1), ("num_leaves", 2), ("min_data_in_leaf", 0),
+                          ("early_stopping_rounds", 1), ("num_threads", 1)):
+            if getattr(args, flag) < low:
+                raise DataError(f"--{flag.replace('_', '-')} {getattr(args, flag)}: must be ≥ {low}")
+        if not 0 < args.learning_rate < float("inf"):
+            raise DataError(f"--learning-rate {args.learning_rate:g}: must be > 0, e.g. 0.05")
+    # dates: YYYY-MM-DD or YYYYMMDD, normalised to YYYY-MM-DD (the split reads ISO dates)
+    for name in (*DATE_FLAGS, "first-test"):
+        attr = name.replace("-", "_")
+        if getattr(args, attr, None) is not None:
+            setattr(args, attr, to_date(getattr(args, attr), f"--{name}").isoformat())
 
 
 def _params(args: argparse.Namespace):  # noqa: ANN202
@@ -251,8 +264,12 @@ def _load_pt(panel: Any, mode: str) -> list[str]:
 
 
 def run_score(args: argparse.Namespace) -> int:
+    from aurumq_rl.io import check_not_input
     from aurumq_rl.sl.model_io import SLScorer, write_scores
 
+    if Path(args.output).suffix.lower() != ".parquet":
+        raise DataError(f"-o {args.output}: sl score writes the score contract as Parquet; give a .parquet path")
+    check_not_input(args.output, args.data, flag="-o")
     t0 = time.perf_counter()
     scorer = SLScorer(args.model)
     panel = scorer.load_panel(args.data, start=args.start, end=args.end, universe=args.universe)
@@ -276,11 +293,8 @@ def run_walk_forward(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     panel, pass_through = _load(args)
     first = None
-    if args.first_test:
-        try:
-            first = int(np.searchsorted(panel.dates, np.datetime64(args.first_test, "D")))
-        except ValueError as exc:
-            raise DataError(f"--first-test '{args.first_test}' is not a date; use YYYY-MM-DD") from exc
+    if args.first_test:  # checked and normalised to YYYY-MM-DD by _check
+        first = int(np.searchsorted(panel.dates, np.datetime64(args.first_test, "D")))
     cfg = WalkForwardConfig(train_days=args.train_days, test_days=args.test_days, gap=args.gap,
                             min_train_days=args.min_train_days, first_test=first)
 

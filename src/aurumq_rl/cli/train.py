@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
+import re
 import tempfile
 import time
 import tomllib
@@ -91,39 +93,130 @@ def _smoke(opts: dict) -> dict:
     return opts
 
 
+INT_FLAGS = {"total_timesteps": 1, "n_envs": 1, "n_steps": 1, "batch_size": 1, "n_epochs": 1, "top_k": 1,
+             "forward_period": 1, "episode_length": 1, "eval_every": 1, "seed": 0}
+DATE_KEYS = ("train_start", "train_end", "val_start", "val_end")
+DEVICE_RE = re.compile(r"auto|cpu|cuda(:\d+)?")
+
+
+def _flag(key: str) -> str:
+    return "--" + key.replace("_", "-")
+
+
+def _int(opts: dict, key: str, low: int) -> int:
+    """An integer option (a flag, or a --config value of any type) that must be ≥ `low`."""
+    v = opts[key]
+    try:
+        if isinstance(v, bool) or not isinstance(v, int | str):
+            raise ValueError
+        n = int(v)
+    except ValueError:
+        raise DataError(f"{_flag(key)} {v!r}: must be an integer ≥ {low}") from None
+    if n < low:
+        raise DataError(f"{_flag(key)} {n}: must be ≥ {low}")
+    return n
+
+
+def _float(opts: dict, key: str, low: float, strict: bool) -> float:
+    """A number option that must be > `low` (strict) or ≥ `low`."""
+    v = opts[key]
+    try:
+        if isinstance(v, bool) or not isinstance(v, int | float | str):
+            raise ValueError
+        x = float(v)
+    except ValueError:
+        raise DataError(f"{_flag(key)} {v!r}: must be a number") from None
+    if not math.isfinite(x) or (x <= low if strict else x < low):
+        raise DataError(f"{_flag(key)} {v}: must be {'>' if strict else '≥'} {low:g}")
+    return x
+
+
+def _hidden(value: object) -> tuple[int, ...]:
+    parts = list(value) if isinstance(value, list | tuple) else str(value).split(",")
+    try:
+        hidden = tuple(_int({"encoder_hidden": x}, "encoder_hidden", 1) for x in parts)
+    except DataError:
+        hidden = ()
+    if not hidden:
+        raise DataError(f"--encoder-hidden {value!r}: give hidden sizes ≥ 1, comma-separated, e.g. 128,64")
+    return hidden
+
+
+def _weights(value: object) -> dict[str, float]:
+    if not value:
+        return {}
+    try:
+        if isinstance(value, dict):
+            return {str(k): float(v) for k, v in value.items()}
+        return {k.strip(): float(v) for k, v in (pair.split("=") for pair in str(value).split(","))}
+    except (ValueError, TypeError):
+        raise DataError(f"--feature-group-weights {value!r}: give prefix=weight pairs, e.g. mf_=0.5,hk_=0") from None
+
+
+def validate(opts: dict) -> dict:
+    """Check the options' types and ranges (flags and --config values alike) before anything is written.
+
+    Returns a copy with numbers converted, dates as YYYY-MM-DD, `encoder_hidden` a tuple and
+    `feature_group_weights` a dict; raises DataError naming the flag."""
+    from aurumq_rl.data.loader import to_date
+    from aurumq_rl.envs.market_sim import REWARD_MODES
+    from aurumq_rl.market.costs import CostModel
+
+    opts = dict(opts)
+    for key, low in INT_FLAGS.items():
+        opts[key] = _int(opts, key, low)
+    if opts.get("threads") is not None:
+        opts["threads"] = _int(opts, "threads", 1)
+    opts["learning_rate"] = _float(opts, "learning_rate", 0, strict=True)
+    opts["cost_bps"] = _float(opts, "cost_bps", 0, strict=False)
+    try:
+        CostModel(round_trip_bps=opts["cost_bps"])
+    except ValueError as exc:
+        raise DataError(str(exc)) from exc
+    if opts.get("target_kl") is not None:
+        opts["target_kl"] = _float(opts, "target_kl", 0, strict=True)
+    for key, choices in (("algorithm", ALGORITHMS), ("sizing", ("equal", "strategy_d")),
+                         ("reward_mode", REWARD_MODES)):
+        if opts[key] not in choices:
+            raise DataError(f"{_flag(key)} {opts[key]!r}: choose one of {', '.join(choices)}")
+    if not isinstance(opts["device"], str) or not DEVICE_RE.fullmatch(opts["device"]):
+        raise DataError(f"--device {opts['device']!r}: use auto, cpu, cuda or cuda:<index>")
+    opts["encoder_hidden"] = _hidden(opts["encoder_hidden"])
+    opts["feature_group_weights"] = _weights(opts.get("feature_group_weights"))
+    for key in DATE_KEYS:
+        day = to_date(opts.get(key), _flag(key))
+        opts[key] = None if day is None else day.isoformat()
+    for lo, hi in (("train_start", "train_end"), ("val_start", "val_end")):
+        if opts[lo] and opts[hi] and opts[lo] > opts[hi]:
+            raise DataError(f"{_flag(lo)} {opts[lo]} is after {_flag(hi)} {opts[hi]}: the window would be empty; "
+                            "swap or correct the dates")
+    return opts
+
+
 def build_config(opts: dict):  # noqa: ANN201
     from aurumq_rl.algos.ppo import PPOConfig
     from aurumq_rl.algos.trainer import TrainConfig
-    from aurumq_rl.envs.market_sim import REWARD_MODES, EnvConfig
+    from aurumq_rl.envs.market_sim import EnvConfig
     from aurumq_rl.market.costs import CostModel
 
     for flag in ("data", "out_dir"):
         if not opts.get(flag):
             raise DataError(f"--{flag.replace('_', '-')} is required (or use --smoke)")
-    if opts["reward_mode"] not in REWARD_MODES:
-        raise DataError(f"--reward-mode {opts['reward_mode']}: choose one of {', '.join(REWARD_MODES)}")
-    try:
-        hidden = tuple(int(x) for x in str(opts["encoder_hidden"]).split(","))
-        weights = {}
-        if opts.get("feature_group_weights"):
-            for pair in str(opts["feature_group_weights"]).split(","):
-                k, v = pair.split("=")
-                weights[k.strip()] = float(v)
-    except ValueError as exc:
-        raise DataError(f"--encoder-hidden / --feature-group-weights: cannot parse ({exc}); "
-                        "use e.g. 128,64 and mf_=0.5,hk_=0") from exc
+    opts = validate(opts)
+    hidden, weights = opts["encoder_hidden"], opts["feature_group_weights"]
     factors = opts.get("factors")
     if isinstance(factors, str) and factors.isdigit():
         factors = int(factors)
     try:
-        cost = CostModel(round_trip_bps=opts["cost_bps"])
+        env = EnvConfig(top_k=opts["top_k"], forward_period=opts["forward_period"],
+                        reward_mode=opts["reward_mode"], episode_length=opts["episode_length"],
+                        cost=CostModel(round_trip_bps=opts["cost_bps"]),
+                        sizing=opts["sizing"])
+        ppo = PPOConfig(total_timesteps=opts["total_timesteps"], n_envs=opts["n_envs"], n_steps=opts["n_steps"],
+                        batch_size=opts["batch_size"], n_epochs=opts["n_epochs"],
+                        learning_rate=opts["learning_rate"], target_kl=opts["target_kl"], seed=opts["seed"])
     except ValueError as exc:
-        raise DataError(str(exc)) from exc
-    env = EnvConfig(top_k=opts["top_k"], forward_period=opts["forward_period"], reward_mode=opts["reward_mode"],
-                    episode_length=opts["episode_length"], cost=cost, sizing=opts["sizing"])
-    ppo = PPOConfig(total_timesteps=opts["total_timesteps"], n_envs=opts["n_envs"], n_steps=opts["n_steps"],
-                    batch_size=opts["batch_size"], n_epochs=opts["n_epochs"], learning_rate=opts["learning_rate"],
-                    target_kl=opts["target_kl"], seed=opts["seed"])
+        raise DataError(f"train options: {exc}") from exc
     return TrainConfig(data=str(opts["data"]), out_dir=str(opts["out_dir"]), train_start=opts.get("train_start"),
                        train_end=opts.get("train_end"), val_start=opts.get("val_start"), val_end=opts.get("val_end"),
                        universe=opts["universe"], factors=factors,
@@ -133,14 +226,14 @@ def build_config(opts: dict):  # noqa: ANN201
 
 
 def run(args: argparse.Namespace) -> int:
-    opts = _merge(args)
-    if opts.get("smoke"):
-        opts = _smoke(opts)
     try:
         from aurumq_rl.algos.trainer import Trainer
     except ImportError as exc:
         raise DataError(f"training needs the [train] extra ({exc.name} missing): "
                         "pip install torch==2.13.0 && pip install -e '.[train]'") from exc
+    opts = validate(_merge(args))  # before --smoke writes its market into --out-dir
+    if opts.get("smoke"):
+        opts = _smoke(opts)
     t0 = time.perf_counter()
     trainer = Trainer(build_config(opts))
     if opts["algorithm"] == "ppo":
