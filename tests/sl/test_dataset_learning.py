@@ -34,7 +34,11 @@ def test_split_default_60_20_20_with_embargo(panel: Panel, label: Label, split: 
     assert explicit.train[1] == 151 - label.horizon - 2 and explicit.val == (151, 201 - label.horizon - 2)
     with pytest.raises(DataError, match="test window"):
         resolve_split(panel.dates, label.horizon, test_start="2030-01-01")
-    with pytest.raises(DataError, match="--val-end 'soon' is not a date"):
+    compact = resolve_split(panel.dates, label.horizon, val_start=str(panel.dates[151]).replace("-", ""),
+                            val_end=str(panel.dates[200]).replace("-", ""),
+                            test_start=str(panel.dates[201]).replace("-", ""))
+    assert (compact.train, compact.val, compact.test) == (explicit.train, explicit.val, explicit.test)  # YYYYMMDD
+    with pytest.raises(DataError, match="--val-end='soon' is not a date"):
         resolve_split(panel.dates, label.horizon, val_end="soon")
 
 

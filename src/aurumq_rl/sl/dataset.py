@@ -119,10 +119,9 @@ class Split:
 def _index(dates: np.ndarray, value: str | None, flag: str, side: str) -> int | None:
     if value is None:
         return None
-    try:
-        d = np.datetime64(str(value), "D")
-    except ValueError as exc:
-        raise DataError(f"--{flag} '{value}' is not a date; use YYYY-MM-DD") from exc
+    from aurumq_rl.data.loader import to_date  # YYYY-MM-DD or YYYYMMDD, a DataError naming the flag otherwise
+
+    d = np.datetime64(to_date(value, f"--{flag}"), "D")
     i = int(np.searchsorted(dates, d, side="left" if side == "start" else "right"))
     return i if side == "start" else i - 1
 
