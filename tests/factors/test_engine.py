@@ -204,6 +204,18 @@ def test_bad_trade_date_is_named(synth: tuple, tmp_path) -> None:
         compute_factors(ints, families="cmf", progress=False)
 
 
+def test_non_numeric_prices_are_named_and_numeric_text_is_read(synth: tuple) -> None:
+    """The engine reads prices with the loader's rule: text that parses is used, anything else is named."""
+    df, _ = synth
+    as_text = df.with_columns(pl.col("amount").cast(pl.String))
+    want = compute_factors(df, families="cmf", progress=False)[0]
+    assert compute_factors(as_text, families="cmf", progress=False)[0].equals(want)
+    bad = as_text.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(pl.lit("n/a")).otherwise(pl.col("amount"))
+                               .alias("amount"))
+    with pytest.raises(DataError, match=r"column amount has 1 value\(s\) that are not numbers \(e\.g\. 'n/a'\)"):
+        compute_factors(bad, families="cmf", progress=False)
+
+
 def test_select_specs_union_and_errors() -> None:
     names = [s.name for s in select_specs("cmf", "tech_ma5_ratio")]
     assert names == ["tech_ma5_ratio", "cmf_120", "cmf_60"]

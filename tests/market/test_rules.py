@@ -188,11 +188,9 @@ def test_new_listing_keeps_the_regime_it_listed_under() -> None:
 
 def test_limit_method_resolution() -> None:
     # an adjusted pre_close (qfq bars) does not make prices real: the close must sit on the 0.01 grid
-    assert resolve_limit_method("auto", ["close", "pre_close"], pl.Series([10.0132, 9.5, 3.3301])) == "pct"
-    assert resolve_limit_method("auto", ["close", "pre_close"], pl.Series([10.01, 9.5, 3.33])) == "price"
-    assert resolve_limit_method("auto", ["close"], pl.Series([10.01, 9.5, 3.33])) == "price"
-    assert resolve_limit_method("auto", ["close"], pl.Series([10.0132, 9.5, 3.3301])) == "pct"
-    assert resolve_limit_method("pct", ["pre_close"], None) == "pct"
+    assert resolve_limit_method("auto", pl.Series([10.01, 9.5, 3.33])) == "price"
+    assert resolve_limit_method("auto", pl.Series([10.0132, 9.5, 3.3301])) == "pct"
+    assert resolve_limit_method("pct", None) == "pct"
     assert prices_on_tick_grid(pl.Series([1.0, 2.01, 3.99]))
 
 

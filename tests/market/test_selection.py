@@ -66,3 +66,25 @@ def test_invalid_stocks_do_not_use_up_an_industry_cap() -> None:
     industry = np.array([0, 0, 0, 0, 1, 2, 2])
     got = select_top_k(scores, valid, 3, industry, 0.34)
     np.testing.assert_array_equal(np.flatnonzero(got), [2, 4, 5])
+
+
+def test_running_in_group_counts_and_sums_earlier_members() -> None:
+    """Per position: earlier members of the same group, and the sum of their values (numpy and torch)."""
+    from aurumq_rl.market.selection import running_in_group
+
+    rng = np.random.default_rng(4)
+    group = rng.integers(-1, 3, (5, 12))
+    member = rng.random((5, 12)) < 0.7
+    values = rng.random((5, 12))
+    want_n, want_s = np.zeros(group.shape, np.int64), np.zeros(group.shape)
+    for r in range(5):
+        for i in range(12):
+            same = [j for j in range(i) if member[r, j] and group[r, j] == group[r, i]]
+            want_n[r, i], want_s[r, i] = len(same), values[r, same].sum()
+    n, s = running_in_group(group, member, values)
+    np.testing.assert_array_equal(n[member], want_n[member])
+    np.testing.assert_allclose(s[member], want_s[member])
+    torch = pytest.importorskip("torch")
+    n, s = running_in_group(torch.as_tensor(group), torch.as_tensor(member), torch.as_tensor(values))
+    np.testing.assert_array_equal(n.numpy()[member], want_n[member])
+    np.testing.assert_allclose(s.numpy()[member], want_s[member])

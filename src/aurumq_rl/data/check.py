@@ -41,11 +41,10 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
     check_factor_dtypes(schema, factors, name)
     status_cols = [c for c in STATUS_COLUMNS if c in columns]
     raw = cast_numeric_columns(collect_source(lf.select(*REQUIRED_COLUMNS, *status_cols), name), name)
-    keys = raw.with_columns(trade_date_expr(schema["trade_date"], name), pl.col("pct_chg").cast(pl.Float64),
-                            pl.col("vol").cast(pl.Float64))
+    keys = raw.with_columns(trade_date_expr(schema["trade_date"], name))
     keys = validate_keys(keys, name, raw_dates=raw["trade_date"])
     calendar = keys["trade_date"].unique().sort()
-    method = resolve_limit_method(market.limit_method, columns, keys["close"])  # type: ignore[arg-type]
+    method = resolve_limit_method(market.limit_method, keys["close"])  # type: ignore[arg-type]
     ann = annotate(keys.lazy(), columns, calendar, method, market).collect()
 
     per_board = (

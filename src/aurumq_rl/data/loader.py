@@ -37,19 +37,20 @@ FACTOR_CHUNK = 32  # factor columns read per pass
 NUMERIC_COLUMNS: tuple[str, ...] = ("close", "pct_chg", "vol", "open", "high", "low", "pre_close", "adj_factor")
 
 
-def cast_numeric_columns(raw: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Cast the price/volume columns of `raw` that arrive as text to Float64.
+def cast_numeric_columns(raw: pl.DataFrame, name: str,
+                         columns: tuple[str, ...] = NUMERIC_COLUMNS) -> pl.DataFrame:
+    """The `columns` of `raw` that are present, as Float64 (text that parses as numbers included).
 
     A value that is not a number (or a non-numeric, non-text column) is a `DataError` naming the file, the
-    column and an example value; otherwise polars fails with an error naming neither, or later.
+    column and an example value; otherwise polars fails with an error naming neither, or later. Shared by
+    the loader, `data check` and the factor engine.
     """
     bad: list[str] = []
     casts: list[pl.Series] = []
-    for col in NUMERIC_COLUMNS:
-        if col not in raw.columns:
-            continue
+    for col in (c for c in columns if c in raw.columns):
         dtype = raw.schema[col]
         if dtype.is_numeric() or dtype == pl.Null:
+            casts.append(raw[col].cast(pl.Float64))
             continue
         if dtype == pl.String:
             parsed = raw[col].cast(pl.Float64, strict=False)
@@ -209,13 +210,13 @@ def load_panel(
     status_cols = [c for c in STATUS_COLUMNS if c in columns]
     date_cast = trade_date_expr(schema["trade_date"], name)
     raw = cast_numeric_columns(collect_source(lf.select(*REQUIRED_COLUMNS, *status_cols), name), name)
-    keys = raw.with_columns(date_cast, pl.col("pct_chg").cast(pl.Float64), pl.col("vol").cast(pl.Float64))
+    keys = raw.with_columns(date_cast)
     keys = keys.with_row_index("_row")  # position in the source's row order, reused to read factor chunks
     source_rows = keys.select("_row", "trade_date")  # every source row, B shares included
     keys = validate_keys(keys, name, raw_dates=raw["trade_date"])
     del raw
     calendar = keys["trade_date"].unique().sort()
-    method = resolve_limit_method(market.limit_method, columns, keys["close"])  # type: ignore[arg-type]
+    method = resolve_limit_method(market.limit_method, keys["close"])  # type: ignore[arg-type]
     lo = start_d if start_d is not None else calendar[0]
     hi = end_d if end_d is not None else calendar[-1]
     in_window = pl.col("trade_date").is_between(lo, hi)

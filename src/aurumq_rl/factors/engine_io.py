@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from aurumq_rl.data.contract import trade_date_expr, validate_keys
-from aurumq_rl.data.loader import scan_with_schema
+from aurumq_rl.data.loader import cast_numeric_columns, collect_source, scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import KNOWN_INPUTS
 from aurumq_rl.market.limits import resolve_limit_method
@@ -61,12 +61,7 @@ def load_panel_frame(source: Source) -> tuple[pl.DataFrame, list[str], str]:
     date_cast = trade_date_expr(schema["trade_date"], name)
     # the raw dates, until validated, so that a value that is not a date is named in the error
     raw = [] if schema["trade_date"] == pl.Date else [pl.col("trade_date").alias(_RAW_DATE)]
-    nums = [c for c in NUMERIC if c in keep]
-    try:
-        df = lf.select(keep).with_columns(*raw, date_cast, pl.col(nums).cast(pl.Float64)).collect()
-    except pl.exceptions.InvalidOperationError as exc:
-        raise DataError(f"{name}: a price/volume column is not numeric ({exc}); columns {', '.join(nums)} must "
-                        "hold numbers") from exc
+    df = cast_numeric_columns(collect_source(lf.select(keep).with_columns(*raw, date_cast), name), name, NUMERIC)
     raw_dates = df[_RAW_DATE] if raw else None
     df = validate_keys(df, name, raw_dates=raw_dates).drop(_RAW_DATE, strict=False).sort("ts_code", "trade_date")
     return df, columns, name
@@ -130,7 +125,7 @@ def add_limit_flags(df: pl.DataFrame, columns: list[str], market: MarketConfig =
     stock's full history, so this runs before any date batching). `columns` are the source's original names,
     so the limit engine applies its own pre_close fallback rather than the engine's derived column."""
     calendar = df["trade_date"].unique().sort()
-    method = resolve_limit_method(market.limit_method, columns, df["close"])  # type: ignore[arg-type]
+    method = resolve_limit_method(market.limit_method, df["close"])  # type: ignore[arg-type]
     cols = [c for c in df.columns if c in columns]
     flags = (
         annotate(df.lazy().select(cols), cols, calendar, method, market)

@@ -15,7 +15,7 @@ import numpy as np
 # (effective from, stamp duty on sells in bps); the last entry whose date ≤ the trade date applies. Before
 # 2008-09-19 the duty was higher and charged on both sides (3‰ each side from 2007-05-30, 1‰ each side from
 # 2008-04-24); the table follows DOMAIN.md's 10 bps on sells for all earlier dates, so a backtest there is
-# slightly optimistic on costs. Prepend entries to model that history.
+# slightly optimistic on costs. (The first entry also sizes the slippage of `round_trip_bps`.)
 STAMP_DUTY_BPS: tuple[tuple[date, float], ...] = (
     (date(1990, 12, 19), 10.0),  # the Shanghai exchange opens
     (date(2023, 8, 28), 5.0),

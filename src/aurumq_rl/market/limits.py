@@ -128,7 +128,7 @@ def prices_on_tick_grid(close: pl.Series, tol: float = 1e-6, share: float = 0.99
     return float(1.0 - off.mean()) >= share
 
 
-def resolve_limit_method(method: LimitMethod, columns: list[str], close: pl.Series | None) -> str:
+def resolve_limit_method(method: LimitMethod, close: pl.Series | None) -> str:
     """Pick price- or pct-based detection. Price-based needs real (unadjusted, on-grid) prices: a `pre_close`
     column alone is not enough, since adjusted (qfq/hfq) bars carry an adjusted one."""
     if method != "auto":

@@ -72,39 +72,52 @@ def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
     ok = _take(valid, order)
     if industry is not None and cap_frac is not None:
         ind = _take(industry, order)
-        before = _rank_within_group(ind, ok)
+        before, _ = running_in_group(ind, ok)
         ok = ok & ((before < industry_cap(k, cap_frac)) | (ind == UNKNOWN_INDUSTRY))
     ok_i = ok.long() if _is_torch(ok) else ok.astype(np.int64)
     picked = ok & (_cumsum(ok_i) <= k)
     return _scatter(valid & False, order, picked)
 
 
-def _rank_within_group(group: Any, member: Any) -> Any:
-    """For each position along the last axis: how many earlier positions are members of the same group
-    (meaningful where `member`). One sort by (group, position) puts each group's members in a run in their
-    original order; a member's count is its offset from the start of its run."""
+def running_in_group(group: Any, member: Any, values: Any | None = None) -> tuple[Any, Any | None]:
+    """For each position along the last axis: how many earlier positions are members of the same group, and
+    (with `values`) the sum of their values; meaningful where `member`. One sort by (group, position) puts
+    each group's members in a run in their original order; a member's count is its offset from the start of
+    its run, its sum the run's running sum before it. Used by the cap here and by the Plackett–Luce
+    log-probabilities (differentiable in `values`)."""
     n = group.shape[-1]
     if _is_torch(group):
         import torch
 
-        pos = torch.arange(n, device=group.device)
+        pos = torch.arange(n, device=group.device).expand_as(group)
         key = torch.where(member, group.long() + 1, torch.full_like(group.long(), -1)) * n + pos  # non-members first
         by_group = torch.argsort(key, dim=-1)
         g = key.gather(-1, by_group).div(n, rounding_mode="floor")
         new_run = torch.ones_like(g, dtype=torch.bool)
         new_run[..., 1:] = g[..., 1:] != g[..., :-1]
         run_start = torch.where(new_run, pos, torch.zeros_like(pos)).cummax(-1).values
-        return torch.empty_like(by_group).scatter_(-1, by_group, pos - run_start)
-    pos = np.arange(n)
+        count = torch.empty_like(by_group).scatter_(-1, by_group, pos - run_start)
+        if values is None:
+            return count, None
+        v = values.gather(-1, by_group)
+        before = v.cumsum(-1) - v  # exclusive running sum along the sorted order
+        return count, torch.zeros_like(v).scatter(-1, by_group, before - before.gather(-1, run_start))
+    pos = np.broadcast_to(np.arange(n), group.shape)
     key = np.where(member, group.astype(np.int64) + 1, -1) * n + pos
     by_group = np.argsort(key, axis=-1)
     g = np.take_along_axis(key, by_group, axis=-1) // n
     new_run = np.ones(g.shape, dtype=bool)
     new_run[..., 1:] = g[..., 1:] != g[..., :-1]
     run_start = np.maximum.accumulate(np.where(new_run, pos, 0), axis=-1)
-    out = np.empty_like(by_group)
-    np.put_along_axis(out, by_group, pos - run_start, axis=-1)
-    return out
+    count = np.empty_like(by_group)
+    np.put_along_axis(count, by_group, pos - run_start, axis=-1)
+    if values is None:
+        return count, None
+    v = np.take_along_axis(values, by_group, axis=-1)
+    before = np.cumsum(v, axis=-1) - v
+    sums = np.empty_like(before)
+    np.put_along_axis(sums, by_group, before - np.take_along_axis(before, run_start, axis=-1), axis=-1)
+    return count, sums
 
 
 def position_weights(scores: Any, chosen: Any, sizing: str = "equal") -> Any:

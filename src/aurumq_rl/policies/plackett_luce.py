@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import torch
 
-from aurumq_rl.market.selection import UNKNOWN_INDUSTRY, industry_cap, select_top_k
+from aurumq_rl.market.selection import UNKNOWN_INDUSTRY, industry_cap, running_in_group, select_top_k
 
 TINY = 1e-300
 
@@ -81,22 +81,11 @@ def _full_industry_mass(slot: torch.Tensor, has: torch.Tensor, e_pick: torch.Ten
     The picks respect the cap, so an industry is full from the pick that brings its count to `cap` on, and
     none of it is picked afterwards: that pick adds its industry's mass minus the mass picked from it (its
     own included) to every later pick. Per pick, the count and picked mass of its industry so far come from
-    one sort of the picks by (industry, order) and running sums within each industry's run. `slot` [B, K]:
-    industry slot of each pick (0 = unknown, never full); `mass` [B, slots]: each industry's total mass."""
-    k = slot.shape[1]
-    pos = torch.arange(k, device=slot.device).expand_as(slot)
-    key = torch.where(has, slot, torch.full_like(slot, -1)) * k + pos  # no-picks form the first run
-    order = key.argsort(-1)
-    grp = key.gather(1, order).div(k, rounding_mode="floor")
-    e_sorted = e_pick.gather(1, order)
-    cum = e_sorted.cumsum(-1)
-    new_run = torch.ones_like(has)
-    new_run[:, 1:] = grp[:, 1:] != grp[:, :-1]
-    start = torch.where(new_run, pos, torch.zeros_like(pos)).cummax(-1).values
-    count = torch.empty_like(pos).scatter_(1, order, pos - start + 1)  # picks of the industry up to this one
-    picked = torch.empty_like(cum).scatter(1, order, cum - (cum - e_sorted).gather(1, start))
-    fills = has & (slot != UNKNOWN_INDUSTRY + 1) & (count == cap)
-    c = torch.where(fills, mass.gather(1, slot) - picked, torch.zeros_like(picked))
+    `running_in_group` (the cap's own helper). `slot` [B, K]: industry slot of each pick (0 = unknown, never
+    full); `mass` [B, slots]: each industry's total mass."""
+    before, picked_before = running_in_group(slot, has, e_pick)
+    fills = has & (slot != UNKNOWN_INDUSTRY + 1) & (before + 1 == cap)
+    c = torch.where(fills, mass.gather(1, slot) - picked_before - e_pick, torch.zeros_like(e_pick))
     return c.cumsum(-1) - c
 
 
