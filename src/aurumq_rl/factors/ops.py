@@ -57,8 +57,8 @@ RANK_BITS = 40  # `rank` ties values equal to this many significant bits (~1e-12
 
 
 def _round_bits(e: pl.Expr, bits: int = RANK_BITS) -> pl.Expr:
-    """Round to `bits` significant bits by Veltkamp splitting (two products and two sums, no logarithm:
-    a third of the cost of `round_sig_figs`). Exact for |x| < 2**(1023 - 53 + bits)."""
+    """Round to `bits` significant bits by Veltkamp splitting: a product and two sums, no logarithm, so the
+    rank costs what it did without rounding (`round_sig_figs` doubled it). Valid for |x| < 2**(1023 - 53 + bits)."""
     c = e * float(2 ** (53 - bits) + 1)
     return c - (c - e)
 
