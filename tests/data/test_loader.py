@@ -103,18 +103,19 @@ def test_main_board_non_st_universe_gates() -> None:
     # ST, ChiNext, 退, suspended and the new listing are excluded; codes never in the universe are dropped
     assert got == {"600001.SH": True}
     p_all = load_panel(pl.concat([df, ipo]).lazy(), universe="all")
-    assert set(p_all.codes.tolist()) == set(codes) | {"600005.SH"}
+    # `all` keeps ST, ChiNext, 退 and the new listing; 600004.SH never traded, so it is never in a universe
+    assert set(p_all.codes.tolist()) == set(codes) - {"600004.SH"} | {"600005.SH"}
     assert dict(zip(p_all.codes.tolist(), p_all.board.tolist(), strict=True))["300001.SZ"] == "chinext"
 
 
-def test_suspended_rows_only_in_universe_all() -> None:
-    """`all` is documented as any A-share row with a bar, so a suspended row (vol = 0) stays in it, unlike
-    the other universes; it is never tradeable either way."""
+def test_suspended_rows_in_no_universe() -> None:
+    """A suspended row (vol = 0) is in no universe, `all` included: its factors are stale, it cannot be
+    bought, and it would enter the cross-sectional normalisation, the policy's context and the SL rows."""
     n = 70
     df = _long({"600001.SH": [1.0] * n, "600002.SH": [2.0] * n, "600003.SH": [3.0] * n})
     df = df.with_columns(pl.when((pl.col("ts_code") == "600002.SH") & (pl.col("trade_date") == _day(n - 1)))
                          .then(0.0).otherwise(pl.col("vol")).alias("vol"))
-    for universe, member in (("all", True), ("all_non_st", False), ("main_board_non_st", False)):
+    for universe, member in (("all", False), ("all_non_st", False), ("main_board_non_st", False)):
         p = load_panel(df.lazy(), universe=universe)
         j = p.codes.tolist().index("600002.SH")
         assert bool(p.in_universe[-1, j]) is member and not p.tradeable[-1, j] and p.in_universe[-2, j]

@@ -29,7 +29,8 @@ def universe_expr(universe: UniverseSpec, columns: list[str], min_listed_days: i
       not in the delisting period (退), not ST (per-date `is_st`, else the name).
     - all_non_st: the same on every A-share board.
     - hs300 / zz500: a traded bar and `is_hs300` / `is_zz500` true on that date.
-    - all: any A-share row with a bar.
+    - all: any A-share row with a traded bar (vol > 0) — as every universe here, a suspended day is out:
+      its factors are stale and its label starts on a day it cannot be bought.
     """
     traded = ~pl.col("suspended")
     a_share = pl.col("board").is_in(list(BOARDS))
@@ -47,7 +48,7 @@ def universe_expr(universe: UniverseSpec, columns: list[str], min_listed_days: i
                             f"add it or pick one of {UNIVERSES}")
         expr = traded & a_share & pl.col(col).cast(pl.Boolean).fill_null(False)
     elif universe == "all":
-        expr = a_share
+        expr = traded & a_share
     else:
         raise DataError(f"unknown universe '{universe}'; choose one of {', '.join(UNIVERSES)} "
                         "or pass a callable")
