@@ -4,6 +4,7 @@ permissions (0666 less the umask), not the temp file's private 0600."""
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import json
 import os
@@ -54,6 +55,23 @@ def check_not_input(out: str | Path, *inputs: str | Path | None, flag: str = "-o
         if hit:
             raise DataError(f"{flag} {out}: {what}; writing it would destroy the input data, so choose another "
                             "output path")
+
+
+def check_writable(out: str | Path, flag: str = "-o") -> None:
+    """Refuse (`DataError` naming `flag` and the path) an output the atomic writers below could not create: a
+    directory, a path under a file, or one whose nearest existing directory this process may not write in.
+    Missing directories are fine (the writers create them). Call it before the work, so a bad -o fails at once."""
+    target = Path(out)
+    parent = next(p for p in target.parents if p.exists())
+    if target.is_dir():
+        exc: OSError = IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
+    elif not parent.is_dir():
+        exc = NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
+    elif not os.access(parent, os.W_OK | os.X_OK):
+        exc = PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(parent))
+    else:
+        return
+    raise DataError(f"{flag}: {_write_error(target, exc)}")
 
 
 def _write_error(target: Path, exc: OSError, tmp: str | Path | None = None) -> DataError:

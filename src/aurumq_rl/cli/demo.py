@@ -23,6 +23,7 @@ import polars as pl
 from aurumq_rl.data.check import check_data, format_report
 from aurumq_rl.data.synth import PRESETS, preset, write_demo
 from aurumq_rl.errors import DataError
+from aurumq_rl.io import check_writable
 
 TRAIN_FLAGS = ["--total-timesteps", "32768", "--n-envs", "128", "--n-steps", "32", "--batch-size", "1024",
                "--top-k", "20", "--episode-length", "32", "--eval-every", "4", "--learning-rate", "1e-3"]
@@ -98,6 +99,7 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"--seed {args.seed}: must be ≥ 0 (a random seed is a non-negative integer)")
     _check_extras(args.skip_sl)
     out = Path(args.out_dir)
+    check_writable(out / "market.parquet")  # the first file the demo writes: a bad -o fails before any work
     t0 = time.perf_counter()
     t = _step(f"1. synthetic market ({args.preset} preset, seed {args.seed})")
     market, index = write_demo(str(out / "market.parquet"), preset(args.preset, args.seed))

@@ -10,7 +10,7 @@ import polars as pl
 
 from aurumq_rl.data.loader import to_date
 from aurumq_rl.errors import DataError
-from aurumq_rl.io import atomic_write_parquet, atomic_write_text, check_not_input
+from aurumq_rl.io import atomic_write_parquet, atomic_write_text, check_not_input, check_writable
 from aurumq_rl.market.selection import INDUSTRY_CAP
 
 OUTPUT_SUFFIXES = (".csv", ".json", ".parquet")
@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
         raise DataError("pass either --date or --start/--end (batch mode), not both")
     if args.output:
         check_not_input(args.output, args.data)
+        check_writable(args.output)
     if args.start and args.end and to_date(args.start, "--start") > to_date(args.end, "--end"):
         raise DataError(f"--start {args.start} is after --end {args.end}; pass a start on or before the end")
     scorer = load_scorer(args.bundle, threads=args.threads)

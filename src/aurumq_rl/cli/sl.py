@@ -62,7 +62,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     t.add_argument("--compare-features", action="store_true",
                    help="also train on the other feature mode (raw vs rank) and report both ICs")
     t.add_argument("--prune", type=float, metavar="REL",
-                   help="SHAP pruning: drop columns below REL × mean |SHAP|, retrain, keep the better model")
+                   help="SHAP pruning (LightGBM): drop columns below REL × mean |SHAP| (REL > 0, e.g. 0.05), "
+                        "retrain, keep the better model")
     t.set_defaults(func=run_train)
 
     s = ssub.add_parser("score", help="score a panel with a saved SL model (score contract Parquet)")
@@ -134,6 +135,13 @@ def _check(args: argparse.Namespace) -> None:
         raise DataError(f"--features {args.features}: choose one of {', '.join(FEATURE_MODES)}")
     if args.forward_period < 1:
         raise DataError(f"--forward-period {args.forward_period}: must be ≥ 1")
+    if getattr(args, "prune", None) is not None:  # sl train: the cut is REL × the mean |SHAP| importance
+        if not 0 < args.prune < float("inf"):
+            raise DataError(f"--prune {args.prune:g}: must be a number > 0, e.g. 0.05 (columns below 5% of the "
+                            "mean |SHAP| importance are dropped; 0 or less drops none)")
+        if args.model != "lightgbm":
+            raise DataError(f"--prune: SHAP pruning uses LightGBM's pred_contrib; train with --model lightgbm "
+                            f"(not {args.model}) or drop --prune")
     if getattr(args, "model", None) is not None:
         from aurumq_rl.sl.models import require
 
@@ -152,6 +160,16 @@ def _check(args: argparse.Namespace) -> None:
         attr = name.replace("-", "_")
         if getattr(args, attr, None) is not None:
             setattr(args, attr, to_date(getattr(args, attr), f"--{name}").isoformat())
+
+
+def _check_output(args: argparse.Namespace, suffix: str, what: str) -> None:
+    """-o before any work: `suffix`, not the --data input, and a path the atomic writers can create."""
+    from aurumq_rl.io import check_not_input, check_writable
+
+    if Path(args.output).suffix.lower() != suffix:
+        raise DataError(f"-o {args.output}: {what}; give a {suffix} path")
+    check_not_input(args.output, args.data, flag="-o")
+    check_writable(args.output, flag="-o")
 
 
 def _params(args: argparse.Namespace):  # noqa: ANN202
@@ -204,6 +222,10 @@ def run_train(args: argparse.Namespace) -> int:
     t0 = time.perf_counter()
     seeds = _seeds(args.seeds)
     panel, pass_through = _load(args, args.train_start, args.test_end)
+    n_cols = len(panel.factor_names)
+    if args.prune is not None and args.prune > n_cols:  # no column's importance exceeds n_cols × the mean
+        raise DataError(f"--prune {args.prune:g}: above the number of feature columns ({n_cols}), so it would drop "
+                        f"every column; give 0 < REL ≤ {n_cols}, e.g. 0.05")
     split, label = _split_and_label(args, panel)
     params = _params(args)
     common = {"pass_through": pass_through, "kind": args.model, "target": args.target, "fp": args.forward_period,
@@ -264,12 +286,9 @@ def _load_pt(panel: Any, mode: str) -> list[str]:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    from aurumq_rl.io import check_not_input
     from aurumq_rl.sl.model_io import SLScorer, write_scores
 
-    if Path(args.output).suffix.lower() != ".parquet":
-        raise DataError(f"-o {args.output}: sl score writes the score contract as Parquet; give a .parquet path")
-    check_not_input(args.output, args.data, flag="-o")
+    _check_output(args, ".parquet", "sl score writes the score contract as Parquet")
     t0 = time.perf_counter()
     scorer = SLScorer(args.model)
     panel = scorer.load_panel(args.data, start=args.start, end=args.end, universe=args.universe)
@@ -372,6 +391,8 @@ def run_null_test(args: argparse.Namespace) -> int:
     from aurumq_rl.sl.audit import null_tests
 
     _check(args)
+    if args.output:
+        _check_output(args, ".json", "sl null-test writes its report as JSON")
     panel, pass_through = _load(args, args.train_start, args.test_end)
     split, label = _split_and_label(args, panel)
     rep = null_tests(panel, label, split, _params(args), _seeds(args.seeds), features=args.features,
@@ -395,6 +416,8 @@ def run_audit(args: argparse.Namespace) -> int:
     from aurumq_rl.sl.labels import build_label
 
     _check(args)
+    if args.output:
+        _check_output(args, ".json", "sl audit writes its report as JSON")
     panel, _ = _load(args)
     label = build_label(panel, args.label, args.forward_period, rate=args.positive_rate)
     rep = leakage_audit(panel, label, features=args.features,

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from aurumq_rl.data.synth import PRESETS, preset, write_demo
 from aurumq_rl.errors import DataError
+from aurumq_rl.io import check_writable
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -24,6 +25,7 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"-o {args.output}: the panel is written as Parquet; choose a path ending in .parquet")
     if args.seed < 0:
         raise DataError(f"--seed {args.seed}: must be ≥ 0")
+    check_writable(args.output)
     t0 = time.perf_counter()
     panel, index = write_demo(args.output, preset(args.preset, args.seed))
     print(f"wrote {panel} and {index} in {time.perf_counter() - t0:.1f}s")

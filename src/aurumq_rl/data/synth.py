@@ -307,14 +307,19 @@ def _names(rng: np.random.Generator, n: int) -> list[str]:
 
 
 def write_demo(path: str, cfg: SynthConfig) -> tuple[str, str]:
-    """Write the panel to `path` and the index to `<stem>_index.parquet`, atomically (temp, then rename)."""
+    """Write the panel to `path` and the index to `<stem>_index.parquet`, all or nothing: both go to temp files
+    first and are renamed into place only once both are written (a failed write leaves neither, nor a temp)."""
     from pathlib import Path
 
-    from aurumq_rl.io import atomic_write_parquet
+    from aurumq_rl.io import atomic_write_parquet, atomic_write_with
 
     panel, index = generate(cfg)
     out = Path(path)
     idx_path = out.with_name(out.stem + "_index.parquet")
-    atomic_write_parquet(panel, out)
-    atomic_write_parquet(index, idx_path)
+
+    def write_pair(tmp: str) -> None:  # the panel's temp, then the index (renamed only if the panel was written)
+        panel.write_parquet(tmp)
+        atomic_write_parquet(index, idx_path)
+
+    atomic_write_with(out, write_pair)  # the panel is renamed only if the index was written too
     return str(out), str(idx_path)
