@@ -57,13 +57,14 @@ def check_not_input(out: str | Path, *inputs: str | Path | None, flag: str = "-o
                             "output path")
 
 
-def check_writable(out: str | Path, flag: str = "-o") -> None:
+def check_writable(out: str | Path, flag: str = "-o", directory: bool = False) -> None:
     """Refuse (`DataError` naming `flag` and the path) an output the atomic writers below could not create: a
-    directory, a path under a file, or one whose nearest existing directory this process may not write in.
-    Missing directories are fine (the writers create them). Call it before the work, so a bad -o fails at once."""
+    directory (a file, with `directory=True`), a path under a file, or one whose nearest existing directory
+    this process may not write in. Missing directories are fine (the writers create them). Call it before the
+    work, so a bad output path fails at once."""
     target = Path(out)
-    parent = next(p for p in target.parents if p.exists())
-    if target.is_dir():
+    parent = next(p for p in ((target,) if directory else ()) + tuple(target.parents) if p.exists())
+    if not directory and target.is_dir():
         exc: OSError = IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(target))
     elif not parent.is_dir():
         exc = NotADirectoryError(errno.ENOTDIR, os.strerror(errno.ENOTDIR), str(parent))
@@ -71,10 +72,10 @@ def check_writable(out: str | Path, flag: str = "-o") -> None:
         exc = PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(parent))
     else:
         return
-    raise DataError(f"{flag}: {_write_error(target, exc)}")
+    raise DataError(f"{flag}: {_write_error(target, exc, kind='directory' if directory else 'file path')}")
 
 
-def _write_error(target: Path, exc: OSError, tmp: str | Path | None = None) -> DataError:
+def _write_error(target: Path, exc: OSError, tmp: str | Path | None = None, kind: str = "file path") -> DataError:
     """`exc` from writing `target` as a `DataError` naming the target and the OS reason."""
     reason = exc.strerror or str(exc)
     if exc.filename is not None and str(exc.filename) not in (str(target), str(tmp)):
@@ -84,7 +85,7 @@ def _write_error(target: Path, exc: OSError, tmp: str | Path | None = None) -> D
             if not parent.is_dir():
                 reason = f"{parent} is not a directory"
             break
-    return DataError(f"cannot write {target} ({reason}); choose a writable file path")
+    return DataError(f"cannot write {target} ({reason}); choose a writable {kind}")
 
 
 def _temp_beside(target: Path) -> Path:

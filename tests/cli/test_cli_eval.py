@@ -185,7 +185,7 @@ def _bad_inputs(root: Path, oracle: pl.DataFrame) -> dict[str, tuple[list[str], 
         "bad top-k": (ev + ["alpha_001", "--top-k", "0"], ["--top-k 0"]),
         "one compare source": (["compare", "alpha_001", "--data", demo_market()], ["at least two"]),
         "out is a file": (["eval", "--data", demo_market(), *FAST, "-o", str(root / "file"), "--scores",
-                           "alpha_001"], ["-o", "not a directory"]),
+                           "alpha_001"], ["-o", "(Not a directory)"]),
     }
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from aurumq_rl.errors import DataError
+from aurumq_rl.io import check_writable
 
 DEFAULT_COSTS = "30,60,100"
 
@@ -153,6 +154,7 @@ def _report(args: argparse.Namespace, sources: list[str], command: str, ensemble
     from aurumq_rl.eval.html import render_report
     from aurumq_rl.eval.suite import format_text_table, summary_table
 
+    check_writable(args.out_dir, flag="-o", directory=True)  # before the work, not after
     result, inputs = evaluate(args, sources, ensembles=ensembles)
     report = {"command": command, "inputs": inputs, **result.report}
     charts = all_charts(report)

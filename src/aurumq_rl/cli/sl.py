@@ -160,6 +160,10 @@ def _check(args: argparse.Namespace) -> None:
         attr = name.replace("-", "_")
         if getattr(args, attr, None) is not None:
             setattr(args, attr, to_date(getattr(args, attr), f"--{name}").isoformat())
+    if getattr(args, "out_dir", None):  # train, walk-forward, stack: fail before the work, not after
+        from aurumq_rl.io import check_writable
+
+        check_writable(args.out_dir, flag="--out-dir", directory=True)
 
 
 def _check_output(args: argparse.Namespace, suffix: str, what: str) -> None:

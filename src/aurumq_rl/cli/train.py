@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 
 from aurumq_rl.errors import DataError
+from aurumq_rl.io import check_writable
 
 ALGORITHMS = ("ppo", "a2c", "sac", "sb3-ppo")
 FLAG_DEFAULTS = {
@@ -202,6 +203,7 @@ def build_config(opts: dict):  # noqa: ANN201
     for flag in ("data", "out_dir"):
         if not opts.get(flag):
             raise DataError(f"--{flag.replace('_', '-')} is required (or use --smoke)")
+    check_writable(opts["out_dir"], flag="--out-dir", directory=True)
     opts = validate(opts)
     hidden, weights = opts["encoder_hidden"], opts["feature_group_weights"]
     factors = opts.get("factors")
