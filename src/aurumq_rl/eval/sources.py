@@ -266,7 +266,8 @@ def load_eval_panel(data: str | Path, specs: Sequence[SourceSpec], *, calendar: 
     load_lo, load_hi = calendar[max(first - WARMUP_DAYS, 0)], calendar[min(last + tail, len(calendar) - 1)]
     factors = list(dict.fromkeys(sp.factor for sp in specs if sp.factor)) or 1
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # market-wide pass-through: raw values are used anyway
+        # raw values are used anyway, so the market-wide notice says nothing here; every other warning shows
+        warnings.filterwarnings("ignore", message=r".*market-wide column\(s\) passed through", category=UserWarning)
         panel = load_panel(data, universe=universe, start=str(load_lo), end=str(load_hi), factors=factors,
                            normalize="raw")
     lo = int(np.searchsorted(panel.dates, calendar[first]))
