@@ -84,3 +84,16 @@ def test_ctrl_c_prints_interrupted_and_exits_130(monkeypatch: pytest.MonkeyPatch
     assert rc == 130
     err = capsys.readouterr().err
     assert err == "interrupted\n"
+
+
+def test_closed_pipe_exits_quietly() -> None:
+    """`aurumq-rl factors list | head`: the reader has left (here `true`, gone long before the CLI has started),
+    so the listing meets a closed pipe; no traceback, exit 141 like any Unix filter."""
+    import subprocess
+    import sys
+
+    cmd = f'"{sys.executable}" -c "from aurumq_rl.cli.main import main; import sys; sys.exit(main())" factors list'
+    run = subprocess.run(["bash", "-c", f"{cmd} | true; exit ${{PIPESTATUS[0]}}"], capture_output=True, text=True,
+                         timeout=120)
+    assert "Traceback" not in run.stderr and "BrokenPipe" not in run.stderr, run.stderr
+    assert run.returncode == 141

@@ -1,13 +1,14 @@
 """The `aurumq-rl` command line: one entry point, one module per command group.
 
 Each command module exposes `register(subparsers)`; bad input (`DataError`) prints one clear line and exits 2,
-never a traceback; Ctrl-C prints `interrupted` and exits 130.
+never a traceback; Ctrl-C prints `interrupted` and exits 130; a closed pipe (`| head`) exits 141 quietly.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 
@@ -39,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: the atomic writers have already removed their temp files
         print("interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `aurumq-rl factors list | head`: the reader left, as for any Unix filter
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit-time flush cannot fail
+        return 141  # 128 + SIGPIPE, what a shell reports for a filter whose reader left
 
 
 if __name__ == "__main__":
