@@ -271,7 +271,7 @@ def test_event_outputs_are_decays_not_raw_flags() -> None:
 def _limit_series() -> tuple[pl.DataFrame, list[date]]:
     """ChiNext 300001.SZ over 2020-06..09 with planted moves, and a main-board ST stock with a +5% day."""
     dates = weekdays(date(2020, 6, 1), 80)
-    moves = {date(2020, 8, 10): 0.10, date(2020, 8, 11): 0.10, date(2020, 8, 20): 0.15,
+    moves = {date(2020, 8, 10): 0.10, date(2020, 8, 11): 0.10, date(2020, 8, 20): 0.10,
              date(2020, 8, 25): 0.15, date(2020, 8, 27): 0.20, date(2020, 8, 28): 0.20}
     closes, pre, price = [], [], 10.0
     for d in dates:
@@ -292,7 +292,7 @@ def test_zt_limit_up_uses_date_aware_chinext_rule() -> None:
     cy = out.filter(pl.col("ts_code") == "300001.SZ")
     rec = dict(zip(cy["trade_date"].to_list(), cy["zt_recent"].to_list(), strict=True))
     streak_ = dict(zip(cy["trade_date"].to_list(), cy["zt_streak"].to_list(), strict=True))
-    # before 2020-08-24 (10% limit) +10% and +15% are limit-up; after it (20%) +15% is not, +20% is
+    # before 2020-08-24 (10% limit) +10% is limit-up; after it (20%) +15% is not, +20% is
     assert rec[date(2020, 8, 10)] == 1.0 and rec[date(2020, 8, 11)] == 1.0 and rec[date(2020, 8, 20)] == 1.0
     assert rec[date(2020, 8, 25)] == pytest.approx(math.exp(-0.3))  # last limit-up 3 rows back (08-20)
     assert rec[date(2020, 8, 27)] == 1.0

@@ -133,6 +133,40 @@ def test_pct_based_detection_tolerance() -> None:
     assert out["is_limit_down"].to_list() == [False, False, True, False]
 
 
+def test_pct_based_detection_needs_the_close_at_the_high_or_low() -> None:
+    """Adjusted (qfq) bars: a +9.99% close a few hundredths of a percent below the day's high was one cent off the
+    limit in real prices (adjustment scales the day's prices alike), so it is no limit-up; likewise a -9.99% close
+    above the day's low is no limit-down. A close at the high (low) stays a hit; a null high decides nothing."""
+    base = {"trade_date": date(2024, 1, 2), "vol": 1.0, "open": 20.0}
+    rows = [
+        {**base, "ts_code": "600001.SH", "close": 21.9978, "high": 22.0045, "low": 20.0, "pct_chg": 0.09989},
+        {**base, "ts_code": "600002.SH", "close": 22.0045, "high": 22.0045, "low": 20.0, "pct_chg": 0.10002},
+        {**base, "ts_code": "600003.SH", "close": 18.0021, "high": 20.0, "low": 17.9952, "pct_chg": -0.09989},
+        {**base, "ts_code": "600004.SH", "close": 17.9952, "high": 20.0, "low": 17.9952, "pct_chg": -0.10002},
+        {**base, "ts_code": "600005.SH", "close": 21.9978, "high": None, "low": None, "pct_chg": 0.09989},
+    ]
+    out = _annotate(_frame(rows), "pct")
+    assert out["is_limit_up"].to_list() == [False, True, False, False, True]
+    assert out["is_limit_down"].to_list() == [False, False, False, True, False]
+    assert out["can_buy_raw"].to_list() == [True, False, True, True, False]
+
+
+@pytest.mark.parametrize("method", ["price", "pct"])
+def test_a_move_beyond_the_limit_is_no_limit_hit(method: str) -> None:
+    """A +306% day (a relisting: no limit applied) or a -25% day on the main board is past the limit, so the stock
+    was not locked at it; the cent rounding of a low-priced limit (4.75 → 5.23, +10.105%) still is a hit."""
+    base = {"trade_date": date(2024, 1, 2), "vol": 1.0}
+    rows = [
+        {**base, "ts_code": "600001.SH", "pre_close": 8.84, "close": 35.90, "pct_chg": 35.90 / 8.84 - 1},
+        {**base, "ts_code": "600002.SH", "pre_close": 10.00, "close": 7.50, "pct_chg": -0.25},
+        {**base, "ts_code": "600003.SH", "pre_close": 4.75, "close": 5.23, "pct_chg": 5.23 / 4.75 - 1},
+        {**base, "ts_code": "600004.SH", "pre_close": 4.75, "close": 4.28, "pct_chg": 4.28 / 4.75 - 1},
+    ]
+    out = _annotate(_frame(rows), method)
+    assert out["is_limit_up"].to_list() == [False, False, True, False]
+    assert out["is_limit_down"].to_list() == [False, False, False, True]
+
+
 def test_one_price_day_blocks_both_directions_and_suspension() -> None:
     rows = [
         {"ts_code": "600001.SH", "trade_date": date(2024, 1, 2), "open": 11.0, "high": 11.0, "low": 11.0,

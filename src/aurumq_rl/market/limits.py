@@ -138,26 +138,31 @@ def resolve_limit_method(method: LimitMethod, close: pl.Series | None) -> str:
     return "pct"
 
 
-def limit_flag_exprs(method: str) -> list[pl.Expr]:
-    """Expressions adding `is_limit_up`, `is_limit_down`, `is_one_price` to a frame that already has
-    `close, pct_chg, limit_up_pct, limit_down_pct` (+ `pre_close` or OHLC when available).
+def limit_flag_exprs(method: str, columns: list[str] = ()) -> list[pl.Expr]:
+    """Expressions adding `is_limit_up`, `is_limit_down` to a frame that already has `close, pct_chg,
+    limit_up_pct, limit_down_pct, _pre_close` (+ `high`, `low` when in `columns`).
 
     price: close equals the rounded limit price (pre_close taken from the column or close/(1+pct_chg),
     rounded to the cent). pct: pct_chg within half a cent of the limit, tolerance capped at 0.25% (adjusted
-    prices do not tell the real price level).
+    prices do not tell the real price level); then a close below the day's high cannot be a limit-up close
+    (nor one above the low a limit-down close): adjustment scales a day's prices alike, so a sealed close
+    still equals the high. In both, a move beyond the limit means no limit applied that day (a resumption
+    after a delisting, say), so it is no limit hit.
     """
     up, down = pl.col("limit_up_pct"), pl.col("limit_down_pct")
-    close, pct = pl.col("close"), pl.col("pct_chg")
-    if method == "price":
-        pre = pl.col("_pre_close")
+    close, pct, pre = pl.col("close"), pl.col("pct_chg"), pl.col("_pre_close")
+    if method == "price":  # beyond: more than half a cent past the limit price
         up_p, down_p = limit_prices(pre, up, down)
-        hit_up = close >= up_p - 1e-6
-        hit_down = close <= down_p + 1e-6
-    else:
-        pre = pl.col("_pre_close")
-        tol = (0.005 / pre).clip(1e-4, 0.0025)
-        hit_up = pct >= up - tol
-        hit_down = pct <= -down + tol
+        hit_up = close.is_between(up_p - 1e-6, up_p + 0.005)
+        hit_down = close.is_between(down_p - 0.005, down_p + 1e-6)
+    else:  # beyond: past twice the half-cent tolerance (the cent rounding of the limit price reaches one)
+        tol = (0.005 / pre).clip(1e-4, 0.0025) + 1e-9  # the rounding of the limit price can reach it exactly
+        hit_up = pct.is_between(up - tol, up + 2 * tol)
+        hit_down = pct.is_between(-down - 2 * tol, -down + tol)
+        if "high" in columns:
+            hit_up = hit_up & (close >= pl.col("high") * (1 - 1e-9)).fill_null(True)
+        if "low" in columns:
+            hit_down = hit_down & (close <= pl.col("low") * (1 + 1e-9)).fill_null(True)
     hit_up = (hit_up & up.is_not_null()).fill_null(False).alias("is_limit_up")
     hit_down = (hit_down & down.is_not_null()).fill_null(False).alias("is_limit_down")
     return [hit_up, hit_down]
@@ -187,7 +192,7 @@ def with_limit_flags(lf: pl.LazyFrame, columns: list[str], method: str,
     up, down, has = limit_pct_exprs(rules)
     return (
         lf.with_columns(up, down, has, pre_close_expr(columns, method))
-        .with_columns(limit_flag_exprs(method))
+        .with_columns(limit_flag_exprs(method, columns))
         .with_columns(one_price_expr(columns))
         .drop("_pre_close")
     )

@@ -111,8 +111,3 @@ def annotate(lf: pl.LazyFrame, columns: list[str], calendar: pl.Series, method: 
         ),
         (tradeable & ~pl.col("is_limit_down")).alias("can_sell"),
     )
-
-
-def sellable_after(entry_idx: int) -> int:
-    """T+1: a position entered on calendar index `entry_idx` can first be sold on `entry_idx + 1`."""
-    return entry_idx + 1

@@ -1,0 +1,138 @@
+"""Market rules that hand-made mutation testing found unguarded: ChiNext new-listing window, half-up limit
+prices on float ties, detection tolerances, null `is_st`, `days_since_ipo`, the default industry cap,
+strategy_d sizing and the smallest accepted cost budget. Expected values come from DOMAIN.md's rules."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import polars as pl
+import pytest
+
+from aurumq_rl.market.costs import CostModel
+from aurumq_rl.market.limits import limit_pct_exprs, round_half_up_cents
+from aurumq_rl.market.selection import industry_cap, position_weights, select_top_k
+from aurumq_rl.market.status import annotate
+
+
+def _limits(board: str, day: date, listing_day: int) -> tuple:
+    up, down, has = limit_pct_exprs(listed_on=None)  # the row's date stands in for the listing date
+    row = pl.DataFrame({"board": [board], "is_st": [False], "trade_date": [day], "listing_day": [listing_day]})
+    return tuple(round(v, 9) if isinstance(v, float) else v for v in row.select(up, down, has).row(0))
+
+
+def _annotate(rows: list[dict], method: str) -> pl.DataFrame:
+    df = pl.DataFrame(rows).with_columns(pl.col("trade_date").cast(pl.Date))
+    cal = df["trade_date"].unique().sort()
+    return annotate(df.lazy(), df.columns, cal, method).sort("ts_code", "trade_date").collect()
+
+
+@pytest.mark.parametrize(("listing_day", "expected"), [(5, (None, None, False)), (6, (0.20, 0.20, True))])
+def test_chinext_ipo_after_the_reform_has_no_limit_for_exactly_5_days(listing_day: int, expected: tuple) -> None:
+    assert _limits("chinext", date(2021, 3, 1), listing_day) == expected
+
+
+def test_limit_price_rounds_half_up_where_the_float_product_falls_below_the_half_cent() -> None:
+    # 1.15 × 1.10 = 1.265 and 1.15 × 0.90 = 1.035 exactly, half-up 1.27 and 1.04; in floats both products sit
+    # a hair below the half cent
+    assert pl.select(round_half_up_cents(pl.lit(1.15 * 1.1))).item() == pytest.approx(1.27, abs=1e-9)
+    assert pl.select(round_half_up_cents(pl.lit(1.15 * 0.9))).item() == pytest.approx(1.04, abs=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("pre_close", "close", "up", "down"),
+    [
+        (1.15, 1.27, True, False),  # limit-up price 1.27
+        (1.15, 1.26, False, False),  # a cent below it
+        (1.15, 1.04, False, True),  # limit-down price 1.04
+        (1.15, 1.05, False, False),  # a cent above it
+        (6.35, 5.72, False, True),  # 6.35 × 0.9 = 5.715 → 5.72
+        (6.35, 5.73, False, False),
+    ],
+)
+def test_price_based_detection_is_exact_to_the_cent(pre_close: float, close: float, up: bool, down: bool) -> None:
+    rows = [{"ts_code": "600001.SH", "trade_date": date(2024, 1, 2), "pre_close": pre_close, "close": close,
+             "pct_chg": close / pre_close - 1, "vol": 10.0}]
+    out = _annotate(rows, "price")
+    assert (out["is_limit_up"][0], out["is_limit_down"][0]) == (up, down)
+
+
+@pytest.mark.parametrize(
+    ("close", "pct", "up", "down"),
+    [
+        # previous close 1.00: half a cent is 0.5%, capped at 0.25% → limit-up from +9.75%
+        (1.097, 0.097, False, False),
+        (1.0976, 0.0976, True, False),
+        (0.903, -0.097, False, False),
+        # previous close 5.00: half a cent is 0.1% → limit-up from +9.9%
+        (5.491, 0.0982, False, False),
+        (5.4955, 0.0991, True, False),
+        (4.509, -0.0982, False, False),
+        (4.5045, -0.0991, False, True),
+    ],
+)
+def test_pct_based_tolerance_is_half_a_cent_capped_at_a_quarter_percent(close: float, pct: float, up: bool,
+                                                                         down: bool) -> None:
+    rows = [{"ts_code": "600001.SH", "trade_date": date(2024, 1, 2), "close": close, "pct_chg": pct, "vol": 1.0}]
+    out = _annotate(rows, "pct")
+    assert (out["is_limit_up"][0], out["is_limit_down"][0]) == (up, down)
+
+
+def test_null_is_st_falls_back_to_the_name() -> None:
+    rows = [
+        {"ts_code": "600001.SH", "trade_date": date(2024, 1, 2), "close": 10.5, "pct_chg": 0.05, "vol": 1.0,
+         "name": "*ST 甲", "is_st": None},
+        {"ts_code": "600002.SH", "trade_date": date(2024, 1, 2), "close": 10.5, "pct_chg": 0.05, "vol": 1.0,
+         "name": "ST 乙", "is_st": False},
+        {"ts_code": "600003.SH", "trade_date": date(2024, 1, 2), "close": 10.5, "pct_chg": 0.05, "vol": 1.0,
+         "name": "丙", "is_st": True},
+    ]
+    out = _annotate(rows, "pct")
+    assert out["is_st"].to_list() == [True, False, True]
+    assert out["limit_up_pct"].to_list() == pytest.approx([0.05, 0.10, 0.05])  # main-board ST ±5% in 2024
+    assert out["is_limit_up"].to_list() == [True, False, True]
+
+
+def test_listing_day_from_days_since_ipo() -> None:
+    """days_since_ipo is 0 on the listing day (listing day 1): a STAR IPO has no limit on days_since_ipo
+    0-4 and ±20% from 5."""
+    days = [date(2024, 1, d) for d in (2, 3, 4, 5, 8, 9, 10)]
+    rows = [{"ts_code": "688001.SH", "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1.0,
+             "days_since_ipo": i} for i, d in enumerate(days)]
+    out = _annotate(rows, "pct")
+    assert out["listing_day"].to_list() == [1, 2, 3, 4, 5, 6, 7]
+    assert out["has_limit"].to_list() == [False] * 5 + [True] * 2
+    assert out["limit_up_pct"].to_list()[5:] == pytest.approx([0.20, 0.20])
+
+
+@pytest.mark.parametrize(("k", "frac", "cap"), [(10, None, 3), (30, None, 9), (3, None, 1), (1, None, 1),
+                                                (90, 0.7, 63), (50, 0.58, 29)])
+def test_industry_cap_is_floor_of_the_share_at_least_one(k: int, frac: float | None, cap: int) -> None:
+    # default share 30%: floor(3) = 3, floor(9) = 9, floor(0.9) = 0 → 1; floor(0.7·90) = 63, floor(0.58·50) = 29
+    assert (industry_cap(k) if frac is None else industry_cap(k, frac)) == cap
+
+
+def test_default_cap_keeps_three_of_ten_from_one_industry() -> None:
+    scores = np.arange(12.0, 0.0, -1.0)  # stock 0 best
+    industry = np.array([0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7])
+    got = select_top_k(scores, np.ones(12, bool), 10, industry)
+    np.testing.assert_array_equal(np.flatnonzero(got), [0, 1, 2, 5, 6, 7, 8, 9, 10, 11])
+    got3 = select_top_k(scores, np.ones(12, bool), 3, industry)  # K = 3: still one name per industry
+    np.testing.assert_array_equal(np.flatnonzero(got3), [0, 5, 6])
+
+
+def test_strategy_d_weights_positive_scores_only_else_equal() -> None:
+    chosen = np.array([True, True, True, False])
+    w = position_weights(np.array([2.0, -1.0, 1.0, 5.0]), chosen, "strategy_d")
+    np.testing.assert_allclose(w, [2 / 3, 0.0, 1 / 3, 0.0], atol=1e-12)
+    w = position_weights(np.array([-1.0, -2.0, 0.0, 3.0]), chosen, "strategy_d")  # nothing positive chosen
+    np.testing.assert_allclose(w, [1 / 3, 1 / 3, 1 / 3, 0.0], atol=1e-12)
+
+
+def test_cost_budget_equal_to_commissions_plus_duty_is_accepted() -> None:
+    # 15 bps = 2 × 2.5 commission + 10 stamp duty: no slippage left, but not below the floor
+    days = np.array(["2023-08-25", "2023-08-28"], dtype="datetime64[D]")
+    buy, sell = CostModel(15.0).rates(days)
+    np.testing.assert_allclose(buy * 1e4, [2.5, 2.5])
+    np.testing.assert_allclose(sell * 1e4, [12.5, 7.5])
