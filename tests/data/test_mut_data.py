@@ -1,0 +1,89 @@
+"""Data rules that hand-made mutation testing found unguarded: the main-wave label's T+1 entry and its NaN
+after a delisting, normalisation over the universe only (market-wide columns included), absent rows not
+sellable, a null pct_chg as an unchanged price, and the exp-decay staying within one stock."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, timedelta
+
+import numpy as np
+import polars as pl
+import pytest
+
+from aurumq_rl.data.events import exp_decay
+from aurumq_rl.data.labels import main_wave_returns
+from aurumq_rl.data.loader import load_panel
+from tests.eval.helpers import make_panel
+
+CODES = ("600001.SH", "600002.SH", "600003.SH", "600004.SH")
+
+
+def _day(k: int) -> date:
+    return date(2024, 1, 1) + timedelta(days=k)
+
+
+def test_main_wave_enters_at_the_close_of_t_plus_1() -> None:
+    # +10 % on day 1 (the fill day of decision 0) is before the entry; +5 % on day 3 is inside the hold. MA10
+    # needs 10 closes, so no exit signal before day 9: the hold runs its full 5 days, exit at the close of 6
+    pct = np.zeros((12, 1))
+    pct[1, 0], pct[3, 0] = 0.10, 0.05
+    ret, days = main_wave_returns(make_panel(pct))
+    assert ret[0, 0] == pytest.approx(0.05, abs=1e-12) and days[0, 0] == 5
+
+
+def test_main_wave_return_is_nan_when_the_stock_delists_before_the_exit() -> None:
+    p = make_panel(np.zeros((12, 2)))  # flat: MA5 = MA10, never below, so every hold is 5 days (exit at t+6)
+    p.present[7:, 1] = False  # stock 1's last bar is day 6
+    ret, _ = main_wave_returns(p)
+    np.testing.assert_array_equal(ret[:6, 0], np.zeros(6))
+    assert ret[0, 1] == 0.0 and np.isnan(ret[1:6, 1]).all()  # decision 1 would exit at day 7
+
+
+def _frame(alpha_day1: float) -> pl.DataFrame:
+    x = {CODES[0]: [1.0, 1.0], CODES[1]: [2.0, 2.0], CODES[2]: [3.0, 3.0], CODES[3]: [4.0, alpha_day1]}
+    return pl.DataFrame([{"ts_code": c, "trade_date": _day(d), "close": 10.0, "pct_chg": 0.0, "vol": 1.0,
+                          "alpha_001": v[d], "mkt_idx": (0.5, -0.25)[d]} for c, v in x.items() for d in (0, 1)])
+
+
+def _out_on_day1(columns: list[str]) -> pl.Expr:
+    return ~((pl.col("ts_code") == CODES[3]) & (pl.col("trade_date") == _day(1)))
+
+
+def test_normalisation_uses_universe_stocks_only_and_flags_the_rest() -> None:
+    """600004.SH is out of the universe on day 1 (value 100): day 1's z-score is that of [1, 2, 3] alone
+    (mean 2, ddof-0 std √(2/3)), and 600004.SH is filled with 0 and flagged; so is the market-wide column."""
+    with pytest.warns(UserWarning, match="mkt_idx"):
+        p = load_panel(_frame(100.0).lazy(), universe=_out_on_day1)
+    a, m = p.factor_names.index("alpha_001"), p.factor_names.index("mkt_idx")
+    np.testing.assert_allclose(p.factors[0, :, a], (np.array([1, 2, 3, 4]) - 2.5) / math.sqrt(1.25), rtol=1e-6)
+    np.testing.assert_allclose(p.factors[1, :, a], [-math.sqrt(1.5), 0.0, math.sqrt(1.5), 0.0], rtol=1e-6, atol=1e-7)
+    assert p.market_wide == ["mkt_idx"]
+    np.testing.assert_allclose(p.factors[:, :, m], [[0.5] * 4, [-0.25] * 3 + [0.0]])
+    assert p.factor_missing[1, :, a].tolist() == [False, False, False, True]
+    assert p.factor_missing[1, :, m].tolist() == [False, False, False, True]
+    assert not p.factor_missing[0].any()
+
+
+def test_absent_row_cannot_be_sold_either() -> None:
+    df = _frame(4.0).filter(~((pl.col("ts_code") == CODES[1]) & (pl.col("trade_date") == _day(1))))
+    p = load_panel(df.drop("mkt_idx").lazy(), universe="all")
+    assert not p.present[1, 1] and not p.tradeable[1, 1]
+    assert not p.can_sell[1, 1] and not p.can_buy[1, 1]
+    assert p.can_sell[1, [0, 2, 3]].all()
+
+
+def test_null_pct_chg_counts_as_an_unchanged_price() -> None:
+    df = pl.DataFrame({"ts_code": "600001.SH", "trade_date": [_day(k) for k in range(4)], "close": 10.0,
+                       "pct_chg": [0.0, None, 0.02, 0.03], "vol": 1.0, "alpha_001": 1.0})
+    p = load_panel(df.lazy(), universe="all")
+    np.testing.assert_array_equal(p.pct_chg[:, 0], [0.0, 0.0, 0.02, 0.03])
+    assert p.forward_returns(3, entry_lag=0)[0, 0] == pytest.approx(1.0 * 1.02 * 1.03 - 1)  # days 1-3
+
+
+def test_exp_decay_does_not_carry_an_event_into_the_next_stock() -> None:
+    df = pl.DataFrame({"ts_code": ["a"] * 3 + ["b"] * 3 + ["c"] * 2, "trade_date": [0, 1, 2, 0, 1, 2, 0, 1],
+                       "flag": [0, 0, 1, 0, 0, 1, 0, 0]})
+    out = df.with_columns(exp_decay("flag").alias("e"))["e"].to_list()
+    # each stock starts at 0 until its own event; c never has one
+    np.testing.assert_allclose(out, [0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0], atol=0)
