@@ -27,6 +27,7 @@ from aurumq_rl.market.limits import resolve_limit_method
 from aurumq_rl.market.status import MarketConfig, annotate
 
 STATS_CHUNK = 64
+THIN_DATE_FRAC = 0.8  # a date with fewer stocks than this share of its neighbours' median is reported
 
 
 def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketConfig()) -> dict:
@@ -47,6 +48,10 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
     method = resolve_limit_method(market.limit_method, keys["close"])  # type: ignore[arg-type]
     ann = annotate(keys.lazy(), columns, calendar, method, market).collect()
 
+    # a date inside a stock's span without its row: a suspension the data leaves out (vol = 0 rows are kept)
+    spans = (ann.with_columns(pl.col("trade_date").rank("dense").alias("_i"))
+             .group_by("ts_code").agg(pl.col("board").first(), (pl.col("_i").max() - pl.col("_i").min() + 1
+                                                                  - pl.len()).alias("absent")))
     per_board = (
         ann.group_by("board")
         .agg(pl.col("ts_code").n_unique().alias("stocks"), pl.len().alias("rows"),
@@ -54,6 +59,8 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
              pl.col("is_limit_down").mean().alias("limit_down_share"),
              pl.col("is_one_price").mean().alias("one_price_share"),
              pl.col("suspended").mean().alias("suspended_share"))
+        .join(spans.group_by("board").agg(pl.col("absent").sum().alias("absent_rows")), on="board")
+        .with_columns((pl.col("absent_rows") / (pl.col("rows") + pl.col("absent_rows"))).alias("absent_share"))
         .sort("board")
     )
     pct = keys["pct_chg"].drop_nulls().abs()
@@ -68,9 +75,20 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
         "limit_method": method,
         "optional_columns_present": status_cols,
         "st_share": float(ann["is_st"].mean()),
+        "thin_dates": _thin_dates(keys),
     }
     report.update(_factor_stats(lf, factors, name))
     return report
+
+
+def _thin_dates(keys: pl.DataFrame, frac: float = THIN_DATE_FRAC) -> list[dict]:
+    """Dates holding fewer than `frac` × the median stock count of the 21 dates around them (a market that
+    grows over the years is no alarm), e.g. a last date downloaded before the data was complete: inference
+    on it would pick from what is there."""
+    per_date = keys.group_by("trade_date").len().sort("trade_date").with_columns(
+        pl.col("len").cast(pl.Float64).rolling_median(21, min_samples=1, center=True).alias("around"))
+    thin = per_date.filter(pl.col("len") < frac * pl.col("around"))
+    return [{"date": str(d), "stocks": int(n), "median_around": float(m)} for d, n, m in thin.iter_rows()]
 
 
 def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
@@ -120,11 +138,20 @@ def format_report(rep: dict) -> str:
         f"{rep['pct_chg_scale']['abs_p99']:.4f} · limit detection: {rep['limit_method']} · ST share "
         f"{rep['st_share']:.2%}",
         "",
-        f"  {'board':<10}{'stocks':>8}{'rows':>11}{'limit-up':>10}{'limit-dn':>10}{'1-price':>9}{'susp':>8}",
+        f"  {'board':<10}{'stocks':>8}{'rows':>11}{'limit-up':>10}{'limit-dn':>10}{'1-price':>9}{'susp':>8}"
+        f"{'absent':>8}",
     ]
     for b in rep["boards"]:
         lines.append(f"  {b['board']:<10}{b['stocks']:>8,}{b['rows']:>11,}{b['limit_up_share']:>10.2%}"
-                     f"{b['limit_down_share']:>10.2%}{b['one_price_share']:>9.2%}{b['suspended_share']:>8.2%}")
+                     f"{b['limit_down_share']:>10.2%}{b['one_price_share']:>9.2%}{b['suspended_share']:>8.2%}"
+                     f"{b['absent_share']:>8.2%}")
+    lines.append("  (susp: rows with vol = 0; absent: dates inside a stock's span with no row, not tradeable)")
+    thin = rep["thin_dates"]
+    if thin:
+        shown = ", ".join(f"{t['date']} ({t['stocks']})" for t in thin[-5:])
+        lines.append(f"  warning: {len(thin)} date(s) hold fewer than {THIN_DATE_FRAC:.0%} of the stocks of the "
+                     f"dates around them: {shown}" + ("; the LAST date is incomplete, so inference on it picks "
+                     "from a partial market" if thin[-1]["date"] == rep["dates"]["last"] else ""))
     lines += ["", f"  {'prefix':<10}{'columns':>8}{'null':>9}{'inf':>9}"]
     for p in rep["prefixes"]:
         lines.append(f"  {p['prefix']:<10}{p['columns']:>8}{p['null_share']:>9.2%}{p['inf_share']:>9.2%}")
