@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -43,7 +44,7 @@ def _write(df: pl.DataFrame, path: str) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from aurumq_rl.infer import load_scorer
-    from aurumq_rl.infer.picks import picks_for_range
+    from aurumq_rl.infer.picks import picks_for_range, thin_date_warning
     from aurumq_rl.infer.scorer import extend_end
 
     if args.output and Path(args.output).suffix not in OUTPUT_SUFFIXES:
@@ -76,6 +77,8 @@ def run(args: argparse.Namespace) -> int:
     scores = scorer.score_panel(panel)
     cap = scorer.metadata.get("industry_cap", INDUSTRY_CAP)
     picks = picks_for_range(panel, scores, np.arange(lo, hi + 1), top_k, sizing=sizing, industry_cap=cap)
+    if (thin := thin_date_warning(panel, hi)) is not None:
+        warnings.warn(thin, stacklevel=1)
     if args.output:
         _write(picks, args.output)
     _print(picks, args, hi - lo + 1)
