@@ -158,3 +158,44 @@ def test_train_compact_dates_select_the_same_windows(data: str, tmp_path: Path) 
     with pytest.raises(DataError, match="--train-end='2021-13-01'"):
         Trainer(TrainConfig(data=data, out_dir=str(tmp_path / "run"), train_end="2021-13-01"))
     assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.parametrize("dates, shown", [
+    (["--train-end", "2021-06-30", "--val-start", "2021-03-01"], "2021-03-01 is not after --train-end 2021-06-30"),
+    (["--train-start", "2021-01-04", "--train-end", "2021-06-30", "--val-start", "2020-07-01", "--val-end",
+      "2020-12-31"], "2020-07-01 is not after --train-end 2021-06-30"),
+    (["--train-start", "2021-01-04", "--val-end", "2020-12-31"], "--val-end 2020-12-31 is not after --train-start"),
+])
+def test_train_refuses_a_validation_window_that_does_not_follow_training(
+        data: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], dates: list[str], shown: str) -> None:
+    """An overlapping or earlier validation window is an error naming both dates; it used to cut the training
+    window silently (by four months) or fail with a message about empty universes."""
+    out = tmp_path / "run"
+    assert main(["train", "--data", data, "--out-dir", str(out), *TINY, *dates]) == 2
+    err = capsys.readouterr().err
+    shown = shown if shown.startswith("--") else f"--val-start {shown}"
+    assert f"error: {shown}" in err and "the validation window must follow the training window" in err, err
+    assert not out.exists()
+
+
+def test_train_prints_its_windows_and_step_budget(data: str, tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Before training: the dates actually trained on (after the embargo), the validation dates, and the step
+    budget rounded to whole updates (4 envs × 8 steps = 32 per update: 70 → 2 updates, 64 steps)."""
+    flags = [a if a != "64" else "70" for a in TINY]
+    assert main(["train", "--data", data, "--out-dir", str(tmp_path / "run"), *flags, "--val-start", "2021-07-01",
+                 "--val-end", "2021-09-30"]) == 0
+    run = json.loads((tmp_path / "run" / "run.json").read_text())
+    (tr_lo, tr_hi), (va_lo, va_hi) = run["train_dates"], run["val_dates"]
+    assert tr_hi < "2021-07-01" <= va_lo  # with only --val-start, training ends before it
+    out = capsys.readouterr().out
+    assert f"train {tr_lo} … {tr_hi} (" in out and f"validation {va_lo} … {va_hi} (" in out
+    assert "embargo 6 dates (label horizon)" in out  # fp 5: a label of decision t runs to the close of t + 6
+    assert "2 updates × 32 env-steps = 64 (--total-timesteps 70 rounded to whole updates)" in out
+
+
+def test_trainer_api_checks_the_window_order_too(data: str, tmp_path: Path) -> None:
+    from aurumq_rl.algos.trainer import TrainConfig, Trainer
+
+    with pytest.raises(DataError, match="--val-start 2021-03-01 is not after --train-end 2021-06-30"):
+        Trainer(TrainConfig(data=data, out_dir=str(tmp_path / "run"), train_end="2021-06-30", val_start="2021-03-01"))

@@ -100,9 +100,14 @@ class Trainer:
         t_n = len(self.panel.dates)
         horizon = label_horizon(cfg.env.label_kind, cfg.env.forward_period)
         tr_lo = _date_index(self.panel, cfg.train_start, 0, "start", "--train-start")
-        tr_hi = _date_index(self.panel, cfg.train_end, int(t_n * 0.8), "end", "--train-end")
-        va_lo = _date_index(self.panel, cfg.val_start, tr_hi + 1, "start", "--val-start")
+        va_lo = _date_index(self.panel, cfg.val_start, -1, "start", "--val-start")
+        tr_hi = _date_index(self.panel, cfg.train_end, va_lo - 1 if va_lo >= 0 else int(t_n * 0.8), "end",
+                            "--train-end")
+        va_lo = va_lo if va_lo >= 0 else tr_hi + 1
         va_hi = _date_index(self.panel, cfg.val_end, t_n - 1, "end", "--val-end")
+        if va_lo <= tr_hi:
+            raise DataError(f"--val-start {self.panel.dates[min(va_lo, t_n - 1)]} is not after --train-end "
+                            f"{self.panel.dates[tr_hi]}: the validation window must follow the training window")
         # embargo: a training label (its horizon after a T+1 entry) must end before the validation window
         self.train_range = (tr_lo, min(tr_hi, va_lo - horizon - 2))
         self.val_idx = np.arange(va_lo, va_hi + 1)
@@ -122,6 +127,19 @@ class Trainer:
         self.round_trip = buy[t_next] + sell[np.minimum(t_next + cfg.env.forward_period, t_n - 1)]
         self.out = Path(cfg.out_dir)
         self.best = -math.inf
+
+    def describe(self, budget: bool = True) -> str:
+        """The windows and (`budget`: our PPO's) step budget actually used, one line each, the embargo and the
+        rounding of --total-timesteps to whole updates included, for the CLI to print before training."""
+        d, (lo, hi), ppo = self.panel.dates, self.train_range, self.ppo
+        gap = int(self.val_idx[0]) - hi - 1
+        steps = ppo.n_updates * ppo.steps_per_update
+        plan = f"{ppo.n_updates} updates × {ppo.steps_per_update} env-steps = {steps}"
+        if steps != self.cfg.ppo.total_timesteps:
+            plan += f" (--total-timesteps {self.cfg.ppo.total_timesteps} rounded to whole updates)"
+        windows = (f"  train {d[lo]} … {d[hi]} ({hi - lo + 1} dates), embargo {gap} dates (label horizon), "
+                   f"validation {d[self.val_idx[0]]} … {d[self.val_idx[-1]]} ({len(self.val_idx)} dates)")
+        return f"{windows}\n  {plan}" if budget else windows
 
     # -- persistence ------------------------------------------------------------------------------
     def _state(self) -> dict:

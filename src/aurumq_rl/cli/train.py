@@ -191,6 +191,11 @@ def validate(opts: dict) -> dict:
         if opts[lo] and opts[hi] and opts[lo] > opts[hi]:
             raise DataError(f"{_flag(lo)} {opts[lo]} is after {_flag(hi)} {opts[hi]}: the window would be empty; "
                             "swap or correct the dates")
+    # the validation window follows the training window (the Trainer checks again on trading dates)
+    for tr, va in (("train_end", "val_start"), ("train_start", "val_start"), ("train_start", "val_end")):
+        if opts[tr] and opts[va] and opts[va] <= opts[tr]:
+            raise DataError(f"{_flag(va)} {opts[va]} is not after {_flag(tr)} {opts[tr]}: the validation window "
+                            "must follow the training window")
     return opts
 
 
@@ -238,6 +243,7 @@ def run(args: argparse.Namespace) -> int:
         opts = _smoke(opts)
     t0 = time.perf_counter()
     trainer = Trainer(build_config(opts))
+    print(trainer.describe(budget=opts["algorithm"] == "ppo"))
     if opts["algorithm"] == "ppo":
         metrics = trainer.run(resume=bool(opts.get("resume")), progress=not opts.get("no_progress"))
     else:
