@@ -38,7 +38,7 @@ def test_ic_three_dates_by_hand() -> None:
     y2 = X.copy()
     y2[[0, 1]] = y2[[1, 0]]  # one adjacent swap
     scores, fwd = np.stack([X, X, X]), np.stack([y0, -X, y2])
-    rep = ic_report(scores, fwd, np.ones((3, 10), bool))
+    rep = ic_report(scores, fwd, np.ones((3, 10), bool), forward_period=1)  # fp 1: t = ICIR·√n
     # date 0: Sxy = Σxy − n·x̄·ȳ = 1285 − 10·5.5·14.5 = 487.5; Sxx = 82.5; Syy = 10285 − 10·14.5² = 8182.5
     # date 2: Sxy = 384 − 302.5 = 81.5 = Sxx − 1
     pearson = [487.5 / math.sqrt(82.5 * 8182.5), -1.0, 81.5 / 82.5]
@@ -221,7 +221,7 @@ def test_oracle_beats_random_p95_and_random_scorer_sits_mid() -> None:
 
     oracle = topk_mean(fwd)
     assert oracle > distribution(means)["p95"] and percentile_of(oracle, means) >= 99
-    oracle_ic = np.nanmean(ic_report(fwd, fwd, valid)["rank_ic"]["mean"])
+    oracle_ic = np.nanmean(ic_report(fwd, fwd, valid, forward_period=5)["rank_ic"]["mean"])
     assert percentile_of(oracle_ic, rnd_ic) >= 99
     pct = [percentile_of(topk_mean(np.random.default_rng(100 + i).random(valid.shape)), means) for i in range(5)]
     assert 10 <= statistics.median(pct) <= 90

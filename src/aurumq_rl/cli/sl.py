@@ -270,8 +270,9 @@ def run_train(args: argparse.Namespace) -> int:
           f"test {w['test'][0]}…{w['test'][1]}  (embargo {split.embargo} dates)")
     for k in ("val", "test"):
         m = report[k]
-        print(f"  {k:4s} rank IC vs label {_fmt(m['label']['rank_ic'])}  vs {args.forward_period}d return "
-              f"{_fmt(m['forward_return']['rank_ic'])}  ({m['label']['n_days']} days)")
+        lab, ret = m["label"], m["forward_return"]
+        print(f"  {k:4s} rank IC vs label {_fmt(lab['rank_ic'])} ({lab['n_days']} days)  vs {args.forward_period}d "
+              f"return {_fmt(ret['rank_ic'])} ({ret['n_days']} days)")
     if "feature_modes" in report:
         for mode, v in report["feature_modes"].items():
             print(f"  features={mode:5s} val rank IC {_fmt(v['val_rank_ic'])}  test rank IC {_fmt(v['test_rank_ic'])}")
@@ -376,8 +377,9 @@ def run_stack(args: argparse.Namespace) -> int:
     out = Path(args.out_dir)
     write_scores(panel, stacked, out / "scores.parquet")
     mask = panel.in_universe & scored[:, None]  # every figure on the dates the stacker scored
-    ic = {b.name: summarize_ic(ic_series(b.scores, label.values, mask, "rank")) for b in bases}
-    ic["stacked"] = summarize_ic(ic_series(stacked, label.values, mask, "rank"))
+    span = label.horizon - 1  # a label compounds the close t+1 → t+horizon: its return days overlap this much
+    ic = {b.name: summarize_ic(ic_series(b.scores, label.values, mask, "rank"), span) for b in bases}
+    ic["stacked"] = summarize_ic(ic_series(stacked, label.values, mask, "rank"), span)
     report = {"label": args.label, "bases": args.scores, "step": args.step, "ridge": args.ridge,
               "scored_dates": [str(panel.dates[scored][0]), str(panel.dates[scored][-1]), int(scored.sum())],
               "rank_ic_vs_label": ic}

@@ -12,7 +12,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from aurumq_rl.eval.suite import summary_table
+from aurumq_rl.eval.suite import quantile_days, summary_table
 
 CSS = """
 body{font-family:-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:24px auto;max-width:1100px;color:#222}
@@ -37,6 +37,11 @@ DEFINITIONS = (
     "Decision at the close of t, entry at the close of t+1 (T+1), forward return over the next fp days.",
     "Top-K: the K highest scores among universe stocks (industry cap as in training); a pick that cannot be "
     "bought at t+1 (suspended, one-price, limit-up) earns 0.",
+    "Rank IC t-stat: mean / Newey–West standard error with fp − 1 lags (the daily ICs of overlapping fp-day "
+    "returns are autocorrelated, so ICIR·√n would overstate it).",
+    "Quantiles: per date, B equal slices of the score-rank axis; tied scores are spread evenly over the positions "
+    "they share (the average over every order of the ties). 'dates': decision dates used; a date with fewer than "
+    "B stocks or one score for all is left out.",
     "Sharpe overlapping: one fp-day return per decision date, mean/std × √(252/fp); non-overlapping: every "
     "fp-th date. Max drawdown: of the compounded non-overlapping series.",
     "Random baseline: uniform random scores over the same candidates, selection and fills; percentile of ours "
@@ -94,9 +99,11 @@ def _ic(res: dict[str, Any]) -> str:
 def _quantiles(res: dict[str, Any]) -> str:
     out = []
     for b, q in res["quantiles"].items():
-        out.append(table(["buckets", *range(1, len(q["bucket_means"]) + 1), "spread", "spread Sharpe"],
+        out.append(table(["buckets", *range(1, len(q["bucket_means"]) + 1), "spread", "spread Sharpe", "dates"],
                          [[b, *(_num(v, True) for v in q["bucket_means"]), _num(q["spread_mean"], True),
-                           _num(q["spread_sharpe"])]]))
+                           _num(q["spread_sharpe"]), quantile_days(q)]]))
+        if not q["n_days"]:
+            out.append(f"<p class='note'>{_e(b)} buckets: no usable date ({_e(q['reason'])})</p>")
     return "".join(out)
 
 

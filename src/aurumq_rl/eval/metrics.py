@@ -9,6 +9,8 @@ Conventions (see DOMAIN.md, "Evaluation definitions"):
   Non-overlapping series: the decision dates first, first+fp, first+2·fp, … where `first` is the first date
   with a finite value; each value is one fp-day period, so its Sharpe is also × √(252/fp), and its equity
   curve (compounded) gives the max drawdown and the annualised volatility.
+- IC t-stat: mean / Newey–West standard error with fp − 1 lags (the daily ICs of overlapping fp-day returns
+  are autocorrelated; `summarize_ic`).
 - std uses ddof = 1. Dates with no finite value are dropped from every summary.
 """
 
@@ -36,47 +38,100 @@ def _std(v: np.ndarray) -> float:
 
 
 # ---------------------------------------------------------------- IC
-def summarize_ic(ic: np.ndarray) -> dict[str, float]:
-    """Mean, std, ICIR (mean/std), t-stat (mean/std·√n), share of positive days and n over finite dates."""
-    v = _finite(ic)
+def newey_west_var(x: np.ndarray, lags: int) -> float:
+    """Variance of the mean of a per-date series `x` (NaN = no value that date) by Newey–West (Bartlett kernel).
+
+    e = x − mean on the n finite dates, 0 elsewhere; S_k = Σ_t e_t·e_{t+k} pairs dates k apart (both finite);
+    var = (S_0 + 2 Σ_{k=1..L} (1 − k/(L+1)) S_k) / (n (n − 1)). The n/(n − 1) small-sample factor (Stata's
+    `newey`) makes L = 0 the usual s²/n (ddof = 1); Bartlett weights keep it ≥ 0."""
+    fin = np.isfinite(x)
+    n = int(fin.sum())
+    if n < 2:
+        return math.nan
+    e = np.where(fin, x - x[fin].mean(), 0.0)
+    s = [float(e[:len(e) - k] @ e[k:]) for k in range(min(lags, len(e) - 1) + 1)]
+    return (s[0] + 2 * sum((1 - k / (lags + 1)) * s[k] for k in range(1, len(s)))) / (n * (n - 1))
+
+
+def summarize_ic(ic: np.ndarray, forward_period: int = 1) -> dict[str, float]:
+    """Mean, std, ICIR (mean/std), t-stat, share of positive days and n over the finite dates of a per-date IC
+    series whose returns span `forward_period` days (1 = no overlap).
+
+    The ICs of dates less than fp apart share return days, so they are autocorrelated and ICIR·√n overstates
+    the significance about √fp-fold; the t-stat is mean / Newey–West standard error with fp − 1 lags (the
+    overlap length, `newey_west_var`), which is ICIR·√n when fp = 1."""
+    x = np.asarray(ic, dtype=np.float64)
+    v = _finite(x)
     n = len(v)
     mean = float(v.mean()) if n else math.nan
     std = _std(v)
-    icir = mean / std if std > 0 else math.nan
-    return {"mean": mean, "std": std, "icir": icir, "t_stat": icir * math.sqrt(n) if n else math.nan,
+    var = newey_west_var(x, forward_period - 1)
+    return {"mean": mean, "std": std, "icir": mean / std if std > 0 else math.nan,
+            "t_stat": mean / math.sqrt(var) if var > 0 else math.nan,
             "positive_share": float((v > 0).mean()) if n else math.nan, "n_days": n}
 
 
-def ic_report(scores: np.ndarray, fwd: np.ndarray, mask: np.ndarray) -> dict[str, dict[str, float]]:
-    """Pearson IC and Spearman rank IC summaries of `scores` vs `fwd` over `mask` (see `ic_series`)."""
-    return {"ic": summarize_ic(ic_series(scores, fwd, mask, "pearson")),
-            "rank_ic": summarize_ic(ic_series(scores, fwd, mask, "rank"))}
+def ic_report(scores: np.ndarray, fwd: np.ndarray, mask: np.ndarray, *, forward_period: int
+              ) -> dict[str, dict[str, float]]:
+    """Pearson IC and Spearman rank IC summaries of `scores` vs the `forward_period`-day returns `fwd` over
+    `mask` (see `ic_series`, `summarize_ic`)."""
+    return {k: summarize_ic(ic_series(scores, fwd, mask, method), forward_period)
+            for k, method in (("ic", "pearson"), ("rank_ic", "rank"))}
 
 
 # ---------------------------------------------------------------- quantiles
+def _quantile_dates(scores: np.ndarray, fwd: np.ndarray, mask: np.ndarray, n_buckets: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(candidates [T, N]: in `mask` with finite score and return, [T] dates with ≥ B candidates, [T] dates
+    whose candidates' scores are not all equal)."""
+    valid = mask & np.isfinite(scores) & np.isfinite(fwd)
+    width = np.where(valid, scores, -np.inf).max(1) - np.where(valid, scores, np.inf).min(1)
+    return valid, valid.sum(1) >= n_buckets, width > 0
+
+
+def quantile_gap_reason(scores: np.ndarray, fwd: np.ndarray, mask: np.ndarray, n_buckets: int) -> str | None:
+    """Why `quantile_returns` has no usable date (None when it has one)."""
+    _, enough, ranked = _quantile_dates(scores, fwd, mask, n_buckets)
+    if (enough & ranked).any():
+        return None
+    return "constant scores on every date" if enough.any() else f"fewer than {n_buckets} stocks on every date"
+
+
 def quantile_returns(scores: np.ndarray, fwd: np.ndarray, mask: np.ndarray, n_buckets: int = 5
                      ) -> tuple[np.ndarray, np.ndarray]:
     """(bucket means [B] averaged over dates, per-date long-short spread [T] = top − bottom bucket).
 
-    Per date, stocks in `mask` with finite score and return are bucketed by average score rank r (1..n):
-    bucket = floor((r − ½)/n · B), 0 = lowest scores. Dates with fewer than B stocks, or an empty bucket
-    (heavy ties), are NaN and left out of the means.
-    """
-    valid = mask & np.isfinite(scores) & np.isfinite(fwd)
-    t_n = valid.shape[0]
-    n = valid.sum(1, keepdims=True)
-    r = average_ranks(np.where(valid, scores, np.nan).astype(np.float64))
+    Per date, the n stocks in `mask` with finite score and return sorted by score fill the rank axis [0, n), one
+    unit per stock; bucket k is the slice [k·n/B, (k+1)·n/B) (0 = lowest scores), so every bucket weighs n/B
+    stocks and a stock straddling a boundary counts in both by its share. Tied scores are spread evenly over the
+    positions they occupy together: each position of a tied group carries the group's mean return. This is the
+    exact average over every order of the ties, so no tie is broken by column order (or anything else that may
+    correlate with returns), tied stocks are treated alike, and ties never empty a bucket. A date is left out
+    (NaN) when it has fewer than B such stocks or one score for all (`quantile_gap_reason` says why when none
+    is left)."""
+    valid, enough, ranked = _quantile_dates(scores, fwd, mask, n_buckets)
+    t_n, n_n = valid.shape
+    x = np.where(valid, scores, np.nan).astype(np.float64)
+    # each tied group's mean return (a group shares its average rank, so 2 × rank is an integer group key)
+    key = (np.arange(t_n)[:, None] * (2 * n_n + 2) + np.nan_to_num(2 * average_ranks(x)).astype(np.int64))[valid]
+    _, group = np.unique(key, return_inverse=True)
+    g = (np.bincount(group, weights=fwd[valid]) / np.bincount(group))[group]
+    # unit cell [p, p + 1) of each stock (any order inside a group: its cells carry the same g); its first
+    # bucket k0 = ⌊p·B/n⌋ holds the share a = (min(B(p+1), (k0+1)·n) − B·p)/B, the next bucket the rest
+    n = np.broadcast_to(valid.sum(1, keepdims=True), valid.shape)[valid]
+    p = np.argsort(np.argsort(x, axis=1, kind="stable"), axis=1)[valid]  # NaN sorts last: p = 0 … n−1
+    k0 = p * n_buckets // n
+    a = (np.minimum(n_buckets * (p + 1), (k0 + 1) * n) - n_buckets * p) / n_buckets
+    row = np.nonzero(valid)[0] * n_buckets
+    size = t_n * n_buckets
+    sums = (np.bincount(row + k0, weights=a * g, minlength=size)
+            + np.bincount(row + np.minimum(k0 + 1, n_buckets - 1), weights=(1 - a) * g, minlength=size))
+    ok = enough & ranked
+    mass = valid.sum(1, keepdims=True) / n_buckets  # stocks per bucket
     with np.errstate(invalid="ignore", divide="ignore"):
-        b = np.clip(np.floor((r - 0.5) / n * n_buckets), 0, n_buckets - 1)
-    flat = (np.arange(t_n)[:, None] * n_buckets + np.where(valid, b, 0).astype(np.int64))[valid]
-    sums = np.bincount(flat, weights=fwd[valid], minlength=t_n * n_buckets).reshape(t_n, n_buckets)
-    counts = np.bincount(flat, minlength=t_n * n_buckets).reshape(t_n, n_buckets)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        per_date = np.where((counts > 0) & (n >= n_buckets), sums / counts, np.nan)
-    ok = np.isfinite(per_date).all(1)
+        per_date = np.where(ok[:, None], sums.reshape(t_n, n_buckets) / mass, np.nan)
     means = per_date[ok].mean(0) if ok.any() else np.full(n_buckets, np.nan)
-    spread = np.where(ok, per_date[:, -1] - per_date[:, 0], np.nan)
-    return means, spread
+    return means, per_date[:, -1] - per_date[:, 0]
 
 
 # ---------------------------------------------------------------- top-K

@@ -26,6 +26,7 @@ from aurumq_rl.eval.metrics import (
     ic_report,
     max_gain,
     percentile_of,
+    quantile_gap_reason,
     quantile_returns,
     random_baseline,
     select_picks,
@@ -107,14 +108,16 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
     for b in QUANTILE_BUCKETS:
         means, spread = quantile_returns(scores, fwd, valid, b)
         quantiles[str(b)] = {"bucket_means": means, "spread_mean": _nanmean(spread),
-                             "spread_sharpe": series_stats(spread, fp)["sharpe_overlap"]}
+                             "spread_sharpe": series_stats(spread, fp)["sharpe_overlap"],
+                             "n_days": int(np.isfinite(spread).sum()),
+                             "reason": quantile_gap_reason(scores, fwd, valid, b)}
     backtest = {h: cost_sweep(panel, scores, cost_bps, hit_threshold, top_k=top_k, hold=h, forward_period=fp,
                               industry_cap=industry_cap, start=lo, end=hi, picks=picks) for h in holds}
     out = {
         "config": {"top_k": top_k, "forward_period": fp, "random_draws": random_draws, "seed": seed,
                    "hit_threshold": hit_threshold, "industry_cap": industry_cap, "n_stocks": len(panel.codes),
                    "first_decision": str(panel.dates[lo]), "last_decision": str(panel.dates[hi])},
-        **ic_report(scores, fwd, valid),
+        **ic_report(scores, fwd, valid, forward_period=fp),
         "quantiles": quantiles,
         "topk": {**{s: series_stats(series[s], fp) for s in SIZINGS}, "hit_rate": hit, "win_rate": win,
                  "turnover": {"consecutive_dates": set_turnover(picks, 1), "rebalance_dates": set_turnover(picks, fp)}},

@@ -174,7 +174,14 @@ def _get(d: Any, *path: str) -> Any:
     return d
 
 
+def quantile_days(q: dict[str, Any]) -> str:
+    """The dates a quantile figure uses, with the reason when there is none."""
+    return f"{q['n_days']}" if q["n_days"] else f"0 ({q['reason']})"
+
+
 def _fmt(v: Any, kind: str) -> str:
+    if kind == "days" and isinstance(v, dict):
+        return quantile_days(v)
     if v is None or (isinstance(v, float) and not math.isfinite(v)):
         return "n/a"
     if kind == "pct":
@@ -193,6 +200,7 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[str, tuple[str, ...], str
             ("Sharpe non-overlapping", ("topk", "equal", "sharpe_nonoverlap"), "f2"),
             ("max DD non-overlapping", ("topk", "equal", "max_drawdown"), "pct"),
             ("long-short 10 buckets", ("quantiles", "10", "spread_mean"), "pct"),
+            ("long-short 10 buckets dates", ("quantiles", "10"), "days"),
             ("hit rate", ("topk", "hit_rate"), "pct"), ("win rate", ("topk", "win_rate"), "pct"),
             ("turnover / rebalance", ("topk", "turnover", "rebalance_dates"), "pct"),
             ("random pct top-K", ("random", "topk_mean_percentile"), "f1"),

@@ -73,7 +73,7 @@ class WalkForwardResult:
     scores: np.ndarray
     oos: np.ndarray  # [T] bool: date lies in some test window
     windows: list[Split]
-    per_window: list[dict[str, Any]] = field(default_factory=list)
+    per_window: list[dict[str, Any]] = field(default_factory=list)  # dates, test_rank_ic, test_n_days, …
     metrics: dict[str, Any] = field(default_factory=dict)
 
 
@@ -103,6 +103,7 @@ def walk_forward(panel: Panel, label: LabelSource, params: GBDTParams, seeds: li
         per_window.append({**{k: [str(panel.dates[a]), str(panel.dates[b])] for k, (a, b) in
                               (("train", w.train), ("val", w.val), ("test", w.test))},
                            "test_rank_ic": run.metrics["test"]["label"]["rank_ic"],
+                           "test_n_days": run.metrics["test"]["label"]["n_days"],
                            "best_iterations": run.ensemble.info["best_iterations"]})
     lo, hi = windows[0].test[0], windows[-1].test[1]
     metrics = {"label": window_ic(scores, truth, panel.in_universe, lo, hi),
