@@ -62,3 +62,29 @@ def test_chinext_limit_switch_on_real_bars(real: pl.DataFrame) -> None:
     assert star.height > 0 and not star["has_limit"].any() and not star["is_limit_up"].any()
     cgn = ipo_day.filter(pl.col("ts_code") == "003816.SZ").row(0, named=True)
     assert cgn["limit_up_pct"] == 0.44 and cgn["is_limit_up"]
+
+
+def test_limit_hits_on_real_bars_close_at_the_extreme(real: pl.DataFrame) -> None:
+    """Adjusted bars: every limit-up close is the day's high (limit-down: the low), and the relisting day of
+    000792.SZ (2021-08-10, +306%, no limit applied) is no limit hit."""
+    cal = real["trade_date"].unique().sort()
+    ann = annotate(real.lazy(), real.columns, cal, "pct").collect()
+    assert ann.filter(pl.col("is_limit_up") & (pl.col("close") < pl.col("high"))).height == 0
+    assert ann.filter(pl.col("is_limit_down") & (pl.col("close") > pl.col("low"))).height == 0
+    relist = ann.filter((pl.col("ts_code") == "000792.SZ") & (pl.col("trade_date") == date(2021, 8, 10)))
+    assert relist["pct_chg"].item() > 3 and not relist["is_limit_up"].item()
+
+
+def test_vwap_on_adjusted_real_bars_stays_in_the_day_range(real: pl.DataFrame) -> None:
+    """amount / vol is the unadjusted price, off the forward-adjusted OHLC scale (it fell inside [low, high] on
+    43% of rows); the engine uses the typical price there, on every row inside the day's range."""
+    from aurumq_rl.factors.engine_io import VWAP_PROXY, derive_inputs
+
+    raw_vwap = real["amount"] * 1000 / (real["vol"] * 100)
+    inside = ((raw_vwap >= real["low"] - 1e-6) & (raw_vwap <= real["high"] + 1e-6)).mean()
+    assert inside < 0.6  # the data's two scales: the reason for the proxy
+    with pytest.warns(UserWarning, match="typical price"):
+        out, derived = derive_inputs(real.select("ts_code", "trade_date", "open", "high", "low", "close", "vol",
+                                                 "amount", "pct_chg"))
+    assert VWAP_PROXY in derived
+    assert out.filter((pl.col("vwap") < pl.col("low") - 1e-9) | (pl.col("vwap") > pl.col("high") + 1e-9)).height == 0

@@ -6,6 +6,7 @@ Units (Tushare): `vol` in lots of 100 shares, `amount` in thousand yuan, prices 
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -14,7 +15,7 @@ from aurumq_rl.data.contract import trade_date_expr, validate_keys
 from aurumq_rl.data.loader import cast_numeric_columns, collect_source, scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import KNOWN_INPUTS
-from aurumq_rl.market.limits import resolve_limit_method
+from aurumq_rl.market.limits import prices_on_tick_grid, resolve_limit_method
 from aurumq_rl.market.status import MarketConfig, annotate
 
 REQUIRED: tuple[str, ...] = ("ts_code", "trade_date", "open", "high", "low", "close", "vol", "amount", "pct_chg")
@@ -28,8 +29,12 @@ _RAW_DATE = "__raw_trade_date"
 
 Source = str | Path | pl.DataFrame | pl.LazyFrame
 
+VWAP_PROXY = "vwap (adjusted prices)"
 DERIVATIONS: dict[str, str] = {
     "vwap": "amount * 1000 / (vol * 100) (yuan per share; null when vol == 0)",
+    VWAP_PROXY: ("(high + low + close) / 3, the typical price: the prices are adjusted (off the 0.01 yuan grid), "
+                 "so amount / vol, an unadjusted price, is on another scale (several times the close before a "
+                 "bonus issue); pass a vwap column on the scale of the prices to use traded value"),
     "pre_close": "close / (1 + pct_chg)",
     LIMIT_FLAG: "aurumq_rl.market.status.annotate (date-aware limit table)",
 }
@@ -68,12 +73,18 @@ def load_panel_frame(source: Source) -> tuple[pl.DataFrame, list[str], str]:
 
 
 def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """Add `vwap` and `pre_close` when absent (see DERIVATIONS); returns the frame and what was derived."""
+    """Add `vwap` and `pre_close` when absent (see DERIVATIONS; on adjusted prices vwap is the typical price, with
+    a warning); returns the frame and what was derived."""
     derived, exprs = [], []
     if "vwap" not in df.columns:
         vol = pl.col("vol")
-        exprs.append(pl.when(vol > 0).then(pl.col("amount") * 1000 / (vol * 100)).alias("vwap"))
-        derived.append("vwap")
+        if prices_on_tick_grid(df["close"]):
+            exprs.append(pl.when(vol > 0).then(pl.col("amount") * 1000 / (vol * 100)).alias("vwap"))
+            derived.append("vwap")
+        else:  # adjusted bars: amount / vol would mix the unadjusted scale into every vwap factor
+            exprs.append(((pl.col("high") + pl.col("low") + pl.col("close")) / 3).alias("vwap"))
+            derived.append(VWAP_PROXY)
+            warnings.warn(f"vwap = {DERIVATIONS[VWAP_PROXY]}", stacklevel=3)
     if "pre_close" not in df.columns:
         exprs.append((pl.col("close") / (1 + pl.col("pct_chg"))).alias("pre_close"))
         derived.append("pre_close")

@@ -1,0 +1,44 @@
+"""vwap when the input lacks it: amount / vol on real (cent-grid) prices; the typical price, with a warning and
+a report entry, on adjusted prices, where amount / vol is an unadjusted price on another scale."""
+
+from __future__ import annotations
+
+import warnings
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+
+from aurumq_rl.factors.engine_io import DERIVATIONS, VWAP_PROXY, derive_inputs
+
+
+def _bars(scale: float) -> pl.DataFrame:
+    """Two days of one stock; the OHLC are the real prices × `scale` (an adjustment ratio), amount / vol is not."""
+    real = {"open": [10.00, 10.50], "high": [10.60, 10.80], "low": [9.90, 10.20], "close": [10.50, 10.30]}
+    return pl.DataFrame({"ts_code": ["600000.SH"] * 2, "trade_date": [date(2024, 1, 2) + timedelta(days=i)
+                                                                       for i in range(2)],
+                         **{k: [v * scale for v in vs] for k, vs in real.items()},
+                         "vol": [1000.0, 2000.0], "amount": [1030.0, 2100.0], "pct_chg": [0.0, -0.019]})
+
+
+def test_real_prices_take_vwap_from_amount_and_volume() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out, derived = derive_inputs(_bars(1.0))
+    assert derived[0] == "vwap"
+    assert out["vwap"].to_list() == pytest.approx([10.30, 10.50])  # 1030 k yuan / 100 000 shares
+
+
+def test_adjusted_prices_use_the_typical_price() -> None:
+    bars = _bars(0.3137)  # forward-adjusted: off the cent grid; amount / vol (10.30) is ~3x these prices
+    with pytest.warns(UserWarning, match="typical price"):
+        out, derived = derive_inputs(bars)
+    assert derived[0] == VWAP_PROXY and "pass a vwap column" in DERIVATIONS[VWAP_PROXY]
+    expect = ((bars["high"] + bars["low"] + bars["close"]) / 3).to_list()
+    assert out["vwap"].to_list() == pytest.approx(expect)
+
+
+def test_a_vwap_column_is_kept() -> None:
+    bars = _bars(0.3137).with_columns(pl.Series("vwap", [3.2, 3.3]))
+    out, derived = derive_inputs(bars)
+    assert "vwap" not in derived and VWAP_PROXY not in derived and out["vwap"].to_list() == [3.2, 3.3]
