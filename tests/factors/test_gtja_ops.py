@@ -162,6 +162,14 @@ def test_corr_two_points_is_the_sign_of_the_moves() -> None:
     assert out == approx([None, 1.0, None, -1.0])
 
 
+def test_corr_two_points_ignores_float_noise_of_a_running_sum() -> None:
+    """A 20-day sum whose new and dropped closes are equal can move by an ulp or so (-1.4e-14 on real data),
+    depending on where its running sum started: no move, so the two-point correlation is null there."""
+    noisy = math.nextafter(400.0, math.inf)
+    out = run(g.corr(A, B, 2), a=[400.0, noisy, 401.0, 401.0], b=[1.0, 2.0, 3.0, 2.0])
+    assert out == approx([None, None, 1.0, None])
+
+
 def test_corr_zero_variance_is_null_and_linear_is_one() -> None:
     # window [2, 4, 4] vs [5, 9, 4]: deviation products sum 2, squares 8/3 and 14; then a is constant
     out = run(g.corr(A, B, 3), a=[1.0, 2.0, 4.0, 4.0, 4.0], b=[3.0, 5.0, 9.0, 4.0, 7.0])

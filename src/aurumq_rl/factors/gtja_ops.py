@@ -32,6 +32,7 @@ from aurumq_rl.factors import ops
 from aurumq_rl.factors.expr import F64, X, abs_, maximum, minimum, ts, ts2, where, wrap
 from aurumq_rl.factors.expr import log as _log
 from aurumq_rl.factors.expr import sign as _sign
+from aurumq_rl.factors.ops_rolling import ZERO_STD_RTOL
 
 __all__ = [
     "AMOUNT", "BANCHMARKINDEXCLOSE", "BANCHMARKINDEXOPEN", "CLOSE", "HIGH", "LOW", "OPEN", "RET", "VOLUME",
@@ -154,13 +155,18 @@ def corr(a: object, b: object, n: float) -> X:
 
     n = 2 is computed exactly: the correlation of two points is the sign of DELTA(A,1) * DELTA(B,1) (null
     when either did not move); polars' rolling formula leaves ~1e-10 of noise there on large inputs
-    (#113 correlates 5- and 20-day sums of prices).
+    (#113 correlates 5- and 20-day sums of prices). A move within ZERO_STD_RTOL of the level is no move: running
+    sums carry ~1e-14 of noise that depends on where the data start (a 20-day sum whose new and dropped
+    closes are equal moved by -1.4e-14 in one run and 0 in a date batch).
     """
     k = _win(n)
     if k == 2:
+        def moved(v: pl.Expr) -> pl.Expr:
+            d = _num(v) - _num(v).shift(1)
+            return pl.when(d.abs() > ZERO_STD_RTOL * (_num(v).abs() + _num(v).shift(1).abs())).then(d.sign())
+
         def two_point(x: pl.Expr, y: pl.Expr) -> pl.Expr:
-            p = (_num(x) - _num(x).shift(1)) * (_num(y) - _num(y).shift(1))
-            return pl.when(p != 0).then(p.sign())
+            return moved(x) * moved(y)
 
         return ts2(a, b, two_point, lookback=1)
     return ops.ts_corr(a, b, k).map(lambda e: e.round(CORR_DECIMALS))

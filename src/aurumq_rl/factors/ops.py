@@ -142,9 +142,14 @@ def rank(x: object, *, method: Literal["pct", "unit"] = "pct") -> X:
     def f(e: pl.Expr) -> pl.Expr:
         v = _round_bits(_num(e))
         n, r = v.count(), v.rank("average")
+        # a scalar divisor makes polars multiply by its reciprocal, an ulp off the quotient (n/n came out
+        # 0.9999999999999999 for n = 49, 98, ...); a full-length divisor gets the IEEE quotient, one value per
+        # ratio on every date (1 stays 1; 2/4 and 1/2 tie across dates)
+        n_rows = r * 0 + n
         if method == "pct":
-            return r / n
-        return pl.when(n > 1).then((r - 1) / (n - 1)).otherwise(pl.when(r.is_not_null()).then(0.5))
+            return r / n_rows
+        unit = (r - 1) / (n_rows - 1)
+        return pl.when(n > 1).then(unit).otherwise(pl.when(r.is_not_null()).then(0.5))
 
     return cs(x, f)
 
