@@ -54,6 +54,7 @@ __all__ = [
 
 
 RANK_BITS = 40  # `rank` ties values equal to this many significant bits (~1e-12 relative; float64 noise ~1e-16)
+TOP_SNAP = 1e-12  # a rank this close to 1 is the top one, off by the quotient's rounding
 
 
 def _round_bits(e: pl.Expr, bits: int = RANK_BITS) -> pl.Expr:
@@ -142,16 +143,16 @@ def rank(x: object, *, method: Literal["pct", "unit"] = "pct") -> X:
     def f(e: pl.Expr) -> pl.Expr:
         v = _round_bits(_num(e))
         n, r = v.count(), v.rank("average")
-        # a scalar divisor makes polars multiply by its reciprocal, an ulp off the quotient (n/n came out
-        # 0.9999999999999999 for n = 49, 98, ...); a full-length divisor gets the IEEE quotient, one value per
-        # ratio on every date (1 stays 1; 2/4 and 1/2 tie across dates)
-        n_rows = r * 0 + n
         if method == "pct":
-            return r / n_rows
-        unit = (r - 1) / (n_rows - 1)
-        return pl.when(n > 1).then(unit).otherwise(pl.when(r.is_not_null()).then(0.5))
+            return r / n
+        return pl.when(n > 1).then((r - 1) / (n - 1)).otherwise(pl.when(r.is_not_null()).then(0.5))
 
-    return cs(x, f)
+    # polars divides by the per-date count as a product with its reciprocal, an ulp off the quotient: the top
+    # stock came out 0.9999999999999999 on dates with n = 49, 98, ... stocks, so a rank that is 1 every day
+    # carried noise that ts_rank / ts_argmax ordered. Snapped outside the window, where it costs one
+    # elementwise pass (inside, any extra term takes polars off its fast path: 2x the rank's time); no other
+    # rank lies within TOP_SNAP of 1 (the next is 1 - 1/n)
+    return cs(x, f).map(lambda e: pl.when(e >= 1 - TOP_SNAP).then(1.0).otherwise(e))
 
 
 def scale(x: object, a: float = 1.0) -> X:
