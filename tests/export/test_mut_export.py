@@ -205,3 +205,17 @@ def test_export_metadata_carries_the_runs_selection_settings(run: tuple[str, Pat
     assert (meta["top_k"], meta["sizing"], meta["industry_cap"]) == (env["top_k"], env["sizing"],
                                                                       env["industry_cap"])
     assert meta["factor_names"] == manifest["factor_names"]
+
+
+@pytest.mark.parametrize("name", ["factor_schema.json", "metadata.json"])
+def test_a_bundle_json_that_is_not_an_object_is_named(tmp_path: Path, name: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Valid JSON of another type (resealed, so the checksums pass) is a clear error, exit 2, no traceback."""
+    from aurumq_rl.cli.main import main
+
+    b = make_bundle(tmp_path / "b")
+    (b / name).write_text('["alpha_001"]')
+    _seal(b)
+    assert main(["bundle", "validate", str(b)]) == 2
+    err = capsys.readouterr().err
+    assert f"{b / name}: a JSON list, expected a JSON object" in err and "Traceback" not in err, err

@@ -44,11 +44,15 @@ def schema_hash(names: list[str]) -> str:
     return hashlib.sha256("\n".join(names).encode("utf-8")).hexdigest()
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path, what: str = "a JSON object") -> dict[str, Any]:
+    """A bundle JSON file, which must hold an object (`what` describes it for the error)."""
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        obj = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise BundleError(f"{path}: cannot read as JSON ({exc}); re-export the bundle") from exc
+    if not isinstance(obj, dict):
+        raise BundleError(f"{path}: a JSON {type(obj).__name__}, expected {what}; re-run `aurumq-rl export`")
+    return obj
 
 
 def check_files(bundle: str | Path) -> dict[str, str]:
@@ -59,10 +63,7 @@ def check_files(bundle: str | Path) -> dict[str, str]:
     missing = [f for f in (*BUNDLE_FILES, CHECKSUMS_FILE) if not (root / f).is_file()]
     if missing:
         raise BundleError(f"{root}: incomplete bundle, missing {', '.join(missing)}; re-run `aurumq-rl export`")
-    sums = _read_json(root / CHECKSUMS_FILE)
-    if not isinstance(sums, dict):
-        raise BundleError(f"{root / CHECKSUMS_FILE}: a JSON {type(sums).__name__}, expected an object of file name → "
-                          "sha256; re-run `aurumq-rl export`")
+    sums = _read_json(root / CHECKSUMS_FILE, "an object of file name → sha256")
     for name in BUNDLE_FILES:
         want = sums.get(name)
         if want is None:
