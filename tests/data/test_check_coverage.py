@@ -1,5 +1,5 @@
 """`data check` reports what the data leaves out: dates inside a stock's span with no row (an unreported
-suspension), per board, and dates with far fewer stocks than the dates around them (an incomplete last day)."""
+suspension), per board, and dates with far fewer stocks than the dates before them (an incomplete last day)."""
 
 from __future__ import annotations
 
@@ -37,7 +37,7 @@ def test_an_incomplete_last_date_is_reported() -> None:
     last = df["trade_date"].max()
     df = df.filter((pl.col("trade_date") != last) | pl.col("ts_code").is_in(codes[:4]))  # 4 of 10 stocks
     rep = check_data(df.lazy())
-    assert rep["thin_dates"] == [{"date": str(last), "stocks": 4, "median_around": 10.0}]
+    assert rep["thin_dates"] == [{"date": str(last), "stocks": 4, "median_before": 10.0}]
     assert "the LAST date is incomplete" in format_report(rep)
 
 

@@ -80,6 +80,17 @@ def _date_index(panel: Panel, day: str | None, default: int, side: str, flag: st
     return i if side == "start" else i - 1
 
 
+def _check_window_order(cfg: TrainConfig) -> None:
+    """The validation window follows the training window (checked on the given dates, before any loading;
+    a --val-start alone ends training before it, see `Trainer`)."""
+    day = {k: to_date(getattr(cfg, k), f"--{k.replace('_', '-')}") for k in ("train_start", "train_end",
+                                                                             "val_start", "val_end")}
+    for tr, va in (("train_end", "val_start"), ("train_start", "val_start"), ("train_start", "val_end")):
+        if day[tr] is not None and day[va] is not None and day[va] <= day[tr]:
+            raise DataError(f"--{va.replace('_', '-')} {day[va]} is not after --{tr.replace('_', '-')} {day[tr]}: "
+                            "the validation window must follow the training window")
+
+
 class Trainer:
     def __init__(self, cfg: TrainConfig) -> None:
         self.cfg = cfg
@@ -92,6 +103,7 @@ class Trainer:
         if self.device.type == "cuda":
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
+        _check_window_order(cfg)
         # one panel from the train start (or the data's first date) to the validation end (or its last)
         start, end = to_date(cfg.train_start, "--train-start"), to_date(cfg.val_end, "--val-end")
         self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
@@ -105,9 +117,6 @@ class Trainer:
                             "--train-end")
         va_lo = va_lo if va_lo >= 0 else tr_hi + 1
         va_hi = _date_index(self.panel, cfg.val_end, t_n - 1, "end", "--val-end")
-        if va_lo <= tr_hi:
-            raise DataError(f"--val-start {self.panel.dates[min(va_lo, t_n - 1)]} is not after --train-end "
-                            f"{self.panel.dates[tr_hi]}: the validation window must follow the training window")
         # embargo: a training label (its horizon after a T+1 entry) must end before the validation window
         self.train_range = (tr_lo, min(tr_hi, va_lo - horizon - 2))
         self.val_idx = np.arange(va_lo, va_hi + 1)

@@ -117,9 +117,7 @@ def write_outputs(out_dir: str | Path, files: dict[str, Any]) -> Path:
 
     from aurumq_rl.io import atomic_write_json, atomic_write_parquet, atomic_write_text
 
-    out = Path(out_dir)
-    if out.exists() and not out.is_dir():
-        raise DataError(f"-o {out}: exists and is not a directory")
+    out = Path(out_dir)  # checked up front by `_report` (io.check_writable)
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
     try:

@@ -191,11 +191,6 @@ def validate(opts: dict) -> dict:
         if opts[lo] and opts[hi] and opts[lo] > opts[hi]:
             raise DataError(f"{_flag(lo)} {opts[lo]} is after {_flag(hi)} {opts[hi]}: the window would be empty; "
                             "swap or correct the dates")
-    # the validation window follows the training window (the Trainer checks again on trading dates)
-    for tr, va in (("train_end", "val_start"), ("train_start", "val_start"), ("train_start", "val_end")):
-        if opts[tr] and opts[va] and opts[va] <= opts[tr]:
-            raise DataError(f"{_flag(va)} {opts[va]} is not after {_flag(tr)} {opts[tr]}: the validation window "
-                            "must follow the training window")
     return opts
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import polars as pl
+from numpy.lib.stride_tricks import sliding_window_view
 
 from aurumq_rl.data.contract import (
     FACTOR_COL_PREFIXES,
@@ -27,7 +29,8 @@ from aurumq_rl.market.limits import resolve_limit_method
 from aurumq_rl.market.status import MarketConfig, annotate
 
 STATS_CHUNK = 64
-THIN_DATE_FRAC = 0.8  # a date with fewer stocks than this share of its neighbours' median is reported
+THIN_DATE_FRAC = 0.8  # a date with fewer stocks than this share of the median before it is reported
+THIN_DATE_WINDOW = 20  # dates that median is taken over
 
 
 def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketConfig()) -> dict:
@@ -81,14 +84,24 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
     return report
 
 
-def _thin_dates(keys: pl.DataFrame, frac: float = THIN_DATE_FRAC) -> list[dict]:
-    """Dates holding fewer than `frac` × the median stock count of the 21 dates around them (a market that
-    grows over the years is no alarm), e.g. a last date downloaded before the data was complete: inference
-    on it would pick from what is there."""
-    per_date = keys.group_by("trade_date").len().sort("trade_date").with_columns(
-        pl.col("len").cast(pl.Float64).rolling_median(21, min_samples=1, center=True).alias("around"))
-    thin = per_date.filter(pl.col("len") < frac * pl.col("around"))
-    return [{"date": str(d), "stocks": int(n), "median_around": float(m)} for d, n, m in thin.iter_rows()]
+def thin_dates(counts: np.ndarray, frac: float = THIN_DATE_FRAC, window: int = THIN_DATE_WINDOW
+               ) -> tuple[np.ndarray, np.ndarray]:
+    """([T] bool, [T] median): date t holds fewer than `frac` × the median stock count of the `window` dates
+    before it (judged from the 5th date on; a market that grows over the years is no alarm), e.g. a last
+    date downloaded before the data was complete. Shared by `data check` and `infer`."""
+    c = np.asarray(counts, dtype=np.float64)
+    prior = sliding_window_view(np.concatenate([np.full(window, np.nan), c]), window)[:len(c)]  # t-window..t-1
+    judged = np.arange(len(c)) >= 5
+    median = np.full(len(c), np.nan)
+    median[judged] = np.nanmedian(prior[judged], axis=1)
+    return judged & (c < frac * median), median
+
+
+def _thin_dates(keys: pl.DataFrame) -> list[dict]:
+    per_date = keys.group_by("trade_date").len().sort("trade_date")
+    thin, median = thin_dates(per_date["len"].to_numpy())
+    rows = per_date.with_columns(pl.Series("median_before", median)).filter(pl.Series(thin))
+    return [{"date": str(d), "stocks": int(n), "median_before": float(m)} for d, n, m in rows.iter_rows()]
 
 
 def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
@@ -149,9 +162,10 @@ def format_report(rep: dict) -> str:
     thin = rep["thin_dates"]
     if thin:
         shown = ", ".join(f"{t['date']} ({t['stocks']})" for t in thin[-5:])
+        last = thin[-1]["date"] == rep["dates"]["last"]
         lines.append(f"  warning: {len(thin)} date(s) hold fewer than {THIN_DATE_FRAC:.0%} of the stocks of the "
-                     f"dates around them: {shown}" + ("; the LAST date is incomplete, so inference on it picks "
-                     "from a partial market" if thin[-1]["date"] == rep["dates"]["last"] else ""))
+                     f"{THIN_DATE_WINDOW} dates before them: {shown}"
+                     + ("; the LAST date is incomplete, so inference picks from a partial market" if last else ""))
     lines += ["", f"  {'prefix':<10}{'columns':>8}{'null':>9}{'inf':>9}"]
     for p in rep["prefixes"]:
         lines.append(f"  {p['prefix']:<10}{p['columns']:>8}{p['null_share']:>9.2%}{p['inf_share']:>9.2%}")

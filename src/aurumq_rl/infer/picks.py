@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from aurumq_rl.data.check import THIN_DATE_FRAC
+from aurumq_rl.data.check import thin_dates
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
 
@@ -29,16 +29,15 @@ def buyable_next_day(panel: Panel, t: int) -> tuple[np.ndarray, bool]:
     return panel.can_buy[t + 1], True
 
 
-def thin_date_warning(panel: Panel, t: int, frac: float = THIN_DATE_FRAC, window: int = 20) -> str | None:
-    """A warning when date t holds fewer than `frac` × the median stock count of the `window` dates before it
-    (the panel must hold at least 5 of them): typically data downloaded before the day was complete, so the
-    picks come from part of the market. None otherwise."""
-    prior = panel.present[max(0, t - window):t].sum(1)
-    n = int(panel.present[t].sum())
-    if len(prior) < 5 or n >= frac * float(np.median(prior)):
+def thin_date_warning(panel: Panel, t: int) -> str | None:
+    """A warning when date t holds far fewer stocks than the dates before it (`data.check.thin_dates`):
+    typically data downloaded before the day was complete, so the picks come from part of the market."""
+    counts = panel.present[:t + 1].sum(1)
+    thin, median = thin_dates(counts)
+    if not thin[t]:
         return None
-    return (f"{panel.dates[t]} holds {n} stocks against a median of {np.median(prior):.0f} on the {len(prior)} "
-            "dates before it: the data of that day looks incomplete, so the picks come from part of the market")
+    return (f"{panel.dates[t]} holds {counts[t]} stocks against a median of {median[t]:.0f} on the dates before "
+            "it: the data of that day looks incomplete, so the picks come from part of the market")
 
 
 def picks_for_date(panel: Panel, scores: np.ndarray, t: int, top_k: int, *, sizing: str = "equal",
