@@ -58,6 +58,41 @@ def test_torch_matches_numpy(seed: int) -> None:
     np.testing.assert_array_equal(got.numpy(), want)
 
 
+def _wide_case(seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """N = 200 ≫ PREFIX · K: rows the prefix settles and rows it must hand to the full sort."""
+    rng = np.random.default_rng(seed)
+    rows, n = 48, 200
+    scores = rng.standard_normal((rows, n))
+    scores[:12] = np.round(scores[:12], 1)  # ties everywhere, also across the prefix's edge
+    scores[12:16] = 0.0  # all tied: the stable order is the index order
+    valid = rng.random((rows, n)) < 0.8
+    valid[16, 30:] = False  # fewer valid stocks than the prefix holds
+    industry = rng.integers(-1, 8, (rows, n))
+    top = np.argsort(-scores, axis=1, kind="stable")
+    industry[17:22, :] = 5
+    np.put_along_axis(industry[17:22], top[17:22, 150:], 6, axis=1)  # prefix all one industry: short of K
+    industry[22] = UNKNOWN_INDUSTRY
+    scores[23, :60] = -np.inf  # valid stocks scored -inf (NaN scores after nan_to_num), ordered by index
+    scores[24, [150, 3, 77, 20, 199]] = 10.0  # ties inside the prefix only: still the lower index first
+    valid[24, [150, 3, 77, 20, 199]] = True
+    return scores, valid, industry
+
+
+@pytest.mark.parametrize("cap_frac", [0.3, None])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_prefix_rows_and_full_sort_rows_match_the_greedy_loop(seed: int, cap_frac: float | None) -> None:
+    """More stocks than the PREFIX · K that select_top_k solves first: numpy and torch still equal the loop."""
+    scores, valid, industry = _wide_case(seed)
+    k = 10
+    want = np.stack([_greedy(s, v, k, g, cap_frac) for s, v, g in zip(scores, valid, industry, strict=True)])
+    np.testing.assert_array_equal(select_top_k(scores, valid, k, industry, cap_frac), want)
+    torch = pytest.importorskip("torch")
+    got = select_top_k(torch.as_tensor(scores), torch.as_tensor(valid), k, torch.as_tensor(industry), cap_frac)
+    np.testing.assert_array_equal(got.numpy(), want)
+    got3 = select_top_k(scores.reshape(6, 8, 200), valid.reshape(6, 8, 200), k, industry.reshape(6, 8, 200), cap_frac)
+    np.testing.assert_array_equal(got3.reshape(48, 200), want)  # leading axes are kept
+
+
 def test_invalid_stocks_do_not_use_up_an_industry_cap() -> None:
     # industry 0 holds the three best scores, but two of them are not valid: the cap of 1 (K = 3) goes to the
     # valid one, and the rest of the picks go to the next industries

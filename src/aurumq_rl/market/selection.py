@@ -13,6 +13,7 @@ import numpy as np
 
 INDUSTRY_CAP = 0.30  # at most this share of K per industry
 UNKNOWN_INDUSTRY = -1  # stocks with no industry are never capped
+PREFIX = 4  # select_top_k first looks at the PREFIX × K best stocks of each row
 
 
 def industry_cap(k: int, frac: float = INDUSTRY_CAP) -> int:
@@ -50,6 +51,14 @@ def _scatter(like: Any, idx: Any, values: Any) -> Any:
     return out
 
 
+def _full_like(x: Any, value: float) -> Any:
+    if _is_torch(x):
+        import torch
+
+        return torch.full_like(x, value)
+    return np.full(x.shape, value)
+
+
 def _where(c: Any, a: Any, b: Any) -> Any:
     if _is_torch(c):
         import torch
@@ -64,19 +73,60 @@ def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
 
     Ties keep the lower index first (stable). Fewer than K valid stocks → all of them. `industry` holds int
     codes (UNKNOWN_INDUSTRY = uncapped); `cap_frac=None` or `industry=None` disables the cap.
-    Time O(N log N), memory O(N) per row.
+    Each row is first solved on its `PREFIX · K` best stocks (a partial sort); only the rows the prefix cannot
+    settle (a tie across its edge, or fewer than K picks inside it under the cap while valid stocks remain
+    outside) are sorted in full. Time O(N) per settled row, O(N log N) otherwise; memory O(N) per row.
     """
-    neg_inf = float("-inf")
-    s = _where(valid, scores, neg_inf * (scores[..., :1] * 0 + 1))
-    order = _argsort_desc(s)
+    if cap_frac is None:
+        industry = None
+    s = _where(valid, scores, _full_like(scores, float("-inf")))
+    n, m = s.shape[-1], PREFIX * k
+    rows = int(np.prod(s.shape[:-1]))
+    if m >= n or rows == 0 or k <= 0:
+        return _scatter(valid & False, *_pick_in_order(_argsort_desc(s), valid, k, industry, cap_frac))
+    s2, v2 = s.reshape(rows, n), valid.reshape(rows, n)
+    g2 = None if industry is None else industry.reshape(rows, n)
+    idx = _top_m(s2, m)
+    idx, picked = _pick_in_order(idx, v2, k, g2, cap_frac)
+    out = _scatter(v2 & False, idx, picked)
+    # settled: no stock outside the prefix ties its last score (the prefix is then the exact stable top m),
+    # and K picks were found or every valid stock is inside the prefix
+    n_ge = (s2 >= _take(s2, idx[:, -1:])).sum(-1)
+    settled = (n_ge == m) & ((picked.sum(-1) >= k) | (v2.sum(-1) == _take(v2, idx).sum(-1)))
+    redo = np.flatnonzero(~(settled.cpu().numpy() if _is_torch(settled) else settled))
+    if len(redo):
+        if _is_torch(s2):
+            import torch
+
+            redo = torch.as_tensor(redo, device=s2.device)
+        g = None if g2 is None else g2[redo]
+        out[redo] = _scatter(v2[redo] & False, *_pick_in_order(_argsort_desc(s2[redo]), v2[redo], k, g, cap_frac))
+    return out.reshape(s.shape)
+
+
+def _pick_in_order(order: Any, valid: Any, k: int, industry: Any | None, cap_frac: float | None
+                   ) -> tuple[Any, Any]:
+    """Walk each row's candidates in `order` (best first): (order, picked flag per position) — valid, the
+    industry not yet full, the first K such."""
     ok = _take(valid, order)
-    if industry is not None and cap_frac is not None:
+    if industry is not None:
         ind = _take(industry, order)
         before, _ = running_in_group(ind, ok)
         ok = ok & ((before < industry_cap(k, cap_frac)) | (ind == UNKNOWN_INDUSTRY))
     ok_i = ok.long() if _is_torch(ok) else ok.astype(np.int64)
-    picked = ok & (_cumsum(ok_i) <= k)
-    return _scatter(valid & False, order, picked)
+    return order, ok & (_cumsum(ok_i) <= k)
+
+
+def _top_m(s: Any, m: int) -> Any:
+    """[rows, m] indices of each row's m largest values, ordered by (value desc, index asc). Which of several
+    stocks tied at the m-th value make the cut is arbitrary: `select_top_k` checks for that."""
+    if _is_torch(s):
+        import torch
+
+        idx = torch.topk(s, m, dim=-1, sorted=False).indices.sort(dim=-1).values
+        return idx.gather(-1, torch.argsort(s.gather(-1, idx), dim=-1, descending=True, stable=True))
+    idx = np.sort(np.argpartition(-s, m - 1, axis=-1)[:, :m], axis=-1)
+    return np.take_along_axis(idx, np.argsort(-np.take_along_axis(s, idx, axis=-1), axis=-1, kind="stable"), axis=-1)
 
 
 def running_in_group(group: Any, member: Any, values: Any | None = None) -> tuple[Any, Any | None]:
