@@ -3,23 +3,59 @@ before the day was complete): its picks would come from part of the market."""
 
 from __future__ import annotations
 
+import warnings
+from pathlib import Path
+
 import numpy as np
+import polars as pl
+import pytest
 
 from aurumq_rl.infer.picks import thin_date_warning
-from tests.eval.helpers import make_panel
+
+
+def _counts(n: list[int]) -> pl.DataFrame:
+    dates = pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 1, len(n)), eager=True)
+    return pl.DataFrame({"trade_date": dates, "len": n})
 
 
 def test_thin_last_date_warns_and_a_full_one_does_not() -> None:
-    p = make_panel(np.zeros((30, 10)))
-    assert thin_date_warning(p, 29) is None
-    p.present[29, 4:] = False  # 4 of 10 stocks on the last date
-    msg = thin_date_warning(p, 29)
-    assert msg is not None and "2024-01-31 holds 4 stocks against a median of 10 on the dates before it" in msg
-    p.present[29, 4:8] = True  # 8 of 10: at the 80% threshold, no warning
-    assert thin_date_warning(p, 29) is None
+    day = np.datetime64("2024-01-30")
+    assert thin_date_warning(_counts([10] * 30), day) is None
+    msg = thin_date_warning(_counts([10] * 29 + [4]), day)  # 4 of 10 stocks on the last date
+    assert msg is not None and "2024-01-30 holds 4 stocks against a median of 10 on the dates before it" in msg
+    assert thin_date_warning(_counts([10] * 29 + [8]), day) is None  # at the 80% threshold: no warning
+
+
+def test_a_date_inside_the_history_is_judged_by_the_dates_before_it_only() -> None:
+    counts = _counts([10] * 20 + [3] + [1] * 9)  # later dates must not change the verdict on the 21st
+    assert "holds 3 stocks" in thin_date_warning(counts, np.datetime64("2024-01-21"))
+    assert thin_date_warning(counts, np.datetime64("2024-01-20")) is None
+    assert thin_date_warning(counts, np.datetime64("2024-02-15")) is None  # not a date of the data
 
 
 def test_too_little_history_decides_nothing() -> None:
-    p = make_panel(np.zeros((4, 10)))
-    p.present[3, 2:] = False
-    assert thin_date_warning(p, 3) is None  # judged from the 5th date on
+    assert thin_date_warning(_counts([10, 10, 10, 2]), np.datetime64("2024-01-04")) is None  # from the 5th date
+
+
+def test_infer_date_judges_the_date_against_the_history_before_it(run: tuple[str, Path], tmp_path: Path) -> None:
+    """`infer --date D` loads its panel from D on, so the dates before D come from the whole file."""
+    pytest.importorskip("onnxruntime")
+    from aurumq_rl.cli.main import main
+
+    data, out = run
+    df = pl.read_parquet(data)
+    dates = df["trade_date"].unique().sort()
+    day = dates[len(dates) // 2]
+    codes = df["ts_code"].unique().sort()
+    keep = codes[: len(codes) // 3]  # a third of the market on `day`
+    thin = df.filter((pl.col("trade_date") != day) | pl.col("ts_code").is_in(keep.implode()))
+    path = tmp_path / "thin.parquet"
+    thin.write_parquet(path)
+    for source, expect in ((path, True), (data, False)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert main(["infer", "--bundle", str(out / "bundle"), "--data", str(source), "--date", str(day)]) == 0
+        hit = [w for w in caught if "looks incomplete" in str(w.message)]
+        assert bool(hit) == expect, [str(w.message) for w in caught]
+        if expect:
+            assert f"{day} holds {thin.filter(pl.col('trade_date') == day).height} stocks" in str(hit[0].message)

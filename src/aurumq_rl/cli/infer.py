@@ -43,6 +43,7 @@ def _write(df: pl.DataFrame, path: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from aurumq_rl.data.check import date_counts
     from aurumq_rl.infer import load_scorer
     from aurumq_rl.infer.picks import picks_for_range, thin_date_warning
     from aurumq_rl.infer.scorer import extend_end
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     scores = scorer.score_panel(panel)
     cap = scorer.metadata.get("industry_cap", INDUSTRY_CAP)
     picks = picks_for_range(panel, scores, np.arange(lo, hi + 1), top_k, sizing=sizing, industry_cap=cap)
-    if (thin := thin_date_warning(panel, hi)) is not None:
+    if (thin := thin_date_warning(date_counts(args.data), panel.dates[hi])) is not None:
         warnings.warn(thin, stacklevel=1)
     if args.output:
         _write(picks, args.output)

@@ -97,6 +97,16 @@ def thin_dates(counts: np.ndarray, frac: float = THIN_DATE_FRAC, window: int = T
     return judged & (c < frac * median), median
 
 
+def date_counts(source: str | Path | pl.LazyFrame) -> pl.DataFrame:
+    """Rows per trade date of a source (trade_date, len), sorted: the whole history, read from one column,
+    for judging a date that a loaded window starts at (`infer --date`)."""
+    lf, name, schema = scan_with_schema(source)
+    if "trade_date" not in schema.names():
+        raise DataError(f"{name}: no trade_date column")
+    q = lf.select(trade_date_expr(schema["trade_date"], name)).group_by("trade_date").len().sort("trade_date")
+    return collect_source(q, name)
+
+
 def _thin_dates(keys: pl.DataFrame) -> list[dict]:
     per_date = keys.group_by("trade_date").len().sort("trade_date")
     thin, median = thin_dates(per_date["len"].to_numpy())

@@ -29,14 +29,20 @@ def buyable_next_day(panel: Panel, t: int) -> tuple[np.ndarray, bool]:
     return panel.can_buy[t + 1], True
 
 
-def thin_date_warning(panel: Panel, t: int) -> str | None:
-    """A warning when date t holds far fewer stocks than the dates before it (`data.check.thin_dates`):
-    typically data downloaded before the day was complete, so the picks come from part of the market."""
-    counts = panel.present[:t + 1].sum(1)
-    thin, median = thin_dates(counts)
+def thin_date_warning(counts: pl.DataFrame, day: np.datetime64) -> str | None:
+    """A warning when `day` holds far fewer stocks than the dates before it (`data.check.thin_dates`):
+    typically data downloaded before the day was complete, so the picks come from part of the market.
+    `counts`: rows per date of the whole source (`data.check.date_counts`), so a window that starts at
+    `day` is still judged against the dates before it."""
+    dates = counts["trade_date"].to_numpy().astype("datetime64[D]")
+    t = int(np.searchsorted(dates, np.datetime64(day, "D"), side="right")) - 1
+    if t < 0 or dates[t] != np.datetime64(day, "D"):
+        return None
+    n = counts["len"].to_numpy()[:t + 1]
+    thin, median = thin_dates(n)
     if not thin[t]:
         return None
-    return (f"{panel.dates[t]} holds {counts[t]} stocks against a median of {median[t]:.0f} on the dates before "
+    return (f"{dates[t]} holds {n[t]} stocks against a median of {median[t]:.0f} on the dates before "
             "it: the data of that day looks incomplete, so the picks come from part of the market")
 
 
