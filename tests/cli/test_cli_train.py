@@ -199,3 +199,22 @@ def test_trainer_api_checks_the_window_order_too(data: str, tmp_path: Path) -> N
 
     with pytest.raises(DataError, match="--val-start 2021-03-01 is not after --train-end 2021-06-30"):
         Trainer(TrainConfig(data=data, out_dir=str(tmp_path / "run"), train_end="2021-06-30", val_start="2021-03-01"))
+
+
+def test_best_metric_flag_picks_the_checkpoint_by_that_metric(data: str, tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """best.pt holds the update with the highest --best-metric on the validation dates (first one on ties)."""
+    import torch
+
+    out = tmp_path / "run"
+    args = ["train", "--data", data, "--out-dir", str(out), "--total-timesteps", "768", "--n-envs", "8",
+            "--n-steps", "16", "--batch-size", "64", "--top-k", "10", "--episode-length", "16",
+            "--eval-every", "1", "--no-progress", "--threads", "1", "--no-export"]
+    assert main([*args, "--best-metric", "val_topk_return"]) == 0
+    rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+    best = torch.load(out / "best.pt", weights_only=False)
+    want = max(rows, key=lambda r: r["val_topk_return"])
+    assert best["best"] == pytest.approx(want["val_topk_return"]) and best["updates"] == want["update"]
+    assert json.loads((out / "run.json").read_text())["config"]["best_metric"] == "val_topk_return"
+    assert main([*args, "--best-metric", "sharpe"]) == 2
+    assert "--best-metric 'sharpe': choose one of val_rank_ic, val_topk_return" in capsys.readouterr().err

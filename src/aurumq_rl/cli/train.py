@@ -19,7 +19,7 @@ FLAG_DEFAULTS = {
     "universe": "main_board_non_st", "algorithm": "ppo", "total_timesteps": 300_000, "n_envs": 128, "n_steps": 32,
     "batch_size": 1024, "n_epochs": 4, "learning_rate": 1e-3, "target_kl": 0.05, "reward_mode": "forward_return",
     "top_k": 30, "forward_period": 5, "cost_bps": 30.0, "seed": 0, "encoder_hidden": "128,64", "device": "auto",
-    "episode_length": 60, "sizing": "equal", "eval_every": 5,
+    "episode_length": 60, "sizing": "equal", "eval_every": 5, "best_metric": "val_rank_ic",
 }
 
 
@@ -52,6 +52,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--encoder-hidden", help="hidden sizes, e.g. 128,64")
     p.add_argument("--device", help="auto | cpu | cuda[:i]")
     p.add_argument("--eval-every", type=int, help="validate every N updates")
+    p.add_argument("--best-metric", help="validation metric that picks best.pt: val_rank_ic (default) or "
+                   "val_topk_return")
     p.add_argument("--threads", type=int, help="torch CPU threads")
     # switches default to None, not False, so that a config file's true is not overwritten by an absent flag
     p.add_argument("--resume", action="store_true", default=None, help="continue from OUT_DIR/last.pt")
@@ -159,6 +161,7 @@ def validate(opts: dict) -> dict:
 
     Returns a copy with numbers converted, dates as YYYY-MM-DD, `encoder_hidden` a tuple and
     `feature_group_weights` a dict; raises DataError naming the flag."""
+    from aurumq_rl.algos.trainer import BEST_METRICS
     from aurumq_rl.data.loader import to_date
     from aurumq_rl.envs.market_sim import REWARD_MODES
     from aurumq_rl.market.costs import CostModel
@@ -177,7 +180,7 @@ def validate(opts: dict) -> dict:
     if opts.get("target_kl") is not None:
         opts["target_kl"] = _float(opts, "target_kl", 0, strict=True)
     for key, choices in (("algorithm", ALGORITHMS), ("sizing", ("equal", "strategy_d")),
-                         ("reward_mode", REWARD_MODES)):
+                         ("reward_mode", REWARD_MODES), ("best_metric", BEST_METRICS)):
         if opts[key] not in choices:
             raise DataError(f"{_flag(key)} {opts[key]!r}: choose one of {', '.join(choices)}")
     if not isinstance(opts["device"], str) or not DEVICE_RE.fullmatch(opts["device"]):
@@ -224,7 +227,7 @@ def build_config(opts: dict):  # noqa: ANN201
                        universe=opts["universe"], factors=factors,
                        include_columns_file=opts.get("include_columns_file"), feature_group_weights=weights,
                        encoder_hidden=hidden, env=env, ppo=ppo, device=opts["device"],
-                       eval_every=opts["eval_every"], threads=opts.get("threads"))
+                       eval_every=opts["eval_every"], best_metric=opts["best_metric"], threads=opts.get("threads"))
 
 
 def run(args: argparse.Namespace) -> int:
