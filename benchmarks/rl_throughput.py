@@ -60,7 +60,7 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
         sim = MarketSim(data, env_cfg, n_envs)
         ppo = PPO(DeepSetsPolicy(f).to(device), data, sim,
                   PPOConfig(n_envs=n_envs, n_steps=n_steps, batch_size=batch, n_epochs=epochs,
-                            total_timesteps=n_envs * n_steps * updates))
+                            total_timesteps=n_envs * n_steps * updates, target_kl=None))  # SB3: no KL stop
         ppo.update(ppo.collect())  # warm-up
         sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
         roll = upd = 0.0
