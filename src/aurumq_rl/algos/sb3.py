@@ -60,7 +60,7 @@ def train_sb3(trainer_prep, algorithm: str) -> dict:  # noqa: ANN001
     scores = np.where(valid, actions, np.nan).astype(np.float32)
     metrics = {"steps": cfg.ppo.total_timesteps, "env_steps_per_s": sps, "algorithm": algorithm, "n_envs": vec.num_envs,
                **validate_scores(scores, data, trainer_prep.label, idx, cfg.env.top_k, trainer_prep.round_trip,
-                                 trainer_prep.panel.industry)}
+                                 trainer_prep.panel.industry, cfg.env.industry_cap)}
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     model.save(str(out / "sb3_model.zip"))

@@ -20,7 +20,7 @@ import torch
 
 from aurumq_rl import __version__
 from aurumq_rl.algos.ppo import PPO, PPOConfig
-from aurumq_rl.algos.validation import validate
+from aurumq_rl.algos.validation import policy_scores, validate_scores
 from aurumq_rl.data.labels import label_horizon
 from aurumq_rl.data.loader import load_panel, to_date
 from aurumq_rl.data.panel import Panel
@@ -150,6 +150,14 @@ class Trainer:
                    f"validation {d[self.val_idx[0]]} … {d[self.val_idx[-1]]} ({len(self.val_idx)} dates)")
         return f"{windows}\n  {plan}" if budget else windows
 
+    def validation_metrics(self, scores: np.ndarray | None = None) -> dict[str, float]:
+        """val_rank_ic, val_ic and val_topk_return of the policy's greedy scores (or of `scores` [validation
+        dates, N]) on the validation dates, the top K picked under the env's own industry cap."""
+        if scores is None:
+            scores = policy_scores(self.policy, self.data, self.val_idx)
+        return validate_scores(scores, self.data, self.label, self.val_idx, self.cfg.env.top_k, self.round_trip,
+                               self.panel.industry, self.cfg.env.industry_cap)
+
     # -- persistence ------------------------------------------------------------------------------
     def _state(self) -> dict:
         return {"policy": self.policy.state_dict(), "opt": self.ppo.opt.state_dict(),
@@ -157,7 +165,16 @@ class Trainer:
                 "ppo_gen": self.ppo.gen.get_state(), "np_rng": self.ppo.np_rng.bit_generator.state,
                 "sim": {"t": self.sim.t, "w": self.sim.w, "steps": self.sim.steps, "hist": self.sim.hist,
                         "gen": self.sim.gen.get_state()},
-                "torch_rng": torch.get_rng_state(), "config": _jsonable(dataclasses.asdict(self.cfg))}
+                "torch_rng": torch.get_rng_state(), "config": _jsonable(dataclasses.asdict(self.cfg)),
+                "resume_key": self._resume_key()}
+
+    def _resume_key(self) -> dict:
+        """What a checkpoint's state is tied to: the policy's shape, the envs' state and the panel the stored
+        date and stock indices point into. `--resume` requires all of it unchanged."""
+        return {"--encoder-hidden": ",".join(map(str, self.cfg.encoder_hidden)), "--n-envs": self.cfg.ppo.n_envs,
+                "--reward-mode": self.cfg.env.reward_mode, "risk_window": self.cfg.env.risk_window,
+                "factors": _digest(self.panel.factor_names), "first date": str(self.panel.dates[0]),
+                "stocks": _digest(list(self.panel.codes))}
 
     def _save(self, name: str) -> None:
         tmp = self.out / f".{name}.tmp"
@@ -166,6 +183,11 @@ class Trainer:
 
     def _restore(self, path: Path) -> None:
         st = torch.load(path, map_location=self.device, weights_only=False)
+        then, now = st.get("resume_key", {}), self._resume_key()
+        diff = [f"{k} {then[k]} (now {now[k]})" for k in now if k in then and then[k] != now[k]]
+        if diff:
+            raise DataError(f"--resume: {path} was trained with {'; '.join(diff)}; resume with the same settings "
+                            "and data window, or train into a new --out-dir")
         self.policy.load_state_dict(st["policy"])
         self.ppo.opt.load_state_dict(st["opt"])
         self.ppo.updates, self.ppo.env_steps, self.best = st["updates"], st["env_steps"], st["best"]
@@ -216,8 +238,7 @@ class Trainer:
                 metrics = {"update": self.ppo.updates, "steps": self.ppo.env_steps, "env_steps_per_s": sps, **stats}
                 final = self.ppo.updates == self.ppo.n_updates
                 if self.ppo.updates % self.cfg.eval_every == 0 or final:
-                    metrics.update(validate(self.policy, self.data, self.label, self.val_idx,
-                                            self.cfg.env.top_k, self.round_trip, self.panel.industry))
+                    metrics.update(self.validation_metrics())
                     score = metrics[self.cfg.best_metric]
                     if np.isfinite(score) and score > self.best:
                         self.best = score
@@ -242,6 +263,13 @@ def _tensorboard(path: Path):  # noqa: ANN202
     except ImportError:
         return None
     return SummaryWriter(str(path))
+
+
+def _digest(names: list[str]) -> str:
+    """A list in a few characters: its length and a hash of its items in order."""
+    import hashlib
+
+    return f"{len(names)} (digest {hashlib.sha256(chr(0).join(names).encode()).hexdigest()[:8]})"
 
 
 def _jsonable(obj: object) -> object:

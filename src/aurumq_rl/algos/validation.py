@@ -11,7 +11,7 @@ import torch
 
 from aurumq_rl.envs.market_sim import PanelTensors
 from aurumq_rl.eval.ic import ic_series
-from aurumq_rl.market.selection import select_top_k
+from aurumq_rl.market.selection import INDUSTRY_CAP, select_top_k
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 
 
@@ -27,22 +27,18 @@ def policy_scores(policy: DeepSetsPolicy, data: PanelTensors, t_idx: np.ndarray,
     return out
 
 
-def validate(policy: DeepSetsPolicy, data: PanelTensors, label: np.ndarray, t_idx: np.ndarray, top_k: int,
-             round_trip_cost: float | np.ndarray, industry: np.ndarray | None = None) -> dict[str, float]:
-    """val_rank_ic, val_ic (means over dates) and val_topk_return (mean net fp-day return of the top K)."""
-    return validate_scores(policy_scores(policy, data, t_idx), data, label, t_idx, top_k, round_trip_cost, industry)
-
-
 def validate_scores(scores: np.ndarray, data: PanelTensors, label: np.ndarray, t_idx: np.ndarray, top_k: int,
-                    round_trip_cost: float | np.ndarray, industry: np.ndarray | None = None) -> dict[str, float]:
+                    round_trip_cost: float | np.ndarray, industry: np.ndarray | None = None,
+                    cap_frac: float | None = INDUSTRY_CAP) -> dict[str, float]:
     """The validation metrics of precomputed scores [len(t_idx), N] (any scorer: ours, SB3, a factor).
-    `round_trip_cost`: one rate, or one per panel date index (the round trip of a decision on that date)."""
+    `round_trip_cost`: one rate, or one per panel date index (the round trip of a decision on that date).
+    `industry`, `cap_frac`: the env's industry cap, so the top K are picked as in training and inference."""
     valid = data.valid[torch.as_tensor(t_idx)].cpu().numpy()
     y = label[t_idx]
     rank_ic = ic_series(scores, y, valid, "rank")
     ic = ic_series(scores, y, valid, "pearson")
     ind = industry[t_idx] if industry is not None else None
-    chosen = select_top_k(np.nan_to_num(scores, nan=-np.inf), valid, top_k, ind)
+    chosen = select_top_k(np.nan_to_num(scores, nan=-np.inf), valid, top_k, ind, cap_frac)
     t_next = np.minimum(t_idx + 1, data.n_dates - 1)
     fillable = data.buy_ok[torch.as_tensor(t_next)].cpu().numpy()
     gain = np.where(chosen & fillable & np.isfinite(y), y, 0.0).sum(1) / np.maximum(chosen.sum(1), 1)
