@@ -84,7 +84,9 @@ def test_vwap_and_pre_close_derived(synth: tuple) -> None:
 def test_inf_sanitised_and_counted(synth: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
     df, _ = synth
     specs()
-    monkeypatch.setitem(REGISTRY, "tech_zz_inv", _extra("tech_zz_inv", ("vol",), lambda: X.col("vol") ** -1))
+    # a raw polars division in a custom map (the expression layer's own `/` and `**` give null instead)
+    inv = _extra("tech_zz_inv", ("vol",), lambda: X.col("vol").map(lambda e: 1.0 / e.cast(pl.Float64)))
+    monkeypatch.setitem(REGISTRY, "tech_zz_inv", inv)
     out, rep = compute_factors(df, only="tech_zz_inv", batch_days=150, progress=False)
     zero = df.sort("ts_code", "trade_date")["vol"] == 0
     assert int(zero.sum()) > 0

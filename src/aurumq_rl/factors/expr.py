@@ -114,10 +114,10 @@ class X:
         return self._bin(o, _div, True)
 
     def __pow__(self, o: object) -> X:
-        return self._bin(o, lambda a, b: a.cast(F64).pow(b))
+        return self._bin(o, _pow)
 
     def __rpow__(self, o: object) -> X:
-        return self._bin(o, lambda a, b: a.cast(F64).pow(b), True)
+        return self._bin(o, _pow, True)
 
     def __neg__(self) -> X:
         return X(-self.expr, self.kinds, self.stage, self.lookback)
@@ -162,8 +162,18 @@ class X:
         return X(~self.expr.cast(pl.Boolean), self.kinds, self.stage, self.lookback)
 
     def map(self, fn: Callable[[pl.Expr], pl.Expr]) -> X:
-        """Apply an elementwise (window-free) expression function, keeping kinds and stage."""
+        """Apply an elementwise (window-free) expression function, keeping kinds and stage. `fn` must give
+        null, not NaN or ±inf, where its value is undefined (as `log`, `/` and `**` do): operators read null
+        as missing, while polars orders NaN above every number."""
         return X(fn(self.expr), self.kinds, self.stage, self.lookback)
+
+
+def _pow(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+    """a ** b with an undefined result (a negative base to a fractional power: NaN; 0 to a negative power: inf)
+    giving null, like `_div`: a NaN made inside an expression never reaches a temporary, so no operator after
+    it would read it as missing (polars orders NaN above every number)."""
+    r = a.cast(F64).pow(b)
+    return pl.when(r.is_finite()).then(r)
 
 
 def _div(a: pl.Expr, b: pl.Expr) -> pl.Expr:

@@ -66,7 +66,8 @@ def _round_bits(e: pl.Expr, bits: int = RANK_BITS) -> pl.Expr:
 
 def _num(e: pl.Expr) -> pl.Expr:
     # NaN never reaches an operator: `evaluate` stores input NaN and every temporary's NaN as null, and
-    # division by zero yields null (see `expr`).
+    # x / 0, log(x <= 0) and undefined powers yield null (see `expr`); no fill_nan here, which inside a
+    # cross-sectional window would take polars off its fast path.
     return e.cast(F64)
 
 

@@ -38,7 +38,8 @@ def window(d: float) -> int:
 
 def _num(e: pl.Expr) -> pl.Expr:
     # NaN never reaches an operator: `evaluate` stores input NaN and every temporary's NaN as null, and
-    # division by zero yields null (see `expr`).
+    # x / 0, log(x <= 0) and undefined powers yield null (see `expr`); no fill_nan here, which inside a
+    # cross-sectional window would take polars off its fast path.
     return e.cast(F64)
 
 
