@@ -75,14 +75,18 @@ def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
     codes (UNKNOWN_INDUSTRY = uncapped); `cap_frac=None` or `industry=None` disables the cap.
     Each row is first solved on its `PREFIX · K` best stocks (a partial sort); only the rows the prefix cannot
     settle (a tie across its edge, or fewer than K picks inside it under the cap while valid stocks remain
-    outside) are sorted in full. Time O(N) per settled row, O(N log N) otherwise; memory O(N) per row.
+    outside) are sorted in full (on CPU; tensors on an accelerator are all sorted in full). Time O(N) per settled
+    row, O(N log N) otherwise; memory O(N) per row.
     """
     if cap_frac is None:
         industry = None
     s = _where(valid, scores, _full_like(scores, float("-inf")))
     n, m = s.shape[-1], PREFIX * k
     rows = int(np.prod(s.shape[:-1]))
-    if m >= n or rows == 0 or k <= 0:
+    # on an accelerator every row takes the full sort: cheap there, and the prefix's fallback would need a host
+    # sync per call (the rollout has none)
+    on_device = _is_torch(s) and s.device.type != "cpu"
+    if m >= n or rows == 0 or k <= 0 or on_device:
         return _scatter(valid & False, *_pick_in_order(_argsort_desc(s), valid, k, industry, cap_frac))
     s2, v2 = s.reshape(rows, n), valid.reshape(rows, n)
     g2 = None if industry is None else industry.reshape(rows, n)
