@@ -77,3 +77,22 @@ def test_resume_refuses_other_settings_and_keeps_the_run(data: str, tmp_path: Pa
         assert (out / "run.json").read_text() == manifest and (out / "last.pt").read_bytes() == last
     assert _train(data, out, "--n-envs", "4", "--resume") == 0  # the same settings resume
     assert json.loads((out / "run.json").read_text())["config"]["ppo"]["n_envs"] == 4
+
+
+def test_a_failed_checkpoint_write_leaves_the_old_checkpoint_and_no_temp_file(data: str, tmp_path: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """A disk full (or Ctrl-C) while saving: last.pt keeps the previous update, nothing half-written is left."""
+    out = tmp_path / "run"
+    assert _train(data, out, "--n-envs", "4") == 0
+    before = (out / "last.pt").read_bytes()
+    real = torch.save
+
+    def half_then_fail(obj: object, f: object, *a: object, **kw: object) -> None:
+        Path(str(f)).write_bytes(b"half")
+        raise OSError(28, "No space left on device", str(f))
+
+    monkeypatch.setattr(torch, "save", half_then_fail)
+    assert _train(data, out, "--n-envs", "4", "--total-timesteps", "96", "--resume") == 2
+    monkeypatch.setattr(torch, "save", real)
+    assert (out / "last.pt").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".") or "tmp" in p.name) == []

@@ -10,7 +10,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +25,7 @@ from aurumq_rl.data.loader import load_panel, to_date
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
-from aurumq_rl.io import atomic_write_json
+from aurumq_rl.io import atomic_write_json, atomic_write_with
 from aurumq_rl.market.costs import CostModel
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 from aurumq_rl.provenance import git_commit, sha256_if_file
@@ -177,9 +176,8 @@ class Trainer:
                 "stocks": _digest(list(self.panel.codes))}
 
     def _save(self, name: str) -> None:
-        tmp = self.out / f".{name}.tmp"
-        torch.save(self._state(), tmp)
-        os.replace(tmp, self.out / name)
+        state = self._state()
+        atomic_write_with(self.out / name, lambda tmp: torch.save(state, tmp))  # no temp left on failure
 
     def _restore(self, path: Path) -> None:
         st = torch.load(path, map_location=self.device, weights_only=False)
