@@ -8,7 +8,7 @@ Project conventions (shared DOMAIN.md "Factor operator conventions"; these docst
 | windows | the stock's own bars: a day without a bar (suspended) is skipped; a null value in a window nulls it |
 | fractional window d | floor(d), at least 1 (`window`) |
 | warm-up | full windows required (min_samples = d), so the first d - 1 rows of a stock are null |
-| x / 0, log(x <= 0), undefined x ** y (x < 0, y fractional; 0 ** y, y < 0) | null (never ±inf or NaN; input NaN read as null) |
+| x / 0, log(x <= 0), undefined x ** y (x < 0, y fractional; 0 ** y, y < 0) | null (never ±inf or NaN) |
 | cond ? a : b | a null condition gives null |
 | rank (cross-section) | mean rank of ties (to 40 significant bits) / count, in (0, 1]; `"unit"`: (r-1)/(n-1) |
 | ts_rank(x, d) | rank of today among the last d, average ties, / d; `method="raw"`/`"unit"` |
