@@ -9,6 +9,7 @@ Project conventions (shared DOMAIN.md "Factor operator conventions"; these docst
 | fractional window d | floor(d), at least 1 (`window`) |
 | warm-up | full windows required (min_samples = d), so the first d - 1 rows of a stock are null |
 | x / 0, log(x <= 0), undefined x ** y (x < 0, y fractional; 0 ** y, y < 0) | null (never ±inf or NaN) |
+| NaN in an input column or a temporary | read as null |
 | cond ? a : b | a null condition gives null |
 | rank (cross-section) | mean rank of ties (to 40 significant bits) / count, in (0, 1]; `"unit"`: (r-1)/(n-1) |
 | ts_rank(x, d) | rank of today among the last d, average ties, / d; `method="raw"`/`"unit"` |
