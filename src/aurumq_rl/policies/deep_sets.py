@@ -47,7 +47,7 @@ class DeepSetsPolicy(nn.Module):
         mean = masked.sum(1) / mask.sum(1, keepdim=True).clamp(min=1).to(emb.dtype)
         # the encoder ends in a ReLU, so embeddings are ≥ 0 and zeroing the padding cannot raise the max
         # (a date with no valid stock gets 0)
-        return emb, torch.cat([mean, masked.amax(1)], dim=-1)
+        return emb, torch.cat([mean, masked.max(1).values], dim=-1)  # max, not amax: its backward is one scatter
 
     def scores(self, emb: torch.Tensor, ctx: torch.Tensor, w: torch.Tensor | None = None) -> torch.Tensor:
         """Per-stock scores (logits) [B, N]."""
