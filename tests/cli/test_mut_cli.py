@@ -226,7 +226,8 @@ def test_a_failed_manifest_write_keeps_the_old_run_json(
 
 
 def test_checkpoints_are_written_atomically(data: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A checkpoint write that fails half-way (disk full) leaves the previous last.pt whole and loadable."""
+    """A checkpoint write that fails half-way (disk full) leaves the previous last.pt whole and loadable, no
+    temp file, and an error naming the checkpoint."""
     out = tmp_path / "run"
     real = torch.save
     calls: list[str] = []
@@ -240,10 +241,11 @@ def test_checkpoints_are_written_atomically(data: str, tmp_path: Path, monkeypat
         real(obj, f, *a, **kw)  # type: ignore[arg-type]
 
     monkeypatch.setattr(torch, "save", failing)
-    with pytest.raises(OSError, match="No space left"):
+    with pytest.raises(DataError, match=f"{out / 'last.pt'}.*No space left"):
         Trainer(_cfg(data, out, 3)).run(progress=False)
     monkeypatch.undo()
     assert torch.load(out / "last.pt", weights_only=False)["updates"] == 1
+    assert not [p.name for p in out.iterdir() if p.name.endswith(".tmp")]  # the half-written temp is gone
 
 
 def test_best_checkpoint_is_the_best_validation_score_even_when_all_are_negative(data: str, tmp_path: Path) -> None:
