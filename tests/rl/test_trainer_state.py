@@ -96,3 +96,23 @@ def test_a_failed_checkpoint_write_leaves_the_old_checkpoint_and_no_temp_file(da
     monkeypatch.setattr(torch, "save", real)
     assert (out / "last.pt").read_bytes() == before
     assert sorted(p.name for p in out.iterdir() if p.name.startswith(".") or "tmp" in p.name) == []
+
+
+def test_default_windows_split_the_dates_80_20_and_one_bound_sets_the_other(data: str, tmp_path: Path) -> None:
+    """No --train-end / --val-start: training ends at 80% of the dates (less the embargo), validation starts on
+    the next date; a --val-start alone ends training the date before it, a --train-end alone starts validation
+    the date after it."""
+    def trainer(**kw: str) -> Trainer:
+        env = EnvConfig(top_k=10, episode_length=8)
+        return Trainer(TrainConfig(data=data, out_dir=str(tmp_path / "run"), env=env, threads=1,
+                                   ppo=PPOConfig(total_timesteps=32, n_envs=4, n_steps=8, batch_size=16), **kw))
+
+    tr = trainer()
+    n, embargo = len(tr.panel.dates), 5 + 2  # forward period 5 after the T+1 entry
+    assert int(tr.val_idx[0]) == int(n * 0.8) + 1 and int(tr.val_idx[-1]) == n - 1
+    assert tr.train_range == (0, int(tr.val_idx[0]) - embargo)
+    d = tr.panel.dates
+    tr = trainer(val_start=str(d[100]))
+    assert int(tr.val_idx[0]) == 100 and tr.train_range[1] == 100 - embargo
+    tr = trainer(train_end=str(d[100]))
+    assert int(tr.val_idx[0]) == 101 and tr.train_range[1] == 101 - embargo

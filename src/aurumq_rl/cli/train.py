@@ -29,7 +29,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--data", help="panel Parquet (file, directory or glob)")
     p.add_argument("--out-dir", help="run directory")
     for name in ("train-start", "train-end", "val-start", "val-end"):
-        p.add_argument(f"--{name}", help="YYYY-MM-DD")
+        p.add_argument(f"--{name}", help="YYYY-MM-DD" + (" (without it and --train-end: training takes the first "
+                       "80%% of the dates, validation the rest)" if name == "val-start" else ""))
     p.add_argument("--universe")
     p.add_argument("--algorithm", choices=ALGORITHMS)
     p.add_argument("--total-timesteps", type=int)
