@@ -8,7 +8,7 @@ never copied from the code under test.
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 import pytest
@@ -18,6 +18,7 @@ from aurumq_rl.factors import ops
 from aurumq_rl.factors.expr import X, evaluate, where
 from aurumq_rl.factors.registry import REGISTRY, specs
 from aurumq_rl.factors.technical_ops import ema_length
+from tests.factors.test_technical import weekdays
 
 specs()  # load the registered families (technical, zt)
 
@@ -39,15 +40,6 @@ def day(op: X, **cols: list) -> list[float | None]:
     return evaluate(df, {"v": op}).sort("ts_code")["v"].to_list()
 
 
-def weekdays(n: int, start: date = date(2021, 1, 4)) -> list[date]:
-    out, d = [], start
-    while len(out) < n:
-        if d.weekday() < 5:
-            out.append(d)
-        d += timedelta(days=1)
-    return out
-
-
 def ohlcv(
     close: list[float],
     *,
@@ -59,7 +51,7 @@ def ohlcv(
     return pl.DataFrame(
         {
             "ts_code": ["600000.SH"] * n,
-            "trade_date": weekdays(n),
+            "trade_date": weekdays(date(2021, 1, 4), n),
             "open": close,
             "high": high if high is not None else close,
             "low": low if low is not None else close,
@@ -293,7 +285,11 @@ def test_breakout_window_is_the_previous_20_rows() -> None:
 
 def _limit_ups(n: int, days: set[int]) -> pl.DataFrame:
     return pl.DataFrame(
-        {"ts_code": ["300001.SZ"] * n, "trade_date": weekdays(n), "is_limit_up": [i in days for i in range(n)]}
+        {
+            "ts_code": ["300001.SZ"] * n,
+            "trade_date": weekdays(date(2021, 1, 4), n),
+            "is_limit_up": [i in days for i in range(n)],
+        }
     )
 
 

@@ -8,6 +8,7 @@ installed). `resume=True` continues from `last.pt` with the optimiser, counters 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import math
 import time
@@ -265,8 +266,6 @@ def _tensorboard(path: Path):  # noqa: ANN202
 
 def _digest(names: list[str]) -> str:
     """A list in a few characters: its length and a hash of its items in order."""
-    import hashlib
-
     return f"{len(names)} (digest {hashlib.sha256(chr(0).join(names).encode()).hexdigest()[:8]})"
 
 

@@ -87,11 +87,11 @@ def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
     # sync per call (the rollout has none)
     on_device = _is_torch(s) and s.device.type != "cpu"
     if m >= n or rows == 0 or k <= 0 or on_device:
-        return _scatter(valid & False, *_pick_in_order(_argsort_desc(s), valid, k, industry, cap_frac))
+        return _top_k_sorted(s, valid, k, industry, cap_frac)
     s2, v2 = s.reshape(rows, n), valid.reshape(rows, n)
     g2 = None if industry is None else industry.reshape(rows, n)
     idx = _top_m(s2, m)
-    idx, picked = _pick_in_order(idx, v2, k, g2, cap_frac)
+    picked = _picked_in_order(idx, v2, k, g2, cap_frac)
     out = _scatter(v2 & False, idx, picked)
     # settled: no stock outside the prefix ties its last score (the prefix is then the exact stable top m),
     # and K picks were found or every valid stock is inside the prefix
@@ -103,22 +103,26 @@ def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
             import torch
 
             redo = torch.as_tensor(redo, device=s2.device)
-        g = None if g2 is None else g2[redo]
-        out[redo] = _scatter(v2[redo] & False, *_pick_in_order(_argsort_desc(s2[redo]), v2[redo], k, g, cap_frac))
+        out[redo] = _top_k_sorted(s2[redo], v2[redo], k, None if g2 is None else g2[redo], cap_frac)
     return out.reshape(s.shape)
 
 
-def _pick_in_order(order: Any, valid: Any, k: int, industry: Any | None, cap_frac: float | None
-                   ) -> tuple[Any, Any]:
-    """Walk each row's candidates in `order` (best first): (order, picked flag per position) — valid, the
-    industry not yet full, the first K such."""
+def _top_k_sorted(s: Any, valid: Any, k: int, industry: Any | None, cap_frac: float | None) -> Any:
+    """`select_top_k` by one full stable sort of every row (`s`: the scores, -inf at invalid stocks)."""
+    order = _argsort_desc(s)
+    return _scatter(valid & False, order, _picked_in_order(order, valid, k, industry, cap_frac))
+
+
+def _picked_in_order(order: Any, valid: Any, k: int, industry: Any | None, cap_frac: float | None) -> Any:
+    """Walk each row's candidates in `order` (best first): picked or not per position — valid, the industry
+    not yet full, the first K such."""
     ok = _take(valid, order)
     if industry is not None:
         ind = _take(industry, order)
         before, _ = running_in_group(ind, ok)
         ok = ok & ((before < industry_cap(k, cap_frac)) | (ind == UNKNOWN_INDUSTRY))
     ok_i = ok.long() if _is_torch(ok) else ok.astype(np.int64)
-    return order, ok & (_cumsum(ok_i) <= k)
+    return ok & (_cumsum(ok_i) <= k)
 
 
 def _top_m(s: Any, m: int) -> Any:
