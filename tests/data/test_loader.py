@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -191,3 +192,19 @@ def test_date_window_and_first_n_factors() -> None:
         (pl.col("alpha_001") * 2).alias("gtja_001"), (pl.col("alpha_001") * -1).alias("mf_001"))
     p = load_panel(df.lazy(), universe="all", start=_day(1), end="2024-01-02", factors=2)
     assert p.dates.tolist() == [_day(1)] and p.factor_names == ["alpha_001", "gtja_001"]
+
+
+def test_integer_zero_one_factor_warns_as_a_raw_event_flag() -> None:
+    """A Boolean factor is refused by its dtype; an integer column of 0s and 1s is the same raw flag in another
+    type, so loading names it and points to exp_decay. Counts (a 2 appears) and floats are not flagged."""
+    df = _long({"600001.SH": [1.0, 2.0], "600002.SH": [3.0, 5.0], "600003.SH": [0.0, 1.0]})
+    flag = pl.Series([0, 1, 1, 0, None, 0], dtype=pl.Int8)
+    frame = df.with_columns(flag.alias("tech_evt_raw"), (flag.cast(pl.Int64) * 2).alias("zt_count"),
+                            flag.cast(pl.Float32).alias("tech_state"))
+    with pytest.warns(UserWarning, match=r"tech_evt_raw are integers holding only 0 and 1.*exp_decay") as rec:
+        p = load_panel(frame.lazy(), universe="all")
+    assert all("zt_count" not in str(w.message) and "tech_state" not in str(w.message) for w in rec)
+    assert "tech_evt_raw" in p.factor_names  # a warning, not a refusal: a 0/1 state may be meant
+    with warnings.catch_warnings():  # only 0s (or only 1s) is a constant, not a flag
+        warnings.filterwarnings("error", message=".*event flag")
+        load_panel(df.with_columns(pl.lit(0, pl.Int32).alias("tech_zero")).lazy(), universe="all")

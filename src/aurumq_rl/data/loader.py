@@ -341,12 +341,15 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
     feats = np.zeros((t_n, n_n, f_n), dtype=np.float32)
     missing = np.zeros((t_n, n_n, (f_n + 7) // 8), dtype=np.uint8)
     market_wide: list[str] = []
+    flags: list[str] = []
     for c0 in range(0, f_n, FACTOR_CHUNK):
         cols = chosen[c0:c0 + FACTOR_CHUNK]
         part = reader.read(cols)
         for j, col in enumerate(cols):
             f = c0 + j
             x = reader.dense(part, col)
+            if fixed_market_wide is None and part.schema[col].is_integer() and looks_like_flag(x):
+                flags.append(col)
             wide = (col in fixed_market_wide if fixed_market_wide is not None
                     else is_market_wide(x, in_universe))
             if method != "raw" and wide:
@@ -361,4 +364,17 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
     if market_wide and fixed_market_wide is None:
         warnings.warn(f"{reader.name}: market-wide column(s) passed through without cross-sectional "
                       f"normalisation: {', '.join(market_wide[:10])}", stacklevel=3)
+    if flags:
+        warnings.warn(f"{reader.name}: factor column(s) {', '.join(flags[:10])} are integers holding only 0 "
+                      "and 1, like a raw event flag; if a column marks events, encode it with "
+                      f"aurumq_rl.data.events.exp_decay (tau = {EVENT_TAU_DAYS:g} trading days) so the model sees how "
+                      "recent the event is; a 0/1 state (e.g. a membership) may stay as it is", stacklevel=3)
     return feats, missing, market_wide
+
+
+def looks_like_flag(x: np.ndarray) -> bool:
+    """True when the values of `x` (NaN = missing) are exactly {0, 1}, both present: read from an integer
+    column, a raw 0/1 flag the dtype check cannot catch. (Float columns are not checked: a count that
+    never exceeded 1 in a short sample would look the same.)"""
+    ones = x == 1
+    return bool(ones.any() and (x == 0).any() and np.all(ones | (x == 0) | np.isnan(x)))
