@@ -29,6 +29,16 @@ def test_zscore_math_ddof0_universe_only_and_clip() -> None:
     assert zscore(big, np.ones_like(big, bool)).max() == pytest.approx(5.0)
 
 
+def test_zscore_of_huge_float32_values_is_not_flattened() -> None:
+    """Float32 factors near 1e20 (a signed power, e.g. alpha_084 on real data) square past float32's range; the
+    moments are float64, so the date keeps its z-scores instead of an infinite std turning them all to 0."""
+    x = np.array([[1e20, 2e20, 3e20], [1.0, 2.0, 3.0]], dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no overflow warning either
+        z = zscore(x, np.ones_like(x, bool))
+    np.testing.assert_allclose(z, np.tile((np.array([1, 2, 3]) - 2.0) / np.sqrt(2.0 / 3.0), (2, 1)), rtol=1e-6)
+
+
 def test_zero_variance_row_is_zero_not_nan() -> None:
     x = np.full((1, 4), 3.0, np.float32)
     np.testing.assert_array_equal(zscore(x, np.ones_like(x, bool)), np.zeros((1, 4), np.float32))

@@ -21,7 +21,8 @@ def _moments(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     n = valid.sum(axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.where(valid, x, 0).sum(axis=1, dtype=np.float64) / n
-        d = np.where(valid, x - mean[:, None].astype(x.dtype), 0)
+        # in float64: a float32 factor near 1e20 (e.g. a signed power) would overflow float32 when squared
+        d = np.where(valid, x.astype(np.float64) - mean[:, None], 0)
         std = np.sqrt((d * d).sum(axis=1, dtype=np.float64) / n)
     return valid, n, mean, std
 
