@@ -136,3 +136,14 @@ def test_cost_budget_equal_to_commissions_plus_duty_is_accepted() -> None:
     buy, sell = CostModel(15.0).rates(days)
     np.testing.assert_allclose(buy * 1e4, [2.5, 2.5])
     np.testing.assert_allclose(sell * 1e4, [12.5, 7.5])
+
+
+def test_pct_based_limit_down_survives_pct_chg_rounding_at_the_half_cent() -> None:
+    """Real case (000625.SZ, 2022-06-29): 20.35 × 0.9 = 18.315 rounds half-up to a limit price of 18.32, a move of
+    exactly −10% + half a cent, the tolerance's edge; Tushare's pct_chg −9.9754% is 3e-7 past it. A sealed
+    limit-down must not read as sellable. One cent higher (18.33, −9.9263%) is no limit hit."""
+    base = {"ts_code": "000625.SZ", "trade_date": date(2022, 6, 29), "vol": 1.0, "open": 18.5, "high": 18.6}
+    out = _annotate([{**base, "close": 18.32, "low": 18.32, "pct_chg": -0.099754}], "pct")
+    assert out["is_limit_down"].to_list() == [True]
+    out = _annotate([{**base, "close": 18.33, "low": 18.33, "pct_chg": -0.099263}], "pct")
+    assert out["is_limit_down"].to_list() == [False]

@@ -16,6 +16,7 @@ from aurumq_rl.market.boards import BSE, CHINEXT, MAIN, STAR
 
 CHINEXT_REFORM = date(2020, 8, 24)
 MAIN_REGISTRATION_REFORM = date(2023, 4, 10)
+PCT_CHG_PRECISION = 1e-6  # slack for a pct_chg rounded to 4 decimals in percent (Tushare), in pct-based detection
 MAIN_ST_TO_10PCT = date(2025, 7, 7)  # SSE/SZSE notice of 2025-06-27
 
 
@@ -144,10 +145,10 @@ def limit_flag_exprs(method: str, columns: list[str] = ()) -> list[pl.Expr]:
 
     price: close equals the rounded limit price (pre_close taken from the column or close/(1+pct_chg),
     rounded to the cent). pct: pct_chg within half a cent of the limit, tolerance capped at 0.25% (adjusted
-    prices do not tell the real price level); then a close below the day's high cannot be a limit-up close
-    (nor one above the low a limit-down close): adjustment scales a day's prices alike, so a sealed close
-    still equals the high. In both, a move beyond the limit means no limit applied that day (a resumption
-    after a delisting, say), so it is no limit hit.
+    prices do not tell the real price level) plus `PCT_CHG_PRECISION` for pct_chg's own rounding; then a close
+    below the day's high cannot be a limit-up close (nor one above the low a limit-down close): adjustment
+    scales a day's prices alike, so a sealed close still equals the high. In both, a move beyond the limit
+    means no limit applied that day (a resumption after a delisting, say), so it is no limit hit.
     """
     up, down = pl.col("limit_up_pct"), pl.col("limit_down_pct")
     close, pct, pre = pl.col("close"), pl.col("pct_chg"), pl.col("_pre_close")
@@ -156,7 +157,9 @@ def limit_flag_exprs(method: str, columns: list[str] = ()) -> list[pl.Expr]:
         hit_up = close.is_between(up_p - 1e-6, up_p + 0.005)
         hit_down = close.is_between(down_p - 0.005, down_p + 1e-6)
     else:  # beyond: past twice the half-cent tolerance (the cent rounding of the limit price reaches one)
-        tol = (0.005 / pre).clip(1e-4, 0.0025) + 1e-9  # the rounding of the limit price can reach it exactly
+        # the cent rounding of the limit price can reach the tolerance exactly, and pct_chg itself is rounded
+        # (Tushare: 4 decimals in percent, so within 5e-7): a sealed -9.9754% at 20.35 → 18.32 must still count
+        tol = (0.005 / pre).clip(1e-4, 0.0025) + PCT_CHG_PRECISION
         hit_up = pct.is_between(up - tol, up + 2 * tol)
         hit_down = pct.is_between(-down - 2 * tol, -down + tol)
         if "high" in columns:
