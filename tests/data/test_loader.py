@@ -218,3 +218,25 @@ def test_integer_zero_one_factor_warns_as_a_raw_event_flag() -> None:
     with warnings.catch_warnings():  # only 0s (or only 1s) is a constant, not a flag
         warnings.filterwarnings("error", message=".*event flag")
         load_panel(df.with_columns(pl.lit(0, pl.Int32).alias("tech_zero")).lazy(), universe="all")
+
+
+def test_nan_and_inf_prices_and_returns_are_missing_with_a_warning() -> None:
+    """NaN/inf in pct_chg or close are read as missing, like a null, and counted in a warning naming the first
+    row: a NaN pct_chg used to turn every later compounded forward return of the stock into NaN."""
+    from aurumq_rl.data.loader import cast_numeric_columns
+
+    raw = pl.DataFrame({"ts_code": ["600001.SH"] * 3, "trade_date": [_day(k) for k in range(3)],
+                        "close": [10.0, float("inf"), 10.0], "pct_chg": [0.01, float("nan"), float("nan")]})
+    with pytest.warns(UserWarning, match=r"f\.parquet: close has 1 NaN/inf value\(s\), pct_chg has 2 NaN/inf "
+                                         rf"value\(s\) \(first: 600001.SH {_day(1)}\); they are read as missing"):
+        out = cast_numeric_columns(raw, "f.parquet")
+    assert out["close"].to_list() == [10.0, None, 10.0] and out["pct_chg"].to_list() == [0.01, None, None]
+    vals = {"600001.SH": [1.0] * 8, "600002.SH": [2.0] * 8}
+    df = _long(vals).with_columns(pl.when((pl.col("ts_code") == "600001.SH") & (pl.col("trade_date") == _day(2)))
+                                  .then(float("nan")).otherwise(pl.col("pct_chg")).alias("pct_chg"))
+    with pytest.warns(UserWarning, match="pct_chg has 1 NaN/inf"):
+        p = load_panel(df.lazy(), universe="all")
+    fwd = p.forward_returns(2)
+    assert np.isfinite(fwd[:5]).all()  # exits inside the panel: all known
+    assert fwd[0, 0] == pytest.approx(0.01)  # window r[2..3]: the NaN day counts as 0
+    assert fwd[1, 0] == pytest.approx(1.01 * 1.01 - 1)  # window r[3..4]: after it, returns compound as usual

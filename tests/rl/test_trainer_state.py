@@ -116,3 +116,33 @@ def test_default_windows_split_the_dates_80_20_and_one_bound_sets_the_other(data
     assert int(tr.val_idx[0]) == 100 and tr.train_range[1] == 100 - embargo
     tr = trainer(train_end=str(d[100]))
     assert int(tr.val_idx[0]) == 101 and tr.train_range[1] == 101 - embargo
+
+
+def test_training_stops_at_a_non_finite_loss_with_a_clear_error(data: str, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A learning rate of 1e5 blows the weights up: the run stops at the first NaN update with an error that
+    says what to do and logs that update (it used to finish with exit code 0 and a NaN policy)."""
+    out = tmp_path / "run"
+    capsys.readouterr()
+    assert _train(data, out, "--n-envs", "4", "--learning-rate", "1e5") == 2
+    err = capsys.readouterr().err
+    assert "the weights are no longer finite, so training stops" in err and "--learning-rate" in err, err
+    assert "non-finite weights" in err or "nan" in err
+    assert (out / "metrics.jsonl").read_text().splitlines()  # the failing update is logged
+
+
+def test_a_nan_pct_chg_is_missing_not_a_nan_policy(data: str, tmp_path: Path) -> None:
+    """One NaN pct_chg used to make every later compounded return of the stock NaN, the rewards NaN and the
+    trained policy NaN; it is now read as missing (a 0 return), with a warning naming the column."""
+    import polars as pl
+
+    df = pl.read_parquet(data)
+    code, day = df["ts_code"][10], df["trade_date"][10]
+    bad = tmp_path / "nan.parquet"
+    hit = (pl.col("ts_code") == code) & (pl.col("trade_date") == day)
+    df.with_columns(pl.when(hit).then(float("nan")).otherwise(pl.col("pct_chg")).alias("pct_chg")).write_parquet(bad)
+    with pytest.warns(UserWarning, match=rf"pct_chg has 1 NaN/inf value\(s\) \(first: {code} {day}\)"):
+        assert _train(str(bad), tmp_path / "run", "--n-envs", "4") == 0
+    rows = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert all(np.isfinite([r["policy_loss"], r["value_loss"], r["val_rank_ic"]]).all()
+               for r in rows if "val_rank_ic" in r)

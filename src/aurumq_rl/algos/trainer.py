@@ -14,6 +14,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 import torch
@@ -235,6 +236,7 @@ class Trainer:
                 stats = self.ppo.update(self.ppo.collect())
                 sps = (self.ppo.env_steps - steps0) / max(time.perf_counter() - t0, 1e-9)
                 metrics = {"update": self.ppo.updates, "steps": self.ppo.env_steps, "env_steps_per_s": sps, **stats}
+                _check_finite(metrics, self.ppo.policy, log)
                 final = self.ppo.updates == self.ppo.n_updates
                 if self.ppo.updates % self.cfg.eval_every == 0 or final:
                     metrics.update(self.validation_metrics())
@@ -254,6 +256,22 @@ class Trainer:
         if writer is not None:
             writer.close()
         return metrics
+
+
+def _check_finite(metrics: dict, policy: torch.nn.Module, log: TextIO) -> None:
+    """Stop at the first update that leaves the weights, the losses or the reward NaN/inf: training on would
+    only export a NaN policy. The update's metrics are logged; last.pt keeps the update before it (resumable
+    once the cause is fixed). One host sync per update."""
+    bad = [f"{k} = {metrics[k]}" for k in ("policy_loss", "value_loss", "reward_mean")
+           if not math.isfinite(metrics[k])]
+    if not torch.stack([torch.isfinite(p).all() for p in policy.parameters()]).all():
+        bad.append("non-finite weights")
+    if bad:
+        log.write(json.dumps(metrics) + "\n")
+        log.flush()
+        raise DataError(f"update {metrics['update']}: {', '.join(bad)}; the weights are no longer finite, so "
+                        "training stops (last.pt holds the update before). Lower --learning-rate, or run "
+                        "`aurumq-rl data check` on --data for NaN/inf or extreme values")
 
 
 def _tensorboard(path: Path):  # noqa: ANN202

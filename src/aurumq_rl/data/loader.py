@@ -42,8 +42,9 @@ def cast_numeric_columns(raw: pl.DataFrame, name: str,
     """The `columns` of `raw` that are present, as Float64 (text that parses as numbers included).
 
     A value that is not a number (or a non-numeric, non-text column) is a `DataError` naming the file, the
-    column and an example value; otherwise polars fails with an error naming neither, or later. Shared by
-    the loader, `data check` and the factor engine.
+    column and an example value; otherwise polars fails with an error naming neither, or later. NaN and ±inf
+    become null, with a warning that counts them: missing, like a null (a NaN `pct_chg` would otherwise
+    poison every compounded return after it). Shared by the loader, `data check` and the factor engine.
     """
     bad: list[str] = []
     casts: list[pl.Series] = []
@@ -64,7 +65,19 @@ def cast_numeric_columns(raw: pl.DataFrame, name: str,
     if bad:
         raise DataError(f"{name}: column {'; column '.join(bad)}; write prices, vol and pct_chg (a decimal, "
                         "+10% = 0.10) as numbers")
-    return raw.with_columns(casts) if casts else raw
+    if not casts:
+        return raw
+    out = raw.with_columns(casts)
+    odd = out.select(pl.col(c.name).is_nan().sum() + pl.col(c.name).is_infinite().sum() for c in casts).row(0)
+    odd_cols = [(c.name, k) for c, k in zip(casts, odd, strict=True) if k]
+    if odd_cols:
+        first = out.filter(pl.any_horizontal(~pl.col(c).is_finite() for c, _ in odd_cols)).row(0, named=True)
+        where = " ".join(str(first[k]) for k in ("ts_code", "trade_date") if k in first)
+        warnings.warn(f"{name}: " + ", ".join(f"{c} has {k} NaN/inf value(s)" for c, k in odd_cols)
+                      + (f" (first: {where})" if where else "") + "; they are read as missing, like a null (a "
+                      "missing pct_chg is a 0 return)", stacklevel=2)
+        out = out.with_columns(pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c, _ in odd_cols)
+    return out
 
 
 def _warn_listing_fallback(ann_df: pl.DataFrame, name: str, min_days: int) -> None:
