@@ -196,3 +196,18 @@ def test_manifest_factor_count_must_match_an_unnamed_booster(tmp_path: Path) -> 
     _edit_names(out, ["a", "b"])
     with pytest.raises(DataError, match="takes 3 features.*lists 2 factor_names"):
         SLScorer(out)
+
+
+def test_a_stock_with_every_factor_missing_is_not_scored(panel: Panel, model_dir: Path) -> None:
+    """A (date, stock) whose factors are all missing would be scored from fill values alone; it is left NaN
+    (`Panel.blank`), as the RL bundle's scorer leaves it, so no pick or IC uses it."""
+    scorer = SLScorer(model_dir)
+    t, n = np.argwhere(panel.in_universe)[7]
+    bits = panel.factor_missing_bits.copy()
+    bits[t, n] = np.packbits(np.ones(len(panel.factor_names), bool))
+    blanked = dataclasses.replace(panel, factor_missing_bits=bits)
+    base, got = scorer.score_panel(panel), scorer.score_panel(blanked)
+    assert np.isfinite(base[t, n]) and np.isnan(got[t, n])
+    other = np.ones_like(got, bool)
+    other[t, n] = False
+    np.testing.assert_array_equal(got[other], base[other])

@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 
 from aurumq_rl.data.loader import to_date
+from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_parquet, atomic_write_text, check_not_input, check_writable
 from aurumq_rl.market.selection import INDUSTRY_CAP
@@ -76,6 +77,7 @@ def run(args: argparse.Namespace) -> int:
     if hi < lo:
         raise DataError(f"--start {args.start} / --end {args.end}: no trading date in between")
     scores = scorer.score_panel(panel)
+    _check_scored(panel, scores, lo, hi, args.data)
     cap = scorer.metadata.get("industry_cap", INDUSTRY_CAP)
     picks = picks_for_range(panel, scores, np.arange(lo, hi + 1), top_k, sizing=sizing, industry_cap=cap)
     if (thin := thin_date_warning(date_counts(args.data), panel.dates[hi])) is not None:
@@ -84,6 +86,22 @@ def run(args: argparse.Namespace) -> int:
         _write(picks, args.output)
     _print(picks, args, hi - lo + 1)
     return 0
+
+
+def _check_scored(panel: Panel, scores: np.ndarray, lo: int, hi: int, data: str) -> None:
+    """A decision date whose universe has no factor value at all (today's bars loaded, factors not computed
+    yet) is an error, not picks in code order; universe stocks left unscored for that reason are counted."""
+    uni = panel.in_universe[lo:hi + 1]
+    unscored = uni & ~np.isfinite(scores[lo:hi + 1])
+    empty = uni.any(axis=1) & unscored.all(axis=1, where=uni)
+    if empty.any():
+        days = ", ".join(str(d) for d in panel.dates[lo:hi + 1][empty][:5])
+        raise DataError(f"{data}: no stock of the universe has any of the model's factors on {days}; compute "
+                        "the factors for the date(s) first (aurumq-rl factors compute, or your own pipeline)")
+    if unscored.any():
+        warnings.warn(f"{data}: {int(unscored.sum())} universe stock-date(s) have none of the model's factors "
+                      "(e.g. a new listing, or factors not computed yet) and are not scored or picked",
+                      stacklevel=2)
 
 
 def _print(picks: pl.DataFrame, args: argparse.Namespace, n_dates: int) -> None:

@@ -48,6 +48,15 @@ class Panel:
         """[N, F] bool missing mask of one date, without materialising the whole panel's mask."""
         return np.unpackbits(self.factor_missing_bits[t], axis=1, count=len(self.factor_names)).astype(bool)
 
+    def blank(self, cols: np.ndarray | None = None) -> np.ndarray:
+        """[T, N] bool: every factor (of `cols`, indices into `factor_names`; default all) is missing. Such a
+        row's inputs are all fill values, so a model would score it as a made-up average stock: scorers
+        leave it unscored (e.g. the decision date's factors are not computed yet)."""
+        if cols is None:
+            full = np.packbits(np.ones(len(self.factor_names), dtype=bool))
+            return (self.factor_missing_bits == full).all(axis=2)
+        return np.stack([self.missing_at(t)[:, cols].all(axis=1) for t in range(len(self.dates))])
+
     @property
     def shape(self) -> tuple[int, int, int]:
         return self.factors.shape  # type: ignore[return-value]

@@ -70,11 +70,13 @@ class Scorer:
         return run_session(self.session, x, mask)
 
     def score_panel(self, panel: Panel) -> np.ndarray:
-        """[T, N] float64 scores of every date's universe (NaN elsewhere), each date scored alone."""
+        """[T, N] float64 scores of every date's universe (NaN elsewhere, and where none of the model's factors
+        has a value: `Panel.blank`), each date scored alone."""
         cols = _column_order(panel.factor_names, self.factor_names, str(self.path))
         out = np.full(panel.in_universe.shape, np.nan)
-        for t in np.flatnonzero(panel.in_universe.any(axis=1)):
-            keep = panel.in_universe[t]
+        scorable = panel.in_universe & ~panel.blank(cols)
+        for t in np.flatnonzero(scorable.any(axis=1)):
+            keep = scorable[t]
             x = panel.factors[t][keep]
             out[t, keep] = self.score(x if cols is None else x[:, cols])
         return out

@@ -131,7 +131,8 @@ class SLScorer:
                           factors=list(self.factor_names), normalize="raw")
 
     def score_panel(self, panel: Panel) -> np.ndarray:
-        """[T, N] float64 scores, NaN outside `panel.in_universe`; factors are matched by name."""
+        """[T, N] float64 scores, NaN outside `panel.in_universe` and where none of the model's factors has a
+        value (`Panel.blank`); factors are matched by name."""
         norm = panel.meta.get("normalize", "raw")
         if norm != "raw":
             raise DataError(f"panel normalised with '{norm}'; SL models score raw panels (use SLScorer.load_panel "
@@ -144,7 +145,8 @@ class SLScorer:
         ds = build_dataset(panel, None, 0, len(panel.dates) - 1, self.metadata["features"], cols,
                            frozenset(self.metadata.get("pass_through", [])))
         shape = panel.in_universe.shape
-        return self.ensemble.score_dataset(ds, shape) if len(ds) else np.full(shape, np.nan)
+        out = self.ensemble.score_dataset(ds, shape) if len(ds) else np.full(shape, np.nan)
+        return np.where(panel.blank(np.array(cols)), np.nan, out)
 
 
 def _check_features(member: FittedModel, names: list[str], model_file: Path, manifest: Path) -> None:
