@@ -10,6 +10,7 @@ from pathlib import Path
 
 import polars as pl
 
+from aurumq_rl.data.columns import cast_optional_columns, date_expr
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.boards import CODE_PATTERN, board_expr
 
@@ -126,26 +127,17 @@ def check_required(columns: list[str], source: str) -> None:
 
 
 def trade_date_expr(dtype: pl.DataType, source: str) -> pl.Expr:
-    """Cast `trade_date` to pl.Date from Date, Datetime, 'YYYYMMDD'/'YYYY-MM-DD' strings or int YYYYMMDD."""
-    col = pl.col("trade_date")
-    if dtype == pl.Date:
-        return col
-    if isinstance(dtype, pl.Datetime):
-        return col.dt.date().alias("trade_date")
-    if dtype == pl.String:
-        return pl.coalesce(col.str.to_date("%Y%m%d", strict=False),
-                           col.str.to_date("%Y-%m-%d", strict=False)).alias("trade_date")
-    if dtype.is_integer():
-        return col.cast(pl.String).str.to_date("%Y%m%d", strict=False).alias("trade_date")
-    raise DataError(f"{source}: column trade_date has type {dtype}; expected a date, "
-                    "'YYYYMMDD'/'YYYY-MM-DD' strings or int YYYYMMDD")
+    """Cast `trade_date` to pl.Date (see `columns.date_expr`, the one date parser: list_date uses it too)."""
+    return date_expr("trade_date", dtype, source)
 
 
 def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None = None) -> pl.DataFrame:
     """Check ts_code format, trade_date parse, duplicate keys and pct_chg scale on the key frame
-    (`ts_code, trade_date, pct_chg`). Returns the frame with B shares dropped (with a warning)."""
+    (`ts_code, trade_date, pct_chg` + any status columns). Returns the frame with B shares dropped (with a
+    warning) and the optional columns cast to the types the market rules read (`cast_optional_columns`)."""
     if keys.height == 0:
         raise DataError(f"{source}: no rows")
+    keys = cast_optional_columns(keys, source)
     bad_dates = keys.filter(pl.col("trade_date").is_null())
     if bad_dates.height:
         example = raw_dates.filter(keys["trade_date"].is_null())[0] if raw_dates is not None else None
