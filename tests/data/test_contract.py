@@ -213,3 +213,19 @@ def test_days_since_ipo_as_float_or_text_is_read() -> None:
         same = (p.can_buy == q.can_buy) | (p.dates == np.datetime64("2024-01-03"))[:, None]
         assert (p.in_universe == q.in_universe).all() and same.all()
     assert p.can_buy.sum(axis=0).tolist() == [5, 5, 0, 5]  # 600002.SH: listed yesterday, protected
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Shanghai", "America/New_York", None])
+def test_timestamps_are_read_on_the_beijing_clock(tz: str | None) -> None:
+    """A tz-aware trade_date/list_date (Beijing midnight stored as UTC is 16:00 the day before) keeps its
+    Beijing date; a naive timestamp keeps its own date."""
+    native = _status_frame()
+    stamp = pl.col("trade_date").cast(pl.Datetime("us"))
+    listed = pl.col("list_date").cast(pl.Datetime("us"))
+    if tz is not None:
+        stamp = stamp.dt.replace_time_zone("Asia/Shanghai").dt.convert_time_zone(tz)
+        listed = listed.dt.replace_time_zone("Asia/Shanghai").dt.convert_time_zone(tz)
+    other = native.with_columns(stamp, listed)
+    p, q = load_panel(native.lazy(), universe="all"), load_panel(other.lazy(), universe="all")
+    assert p.dates.tolist() == q.dates.tolist() and (p.can_buy == q.can_buy).all()
+    assert check_data(other.lazy())["dates"] == check_data(native.lazy())["dates"]

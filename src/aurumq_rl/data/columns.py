@@ -10,6 +10,7 @@ import polars as pl
 
 from aurumq_rl.errors import DataError
 
+MARKET_TZ = "Asia/Shanghai"  # dates are Beijing dates: a tz-aware timestamp is read on this clock
 DATE_TYPES = "a date, 'YYYYMMDD'/'YYYY-MM-DD' strings or int YYYYMMDD"
 FLAG_COLUMNS: tuple[str, ...] = ("is_st", "is_hs300", "is_zz500")
 FLAG_TYPES = "Boolean, 0/1 integers or the strings 'true'/'false'/'0'/'1' (any case)"
@@ -24,11 +25,15 @@ def _is_text(dtype: pl.DataType) -> bool:
 def date_expr(column: str, dtype: pl.DataType, source: str) -> pl.Expr:
     """Cast `column` to pl.Date from Date, Datetime, 'YYYYMMDD'/'YYYY-MM-DD' strings or int YYYYMMDD.
 
-    Text that is not a date becomes null (the caller names it)."""
+    A tz-aware Datetime is converted to Beijing time before its date is taken (a Beijing midnight stored in
+    UTC is 16:00 the day before); a naive one keeps its own date. Text that is not a date becomes null (the
+    caller names it)."""
     col = pl.col(column)
     if dtype == pl.Date:
         return col
     if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is not None:
+            col = col.dt.convert_time_zone(MARKET_TZ)
         return col.dt.date().alias(column)
     if _is_text(dtype):
         text = col.cast(pl.String).str.strip_chars()
