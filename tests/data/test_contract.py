@@ -45,7 +45,7 @@ def _frame(n_stocks: int = 4, n_days: int = 5, **overrides: object) -> pl.DataFr
     rows = []
     for i in range(n_stocks):
         for d in range(n_days):
-            rows.append({"ts_code": f"60000{i}.SH", "trade_date": date(2024, 1, 1) + timedelta(days=d),
+            rows.append({"ts_code": f"{600000 + i}.SH", "trade_date": date(2024, 1, 1) + timedelta(days=d),
                          "close": 10.0 + d, "pct_chg": 0.01 * (i - 1), "vol": 100.0, "alpha_001": float(i + d)})
     df = pl.DataFrame(rows)
     return df.with_columns(**{k: v for k, v in overrides.items()}) if overrides else df
@@ -75,6 +75,12 @@ _BAD_TYPES = [
     [
         (lambda d: d.drop("vol"), {}, r"bad\.parquet: missing required column\(s\) vol"),
         (lambda d: d.with_columns(pl.col("pct_chg") * 100 + 1.5), {}, r"pct_chg looks like percent.*divide by 100"),
+        # one stock of twenty in percent: 5% of rows, under the global threshold; caught per stock
+        (lambda d: d.with_columns(pl.when(pl.col("ts_code") == "600002.SH").then(pl.col("pct_chg") * 100 + 1.5)
+                                  .otherwise(pl.col("pct_chg"))),
+         {"n_stocks": 20},
+         r"pct_chg looks like percent for 1 stock\(s\), e\.g\. 600002\.SH \(5 of 5 rows\).*at least 3 of its "
+         r"rows and 10% of them.*divide those stocks' pct_chg by 100"),
         (lambda d: pl.concat([d, d.head(1)]), {}, r"duplicate \(ts_code, trade_date\).*600000\.SH"),
         (lambda d: d.with_columns(pl.lit("600000").alias("ts_code")), {}, r"malformed code.*'600000'"),
         (lambda d: d.with_columns(pl.lit("2024-13-45").alias("trade_date")), {},
@@ -91,7 +97,7 @@ _BAD_TYPES = [
     ],
 )
 def test_bad_input_gets_one_clear_error(tmp_path: Path, mutate, kwargs: dict, message: str) -> None:
-    path = _write(mutate(_frame()), tmp_path)
+    path = _write(mutate(_frame(kwargs.pop("n_stocks", 4))), tmp_path)
     with pytest.raises(DataError, match=message):
         load_panel(path, universe=kwargs.pop("universe", "all"), **kwargs)
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from aurumq_rl.data.columns import cast_optional_columns, date_expr
+from aurumq_rl.data.sanity import PERCENT_STOCK_RULE, percent_scaled_stocks
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.boards import CODE_PATTERN, board_expr
 
@@ -166,8 +167,14 @@ def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None =
         row = dup.row(0, named=True)
         raise DataError(f"{source}: {dup.height} duplicate (ts_code, trade_date) key(s), e.g. "
                         f"({row['ts_code']}, {row['trade_date']}); keep one row per stock and date")
-    pct = keys["pct_chg"].drop_nulls()
+    pct = keys["pct_chg"].filter(keys["pct_chg"].is_finite())  # NaN/inf: missing, not a scale
     if pct.len() and float((pct.abs() > 1).mean()) > PERCENT_SHARE_THRESHOLD:
         raise DataError(f"{source}: column pct_chg looks like percent ({float((pct.abs() > 1).mean()):.0%} "
                         "of rows have |pct_chg| > 1); the contract wants decimals: divide by 100")
+    pct_stocks = percent_scaled_stocks(keys)
+    if pct_stocks.height:
+        ex = ", ".join(f"{c} ({b} of {n} rows)" for c, b, n in pct_stocks.head(3).iter_rows())
+        raise DataError(f"{source}: column pct_chg looks like percent for {pct_stocks.height} stock(s), e.g. {ex} "
+                        f"with |pct_chg| > 1; {PERCENT_STOCK_RULE}; the contract wants decimals: divide those "
+                        "stocks' pct_chg by 100")
     return keys
