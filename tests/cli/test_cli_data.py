@@ -52,3 +52,20 @@ def test_console_script_installed() -> None:
     res = subprocess.run([exe, "data", "check", "/nonexistent.parquet"], capture_output=True, text=True)
     assert res.returncode == 2 and "data file not found: /nonexistent.parquet" in res.stderr
     assert "Traceback" not in res.stderr
+
+
+def test_data_check_value_errors_exit_2_after_the_report(demo: Path, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Impossible values (a negative vol here) print the whole report with the problem, then exit 2; a
+    warning alone (NaN pct_chg) exits 0."""
+    df = pl.read_parquet(demo)
+    every = pl.int_range(pl.len()) % 97 == 0
+    bad, nan = tmp_path / "vol.parquet", tmp_path / "nan.parquet"
+    df.with_columns(pl.when(every).then(-5.0).otherwise(pl.col("vol")).alias("vol")).write_parquet(bad)
+    df.with_columns(pl.when(every).then(float("nan")).otherwise(pl.col("pct_chg")).alias("pct_chg")).write_parquet(nan)
+    assert main(["data", "check", str(bad)]) == 2
+    out, err = capsys.readouterr()
+    assert "error: column vol has" in out and "limit-up" in out
+    assert "1 value error(s) listed above" in err and "Traceback" not in err
+    assert main(["data", "check", str(nan)]) == 0
+    assert "warning: column pct_chg has" in capsys.readouterr().out

@@ -142,3 +142,21 @@ def test_bad_input_files_exit_2(files: tuple[Path, Path], tmp_path: Path, capsys
     assert "idx.parquet" in err and "close" in err and "--index" in err
     assert main(["factors", "list", "--family", "nope"]) == 2
     assert not (tmp_path / "o.parquet").exists()
+
+
+def test_compute_reads_status_columns_in_common_types(files: tuple[Path, Path], tmp_path: Path) -> None:
+    """ts_code as a pandas category and list_date as Tushare's 'YYYYMMDD' text compute (and carry the input
+    columns) like the native types."""
+    panel, _ = files
+    df = pl.read_parquet(panel)
+    odd = tmp_path / "odd.parquet"
+    df.with_columns(pl.col("ts_code").cast(pl.Categorical), pl.col("list_date").dt.strftime("%Y%m%d")
+                    ).write_parquet(odd)
+    outs = []
+    for src in (panel, odd):
+        outs.append(tmp_path / f"zt_{src.stem}.parquet")
+        assert main(["factors", "compute", str(src), "-o", str(outs[-1]), "--family", "zt", "--no-progress"]) == 0
+    a, b = pl.read_parquet(outs[0]), pl.read_parquet(outs[1])
+    zt = [c for c in a.columns if c.startswith("zt_")]
+    assert zt and b["ts_code"].dtype == pl.String
+    assert_frame_equal(a.select("ts_code", "trade_date", *zt), b.select("ts_code", "trade_date", *zt))

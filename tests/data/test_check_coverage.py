@@ -3,9 +3,12 @@ suspension), per board, and dates with far fewer stocks than the dates before th
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
+import numpy as np
 import polars as pl
+import pytest
 
 from aurumq_rl.data.check import check_data, format_report
 
@@ -49,3 +52,39 @@ def test_a_market_that_grows_is_no_thin_date() -> None:
     day0 = df["trade_date"].min()
     df = df.filter(pl.col("trade_date") >= pl.lit(day0) + pl.duration(days=pl.col("ts_code").replace_strict(first)))
     assert check_data(df.lazy())["thin_dates"] == []
+
+
+def _with(df: pl.DataFrame, **cols: pl.Expr) -> pl.DataFrame:
+    """`df` with `cols` replaced on the rows of 600001.SH on the 3rd to 5th dates."""
+    hit = (pl.col("ts_code") == "600001.SH") & pl.col("trade_date").is_between(date(2024, 1, 3), date(2024, 1, 5))
+    return df.with_columns(**{c: pl.when(hit).then(e).otherwise(pl.col(c)) for c, e in cols.items()})
+
+
+@pytest.mark.parametrize(
+    ("cols", "level", "message"),
+    [
+        ({"close": pl.lit(-10.0)}, "error",
+         r"column close has 3 non-positive or non-finite value\(s\) on traded rows \(vol > 0\), e\.g\. "
+         r"\(600001\.SH, 2024-01-03: -10\.0\).*use unadjusted or back-adjusted prices"),
+        ({"close": pl.lit(0.0)}, "error", r"column close has 3 non-positive.*\(600001\.SH, 2024-01-03: 0\.0\)"),
+        ({"close": pl.lit(float("nan"))}, "error", r"column close has 3 non-positive or non-finite.*nan\)"),
+        ({"close": pl.lit(0.0), "vol": pl.lit(0.0)}, "warning",
+         r"column close has 3 non-positive or non-finite value\(s\) on suspended rows.*write the last close"),
+        ({"vol": pl.lit(-5.0)}, "error",
+         r"column vol has 3 negative or NaN value\(s\), e\.g\. \(600001\.SH, 2024-01-03: -5\.0\).*read as a "
+         r"suspension"),
+        ({"pct_chg": pl.lit(float("nan"))}, "warning",
+         r"column pct_chg has 3 NaN/inf value\(s\).*treated as missing \(a 0 return that day\)"),
+        ({"pct_chg": pl.lit(float("inf"))}, "warning", r"column pct_chg has 3 NaN/inf value\(s\).*inf\)"),
+    ],
+)
+def test_impossible_values_are_reported(cols: dict, level: str, message: str) -> None:
+    """A non-positive/NaN close, a negative vol or a NaN pct_chg is named with counts and examples, not
+    passed without a word; the pct_chg summary stays finite."""
+    clean = _market(10, [f"60000{i}.SH" for i in range(4)])
+    assert check_data(clean.lazy())["problems"] == []
+    rep = check_data(_with(clean, **cols).lazy())
+    assert [(p["level"], p["rows"]) for p in rep["problems"]] == [(level, 3)]
+    assert re.search(message, rep["problems"][0]["message"])
+    assert f"{level}: {rep['problems'][0]['message']}" in format_report(rep)
+    assert np.isfinite(rep["pct_chg_scale"]["abs_p99"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 
@@ -44,7 +45,7 @@ def _frame(n_stocks: int = 4, n_days: int = 5, **overrides: object) -> pl.DataFr
     rows = []
     for i in range(n_stocks):
         for d in range(n_days):
-            rows.append({"ts_code": f"60000{i}.SH", "trade_date": date(2024, 1, 1) + timedelta(days=d),
+            rows.append({"ts_code": f"{600000 + i}.SH", "trade_date": date(2024, 1, 1) + timedelta(days=d),
                          "close": 10.0 + d, "pct_chg": 0.01 * (i - 1), "vol": 100.0, "alpha_001": float(i + d)})
     df = pl.DataFrame(rows)
     return df.with_columns(**{k: v for k, v in overrides.items()}) if overrides else df
@@ -74,6 +75,12 @@ _BAD_TYPES = [
     [
         (lambda d: d.drop("vol"), {}, r"bad\.parquet: missing required column\(s\) vol"),
         (lambda d: d.with_columns(pl.col("pct_chg") * 100 + 1.5), {}, r"pct_chg looks like percent.*divide by 100"),
+        # one stock of twenty in percent: 5% of rows, under the global threshold; caught per stock
+        (lambda d: d.with_columns(pl.when(pl.col("ts_code") == "600002.SH").then(pl.col("pct_chg") * 100 + 1.5)
+                                  .otherwise(pl.col("pct_chg"))),
+         {"n_stocks": 20},
+         r"pct_chg looks like percent for 1 stock\(s\), e\.g\. 600002\.SH \(5 of 5 rows\).*at least 3 of its "
+         r"rows and 10% of them.*divide those stocks' pct_chg by 100"),
         (lambda d: pl.concat([d, d.head(1)]), {}, r"duplicate \(ts_code, trade_date\).*600000\.SH"),
         (lambda d: d.with_columns(pl.lit("600000").alias("ts_code")), {}, r"malformed code.*'600000'"),
         (lambda d: d.with_columns(pl.lit("2024-13-45").alias("trade_date")), {},
@@ -90,7 +97,7 @@ _BAD_TYPES = [
     ],
 )
 def test_bad_input_gets_one_clear_error(tmp_path: Path, mutate, kwargs: dict, message: str) -> None:
-    path = _write(mutate(_frame()), tmp_path)
+    path = _write(mutate(_frame(kwargs.pop("n_stocks", 4))), tmp_path)
     with pytest.raises(DataError, match=message):
         load_panel(path, universe=kwargs.pop("universe", "all"), **kwargs)
 
@@ -129,3 +136,102 @@ def test_b_shares_dropped_with_warning() -> None:
     with pytest.warns(UserWarning, match="dropping 1 B-share"):
         p = load_panel(df.lazy(), universe="all")
     assert "900901.SH" not in p.codes.tolist()
+
+
+def _status_frame() -> pl.DataFrame:
+    """_frame with every optional status column in its native type: 600001 is ST, 600002 listed inside the
+    data (new-listing protection), 600003 an hs300 member, industries by stock."""
+    codes = pl.col("ts_code")
+    return _frame().with_columns(
+        is_st=codes == "600001.SH",
+        list_date=pl.when(codes == "600002.SH").then(date(2024, 1, 2)).otherwise(date(2010, 1, 4)),
+        is_hs300=codes == "600003.SH",
+        industry_code=pl.when(codes < "600002.SH").then(pl.lit("801010")).otherwise(pl.lit("801020")),
+        name=pl.when(codes == "600001.SH").then(pl.lit("ST A")).otherwise(pl.lit("B")),
+    )
+
+
+_COMMON_TYPES = {
+    "list_date 'YYYYMMDD' (Tushare stock_basic)": pl.col("list_date").dt.strftime("%Y%m%d"),
+    "list_date 'YYYY-MM-DD'": pl.col("list_date").dt.strftime("%Y-%m-%d"),
+    "list_date int YYYYMMDD": pl.col("list_date").dt.strftime("%Y%m%d").cast(pl.Int64),
+    "list_date Datetime": pl.col("list_date").cast(pl.Datetime("us")),
+    "is_st 'true'/'false'": pl.col("is_st").cast(pl.String),
+    "is_st 'TRUE'/'False'": pl.col("is_st").cast(pl.String).str.to_titlecase().str.replace("True", "TRUE"),
+    "is_st 0/1": pl.col("is_st").cast(pl.Int8),
+    "is_st 0.0/1.0 with NaN": pl.when(pl.col("trade_date") == date(2024, 1, 3)).then(float("nan"))
+    .otherwise(pl.col("is_st").cast(pl.Float64)).alias("is_st"),
+    "is_hs300 '0'/'1'": pl.col("is_hs300").cast(pl.Int8).cast(pl.String),
+    "ts_code Categorical (pandas category)": pl.col("ts_code").cast(pl.Categorical),
+    "ts_code Enum": pl.col("ts_code").cast(pl.Enum([f"60000{i}.SH" for i in range(4)])),
+    "name Categorical": pl.col("name").cast(pl.Categorical),
+    "industry_code int": pl.col("industry_code").cast(pl.Int64),
+    "industry_code float (pandas int with gaps)": pl.col("industry_code").cast(pl.Float64),
+    "industry_code Categorical": pl.col("industry_code").cast(pl.Categorical),
+}
+
+
+@pytest.mark.parametrize("cast", _COMMON_TYPES.values(), ids=_COMMON_TYPES.keys())
+def test_optional_columns_in_common_types_read_like_native(cast: pl.Expr) -> None:
+    """A flag, date, code or industry in the type real files carry loads and checks as the native type does."""
+    native, other = _status_frame(), _status_frame().with_columns(cast)
+    for universe in ("main_board_non_st", "hs300"):
+        p, q = load_panel(native.lazy(), universe=universe), load_panel(other.lazy(), universe=universe)
+        assert p.codes.tolist() == q.codes.tolist()
+        for mask in ("in_universe", "can_buy", "tradeable", "industry"):
+            assert (getattr(p, mask) == getattr(q, mask)).all(), mask
+        assert p.industry_names == q.industry_names
+    assert load_panel(native.lazy(), universe="main_board_non_st").in_universe.sum() > 0
+    a, b = check_data(native.lazy()), check_data(other.lazy())
+    assert (a["st_share"], a["boards"], a["stocks"]) == (b["st_share"], b["boards"], b["stocks"])
+
+
+@pytest.mark.parametrize(
+    ("cast", "message"),
+    [
+        (pl.col("is_st").cast(pl.String).replace({"true": "yes"}),
+         r"column is_st has 5 value\(s\) that cannot be read \(e\.g\. 'yes'\); expected Boolean, 0/1 integers"),
+        (pl.col("is_st").cast(pl.Int8) * 2, r"column is_st has 5 value\(s\) other than 0 and 1 \(e\.g\. 2\)"),
+        (pl.col("list_date").alias("is_hs300"), r"column is_hs300 has type Date; expected Boolean"),
+        (pl.col("list_date").dt.strftime("%d/%m/%Y"),
+         r"column list_date has 20 value\(s\) that cannot be read \(e\.g\. '04/01/2010'\); expected a date"),
+        (pl.col("list_date").dt.strftime("%Y%m%d").cast(pl.Float64), r"column list_date has type Float64"),
+        (pl.lit(True).alias("industry_code"), r"column industry_code has type Boolean; expected text or integer"),
+        (pl.lit(3).alias("name"), r"column name has type Int32; expected text"),
+        (pl.lit("x").alias("days_since_ipo"), r"column days_since_ipo has 20 value\(s\) that cannot be read"),
+    ],
+)
+def test_unreadable_optional_columns_get_one_clear_error(tmp_path: Path, cast: pl.Expr, message: str) -> None:
+    path = _write(_status_frame().with_columns(cast), tmp_path)
+    with pytest.raises(DataError, match=r"bad\.parquet: " + message):
+        load_panel(path, universe="all")
+    with pytest.raises(DataError, match=message):
+        check_data(path)
+
+
+def test_days_since_ipo_as_float_or_text_is_read() -> None:
+    """days_since_ipo as pandas writes it with gaps (float, NaN) or as text counts like the integers."""
+    base = _frame().with_columns(days_since_ipo=pl.when(pl.col("ts_code") == "600002.SH").then(1).otherwise(500))
+    p = load_panel(base.lazy(), universe="all")
+    gaps = pl.when(pl.col("trade_date") == date(2024, 1, 3)).then(float("nan")).otherwise(pl.col("days_since_ipo"))
+    for cast in (gaps.cast(pl.Float64), pl.col("days_since_ipo").cast(pl.String)):
+        q = load_panel(base.with_columns(cast).lazy(), universe="all")
+        same = (p.can_buy == q.can_buy) | (p.dates == np.datetime64("2024-01-03"))[:, None]
+        assert (p.in_universe == q.in_universe).all() and same.all()
+    assert p.can_buy.sum(axis=0).tolist() == [5, 5, 0, 5]  # 600002.SH: listed yesterday, protected
+
+
+@pytest.mark.parametrize("tz", ["UTC", "Asia/Shanghai", "America/New_York", None])
+def test_timestamps_are_read_on_the_beijing_clock(tz: str | None) -> None:
+    """A tz-aware trade_date/list_date (Beijing midnight stored as UTC is 16:00 the day before) keeps its
+    Beijing date; a naive timestamp keeps its own date."""
+    native = _status_frame()
+    stamp = pl.col("trade_date").cast(pl.Datetime("us"))
+    listed = pl.col("list_date").cast(pl.Datetime("us"))
+    if tz is not None:
+        stamp = stamp.dt.replace_time_zone("Asia/Shanghai").dt.convert_time_zone(tz)
+        listed = listed.dt.replace_time_zone("Asia/Shanghai").dt.convert_time_zone(tz)
+    other = native.with_columns(stamp, listed)
+    p, q = load_panel(native.lazy(), universe="all"), load_panel(other.lazy(), universe="all")
+    assert p.dates.tolist() == q.dates.tolist() and (p.can_buy == q.can_buy).all()
+    assert check_data(other.lazy())["dates"] == check_data(native.lazy())["dates"]

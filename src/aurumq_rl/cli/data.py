@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 
 from aurumq_rl.data.check import check_data, format_report
 
@@ -20,4 +21,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run_check(args: argparse.Namespace) -> int:
     report = check_data(args.path)
     print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))
+    errors = [p for p in report["problems"] if p["level"] == "error"]
+    if errors:  # the report is printed first, so every problem is seen at once
+        print(f"error: {report['source']}: {len(errors)} value error(s) listed above; fix them before "
+              "training", file=sys.stderr)
+        return 2
     return 0

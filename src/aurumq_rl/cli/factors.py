@@ -58,7 +58,9 @@ def input_columns(source: str, exclude: list[str]) -> pl.LazyFrame | None:
     extra = [c for c in schema.names() if c not in exclude]
     if not extra:
         return None
-    return lf.select("ts_code", "trade_date", *extra).with_columns(trade_date_expr(schema["trade_date"], name))
+    # ts_code as String, like the engine's output it is joined to (a pandas category column is Categorical)
+    return lf.select("ts_code", "trade_date", *extra).with_columns(pl.col("ts_code").cast(pl.String),
+                                                                   trade_date_expr(schema["trade_date"], name))
 
 
 def attach_inputs(out: pl.DataFrame, inputs: pl.LazyFrame | None) -> pl.DataFrame:

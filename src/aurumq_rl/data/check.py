@@ -24,6 +24,7 @@ from aurumq_rl.data.loader import (
     collect_source,
     scan_with_schema,
 )
+from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import resolve_limit_method
 from aurumq_rl.market.status import MarketConfig, annotate
@@ -34,7 +35,9 @@ THIN_DATE_WINDOW = 20  # dates that median is taken over
 
 
 def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketConfig()) -> dict:
-    """Run every contract check; return a JSON-able report. Raises `DataError` on bad input."""
+    """Run every contract check; return a JSON-able report. Raises `DataError` on bad input; impossible
+    values that leave the data readable are listed in `problems` (level error or warning, see
+    `sanity.value_problems`)."""
     lf, name, schema = scan_with_schema(source)
     columns = list(schema.names())
     check_required(columns, name)
@@ -66,7 +69,7 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
         .with_columns((pl.col("absent_rows") / (pl.col("rows") + pl.col("absent_rows"))).alias("absent_share"))
         .sort("board")
     )
-    pct = keys["pct_chg"].drop_nulls().abs()
+    pct = keys["pct_chg"].filter(keys["pct_chg"].is_finite()).abs()  # NaN/inf: reported in `problems`
     report: dict = {
         "source": name,
         "rows": keys.height,
@@ -79,6 +82,7 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
         "optional_columns_present": status_cols,
         "st_share": float(ann["is_st"].mean()),
         "thin_dates": _thin_dates(keys),
+        "problems": value_problems(keys),
     }
     report.update(_factor_stats(lf, factors, name))
     return report
@@ -176,6 +180,8 @@ def format_report(rep: dict) -> str:
         lines.append(f"  warning: {len(thin)} date(s) hold fewer than {THIN_DATE_FRAC:.0%} of the stocks of the "
                      f"{THIN_DATE_WINDOW} dates before them: {shown}"
                      + ("; the LAST date is incomplete, so inference picks from a partial market" if last else ""))
+    for p in rep["problems"]:
+        lines.append(f"  {p['level']}: {p['message']}")
     lines += ["", f"  {'prefix':<10}{'columns':>8}{'null':>9}{'inf':>9}"]
     for p in rep["prefixes"]:
         lines.append(f"  {p['prefix']:<10}{p['columns']:>8}{p['null_share']:>9.2%}{p['inf_share']:>9.2%}")

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import polars as pl
 
+from aurumq_rl.data.columns import cast_optional_columns, date_expr
+from aurumq_rl.data.sanity import PERCENT_STOCK_RULE, percent_scaled_stocks
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.boards import CODE_PATTERN, board_expr
 
@@ -126,26 +128,17 @@ def check_required(columns: list[str], source: str) -> None:
 
 
 def trade_date_expr(dtype: pl.DataType, source: str) -> pl.Expr:
-    """Cast `trade_date` to pl.Date from Date, Datetime, 'YYYYMMDD'/'YYYY-MM-DD' strings or int YYYYMMDD."""
-    col = pl.col("trade_date")
-    if dtype == pl.Date:
-        return col
-    if isinstance(dtype, pl.Datetime):
-        return col.dt.date().alias("trade_date")
-    if dtype == pl.String:
-        return pl.coalesce(col.str.to_date("%Y%m%d", strict=False),
-                           col.str.to_date("%Y-%m-%d", strict=False)).alias("trade_date")
-    if dtype.is_integer():
-        return col.cast(pl.String).str.to_date("%Y%m%d", strict=False).alias("trade_date")
-    raise DataError(f"{source}: column trade_date has type {dtype}; expected a date, "
-                    "'YYYYMMDD'/'YYYY-MM-DD' strings or int YYYYMMDD")
+    """Cast `trade_date` to pl.Date (see `columns.date_expr`, the one date parser: list_date uses it too)."""
+    return date_expr("trade_date", dtype, source)
 
 
 def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None = None) -> pl.DataFrame:
     """Check ts_code format, trade_date parse, duplicate keys and pct_chg scale on the key frame
-    (`ts_code, trade_date, pct_chg`). Returns the frame with B shares dropped (with a warning)."""
+    (`ts_code, trade_date, pct_chg` + any status columns). Returns the frame with B shares dropped (with a
+    warning) and the optional columns cast to the types the market rules read (`cast_optional_columns`)."""
     if keys.height == 0:
         raise DataError(f"{source}: no rows")
+    keys = cast_optional_columns(keys, source)
     bad_dates = keys.filter(pl.col("trade_date").is_null())
     if bad_dates.height:
         example = raw_dates.filter(keys["trade_date"].is_null())[0] if raw_dates is not None else None
@@ -174,8 +167,14 @@ def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None =
         row = dup.row(0, named=True)
         raise DataError(f"{source}: {dup.height} duplicate (ts_code, trade_date) key(s), e.g. "
                         f"({row['ts_code']}, {row['trade_date']}); keep one row per stock and date")
-    pct = keys["pct_chg"].drop_nulls()
+    pct = keys["pct_chg"].filter(keys["pct_chg"].is_finite())  # NaN/inf: missing, not a scale
     if pct.len() and float((pct.abs() > 1).mean()) > PERCENT_SHARE_THRESHOLD:
         raise DataError(f"{source}: column pct_chg looks like percent ({float((pct.abs() > 1).mean()):.0%} "
                         "of rows have |pct_chg| > 1); the contract wants decimals: divide by 100")
+    pct_stocks = percent_scaled_stocks(keys)
+    if pct_stocks.height:
+        ex = ", ".join(f"{c} ({b} of {n} rows)" for c, b, n in pct_stocks.head(3).iter_rows())
+        raise DataError(f"{source}: column pct_chg looks like percent for {pct_stocks.height} stock(s), e.g. {ex} "
+                        f"with |pct_chg| > 1; {PERCENT_STOCK_RULE}; the contract wants decimals: divide those "
+                        "stocks' pct_chg by 100")
     return keys

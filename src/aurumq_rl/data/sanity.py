@@ -1,0 +1,69 @@
+"""Value checks on the required price columns that the type checks cannot see: impossible closes and volumes,
+NaN/inf daily changes, and single stocks whose `pct_chg` is in percent while the rest are decimals.
+
+`value_problems` feeds `data check`; `percent_scaled_stocks` is a hard error in `validate_keys` (every reader).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+N_EXAMPLES = 3
+# A stock is taken as percent-scaled when at least this many of its rows, and this share of them, move beyond
+# ±100% in a day: A-share stocks do that only on a listing or relisting day (a few rows in a history).
+PERCENT_STOCK_MIN_ROWS = 3
+PERCENT_STOCK_MIN_SHARE = 0.10
+PERCENT_STOCK_RULE = (f"a stock counts as percent when at least {PERCENT_STOCK_MIN_ROWS} of its rows and "
+                      f"{PERCENT_STOCK_MIN_SHARE:.0%} of them have |pct_chg| > 1 (a daily move beyond ±100%, "
+                      "which A-share stocks make only on a listing or relisting day)")
+
+
+def _examples(rows: pl.DataFrame, value: str) -> str:
+    ex = rows.sort("trade_date", "ts_code").head(N_EXAMPLES)
+    return ", ".join(f"({c}, {d}: {v})" for c, d, v in ex.select("ts_code", "trade_date", value).iter_rows())
+
+
+def _problem(level: str, column: str, rows: pl.DataFrame, what: str, todo: str) -> dict:
+    return {"level": level, "column": column, "rows": rows.height,
+            "message": f"column {column} has {rows.height:,} {what}, e.g. {_examples(rows, column)}; {todo}"}
+
+
+def value_problems(keys: pl.DataFrame) -> list[dict]:
+    """Errors and warnings about impossible values in `close`, `vol`, `pct_chg` (Float64 columns of `keys`),
+    each with a level, the column, a row count and a message with examples (stock, date: value).
+
+    error: the data would be used wrongly (a non-positive or NaN close on a traded row, a negative or NaN
+    vol); warning: the value is read as missing (NaN pct_chg, a bad close on a suspended row)."""
+    traded = pl.col("vol").fill_null(0).fill_nan(0) > 0
+    bad_close = pl.col("close").is_not_null() & ~(pl.col("close").is_finite() & (pl.col("close") > 0))
+    checks = [
+        ("error", "close", bad_close & traded, "non-positive or non-finite value(s) on traded rows (vol > 0)",
+         "a close must be a positive price, else limit detection (and returns='adj_close') is wrong on those "
+         "rows; fix them in the source (forward-adjusted prices can turn negative: use unadjusted or "
+         "back-adjusted prices)"),
+        ("warning", "close", bad_close & ~traded, "non-positive or non-finite value(s) on suspended rows (vol = 0)",
+         "those rows are not traded, but price factors computed from them see that price; write the last close"),
+        ("error", "vol", (pl.col("vol") < 0) | pl.col("vol").is_nan(), "negative or NaN value(s)",
+         "vol is the volume in lots (0 = suspended): a negative one is read as a suspension and a NaN one as "
+         "a traded day; fix the source's sign or write 0 for a suspended day"),
+        ("warning", "pct_chg", pl.col("pct_chg").is_nan() | pl.col("pct_chg").is_infinite(), "NaN/inf value(s)",
+         "they are treated as missing (a 0 return that day); if the stock traded, fill them from the closes "
+         "(close / pre_close - 1)"),
+    ]
+    flagged = keys.select(*[m.alias(f"_{i}") for i, (_, _, m, _, _) in enumerate(checks)])
+    out = []
+    for i, (level, col, _, what, todo) in enumerate(checks):
+        if flagged[f"_{i}"].any():
+            out.append(_problem(level, col, keys.filter(flagged[f"_{i}"]), what, todo))
+    return out
+
+
+def percent_scaled_stocks(keys: pl.DataFrame) -> pl.DataFrame:
+    """Stocks whose pct_chg looks like percent (see PERCENT_STOCK_RULE): ts_code, big (rows with
+    |pct_chg| > 1), rows (with a pct_chg), sorted by ts_code."""
+    big = (pl.col("pct_chg").abs() > 1) & pl.col("pct_chg").is_finite()
+    return (keys.group_by("ts_code")
+            .agg(big.sum().alias("big"), pl.col("pct_chg").is_not_null().sum().alias("rows"))
+            .filter((pl.col("big") >= PERCENT_STOCK_MIN_ROWS)
+                    & (pl.col("big") >= PERCENT_STOCK_MIN_SHARE * pl.col("rows")))
+            .sort("ts_code"))
