@@ -64,18 +64,20 @@ def _with(df: pl.DataFrame, **cols: pl.Expr) -> pl.DataFrame:
     ("cols", "level", "message"),
     [
         ({"close": pl.lit(-10.0)}, "error",
-         r"column close has 3 non-positive or non-finite value\(s\) on traded rows \(vol > 0\), e\.g\. "
+         r"column close has 3 missing, non-positive or non-finite value\(s\) on traded rows \(vol > 0\), e\.g\. "
          r"\(600001\.SH, 2024-01-03: -10\.0\).*use unadjusted or back-adjusted prices"),
-        ({"close": pl.lit(0.0)}, "error", r"column close has 3 non-positive.*\(600001\.SH, 2024-01-03: 0\.0\)"),
-        ({"close": pl.lit(float("nan"))}, "error", r"column close has 3 non-positive or non-finite.*nan\)"),
+        ({"close": pl.lit(0.0)}, "error",
+         r"column close has 3 missing, non-positive.*\(600001\.SH, 2024-01-03: 0\.0\)"),
+        ({"close": pl.lit(float("nan"))}, "error", r"column close has 3 missing, non-positive or non-finite.*None\)"),
         ({"close": pl.lit(0.0), "vol": pl.lit(0.0)}, "warning",
-         r"column close has 3 non-positive or non-finite value\(s\) on suspended rows.*write the last close"),
+         r"column close has 3 missing, non-positive or non-finite value\(s\) on suspended rows.*write the last close"),
         ({"vol": pl.lit(-5.0)}, "error",
-         r"column vol has 3 negative or NaN value\(s\), e\.g\. \(600001\.SH, 2024-01-03: -5\.0\).*read as a "
-         r"suspension"),
+         r"column vol has 3 negative or missing value\(s\), e\.g\. \(600001\.SH, 2024-01-03: -5\.0\).*read as "
+         r"a suspension"),
         ({"pct_chg": pl.lit(float("nan"))}, "warning",
-         r"column pct_chg has 3 NaN/inf value\(s\).*treated as missing \(a 0 return that day\)"),
-        ({"pct_chg": pl.lit(float("inf"))}, "warning", r"column pct_chg has 3 NaN/inf value\(s\).*inf\)"),
+         r"column pct_chg has 3 missing \(null, NaN or inf\) value\(s\).*treated as a 0 return that day"),
+        ({"pct_chg": pl.lit(float("inf"))}, "warning",
+         r"column pct_chg has 3 missing \(null, NaN or inf\) value\(s\).*None\)"),
     ],
 )
 def test_impossible_values_are_reported(cols: dict, level: str, message: str) -> None:

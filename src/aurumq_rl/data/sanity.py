@@ -32,22 +32,26 @@ def value_problems(keys: pl.DataFrame) -> list[dict]:
     """Errors and warnings about impossible values in `close`, `vol`, `pct_chg` (Float64 columns of `keys`),
     each with a level, the column, a row count and a message with examples (stock, date: value).
 
-    error: the data would be used wrongly (a non-positive or NaN close on a traded row, a negative or NaN
-    vol); warning: the value is read as missing (NaN pct_chg, a bad close on a suspended row)."""
+    NaN/inf have become null by then (`loader.cast_numeric_columns`, which warns): a missing value is one.
+    error: the data would be used wrongly (a missing or non-positive close on a traded row, a negative or
+    missing vol); warning: the value is read as missing (pct_chg, a bad close on a suspended row)."""
     traded = pl.col("vol").fill_null(0).fill_nan(0) > 0
-    bad_close = pl.col("close").is_not_null() & ~(pl.col("close").is_finite() & (pl.col("close") > 0))
+    bad_close = ~(pl.col("close").is_finite() & (pl.col("close") > 0)).fill_null(False)
     checks = [
-        ("error", "close", bad_close & traded, "non-positive or non-finite value(s) on traded rows (vol > 0)",
+        ("error", "close", bad_close & traded, "missing, non-positive or non-finite value(s) on traded rows (vol > 0)",
          "a close must be a positive price, else limit detection (and returns='adj_close') is wrong on those "
          "rows; fix them in the source (forward-adjusted prices can turn negative: use unadjusted or "
          "back-adjusted prices)"),
-        ("warning", "close", bad_close & ~traded, "non-positive or non-finite value(s) on suspended rows (vol = 0)",
+        ("warning", "close", bad_close & ~traded,
+         "missing, non-positive or non-finite value(s) on suspended rows (vol = 0)",
          "those rows are not traded, but price factors computed from them see that price; write the last close"),
-        ("error", "vol", (pl.col("vol") < 0) | pl.col("vol").is_nan(), "negative or NaN value(s)",
-         "vol is the volume in lots (0 = suspended): a negative one is read as a suspension and a NaN one as "
-         "a traded day; fix the source's sign or write 0 for a suspended day"),
-        ("warning", "pct_chg", pl.col("pct_chg").is_nan() | pl.col("pct_chg").is_infinite(), "NaN/inf value(s)",
-         "they are treated as missing (a 0 return that day); if the stock traded, fill them from the closes "
+        ("error", "vol", (pl.col("vol") < 0).fill_null(True) | pl.col("vol").is_nan(),
+         "negative or missing value(s)",
+         "vol is the volume in lots (0 = suspended): a negative or missing one is read as a suspension; fix the "
+         "source's sign, or write 0 for a suspended day"),
+        ("warning", "pct_chg", ~pl.col("pct_chg").is_finite().fill_null(False),
+         "missing (null, NaN or inf) value(s)",
+         "they are treated as a 0 return that day; if the stock traded, fill them from the closes "
          "(close / pre_close - 1)"),
     ]
     flagged = keys.select(*[m.alias(f"_{i}") for i, (_, _, m, _, _) in enumerate(checks)])
