@@ -19,7 +19,9 @@ def test_quarter_windows_split_on_calendar_quarters() -> None:
 
 
 def test_rolling_windows_60_step_20() -> None:
-    assert [(a, b) for _, a, b in rolling_windows(0, 129)] == [(0, 59), (20, 79), (40, 99), (60, 119)]
+    # anchored at the last date: 130 dates leave the oldest 10 out, never the most recent ones
+    assert [(a, b) for _, a, b in rolling_windows(0, 129)] == [(10, 69), (30, 89), (50, 109), (70, 129)]
+    assert [(a, b) for _, a, b in rolling_windows(0, 119)] == [(0, 59), (20, 79), (40, 99), (60, 119)]
     assert [(a, b) for _, a, b in rolling_windows(5, 64)] == [(5, 64)]
     assert rolling_windows(0, 58) == []
 

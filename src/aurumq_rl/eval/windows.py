@@ -36,8 +36,11 @@ def quarter_windows(dates: np.ndarray, lo: int, hi: int) -> list[Window]:
 
 
 def rolling_windows(lo: int, hi: int, length: int = ROLLING_LENGTH, step: int = ROLLING_STEP) -> list[Window]:
-    """Windows of `length` decision dates starting at lo, lo+step, … while they fit inside lo..hi."""
-    return [(f"rolling_{a}", a, a + length - 1) for a in range(lo, hi - length + 2, step)]
+    """Windows of `length` decision dates ending at hi, hi-step, … while they fit inside lo..hi (oldest first).
+    Anchored at the end, so the most recent dates are always in a window; what is dropped (fewer than `step`
+    dates) is the oldest. Labelled by the first date index."""
+    starts = range(hi - length + 1, lo - 1, -step)
+    return [(f"rolling_{a}", a, a + length - 1) for a in reversed(starts)]
 
 
 def window_stats(series: np.ndarray, random_series: np.ndarray, windows: Sequence[Window], dates: np.ndarray,
