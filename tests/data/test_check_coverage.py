@@ -90,3 +90,16 @@ def test_impossible_values_are_reported(cols: dict, level: str, message: str) ->
     assert re.search(message, rep["problems"][0]["message"])
     assert f"{level}: {rep['problems'][0]['message']}" in format_report(rep)
     assert np.isfinite(rep["pct_chg_scale"]["abs_p99"])
+
+
+def test_integer_zero_one_factor_columns_are_reported_as_raw_flags() -> None:
+    """`data check` names an integer factor column holding only 0 and 1 (the loader warns with the same text);
+    an integer count and a float 0/1 column are not flagged."""
+    clean = _market(10, [f"60000{i}.SH" for i in range(4)])
+    ones = (pl.col("trade_date") == pl.col("trade_date").max()).cast(pl.Int8)
+    rep = check_data(clean.with_columns(ones.alias("tech_evt_raw"), (ones * 2).alias("zt_count"),
+                                        ones.cast(pl.Float64).alias("tech_state")).lazy())
+    assert rep["raw_flag_columns"] == ["tech_evt_raw"]
+    assert ("warning: factor column(s) tech_evt_raw are integers holding only 0 and 1, like a raw event flag; "
+            "if a column marks events, encode it with aurumq_rl.data.events.exp_decay") in format_report(rep)
+    assert check_data(clean.lazy())["raw_flag_columns"] == []

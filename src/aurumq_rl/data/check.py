@@ -17,6 +17,7 @@ from aurumq_rl.data.contract import (
     trade_date_expr,
     validate_keys,
 )
+from aurumq_rl.data.events import is_raw_flag, raw_flag_message
 from aurumq_rl.data.loader import (
     STATUS_COLUMNS,
     cast_numeric_columns,
@@ -85,6 +86,9 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
         "problems": value_problems(keys),
     }
     report.update(_factor_stats(lf, factors, name))
+    ints = [c for c in factors if schema[c].is_integer()]  # rare: one extra read of those columns only
+    report["raw_flag_columns"] = ([c for c in ints if is_raw_flag(collect_source(lf.select(c), name)[c])]
+                                  if ints else [])
     return report
 
 
@@ -189,4 +193,6 @@ def format_report(rep: dict) -> str:
     lines.append(f"  constant columns: {', '.join(rep['constant_columns']) or 'none'}")
     lines.append(f"  market-wide columns (passed through un-normalised): "
                  f"{', '.join(rep['market_wide_columns']) or 'none'}")
+    if rep["raw_flag_columns"]:
+        lines.append(f"  warning: {raw_flag_message(rep['raw_flag_columns'])}")
     return "\n".join(lines)

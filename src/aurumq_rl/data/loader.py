@@ -20,7 +20,7 @@ from aurumq_rl.data.contract import (
     trade_date_expr,
     validate_keys,
 )
-from aurumq_rl.data.events import EVENT_TAU_DAYS
+from aurumq_rl.data.events import EVENT_TAU_DAYS, is_raw_flag, raw_flag_message
 from aurumq_rl.data.normalize import NORMALIZE_METHODS, is_market_wide, normalize
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
@@ -361,7 +361,7 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
         for j, col in enumerate(cols):
             f = c0 + j
             x = reader.dense(part, col)
-            if fixed_market_wide is None and part.schema[col].is_integer() and looks_like_flag(x):
+            if fixed_market_wide is None and is_raw_flag(part[col]):
                 flags.append(col)
             wide = (col in fixed_market_wide if fixed_market_wide is not None
                     else is_market_wide(x, in_universe))
@@ -378,16 +378,6 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
         warnings.warn(f"{reader.name}: market-wide column(s) passed through without cross-sectional "
                       f"normalisation: {', '.join(market_wide[:10])}", stacklevel=3)
     if flags:
-        warnings.warn(f"{reader.name}: factor column(s) {', '.join(flags[:10])} are integers holding only 0 "
-                      "and 1, like a raw event flag; if a column marks events, encode it with "
-                      f"aurumq_rl.data.events.exp_decay (tau = {EVENT_TAU_DAYS:g} trading days) so the model sees how "
-                      "recent the event is; a 0/1 state (e.g. a membership) may stay as it is", stacklevel=3)
+        warnings.warn(f"{reader.name}: {raw_flag_message(flags)}", stacklevel=3)
     return feats, missing, market_wide
 
-
-def looks_like_flag(x: np.ndarray) -> bool:
-    """True when the values of `x` (NaN = missing) are exactly {0, 1}, both present: read from an integer
-    column, a raw 0/1 flag the dtype check cannot catch. (Float columns are not checked: a count that
-    never exceeded 1 in a short sample would look the same.)"""
-    ones = x == 1
-    return bool(ones.any() and (x == 0).any() and np.all(ones | (x == 0) | np.isnan(x)))
