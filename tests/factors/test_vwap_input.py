@@ -42,3 +42,13 @@ def test_a_vwap_column_is_kept() -> None:
     bars = _bars(0.3137).with_columns(pl.Series("vwap", [3.2, 3.3]))
     out, derived = derive_inputs(bars)
     assert "vwap" not in derived and VWAP_PROXY not in derived and out["vwap"].to_list() == [3.2, 3.3]
+
+
+@pytest.mark.parametrize(("column", "factor"), [("vol", 100.0), ("amount", 1000.0)])
+def test_volume_or_amount_in_other_units_is_warned_about(column: str, factor: float) -> None:
+    """vol in shares (or amount in yuan) puts amount / vol 100× (1000×) off the day's prices: every vwap factor
+    would be wrong without a word. The derived vwap outside [low, high] on most rows names the units."""
+    bars = _bars(1.0).with_columns(pl.col(column) * factor)
+    with pytest.warns(UserWarning, match=r"inside the day's \[low, high\] on only 0% of traded rows .*vol in lots "
+                                         r"of 100 shares, amount in thousand yuan"):
+        derive_inputs(bars)

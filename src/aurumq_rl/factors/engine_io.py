@@ -79,7 +79,9 @@ def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     if "vwap" not in df.columns:
         vol = pl.col("vol")
         if prices_on_tick_grid(df["close"]):
-            exprs.append(pl.when(vol > 0).then(pl.col("amount") * 1000 / (vol * 100)).alias("vwap"))
+            vwap = pl.when(vol > 0).then(pl.col("amount") * 1000 / (vol * 100))
+            _check_vwap_units(df, vwap)
+            exprs.append(vwap.alias("vwap"))
             derived.append("vwap")
         else:  # adjusted bars: amount / vol would mix the unadjusted scale into every vwap factor
             exprs.append(((pl.col("high") + pl.col("low") + pl.col("close")) / 3).alias("vwap"))
@@ -89,6 +91,25 @@ def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
         exprs.append((pl.col("close") / (1 + pl.col("pct_chg"))).alias("pre_close"))
         derived.append("pre_close")
     return (df.with_columns(exprs) if exprs else df), derived
+
+
+VWAP_IN_RANGE_MIN = 0.9  # share of traded rows whose derived vwap must lie in [low, high] (cent slack)
+
+
+def _check_vwap_units(df: pl.DataFrame, vwap: pl.Expr) -> None:
+    """On real prices the day's average price lies between its low and high. When most derived values do not,
+    `vol` or `amount` is in other units than the contract's (vol in shares, amount in yuan: 100× or 1000× off),
+    and every vwap factor would be wrong without a word."""
+    if not {"high", "low"} <= set(df.columns):
+        return
+    inside = df.select(vwap.is_between(pl.col("low") - 0.01, pl.col("high") + 0.01).drop_nulls())
+    share = float(inside.to_series().mean()) if inside.height else 1.0
+    if share < VWAP_IN_RANGE_MIN:
+        ratio = df.select((vwap / pl.col("close")).drop_nulls().median()).item()
+        warnings.warn(f"vwap = amount × 1000 / (vol × 100) lies inside the day's [low, high] on only {share:.0%} of "
+                      f"traded rows (median vwap / close = {ratio:.3g}); check the units: vol in lots of 100 "
+                      "shares, amount in thousand yuan (Tushare), or give a vwap column in yuan per share",
+                      stacklevel=4)
 
 
 def load_index(index: Source | None, code: str | None = None) -> pl.DataFrame | None:
