@@ -194,6 +194,21 @@ def test_train_prints_its_windows_and_step_budget(data: str, tmp_path: Path,
     assert "2 updates × 32 env-steps = 64 (--total-timesteps 70 rounded to whole updates)" in out
 
 
+@pytest.mark.parametrize("top_k", ["31", "50"])
+def test_train_refuses_a_top_k_the_universe_cannot_fill(data: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str], top_k: str) -> None:
+    """hs300 on the small preset: 47 stocks, at most 30 on a date. K above the panel's stock count (50) crashed
+    the sampler after the run directory was written; K no date can fill (31) trained a "top K" that never was."""
+    out = tmp_path / "run"
+    flags = [*TINY[:TINY.index("--top-k")], *TINY[TINY.index("--top-k") + 2:]]
+    assert main(["train", "--data", data, "--out-dir", str(out), *flags, "--universe", "hs300",
+                 "--top-k", top_k]) == 2
+    err = capsys.readouterr().err
+    assert f"error: --top-k {top_k}: universe 'hs300' holds at most 30 stocks" in err and "Traceback" not in err
+    assert "--top-k ≤ 30" in err
+    assert not out.exists()
+
+
 def test_trainer_api_checks_the_window_order_too(data: str, tmp_path: Path) -> None:
     from aurumq_rl.algos.trainer import TrainConfig, Trainer
 

@@ -91,6 +91,17 @@ def _check_window_order(cfg: TrainConfig) -> None:
                             "the validation window must follow the training window")
 
 
+def _check_top_k(panel: Panel, cfg: TrainConfig) -> None:
+    """K must not exceed the universe's largest size on a date of the loaded window: a date with fewer
+    valid stocks picks fewer (the sampler pads with -1), but a K no date can fill is a mistake (and one
+    above the panel's stock count used to crash the sampler)."""
+    size = int(panel.in_universe.sum(1).max())
+    if cfg.env.top_k > size:
+        raise DataError(f"--top-k {cfg.env.top_k}: universe '{cfg.universe}' holds at most {size} stocks on a "
+                        f"date of {panel.dates[0]} … {panel.dates[-1]}, so no date could fill {cfg.env.top_k} "
+                        f"picks; choose --top-k ≤ {size}, or a wider --universe")
+
+
 class Trainer:
     def __init__(self, cfg: TrainConfig) -> None:
         self.cfg = cfg
@@ -108,6 +119,7 @@ class Trainer:
         start, end = to_date(cfg.train_start, "--train-start"), to_date(cfg.val_end, "--val-end")
         self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
                                 include_columns_file=cfg.include_columns_file)
+        _check_top_k(self.panel, cfg)
         self.panel.scale_factor_groups(cfg.feature_group_weights)
         t_n = len(self.panel.dates)
         horizon = label_horizon(cfg.env.label_kind, cfg.env.forward_period)
