@@ -113,6 +113,10 @@ TINY = ["--total-timesteps", "64", "--n-envs", "4", "--n-steps", "8", "--batch-s
     (["--train-start", "2021-06-01", "--train-end", "2021-01-01"], None, "--train-start 2021-06-01 is after"),
     (["--val-start", "20211001", "--val-end", "20210901"], None, "--val-start 2021-10-01 is after --val-end"),
     (["--train-end", "2021-13-01"], None, "--train-end='2021-13-01' is not a date"),
+    (["--feature-group-weights", "mf_=nan"], None, "--feature-group-weights 'mf_=nan': the pair 'mf_=nan'"),
+    (["--feature-group-weights", "alpha_=1,mf_=inf"], None, "the pair 'mf_=inf' has no finite weight ≥ 0"),
+    (["--feature-group-weights", "mf_=-0.5"], None, "the pair 'mf_=-0.5' has no finite weight ≥ 0"),
+    ([], '{"feature_group_weights": {"mf_": "nan"}}', "the pair 'mf_=nan' has no finite weight"),
     (["--factors", "alpha_001,alpha_0001"], None, "matches 'alpha_0001' (did you mean alpha_001"),  # was dropped
     (["--val-start", "soon"], None, "--val-start='soon' is not a date"),
     ([], '{"forward_period": "abc"}', "--forward-period 'abc'"),
