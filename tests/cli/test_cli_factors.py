@@ -140,5 +140,14 @@ def test_bad_input_files_exit_2(files: tuple[Path, Path], tmp_path: Path, capsys
                  "--index", str(bad_index)]) == 2
     err = capsys.readouterr().err
     assert "idx.parquet" in err and "close" in err and "--index" in err
+    shards = tmp_path / "idx"  # a directory of index shards, the newer one with an extra column
+    (shards / "a").mkdir(parents=True)
+    (shards / "b").mkdir()
+    pl.read_parquet(index).head(100).write_parquet(shards / "a" / "part.parquet")
+    pl.read_parquet(index).tail(100).with_columns(pl.lit(1.0).alias("vol")).write_parquet(shards / "b" / "part.parquet")
+    assert main(["factors", "compute", str(panel), "-o", str(tmp_path / "o.parquet"), "--family", "cmf",
+                 "--index", str(shards)]) == 2
+    err = capsys.readouterr().err
+    assert f"--index {shards}: cannot read it ({shards / 'b' / 'part.parquet'} has extra vol" in err, err
     assert main(["factors", "list", "--family", "nope"]) == 2
     assert not (tmp_path / "o.parquet").exists()
