@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -105,6 +106,22 @@ def date_counts(source: str | Path | pl.LazyFrame) -> pl.DataFrame:
         raise DataError(f"{name}: no trade_date column")
     q = lf.select(trade_date_expr(schema["trade_date"], name)).group_by("trade_date").len().sort("trade_date")
     return collect_source(q, name)
+
+
+def date_window(calendar: np.ndarray, start: date | None, end: date | None, name: str, window: str
+                ) -> tuple[int, int]:
+    """(first, last): the indices of the first date ≥ `start` and of the last date ≤ `end` (None: open) in the
+    sorted trading dates `calendar` [datetime64[D]] of source `name`. When no date lies between them, a
+    DataError naming `window` (the flags and dates as given, e.g. "in --start A .. --end B") and the data's
+    own range, so the user sees where the data ends rather than an empty result further on."""
+    if not len(calendar):
+        raise DataError(f"{name}: no trading date in the data")
+    first = 0 if start is None else int(np.searchsorted(calendar, np.datetime64(start, "D")))
+    last = len(calendar) - 1 if end is None else int(np.searchsorted(calendar, np.datetime64(end, "D"), "right")) - 1
+    if first > last:
+        raise DataError(f"no trading date of {name} {window} (the data covers {calendar[0]} .. {calendar[-1]}); "
+                        "choose dates inside it")
+    return first, last
 
 
 def _thin_dates(keys: pl.DataFrame) -> list[dict]:

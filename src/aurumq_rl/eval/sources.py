@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from aurumq_rl.data.check import date_window
 from aurumq_rl.data.contract import factor_columns, trade_date_expr
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD
 from aurumq_rl.data.loader import collect_source, load_panel, scan_with_schema, to_date
@@ -254,11 +255,7 @@ def load_eval_panel(data: str | Path, specs: Sequence[SourceSpec], *, calendar: 
         raise DataError(f"--end {e} is before --start {s}")
     if not len(calendar):
         raise DataError(f"{data}: no trading date in the data")
-    first = 0 if s is None else int(np.searchsorted(calendar, np.datetime64(s, "D")))
-    last = len(calendar) - 1 if e is None else int(np.searchsorted(calendar, np.datetime64(e, "D"), "right")) - 1
-    if first > last:
-        raise DataError(f"no trading date of {data} in --start {s or calendar[0]} .. --end {e or calendar[-1]} "
-                        f"(the data covers {calendar[0]} .. {calendar[-1]})")
+    first, last = date_window(calendar, s, e, str(data), f"in --start {s or calendar[0]} .. --end {e or calendar[-1]}")
     tail = max(forward_period, MAIN_WAVE_MAX_HOLD) + 2 + TAIL_MARGIN_DAYS
     load_lo, load_hi = calendar[max(first - WARMUP_DAYS, 0)], calendar[min(last + tail, len(calendar) - 1)]
     factors = list(dict.fromkeys(sp.factor for sp in specs if sp.factor)) or 1
