@@ -113,6 +113,11 @@ TINY = ["--total-timesteps", "64", "--n-envs", "4", "--n-steps", "8", "--batch-s
     (["--train-start", "2021-06-01", "--train-end", "2021-01-01"], None, "--train-start 2021-06-01 is after"),
     (["--val-start", "20211001", "--val-end", "20210901"], None, "--val-start 2021-10-01 is after --val-end"),
     (["--train-end", "2021-13-01"], None, "--train-end='2021-13-01' is not a date"),
+    (["--train-start", "2018-01-01", "--train-end", "2019-06-01"], None,  # said "decision dates 0..-1 hold fewer"
+     "no trading date of {data} in --train-start 2018-01-01 .. --train-end 2019-06-01 (the data covers 2020-06-01"),
+    (["--val-start", "2022-03-01"], None, "in --val-start 2022-03-01 .. --val-end 2021-12-10 (the data covers"),
+    (["--forward-period", "400"], None, "0 decision date(s) left once each label (400 trading days after the "
+                                        "next-day fill, from --forward-period 400) ends before the validation"),
     (["--feature-group-weights", "mf_=nan"], None, "--feature-group-weights 'mf_=nan': the pair 'mf_=nan'"),
     (["--feature-group-weights", "alpha_=1,mf_=inf"], None, "the pair 'mf_=inf' has no finite weight ≥ 0"),
     (["--feature-group-weights", "mf_=-0.5"], None, "the pair 'mf_=-0.5' has no finite weight ≥ 0"),
@@ -135,7 +140,7 @@ def test_train_rejects_bad_values_before_writing(data: str, tmp_path: Path, caps
         extra = ["--config", str(tmp_path / "c.json")]
     assert main(["train", "--data", data, "--out-dir", str(out), *TINY, *extra, *flags]) == 2
     err = capsys.readouterr().err
-    assert named in err and "Traceback" not in err
+    assert named.format(data=data) in err and "Traceback" not in err, err
     assert not out.exists()
 
 
