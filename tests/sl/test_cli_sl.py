@@ -143,6 +143,26 @@ def test_sl_train_bad_flags(market: str, tmp_path: Path, capsys: pytest.CaptureF
     assert not (tmp_path / "x").exists()
 
 
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--train-days", "100"], "--train-days 100 is below --min-train-days 120 (defaults 1260 and 120)"),
+    (["--train-days", "300", "--min-train-days", "400"], "--train-days 300 is below --min-train-days 400"),
+    (["--test-days", "0"], "--test-days 0: must be ≥ 1 (default 63)"),
+])
+def test_sl_walk_forward_bad_lengths_name_the_flag(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   flags: list[str], message: str) -> None:
+    """It said "need test_days ≥ 1, train_days ≥ min_train_days and 0 < val_share < 1", naming no flag."""
+    assert main(["sl", "walk-forward", "--data", market, "--out-dir", str(tmp_path / "x"), *FAST, *flags]) == 2
+    assert f"error: {message}" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_walk_forward_config_names_a_bad_val_share() -> None:
+    from aurumq_rl.sl.walk_forward import WalkForwardConfig
+
+    with pytest.raises(DataError, match=r"val_share 1.0: must lie strictly between 0 and 1 \(default 0.2\)"):
+        WalkForwardConfig(val_share=1.0)
+
+
 def test_sl_train_compact_dates_mean_the_same_days(market: str, tmp_path: Path) -> None:
     """YYYYMMDD dates select the same windows as YYYY-MM-DD (they were read as the year 20200630)."""
     iso = ["2020-06-01", "2020-12-31", "2021-01-15", "2021-03-31", "2021-04-15", "2021-06-30"]

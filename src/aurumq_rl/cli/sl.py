@@ -8,6 +8,7 @@ dates 60/20/20 with an embargo of label horizon + 1 dates between the windows.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -314,13 +315,14 @@ def run_walk_forward(args: argparse.Namespace) -> int:
     from aurumq_rl.sl.walk_forward import WalkForwardConfig, walk_forward
 
     _check(args)
+    # the window lengths are checked on construction: before the data is loaded
+    cfg = WalkForwardConfig(train_days=args.train_days, test_days=args.test_days, gap=args.gap,
+                            min_train_days=args.min_train_days)
     t0 = time.perf_counter()
     panel, pass_through = _load(args)
-    first = None
     if args.first_test:  # checked and normalised to YYYY-MM-DD by _check
         first = int(np.searchsorted(panel.dates, np.datetime64(args.first_test, "D")))
-    cfg = WalkForwardConfig(train_days=args.train_days, test_days=args.test_days, gap=args.gap,
-                            min_train_days=args.min_train_days, first_test=first)
+        cfg = dataclasses.replace(cfg, first_test=first)
 
     def label(calib: tuple[int, int]):  # noqa: ANN202
         return build_label(panel, args.label, args.forward_period, calib=calib, rate=args.positive_rate)
