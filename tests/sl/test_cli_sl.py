@@ -127,6 +127,10 @@ def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: py
     (["--test-start", "2030-01-01"], "test window (--test-start/--test-end)"),
     (["--val-end", "someday"], "--val-end='someday' is not a date"),
     (["--train-end", "2021-13-01"], "--train-end='2021-13-01' is not a date"),
+    (["--train-end", "2021-03-01", "--val-start", "2021-02-01"],  # it cut the training window silently
+     "--val-start 2021-02-01 is not after --train-end 2021-03-01: the validation window must follow the training"),
+    (["--val-end", "20210501", "--test-start", "2021-04-01"],
+     "--test-start 2021-04-01 is not after --val-end 2021-05-01: the test window must follow the validation window"),
     (["--factors", "alpha_*,mf_0001"], "matches 'mf_0001' (did you mean"),  # a typo was silently dropped
     (["--num-boost-round", "0"], "--num-boost-round 0: must be ≥ 1"),
     (["--learning-rate", "-1"], "--learning-rate -1: must be > 0"),

@@ -21,7 +21,7 @@ import torch
 from aurumq_rl import __version__
 from aurumq_rl.algos.ppo import PPO, PPOConfig
 from aurumq_rl.algos.validation import policy_scores, validate_scores
-from aurumq_rl.data.check import date_window
+from aurumq_rl.data.check import check_window_order, date_window
 from aurumq_rl.data.labels import label_horizon
 from aurumq_rl.data.loader import load_panel, to_date
 from aurumq_rl.data.panel import Panel
@@ -84,12 +84,7 @@ def _date_index(panel: Panel, day: str | None, default: int, side: str, flag: st
 def _check_window_order(cfg: TrainConfig) -> None:
     """The validation window follows the training window (checked on the given dates, before any loading;
     a --val-start alone ends training before it, see `Trainer`)."""
-    day = {k: to_date(getattr(cfg, k), f"--{k.replace('_', '-')}") for k in ("train_start", "train_end",
-                                                                             "val_start", "val_end")}
-    for tr, va in (("train_end", "val_start"), ("train_start", "val_start"), ("train_start", "val_end")):
-        if day[tr] is not None and day[va] is not None and day[va] <= day[tr]:
-            raise DataError(f"--{va.replace('_', '-')} {day[va]} is not after --{tr.replace('_', '-')} {day[tr]}: "
-                            "the validation window must follow the training window")
+    check_window_order({k: getattr(cfg, k) for k in ("train_start", "train_end", "val_start", "val_end")})
 
 
 def _check_top_k(panel: Panel, cfg: TrainConfig) -> None:

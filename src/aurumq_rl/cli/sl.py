@@ -161,6 +161,11 @@ def _check(args: argparse.Namespace) -> None:
         attr = name.replace("-", "_")
         if getattr(args, attr, None) is not None:
             setattr(args, attr, to_date(getattr(args, attr), f"--{name}").isoformat())
+    if all(hasattr(args, n.replace("-", "_")) for n in DATE_FLAGS):  # an overlap would cut a window silently
+        from aurumq_rl.data.check import check_window_order
+
+        check_window_order({n.replace("-", "_"): getattr(args, n.replace("-", "_")) for n in DATE_FLAGS},
+                           ("train", "val", "test"))
     if getattr(args, "out_dir", None):  # train, walk-forward, stack: fail before the work, not after
         from aurumq_rl.io import check_writable
 

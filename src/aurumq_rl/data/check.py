@@ -24,6 +24,7 @@ from aurumq_rl.data.loader import (
     check_factor_dtypes,
     collect_source,
     scan_with_schema,
+    to_date,
 )
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import resolve_limit_method
@@ -122,6 +123,24 @@ def date_window(calendar: np.ndarray, start: date | None, end: date | None, name
         raise DataError(f"no trading date of {name} {window} (the data covers {calendar[0]} .. {calendar[-1]}); "
                         "choose dates inside it")
     return first, last
+
+
+WINDOW_NAMES = {"train": "training", "val": "validation", "test": "test"}
+
+
+def check_window_order(days: dict[str, str | date | None], windows: tuple[str, ...] = ("train", "val")) -> None:
+    """Each window of `windows` (prefixes of `days`' keys: train_start, train_end, val_start, …) follows the
+    ones before it: a later start after an earlier end and start, a later end after an earlier start, checked
+    on the dates given (YYYY-MM-DD or YYYYMMDD; None skipped), before any loading. Otherwise a DataError naming
+    both flags and dates: an overlap used to cut the earlier window silently."""
+    flag = {k: "--" + k.replace("_", "-") for k in days}
+    day = {k: to_date(v, flag[k]) for k, v in days.items()}
+    for i, a in enumerate(windows):
+        for b in windows[i + 1:]:
+            for early, late in ((f"{a}_end", f"{b}_start"), (f"{a}_start", f"{b}_start"), (f"{a}_start", f"{b}_end")):
+                if day.get(early) is not None and day.get(late) is not None and day[late] <= day[early]:
+                    raise DataError(f"{flag[late]} {day[late]} is not after {flag[early]} {day[early]}: the "
+                                    f"{WINDOW_NAMES[b]} window must follow the {WINDOW_NAMES[a]} window")
 
 
 def _thin_dates(keys: pl.DataFrame) -> list[dict]:
