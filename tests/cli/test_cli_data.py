@@ -46,6 +46,14 @@ def test_data_check_bad_input_exits_nonzero_without_traceback(demo: Path, tmp_pa
     assert "pct.parquet" in err and "divide by 100" in err and "Traceback" not in err
 
 
+def test_data_check_glob_that_matches_nothing_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """It printed polars internals ("expanded paths were empty (path expansion input: ...")."""
+    pattern = str(tmp_path / "nomatch*.parquet")
+    assert main(["data", "check", pattern]) == 2
+    err = capsys.readouterr().err
+    assert err == f"error: {pattern}: no file matches this glob; check the pattern and the directory it names\n"
+
+
 def test_console_script_installed() -> None:
     exe = shutil.which("aurumq-rl")
     assert exe is not None, "the aurumq-rl console script is not on PATH; pip install -e ."

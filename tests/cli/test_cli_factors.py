@@ -127,6 +127,33 @@ def test_bad_flags_exit_2(files: tuple[Path, Path], tmp_path: Path, capsys: pyte
     assert not (tmp_path / "o.parquet").exists()
 
 
+def test_compute_checks_its_output_before_any_work(files: tuple[Path, Path], tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """-o equal to INPUT destroyed it (with --factors-only the OHLCV was gone), -o inside an input directory
+    added a shard to the dataset, and an -o that is a directory failed only after the input was read."""
+    panel, _ = files
+    copy = tmp_path / "in.parquet"
+    copy.write_bytes(panel.read_bytes())
+    shards = tmp_path / "dir"
+    shards.mkdir()
+    (shards / "a.parquet").write_bytes(panel.read_bytes())
+    cases = [
+        ([str(copy), "-o", str(copy), "--factors-only"], f"-o {copy}: is the input file {copy}"),
+        ([str(shards), "-o", str(shards / "f.parquet")], f"-o {shards / 'f.parquet'}: is inside the input directory"),
+        ([str(tmp_path / "*.parquet"), "-o", str(tmp_path / "out.parquet")],
+         f"-o {tmp_path / 'out.parquet'}: matches the input glob"),
+        # a directory -o is named before the unknown --only name, which planning finds
+        ([str(copy), "-o", str(shards), "--only", "alpha_9999"], f"-o: cannot write {shards} (Is a directory)"),
+    ]
+    for argv, message in cases:
+        assert main(["factors", "compute", *argv, "--family", "tech", "--no-progress"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith(f"error: {message}") and "Traceback" not in err, err
+    assert copy.read_bytes() == panel.read_bytes()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dir", "in.parquet"]
+    assert [p.name for p in shards.iterdir()] == ["a.parquet"]
+
+
 def test_bad_input_files_exit_2(files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     panel, index = files
     no_amount = tmp_path / "no_amount.parquet"
@@ -140,6 +167,15 @@ def test_bad_input_files_exit_2(files: tuple[Path, Path], tmp_path: Path, capsys
                  "--index", str(bad_index)]) == 2
     err = capsys.readouterr().err
     assert "idx.parquet" in err and "close" in err and "--index" in err
+    shards = tmp_path / "idx"  # a directory of index shards, the newer one with an extra column
+    (shards / "a").mkdir(parents=True)
+    (shards / "b").mkdir()
+    pl.read_parquet(index).head(100).write_parquet(shards / "a" / "part.parquet")
+    pl.read_parquet(index).tail(100).with_columns(pl.lit(1.0).alias("vol")).write_parquet(shards / "b" / "part.parquet")
+    assert main(["factors", "compute", str(panel), "-o", str(tmp_path / "o.parquet"), "--family", "cmf",
+                 "--index", str(shards)]) == 2
+    err = capsys.readouterr().err
+    assert f"--index {shards}: cannot read it ({shards / 'b' / 'part.parquet'} has extra vol" in err, err
     assert main(["factors", "list", "--family", "nope"]) == 2
     assert not (tmp_path / "o.parquet").exists()
 

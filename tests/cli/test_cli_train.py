@@ -113,6 +113,16 @@ TINY = ["--total-timesteps", "64", "--n-envs", "4", "--n-steps", "8", "--batch-s
     (["--train-start", "2021-06-01", "--train-end", "2021-01-01"], None, "--train-start 2021-06-01 is after"),
     (["--val-start", "20211001", "--val-end", "20210901"], None, "--val-start 2021-10-01 is after --val-end"),
     (["--train-end", "2021-13-01"], None, "--train-end='2021-13-01' is not a date"),
+    (["--train-start", "2018-01-01", "--train-end", "2019-06-01"], None,  # said "decision dates 0..-1 hold fewer"
+     "no trading date of {data} in --train-start 2018-01-01 .. --train-end 2019-06-01 (the data covers 2020-06-01"),
+    (["--val-start", "2022-03-01"], None, "in --val-start 2022-03-01 .. --val-end 2021-12-10 (the data covers"),
+    (["--forward-period", "400"], None, "0 decision date(s) left once each label (400 trading days after the "
+                                        "next-day fill, from --forward-period 400) ends before the validation"),
+    (["--feature-group-weights", "mf_=nan"], None, "--feature-group-weights 'mf_=nan': the pair 'mf_=nan'"),
+    (["--feature-group-weights", "alpha_=1,mf_=inf"], None, "the pair 'mf_=inf' has no finite weight ≥ 0"),
+    (["--feature-group-weights", "mf_=-0.5"], None, "the pair 'mf_=-0.5' has no finite weight ≥ 0"),
+    ([], '{"feature_group_weights": {"mf_": "nan"}}', "the pair 'mf_=nan' has no finite weight"),
+    (["--factors", "alpha_001,alpha_0001"], None, "matches 'alpha_0001' (did you mean alpha_001"),  # was dropped
     (["--val-start", "soon"], None, "--val-start='soon' is not a date"),
     ([], '{"forward_period": "abc"}', "--forward-period 'abc'"),
     ([], '{"n_epochs": 2.5}', "--n-epochs 2.5"),
@@ -130,7 +140,7 @@ def test_train_rejects_bad_values_before_writing(data: str, tmp_path: Path, caps
         extra = ["--config", str(tmp_path / "c.json")]
     assert main(["train", "--data", data, "--out-dir", str(out), *TINY, *extra, *flags]) == 2
     err = capsys.readouterr().err
-    assert named in err and "Traceback" not in err
+    assert named.format(data=data) in err and "Traceback" not in err, err
     assert not out.exists()
 
 
@@ -192,6 +202,21 @@ def test_train_prints_its_windows_and_step_budget(data: str, tmp_path: Path,
     assert f"train {tr_lo} … {tr_hi} (" in out and f"validation {va_lo} … {va_hi} (" in out
     assert "embargo 6 dates (label horizon)" in out  # fp 5: a label of decision t runs to the close of t + 6
     assert "2 updates × 32 env-steps = 64 (--total-timesteps 70 rounded to whole updates)" in out
+
+
+@pytest.mark.parametrize("top_k", ["31", "50"])
+def test_train_refuses_a_top_k_the_universe_cannot_fill(data: str, tmp_path: Path,
+                                                         capsys: pytest.CaptureFixture[str], top_k: str) -> None:
+    """hs300 on the small preset: 47 stocks, at most 30 on a date. K above the panel's stock count (50) crashed
+    the sampler after the run directory was written; K no date can fill (31) trained a "top K" that never was."""
+    out = tmp_path / "run"
+    flags = [*TINY[:TINY.index("--top-k")], *TINY[TINY.index("--top-k") + 2:]]
+    assert main(["train", "--data", data, "--out-dir", str(out), *flags, "--universe", "hs300",
+                 "--top-k", top_k]) == 2
+    err = capsys.readouterr().err
+    assert f"error: --top-k {top_k}: universe 'hs300' holds at most 30 stocks" in err and "Traceback" not in err
+    assert "--top-k ≤ 30" in err
+    assert not out.exists()
 
 
 def test_trainer_api_checks_the_window_order_too(data: str, tmp_path: Path) -> None:

@@ -41,6 +41,16 @@ def test_select_factors_modes(tmp_path: Path) -> None:
         select_factors(cols, 5, "f")
 
 
+def test_select_factors_names_every_pattern_that_matches_nothing() -> None:
+    """A typo in one of several globs used to be dropped silently (training on fewer factors)."""
+    cols = ["ts_code", "mf_001", "alpha_001", "alpha_002"]
+    with pytest.raises(DataError) as err:
+        select_factors(cols, "alpha_*,mf_0001,zz_*", "f")
+    msg = str(err.value)
+    assert "no factor column in f matches 'mf_0001' (did you mean mf_001?), 'zz_*';" in msg
+    assert "fix or drop those patterns" in msg
+
+
 def _frame(n_stocks: int = 4, n_days: int = 5, **overrides: object) -> pl.DataFrame:
     rows = []
     for i in range(n_stocks):

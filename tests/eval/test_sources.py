@@ -104,6 +104,30 @@ def test_score_frame_rejects_bad_files(tmp_path: Path, frame: dict, match: str) 
         read_score_frame(tmp_path / "bad.parquet")
 
 
+def test_data_whose_shards_differ_is_a_data_error_naming_the_odd_shard(tmp_path: Path) -> None:
+    """A directory whose shards have different columns (a factor added later): DataError naming the odd shard
+    (`eval` / `compare` died with a polars SchemaError traceback). The same for a scores Parquet whose footer
+    reads but whose data does not, below."""
+    market = pl.read_parquet(demo_market())
+    (tmp_path / "d" / "y1").mkdir(parents=True)
+    (tmp_path / "d" / "y2").mkdir()
+    market.head(100).write_parquet(tmp_path / "d" / "y1" / "part.parquet")
+    market.tail(100).with_columns(pl.col("alpha_001").alias("alpha_011")).write_parquet(tmp_path / "d" / "y2" /
+                                                                                        "part.parquet")
+    with pytest.raises(DataError, match=r"y2/part.parquet has extra alpha_011 compared with .*y1/part.parquet"):
+        data_columns_and_calendar(tmp_path / "d")
+
+
+def test_a_scores_parquet_that_cannot_be_read_is_a_data_error(tmp_path: Path) -> None:
+    bad = _scores(tmp_path / "s.parquet", ["600000.SH"] * 1000, ["2021-01-04"] * 1000, [float(i) for i in range(1000)])
+    pl.read_parquet(bad).write_parquet(bad, compression="uncompressed", statistics=False)
+    raw = bytearray(bad.read_bytes())
+    raw[4:len(raw) // 2] = b"\xff" * (len(raw) // 2 - 4)  # the data pages; the footer (schema) stays intact
+    bad.write_bytes(bytes(raw))
+    with pytest.raises(DataError, match=r"s.parquet: cannot read it"):
+        read_score_frame(bad)
+
+
 def test_align_long_ignores_and_counts_outside_rows_and_is_order_free() -> None:
     p = make_panel(np.zeros((3, 2)))  # dates 2024-01-02..04, codes 600000.SH 600001.SH
     frame = pl.DataFrame({"ts_code": ["600001.SH", "600000.SH", "688001.SH", "600000.SH"],

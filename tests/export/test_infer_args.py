@@ -36,6 +36,23 @@ def test_infer_start_after_end_names_both_flags(run: tuple[str, Path], capsys: p
     assert "--start 2021-03-01 is after --end 2021-01-01" in err and "no row left" not in err
 
 
+@pytest.mark.parametrize(("window", "shown"), [
+    (["--date", "2030-01-02"], "on --date 2030-01-02"),
+    (["--date", "2019-01-02"], "on --date 2019-01-02"),
+    (["--start", "2030-01-01"], "in --start 2030-01-01 .. --end 2021-12-10"),
+    (["--start", "2019-01-01", "--end", "2019-06-30"], "in --start 2019-01-01 .. --end 2019-06-30"),
+])
+def test_infer_outside_the_data_says_where_the_data_ends(run: tuple[str, Path], capsys: pytest.CaptureFixture[str],
+                                                         window: list[str], shown: str) -> None:
+    """A date past the data's end (or before its start) names the data's range; it used to say "no row left in
+    universe ... between D and D+20", an internal look-ahead date."""
+    data, out = run
+    assert main(["infer", "--bundle", str(out), "--data", data, *window]) == 2
+    err = capsys.readouterr().err
+    assert f"error: no trading date of {data} {shown} (the data covers 2020-06-01 .. 2021-12-10)" in err, err
+    assert "no row left" not in err
+
+
 def test_bundle_directory_follows_the_umask(run: tuple[str, Path], tmp_path: Path) -> None:
     pytest.importorskip("torch")
     from aurumq_rl.export.onnx_export import export_bundle

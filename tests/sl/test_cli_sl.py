@@ -127,6 +127,11 @@ def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: py
     (["--test-start", "2030-01-01"], "test window (--test-start/--test-end)"),
     (["--val-end", "someday"], "--val-end='someday' is not a date"),
     (["--train-end", "2021-13-01"], "--train-end='2021-13-01' is not a date"),
+    (["--train-end", "2021-03-01", "--val-start", "2021-02-01"],  # it cut the training window silently
+     "--val-start 2021-02-01 is not after --train-end 2021-03-01: the validation window must follow the training"),
+    (["--val-end", "20210501", "--test-start", "2021-04-01"],
+     "--test-start 2021-04-01 is not after --val-end 2021-05-01: the test window must follow the validation window"),
+    (["--factors", "alpha_*,mf_0001"], "matches 'mf_0001' (did you mean"),  # a typo was silently dropped
     (["--num-boost-round", "0"], "--num-boost-round 0: must be ≥ 1"),
     (["--learning-rate", "-1"], "--learning-rate -1: must be > 0"),
     (["--learning-rate", "nan"], "--learning-rate nan: must be > 0"),
@@ -140,6 +145,26 @@ def test_sl_train_bad_flags(market: str, tmp_path: Path, capsys: pytest.CaptureF
     assert main(["sl", "train", "--data", market, "--out-dir", str(tmp_path / "x"), *FAST, *flags]) == 2
     assert message in capsys.readouterr().err
     assert not (tmp_path / "x").exists()
+
+
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--train-days", "100"], "--train-days 100 is below --min-train-days 120 (defaults 1260 and 120)"),
+    (["--train-days", "300", "--min-train-days", "400"], "--train-days 300 is below --min-train-days 400"),
+    (["--test-days", "0"], "--test-days 0: must be ≥ 1 (default 63)"),
+])
+def test_sl_walk_forward_bad_lengths_name_the_flag(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                   flags: list[str], message: str) -> None:
+    """It said "need test_days ≥ 1, train_days ≥ min_train_days and 0 < val_share < 1", naming no flag."""
+    assert main(["sl", "walk-forward", "--data", market, "--out-dir", str(tmp_path / "x"), *FAST, *flags]) == 2
+    assert f"error: {message}" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
+
+
+def test_walk_forward_config_names_a_bad_val_share() -> None:
+    from aurumq_rl.sl.walk_forward import WalkForwardConfig
+
+    with pytest.raises(DataError, match=r"val_share 1.0: must lie strictly between 0 and 1 \(default 0.2\)"):
+        WalkForwardConfig(val_share=1.0)
 
 
 def test_sl_train_compact_dates_mean_the_same_days(market: str, tmp_path: Path) -> None:

@@ -22,6 +22,7 @@ import torch
 from aurumq_rl import __version__
 from aurumq_rl.algos.ppo import PPO, PPOConfig
 from aurumq_rl.algos.validation import policy_scores, validate_scores
+from aurumq_rl.data.check import check_window_order, date_window
 from aurumq_rl.data.labels import label_horizon
 from aurumq_rl.data.loader import load_panel, to_date
 from aurumq_rl.data.panel import Panel
@@ -84,12 +85,41 @@ def _date_index(panel: Panel, day: str | None, default: int, side: str, flag: st
 def _check_window_order(cfg: TrainConfig) -> None:
     """The validation window follows the training window (checked on the given dates, before any loading;
     a --val-start alone ends training before it, see `Trainer`)."""
-    day = {k: to_date(getattr(cfg, k), f"--{k.replace('_', '-')}") for k in ("train_start", "train_end",
-                                                                             "val_start", "val_end")}
-    for tr, va in (("train_end", "val_start"), ("train_start", "val_start"), ("train_start", "val_end")):
-        if day[tr] is not None and day[va] is not None and day[va] <= day[tr]:
-            raise DataError(f"--{va.replace('_', '-')} {day[va]} is not after --{tr.replace('_', '-')} {day[tr]}: "
-                            "the validation window must follow the training window")
+    check_window_order({k: getattr(cfg, k) for k in ("train_start", "train_end", "val_start", "val_end")})
+
+
+def _check_top_k(panel: Panel, cfg: TrainConfig) -> None:
+    """K must not exceed the universe's largest size on a date of the loaded window: a date with fewer
+    valid stocks picks fewer (the sampler pads with -1), but a K no date can fill is a mistake (and one
+    above the panel's stock count used to crash the sampler)."""
+    size = int(panel.in_universe.sum(1).max())
+    if cfg.env.top_k > size:
+        raise DataError(f"--top-k {cfg.env.top_k}: universe '{cfg.universe}' holds at most {size} stocks on a "
+                        f"date of {panel.dates[0]} … {panel.dates[-1]}, so no date could fill {cfg.env.top_k} "
+                        f"picks; choose --top-k ≤ {size}, or a wider --universe")
+
+
+def _check_decision_dates(panel: Panel, cfg: TrainConfig, train: tuple[int, int], va_lo: int,
+                          last_decision: int) -> None:
+    """The training window keeps at least --episode-length decision dates once the label horizon is held
+    clear of the validation window (embargo) and of the data's end (as `MarketSim` requires); else a
+    DataError naming the window, the flags that shorten it and the data's dates."""
+    d, (lo, hi) = panel.dates, train
+    horizon = label_horizon(cfg.env.label_kind, cfg.env.forward_period)
+    cut = min(va_lo - horizon - 2, last_decision)  # the last decision whose label ends in time
+    n = max(min(hi, cut) - lo + 1, 0)
+    if n >= cfg.env.episode_length:
+        return
+    window = f"{d[lo]} … {d[hi]}" if hi >= lo else f"before --val-start {d[va_lo]} (no date)"
+    why = ""
+    if cut < hi:
+        clear = "the validation window starts" if va_lo - horizon - 2 <= last_decision else "the data ends"
+        source = (f"--forward-period {cfg.env.forward_period}" if cfg.env.label_kind == "forward_return"
+                  else "the main-wave hold of --reward-mode main_wave")
+        why = f" once each label ({horizon} trading days after the next-day fill, from {source}) ends before {clear}"
+    raise DataError(f"training window {window}: {n} decision date(s) left{why}, fewer than --episode-length "
+                    f"{cfg.env.episode_length}; the data covers {d[0]} … {d[-1]}: widen --train-start/--train-end "
+                    "(or --val-start), or lower --forward-period or --episode-length")
 
 
 class Trainer:
@@ -109,6 +139,7 @@ class Trainer:
         start, end = to_date(cfg.train_start, "--train-start"), to_date(cfg.val_end, "--val-end")
         self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
                                 include_columns_file=cfg.include_columns_file)
+        _check_top_k(self.panel, cfg)
         self.panel.scale_factor_groups(cfg.feature_group_weights)
         t_n = len(self.panel.dates)
         horizon = label_horizon(cfg.env.label_kind, cfg.env.forward_period)
@@ -118,12 +149,20 @@ class Trainer:
                             "--train-end")
         va_lo = va_lo if va_lo >= 0 else tr_hi + 1
         va_hi = _date_index(self.panel, cfg.val_end, t_n - 1, "end", "--val-end")
+        d = self.panel.dates
+        for lo_key, hi_key in (("train_start", "train_end"), ("val_start", "val_end")):
+            lo_day, hi_day = getattr(cfg, lo_key), getattr(cfg, hi_key)
+            lo_flag, hi_flag = (f"--{k.replace('_', '-')}" for k in (lo_key, hi_key))
+            if lo_day or hi_day:  # a window outside the data: say where the data lies
+                date_window(d, to_date(lo_day, lo_flag), to_date(hi_day, hi_flag), cfg.data,
+                            f"in {lo_flag} {lo_day or d[0]} .. {hi_flag} {hi_day or d[-1]}")
         # embargo: a training label (its horizon after a T+1 entry) must end before the validation window
         self.train_range = (tr_lo, min(tr_hi, va_lo - horizon - 2))
         self.val_idx = np.arange(va_lo, va_hi + 1)
         if len(self.val_idx) < 2:
             raise DataError("the validation window holds fewer than 2 dates; set --val-start/--val-end")
         self.data = PanelTensors(self.panel, cfg.env, self.device)
+        _check_decision_dates(self.panel, cfg, (tr_lo, tr_hi), va_lo, self.data.last_decision)
         try:
             self.sim = MarketSim(self.data, cfg.env, cfg.ppo.n_envs, seed=cfg.ppo.seed, t_range=self.train_range)
         except ValueError as exc:

@@ -79,8 +79,14 @@ def attach_inputs(out: pl.DataFrame, inputs: pl.LazyFrame | None) -> pl.DataFram
 
 def run_compute(args: argparse.Namespace) -> int:
     from aurumq_rl.factors.engine import FACTOR_BATCH, plan_factors, run_batches
-    from aurumq_rl.io import AtomicParquetWriter, atomic_write_json
+    from aurumq_rl.io import AtomicParquetWriter, atomic_write_json, check_not_input, check_writable
 
+    # the outputs before any work: never the input (file, a shard of its directory, its glob) or the index
+    check_not_input(args.output, args.input, args.index, flag="-o")
+    check_writable(args.output, flag="-o")
+    if args.report_json:
+        check_not_input(args.report_json, args.input, args.index, flag="--report-json")
+        check_writable(args.report_json, flag="--report-json")
     if args.batch_days is not None and args.batch_days < 1:
         raise DataError(f"--batch-days {args.batch_days}: give a positive number of dates")
     if args.factor_batch is not None and args.factor_batch < 1:

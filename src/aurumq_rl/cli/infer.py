@@ -44,7 +44,7 @@ def _write(df: pl.DataFrame, path: str) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from aurumq_rl.data.check import date_counts
+    from aurumq_rl.data.check import date_counts, date_window
     from aurumq_rl.infer import load_scorer
     from aurumq_rl.infer.picks import picks_for_range, thin_date_warning
     from aurumq_rl.infer.scorer import extend_end
@@ -58,6 +58,15 @@ def run(args: argparse.Namespace) -> int:
         check_writable(args.output)
     if args.start and args.end and to_date(args.start, "--start") > to_date(args.end, "--end"):
         raise DataError(f"--start {args.start} is after --end {args.end}; pass a start on or before the end")
+    counts = date_counts(args.data)  # the whole history's dates: a window outside them says where the data ends
+    calendar = counts["trade_date"].drop_nulls().to_numpy().astype("datetime64[D]")
+    if args.date:  # a day inside the data's range but off its calendar is named below, with the next trading day
+        day = to_date(args.date, "--date")
+        if not len(calendar) or not calendar[0] <= np.datetime64(day, "D") <= calendar[-1]:
+            date_window(calendar, day, day, args.data, f"on --date {args.date}")  # raises: outside the data
+    elif args.start or args.end:
+        date_window(calendar, to_date(args.start, "--start"), to_date(args.end, "--end"), args.data,
+                    f"in --start {args.start or calendar[0]} .. --end {args.end or calendar[-1]}")
     scorer = load_scorer(args.bundle, threads=args.threads)
     top_k = args.top_k if args.top_k is not None else int(scorer.metadata.get("top_k", 30))
     sizing = args.sizing or str(scorer.metadata.get("sizing", "equal"))
@@ -80,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     _check_scored(panel, scores, lo, hi, args.data)
     cap = scorer.metadata.get("industry_cap", INDUSTRY_CAP)
     picks = picks_for_range(panel, scores, np.arange(lo, hi + 1), top_k, sizing=sizing, industry_cap=cap)
-    if (thin := thin_date_warning(date_counts(args.data), panel.dates[hi])) is not None:
+    if (thin := thin_date_warning(counts, panel.dates[hi])) is not None:
         warnings.warn(thin, stacklevel=1)
     if args.output:
         _write(picks, args.output)

@@ -8,6 +8,7 @@ dates 60/20/20 with an embargo of label horizon + 1 dates between the windows.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import time
 from pathlib import Path
@@ -160,6 +161,11 @@ def _check(args: argparse.Namespace) -> None:
         attr = name.replace("-", "_")
         if getattr(args, attr, None) is not None:
             setattr(args, attr, to_date(getattr(args, attr), f"--{name}").isoformat())
+    if all(hasattr(args, n.replace("-", "_")) for n in DATE_FLAGS):  # an overlap would cut a window silently
+        from aurumq_rl.data.check import check_window_order
+
+        check_window_order({n.replace("-", "_"): getattr(args, n.replace("-", "_")) for n in DATE_FLAGS},
+                           ("train", "val", "test"))
     if getattr(args, "out_dir", None):  # train, walk-forward, stack: fail before the work, not after
         from aurumq_rl.io import check_writable
 
@@ -314,13 +320,14 @@ def run_walk_forward(args: argparse.Namespace) -> int:
     from aurumq_rl.sl.walk_forward import WalkForwardConfig, walk_forward
 
     _check(args)
+    # the window lengths are checked on construction: before the data is loaded
+    cfg = WalkForwardConfig(train_days=args.train_days, test_days=args.test_days, gap=args.gap,
+                            min_train_days=args.min_train_days)
     t0 = time.perf_counter()
     panel, pass_through = _load(args)
-    first = None
     if args.first_test:  # checked and normalised to YYYY-MM-DD by _check
         first = int(np.searchsorted(panel.dates, np.datetime64(args.first_test, "D")))
-    cfg = WalkForwardConfig(train_days=args.train_days, test_days=args.test_days, gap=args.gap,
-                            min_train_days=args.min_train_days, first_test=first)
+        cfg = dataclasses.replace(cfg, first_test=first)
 
     def label(calib: tuple[int, int]):  # noqa: ANN202
         return build_label(panel, args.label, args.forward_period, calib=calib, rate=args.positive_rate)

@@ -49,7 +49,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int)
     p.add_argument("--factors", help="N, or comma-separated globs such as 'alpha_*,mf_*'")
     p.add_argument("--include-columns-file")
-    p.add_argument("--feature-group-weights", help="prefix=weight pairs, e.g. 'mf_=0.5,hk_=0'")
+    p.add_argument("--feature-group-weights", help="prefix=weight pairs scaling those inputs, each weight finite "
+                   "and ≥ 0 (0 mutes the group), e.g. 'mf_=0.5,hk_=0'")
     p.add_argument("--encoder-hidden", help="hidden sizes, e.g. 128,64")
     p.add_argument("--device", help="auto | cpu | cuda[:i]")
     p.add_argument("--eval-every", type=int, help="validate every N updates")
@@ -147,14 +148,25 @@ def _hidden(value: object) -> tuple[int, ...]:
 
 
 def _weights(value: object) -> dict[str, float]:
+    """prefix=weight pairs (a string, or a --config table). A weight scales the group's normalised inputs:
+    it must be finite and ≥ 0 (NaN/inf trained a NaN model; a negative one only flips the inputs' sign,
+    which the network learns either way, so it is refused rather than read as a penalty)."""
     if not value:
         return {}
     try:
         if isinstance(value, dict):
-            return {str(k): float(v) for k, v in value.items()}
-        return {k.strip(): float(v) for k, v in (pair.split("=") for pair in str(value).split(","))}
+            pairs = [(str(k), v) for k, v in value.items()]
+        else:
+            pairs = [(k.strip(), v) for k, v in (pair.split("=") for pair in str(value).split(","))]
+        parsed = [(k, raw, float(raw)) for k, raw in pairs]
     except (ValueError, TypeError):
         raise DataError(f"--feature-group-weights {value!r}: give prefix=weight pairs, e.g. mf_=0.5,hk_=0") from None
+    for k, raw, w in parsed:
+        if not math.isfinite(w) or w < 0:
+            raise DataError(f"--feature-group-weights {value!r}: the pair '{k}={str(raw).strip()}' has no finite "
+                            "weight ≥ 0; a weight scales the group's inputs (0 mutes it, 1 leaves it as is), "
+                            "e.g. mf_=0.5,hk_=0")
+    return {k: w for k, _, w in parsed}
 
 
 def validate(opts: dict) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,7 @@ from aurumq_rl.data.loader import (
     check_factor_dtypes,
     collect_source,
     scan_with_schema,
+    to_date,
 )
 from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.errors import DataError
@@ -113,6 +115,40 @@ def date_counts(source: str | Path | pl.LazyFrame) -> pl.DataFrame:
         raise DataError(f"{name}: no trade_date column")
     q = lf.select(trade_date_expr(schema["trade_date"], name)).group_by("trade_date").len().sort("trade_date")
     return collect_source(q, name)
+
+
+def date_window(calendar: np.ndarray, start: date | None, end: date | None, name: str, window: str
+                ) -> tuple[int, int]:
+    """(first, last): the indices of the first date ≥ `start` and of the last date ≤ `end` (None: open) in the
+    sorted trading dates `calendar` [datetime64[D]] of source `name`. When no date lies between them, a
+    DataError naming `window` (the flags and dates as given, e.g. "in --start A .. --end B") and the data's
+    own range, so the user sees where the data ends rather than an empty result further on."""
+    if not len(calendar):
+        raise DataError(f"{name}: no trading date in the data")
+    first = 0 if start is None else int(np.searchsorted(calendar, np.datetime64(start, "D")))
+    last = len(calendar) - 1 if end is None else int(np.searchsorted(calendar, np.datetime64(end, "D"), "right")) - 1
+    if first > last:
+        raise DataError(f"no trading date of {name} {window} (the data covers {calendar[0]} .. {calendar[-1]}); "
+                        "choose dates inside it")
+    return first, last
+
+
+WINDOW_NAMES = {"train": "training", "val": "validation", "test": "test"}
+
+
+def check_window_order(days: dict[str, str | date | None], windows: tuple[str, ...] = ("train", "val")) -> None:
+    """Each window of `windows` (prefixes of `days`' keys: train_start, train_end, val_start, …) follows the
+    ones before it: a later start after an earlier end and start, a later end after an earlier start, checked
+    on the dates given (YYYY-MM-DD or YYYYMMDD; None skipped), before any loading. Otherwise a DataError naming
+    both flags and dates: an overlap used to cut the earlier window silently."""
+    flag = {k: "--" + k.replace("_", "-") for k in days}
+    day = {k: to_date(v, flag[k]) for k, v in days.items()}
+    for i, a in enumerate(windows):
+        for b in windows[i + 1:]:
+            for early, late in ((f"{a}_end", f"{b}_start"), (f"{a}_start", f"{b}_start"), (f"{a}_start", f"{b}_end")):
+                if day.get(early) is not None and day.get(late) is not None and day[late] <= day[early]:
+                    raise DataError(f"{flag[late]} {day[late]} is not after {flag[early]} {day[early]}: the "
+                                    f"{WINDOW_NAMES[b]} window must follow the {WINDOW_NAMES[a]} window")
 
 
 def _thin_dates(keys: pl.DataFrame) -> list[dict]:

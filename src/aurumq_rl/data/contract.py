@@ -97,7 +97,20 @@ def select_factors(available: list[str], factors: None | int | str | list[str], 
                             f"ask for 1..{len(known)}")
         chosen = known[:factors]
     elif isinstance(factors, str):
+        import difflib  # here, not at the top: this module's other functions are edited elsewhere
+
         pats = [p.strip() for p in factors.split(",") if p.strip()]
+        unmatched = [p for p in pats if not any(fnmatch.fnmatchcase(c, p) for c in known)]
+        if unmatched:  # a typo must not silently train on fewer factors
+
+            def hint(p: str) -> str:
+                near = difflib.get_close_matches(p, known, n=3)
+                return f"'{p}' (did you mean {', '.join(near)}?)" if near else f"'{p}'"
+
+            raise DataError(f"factors='{factors}': no factor column in {source} matches "
+                            f"{', '.join(hint(p) for p in unmatched)}; fix or drop "
+                            f"{'that pattern' if len(unmatched) == 1 else 'those patterns'} "
+                            f"(examples present: {', '.join(known[:5])})")
         chosen = [c for c in known if any(fnmatch.fnmatchcase(c, p) for p in pats)]
         if not chosen:
             raise DataError(f"factors='{factors}' matches no factor column in {source}; "

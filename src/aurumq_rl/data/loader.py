@@ -113,6 +113,10 @@ def scan_source(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str]:
     text = str(source)
     path = Path(text)
     if any(ch in text for ch in "*?["):
+        import glob
+
+        if not glob.glob(text, recursive=True):  # polars would say "expanded paths were empty" and more
+            raise DataError(f"{text}: no file matches this glob; check the pattern and the directory it names")
         return pl.scan_parquet(text, hive_partitioning=True), text
     if path.is_dir():
         if not any(path.rglob("*.parquet")):

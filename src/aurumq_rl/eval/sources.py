@@ -30,9 +30,10 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from aurumq_rl.data.check import date_window
 from aurumq_rl.data.contract import factor_columns, trade_date_expr
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD
-from aurumq_rl.data.loader import load_panel, scan_with_schema, to_date
+from aurumq_rl.data.loader import collect_source, load_panel, scan_with_schema, to_date
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 
@@ -84,12 +85,9 @@ class EvalPanel:
 def data_columns_and_calendar(data: str | Path) -> tuple[list[str], np.ndarray]:
     """The data's column names and its sorted trading dates (datetime64[D]), read without loading factors."""
     lf, name, schema = scan_with_schema(data)
-    try:
-        if "trade_date" not in schema.names():
-            raise DataError(f"{name}: no trade_date column; the data contract needs ts_code, trade_date, ...")
-        cal = lf.select(trade_date_expr(schema["trade_date"], name)).unique().drop_nulls().collect()
-    except (pl.exceptions.ComputeError, OSError) as exc:
-        raise DataError(f"{name}: cannot read as Parquet ({exc})") from exc
+    if "trade_date" not in schema.names():
+        raise DataError(f"{name}: no trade_date column; the data contract needs ts_code, trade_date, ...")
+    cal = collect_source(lf.select(trade_date_expr(schema["trade_date"], name)).unique().drop_nulls(), name)
     return list(schema.names()), np.sort(cal["trade_date"].to_numpy().astype("datetime64[D]"))
 
 
@@ -165,7 +163,7 @@ def read_score_frame(path: str | Path) -> pl.DataFrame:
                         "a scores Parquet needs ts_code, trade_date, score")
     if not (schema["score"].is_numeric() or schema["score"] == pl.Boolean):
         raise DataError(f"{name}: column score has type {schema['score']}; scores must be numeric")
-    raw = lf.select(SCORE_COLUMNS).collect()
+    raw = collect_source(lf.select(SCORE_COLUMNS), name)
     df = raw.with_columns(pl.col("ts_code").cast(pl.String), trade_date_expr(schema["trade_date"], name),
                           pl.col("score").cast(pl.Float64))
     bad = df["trade_date"].is_null() & raw["trade_date"].is_not_null()
@@ -257,11 +255,7 @@ def load_eval_panel(data: str | Path, specs: Sequence[SourceSpec], *, calendar: 
         raise DataError(f"--end {e} is before --start {s}")
     if not len(calendar):
         raise DataError(f"{data}: no trading date in the data")
-    first = 0 if s is None else int(np.searchsorted(calendar, np.datetime64(s, "D")))
-    last = len(calendar) - 1 if e is None else int(np.searchsorted(calendar, np.datetime64(e, "D"), "right")) - 1
-    if first > last:
-        raise DataError(f"no trading date of {data} in --start {s or calendar[0]} .. --end {e or calendar[-1]} "
-                        f"(the data covers {calendar[0]} .. {calendar[-1]})")
+    first, last = date_window(calendar, s, e, str(data), f"in --start {s or calendar[0]} .. --end {e or calendar[-1]}")
     tail = max(forward_period, MAIN_WAVE_MAX_HOLD) + 2 + TAIL_MARGIN_DAYS
     load_lo, load_hi = calendar[max(first - WARMUP_DAYS, 0)], calendar[min(last + tail, len(calendar) - 1)]
     factors = list(dict.fromkeys(sp.factor for sp in specs if sp.factor)) or 1

@@ -123,7 +123,10 @@ def load_index(index: Source | None, code: str | None = None) -> pl.DataFrame | 
     if missing:
         raise DataError(f"--index {name}: missing column(s) {', '.join(missing)}; an index file needs "
                         f"{', '.join(INDEX_REQUIRED)} (daily bars of one index, e.g. 000300.SH)")
-    df = lf.collect()
+    try:
+        df = collect_source(lf, name)
+    except DataError as exc:
+        raise DataError(f"--index {exc}") from exc
     codes = df["ts_code"].unique().sort().to_list() if "ts_code" in df.columns else []
     if code is not None:
         if not codes:

@@ -11,7 +11,7 @@ Windows (date indices, inclusive), for each anchor = the first date of a test wi
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,21 @@ class WalkForwardConfig:
     min_train_days: int = 120
     first_test: int | None = None  # date index of the first anchor (default: as early as min_train_days allows)
 
+    def __post_init__(self) -> None:
+        """Check the lengths on construction, so `sl walk-forward` fails before loading the data; each error
+        names the flag (val_share has none), its value and its default."""
+        default = {f.name: f.default for f in fields(self)}
+        if self.test_days < 1:
+            raise DataError(f"--test-days {self.test_days}: must be ≥ 1 (default {default['test_days']})")
+        if self.train_days < self.min_train_days:
+            raise DataError(f"--train-days {self.train_days} is below --min-train-days {self.min_train_days} "
+                            f"(defaults {default['train_days']} and {default['min_train_days']}): the rolling "
+                            "training span must hold at least the minimum; raise --train-days or lower "
+                            "--min-train-days")
+        if not 0 < self.val_share < 1:
+            raise DataError(f"val_share {self.val_share}: must lie strictly between 0 and 1 "
+                            f"(default {default['val_share']})")
+
 
 def wf_windows(n_dates: int, horizon: int, cfg: WalkForwardConfig = WalkForwardConfig()) -> list[Split]:
     """The walk-forward splits (train = fit part, val = early-stopping part, test = out-of-sample window)."""
@@ -45,8 +60,6 @@ def wf_windows(n_dates: int, horizon: int, cfg: WalkForwardConfig = WalkForwardC
     gap = emb if cfg.gap is None else cfg.gap
     if gap < emb:
         raise DataError(f"walk-forward gap {gap} is shorter than the label horizon + 1 ({emb}); use --gap ≥ {emb}")
-    if cfg.test_days < 1 or cfg.train_days < cfg.min_train_days or not 0 < cfg.val_share < 1:
-        raise DataError("walk-forward: need test_days ≥ 1, train_days ≥ min_train_days and 0 < val_share < 1")
     anchor = cfg.first_test if cfg.first_test is not None else cfg.min_train_days + gap
     out = []
     while anchor < n_dates:
