@@ -5,3 +5,12 @@ from __future__ import annotations
 
 class DataError(ValueError):
     """Bad input data or arguments. The message names the file/column/flag/value and says what to do."""
+
+
+def did_you_mean(name: str, choices: list[str]) -> str:
+    """' (did you mean a, b?)' with up to three close names from `choices`, or '' when none is close: the one
+    way error messages suggest a fix for a mistyped factor, column or family."""
+    import difflib
+
+    near = difflib.get_close_matches(name, choices, n=3)
+    return f" (did you mean {', '.join(near)}?)" if near else ""

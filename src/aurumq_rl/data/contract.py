@@ -12,7 +12,7 @@ import polars as pl
 
 from aurumq_rl.data.columns import cast_optional_columns, date_expr
 from aurumq_rl.data.sanity import PERCENT_STOCK_RULE, percent_scaled_stocks
-from aurumq_rl.errors import DataError
+from aurumq_rl.errors import DataError, did_you_mean
 from aurumq_rl.market.boards import CODE_PATTERN, board_expr
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("ts_code", "trade_date", "close", "pct_chg", "vol")
@@ -97,18 +97,12 @@ def select_factors(available: list[str], factors: None | int | str | list[str], 
                             f"ask for 1..{len(known)}")
         chosen = known[:factors]
     elif isinstance(factors, str):
-        import difflib  # here, not at the top: this module's other functions are edited elsewhere
-
         pats = [p.strip() for p in factors.split(",") if p.strip()]
         unmatched = [p for p in pats if not any(fnmatch.fnmatchcase(c, p) for c in known)]
         if unmatched:  # a typo must not silently train on fewer factors
 
-            def hint(p: str) -> str:
-                near = difflib.get_close_matches(p, known, n=3)
-                return f"'{p}' (did you mean {', '.join(near)}?)" if near else f"'{p}'"
-
             raise DataError(f"factors='{factors}': no factor column in {source} matches "
-                            f"{', '.join(hint(p) for p in unmatched)}; fix or drop "
+                            f"{', '.join(repr(p) + did_you_mean(p, known) for p in unmatched)}; fix or drop "
                             f"{'that pattern' if len(unmatched) == 1 else 'those patterns'} "
                             f"(examples present: {', '.join(known[:5])})")
         chosen = [c for c in known if any(fnmatch.fnmatchcase(c, p) for p in pats)]

@@ -18,7 +18,6 @@ the head warms up the MA5/MA10 of the main-wave exit rule. Decision dates stay -
 
 from __future__ import annotations
 
-import difflib
 import json
 import warnings
 from collections.abc import Sequence
@@ -35,7 +34,7 @@ from aurumq_rl.data.contract import factor_columns, trade_date_expr
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD
 from aurumq_rl.data.loader import collect_source, load_panel, scan_with_schema, to_date
 from aurumq_rl.data.panel import Panel
-from aurumq_rl.errors import DataError
+from aurumq_rl.errors import DataError, did_you_mean
 
 SCORE_COLUMNS: tuple[str, ...] = ("ts_code", "trade_date", "score")
 RUN_SCORES_FILE = "scores.parquet"
@@ -113,8 +112,7 @@ def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> 
     if spec.startswith("factor:"):
         col = spec.removeprefix("factor:")
         if col not in columns:
-            near = difflib.get_close_matches(col, factor_columns(list(columns)), n=3)
-            hint = f" (close: {', '.join(near)})" if near else ""
+            hint = did_you_mean(col, factor_columns(list(columns)))
             raise DataError(f"--scores {spec}: column '{col}' is not in the data{hint}")
         return SourceSpec(spec, "factor", sign + col, factor=col, negate=negate)
     path = Path(spec)
@@ -130,9 +128,8 @@ def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> 
                         "(metadata.json + policy.onnx, manifest.json, bundle/); SOURCE must be " + ACCEPTED)
     if spec in columns:
         return SourceSpec(spec, "factor", sign + spec, factor=spec, negate=negate)
-    near = difflib.get_close_matches(spec, factor_columns(list(columns)), n=3)
-    hint = f"; close factor columns: {', '.join(near)}" if near else ""
-    raise DataError(f"--scores {spec}: unknown source (not a file, a directory or a column of the data{hint}); "
+    hint = did_you_mean(spec, factor_columns(list(columns)))
+    raise DataError(f"--scores {spec}: unknown source (not a file, a directory or a column of the data){hint}; "
                     "SOURCE must be " + ACCEPTED)
 
 

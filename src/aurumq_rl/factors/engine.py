@@ -24,7 +24,6 @@ values beyond the float32 range) become null and are counted per factor in the r
 
 from __future__ import annotations
 
-import difflib
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ import numpy as np
 import polars as pl
 from tqdm import tqdm
 
-from aurumq_rl.errors import DataError
+from aurumq_rl.errors import DataError, did_you_mean
 from aurumq_rl.factors import engine_io
 from aurumq_rl.factors.engine_io import DERIVATIONS, LIMIT_FLAG, Source
 from aurumq_rl.factors.expr import DATE_KEY, TS_KEY, X, evaluate, materialize, required_columns, temps_of
@@ -115,8 +114,7 @@ def select_specs(families: str | Iterable[str] | None = None,
             raise DataError(f"unknown factor family '{f}' (--family); registered families: {', '.join(known)}")
     for n in names or []:
         if n not in by_name:
-            close = difflib.get_close_matches(n, list(by_name), n=3)
-            hint = f"; did you mean {', '.join(close)}?" if close else "; see `aurumq-rl factors list`"
+            hint = did_you_mean(n, list(by_name)) or " (see `aurumq-rl factors list`)"
             raise DataError(f"unknown factor '{n}' (--only){hint}")
     if fams is None and names is None:
         chosen = all_specs
