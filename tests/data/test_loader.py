@@ -240,3 +240,17 @@ def test_nan_and_inf_prices_and_returns_are_missing_with_a_warning() -> None:
     assert np.isfinite(fwd[:5]).all()  # exits inside the panel: all known
     assert fwd[0, 0] == pytest.approx(0.01)  # window r[2..3]: the NaN day counts as 0
     assert fwd[1, 0] == pytest.approx(1.01 * 1.01 - 1)  # window r[3..4]: after it, returns compound as usual
+
+
+def test_market_wide_detection_is_relative_to_the_values_scale() -> None:
+    """A factor of tiny values (gtja_144 is ~1e-8 on real data) varies across stocks and must be normalised;
+    the old absolute floor (std ≤ 1e-7) called it market-wide and passed it through raw on some windows."""
+    from aurumq_rl.data.normalize import is_market_wide
+
+    rng = np.random.default_rng(0)
+    mask = np.ones((50, 30), bool)
+    tiny = rng.normal(0, 2e-8, (50, 30))
+    assert not is_market_wide(tiny, mask)
+    same = np.repeat(rng.normal(0, 2e-8, (50, 1)), 30, axis=1)  # tiny, but one value per date
+    assert is_market_wide(same, mask) and is_market_wide(same * 1e9, mask)
+    assert is_market_wide(np.zeros((50, 30)), mask)

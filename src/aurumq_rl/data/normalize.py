@@ -98,10 +98,12 @@ def normalize(x: np.ndarray, mask: np.ndarray, method: str) -> np.ndarray:
 
 
 def is_market_wide(x: np.ndarray, mask: np.ndarray, share: float = 0.99) -> bool:
-    """A column is market-wide when, on ≥ `share` of dates with ≥ 2 universe values, all values are equal."""
-    _, n, mean, std = _moments(x, mask)
+    """A column is market-wide when, on ≥ `share` of dates with ≥ 2 universe values, all values are equal (up
+    to float noise relative to the date's largest |value|: a factor of tiny values, ~1e-8, is not constant)."""
+    valid, n, mean, std = _moments(x, mask)
     rows = n >= 2
     if not rows.any():
         return False
-    const = std[rows] <= 1e-7 * np.maximum(np.abs(mean[rows]), 1.0)
+    scale = np.where(valid, np.abs(x), 0).max(axis=1)
+    const = std[rows] <= 1e-7 * scale[rows]
     return bool(const.mean() >= share)
