@@ -9,7 +9,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from aurumq_rl.factors.engine_io import DERIVATIONS, VWAP_PROXY, derive_inputs
+from aurumq_rl.factors.engine_io import DERIVATIONS, derive_inputs
 
 
 def _bars(scale: float) -> pl.DataFrame:
@@ -33,7 +33,7 @@ def test_adjusted_prices_use_the_typical_price() -> None:
     bars = _bars(0.3137)  # forward-adjusted: off the cent grid; amount / vol (10.30) is ~3x these prices
     with pytest.warns(UserWarning, match="typical price"):
         out, derived = derive_inputs(bars)
-    assert derived[0] == VWAP_PROXY and "pass a vwap column" in DERIVATIONS[VWAP_PROXY]
+    assert derived[0] == "vwap" and "pass a vwap column" in DERIVATIONS["vwap"]
     expect = ((bars["high"] + bars["low"] + bars["close"]) / 3).to_list()
     assert out["vwap"].to_list() == pytest.approx(expect)
 
@@ -41,7 +41,7 @@ def test_adjusted_prices_use_the_typical_price() -> None:
 def test_a_vwap_column_is_kept() -> None:
     bars = _bars(0.3137).with_columns(pl.Series("vwap", [3.2, 3.3]))
     out, derived = derive_inputs(bars)
-    assert "vwap" not in derived and VWAP_PROXY not in derived and out["vwap"].to_list() == [3.2, 3.3]
+    assert "vwap" not in derived and out["vwap"].to_list() == [3.2, 3.3]
 
 
 @pytest.mark.parametrize(("column", "factor"), [("vol", 100.0), ("amount", 1000.0)])
@@ -52,3 +52,19 @@ def test_volume_or_amount_in_other_units_is_warned_about(column: str, factor: fl
     with pytest.warns(UserWarning, match=r"inside the day's \[low, high\] on only 0% of traded rows .*vol in lots "
                                          r"of 100 shares, amount in thousand yuan"):
         derive_inputs(bars)
+
+
+def test_vwap_is_decided_row_by_row_so_later_rows_never_change_it() -> None:
+    """Forward-adjusted data is real (on the cent grid) only after the last ex-date: those rows take amount / vol,
+    the adjusted ones the typical price, each row on its own. A file-level choice flipped every past vwap
+    when appended rows pushed the on-grid share across a threshold (37 factors on the real sample)."""
+    adjusted = _bars(0.3137)
+    real = _bars(1.0).with_columns(pl.col("trade_date") + timedelta(days=7))
+    both = pl.concat([adjusted, real])
+    with pytest.warns(UserWarning, match="typical price"):
+        out, _ = derive_inputs(both)
+    typical = ((adjusted["high"] + adjusted["low"] + adjusted["close"]) / 3).to_list()
+    assert out["vwap"].to_list() == pytest.approx([*typical, 10.30, 10.50])
+    with pytest.warns(UserWarning, match="typical price"):
+        alone, _ = derive_inputs(adjusted)
+    assert alone["vwap"].to_list() == out["vwap"].to_list()[:2]

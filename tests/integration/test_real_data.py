@@ -33,7 +33,7 @@ def real(shared: Path) -> pl.DataFrame:
 
 def test_real_panel_loads_with_rules(real: pl.DataFrame) -> None:
     p = load_panel(real.lazy(), universe="hs300")
-    assert p.meta["limit_method"] == "pct"  # forward-adjusted prices are off the cent grid
+    assert p.meta["limit_method"] == "auto"  # by price on the rows on the cent grid (after the last ex-date)
     assert p.factors.shape[0] > 1000 and 200 < p.factors.shape[1] <= 276
     assert p.in_universe.sum(1).max() <= 276 and p.in_universe.mean() > 0.5
     fwd = p.forward_returns(5)
@@ -77,8 +77,9 @@ def test_limit_hits_on_real_bars_close_at_the_extreme(real: pl.DataFrame) -> Non
 
 def test_vwap_on_adjusted_real_bars_stays_in_the_day_range(real: pl.DataFrame) -> None:
     """amount / vol is the unadjusted price, off the forward-adjusted OHLC scale (it fell inside [low, high] on
-    43% of rows); the engine uses the typical price there, on every row inside the day's range."""
-    from aurumq_rl.factors.engine_io import VWAP_PROXY, derive_inputs
+    43% of rows); the engine takes it only where the prices are real (on the cent grid, inside the range) and
+    the typical price elsewhere: every vwap lies inside the day's range."""
+    from aurumq_rl.factors.engine_io import derive_inputs
 
     raw_vwap = real["amount"] * 1000 / (real["vol"] * 100)
     inside = ((raw_vwap >= real["low"] - 1e-6) & (raw_vwap <= real["high"] + 1e-6)).mean()
@@ -86,5 +87,8 @@ def test_vwap_on_adjusted_real_bars_stays_in_the_day_range(real: pl.DataFrame) -
     with pytest.warns(UserWarning, match="typical price"):
         out, derived = derive_inputs(real.select("ts_code", "trade_date", "open", "high", "low", "close", "vol",
                                                  "amount", "pct_chg"))
-    assert VWAP_PROXY in derived
-    assert out.filter((pl.col("vwap") < pl.col("low") - 1e-9) | (pl.col("vwap") > pl.col("high") + 1e-9)).height == 0
+    assert "vwap" in derived
+    assert out.filter((pl.col("vwap") < pl.col("low") - 0.01) | (pl.col("vwap") > pl.col("high") + 0.01)).height == 0
+    grid = (out["close"] * 100 - (out["close"] * 100).round()).abs() < 1e-6
+    used_amount = (out["vwap"] - raw_vwap).abs() < 1e-9
+    assert 0.05 < (grid & used_amount).mean() and not (used_amount & ~grid & (raw_vwap != out["vwap"])).any()

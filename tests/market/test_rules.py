@@ -11,9 +11,9 @@ import pytest
 from aurumq_rl.market.boards import board_of
 from aurumq_rl.market.limits import (
     limit_pct_exprs,
-    prices_on_tick_grid,
-    resolve_limit_method,
+    on_tick_grid,
     round_half_up_cents,
+    tick_grid_share,
 )
 from aurumq_rl.market.status import annotate
 
@@ -220,12 +220,27 @@ def test_new_listing_keeps_the_regime_it_listed_under() -> None:
     assert new["limit_up_pct"].to_list()[:5] == [None] * 5 and new["limit_up_pct"][5] == pytest.approx(0.10)
 
 
-def test_limit_method_resolution() -> None:
-    # an adjusted pre_close (qfq bars) does not make prices real: the close must sit on the 0.01 grid
-    assert resolve_limit_method("auto", pl.Series([10.01, 9.5, 3.33])) == "price"
-    assert resolve_limit_method("auto", pl.Series([10.0132, 9.5, 3.3301])) == "pct"
-    assert resolve_limit_method("pct", None) == "pct"
-    assert prices_on_tick_grid(pl.Series([1.0, 2.01, 3.99]))
+def test_auto_limit_method_decides_row_by_row() -> None:
+    """auto checks a row by price when its close is on the 0.01 grid (a real price) and by pct_chg otherwise,
+    row by row: forward-adjusted data is real only after a stock's last ex-date, and a file-level choice let
+    rows appended later flip the method (and the flags) of past rows. An adjusted pre_close does not make a
+    price real: the close must sit on the grid."""
+    assert pl.DataFrame({"close": [10.01, 9.5, 3.3301, None]}).select(on_tick_grid())["close"].to_list() == [
+        True, True, False, False]
+    assert tick_grid_share(pl.Series([10.01, 9.5, 3.3301, 3.33])) == 0.75
+    base = {"trade_date": date(2024, 1, 2), "vol": 1.0}
+    rows = [  # real 246.00 → 270.58, two cents below the 270.60 limit: pct_chg is within the 0.01% floor
+        {**base, "ts_code": "600001.SH", "close": 270.58, "pct_chg": 270.58 / 246 - 1},
+        # adjusted (off the grid), +9.96% from about 5.00: within half a cent, so pct says limit-up
+        {**base, "ts_code": "600002.SH", "close": 5.4978, "pct_chg": 0.0996},
+        {**base, "ts_code": "600003.SH", "close": 11.0, "pct_chg": 0.1}]  # real 10.00 → 11.00
+    frame = _frame(rows)
+    assert _annotate(frame, "auto")["is_limit_up"].to_list() == [False, True, True]
+    assert _annotate(frame, "pct")["is_limit_up"].to_list() == [True, True, True]
+    assert _annotate(frame.filter(pl.col("ts_code") != "600002.SH"), "auto")["is_limit_up"].to_list() == [
+        False, True]  # the adjusted row's presence changes nothing for the others
+    with pytest.raises(ValueError, match="limit_method='exact'"):
+        _annotate(frame, "exact")
 
 
 def test_list_date_before_the_data_counts_weekdays_before_it() -> None:

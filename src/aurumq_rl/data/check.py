@@ -29,7 +29,7 @@ from aurumq_rl.data.loader import (
 )
 from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.errors import DataError
-from aurumq_rl.market.limits import resolve_limit_method
+from aurumq_rl.market.limits import check_limit_method, tick_grid_share
 from aurumq_rl.market.status import MarketConfig, annotate
 
 STATS_CHUNK = 64
@@ -54,7 +54,7 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
     keys = raw.with_columns(trade_date_expr(schema["trade_date"], name))
     keys = validate_keys(keys, name, raw_dates=raw["trade_date"])
     calendar = keys["trade_date"].unique().sort()
-    method = resolve_limit_method(market.limit_method, keys["close"])  # type: ignore[arg-type]
+    method = check_limit_method(market.limit_method)
     ann = annotate(keys.lazy(), columns, calendar, method, market).collect()
 
     # a date inside a stock's span without its row: a suspension the data leaves out (vol = 0 rows are kept)
@@ -82,6 +82,7 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
         "pct_chg_scale": {"abs_p50": float(pct.quantile(0.5)), "abs_p99": float(pct.quantile(0.99)),
                           "share_abs_gt_1": float((pct > 1).mean()), "unit": "decimal"},
         "limit_method": method,
+        "on_tick_grid_share": tick_grid_share(keys["close"]),  # auto: the rows checked by price
         "optional_columns_present": status_cols,
         "st_share": float(ann["is_st"].mean()),
         "thin_dates": _thin_dates(keys),
@@ -195,6 +196,12 @@ def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
     }
 
 
+def _limit_text(rep: dict) -> str:
+    if rep["limit_method"] != "auto":
+        return rep["limit_method"]
+    return f"by price on {rep['on_tick_grid_share']:.0%} of rows (real prices, on the cent grid), by pct_chg elsewhere"
+
+
 def format_report(rep: dict) -> str:
     """Human-readable table of a `check_data` report."""
     lines = [
@@ -202,7 +209,7 @@ def format_report(rep: dict) -> str:
         f"  rows {rep['rows']:,} · dates {rep['dates']['count']} ({rep['dates']['first']} … "
         f"{rep['dates']['last']}) · stocks {rep['stocks']:,} · factor columns {rep['factor_columns']}",
         f"  pct_chg: decimal, |pct_chg| p50 {rep['pct_chg_scale']['abs_p50']:.4f}, p99 "
-        f"{rep['pct_chg_scale']['abs_p99']:.4f} · limit detection: {rep['limit_method']} · ST share "
+        f"{rep['pct_chg_scale']['abs_p99']:.4f} · limit detection: {_limit_text(rep)} · ST share "
         f"{rep['st_share']:.2%}",
         "",
         f"  {'board':<10}{'stocks':>8}{'rows':>11}{'limit-up':>10}{'limit-dn':>10}{'1-price':>9}{'susp':>8}"

@@ -24,7 +24,7 @@ from aurumq_rl.data.events import EVENT_TAU_DAYS, is_raw_flag, raw_flag_message
 from aurumq_rl.data.normalize import NORMALIZE_METHODS, is_market_wide, normalize
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
-from aurumq_rl.market.limits import resolve_limit_method
+from aurumq_rl.market.limits import check_limit_method
 from aurumq_rl.market.status import SEASONED_LISTING_DAY, MarketConfig, annotate
 from aurumq_rl.market.universe import UniverseSpec, universe_expr
 
@@ -233,7 +233,7 @@ def load_panel(
     keys = validate_keys(keys, name, raw_dates=raw["trade_date"])
     del raw
     calendar = keys["trade_date"].unique().sort()
-    method = resolve_limit_method(market.limit_method, keys["close"])  # type: ignore[arg-type]
+    method = check_limit_method(market.limit_method)
     lo = start_d if start_d is not None else calendar[0]
     hi = end_d if end_d is not None else calendar[-1]
     in_window = pl.col("trade_date").is_between(lo, hi)

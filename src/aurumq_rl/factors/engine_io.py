@@ -15,7 +15,7 @@ from aurumq_rl.data.contract import trade_date_expr, validate_keys
 from aurumq_rl.data.loader import cast_numeric_columns, collect_source, scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import KNOWN_INPUTS
-from aurumq_rl.market.limits import prices_on_tick_grid, resolve_limit_method
+from aurumq_rl.market.limits import check_limit_method, on_tick_grid
 from aurumq_rl.market.status import MarketConfig, annotate
 
 REQUIRED: tuple[str, ...] = ("ts_code", "trade_date", "open", "high", "low", "close", "vol", "amount", "pct_chg")
@@ -29,12 +29,12 @@ _RAW_DATE = "__raw_trade_date"
 
 Source = str | Path | pl.DataFrame | pl.LazyFrame
 
-VWAP_PROXY = "vwap (adjusted prices)"
 DERIVATIONS: dict[str, str] = {
-    "vwap": "amount * 1000 / (vol * 100) (yuan per share; null when vol == 0)",
-    VWAP_PROXY: ("(high + low + close) / 3, the typical price: the prices are adjusted (off the 0.01 yuan grid), "
-                 "so amount / vol, an unadjusted price, is on another scale (several times the close before a "
-                 "bonus issue); pass a vwap column on the scale of the prices to use traded value"),
+    "vwap": ("amount * 1000 / (vol * 100) (yuan per share) on rows with real prices (close on the 0.01 yuan grid "
+             "and that value inside the day's [low, high]); elsewhere (adjusted prices: amount / vol is an "
+             "unadjusted price on another scale) the typical price (high + low + close) / 3; null when vol == 0. "
+             "Decided row by row, so rows added later never change it; pass a vwap column on the scale of the "
+             "prices to use traded value everywhere"),
     "pre_close": "close / (1 + pct_chg)",
     LIMIT_FLAG: "aurumq_rl.market.status.annotate (date-aware limit table)",
 }
@@ -73,43 +73,48 @@ def load_panel_frame(source: Source) -> tuple[pl.DataFrame, list[str], str]:
 
 
 def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """Add `vwap` and `pre_close` when absent (see DERIVATIONS; on adjusted prices vwap is the typical price, with
-    a warning); returns the frame and what was derived."""
+    """Add `vwap` and `pre_close` when absent (see DERIVATIONS); returns the frame and what was derived. Warns
+    when the typical price stands in for vwap on some rows, and when amount / vol looks like other units."""
     derived, exprs = [], []
     if "vwap" not in df.columns:
         vol = pl.col("vol")
-        if prices_on_tick_grid(df["close"]):
-            vwap = pl.when(vol > 0).then(pl.col("amount") * 1000 / (vol * 100))
-            _check_vwap_units(df, vwap)
-            exprs.append(vwap.alias("vwap"))
-            derived.append("vwap")
-        else:  # adjusted bars: amount / vol would mix the unadjusted scale into every vwap factor
-            exprs.append(((pl.col("high") + pl.col("low") + pl.col("close")) / 3).alias("vwap"))
-            derived.append(VWAP_PROXY)
-            warnings.warn(f"vwap = {DERIVATIONS[VWAP_PROXY]}", stacklevel=3)
+        traded = pl.when(vol > 0).then(pl.col("amount") * 1000 / (vol * 100))
+        inside = traded.is_between(pl.col("low") - 0.01, pl.col("high") + 0.01)
+        real = (on_tick_grid() & inside).fill_null(False)
+        typical = (pl.col("high") + pl.col("low") + pl.col("close")) / 3
+        exprs.append(pl.when(vol > 0).then(pl.when(real).then(traded).otherwise(typical)).alias("vwap"))
+        derived.append("vwap")
+        _warn_vwap(df, traded, inside)
     if "pre_close" not in df.columns:
         exprs.append((pl.col("close") / (1 + pl.col("pct_chg"))).alias("pre_close"))
         derived.append("pre_close")
     return (df.with_columns(exprs) if exprs else df), derived
 
 
-VWAP_IN_RANGE_MIN = 0.9  # share of traded rows whose derived vwap must lie in [low, high] (cent slack)
+VWAP_IN_RANGE_MIN = 0.9  # share of real-price traded rows whose amount / vol must lie in [low, high]
 
 
-def _check_vwap_units(df: pl.DataFrame, vwap: pl.Expr) -> None:
-    """On real prices the day's average price lies between its low and high. When most derived values do not,
-    `vol` or `amount` is in other units than the contract's (vol in shares, amount in yuan: 100× or 1000× off),
-    and every vwap factor would be wrong without a word."""
-    if not {"high", "low"} <= set(df.columns):
-        return
-    inside = df.select(vwap.is_between(pl.col("low") - 0.01, pl.col("high") + 0.01).drop_nulls())
-    share = float(inside.to_series().mean()) if inside.height else 1.0
-    if share < VWAP_IN_RANGE_MIN:
-        ratio = df.select((vwap / pl.col("close")).drop_nulls().median()).item()
-        warnings.warn(f"vwap = amount × 1000 / (vol × 100) lies inside the day's [low, high] on only {share:.0%} of "
-                      f"traded rows (median vwap / close = {ratio:.3g}); check the units: vol in lots of 100 "
-                      "shares, amount in thousand yuan (Tushare), or give a vwap column in yuan per share",
-                      stacklevel=4)
+def _warn_vwap(df: pl.DataFrame, traded: pl.Expr, inside: pl.Expr) -> None:
+    """On real prices the day's average price lies between its low and high: when it does not on most of those
+    rows, `vol` or `amount` is in other units than the contract's (vol in shares, amount in yuan: 100× or
+    1000× off). Rows off the cent grid (adjusted prices) take the typical price: say on how many."""
+    grid = on_tick_grid()
+    stats = df.select(
+        (grid & (pl.col("vol") > 0)).sum().alias("grid"),
+        (grid & inside).sum().alias("inside"),
+        (pl.col("vol") > 0).sum().alias("traded"),
+        pl.when(grid).then(traded / pl.col("close")).median().alias("ratio"),
+    ).row(0, named=True)
+    if stats["grid"] and stats["inside"] < VWAP_IN_RANGE_MIN * stats["grid"]:
+        warnings.warn(f"vwap = amount × 1000 / (vol × 100) lies inside the day's [low, high] on only "
+                      f"{stats['inside'] / stats['grid']:.0%} of traded rows with real prices (median vwap / close "
+                      f"= {stats['ratio']:.3g}); check the units: vol in lots of 100 shares, amount in thousand "
+                      "yuan (Tushare), or give a vwap column in yuan per share", stacklevel=4)
+    proxy = stats["traded"] - stats["inside"]
+    if proxy:
+        warnings.warn(f"vwap = the typical price (high + low + close) / 3 on {proxy / stats['traded']:.0%} of traded "
+                      "rows (adjusted prices, off the 0.01 yuan grid, where amount / vol is on another scale); "
+                      "pass a vwap column on the scale of the prices to use traded value", stacklevel=4)
 
 
 def load_index(index: Source | None, code: str | None = None) -> pl.DataFrame | None:
@@ -160,7 +165,7 @@ def add_limit_flags(df: pl.DataFrame, columns: list[str], market: MarketConfig =
     stock's full history, so this runs before any date batching). `columns` are the source's original names,
     so the limit engine applies its own pre_close fallback rather than the engine's derived column."""
     calendar = df["trade_date"].unique().sort()
-    method = resolve_limit_method(market.limit_method, df["close"])  # type: ignore[arg-type]
+    method = check_limit_method(market.limit_method)
     cols = [c for c in df.columns if c in columns]
     flags = (
         annotate(df.lazy().select(cols), cols, calendar, method, market)

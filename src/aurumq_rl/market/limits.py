@@ -118,25 +118,28 @@ def limit_prices(pre_close: pl.Expr, up_pct: pl.Expr, down_pct: pl.Expr) -> tupl
 
 
 LimitMethod = Literal["auto", "price", "pct"]
+LIMIT_METHODS: tuple[str, ...] = ("auto", "price", "pct")
 
 
-def prices_on_tick_grid(close: pl.Series, tol: float = 1e-6, share: float = 0.99) -> bool:
-    """True when (almost) all prices sit on the 0.01 yuan grid, i.e. they are real, unadjusted prices."""
+def on_tick_grid(col: str = "close", tol: float = 1e-6) -> pl.Expr:
+    """Per row: the price sits on the 0.01 yuan grid, i.e. it is a real, unadjusted price. Decided row by row
+    (never over the whole file): forward-adjusted data is on the grid only after a stock's last ex-date, and a
+    file-level share would let rows appended later flip the method, and so the flags, of past rows."""
+    c = pl.col(col) * 100
+    return ((c - c.round()).abs() <= tol).fill_null(False)
+
+
+def tick_grid_share(close: pl.Series) -> float:
+    """Share of the closes on the 0.01 yuan grid (for reports: the rows `auto` checks by price)."""
     c = close.drop_nulls()
-    if c.len() == 0:
-        return False
-    off = ((c * 100) - (c * 100).round()).abs() > tol
-    return float(1.0 - off.mean()) >= share
+    return float(c.to_frame("close").select(on_tick_grid().mean()).item()) if c.len() else 0.0
 
 
-def resolve_limit_method(method: LimitMethod, close: pl.Series | None) -> str:
-    """Pick price- or pct-based detection. Price-based needs real (unadjusted, on-grid) prices: a `pre_close`
-    column alone is not enough, since adjusted (qfq/hfq) bars carry an adjusted one."""
-    if method != "auto":
-        return method
-    if close is not None and prices_on_tick_grid(close):
-        return "price"
-    return "pct"
+def check_limit_method(method: str) -> str:
+    """`method` when it is one of LIMIT_METHODS (auto, price, pct), else a ValueError naming them."""
+    if method not in LIMIT_METHODS:
+        raise ValueError(f"limit_method='{method}': choose one of {LIMIT_METHODS}")
+    return method
 
 
 def limit_flag_exprs(method: str, columns: list[str] = ()) -> list[pl.Expr]:
@@ -147,37 +150,50 @@ def limit_flag_exprs(method: str, columns: list[str] = ()) -> list[pl.Expr]:
     rounded to the cent). pct: pct_chg within half a cent of the limit, tolerance capped at 0.25% (adjusted
     prices do not tell the real price level) plus `PCT_CHG_PRECISION` for pct_chg's own rounding; then a close
     below the day's high cannot be a limit-up close (nor one above the low a limit-down close): adjustment
-    scales a day's prices alike, so a sealed close still equals the high. In both, a move beyond the limit
-    means no limit applied that day (a resumption after a delisting, say), so it is no limit hit.
+    scales a day's prices alike, so a sealed close still equals the high. auto: price on rows whose close is
+    on the cent grid (`on_tick_grid`), pct elsewhere. In all, a move beyond the limit means no limit applied
+    that day (a resumption after a delisting, say), so it is no limit hit.
     """
+    check_limit_method(method)
     up, down = pl.col("limit_up_pct"), pl.col("limit_down_pct")
     close, pct, pre = pl.col("close"), pl.col("pct_chg"), pl.col("_pre_close")
-    if method == "price":  # beyond: more than half a cent past the limit price
-        up_p, down_p = limit_prices(pre, up, down)
-        hit_up = close.is_between(up_p - 1e-6, up_p + 0.005)
-        hit_down = close.is_between(down_p - 0.005, down_p + 1e-6)
-    else:  # beyond: past twice the half-cent tolerance (the cent rounding of the limit price reaches one)
-        # the cent rounding of the limit price can reach the tolerance exactly, and pct_chg itself is rounded
-        # (Tushare: 4 decimals in percent, so within 5e-7): a sealed -9.9754% at 20.35 → 18.32 must still count
-        tol = (0.005 / pre).clip(1e-4, 0.0025) + PCT_CHG_PRECISION
-        hit_up = pct.is_between(up - tol, up + 2 * tol)
-        hit_down = pct.is_between(-down - 2 * tol, -down + tol)
-        if "high" in columns:
-            hit_up = hit_up & (close >= pl.col("high") * (1 - 1e-9)).fill_null(True)
-        if "low" in columns:
-            hit_down = hit_down & (close <= pl.col("low") * (1 + 1e-9)).fill_null(True)
+    # price: beyond = more than half a cent past the limit price
+    up_p, down_p = limit_prices(pre, up, down)
+    price_up = close.is_between(up_p - 1e-6, up_p + 0.005)
+    price_down = close.is_between(down_p - 0.005, down_p + 1e-6)
+    # pct: beyond = past twice the half-cent tolerance (the cent rounding of the limit price reaches one);
+    # the rounding of the limit price can reach the tolerance exactly, and pct_chg itself is rounded
+    # (Tushare: 4 decimals in percent, so within 5e-7): a sealed -9.9754% at 20.35 → 18.32 must still count
+    tol = (0.005 / pre).clip(1e-4, 0.0025) + PCT_CHG_PRECISION
+    pct_up = pct.is_between(up - tol, up + 2 * tol)
+    pct_down = pct.is_between(-down - 2 * tol, -down + tol)
+    if "high" in columns:
+        pct_up = pct_up & (close >= pl.col("high") * (1 - 1e-9)).fill_null(True)
+    if "low" in columns:
+        pct_down = pct_down & (close <= pl.col("low") * (1 + 1e-9)).fill_null(True)
+    if method == "price":
+        hit_up, hit_down = price_up, price_down
+    elif method == "pct":
+        hit_up, hit_down = pct_up, pct_down
+    else:
+        grid = on_tick_grid()
+        hit_up = pl.when(grid).then(price_up).otherwise(pct_up)
+        hit_down = pl.when(grid).then(price_down).otherwise(pct_down)
     hit_up = (hit_up & up.is_not_null()).fill_null(False).alias("is_limit_up")
     hit_down = (hit_down & down.is_not_null()).fill_null(False).alias("is_limit_down")
     return [hit_up, hit_down]
 
 
 def pre_close_expr(columns: list[str], method: str) -> pl.Expr:
-    """Previous close: the column when present, else close / (1 + pct_chg) (cent-rounded for real prices)."""
+    """Previous close: the column when present, else close / (1 + pct_chg), cent-rounded where the price is
+    real (method price, or auto on a row whose close is on the grid)."""
     if "pre_close" in columns:
         return pl.col("pre_close").alias("_pre_close")
     derived = pl.col("close") / (1 + pl.col("pct_chg"))
     if method == "price":
         derived = round_half_up_cents(derived)
+    elif method == "auto":
+        derived = pl.when(on_tick_grid()).then(round_half_up_cents(derived)).otherwise(derived)
     return derived.alias("_pre_close")
 
 
