@@ -116,6 +116,8 @@ TINY = ["--total-timesteps", "64", "--n-envs", "4", "--n-steps", "8", "--batch-s
     (["--train-start", "2018-01-01", "--train-end", "2019-06-01"], None,  # said "decision dates 0..-1 hold fewer"
      "no trading date of {data} in --train-start 2018-01-01 .. --train-end 2019-06-01 (the data covers 2020-06-01"),
     (["--val-start", "2022-03-01"], None, "in --val-start 2022-03-01 .. --val-end 2021-12-10 (the data covers"),
+    (["--train-start", "2030-01-01"], None,  # said "no row left in universe ... between 2030-01-01 and end"
+     "no trading date of {data} in --train-start 2030-01-01 .. --train-end 2021-12-10 (the data covers 2020-06-01"),
     (["--forward-period", "400"], None, "0 decision date(s) left once each label (400 trading days after the "
                                         "next-day fill, from --forward-period 400) ends before the validation"),
     (["--feature-group-weights", "mf_=nan"], None, "--feature-group-weights 'mf_=nan': the pair 'mf_=nan'"),

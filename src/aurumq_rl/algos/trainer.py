@@ -22,7 +22,7 @@ import torch
 from aurumq_rl import __version__
 from aurumq_rl.algos.ppo import PPO, PPOConfig
 from aurumq_rl.algos.validation import policy_scores, validate_scores
-from aurumq_rl.data.check import check_window_order, date_window
+from aurumq_rl.data.check import check_window_order, date_counts, date_window
 from aurumq_rl.data.labels import label_horizon
 from aurumq_rl.data.loader import load_panel, to_date
 from aurumq_rl.data.panel import Panel
@@ -122,6 +122,18 @@ def _check_decision_dates(panel: Panel, cfg: TrainConfig, train: tuple[int, int]
                     "(or --val-start), or lower --forward-period or --episode-length")
 
 
+def _check_windows_in_data(cfg: TrainConfig) -> None:
+    """Before loading: a training or validation window with no trading date of the data is a DataError that
+    names the flags and the data's own date range (read from the whole file, not the loaded window)."""
+    calendar = date_counts(cfg.data)["trade_date"].drop_nulls().to_numpy().astype("datetime64[D]")
+    for lo_key, hi_key in (("train_start", "train_end"), ("val_start", "val_end")):
+        lo_day, hi_day = getattr(cfg, lo_key), getattr(cfg, hi_key)
+        lo_flag, hi_flag = (f"--{k.replace('_', '-')}" for k in (lo_key, hi_key))
+        if lo_day or hi_day:
+            date_window(calendar, to_date(lo_day, lo_flag), to_date(hi_day, hi_flag), cfg.data,
+                        f"in {lo_flag} {lo_day or calendar[0]} .. {hi_flag} {hi_day or calendar[-1]}")
+
+
 class Trainer:
     def __init__(self, cfg: TrainConfig) -> None:
         self.cfg = cfg
@@ -135,6 +147,7 @@ class Trainer:
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
         _check_window_order(cfg)
+        _check_windows_in_data(cfg)
         # one panel from the train start (or the data's first date) to the validation end (or its last)
         start, end = to_date(cfg.train_start, "--train-start"), to_date(cfg.val_end, "--val-end")
         self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
@@ -149,13 +162,6 @@ class Trainer:
                             "--train-end")
         va_lo = va_lo if va_lo >= 0 else tr_hi + 1
         va_hi = _date_index(self.panel, cfg.val_end, t_n - 1, "end", "--val-end")
-        d = self.panel.dates
-        for lo_key, hi_key in (("train_start", "train_end"), ("val_start", "val_end")):
-            lo_day, hi_day = getattr(cfg, lo_key), getattr(cfg, hi_key)
-            lo_flag, hi_flag = (f"--{k.replace('_', '-')}" for k in (lo_key, hi_key))
-            if lo_day or hi_day:  # a window outside the data: say where the data lies
-                date_window(d, to_date(lo_day, lo_flag), to_date(hi_day, hi_flag), cfg.data,
-                            f"in {lo_flag} {lo_day or d[0]} .. {hi_flag} {hi_day or d[-1]}")
         # embargo: a training label (its horizon after a T+1 entry) must end before the validation window
         self.train_range = (tr_lo, min(tr_hi, va_lo - horizon - 2))
         self.val_idx = np.arange(va_lo, va_hi + 1)
