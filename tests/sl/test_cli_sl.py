@@ -151,6 +151,10 @@ def test_sl_train_bad_flags(market: str, tmp_path: Path, capsys: pytest.CaptureF
     (["--train-days", "100"], "--train-days 100 is below --min-train-days 120 (defaults 1260 and 120)"),
     (["--train-days", "300", "--min-train-days", "400"], "--train-days 300 is below --min-train-days 400"),
     (["--test-days", "0"], "--test-days 0: must be ≥ 1 (default 63)"),
+    (["--min-train-days", "0"], "--min-train-days 0: must be ≥ 1 (default 120)"),  # said "lower --min-train-days"
+    (["--min-train-days", "5"], "walk-forward: the first training window (5 dates before the gap) is too short: "
+                                "it must hold the validation part (2), the embargo (7) and at least 2 fit dates; "
+                                "start the test later (--first-test) or raise --min-train-days"),
 ])
 def test_sl_walk_forward_bad_lengths_name_the_flag(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                    flags: list[str], message: str) -> None:

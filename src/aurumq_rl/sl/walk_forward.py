@@ -44,6 +44,9 @@ class WalkForwardConfig:
         default = {f.name: f.default for f in fields(self)}
         if self.test_days < 1:
             raise DataError(f"--test-days {self.test_days}: must be ≥ 1 (default {default['test_days']})")
+        if self.min_train_days < 1:
+            raise DataError(f"--min-train-days {self.min_train_days}: must be ≥ 1 (default "
+                            f"{default['min_train_days']})")
         if self.train_days < self.min_train_days:
             raise DataError(f"--train-days {self.train_days} is below --min-train-days {self.min_train_days} "
                             f"(defaults {default['train_days']} and {default['min_train_days']}): the rolling "
@@ -70,7 +73,9 @@ def wf_windows(n_dates: int, horizon: int, cfg: WalkForwardConfig = WalkForwardC
         fit_hi = val_lo - emb - 1
         if fit_hi - span_lo + 1 < max(cfg.min_train_days - n_val - emb, 2):
             raise DataError(f"walk-forward: the first training window ({span_hi - span_lo + 1} dates before the "
-                            f"gap) is too short; start the test later (--first-test) or lower --min-train-days")
+                            f"gap) is too short: it must hold the validation part ({n_val}), the embargo ({emb}) "
+                            "and at least 2 fit dates; start the test later (--first-test) or raise "
+                            "--min-train-days")
         out.append(Split((span_lo, fit_hi), (val_lo, span_hi), (anchor, min(anchor + cfg.test_days, n_dates) - 1),
                          emb))
         anchor += cfg.test_days
