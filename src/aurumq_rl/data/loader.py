@@ -143,6 +143,9 @@ def collect_source(lf: pl.LazyFrame, name: str) -> pl.DataFrame:
         return lf.collect()
     except (pl.exceptions.PolarsError, OSError) as exc:
         reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        if Path(name).is_file():
+            raise DataError(f"{name}: cannot read it ({reason}); it must be a readable Parquet file: rewrite or "
+                            "replace it") from exc
         shard = _odd_shard(name)
         raise DataError(f"{name}: cannot read it ({shard or reason}); every file of a directory or glob must be "
                         "a Parquet with the same columns, so fix or remove the odd one") from exc
