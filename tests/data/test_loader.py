@@ -12,6 +12,7 @@ import pytest
 
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.normalize import average_ranks, norm_ppf, rank_gauss, zscore
+from aurumq_rl.errors import DataError
 
 
 def _day(k: int) -> date:
@@ -254,3 +255,20 @@ def test_market_wide_detection_is_relative_to_the_values_scale() -> None:
     same = np.repeat(rng.normal(0, 2e-8, (50, 1)), 30, axis=1)  # tiny, but one value per date
     assert is_market_wide(same, mask) and is_market_wide(same * 1e9, mask)
     assert is_market_wide(np.zeros((50, 30)), mask)
+
+
+def test_feature_group_weights_scale_by_prefix_and_refuse_non_finite_ones() -> None:
+    """The one place the weights apply (training and, from the bundle, inference): a NaN or negative weight
+    is refused there too, not only by the train CLI's flag parsing."""
+    df = _long({"600001.SH": [1.0, 2.0], "600002.SH": [3.0, 5.0]}).with_columns(
+        (pl.col("alpha_001") * 2).alias("mf_001"))
+    p = load_panel(df.lazy(), universe="all")
+    before = p.factors.copy()
+    p.scale_factor_groups({"mf_": 0.5})
+    np.testing.assert_allclose(p.factors[:, :, 1], before[:, :, 1] * 0.5)
+    np.testing.assert_array_equal(p.factors[:, :, 0], before[:, :, 0])
+    for bad in (float("nan"), float("inf"), -1.0):
+        with pytest.raises(DataError, match="feature-group weight 'mf_=.*': must be a finite number ≥ 0"):
+            p.scale_factor_groups({"mf_": bad})
+    with pytest.raises(DataError, match="no selected factor column starts with it"):
+        p.scale_factor_groups({"hk_": 1.0})

@@ -91,8 +91,12 @@ class Panel:
 
     def scale_factor_groups(self, weights: dict[str, float]) -> None:
         """Multiply factor columns by prefix (`{"mf_": 0.5}`) in place: the feature-group weights of training,
-        reapplied at inference. A prefix that selects no column is an error."""
+        reapplied at inference. A prefix that selects no column, or a weight that is not a finite number ≥ 0
+        (a NaN weight trains a NaN model), is an error."""
         for prefix, w in weights.items():
+            if not np.isfinite(w) or w < 0:
+                raise DataError(f"feature-group weight '{prefix}={w}': must be a finite number ≥ 0 (0 mutes the "
+                                "group, 1 leaves it as is)")
             cols = [i for i, n in enumerate(self.factor_names) if n.startswith(prefix)]
             if not cols:
                 raise DataError(f"feature-group weight '{prefix}': no selected factor column starts with it")
