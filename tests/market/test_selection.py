@@ -123,3 +123,24 @@ def test_running_in_group_counts_and_sums_earlier_members() -> None:
     n, s = running_in_group(torch.as_tensor(group), torch.as_tensor(member), torch.as_tensor(values))
     np.testing.assert_array_equal(n.numpy()[member], want_n[member])
     np.testing.assert_allclose(s.numpy()[member], want_s[member])
+
+
+@pytest.mark.parametrize("n", [6, 50])  # 6: the full sort; 50: the partial-sort prefix path
+def test_a_nan_score_is_no_candidate_in_numpy_and_torch(n: int) -> None:
+    """torch's descending sort put NaN first (a NaN-scored stock was the best pick in the env), numpy's last;
+    validation turned NaN into -inf, a candidate when fewer than K scores were finite. One rule now: NaN is
+    not a candidate, in both backends."""
+    torch = pytest.importorskip("torch")
+    s = np.arange(n, 0, -1).astype(np.float64)  # 0 best
+    s[0] = np.nan
+    valid = np.ones(n, bool)
+    want = np.zeros(n, bool)
+    want[[1, 2]] = True
+    np.testing.assert_array_equal(select_top_k(s, valid, 2), want)
+    np.testing.assert_array_equal(select_top_k(torch.as_tensor(s), torch.as_tensor(valid), 2).numpy(), want)
+    few = np.full(n, np.nan)
+    few[[3, 4]] = [1.0, 2.0]
+    want = np.zeros(n, bool)
+    want[[3, 4]] = True  # two finite scores, K = 3: those two only
+    np.testing.assert_array_equal(select_top_k(few, valid, 3), want)
+    np.testing.assert_array_equal(select_top_k(torch.as_tensor(few), torch.as_tensor(valid), 3).numpy(), want)

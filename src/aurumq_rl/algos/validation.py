@@ -38,7 +38,7 @@ def validate_scores(scores: np.ndarray, data: PanelTensors, label: np.ndarray, t
     rank_ic = ic_series(scores, y, valid, "rank")
     ic = ic_series(scores, y, valid, "pearson")
     ind = industry[t_idx] if industry is not None else None
-    chosen = select_top_k(np.nan_to_num(scores, nan=-np.inf), valid, top_k, ind, cap_frac)
+    chosen = select_top_k(scores, valid, top_k, ind, cap_frac)  # an unscored (NaN) stock is no candidate
     t_next = np.minimum(t_idx + 1, data.n_dates - 1)
     fillable = data.buy_ok[torch.as_tensor(t_next)].cpu().numpy()
     gain = np.where(chosen & fillable & np.isfinite(y), y, 0.0).sum(1) / np.maximum(chosen.sum(1), 1)

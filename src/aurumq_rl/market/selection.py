@@ -71,7 +71,9 @@ def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
                  cap_frac: float | None = INDUSTRY_CAP) -> Any:
     """Boolean mask [..., N] of the K highest-scoring valid stocks, at most `industry_cap(k)` per industry.
 
-    Ties keep the lower index first (stable). Fewer than K valid stocks → all of them. `industry` holds int
+    Ties keep the lower index first (stable). A NaN score is no score: that stock is not a candidate (torch and
+    numpy order NaN differently, so it is removed before either sorts). Fewer than K valid stocks → all of
+    them. `industry` holds int
     codes (UNKNOWN_INDUSTRY = uncapped); `cap_frac=None` or `industry=None` disables the cap.
     Each row is first solved on its `PREFIX · K` best stocks (a partial sort); only the rows the prefix cannot
     settle (a tie across its edge, or fewer than K picks inside it under the cap while valid stocks remain
@@ -80,6 +82,7 @@ def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
     """
     if cap_frac is None:
         industry = None
+    valid = valid & (scores == scores)  # not NaN
     s = _where(valid, scores, _full_like(scores, float("-inf")))
     n, m = s.shape[-1], PREFIX * k
     rows = int(np.prod(s.shape[:-1]))
