@@ -122,3 +122,17 @@ def test_risk_modes_and_bad_config() -> None:
         assert all(np.isfinite(rs))
     with pytest.raises(ValueError, match="reward_mode='bogus'"):
         EnvConfig(reward_mode="bogus")
+
+
+def test_a_stock_with_every_factor_missing_is_no_candidate() -> None:
+    """Same candidates as the bundle's scorer (`Panel.blank`): a universe stock whose factors are all missing
+    on a date is not valid in the env there, so it is neither picked nor part of the policy's context."""
+    ret = np.full((6, 3), 0.01)
+    panel = _panel(ret)
+    bits = panel.factor_missing_bits.copy()
+    bits[0, 2] = np.packbits(np.ones(1, bool))  # stock 2 blank on date 0
+    panel.factor_missing_bits = bits
+    sim = _sim(panel, k=1)
+    assert sim.valid_mask()[0].tolist() == [True, True, False]
+    picks = sim.select(_scores(3, best=2))
+    assert picks[0].tolist() == [True, False, False]  # the best score belongs to the blank stock: not taken

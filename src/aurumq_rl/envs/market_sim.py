@@ -73,7 +73,9 @@ class PanelTensors:
         self.dates = panel.dates
         self.n_dates, self.n_stocks, self.n_factors = panel.factors.shape
         self.factors = torch.as_tensor(panel.factors, device=dev)
-        self.valid = torch.as_tensor(panel.in_universe, device=dev)
+        # the universe less the stocks with none of their factors (`Panel.blank`): as the bundle's scorer, so
+        # training, validation, eval and inference draw from the same candidates and the same context
+        self.valid = torch.as_tensor(panel.in_universe & ~panel.blank(), device=dev)
         self.buy_ok = torch.as_tensor(panel.can_buy, device=dev)
         self.sell_ok = torch.as_tensor(panel.can_sell, device=dev)
         self.ret = torch.as_tensor(panel.pct_chg, dtype=torch.float32, device=dev)
@@ -120,7 +122,7 @@ class MarketSim:
         self.hist = torch.full_like(self.hist, float("nan"))
 
     def valid_mask(self) -> torch.Tensor:
-        """[E, N] stocks the policy may pick at the current dates (the universe of t)."""
+        """[E, N] stocks the policy may pick at the current dates (the universe of t, less blank rows)."""
         return self.data.valid[self.t]
 
     def select(self, scores: torch.Tensor) -> torch.Tensor:
