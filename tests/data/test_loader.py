@@ -167,13 +167,19 @@ def test_forward_returns_compound_with_t_plus_1_entry() -> None:
     assert fr0[0, 0] == pytest.approx(0.01)
 
 
-def test_forward_returns_nan_after_delisting() -> None:
+def test_forward_returns_mark_a_delisted_stock_at_its_last_close() -> None:
+    """Bars that stop inside the window (a delisting) count 0 after the last one: the position is marked at its
+    last close, as the backtest marks it (it used to be NaN, read as 0 by the env and eval top-K while the
+    backtest booked the loss). Windows leaving the panel stay NaN."""
     df = _long({"600001.SH": [1.0] * 6, "600002.SH": [1.0] * 6}).filter(
         ~((pl.col("ts_code") == "600002.SH") & (pl.col("trade_date") > _day(3))))
+    df = df.with_columns(pl.when((pl.col("ts_code") == "600002.SH") & (pl.col("trade_date") == _day(3)))
+                         .then(-0.3).otherwise(pl.col("pct_chg")).alias("pct_chg"))
     p = load_panel(df.lazy(), universe="all")
-    fr = p.forward_returns(1)
-    assert np.isfinite(fr[:3, 0]).all()
-    assert np.isfinite(fr[:2, 1]).all() and np.isnan(fr[2:, 1]).all()  # exit at day 4+ is after its last bar
+    fr = p.forward_returns(2)  # window r[t+2 .. t+3]
+    np.testing.assert_allclose(fr[:3, 0], [1.01 ** 2 - 1] * 3)
+    np.testing.assert_allclose(fr[:3, 1], [1.01 * 0.7 - 1, 0.7 - 1, 0.0])  # last bar day 3: the -30% counts
+    assert np.isnan(fr[3:]).all()  # t = 3 needs day 6, past the panel
 
 
 def test_adj_close_returns_ignore_ex_dates() -> None:

@@ -32,12 +32,14 @@ def test_main_wave_enters_at_the_close_of_t_plus_1() -> None:
     assert ret[0, 0] == pytest.approx(0.05, abs=1e-12) and days[0, 0] == 5
 
 
-def test_main_wave_return_is_nan_when_the_stock_delists_before_the_exit() -> None:
-    p = make_panel(np.zeros((12, 2)))  # flat: MA5 = MA10, never below, so every hold is 5 days (exit at t+6)
-    p.present[7:, 1] = False  # stock 1's last bar is day 6
+def test_main_wave_return_of_a_stock_that_delists_before_the_exit_is_marked_at_its_last_close() -> None:
+    p = make_panel(np.zeros((12, 2)))  # flat: MA5 = MA10 (MA10 undefined before day 9): 5-day holds
+    p.pct_chg[5:7, 1] = -0.1  # stock 1 falls 10% on days 5 and 6, its last bar
+    p.present[7:, 1] = False
     ret, _ = main_wave_returns(p)
     np.testing.assert_array_equal(ret[:6, 0], np.zeros(6))
-    assert ret[0, 1] == 0.0 and np.isnan(ret[1:6, 1]).all()  # decision 1 would exit at day 7
+    # decisions 0..3 enter at closes 1..4 (price 1) and exit at 6..9: the last close 0.81 (it was NaN from t=1)
+    np.testing.assert_allclose(ret[:4, 1], [0.81 - 1] * 4)
 
 
 def _frame(alpha_day1: float) -> pl.DataFrame:

@@ -113,9 +113,15 @@ def test_no_look_ahead_and_nan_past_end(kind: str) -> None:
                               np.nan_to_num(lab.values[t + 1: lab.last_valid + 1]))
 
 
-def test_delisted_before_exit_is_nan() -> None:
+def test_delisted_before_exit_is_marked_at_its_last_close() -> None:
+    """A label window that passes the stock's last bar keeps the return to that last close (the backtest's
+    mark), minus the universe mean; it used to be NaN, so the row left the training set."""
     p = _random_panel(60, 5, seed=5)
     p.present[40:, 0] = False
     p.pct_chg[40:, 0] = 0.0
     lab = forward_excess(p, 5)
-    assert np.isnan(lab.values[39 - 6 + 1:, 0]).all() and np.isfinite(lab.values[39 - 6, 0])
+    fwd = p.forward_returns(5)
+    assert np.isfinite(lab.values[30:39, 0]).all()
+    assert fwd[36, 0] == pytest.approx((1 + p.pct_chg[38, 0]) * (1 + p.pct_chg[39, 0]) - 1)
+
+

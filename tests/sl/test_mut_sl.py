@@ -23,15 +23,15 @@ TINY = GBDTParams(num_boost_round=15, learning_rate=0.2, num_leaves=7, min_data_
 
 
 # ---------------------------------------------------------------- labels
-def test_triple_barrier_is_nan_when_the_stock_delists_before_the_exit() -> None:
-    """horizon_days 4 → horizon 5: a stock whose last bar is date 11 has no label for decisions t ≥ 7
-    (t + 5 > 11), while t = 6 (exit exactly at the last bar) keeps its time-barrier label 0."""
+def test_triple_barrier_of_a_stock_that_delists_before_the_exit_is_judged_to_its_last_close() -> None:
+    """horizon_days 4 → horizon 5: a stock whose last bar is date 11 and whose prices stay flat hits no barrier:
+    decisions up to the last labelled one (14) get the time-barrier label 0, as for a stock that trades on
+    (the path after the last bar is flat, its last close); past 14 the window leaves the data: NaN."""
     p = tiny_panel(np.zeros((20, 3)))
     p.present[12:, 0] = False
     lab = triple_barrier(p, horizon_days=4)
     assert lab.horizon == 5 and lab.last_valid == 14
-    assert lab.values[6, 0] == 0.0
-    assert np.isnan(lab.values[7:, 0]).all()
+    assert (lab.values[:15, 0] == 0.0).all() and np.isnan(lab.values[15:, 0]).all()
     assert (lab.values[:15, 1] == 0.0).all() and np.isnan(lab.values[15:, 1]).all()
 
 

@@ -48,7 +48,7 @@ def main_wave_returns(panel: Panel, max_hold: int = MAIN_WAVE_MAX_HOLD) -> tuple
     first = np.where(conds.any(0), conds.argmax(0) + 1, max_hold)
     exit_idx = np.arange(n_valid)[:, None] + 1 + first
     hold = np.take_along_axis(p, exit_idx, axis=0) / entry - 1
-    ret[:n_valid] = np.where(exit_idx <= panel.last_bar()[None, :], hold, np.nan)  # delisted before exit
+    ret[:n_valid] = hold  # bars that stop before the exit: marked at the last close (`Panel.forward_returns`)
     days[:n_valid] = first
     return ret, days
 

@@ -65,8 +65,9 @@ class Panel:
         """Forward return of holding from the close of t+entry_lag to the close of t+entry_lag+fp.
 
         Decision at the close of t; with T+1 the earliest fill is t+1 (entry_lag=1). Returns compound the
-        daily returns (never raw close across ex-dates). NaN where the window leaves the panel or the
-        stock has no bar at the exit date or later (delisted before exit).
+        daily returns (never raw close across ex-dates; a day without a bar is 0), so a stock whose bars stop
+        inside the window (a delisting, or a suspension to the end of the data) is marked at its last close,
+        as the backtest marks a position it cannot close. NaN where the window leaves the panel.
         """
         if fp < 1 or entry_lag < 0:
             raise ValueError(f"forward_returns: fp={fp} must be ≥ 1 and entry_lag={entry_lag} ≥ 0")
@@ -78,8 +79,6 @@ class Panel:
         n_valid = t - stop
         if n_valid > 0:
             out[:n_valid] = np.expm1(logc[stop + 1: stop + 1 + n_valid] - logc[start + 1: start + 1 + n_valid])
-        exit_idx = np.arange(t)[:, None] + stop
-        out[exit_idx > self.last_bar()[None, :]] = np.nan
         # the cumulative-sum difference carries float noise that depends on where the panel starts; rounding
         # keeps exact ties (and exact zeros) exact whatever window was loaded
         return np.round(out, 12)

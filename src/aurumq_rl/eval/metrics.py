@@ -4,7 +4,8 @@ Conventions (see DOMAIN.md, "Evaluation definitions"):
 - A decision at the close of t is filled at the close of t+1 (T+1); `fwd[t]` is the fp-day return from that
   fill (`Panel.forward_returns(fp)`). The candidate set of date t is the validity mask (universe of t) where
   the score is finite; a pick that cannot be bought at t+1 (suspended, one-price, limit-up) earns 0 (cash),
-  and a pick with an unknown forward return (delisted before exit) earns 0 too — the env's rules.
+  and a pick whose bars stop inside the window (a delisting) is marked at its last close — the env's rules
+  and the backtest's.
 - Overlapping series: one value per decision date (each spans fp days), Sharpe × √(252/fp).
   Non-overlapping series: the decision dates first, first+fp, first+2·fp, … where `first` is the first date
   with a finite value; each value is one fp-day period, so its Sharpe is also × √(252/fp), and its equity

@@ -41,7 +41,7 @@ RUN_SCORES_FILE = "scores.parquet"
 DEFAULT_UNIVERSE = "main_board_non_st"
 WARMUP_DAYS = 20  # trading days loaded before --start (MA10 of the main-wave exit rule)
 TAIL_MARGIN_DAYS = 60  # extra trading days after the forward windows: a stock suspended at an exit date
-# that trades again later keeps its (flat) forward return instead of looking delisted at the panel's end
+# that trades again later keeps its later bars in view instead of looking delisted at the panel's end
 ACCEPTED = ("a scores Parquet (ts_code, trade_date, score), a run directory holding scores.parquet, a model "
             "directory (metadata.json + policy.onnx, manifest.json with kind sl_gbdt, or a run with bundle/), "
             "or a factor column of the data (NAME or factor:NAME)")

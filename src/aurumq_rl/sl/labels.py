@@ -47,12 +47,11 @@ def _log_index(pct_chg: np.ndarray) -> np.ndarray:
 
 def _finish(panel: Panel, name: str, values: np.ndarray, horizon: int, binary: bool = False,
             **meta: object) -> Label:
-    """NaN past the end of the data or past a stock's last bar, then wrap in a `Label`."""
+    """NaN where the window passes the end of the data, then wrap in a `Label`. A stock whose bars stop inside
+    the window keeps its value, marked at its last close, as in `Panel.forward_returns`."""
     t_n = len(panel.dates)
     values = np.asarray(values, dtype=np.float64).copy()
     values[max(t_n - horizon, 0):] = np.nan
-    exit_idx = np.arange(t_n)[:, None] + horizon
-    values[exit_idx > panel.last_bar()[None, :]] = np.nan  # delisted before the window ends
     return Label(name, values, horizon, t_n - 1 - horizon, binary, dict(meta))
 
 
