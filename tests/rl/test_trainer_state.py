@@ -146,3 +146,19 @@ def test_a_nan_pct_chg_is_missing_not_a_nan_policy(data: str, tmp_path: Path) ->
     rows = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
     assert all(np.isfinite([r["policy_loss"], r["value_loss"], r["val_rank_ic"]]).all()
                for r in rows if "val_rank_ic" in r)
+
+
+def test_every_validation_date_has_its_label_when_the_data_goes_on(data: str, tmp_path: Path) -> None:
+    """The panel is loaded a label horizon past --val-end: the last validation dates keep their forward returns
+    (loading only to --val-end left the last fp + 1 of them without labels, so validation silently covered
+    fewer dates than `eval` over the same window). No decision is made on the extra dates."""
+    env = EnvConfig(top_k=10, episode_length=8)
+    ppo = PPOConfig(total_timesteps=32, n_envs=4, n_steps=8, batch_size=16)
+    full = Trainer(TrainConfig(data=data, out_dir=str(tmp_path / "a"), env=env, threads=1, ppo=ppo))
+    d = full.panel.dates
+    tr = Trainer(TrainConfig(data=data, out_dir=str(tmp_path / "b"), env=env, threads=1, ppo=ppo,
+                             val_start=str(d[100]), val_end=str(d[150])))
+    assert tr.panel.dates[tr.val_idx[0]] == d[100] and tr.panel.dates[tr.val_idx[-1]] == d[150]
+    assert len(tr.val_idx) == 51 and np.isfinite(tr.label[tr.val_idx]).any(axis=1).all()
+    assert tr.panel.dates[-1] == d[150 + 1 + 5]  # the T+1 fill, then fp = 5 days: just what the label needs
+    assert tr.sim.t_hi < tr.val_idx[0]  # training decisions stay before validation

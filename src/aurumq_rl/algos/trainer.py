@@ -122,9 +122,10 @@ def _check_decision_dates(panel: Panel, cfg: TrainConfig, train: tuple[int, int]
                     "(or --val-start), or lower --forward-period or --episode-length")
 
 
-def _check_windows_in_data(cfg: TrainConfig) -> None:
+def _check_windows_in_data(cfg: TrainConfig) -> np.ndarray:
     """Before loading: a training or validation window with no trading date of the data is a DataError that
-    names the flags and the data's own date range (read from the whole file, not the loaded window)."""
+    names the flags and the data's own date range (read from the whole file, not the loaded window).
+    Returns the file's trading dates [datetime64[D]]."""
     calendar = date_counts(cfg.data)["trade_date"].drop_nulls().to_numpy().astype("datetime64[D]")
     for lo_key, hi_key in (("train_start", "train_end"), ("val_start", "val_end")):
         lo_day, hi_day = getattr(cfg, lo_key), getattr(cfg, hi_key)
@@ -132,6 +133,7 @@ def _check_windows_in_data(cfg: TrainConfig) -> None:
         if lo_day or hi_day:
             date_window(calendar, to_date(lo_day, lo_flag), to_date(hi_day, hi_flag), cfg.data,
                         f"in {lo_flag} {lo_day or calendar[0]} .. {hi_flag} {hi_day or calendar[-1]}")
+    return calendar
 
 
 class Trainer:
@@ -147,15 +149,20 @@ class Trainer:
             torch.backends.cuda.matmul.allow_tf32 = True
             torch.backends.cudnn.allow_tf32 = True
         _check_window_order(cfg)
-        _check_windows_in_data(cfg)
-        # one panel from the train start (or the data's first date) to the validation end (or its last)
+        calendar = _check_windows_in_data(cfg)
+        horizon = label_horizon(cfg.env.label_kind, cfg.env.forward_period)
+        # one panel from the train start (or the data's first date) to the validation end (or its last), plus
+        # the label horizon after it when the data has it: the last validation dates keep their labels, as
+        # `eval` over the same window sees them (no decision is made on the extra dates)
         start, end = to_date(cfg.train_start, "--train-start"), to_date(cfg.val_end, "--val-end")
+        if end is not None:
+            last = int(np.searchsorted(calendar, np.datetime64(end, "D"), "right")) - 1
+            end = calendar[min(last + horizon + 1, len(calendar) - 1)].astype(object)
         self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
                                 include_columns_file=cfg.include_columns_file)
         _check_top_k(self.panel, cfg)
         self.panel.scale_factor_groups(cfg.feature_group_weights)
         t_n = len(self.panel.dates)
-        horizon = label_horizon(cfg.env.label_kind, cfg.env.forward_period)
         tr_lo = _date_index(self.panel, cfg.train_start, 0, "start", "--train-start")
         va_lo = _date_index(self.panel, cfg.val_start, -1, "start", "--val-start")
         tr_hi = _date_index(self.panel, cfg.train_end, va_lo - 1 if va_lo >= 0 else int(t_n * 0.8), "end",
