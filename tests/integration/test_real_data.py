@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -92,3 +93,35 @@ def test_vwap_on_adjusted_real_bars_stays_in_the_day_range(real: pl.DataFrame) -
     grid = (out["close"] * 100 - (out["close"] * 100).round()).abs() < 1e-6
     used_amount = (out["vwap"] - raw_vwap).abs() < 1e-9
     assert 0.05 < (grid & used_amount).mean() and not (used_amount & ~grid & (raw_vwap != out["vwap"])).any()
+
+
+def test_appending_days_never_changes_past_factors_or_limit_flags(real: pl.DataFrame) -> None:
+    """Look-ahead on real bars: forward-adjusted prices sit on the cent grid only after a stock's last ex-date,
+    so over 2022-12 .. 2023-03 the on-grid share crosses 99% when the last month is added. The vwap derivation
+    and the limit method used to follow that file-level share, and cutting the file at 2023-02-15 changed 37
+    factors at earlier dates. Both are decided row by row now: the cut and the full file agree on every past
+    value of the vwap factors and on every limit flag."""
+    from aurumq_rl.factors.engine import compute_factors
+
+    bars = real.filter(pl.col("trade_date") >= date(2022, 12, 1)).select(
+        "ts_code", "trade_date", "open", "high", "low", "close", "vol", "amount", "pct_chg", "list_date")
+    cut_day = date(2023, 2, 15)
+    only = "tech_vwap_bias,alpha_041,alpha_011,gtja_013,zt_count30"
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the typical price on the adjusted rows
+        full, _ = compute_factors(bars, only=only, progress=False)
+        cut, _ = compute_factors(bars.filter(pl.col("trade_date") <= cut_day), only=only, progress=False)
+    cols = only.split(",")
+    past = full.filter(pl.col("trade_date") <= cut_day).select("ts_code", "trade_date", *cols)
+    assert past.height == cut.height > 10_000
+    joined = past.join(cut.select("ts_code", "trade_date", *cols), on=["ts_code", "trade_date"], suffix="_cut")
+    for c in cols:
+        a, b = joined[c].to_numpy(), joined[f"{c}_cut"].to_numpy()
+        assert np.array_equal(np.isnan(a), np.isnan(b)), c
+        np.testing.assert_allclose(a[~np.isnan(a)], b[~np.isnan(b)], rtol=1e-9, atol=1e-12, err_msg=c)
+    cal = bars["trade_date"].unique().sort()
+    flags = [annotate(f.lazy(), f.columns, cal.filter(cal <= cut_day) if f is not bars else cal, "auto")
+             .filter(pl.col("trade_date") <= cut_day).sort("ts_code", "trade_date")
+             .select("is_limit_up", "is_limit_down").collect()
+             for f in (bars, bars.filter(pl.col("trade_date") <= cut_day))]
+    assert flags[0].equals(flags[1]) and flags[0]["is_limit_up"].sum() > 10
