@@ -136,3 +136,24 @@ def test_a_stock_with_every_factor_missing_is_no_candidate() -> None:
     assert sim.valid_mask()[0].tolist() == [True, True, False]
     picks = sim.select(_scores(3, best=2))
     assert picks[0].tolist() == [True, False, False]  # the best score belongs to the blank stock: not taken
+
+
+@pytest.mark.parametrize("fp", [1, 3])
+def test_forward_return_reward_charges_turnover_once_per_day_of_its_label(fp: int) -> None:
+    """Each daily step credits an fp-day label, so a book rotated every fp days would pay a round trip per fp
+    labels: 1/fp of the backtest's cost per unit of credited return. The reward charges the day's turnover
+    fp times (the backtest's ratio); portfolio mode, which credits one day, charges it once."""
+    ret = np.zeros((10, 2))
+    ret[2:2 + fp, 0] = 0.01
+    cfg = EnvConfig(top_k=1, forward_period=fp, reward_mode="forward_return", episode_length=3,
+                    cost=CostModel(30.0), relative=False, industry_cap=None)
+    panel = _panel(ret)
+    sim = MarketSim(PanelTensors(panel, cfg), cfg, n_envs=1, t_range=(0, 5))
+    sim.t = torch.tensor([0])
+    r, _, info = sim.step(_scores(2, 0))  # buys the whole book at the close of day 1
+    label = panel.forward_returns(fp)[0, 0]
+    assert float(r) == pytest.approx(label - fp * float(info["cost"]), abs=1e-7)
+    assert float(info["cost"]) > 0
+    port = _sim(_panel(ret), mode="portfolio", cost=30.0)
+    r_port, _, info_port = port.step(_scores(2, 0))
+    assert float(r_port) == pytest.approx(ret[2, 0] - float(info_port["cost"]), abs=1e-7)

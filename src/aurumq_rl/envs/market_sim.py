@@ -183,7 +183,10 @@ class MarketSim:
         mode = self.cfg.reward_mode
         if mode in ("forward_return", "main_wave"):
             label = self.data.label[self.t]
-            return (new * label).sum(-1) - self._bench(label) * new.sum(-1) - cost
+            # each step credits an fp-day label: charging the day's turnover fp times keeps cost per unit of
+            # credited return as in the backtest (a book rotated every fp days pays one round trip per label)
+            scale = self.cfg.forward_period if mode == "forward_return" else 1
+            return (new * label).sum(-1) - self._bench(label) * new.sum(-1) - scale * cost
         if mode == "portfolio":
             return port
         self.hist = torch.cat([self.hist[:, 1:], port[:, None]], dim=1)
