@@ -157,3 +157,18 @@ def test_forward_return_reward_charges_turnover_once_per_day_of_its_label(fp: in
     port = _sim(_panel(ret), mode="portfolio", cost=30.0)
     r_port, _, info_port = port.step(_scores(2, 0))
     assert float(r_port) == pytest.approx(ret[2, 0] - float(info_port["cost"]), abs=1e-7)
+
+
+def test_main_wave_reward_charges_costs_once_per_day_of_each_picks_hold() -> None:
+    """A main-wave label spans the pick's own hold (1 … 5 days): the step's costs count once per day of it,
+    weighted by position, as the fp-day label charges fp times. Flat prices: MA5 = MA10, a 5-day hold."""
+    ret = np.zeros((20, 2))
+    cfg = EnvConfig(top_k=1, reward_mode="main_wave", episode_length=3, cost=CostModel(30.0), relative=False,
+                    industry_cap=None)
+    panel = _panel(ret)
+    data = PanelTensors(panel, cfg)
+    assert data.label_days[0, 0] == 5
+    sim = MarketSim(data, cfg, n_envs=1, t_range=(0, 6))
+    sim.t = torch.tensor([0])
+    r, _, info = sim.step(_scores(2, 0))
+    assert float(info["cost"]) > 0 and float(r) == pytest.approx(-5 * float(info["cost"]), abs=1e-7)

@@ -62,6 +62,16 @@ def trade_label(panel: Panel, kind: str, fp: int) -> np.ndarray:
     raise ValueError(f"label kind '{kind}': choose forward_return or main_wave")
 
 
+def trade_label_days(panel: Panel, kind: str, fp: int) -> np.ndarray:
+    """[T, N] trading days each label of `trade_label` spans after the entry: fp for `forward_return`, the
+    hold of each pick for `main_wave` (1 … 5; 0 where the window leaves the panel)."""
+    if kind == "forward_return":
+        return np.full(panel.pct_chg.shape, fp, dtype=np.int16)
+    if kind == "main_wave":
+        return main_wave_returns(panel)[1]
+    raise ValueError(f"label kind '{kind}': choose forward_return or main_wave")
+
+
 def label_horizon(kind: str, fp: int) -> int:
     """Days after the T+1 entry that the label of `kind` (forward_return | main_wave) reads."""
     return fp if kind == "forward_return" else MAIN_WAVE_MAX_HOLD

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import torch
 
-from aurumq_rl.data.labels import last_label_date_index, trade_label
+from aurumq_rl.data.labels import last_label_date_index, trade_label, trade_label_days
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.market.costs import CostModel
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
@@ -82,6 +82,9 @@ class PanelTensors:
         kind = cfg.label_kind
         label = trade_label(panel, kind, cfg.forward_period)
         self.label = torch.as_tensor(np.nan_to_num(label, nan=0.0), dtype=torch.float32, device=dev)
+        # days each label spans: a step that credits it charges the day's costs once per such day
+        self.label_days = torch.as_tensor(trade_label_days(panel, kind, cfg.forward_period), dtype=torch.float32,
+                                          device=dev)
         self.last_decision = min(last_label_date_index(self.n_dates, kind, cfg.forward_period), self.n_dates - 3)
         ind = panel.industry if panel.industry is not None else np.full(panel.in_universe.shape, -1, np.int32)
         self.industry = torch.as_tensor(ind, dtype=torch.long, device=dev)
@@ -183,10 +186,11 @@ class MarketSim:
         mode = self.cfg.reward_mode
         if mode in ("forward_return", "main_wave"):
             label = self.data.label[self.t]
-            # each step credits an fp-day label: charging the day's turnover fp times keeps cost per unit of
-            # credited return as in the backtest (a book rotated every fp days pays one round trip per label)
-            scale = self.cfg.forward_period if mode == "forward_return" else 1
-            return (new * label).sum(-1) - self._bench(label) * new.sum(-1) - scale * cost
+            # each daily step credits labels that span several days (fp; a main-wave hold of 1 … 5): the day's
+            # costs count once per day the book's labels span (weighted by position), so the cost per unit of
+            # credited return is the backtest's (a book rotated every fp days pays one round trip per label)
+            days = (new * self.data.label_days[self.t]).sum(-1) / new.sum(-1).clamp(min=1e-12)
+            return (new * label).sum(-1) - self._bench(label) * new.sum(-1) - days.clamp(min=1) * cost
         if mode == "portfolio":
             return port
         self.hist = torch.cat([self.hist[:, 1:], port[:, None]], dim=1)
