@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import warnings
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 pytest.importorskip("onnxruntime")
@@ -65,3 +67,18 @@ def test_bundle_directory_follows_the_umask(run: tuple[str, Path], tmp_path: Pat
     assert bundle.stat().st_mode & 0o777 == 0o755
     for f in bundle.iterdir():
         assert f.stat().st_mode & 0o777 == 0o644, f
+
+
+def test_a_top_k_beyond_the_candidates_warns_instead_of_capping_silently(run: tuple[str, Path],
+                                                                         tmp_path: Path) -> None:
+    """--top-k 1000 on a market of a few hundred stocks used to print fewer picks without a word."""
+    data, out = run
+    picks = tmp_path / "p.csv"
+    with pytest.warns(UserWarning, match=r"--top-k 1000: only \d+ stock\(s\) could be picked on \d{4}-\d\d-\d\d"):
+        assert main(["infer", "--bundle", str(out / "bundle"), "--data", data, "--top-k", "1000",
+                     "-o", str(picks)]) == 0
+    assert 0 < pl.read_csv(picks).height < 1000
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message="--top-k")
+        assert main(["infer", "--bundle", str(out / "bundle"), "--data", data, "--top-k", "5",
+                     "-o", str(picks)]) == 0

@@ -89,6 +89,13 @@ def run(args: argparse.Namespace) -> int:
     _check_scored(panel, scores, lo, hi, args.data)
     cap = scorer.metadata.get("industry_cap", INDUSTRY_CAP)
     picks = picks_for_range(panel, scores, np.arange(lo, hi + 1), top_k, sizing=sizing, industry_cap=cap)
+    short = picks.group_by("trade_date").len().filter(pl.col("len") < top_k)
+    if short.height:
+        others = f" and {short.height - 1} other date(s)" if short.height > 1 else ""
+        warnings.warn(f"--top-k {top_k}: only {short['len'].min()} stock(s) could be picked on "
+                      f"{short.sort('len')['trade_date'][0]}{others} (the universe's scored stocks, less those "
+                      "unbuyable the next session, under the industry cap); the weights spread over the picks made",
+                      stacklevel=1)
     if (thin := thin_date_warning(counts, panel.dates[hi])) is not None:
         warnings.warn(thin, stacklevel=1)
     if args.output:
