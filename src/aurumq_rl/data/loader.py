@@ -387,4 +387,3 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
     if flags:
         warnings.warn(f"{reader.name}: {raw_flag_message(flags)}", stacklevel=3)
     return feats, missing, market_wide
-

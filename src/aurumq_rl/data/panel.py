@@ -52,7 +52,7 @@ class Panel:
         """[T, N] bool: every factor (of `cols`, indices into `factor_names`; default all) is missing. Such a
         row's inputs are all fill values, so a model would score it as a made-up average stock: scorers
         leave it unscored (e.g. the decision date's factors are not computed yet)."""
-        if cols is None:
+        if cols is None or len(np.unique(cols)) == len(self.factor_names):  # every factor: compare packed bytes
             full = np.packbits(np.ones(len(self.factor_names), dtype=bool))
             return (self.factor_missing_bits == full).all(axis=2)
         return np.stack([self.missing_at(t)[:, cols].all(axis=1) for t in range(len(self.dates))])
