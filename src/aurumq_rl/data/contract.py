@@ -100,7 +100,6 @@ def select_factors(available: list[str], factors: None | int | str | list[str], 
         pats = [p.strip() for p in factors.split(",") if p.strip()]
         unmatched = [p for p in pats if not any(fnmatch.fnmatchcase(c, p) for c in known)]
         if unmatched:  # a typo must not silently train on fewer factors
-
             raise DataError(f"factors='{factors}': no factor column in {source} matches "
                             f"{', '.join(repr(p) + did_you_mean(p, known) for p in unmatched)}; fix or drop "
                             f"{'that pattern' if len(unmatched) == 1 else 'those patterns'} "
