@@ -30,6 +30,7 @@ from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_json, atomic_write_with
 from aurumq_rl.market.costs import CostModel
+from aurumq_rl.market.universe import check_top_k
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 from aurumq_rl.provenance import git_commit, sha256_if_file
 
@@ -86,17 +87,6 @@ def _check_window_order(cfg: TrainConfig) -> None:
     """The validation window follows the training window (checked on the given dates, before any loading;
     a --val-start alone ends training before it, see `Trainer`)."""
     check_window_order({k: getattr(cfg, k) for k in ("train_start", "train_end", "val_start", "val_end")})
-
-
-def _check_top_k(panel: Panel, cfg: TrainConfig) -> None:
-    """K must not exceed the universe's largest size on a date of the loaded window: a date with fewer
-    valid stocks picks fewer (the sampler pads with -1), but a K no date can fill is a mistake (and one
-    above the panel's stock count used to crash the sampler)."""
-    size = int(panel.in_universe.sum(1).max())
-    if cfg.env.top_k > size:
-        raise DataError(f"--top-k {cfg.env.top_k}: universe '{cfg.universe}' holds at most {size} stocks on a "
-                        f"date of {panel.dates[0]} … {panel.dates[-1]}, so no date could fill {cfg.env.top_k} "
-                        f"picks; choose --top-k ≤ {size}, or a wider --universe")
 
 
 def _check_decision_dates(panel: Panel, cfg: TrainConfig, train: tuple[int, int], va_lo: int,
@@ -160,7 +150,7 @@ class Trainer:
             end = calendar[min(last + horizon + 1, len(calendar) - 1)].astype(object)
         self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
                                 include_columns_file=cfg.include_columns_file)
-        _check_top_k(self.panel, cfg)
+        check_top_k(self.panel.in_universe, cfg.env.top_k, str(cfg.universe), self.panel.dates)
         self.panel.scale_factor_groups(cfg.feature_group_weights)
         t_n = len(self.panel.dates)
         tr_lo = _date_index(self.panel, cfg.train_start, 0, "start", "--train-start")

@@ -82,6 +82,7 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
 
     from aurumq_rl.eval import sources as src
     from aurumq_rl.eval.suite import evaluate_sources
+    from aurumq_rl.market.universe import check_top_k
 
     st = settings_from_args(args)
     columns, calendar = src.data_columns_and_calendar(args.data)
@@ -93,6 +94,8 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
     universe = src.source_universe(specs, args.universe)
     ep = src.load_eval_panel(args.data, specs, calendar=calendar, universe=universe, start=args.start,
                              end=args.end, forward_period=st.forward_period)
+    window = slice(ep.lo, ep.hi + 1)
+    check_top_k(ep.panel.in_universe[window], st.top_k, universe, ep.panel.dates[window])
     sets = [src.load_scores(sp, ep, args.data) for sp in specs]
     for s in sets:
         dropped = s.info.get("ignored_stock_not_in_panel", 0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import numpy as np
 import polars as pl
 
 from aurumq_rl.errors import DataError
@@ -53,3 +54,14 @@ def universe_expr(universe: UniverseSpec, columns: list[str], min_listed_days: i
         raise DataError(f"unknown universe '{universe}'; choose one of {', '.join(UNIVERSES)} "
                         "or pass a callable")
     return expr.fill_null(False).alias("in_universe")
+
+
+def check_top_k(in_universe: np.ndarray, top_k: int, universe: str, dates: np.ndarray) -> None:
+    """DataError when no date of `dates` (rows of the [T, N] `in_universe` mask) has `top_k` universe
+    stocks: a date with fewer valid stocks picks fewer, but a K no date can fill is a mistake that would
+    otherwise pass silently as "pick everyone" (train, eval and the backtest share this check)."""
+    size = int(in_universe.sum(1).max()) if in_universe.size else 0
+    if top_k > size:
+        raise DataError(f"--top-k {top_k}: universe '{universe}' holds at most {size} stocks on a date of "
+                        f"{dates[0]} … {dates[-1]}, so no date could fill {top_k} picks; choose --top-k ≤ "
+                        f"{size}, or a wider --universe")
