@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+import aurumq_rl.algos.trainer as trainer
 import aurumq_rl.cli.eval as eval_cli
-import aurumq_rl.cli.sl as sl_cli
-import aurumq_rl.cli.train as train_cli
+import aurumq_rl.cli.sl_steps as sl_steps
 from aurumq_rl.cli.main import main
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_writable
@@ -33,9 +33,8 @@ COMMANDS = {  # argv, the output-directory flag
 @pytest.mark.parametrize("command", list(COMMANDS))
 def test_out_dir_checked_before_the_work(command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                          capsys: pytest.CaptureFixture[str]) -> None:
-    for module, name in ((sl_cli, "_load"), (eval_cli, "evaluate"), (train_cli, "Trainer")):
-        if hasattr(module, name):
-            monkeypatch.setattr(module, name, _tripwire)
+    for module, name in ((sl_steps, "load"), (eval_cli, "evaluate"), (trainer, "Trainer")):
+        monkeypatch.setattr(module, name, _tripwire)  # raising=True: a renamed target fails here, not silently
     data = tmp_path / "data.parquet"
     data.write_bytes(b"never read")
     args, flag = COMMANDS[command]

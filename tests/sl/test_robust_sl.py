@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-import aurumq_rl.cli.sl as sl_cli
+import aurumq_rl.cli.sl_steps as sl_steps
 import aurumq_rl.sl.pipeline as pipeline
 from aurumq_rl.cli.main import main
 
@@ -26,7 +26,7 @@ def _fails(argv: list[str], capsys: pytest.CaptureFixture[str], *needles: str) -
 def test_sl_report_output_is_checked_before_loading(command: str, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(sl_cli, "_load", _tripwire)
+    monkeypatch.setattr(sl_steps, "load", _tripwire)
     data = tmp_path / "data.json"  # a .json input, so only the input check can refuse -o = --data
     data.write_bytes(b"precious")
     (tmp_path / "dir.json").mkdir()
@@ -53,7 +53,7 @@ def test_sl_score_checks_writability_before_loading_the_model(tmp_path: Path, mo
 def test_sl_train_rejects_a_meaningless_prune_before_loading(value: str, tmp_path: Path,
                                                              monkeypatch: pytest.MonkeyPatch,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(sl_cli, "_load", _tripwire)
+    monkeypatch.setattr(sl_steps, "load", _tripwire)
     _fails(["sl", "train", "--data", str(tmp_path / "d.parquet"), f"--prune={value}", "--out-dir",
             str(tmp_path / "run")], capsys, f"--prune {value}: ", "must be a number > 0")
     assert not (tmp_path / "run").exists()
@@ -61,7 +61,7 @@ def test_sl_train_rejects_a_meaningless_prune_before_loading(value: str, tmp_pat
 
 def test_sl_train_prune_needs_lightgbm(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                        capsys: pytest.CaptureFixture[str]) -> None:
-    monkeypatch.setattr(sl_cli, "_load", _tripwire)
+    monkeypatch.setattr(sl_steps, "load", _tripwire)
     _fails(["sl", "train", "--data", str(tmp_path / "d.parquet"), "--model", "xgboost", "--prune", "0.5",
             "--out-dir", str(tmp_path / "run")], capsys, "--prune", "--model lightgbm")
 

@@ -1,0 +1,150 @@
+"""`aurumq-rl sl walk-forward | stack | null-test | audit`: the research commands of the supervised track
+(out-of-sample refits, stacking of out-of-sample scores, null tests and the leakage audit)."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import time
+from pathlib import Path
+
+from aurumq_rl.cli import sl_steps as steps
+from aurumq_rl.errors import DataError
+
+
+def run_walk_forward(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from aurumq_rl.eval.report import to_jsonable
+    from aurumq_rl.io import atomic_write_json
+    from aurumq_rl.sl.labels import build_label
+    from aurumq_rl.sl.model_io import write_scores
+    from aurumq_rl.sl.walk_forward import WalkForwardConfig, walk_forward
+
+    steps.check(args)
+    # the window lengths are checked on construction: before the data is loaded
+    cfg = WalkForwardConfig(train_days=args.train_days, test_days=args.test_days, gap=args.gap,
+                            min_train_days=args.min_train_days)
+    t0 = time.perf_counter()
+    panel, pass_through = steps.load(args)
+    if args.first_test:  # checked and normalised to YYYY-MM-DD by _check
+        first = int(np.searchsorted(panel.dates, np.datetime64(args.first_test, "D")))
+        cfg = dataclasses.replace(cfg, first_test=first)
+
+    def label(calib: tuple[int, int]):  # noqa: ANN202
+        return build_label(panel, args.label, args.forward_period, calib=calib, rate=args.positive_rate)
+
+    res = walk_forward(panel, label, steps.params(args), steps.seeds(args.seeds), cfg, features=args.features,
+                       pass_through=pass_through, kind=args.model, target=args.target, fp=args.forward_period)
+    out = Path(args.out_dir)
+    write_scores(panel, res.scores, out / "scores.parquet")
+    report = {"label": args.label, "features": args.features, "seeds": steps.seeds(args.seeds),
+              "config": vars(cfg), "windows": res.per_window, **res.metrics,
+              "wall_s": round(time.perf_counter() - t0, 2)}
+    atomic_write_json(to_jsonable(report), out / "sl_walk_forward.json")
+    print(f"sl walk-forward: {res.metrics['n_windows']} windows, out-of-sample "
+          f"{res.per_window[0]['test'][0]}…{res.per_window[-1]['test'][1]} in {report['wall_s']:.1f}s → {out}")
+    print(f"  OOS rank IC vs label {steps.fmt(res.metrics['label']['rank_ic'])}  vs {args.forward_period}d return "
+          f"{steps.fmt(res.metrics['forward_return']['rank_ic'])}")
+    return 0
+
+
+def run_stack(args: argparse.Namespace) -> int:
+    import numpy as np
+
+    from aurumq_rl.eval.ic import ic_series
+    from aurumq_rl.eval.metrics import summarize_ic
+    from aurumq_rl.eval.report import to_jsonable
+    from aurumq_rl.eval.sources import align_long, read_score_frame
+    from aurumq_rl.io import atomic_write_json
+    from aurumq_rl.sl.labels import build_label
+    from aurumq_rl.sl.model_io import write_scores
+    from aurumq_rl.sl.stacking import OOFPredictions, stack_walk_forward
+
+    steps.check(args)
+    if args.label == "binary":
+        raise DataError("--label binary: its threshold is calibrated on a training window, which a stacker over "
+                        "walk-forward scores does not have; stack on forward_return, main_wave, triple_barrier "
+                        "or trend_scan")
+    if len(args.scores) < 2 or min(args.step, args.min_fit_dates) < 1 or args.ridge < 0:
+        raise DataError("sl stack: give at least two SCORES files, --step and --min-fit-dates ≥ 1, --ridge ≥ 0")
+    panel, _ = steps.load(args)
+    label = build_label(panel, args.label, args.forward_period)
+    bases = []
+    for path in args.scores:
+        scores, _info = align_long(read_score_frame(path), panel)
+        oos = np.isfinite(scores).any(1)
+        if not oos.any():
+            raise DataError(f"{path}: no score on any date of {args.data}; check the file and --data")
+        bases.append(OOFPredictions(Path(path).parent.name or Path(path).stem, scores, oos))
+    stacked = stack_walk_forward(bases, label.values, panel, label.horizon, step=args.step,
+                                 min_fit_dates=args.min_fit_dates, ridge=args.ridge)
+    scored = np.isfinite(stacked).any(1)
+    if not scored.any():
+        raise DataError(f"sl stack: fewer than --min-fit-dates {args.min_fit_dates} out-of-sample dates common to "
+                        "all SCORES precede any block; give longer walk-forward runs or lower --min-fit-dates")
+    out = Path(args.out_dir)
+    write_scores(panel, stacked, out / "scores.parquet")
+    mask = panel.in_universe & scored[:, None]  # every figure on the dates the stacker scored
+    span = label.horizon - 1  # a label compounds the close t+1 → t+horizon: its return days overlap this much
+    ic = {b.name: summarize_ic(ic_series(b.scores, label.values, mask, "rank"), span) for b in bases}
+    ic["stacked"] = summarize_ic(ic_series(stacked, label.values, mask, "rank"), span)
+    report = {"label": args.label, "bases": args.scores, "step": args.step, "ridge": args.ridge,
+              "scored_dates": [str(panel.dates[scored][0]), str(panel.dates[scored][-1]), int(scored.sum())],
+              "rank_ic_vs_label": ic}
+    atomic_write_json(to_jsonable(report), out / "sl_stack.json")
+    print(f"sl stack: {len(bases)} bases, stacked scores on {int(scored.sum())} dates "
+          f"{report['scored_dates'][0]}…{report['scored_dates'][1]} → {out}")
+    for name, r in ic.items():
+        print(f"  rank IC vs label  {name:<20} {steps.fmt(r['mean'])}")
+    return 0
+
+
+def run_null_test(args: argparse.Namespace) -> int:
+    from aurumq_rl.eval.report import to_jsonable
+    from aurumq_rl.io import atomic_write_json
+    from aurumq_rl.sl.audit import null_tests
+
+    steps.check(args)
+    if args.output:
+        steps.check_output(args, ".json", "sl null-test writes its report as JSON")
+    panel, pass_through = steps.load(args, args.train_start, args.test_end)
+    split, label = steps.split_and_label(args, panel)
+    rep = null_tests(panel, label, split, steps.params(args), steps.seeds(args.seeds), features=args.features,
+                     pass_through=pass_through, seed=args.seed, fp=args.forward_period, kind=args.model,
+                     target=args.target)
+    print(f"sl null-test: label={label.name}  test {rep['split']['test'][0]}…{rep['split']['test'][1]}")
+    for k in ("real", "label_shuffle", "date_shuffle"):
+        r = rep[k]
+        print(f"  {k:14s} test rank IC {steps.fmt(r['rank_ic'])}  top-decile lift {r['lift']:.3f}  "
+              f"top − mean {steps.fmt(r['top_minus_mean'])}")
+    print(f"  real beats nulls: {rep['real_beats_nulls']}")
+    if args.output:
+        atomic_write_json(to_jsonable(rep), args.output)
+    return 0
+
+
+def run_audit(args: argparse.Namespace) -> int:
+    from aurumq_rl.eval.report import to_jsonable
+    from aurumq_rl.io import atomic_write_json
+    from aurumq_rl.sl.audit import LEAK_IC_THRESHOLD, leakage_audit
+    from aurumq_rl.sl.labels import build_label
+
+    steps.check(args)
+    if args.output:
+        steps.check_output(args, ".json", "sl audit writes its report as JSON")
+    panel, _ = steps.load(args)
+    label = build_label(panel, args.label, args.forward_period, rate=args.positive_rate)
+    rep = leakage_audit(panel, label, features=args.features,
+                        threshold=args.threshold if args.threshold is not None else LEAK_IC_THRESHOLD)
+    print(f"sl audit: label={label.name} horizon={label.horizon}  {len(rep['features'])} features, "
+          f"{len(rep['flagged'])} flagged")
+    for name, v in rep["features"].items():
+        flag = "  LEAK?" if name in rep["flagged"] else ""
+        print(f"  {name:24s} future {steps.fmt(v['future_label'])} / {steps.fmt(v['future_next_day_return'])}   "
+              f"past {steps.fmt(v['past_past_return'])} / {steps.fmt(v['past_lagged_label'])}{flag}")
+    if args.output:
+        atomic_write_json(to_jsonable(rep), args.output)
+    print(json.dumps({"flagged": rep["flagged"]}))
+    return 0

@@ -1,0 +1,151 @@
+"""Steps shared by the `aurumq-rl sl ...` commands: their common flags, the flag checks run before any work,
+loading the panel, the split and the label. The commands call them through the module (`steps.load`), so one
+place decides each of them."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+from typing import Any
+
+from aurumq_rl.errors import DataError
+
+DEFAULTS: dict[str, Any] = {"universe": "main_board_non_st", "label": "forward_return", "model": "lightgbm",
+                            "seeds": "1,2,3", "forward_period": 5, "features": "raw", "num_threads": 2,
+                            "num_boost_round": 300, "learning_rate": 0.05, "num_leaves": 31,
+                            "min_data_in_leaf": 200, "early_stopping_rounds": 30, "target": "rank",
+                            "positive_rate": 0.008}
+DATE_FLAGS = ("train-start", "train-end", "val-start", "val-end", "test-start", "test-end")
+
+
+def data_args(p: argparse.ArgumentParser, dates: bool = True) -> None:
+    p.add_argument("--data", required=True, help="panel Parquet (file, directory or glob)")
+    p.add_argument("--universe", default=DEFAULTS["universe"])
+    p.add_argument("--factors", help="N, or comma-separated globs such as 'alpha_*,mf_*' (default: all)")
+    p.add_argument("--label", default=DEFAULTS["label"],
+                   help="forward_return | main_wave | binary | triple_barrier | trend_scan")
+    p.add_argument("--forward-period", type=int, default=DEFAULTS["forward_period"])
+    p.add_argument("--features", default=DEFAULTS["features"], help="raw | rank | zscore (per-date transform)")
+    p.add_argument("--positive-rate", type=float, default=DEFAULTS["positive_rate"],
+                   help="binary label: share of positives over the training window (default 0.008)")
+    if dates:
+        for name in DATE_FLAGS:
+            p.add_argument(f"--{name}", help="YYYY-MM-DD (default: 60/20/20 split with embargo)")
+
+
+def model_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", default=DEFAULTS["model"], help="lightgbm | xgboost | catboost (if installed)")
+    p.add_argument("--seeds", default=DEFAULTS["seeds"], help="comma-separated seeds of the ensemble")
+    p.add_argument("--num-threads", type=int, default=DEFAULTS["num_threads"])
+    p.add_argument("--num-boost-round", type=int, default=DEFAULTS["num_boost_round"])
+    p.add_argument("--learning-rate", type=float, default=DEFAULTS["learning_rate"])
+    p.add_argument("--num-leaves", type=int, default=DEFAULTS["num_leaves"])
+    p.add_argument("--min-data-in-leaf", type=int, default=DEFAULTS["min_data_in_leaf"])
+    p.add_argument("--early-stopping-rounds", type=int, default=DEFAULTS["early_stopping_rounds"])
+    p.add_argument("--target", default=DEFAULTS["target"], help="rank (per-date rank-gauss label) | raw")
+
+
+def seeds(text: str) -> list[int]:
+    try:
+        seeds = [int(x) for x in str(text).split(",") if x.strip()]
+    except ValueError as exc:
+        raise DataError(f"--seeds '{text}': give comma-separated integers, e.g. 1,2,3") from exc
+    if not seeds:
+        raise DataError("--seeds: give at least one seed, e.g. 1,2,3")
+    return seeds
+
+
+def check(args: argparse.Namespace) -> None:
+    from aurumq_rl.data.loader import to_date
+    from aurumq_rl.sl.dataset import FEATURE_MODES
+    from aurumq_rl.sl.labels import LABEL_KINDS
+
+    if args.label not in LABEL_KINDS:
+        raise DataError(f"--label {args.label}: choose one of {', '.join(LABEL_KINDS)}")
+    if args.features not in FEATURE_MODES:
+        raise DataError(f"--features {args.features}: choose one of {', '.join(FEATURE_MODES)}")
+    if args.forward_period < 1:
+        raise DataError(f"--forward-period {args.forward_period}: must be ≥ 1")
+    if getattr(args, "prune", None) is not None:  # sl train: the cut is REL × the mean |SHAP| importance
+        if not 0 < args.prune < float("inf"):
+            raise DataError(f"--prune {args.prune:g}: must be a number > 0, e.g. 0.05 (columns below 5% of the "
+                            "mean |SHAP| importance are dropped; 0 or less drops none)")
+        if args.model != "lightgbm":
+            raise DataError(f"--prune: SHAP pruning uses LightGBM's pred_contrib; train with --model lightgbm "
+                            f"(not {args.model}) or drop --prune")
+    if getattr(args, "model", None) is not None:
+        from aurumq_rl.sl.models import require
+
+        require(args.model)
+    if getattr(args, "target", "rank") not in ("rank", "raw"):
+        raise DataError(f"--target {args.target}: choose rank or raw")
+    if getattr(args, "num_boost_round", None) is not None:  # the GBDT flags (_model_args)
+        for flag, low in (("num_boost_round", 1), ("num_leaves", 2), ("min_data_in_leaf", 0),
+                          ("early_stopping_rounds", 1), ("num_threads", 1)):
+            if getattr(args, flag) < low:
+                raise DataError(f"--{flag.replace('_', '-')} {getattr(args, flag)}: must be ≥ {low}")
+        if not 0 < args.learning_rate < float("inf"):
+            raise DataError(f"--learning-rate {args.learning_rate:g}: must be > 0, e.g. 0.05")
+    # dates: YYYY-MM-DD or YYYYMMDD, normalised to YYYY-MM-DD (the split reads ISO dates)
+    for name in (*DATE_FLAGS, "first-test"):
+        attr = name.replace("-", "_")
+        if getattr(args, attr, None) is not None:
+            setattr(args, attr, to_date(getattr(args, attr), f"--{name}").isoformat())
+    if all(hasattr(args, n.replace("-", "_")) for n in DATE_FLAGS):  # an overlap would cut a window silently
+        from aurumq_rl.data.check import check_window_order
+
+        check_window_order({n.replace("-", "_"): getattr(args, n.replace("-", "_")) for n in DATE_FLAGS},
+                           ("train", "val", "test"))
+    if getattr(args, "out_dir", None):  # train, walk-forward, stack: fail before the work, not after
+        from aurumq_rl.io import check_writable
+
+        check_writable(args.out_dir, flag="--out-dir", directory=True)
+
+
+def check_output(args: argparse.Namespace, suffix: str, what: str) -> None:
+    """-o before any work: `suffix`, not the --data input, and a path the atomic writers can create."""
+    from aurumq_rl.io import check_not_input, check_writable
+
+    if Path(args.output).suffix.lower() != suffix:
+        raise DataError(f"-o {args.output}: {what}; give a {suffix} path")
+    check_not_input(args.output, args.data, flag="-o")
+    check_writable(args.output, flag="-o")
+
+
+def params(args: argparse.Namespace):  # noqa: ANN202
+    from aurumq_rl.sl.models import GBDTParams
+
+    return GBDTParams(num_boost_round=args.num_boost_round, learning_rate=args.learning_rate,
+                      num_leaves=args.num_leaves, min_data_in_leaf=args.min_data_in_leaf,
+                      early_stopping_rounds=args.early_stopping_rounds, num_threads=args.num_threads)
+
+
+def load(args: argparse.Namespace, start: str | None = None, end: str | None = None):  # noqa: ANN202
+    from aurumq_rl.data.loader import load_panel
+    from aurumq_rl.sl.dataset import market_wide_columns
+
+    factors = args.factors
+    if isinstance(factors, str) and factors.isdigit():
+        factors = int(factors)
+    panel = load_panel(args.data, universe=args.universe, start=start, end=end, factors=factors, normalize="raw")
+    pass_through = market_wide_columns(panel) if args.features != "raw" else []
+    return panel, pass_through
+
+
+def split_and_label(args: argparse.Namespace, panel: Any):  # noqa: ANN202
+    from aurumq_rl.sl.dataset import resolve_split
+    from aurumq_rl.sl.labels import build_label, label_horizon
+
+    split = resolve_split(panel.dates, label_horizon(args.label, args.forward_period),
+                          **{n.replace("-", "_"): getattr(args, n.replace("-", "_")) for n in DATE_FLAGS})
+    label = build_label(panel, args.label, args.forward_period, calib=split.train, rate=args.positive_rate)
+    return split, label
+
+
+def label_info(label: Any) -> dict[str, Any]:
+    meta = {k: v for k, v in label.meta.items() if not hasattr(v, "shape")}
+    return {"name": label.name, "horizon": label.horizon, "binary": label.binary, **meta}
+
+
+def fmt(x: float) -> str:
+    return "nan" if x is None or x != x else f"{x:+.4f}"
