@@ -42,6 +42,34 @@ def test_main_wave_return_of_a_stock_that_delists_before_the_exit_is_marked_at_i
     np.testing.assert_allclose(ret[:4, 1], [0.81 - 1] * 4)
 
 
+
+def test_main_wave_exits_after_a_fresh_death_cross_not_while_already_below() -> None:
+    """Stock 0 falls 1% a day: MA5 < MA10 from day 9 on (the first day MA10 exists), with no cross, so a
+    decision at 10 is held the full 5 days (exit at the close of 16). Stock 1 rises 1% a day, then drops 25% on
+    day 13: MA5 (1.0572) < MA10 (1.0594) there after MA5 ≥ MA10 on day 12, a death cross at u = 13 = t + 3, so
+    the pick is sold at the close of 14 after 3 days."""
+    pct = np.full((20, 2), 0.01)
+    pct[:, 0] = -0.01
+    pct[13, 1] = -0.25
+    ret, days = main_wave_returns(make_panel(pct))
+    assert days[10, 0] == 5 and ret[10, 0] == pytest.approx(0.99 ** 5 - 1)
+    assert days[10, 1] == 3 and ret[10, 1] == pytest.approx(1.01 ** 2 * 0.75 - 1)  # days 12, 13, 14
+
+
+def test_main_wave_holding_days_match_a_plain_loop_over_death_crosses() -> None:
+    rng = np.random.default_rng(3)
+    pct = rng.normal(0.0, 0.03, (60, 6))
+    hold, _max = main_wave_returns(make_panel(pct))[1], 5
+    price = np.cumprod(1 + pct, axis=0)
+    for n in range(pct.shape[1]):
+        def ma(u: int, w: int, n: int = n) -> float:
+            return float(np.mean(price[u - w + 1:u + 1, n])) if u >= w - 1 else float("nan")
+
+        cross = [u >= 10 and ma(u, 5) < ma(u, 10) and ma(u - 1, 5) >= ma(u - 1, 10) for u in range(len(pct))]
+        for t in range(len(pct) - 1 - _max):
+            expected = next((h for h in range(1, _max + 1) if cross[t + h]), _max)
+            assert hold[t, n] == expected, (t, n)
+
 def _frame(alpha_day1: float) -> pl.DataFrame:
     x = {CODES[0]: [1.0, 1.0], CODES[1]: [2.0, 2.0], CODES[2]: [3.0, 3.0], CODES[3]: [4.0, alpha_day1]}
     return pl.DataFrame([{"ts_code": c, "trade_date": _day(d), "close": 10.0, "pct_chg": 0.0, "vol": 1.0,

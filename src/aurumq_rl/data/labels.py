@@ -27,24 +27,28 @@ def _trailing_mean(x: np.ndarray, w: int) -> np.ndarray:
 
 
 def main_wave_returns(panel: Panel, max_hold: int = MAIN_WAVE_MAX_HOLD) -> tuple[np.ndarray, np.ndarray]:
-    """Main-wave hold: enter at the close of t+1; exit at the close of the day after the first close u in
-    t+1 … t+max_hold with MA5 < MA10 (on the total-return index), else at t+1+max_hold. The signal needs
-    u's close, so the sale is at u+1 at the earliest (the same rule as every decision); T+1 is met since
-    u+1 ≥ t+2. Holding days 1 … max_hold.
+    """Main-wave hold: enter at the close of t+1; exit at the close of the day after the first death cross
+    u in t+1 … t+max_hold, else at t+1+max_hold. A death cross is a close u where MA5 < MA10 (on the
+    total-return index) and the close before had MA5 ≥ MA10: a stock already below at entry is held for a
+    fresh cross or the full hold. The signal needs u's close, so the sale is at u+1 at the earliest (the same
+    rule as every decision); T+1 is met since u+1 ≥ t+2. Holding days 1 … max_hold.
 
     Returns (hold return [T, N], holding days [T, N]); NaN/0 where t+1+max_hold is past the panel's end.
     """
     p = _price_index(panel.pct_chg)
     t_n = p.shape[0]
-    below = _trailing_mean(p, 5) < _trailing_mean(p, 10)  # NaN warm-up compares False
+    ma5, ma10 = _trailing_mean(p, 5), _trailing_mean(p, 10)
+    below, at_or_above = ma5 < ma10, ma5 >= ma10  # NaN warm-up compares False in both
+    cross = np.zeros_like(below)
+    cross[1:] = below[1:] & at_or_above[:-1]
     ret = np.full(p.shape, np.nan)
     days = np.zeros(p.shape, dtype=np.int16)
     n_valid = t_n - 1 - max_hold
     if n_valid <= 0:
         return ret, days
     entry = p[1:1 + n_valid]
-    # exit offset h (1..max_hold) after entry: the first h whose previous close t+h shows MA5 < MA10
-    conds = np.stack([below[h: h + n_valid] for h in range(1, max_hold + 1)])  # [H, n, N]
+    # exit offset h (1..max_hold) after entry: the first h whose previous close t+h is a death cross
+    conds = np.stack([cross[h: h + n_valid] for h in range(1, max_hold + 1)])  # [H, n, N]
     first = np.where(conds.any(0), conds.argmax(0) + 1, max_hold)
     exit_idx = np.arange(n_valid)[:, None] + 1 + first
     hold = np.take_along_axis(p, exit_idx, axis=0) / entry - 1

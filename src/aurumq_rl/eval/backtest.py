@@ -20,8 +20,8 @@ Per day d, from the first fill f0 to the last day L (= last fill + P):
 T+1 holds by construction: the earliest exit of a fill at d is d+1.
 
 Main wave: a cohort decided at t (every MAIN_WAVE_MAX_HOLD days) holds each filled pick from the close of t+1
-to the close of its planned exit day t+1+h, h = the `main_wave_returns` holding days (first day with
-MA5 < MA10 on the total-return index, else MAIN_WAVE_MAX_HOLD); the proceeds sit in cash until the next
+to the close of its planned exit day t+1+h, h = the `main_wave_returns` holding days (first death cross,
+MA5 falling below MA10 on the total-return index, else MAIN_WAVE_MAX_HOLD); the proceeds sit in cash until the next
 cohort fills at t+1+MAIN_WAVE_MAX_HOLD, the latest planned exit, so cohorts never overlap except for deferred
 sales. A name re-picked while held keeps its position (net trade only, one log row).
 

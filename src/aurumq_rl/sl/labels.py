@@ -73,7 +73,7 @@ def forward_excess(panel: Panel, fp: int = 5) -> Label:
 
 def main_wave(panel: Panel) -> Label:
     """Main-wave hold return, the RL `main_wave` reward's definition (`data.labels.main_wave_returns`):
-    entry at the close of t+1, exit the day after the first close with MA5 < MA10, or after 5 days."""
+    entry at the close of t+1, exit the day after the first death cross (MA5 falls below MA10), or after 5 days."""
     ret, _ = main_wave_returns(panel)
     return _finish(panel, "main_wave", ret, MAIN_WAVE_MAX_HOLD + 1, max_hold=MAIN_WAVE_MAX_HOLD)
 
