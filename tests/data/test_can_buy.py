@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import warnings
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -41,3 +42,22 @@ def test_can_buy_holds_the_new_listing_protection_whatever_the_universe(tmp_path
         r = load_panel(path)
     np.testing.assert_array_equal(r.in_universe, q.in_universe)
     np.testing.assert_array_equal(q.in_universe[10:, new], listed[10:] > min_days)
+
+
+@pytest.mark.parametrize("universe", ["all", "hs300", "zz500", "all_non_st", "main_board_non_st"])
+def test_no_named_universe_holds_a_stock_its_next_day_fill_refuses_for_its_age(universe: str,
+                                                                                 tmp_path: Path) -> None:
+    """A decision at t fills at t+1: a stock whose listing age forbids that fill (known at t) is no candidate
+    in any named universe, so the env, eval and infer never pick a stock bound to turn into cash."""
+    cal = pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 8, 30), "1d", eager=True)
+    days = cal.filter(cal.dt.weekday() <= 5)[:100]
+    rows = [{"ts_code": code, "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1000.0, "alpha_001": 1.0,
+             "is_hs300": True, "is_zz500": True, "list_date": days[first] if first else date(2010, 1, 4)}
+            for code, first in (("600000.SH", 0), ("600001.SH", 10)) for i, d in enumerate(days) if i >= first]
+    path = tmp_path / "bars.parquet"
+    pl.DataFrame(rows).write_parquet(path)
+    p = load_panel(path, universe=universe)
+    new = list(p.codes).index("600001.SH")
+    assert p.in_universe[:-1, 1 - new].all()
+    assert p.in_universe[:-1, new].any()  # it does join once seasoned
+    assert not (p.in_universe[:-1] & ~p.can_buy[1:]).any()

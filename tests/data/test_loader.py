@@ -115,8 +115,9 @@ def test_main_board_non_st_universe_gates() -> None:
     # ST, ChiNext, 退, suspended and the new listing are excluded; codes never in the universe are dropped
     assert got == {"600001.SH": True}
     p_all = load_panel(pl.concat([df, ipo]).lazy(), universe="all")
-    # `all` keeps ST, ChiNext, 退 and the new listing; 600004.SH never traded, so it is never in a universe
-    assert set(p_all.codes.tolist()) == set(codes) - {"600004.SH"} | {"600005.SH"}
+    # `all` keeps ST, ChiNext and 退, not the new listing (10 days, inside its protection: it could not be
+    # bought); 600004.SH never traded, so it is never in a universe
+    assert set(p_all.codes.tolist()) == set(codes) - {"600004.SH"}
     assert dict(zip(p_all.codes.tolist(), p_all.board.tolist(), strict=True))["300001.SZ"] == "chinext"
 
 

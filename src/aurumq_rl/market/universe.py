@@ -29,9 +29,11 @@ def universe_expr(universe: UniverseSpec, columns: list[str], min_listed_days: i
     - main_board_non_st: a bar with vol > 0, main-board code, listed > `min_listed_days` trading days,
       not in the delisting period (退), not ST (per-date `is_st`, else the name).
     - all_non_st: the same on every A-share board.
-    - hs300 / zz500: a traded bar and `is_hs300` / `is_zz500` true on that date.
-    - all: any A-share row with a traded bar (vol > 0) — as every universe here, a suspended day is out:
-      its factors are stale and its label starts on a day it cannot be bought.
+    - hs300 / zz500: a traded, seasoned bar and `is_hs300` / `is_zz500` true on that date.
+    - all: any seasoned A-share row with a traded bar.
+    Every named universe leaves out a suspended day (its factors are stale and its label starts on a day it
+    cannot be bought) and a stock listed ≤ `min_listed_days` days (new-listing protection: `can_buy` refuses
+    it, and its listing age is known at the decision, so it is no candidate rather than a pick turned cash).
     """
     traded = ~pl.col("suspended")
     a_share = pl.col("board").is_in(list(BOARDS))
@@ -47,9 +49,9 @@ def universe_expr(universe: UniverseSpec, columns: list[str], min_listed_days: i
         if col not in columns:
             raise DataError(f"universe '{universe}' needs the column '{col}' (per-date membership, bool); "
                             f"add it or pick one of {UNIVERSES}")
-        expr = traded & a_share & pl.col(col).cast(pl.Boolean).fill_null(False)
+        expr = traded & a_share & _seasoned(min_listed_days) & pl.col(col).cast(pl.Boolean).fill_null(False)
     elif universe == "all":
-        expr = traded & a_share
+        expr = traded & a_share & _seasoned(min_listed_days)
     else:
         raise DataError(f"unknown universe '{universe}'; choose one of {', '.join(UNIVERSES)} "
                         "or pass a callable")
