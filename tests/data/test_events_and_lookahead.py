@@ -27,7 +27,7 @@ def test_perturbing_the_future_changes_nothing_at_or_before_t() -> None:
     rng = np.random.default_rng(0)
     future = pl.col("trade_date") > cut
     noisy = {c: pl.when(future).then(pl.col(c) * pl.lit(rng.normal(1, 0.5, df.height))).otherwise(pl.col(c))
-             for c in df.columns if c.startswith(("alpha_", "gtja_", "mf_", "tech_", "hk_"))}
+             for c in df.columns if c.startswith(("alpha_", "gtja_", "mf_", "tech_", "hk_", "mkt_"))}
     pert = df.with_columns(
         **noisy,
         pct_chg=pl.when(future).then(pl.col("pct_chg") * -1.5).otherwise(pl.col("pct_chg")),

@@ -279,3 +279,18 @@ def test_feature_group_weights_scale_by_prefix_and_refuse_non_finite_ones() -> N
             p.scale_factor_groups({"mf_": bad})
     with pytest.raises(DataError, match="no selected factor column starts with it"):
         p.scale_factor_groups({"hk_": 1.0})
+
+
+@pytest.mark.parametrize("method", ["zscore", "rank"])
+def test_a_flat_date_passes_through_and_the_decision_is_per_date(method: str) -> None:
+    """Date 0: one value for every universe stock (market-wide) → passed through, not erased to 0. Date 1: the
+    same column varies → normalised. Adding date 1 does not change date 0 (the decision reads one date)."""
+    from aurumq_rl.data.normalize import normalize
+
+    x = np.array([[0.5, 0.5, 0.5, 9.0], [0.1, 0.2, 0.3, 9.0]])
+    mask = np.array([[True, True, True, False], [True, True, True, False]])
+    out = normalize(x, mask, method)
+    np.testing.assert_allclose(out[0, :3], [0.5, 0.5, 0.5])
+    assert np.isnan(out[:, 3]).all()  # outside the universe
+    assert out[1, 0] < 0 < out[1, 2] and abs(out[1, 1]) < 1e-6
+    np.testing.assert_array_equal(normalize(x[:1], mask[:1], method), out[:1])

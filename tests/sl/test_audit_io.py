@@ -63,7 +63,7 @@ def test_shufflers_keep_values_and_break_alignment() -> None:
 @pytest.fixture(scope="module")
 def model_dir(tmp_path_factory: pytest.TempPathFactory, run: SLRun) -> Path:
     out = tmp_path_factory.mktemp("model") / "model"
-    save_model(out, run.ensemble, features="raw", pass_through=[], universe="main_board_non_st",
+    save_model(out, run.ensemble, features="raw", universe="main_board_non_st",
                label={"name": "forward_return"}, forward_period=5, windows={})
     return out
 
@@ -76,7 +76,7 @@ def test_round_trip_scores_equal_in_memory(panel: Panel, run: SLRun, model_dir: 
                                                                                 for h in meta["files"].values())
     assert meta["versions"]["lightgbm"] and "numpy" in meta["versions"]
     got = scorer.score_panel(panel)
-    want = score_window(run.ensemble, panel, 0, len(panel.dates) - 1, "raw", run.columns, [])
+    want = score_window(run.ensemble, panel, 0, len(panel.dates) - 1, "raw", run.columns)
     np.testing.assert_array_equal(got, want)
     assert np.isnan(got[~panel.in_universe]).all() and np.isfinite(got[panel.in_universe]).all()
 
@@ -164,7 +164,7 @@ def _tiny_model(kind: str, out: Path, member: FittedModel | None = None) -> Path
     ds = Dataset(x, x[:, 0].astype(np.float64), np.zeros(300, np.int64), np.arange(300), ["a", "b", "c"])
     member = member or train_model(ds, None, GBDTParams(num_boost_round=3, num_threads=1, min_data_in_leaf=5), 1,
                                    kind)
-    save_model(out, Ensemble([member], ["a", "b", "c"]), features="raw", pass_through=[],
+    save_model(out, Ensemble([member], ["a", "b", "c"]), features="raw",
                universe="main_board_non_st", label={"name": "forward_return"}, forward_period=5, windows={})
     return out
 

@@ -93,14 +93,14 @@ def run_train(args: argparse.Namespace) -> int:
     steps.check(args)
     t0 = time.perf_counter()
     seeds = steps.seeds(args.seeds)
-    panel, pass_through = steps.load(args, args.train_start, args.test_end)
+    panel = steps.load(args, args.train_start, args.test_end)
     n_cols = len(panel.factor_names)
     if args.prune is not None and args.prune > n_cols:  # no column's importance exceeds n_cols × the mean
         raise DataError(f"--prune {args.prune:g}: above the number of feature columns ({n_cols}), so it would drop "
                         f"every column; give 0 < REL ≤ {n_cols}, e.g. 0.05")
     split, label = steps.split_and_label(args, panel)
     params = steps.params(args)
-    common = {"pass_through": pass_through, "kind": args.model, "target": args.target, "fp": args.forward_period,
+    common = {"kind": args.model, "target": args.target, "fp": args.forward_period,
               "calibrate": not args.no_calibrate}
     run = train_split(panel, label, split, params, seeds, features=args.features, **common)
     report: dict[str, Any] = {"label": steps.label_info(label), "features": args.features, "model": args.model,
@@ -111,7 +111,7 @@ def run_train(args: argparse.Namespace) -> int:
         from aurumq_rl.sl.prune import prune
 
         pr = prune(panel, label, split, params, seeds, rel_threshold=args.prune, features=args.features,
-                   pass_through=pass_through, base=run, target=args.target, calibrate=not args.no_calibrate,
+                   base=run, target=args.target, calibrate=not args.no_calibrate,
                    fp=args.forward_period)
         report["prune"] = pr.to_dict()
         if pr.better:
@@ -119,15 +119,13 @@ def run_train(args: argparse.Namespace) -> int:
             report.update(best_iterations=run.ensemble.info["best_iterations"], **run.metrics)
     if args.compare_features:
         other = "rank" if args.features != "rank" else "raw"
-        report["feature_modes"] = compare_feature_modes(panel, label, split, params, seeds, modes=(other,),
-                                                        **{**common, "pass_through": _load_pt(panel, other)})
+        report["feature_modes"] = compare_feature_modes(panel, label, split, params, seeds, modes=(other,), **common)
         report["feature_modes"][args.features] = {"val_rank_ic": run.metrics["val"]["label"]["rank_ic"],
                                                   "test_rank_ic": run.metrics["test"]["label"]["rank_ic"]}
     out = Path(args.out_dir)
     names = [panel.factor_names[c] for c in run.columns]
-    save_model(out / "model", run.ensemble, features=args.features, pass_through=pass_through,
-               universe=args.universe, label=report["label"], forward_period=args.forward_period,
-               windows=report["windows"], extra={"source": str(args.data)})
+    save_model(out / "model", run.ensemble, features=args.features, universe=args.universe, label=report["label"],
+               forward_period=args.forward_period, windows=report["windows"], extra={"source": str(args.data)})
     write_scores(panel, run.scores, out / "scores.parquet", *split.test)
     report["wall_s"] = round(time.perf_counter() - t0, 2)
     atomic_write_json(to_jsonable(report), out / "sl_run.json")
@@ -151,12 +149,6 @@ def run_train(args: argparse.Namespace) -> int:
         print(f"  prune: dropped {len(p['dropped'])} column(s); val rank IC {steps.fmt(p['val_rank_ic_before'])} → "
               f"{steps.fmt(p['val_rank_ic_after'])} (kept the {kept} model)")
     return 0
-
-
-def _load_pt(panel: Any, mode: str) -> list[str]:
-    from aurumq_rl.sl.dataset import market_wide_columns
-
-    return market_wide_columns(panel) if mode != "raw" else []
 
 
 def run_score(args: argparse.Namespace) -> int:

@@ -27,7 +27,7 @@ def run_walk_forward(args: argparse.Namespace) -> int:
     cfg = WalkForwardConfig(train_days=args.train_days, test_days=args.test_days, gap=args.gap,
                             min_train_days=args.min_train_days)
     t0 = time.perf_counter()
-    panel, pass_through = steps.load(args)
+    panel = steps.load(args)
     if args.first_test:  # checked and normalised to YYYY-MM-DD by _check
         first = int(np.searchsorted(panel.dates, np.datetime64(args.first_test, "D")))
         cfg = dataclasses.replace(cfg, first_test=first)
@@ -36,7 +36,7 @@ def run_walk_forward(args: argparse.Namespace) -> int:
         return build_label(panel, args.label, args.forward_period, calib=calib, rate=args.positive_rate)
 
     res = walk_forward(panel, label, steps.params(args), steps.seeds(args.seeds), cfg, features=args.features,
-                       pass_through=pass_through, kind=args.model, target=args.target, fp=args.forward_period)
+                       kind=args.model, target=args.target, fp=args.forward_period)
     out = Path(args.out_dir)
     write_scores(panel, res.scores, out / "scores.parquet")
     report = {"label": args.label, "features": args.features, "seeds": steps.seeds(args.seeds),
@@ -69,7 +69,7 @@ def run_stack(args: argparse.Namespace) -> int:
                         "or trend_scan")
     if len(args.scores) < 2 or min(args.step, args.min_fit_dates) < 1 or args.ridge < 0:
         raise DataError("sl stack: give at least two SCORES files, --step and --min-fit-dates ≥ 1, --ridge ≥ 0")
-    panel, _ = steps.load(args)
+    panel = steps.load(args)
     label = build_label(panel, args.label, args.forward_period)
     bases = []
     for path in args.scores:
@@ -109,10 +109,10 @@ def run_null_test(args: argparse.Namespace) -> int:
     steps.check(args)
     if args.output:
         steps.check_output(args, ".json", "sl null-test writes its report as JSON")
-    panel, pass_through = steps.load(args, args.train_start, args.test_end)
+    panel = steps.load(args, args.train_start, args.test_end)
     split, label = steps.split_and_label(args, panel)
     rep = null_tests(panel, label, split, steps.params(args), steps.seeds(args.seeds), features=args.features,
-                     pass_through=pass_through, seed=args.seed, fp=args.forward_period, kind=args.model,
+                     seed=args.seed, fp=args.forward_period, kind=args.model,
                      target=args.target)
     print(f"sl null-test: label={label.name}  test {rep['split']['test'][0]}…{rep['split']['test'][1]}")
     for k in ("real", "label_shuffle", "date_shuffle"):
@@ -134,7 +134,7 @@ def run_audit(args: argparse.Namespace) -> int:
     steps.check(args)
     if args.output:
         steps.check_output(args, ".json", "sl audit writes its report as JSON")
-    panel, _ = steps.load(args)
+    panel = steps.load(args)
     label = build_label(panel, args.label, args.forward_period, rate=args.positive_rate)
     rep = leakage_audit(panel, label, features=args.features,
                         threshold=args.threshold if args.threshold is not None else LEAK_IC_THRESHOLD)

@@ -121,15 +121,13 @@ def params(args: argparse.Namespace):  # noqa: ANN202
 
 
 def load(args: argparse.Namespace, start: str | None = None, end: str | None = None):  # noqa: ANN202
+    """The panel of --data (raw factors: the SL feature modes transform them per date)."""
     from aurumq_rl.data.loader import load_panel
-    from aurumq_rl.sl.dataset import market_wide_columns
 
     factors = args.factors
     if isinstance(factors, str) and factors.isdigit():
         factors = int(factors)
-    panel = load_panel(args.data, universe=args.universe, start=start, end=end, factors=factors, normalize="raw")
-    pass_through = market_wide_columns(panel) if args.features != "raw" else []
-    return panel, pass_through
+    return load_panel(args.data, universe=args.universe, start=start, end=end, factors=factors, normalize="raw")
 
 
 def split_and_label(args: argparse.Namespace, panel: Any):  # noqa: ANN202

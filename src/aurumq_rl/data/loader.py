@@ -204,15 +204,16 @@ def load_panel(
     normalize: str = "zscore",
     returns: str = "pct_chg",
     market: MarketConfig = MarketConfig(),
-    market_wide: list[str] | None = None,
+    warn_columns: bool = True,
 ) -> Panel:
     """Load a long (ts_code, trade_date) Parquet into a dense `Panel`.
 
     `universe`: a name (main_board_non_st, all_non_st, hs300, zz500, all) or a callable `fn(columns) ->
     pl.Expr`. `factors`: None (all known-prefix columns), N (the first N in prefix order), a glob string,
     or a list. `normalize`: zscore | rank | raw, per date over the universe. `returns`: pct_chg (compound
-    the decimal daily change) or adj_close (ratio of adj_factor-adjusted closes). `market_wide`: the
-    columns to pass through un-normalised, as fixed at training time (None: detect them on this panel).
+    the decimal daily change) or adj_close (ratio of adj_factor-adjusted closes). A date on which a column has one
+    value for every universe stock passes it through un-normalised (`data.normalize`). `warn_columns`:
+    warn about market-wide and raw 0/1 flag columns (inference turns it off: training warned already).
     """
     if normalize not in NORMALIZE_METHODS:
         raise DataError(f"normalize='{normalize}': choose one of {', '.join(NORMALIZE_METHODS)}")
@@ -291,7 +292,7 @@ def load_panel(
 
     reader = _ChunkReader(lf, name, date_cast, in_window, window_rows["trade_date"], pos, ti, ni, (t_n, n_n))
     del window_rows
-    feats, missing, market_wide = _load_factors(reader, chosen, in_universe, normalize, market_wide)
+    feats, missing, market_wide = _load_factors(reader, chosen, in_universe, normalize, warn_columns)
     return Panel(
         dates=dates.to_numpy().astype("datetime64[D]"),
         codes=codes.to_numpy().astype(str),
@@ -350,12 +351,11 @@ class _ChunkReader:
 
 
 def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarray, method: str,
-                  fixed_market_wide: list[str] | None = None) -> tuple[np.ndarray, np.ndarray, list[str]]:
+                  warn: bool = True) -> tuple[np.ndarray, np.ndarray, list[str]]:
     """Read factor columns chunk by chunk into [T, N, F] float32, normalise per date, fill after.
 
-    Market-wide columns are detected unless `fixed_market_wide` names them (inference reuses the training
-    panel's list, since one date cannot tell). Returns (factors, missing bits packed along F, market-wide
-    column names)."""
+    Returns (factors, missing bits packed along F, market-wide column names: flat on ≥ 99% of the loaded
+    dates, hence passed through; reported, never used to decide a value)."""
     t_n, n_n = reader.shape
     f_n = len(chosen)
     feats = np.zeros((t_n, n_n, f_n), dtype=np.float32)
@@ -368,22 +368,19 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
         for j, col in enumerate(cols):
             f = c0 + j
             x = reader.dense(part, col)
-            if fixed_market_wide is None and is_raw_flag(part[col]):
+            if warn and is_raw_flag(part[col]):
                 flags.append(col)
-            wide = (col in fixed_market_wide if fixed_market_wide is not None
-                    else is_market_wide(x, in_universe))
-            if method != "raw" and wide:
+            if method != "raw" and is_market_wide(x, in_universe):
                 market_wide.append(col)
-                z = np.where(in_universe & np.isfinite(x), x, np.nan).astype(np.float32)
-            else:
-                z = normalize(x, in_universe, method)
+            z = normalize(x, in_universe, method)
             ok = np.isfinite(z)
             feats[:, :, f] = np.where(ok, z, 0.0)
             missing[:, :, f // 8] |= (~ok).astype(np.uint8) << np.uint8(7 - f % 8)
         del part
-    if market_wide and fixed_market_wide is None:
+    if market_wide and warn:
         warnings.warn(f"{reader.name}: market-wide column(s) passed through without cross-sectional "
-                      f"normalisation: {', '.join(market_wide[:10])}", stacklevel=3)
+                      f"normalisation (on each date where every stock has the same value): "
+                      f"{', '.join(market_wide[:10])}", stacklevel=3)
     if flags:
         warnings.warn(f"{reader.name}: {raw_flag_message(flags)}", stacklevel=3)
     return feats, missing, market_wide

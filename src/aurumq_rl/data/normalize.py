@@ -2,6 +2,11 @@
 
 Statistics use universe stocks only; values outside the universe are left NaN for the caller to fill.
 Filling happens *after* normalisation (the caller records what it filled).
+
+A date on which every universe stock has the same value (a market-wide column such as an index return, or
+a factor flat that day) is passed through as is: a z-score or rank would turn it into 0 and erase the
+market signal. The test uses that date's cross-section only, so no value depends on other dates (a
+column-level decision over the loaded window let later rows change earlier features).
 """
 
 from __future__ import annotations
@@ -86,24 +91,32 @@ def rank_gauss(x: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return norm_ppf(p).astype(np.float32)
 
 
+def flat_dates(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """([T] the date has one value for every universe stock, [T] it has ≥ 2 universe values to compare).
+    Equal up to float noise relative to the date's largest |value|: a factor of tiny values (~1e-8) varies."""
+    valid, n, _, std = _moments(x, mask)
+    scale = np.where(valid, np.abs(x), 0).max(axis=1)
+    comparable = n >= 2
+    return comparable & (std <= 1e-7 * scale), comparable
+
+
 def normalize(x: np.ndarray, mask: np.ndarray, method: str) -> np.ndarray:
-    """Dispatch on the method name; values outside `mask` come back NaN."""
-    if method == "zscore":
-        return zscore(x, mask)
-    if method == "rank":
-        return rank_gauss(x, mask)
+    """Dispatch on the method name; values outside `mask` come back NaN; flat dates pass through as is."""
+    raw = np.where(mask & np.isfinite(x), x, np.nan).astype(np.float32)
     if method == "raw":
-        return np.where(mask & np.isfinite(x), x, np.nan).astype(np.float32)
-    raise ValueError(f"normalize='{method}': choose one of {NORMALIZE_METHODS}")
+        return raw
+    if method == "zscore":
+        z = zscore(x, mask)
+    elif method == "rank":
+        z = rank_gauss(x, mask)
+    else:
+        raise ValueError(f"normalize='{method}': choose one of {NORMALIZE_METHODS}")
+    flat, _ = flat_dates(x, mask)
+    return np.where(flat[:, None], raw, z)
 
 
 def is_market_wide(x: np.ndarray, mask: np.ndarray, share: float = 0.99) -> bool:
-    """A column is market-wide when, on ≥ `share` of dates with ≥ 2 universe values, all values are equal (up
-    to float noise relative to the date's largest |value|: a factor of tiny values, ~1e-8, is not constant)."""
-    valid, n, mean, std = _moments(x, mask)
-    rows = n >= 2
-    if not rows.any():
-        return False
-    scale = np.where(valid, np.abs(x), 0).max(axis=1)
-    const = std[rows] <= 1e-7 * scale[rows]
-    return bool(const.mean() >= share)
+    """A column is market-wide when ≥ `share` of its dates with ≥ 2 universe values are flat. For reports and
+    warnings only: `normalize` decides date by date."""
+    flat, comparable = flat_dates(x, mask)
+    return bool(comparable.any() and flat[comparable].mean() >= share)

@@ -36,7 +36,7 @@ class Panel:
     board: np.ndarray  # [N] str
     industry: np.ndarray | None = None  # [T, N] int32 index into industry_names, -1 unknown
     industry_names: list[str] = field(default_factory=list)
-    market_wide: list[str] = field(default_factory=list)  # factor columns passed through un-normalised
+    market_wide: list[str] = field(default_factory=list)  # flat on ≥ 99% of dates (reported; flat dates pass)
     meta: dict[str, object] = field(default_factory=dict)
 
     @property

@@ -1,10 +1,11 @@
 """`Scorer`: an ONNX bundle → per-stock scores for any date's cross-section, on CPU with onnxruntime alone.
 
 Preparation is the training path's, driven by the bundle's metadata: `load_panel` with the bundle's factor
-names (aligned by name: extra columns are ignored, a missing one is an error naming it), its normalisation,
-its market-wide columns, its universe (unless overridden) and its feature-group weights. Each date is scored
-alone over the stocks in its universe, whatever the stock list was at training time (new listings score,
-delisted names simply are not there); the same input always gives the same scores.
+names (aligned by name: extra columns are ignored, a missing one is an error naming it), its normalisation
+(with the same flat-date pass-through, `data.normalize`), its universe (unless overridden) and its
+feature-group weights. Each date is scored alone over the stocks in its universe, whatever the stock list was
+at training time (new listings score, delisted names simply are not there); the same input always gives the
+same scores.
 """
 
 from __future__ import annotations
@@ -29,8 +30,7 @@ def prepare_panel(meta: dict[str, Any], data: Any, *, start: str | date | None =
     """Load `data` prepared exactly as the model saw it in training (see the module docstring)."""
     try:
         panel = load_panel(data, universe=universe or meta["universe"], start=start, end=end,
-                           factors=list(meta["factor_names"]), normalize=meta["normalize"],
-                           market_wide=list(meta.get("market_wide", [])))
+                           factors=list(meta["factor_names"]), normalize=meta["normalize"], warn_columns=False)
     except DataError as exc:
         if MISSING_FACTOR in str(exc):  # a factor the model needs; not a missing required column
             raise DataError(f"{exc} — the model was trained on these factors; compute them for this data "

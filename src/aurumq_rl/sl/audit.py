@@ -72,7 +72,7 @@ def top_lift(scores: np.ndarray, truth: np.ndarray, mask: np.ndarray, lo: int, h
 
 
 def null_tests(panel: Panel, label: Label, split: Split, params: GBDTParams, seeds: list[int], *,
-               features: str = "raw", pass_through: list[str] | None = None, seed: int = 0, fp: int = 5,
+               features: str = "raw", seed: int = 0, fp: int = 5,
                **kw: Any) -> dict[str, Any]:
     """Real model vs label-shuffle and date-shuffle nulls: test-window rank IC and top-decile lift of each,
     scored against the true label."""
@@ -90,8 +90,7 @@ def null_tests(panel: Panel, label: Label, split: Split, params: GBDTParams, see
     lo, hi = split.test
     for name, vals in variants.items():
         lab = Label(label.name, vals, label.horizon, label.last_valid, label.binary, dict(label.meta))
-        run = train_split(panel, lab, split, params, seeds, features=features, pass_through=pass_through,
-                          fp=fp, **kw)
+        run = train_split(panel, lab, split, params, seeds, features=features, fp=fp, **kw)
         report[name] = {**window_ic(run.scores, label.values, panel.in_universe, lo, hi),
                         **top_lift(run.scores, label.values, panel.in_universe, lo, hi, binary=label.binary)}
     nulls = [abs(report[k]["rank_ic"]) for k in ("label_shuffle", "date_shuffle")]

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aurumq_rl.data.normalize import is_market_wide, normalize
+from aurumq_rl.data.normalize import normalize
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 
@@ -22,10 +22,10 @@ FEATURE_MODES: tuple[str, ...] = ("raw", "rank", "zscore")
 SPLIT_SHARES = (0.6, 0.2)  # default train / validation shares of the dates (test gets the rest)
 
 
-def feature_cube(panel: Panel, lo: int, hi: int, mode: str = "raw", columns: list[int] | None = None,
-                 pass_through: frozenset[str] | set[str] = frozenset()) -> np.ndarray:
+def feature_cube(panel: Panel, lo: int, hi: int, mode: str = "raw", columns: list[int] | None = None) -> np.ndarray:
     """[hi-lo+1, N, F'] float32 features of dates lo..hi: missing → NaN, then the feature mode per date over
-    the universe (NaN outside it). `columns` picks factor indices (default all) in that order."""
+    the universe (NaN outside it; a flat date passes through, see `data.normalize`). `columns` picks factor
+    indices (default all) in that order."""
     if mode not in FEATURE_MODES:
         raise DataError(f"--features {mode}: choose one of {', '.join(FEATURE_MODES)}")
     cols = list(range(len(panel.factor_names))) if columns is None else list(columns)
@@ -34,26 +34,13 @@ def feature_cube(panel: Panel, lo: int, hi: int, mode: str = "raw", columns: lis
     x = np.empty((hi - lo + 1, len(panel.codes), len(cols)), dtype=np.float32)
     for j, c in enumerate(cols):  # loop over columns: each transform is vectorised over dates × stocks
         col = np.where(_missing_col(panel, sl, c), np.nan, panel.factors[sl, :, c])
-        if panel.factor_names[c] in pass_through:
-            x[:, :, j] = np.where(uni, col, np.nan)
-        else:
-            x[:, :, j] = normalize(col, uni, mode)
+        x[:, :, j] = normalize(col, uni, mode)
     return x
 
 
 def _missing_col(panel: Panel, sl: slice, c: int) -> np.ndarray:
     """[t, N] bool missing mask of factor c over the dates `sl`, read from the packed bits."""
     return ((panel.factor_missing_bits[sl, :, c // 8] >> np.uint8(7 - c % 8)) & 1).astype(bool)
-
-
-def market_wide_columns(panel: Panel) -> list[str]:
-    """Names of the factor columns with one value for every universe stock on ≥ 99% of dates."""
-    out = []
-    for c, name in enumerate(panel.factor_names):
-        x = feature_cube(panel, 0, len(panel.dates) - 1, "raw", [c])[:, :, 0]
-        if is_market_wide(x, panel.in_universe):
-            out.append(name)
-    return out
 
 
 @dataclass
@@ -71,14 +58,13 @@ class Dataset:
 
 
 def build_dataset(panel: Panel, target: np.ndarray | None, lo: int, hi: int, mode: str = "raw",
-                  columns: list[int] | None = None, pass_through: frozenset[str] | set[str] = frozenset(),
-                  cube: np.ndarray | None = None) -> Dataset:
+                  columns: list[int] | None = None, cube: np.ndarray | None = None) -> Dataset:
     """Rows of dates lo..hi that are in the universe and (with a target [T, N]) have a finite target.
 
     `cube` reuses a precomputed `feature_cube(panel, lo, hi, mode, columns)`."""
     if hi < lo:
         raise DataError(f"empty date window {lo}..{hi}")
-    x = cube if cube is not None else feature_cube(panel, lo, hi, mode, columns, pass_through)
+    x = cube if cube is not None else feature_cube(panel, lo, hi, mode, columns)
     ok = panel.in_universe[lo:hi + 1].copy()
     if target is not None:
         ok &= np.isfinite(target[lo:hi + 1])

@@ -47,7 +47,7 @@ def package_versions() -> dict[str, str | None]:
     return out
 
 
-def save_model(out_dir: str | Path, ens: Ensemble, *, features: str, pass_through: list[str], universe: str,
+def save_model(out_dir: str | Path, ens: Ensemble, *, features: str, universe: str,
                label: dict[str, Any], forward_period: int, windows: dict[str, Any],
                extra: dict[str, Any] | None = None) -> Path:
     """Write the ensemble's LightGBM members and the manifest into `out_dir`; returns the manifest path."""
@@ -70,7 +70,7 @@ def save_model(out_dir: str | Path, ens: Ensemble, *, features: str, pass_throug
     manifest = {
         "kind": MODEL_KIND, "booster": booster, "format_version": FORMAT_VERSION,
         "factor_names": list(ens.feature_names),
-        "features": features, "normalize": "raw", "pass_through": list(pass_through), "universe": universe,
+        "features": features, "normalize": "raw", "universe": universe,
         "label": label, "forward_period": forward_period, "windows": windows, "objective": ens.objective,
         "seeds": ens.seeds, "combine": ens.combine, "calibration": ens.calibration,
         "best_iterations": [m.best_iteration for m in ens.members], "params": ens.info.get("params"),
@@ -142,8 +142,7 @@ class SLScorer:
         if missing:
             raise DataError(f"factor(s) the model needs are missing from the data: {', '.join(missing[:10])}")
         cols = [index[n] for n in self.factor_names]
-        ds = build_dataset(panel, None, 0, len(panel.dates) - 1, self.metadata["features"], cols,
-                           frozenset(self.metadata.get("pass_through", [])))
+        ds = build_dataset(panel, None, 0, len(panel.dates) - 1, self.metadata["features"], cols)
         shape = panel.in_universe.shape
         out = self.ensemble.score_dataset(ds, shape) if len(ds) else np.full(shape, np.nan)
         return np.where(panel.blank(np.array(cols)), np.nan, out)

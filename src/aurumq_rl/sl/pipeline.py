@@ -50,47 +50,42 @@ class SLRun:
     split: Split
     features: str
     columns: list[int]
-    pass_through: list[str]
     scores: np.ndarray  # [T, N] NaN outside val/test windows and the universe
     metrics: dict[str, Any] = field(default_factory=dict)
 
 
-def score_window(ens: Ensemble, panel: Panel, lo: int, hi: int, features: str, columns: list[int],
-                 pass_through: list[str]) -> np.ndarray:
+def score_window(ens: Ensemble, panel: Panel, lo: int, hi: int, features: str, columns: list[int]) -> np.ndarray:
     """[T, N] ensemble scores on every universe row of dates lo..hi (labels not needed)."""
-    ds = build_dataset(panel, None, lo, hi, features, columns, frozenset(pass_through))
+    ds = build_dataset(panel, None, lo, hi, features, columns)
     shape = panel.in_universe.shape
     return ens.score_dataset(ds, shape) if len(ds) else np.full(shape, np.nan)
 
 
-def datasets(panel: Panel, target: np.ndarray, split: Split, features: str, columns: list[int],
-             pass_through: list[str]) -> tuple[Dataset, Dataset]:
+def datasets(panel: Panel, target: np.ndarray, split: Split, features: str, columns: list[int]
+             ) -> tuple[Dataset, Dataset]:
     """Training and validation rows (universe × finite target) of a split."""
-    pt = frozenset(pass_through)
-    return (build_dataset(panel, target, *split.train, features, columns, pt),
-            build_dataset(panel, target, *split.val, features, columns, pt))
+    return (build_dataset(panel, target, *split.train, features, columns),
+            build_dataset(panel, target, *split.val, features, columns))
 
 
 def train_split(panel: Panel, label: Label, split: Split, params: GBDTParams, seeds: list[int], *,
-                features: str = "raw", columns: list[int] | None = None, pass_through: list[str] | None = None,
-                kind: str = "lightgbm", target: str = "rank", calibrate: bool | None = None,
-                fp: int = 5) -> SLRun:
+                features: str = "raw", columns: list[int] | None = None, kind: str = "lightgbm", target: str = "rank",
+                calibrate: bool | None = None, fp: int = 5) -> SLRun:
     """Fit a multi-seed ensemble on the training window (early stopping on validation), score the
     validation and test windows, and measure their ICs. Binary labels are isotonic-calibrated on the
     validation window unless `calibrate=False`."""
     if split.train[1] + label.horizon >= split.val[0] or split.val[1] + label.horizon >= split.test[0]:
         raise DataError(f"split {split} leaves no embargo for the label horizon {label.horizon}")
     columns = list(range(len(panel.factor_names))) if columns is None else list(columns)
-    pass_through = list(pass_through or [])
     y = prepare_target(panel, label, target)
-    train, val = datasets(panel, y, split, features, columns, pass_through)
+    train, val = datasets(panel, y, split, features, columns)
     ens = fit_ensemble(train, val, with_objective(params, label.binary), seeds, kind)
     if label.binary and calibrate is not False:
         ens.calibrate(val)
     shape = panel.in_universe.shape
     scores = np.full(shape, np.nan)
     for lo, hi in (split.val, split.test):
-        part = score_window(ens, panel, lo, hi, features, columns, pass_through)
+        part = score_window(ens, panel, lo, hi, features, columns)
         scores[lo:hi + 1] = part[lo:hi + 1]
     fwd = panel.forward_returns(fp)
     uni = panel.in_universe
@@ -99,7 +94,7 @@ def train_split(panel: Panel, label: Label, split: Split, params: GBDTParams, se
         metrics[name] = {"label": window_ic(scores, label.values, uni, lo, hi),
                          "forward_return": window_ic(scores, fwd, uni, lo, hi)}
     ens.info.update(features=features, target=target, label=label.name, horizon=label.horizon)
-    return SLRun(ens, label, split, features, columns, pass_through, scores, metrics)
+    return SLRun(ens, label, split, features, columns, scores, metrics)
 
 
 def compare_feature_modes(panel: Panel, label: Label, split: Split, params: GBDTParams, seeds: list[int],

@@ -59,15 +59,15 @@ class PruneReport:
 
 def prune(panel: Panel, label: Label, split: Split, params: GBDTParams, seeds: list[int], *,
           threshold: float | None = None, rel_threshold: float = 0.05, features: str = "raw",
-          pass_through: list[str] | None = None, base: SLRun | None = None, target: str = "rank",
+          base: SLRun | None = None, target: str = "rank",
           calibrate: bool | None = None, fp: int = 5) -> PruneReport:
     """Fit (or reuse `base`), rank columns by mean |SHAP| on the validation rows, drop those below
     `threshold` (default: `rel_threshold` × the mean importance), retrain on the kept columns and report
     validation rank IC (vs the label) before and after. `calibrate` applies to the fit of `base`; the retrain
     copies the calibration setting of the model before, so the two ICs compare like scores."""
     before = base or train_split(panel, label, split, params, seeds, features=features,
-                                 pass_through=pass_through, target=target, calibrate=calibrate, fp=fp)
-    val = build_dataset(panel, label.values, *split.val, features, before.columns, frozenset(before.pass_through))
+                                 target=target, calibrate=calibrate, fp=fp)
+    val = build_dataset(panel, label.values, *split.val, features, before.columns)
     imp = mean_abs_shap(before.ensemble, val.X)
     thr = float(threshold if threshold is not None else rel_threshold * imp.mean())
     keep = imp >= thr
@@ -76,7 +76,7 @@ def prune(panel: Panel, label: Label, split: Split, params: GBDTParams, seeds: l
     kept_cols = [c for c, k in zip(before.columns, keep, strict=True) if k]
     names = [panel.factor_names[c] for c in before.columns]
     after = train_split(panel, label, split, params, seeds, features=features, columns=kept_cols,
-                        pass_through=pass_through, target=target,
+                        target=target,
                         calibrate=before.ensemble.calibration is not None, fp=fp)
     return PruneReport({n: float(v) for n, v in zip(names, imp, strict=True)}, thr,
                        [n for n, k in zip(names, keep, strict=True) if k],

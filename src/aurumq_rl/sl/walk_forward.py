@@ -97,7 +97,7 @@ class WalkForwardResult:
 
 def walk_forward(panel: Panel, label: LabelSource, params: GBDTParams, seeds: list[int],
                  cfg: WalkForwardConfig = WalkForwardConfig(), *, features: str = "raw",
-                 columns: list[int] | None = None, pass_through: list[str] | None = None, kind: str = "lightgbm",
+                 columns: list[int] | None = None, kind: str = "lightgbm",
                  target: str = "rank", fp: int = 5) -> WalkForwardResult:
     """Refit a seed ensemble per window and stitch the test-window scores; `label` may be a builder called with
     each window's training range (binary labels recalibrate their threshold on it). The out-of-sample label IC
@@ -113,7 +113,7 @@ def walk_forward(panel: Panel, label: LabelSource, params: GBDTParams, seeds: li
     for w in windows:  # loop over windows: each fit is vectorised
         lab = label if isinstance(label, Label) else label(w.train)
         run = train_split(panel, lab, w, params, seeds, features=features, columns=columns,
-                          pass_through=pass_through, kind=kind, target=target, fp=fp)
+                          kind=kind, target=target, fp=fp)
         lo, hi = w.test
         scores[lo:hi + 1] = run.scores[lo:hi + 1]
         truth[lo:hi + 1] = lab.values[lo:hi + 1]
