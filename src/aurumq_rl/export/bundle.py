@@ -95,8 +95,8 @@ def onnx_session(model: str | Path, threads: int = 1):  # noqa: ANN201 — onnxr
     try:
         import onnxruntime as ort
     except ImportError as exc:
-        raise DataError("scoring a bundle needs onnxruntime: pip install onnxruntime "
-                        "(or the [infer] extra)") from exc
+        raise DataError("scoring a bundle needs onnxruntime, a core dependency missing from this environment: "
+                        "pip install onnxruntime (or reinstall aurumq-rl)") from exc
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
