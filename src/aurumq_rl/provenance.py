@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import subprocess
 from pathlib import Path
+from typing import Any
 
 
 def sha256_file(path: str | Path) -> str:
@@ -16,9 +18,40 @@ def sha256_file(path: str | Path) -> str:
     return h.hexdigest()
 
 
-def sha256_if_file(path: str | Path) -> str | None:
-    """sha256 of `path` when it is a single file (a directory or glob of shards has none)."""
-    return sha256_file(path) if Path(path).is_file() else None
+def _listing_root(source: str) -> Path:
+    """The directory shard paths are recorded relative to: a directory itself, a glob's part before its first
+    wildcard component, a file's parent."""
+    from aurumq_rl.data.loader import is_glob
+
+    if is_glob(source):
+        parts = Path(source).parts
+        return Path(*parts[:next(i for i, p in enumerate(parts) if is_glob(p))] or ["."])
+    return Path(source) if Path(source).is_dir() else Path(source).parent
+
+
+def data_provenance(source: object) -> dict[str, Any]:
+    """`data_sha256` and `data_files` of a `--data` source, the files resolved as the loader resolves them.
+
+    `data_files`: `{path, sha256, bytes}` per file, `path` relative to the directory (a glob: its part before the
+    first wildcard), sorted by path. `data_sha256`: a single file's own sha256; for a directory or glob, the
+    sha256 of the `sha256sum`-style listing (`<sha256>  <path>` lines in that order), so the same shards give
+    the same digest however they are listed, and any changed, added, removed or renamed shard changes it.
+    Both None for a source that is not a path (a LazyFrame) or that resolves to no file."""
+    from aurumq_rl.data.loader import is_glob, source_files
+
+    if not isinstance(source, str | Path):
+        return {"data_sha256": None, "data_files": None}
+    files = source_files(source)
+    if not files:
+        return {"data_sha256": None, "data_files": None}
+    root = _listing_root(str(source))
+    rows = sorted(({"path": Path(os.path.relpath(f, root)).as_posix(), "sha256": sha256_file(f),
+                    "bytes": f.stat().st_size} for f in files), key=lambda r: r["path"])
+    if not is_glob(source) and Path(source).is_file():
+        digest = rows[0]["sha256"]
+    else:
+        digest = hashlib.sha256("".join(f"{r['sha256']}  {r['path']}\n" for r in rows).encode("utf-8")).hexdigest()
+    return {"data_sha256": digest, "data_files": rows}
 
 
 def git_commit() -> str | None:

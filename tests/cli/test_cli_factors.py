@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import numpy as np
@@ -196,3 +197,32 @@ def test_compute_reads_status_columns_in_common_types(files: tuple[Path, Path], 
     zt = [c for c in a.columns if c.startswith("zt_")]
     assert zt and b["ts_code"].dtype == pl.String
     assert_frame_equal(a.select("ts_code", "trade_date", *zt), b.select("ts_code", "trade_date", *zt))
+
+
+OPTIONAL_INPUTS = ("industry_code", "industry_l2", "industry_l3", "cap")
+
+
+def _needed_by(col: str) -> set[str]:
+    return {s.name for s in specs() if col in s.inputs}
+
+
+def test_compute_help_and_docs_name_the_factors_each_optional_input_feeds(capsys: pytest.CaptureFixture[str]
+                                                                          ) -> None:
+    """`factors compute --help` and docs/FACTORS.md list, per optional input column, exactly the factors that
+    declare it, so a user knows what adding the column buys."""
+    with pytest.raises(SystemExit) as e:
+        main(["factors", "compute", "--help"])
+    assert e.value.code == 0
+    text = capsys.readouterr().out
+    epilog = text[text.index("Optional columns"):]
+    # a block runs from "  COLUMN  meaning" to the next such line
+    heads = [(m.start(), m.group(1)) for m in re.finditer(r"^  (\w+)  ", epilog, re.M)]
+    assert [c for _, c in heads] == list(OPTIONAL_INPUTS)
+    for (start, col), (end, _) in zip(heads, [*heads[1:], (len(epilog), "")], strict=True):
+        assert set(re.findall(r"alpha_\d{3}", epilog[start:end])) == _needed_by(col), col
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "FACTORS.md").read_text(encoding="utf-8")
+    for col in OPTIONAL_INPUTS:
+        m = re.search(rf"`{col}`: (alpha_\d{{3}}(?:,\s+\d{{3}})*)", docs)
+        assert m, col
+        assert {f"alpha_{n}" for n in re.findall(r"\d{3}", m.group(1))} == _needed_by(col), col

@@ -135,6 +135,40 @@ def test_skew_and_kurtosis_are_bias_corrected() -> None:
     assert close(series(ops.ts_kurt(x_, 5), x), [N, N, N, N, kurt], 1e-9)
 
 
+# One value off by d from four equal ones: mean c + d/5, deviations -d/5 (x4) and 4d/5, so m2 = 4d²/25,
+# m3 = 12d³/125, m4 = 52d⁴/625; g1 = 1.5, g2 = 0.25; skew = √(5·4)/3 · 1.5 = √5 (sign of d), kurt =
+# ((5+1)·0.25 + 6)·4/(3·2) = 5, whatever c and d.
+ONE_OFF_SKEW, ONE_OFF_KURT = math.sqrt(5), 5.0
+
+
+def test_skew_and_kurtosis_of_a_constant_window_are_null() -> None:
+    """Zero variance is 0/0: null (never NaN or ±inf), also for a constant window after a varying one (the
+    rolling sums must not leave noise that turns 0/0 into a huge value)."""
+    assert series(ops.ts_skew(x_, 5), [3] * 6) == [N] * 6
+    assert series(ops.ts_kurt(x_, 5), [3] * 6) == [N] * 6
+    x = [1, 2, 3, 4, 10, 5, 5, 5, 5, 5, 5]  # windows ending at 8: [10, 5, 5, 5, 5]; at 9, 10: all 5
+    assert close(series(ops.ts_skew(x_, 5), x)[8:], [ONE_OFF_SKEW, N, N], 1e-9)
+    assert close(series(ops.ts_kurt(x_, 5), x)[8:], [ONE_OFF_KURT, N, N], 1e-9)
+
+
+def test_skew_and_kurtosis_null_every_window_holding_a_null() -> None:
+    """A null on day 2 nulls the windows ending on days 2..6; days 7..9 see 5 evenly spaced values: skew 0,
+    deviations -2..2 give m2 = 2, m4 = 34/5, g2 = 6.8/4 - 3 = -1.3, kurt = (6·(-1.3) + 6)·4/6 = -1.2."""
+    x = [1, 2, N, 4, 5, 6, 7, 8, 9, 10]
+    assert close(series(ops.ts_skew(x_, 5), x), [N] * 7 + [0.0] * 3, 1e-12)
+    assert close(series(ops.ts_kurt(x_, 5), x), [N] * 7 + [-1.2] * 3, 1e-12)
+
+
+@pytest.mark.parametrize(("c", "d"), [(1.0, 1e-9), (1e6, 1e-3), (1e6, -1e-3), (5.0, 1e-6)])
+def test_skew_and_kurtosis_of_a_near_constant_window(c: float, d: float) -> None:
+    """A tiny spread on a large level keeps the scale-free values (√5 signed, 5), not cancellation noise; also
+    after a varying stretch whose rolling sums are still in the window's history."""
+    for x in ([c] * 4 + [c + d], [c + 3, c - 2, c + 7, c + 1, c - 4, c, c, c, c, c + d]):
+        skew, kurt = series(ops.ts_skew(x_, 5), x)[-1], series(ops.ts_kurt(x_, 5), x)[-1]
+        assert skew == pytest.approx(math.copysign(ONE_OFF_SKEW, d), rel=1e-6)
+        assert kurt == pytest.approx(ONE_OFF_KURT, rel=1e-6)
+
+
 def cross_section(op: X, values: list[float | None], groups: list[str] | None = None) -> list[float | None]:
     n = len(values)
     df = pl.DataFrame({

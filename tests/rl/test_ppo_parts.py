@@ -148,3 +148,41 @@ def test_update_in_date_chunks_takes_the_same_step(reward_mode: str) -> None:
     for pa, pb in zip(params_a, params_b, strict=True):
         torch.testing.assert_close(pa, pb, rtol=1e-4, atol=1e-5)  # Adam amplifies noise on ~0 gradients
     assert stats_a == pytest.approx(stats_b, rel=1e-4, abs=1e-7)
+
+
+def test_critic_has_its_own_learning_rate_and_both_anneal_linearly() -> None:
+    """The optimiser holds two groups, the critic's parameters at `value_learning_rate` and every other
+    parameter at `learning_rate`; the first Adam step moves each group by about its own rate (|m / √v| = 1 on
+    step one). With `anneal_lr`, update u (0-based) of N uses rate × (1 - u / N) in both groups: for N = 4,
+    1, 3/4, 1/2, 1/4 of each rate."""
+    from aurumq_rl.algos.ppo import PPO, PPOConfig
+    from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
+
+    lr, vlr = 3e-3, 7e-4
+    cfg = EnvConfig(top_k=3, episode_length=5, forward_period=2)
+    data = PanelTensors(_tiny_panel(), cfg)
+    torch.manual_seed(0)
+    # 4 envs x 6 steps = 24 env-steps per update, 96 in all: N = 4 updates; one minibatch, one epoch
+    ppo = PPO(DeepSetsPolicy(4), data, MarketSim(data, cfg, 4),
+              PPOConfig(n_envs=4, n_steps=6, total_timesteps=96, batch_size=10**6, n_epochs=1, target_kl=None,
+                        learning_rate=lr, value_learning_rate=vlr))
+    assert ppo.n_updates == 4
+    groups = ppo.opt.param_groups
+    critic = {id(p) for p in ppo.policy.critic.parameters()}
+    assert {id(p) for p in groups[1]["params"]} == critic
+    assert {id(p) for p in groups[0]["params"]} == {id(p) for p in ppo.policy.parameters()} - critic
+    assert (groups[0]["lr"], groups[1]["lr"]) == (lr, vlr)
+
+    def moved(group: dict, before: list[torch.Tensor]) -> float:
+        return max(float((p.detach() - b).abs().max()) for p, b in zip(group["params"], before, strict=True))
+
+    for u in range(4):
+        before = [[p.detach().clone() for p in g["params"]] for g in groups]
+        stats = ppo.update(ppo.collect())
+        frac = 1 - u / 4
+        assert groups[0]["lr"] == pytest.approx(frac * lr, rel=1e-12)
+        assert groups[1]["lr"] == pytest.approx(frac * vlr, rel=1e-12)
+        assert stats["learning_rate"] == groups[0]["lr"]
+        if u == 0:  # Adam's first step: each parameter moves by (almost exactly) its group's rate
+            assert moved(groups[0], before[0]) == pytest.approx(lr, rel=1e-2)
+            assert moved(groups[1], before[1]) == pytest.approx(vlr, rel=1e-2)

@@ -162,3 +162,26 @@ def test_every_validation_date_has_its_label_when_the_data_goes_on(data: str, tm
     assert len(tr.val_idx) == 51 and np.isfinite(tr.label[tr.val_idx]).any(axis=1).all()
     assert tr.panel.dates[-1] == d[150 + 1 + 5]  # the T+1 fill, then fp = 5 days: just what the label needs
     assert tr.sim.t_hi < tr.val_idx[0]  # training decisions stay before validation
+
+
+@pytest.mark.filterwarnings("ignore:.*market-wide")
+def test_run_json_hashes_a_directory_of_shards(data: str, tmp_path: Path) -> None:
+    """`--data` as a directory of shards: run.json's data_sha256 is the digest of its `sha256sum` listing (not
+    None, as it was), with one data_files row per shard."""
+    import hashlib
+
+    import polars as pl
+
+    df = pl.read_parquet(data)
+    mid = df["trade_date"].unique().sort()[len(df["trade_date"].unique()) // 2]
+    shards = tmp_path / "shards"
+    (shards / "late").mkdir(parents=True)
+    df.filter(pl.col("trade_date") < mid).write_parquet(shards / "early.parquet")
+    df.filter(pl.col("trade_date") >= mid).write_parquet(shards / "late" / "part.parquet")
+    tr = Trainer(TrainConfig(data=str(shards), out_dir=str(tmp_path / "run"), threads=1,
+                             env=EnvConfig(top_k=5, episode_length=8),
+                             ppo=PPOConfig(total_timesteps=32, n_envs=4, n_steps=8, batch_size=16)))
+    m = tr.manifest()
+    rows = [(hashlib.sha256((shards / p).read_bytes()).hexdigest(), p) for p in ("early.parquet", "late/part.parquet")]
+    assert m["data_sha256"] == hashlib.sha256("".join(f"{h}  {p}\n" for h, p in rows).encode()).hexdigest()
+    assert [(r["sha256"], r["path"]) for r in m["data_files"]] == rows

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -36,6 +37,14 @@ def test_sl_train_writes_run_dir_and_score_contract(trained: Path, capsys: pytes
     assert run["test"]["label"]["rank_ic"] > 0.08 and run["seeds"] == [1, 2]
     assert scores.select(pl.col("score").is_finite().all()).item()
     assert not scores.select(pl.struct("ts_code", "trade_date").is_duplicated().any()).item()
+
+
+def test_sl_manifest_records_the_data_hash(market: str, trained: Path) -> None:
+    """The model manifest records `--data` like run.json does (`provenance.data_provenance`)."""
+    meta = json.loads((trained / "model" / "manifest.json").read_text())
+    digest = hashlib.sha256(Path(market).read_bytes()).hexdigest()
+    assert meta["source"] == market and meta["data_sha256"] == digest
+    assert meta["data_files"] == [{"path": Path(market).name, "sha256": digest, "bytes": Path(market).stat().st_size}]
 
 
 def test_sl_score_matches_training_scores(trained: Path, market: str, tmp_path: Path) -> None:

@@ -32,7 +32,7 @@ from aurumq_rl.io import atomic_write_json, atomic_write_with
 from aurumq_rl.market.costs import CostModel
 from aurumq_rl.market.universe import check_top_k
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
-from aurumq_rl.provenance import git_commit, sha256_if_file
+from aurumq_rl.provenance import data_provenance, git_commit
 
 BEST_METRICS = ("val_rank_ic", "val_topk_return")
 
@@ -246,7 +246,7 @@ class Trainer:
         return {
             "aurumq_rl_version": __version__, "git_commit": git_commit(),
             "config": _jsonable(dataclasses.asdict(self.cfg)), "algorithm": "ppo",
-            "data_sha256": sha256_if_file(self.cfg.data), "universe_size": int(self.panel.in_universe.sum(1).max()),
+            **data_provenance(self.cfg.data), "universe_size": int(self.panel.in_universe.sum(1).max()),
             "n_dates": len(self.panel.dates), "n_stocks": len(self.panel.codes),
             "factor_names": self.panel.factor_names, "market_wide": self.panel.market_wide,
             "normalize": self.panel.meta.get("normalize"),

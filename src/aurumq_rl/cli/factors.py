@@ -13,12 +13,32 @@ from aurumq_rl.factors.registry import FactorSpec, specs
 
 REFERENCE_COLUMNS = ("name", "family", "quality", "inputs", "lookback", "reference", "formula", "reason")
 
+# `factors compute --help`: the optional INPUT columns and the factors that need them (docs/FACTORS.md, "Inputs
+# and units"; tests/cli/test_cli_factors.py checks the lists against the registry)
+COMPUTE_EPILOG = """\
+INPUT columns: required ts_code, trade_date, open, high, low, close (yuan), vol (lots of 100 shares),
+amount (thousand yuan), pct_chg (decimal); vwap and pre_close are derived when absent.
+Optional columns (a factor that needs an absent one is skipped and named in the report):
+  industry_code  industry per date, coarsest level (Alpha101 IndClass.sector, e.g. Shenwan L1):
+                 alpha_058, alpha_067, alpha_076, alpha_079, alpha_082
+  industry_l2    finer level (IndClass.industry, e.g. Shenwan L2):
+                 alpha_059, alpha_063, alpha_069, alpha_070, alpha_080, alpha_087, alpha_089, alpha_091,
+                 alpha_093, alpha_097
+  industry_l3    finest level (IndClass.subindustry, e.g. Shenwan L3):
+                 alpha_048, alpha_067, alpha_090, alpha_100
+                 industry levels are labels (text, integer or categorical); IndNeutralize demeans within
+                 each (date, label) group
+  cap            market capitalisation per date, positive, any one unit (e.g. Tushare total_mv, 10k yuan;
+                 alpha_056 only ranks returns * cap per date): alpha_056
+Every factor's inputs: aurumq-rl factors list."""
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("factors", help="compute factor columns from OHLCV; list and document the factors")
     fsub = p.add_subparsers(dest="factors_command", required=True, metavar="SUBCOMMAND")
 
-    c = fsub.add_parser("compute", help="compute factors from an OHLCV Parquet and write them to OUTPUT")
+    c = fsub.add_parser("compute", help="compute factors from an OHLCV Parquet and write them to OUTPUT",
+                        epilog=COMPUTE_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     c.add_argument("input", metavar="INPUT", help="long (ts_code, trade_date) Parquet: file, directory or glob")
     c.add_argument("-o", "--output", required=True, metavar="OUTPUT", help="Parquet to write (atomically)")
     c.add_argument("--family", help="comma-separated families, e.g. alpha101,gtja191,tech,cmf,zt (default: all)")

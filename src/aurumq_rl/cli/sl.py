@@ -16,6 +16,7 @@ from aurumq_rl.cli import sl_research
 from aurumq_rl.cli import sl_steps as steps
 from aurumq_rl.cli.sl_steps import DATE_FLAGS, DEFAULTS
 from aurumq_rl.errors import DataError
+from aurumq_rl.provenance import data_provenance
 
 __all__ = ["DATE_FLAGS", "DEFAULTS", "register", "run_score", "run_train"]
 
@@ -125,7 +126,8 @@ def run_train(args: argparse.Namespace) -> int:
     out = Path(args.out_dir)
     names = [panel.factor_names[c] for c in run.columns]
     save_model(out / "model", run.ensemble, features=args.features, universe=args.universe, label=report["label"],
-               forward_period=args.forward_period, windows=report["windows"], extra={"source": str(args.data)})
+               forward_period=args.forward_period, windows=report["windows"],
+               extra={"source": str(args.data), **data_provenance(args.data)})
     write_scores(panel, run.scores, out / "scores.parquet", *split.test)
     report["wall_s"] = round(time.perf_counter() - t0, 2)
     atomic_write_json(to_jsonable(report), out / "sl_run.json")

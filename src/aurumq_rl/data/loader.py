@@ -105,6 +105,28 @@ def check_factor_dtypes(schema: pl.Schema, cols: list[str], name: str) -> None:
             raise DataError(f"{name}: factor column {col} has type {dtype}; factors must be numeric")
 
 
+def is_glob(source: str | Path) -> bool:
+    """Whether `source` is a glob pattern (holds `*`, `?` or `[`) rather than a file or directory path."""
+    return any(ch in str(source) for ch in "*?[")
+
+
+def source_files(source: str | Path) -> list[Path]:
+    """The files `scan_source` reads for a file, directory or glob, sorted; empty when there are none.
+
+    A file: itself. A directory: every `*.parquet` under it, at any depth. A glob: its matching files, `**`
+    recursive. Hidden files count in both, because polars reads them. The one place that resolves shards, for
+    the loader's checks and for provenance (`provenance.data_provenance`)."""
+    text = str(source)
+    if is_glob(text):
+        import glob
+
+        return sorted(p for p in map(Path, glob.glob(text, recursive=True, include_hidden=True)) if p.is_file())
+    path = Path(text)
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.parquet") if p.is_file())
+    return [path] if path.is_file() else []
+
+
 def scan_source(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str]:
     """A LazyFrame and a display name for a Parquet file, a directory of shards (hive partitions ok),
     a glob, or a LazyFrame."""
@@ -112,14 +134,12 @@ def scan_source(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str]:
         return source, "<LazyFrame>"
     text = str(source)
     path = Path(text)
-    if any(ch in text for ch in "*?["):
-        import glob
-
-        if not glob.glob(text, recursive=True):  # polars would say "expanded paths were empty" and more
+    if is_glob(text):
+        if not source_files(text):  # polars would say "expanded paths were empty" and more
             raise DataError(f"{text}: no file matches this glob; check the pattern and the directory it names")
         return pl.scan_parquet(text, hive_partitioning=True), text
     if path.is_dir():
-        if not any(path.rglob("*.parquet")):
+        if not source_files(path):
             raise DataError(f"{path}: directory holds no .parquet file")
         return pl.scan_parquet(str(path / "**" / "*.parquet"), hive_partitioning=True), text
     if not path.is_file():
@@ -154,14 +174,9 @@ def collect_source(lf: pl.LazyFrame, name: str) -> pl.DataFrame:
 def _odd_shard(name: str) -> str | None:
     """The first shard of directory or glob `name` that is not a readable Parquet or whose schema differs
     from the first shard's, described; None if there is none (or `name` is a single file)."""
-    import glob
-
-    if any(ch in name for ch in "*?["):
-        files = sorted(Path(f) for f in glob.glob(name, recursive=True))
-    elif Path(name).is_dir():
-        files = sorted(Path(name).rglob("*.parquet"))
-    else:
+    if not is_glob(name) and not Path(name).is_dir():
         return None
+    files = source_files(name)
     first: tuple[Path, dict] | None = None
     for f in files:
         try:

@@ -1,12 +1,28 @@
 """Environments: the torch market simulator (`market_sim`) and its Gymnasium wrapper (`gym_env`).
 
-Importing this package needs torch; it registers `aurumq/StockPicking-v0` with Gymnasium when installed.
+Importing this package registers `aurumq/StockPicking-v0` with Gymnasium (when installed) and does not import
+torch: the registration names its entry point as a string, so torch loads only when `gymnasium.make` builds
+the env. `register_envs` is also the package's `gymnasium.envs` entry point (pyproject.toml), through which
+Gymnasium 0.29 registers the id on `import gymnasium`; Gymnasium 1.x dropped that plugin hook, so there make
+the env by `gymnasium.make("aurumq_rl.envs:aurumq/StockPicking-v0", ...)` (the prefix imports this package)
+or import this package first. See docs/RL.md.
 """
 
-try:
-    import gymnasium as _gym
-except ImportError:  # pragma: no cover - gymnasium ships with the [train] extra
-    _gym = None
+ENV_ID = "aurumq/StockPicking-v0"
 
-if _gym is not None and "aurumq/StockPicking-v0" not in _gym.registry:
-    _gym.register(id="aurumq/StockPicking-v0", entry_point="aurumq_rl.envs.gym_env:StockPickingEnv")
+
+def register_envs() -> None:
+    """Register `ENV_ID` with Gymnasium once; a no-op without Gymnasium or when already registered.
+
+    Imports from `gymnasium.envs.registration`, not the top-level `gymnasium`, because Gymnasium 0.29 calls its
+    plugins while `gymnasium/__init__.py` is still half-run (the top-level `register`/`registry` not yet bound).
+    """
+    try:
+        from gymnasium.envs.registration import register, registry
+    except ImportError:  # pragma: no cover - gymnasium ships with the [train] extra
+        return
+    if ENV_ID not in registry:
+        register(id=ENV_ID, entry_point="aurumq_rl.envs.gym_env:StockPickingEnv")
+
+
+register_envs()

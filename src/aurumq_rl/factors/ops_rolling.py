@@ -181,12 +181,13 @@ def ts_cov(a: object, b: object, d: float, *, ddof: int = 1, sig_figs: int = COV
 
 
 def ts_skew(x: object, d: float) -> X:
-    """Rolling sample skewness (bias-corrected, as pandas `rolling.skew`)."""
+    """Rolling sample skewness (bias-corrected, as pandas `rolling.skew`); a constant window (0/0) is null."""
     n = window(d)
     return ts(x, lambda e: _num(e).rolling_skew(n, bias=False, min_samples=n), n - 1)
 
 
 def ts_kurt(x: object, d: float) -> X:
-    """Rolling sample excess kurtosis (Fisher, bias-corrected, as pandas `rolling.kurt`)."""
+    """Rolling sample excess kurtosis (Fisher, bias-corrected, as pandas `rolling.kurt`); a constant window is
+    null."""
     n = window(d)
     return ts(x, lambda e: _num(e).rolling_kurtosis(n, fisher=True, bias=False, min_samples=n), n - 1)
