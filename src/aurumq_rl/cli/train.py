@@ -258,9 +258,12 @@ def run(args: argparse.Namespace) -> int:
     if opts["algorithm"] == "ppo":
         metrics = trainer.run(resume=bool(opts.get("resume")), progress=not opts.get("no_progress"))
     else:
-        from aurumq_rl.algos.sb3 import train_sb3
-
-        metrics = train_sb3(trainer, opts["algorithm"])
+        try:
+            from aurumq_rl.algos.sb3 import train_sb3
+        except ImportError as exc:
+            raise DataError(f"--algorithm {opts['algorithm']} needs the [train] extra ({exc.name} missing): "
+                            "pip install -e '.[train]'") from exc
+        metrics = train_sb3(trainer, opts["algorithm"], progress=not opts.get("no_progress"))
     keys = ("steps", "env_steps_per_s", "val_rank_ic", "val_ic", "val_topk_return")
     print(f"trained in {time.perf_counter() - t0:.0f}s → {opts['out_dir']}")
     print("  " + "  ".join(f"{k}={metrics[k]:.4g}" for k in keys if k in metrics))
