@@ -88,6 +88,28 @@ def test_sb3_best_zip_holds_the_best_validated_model(data: str, tmp_path: Path,
         assert got == pytest.approx({k: row[k] for k in got}, rel=1e-6, abs=1e-12)
 
 
+@pytest.mark.parametrize(("algorithm", "flags", "config", "named"), [
+    ("a2c", ["--resume"], None, "--resume: the SB3 path (--algorithm a2c) cannot continue a run"),
+    ("sb3-ppo", [], '{"resume": true}', "--resume: the SB3 path (--algorithm sb3-ppo)"),
+    ("a2c", ["--target-kl", "0.05"], None, "--target-kl: --algorithm a2c has no KL early stop"),
+    ("sac", [], '{"target_kl": 0.02}', "--target-kl: --algorithm sac has no KL early stop"),
+])
+def test_sb3_refuses_what_it_cannot_honour(data: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                           algorithm: str, flags: list[str], config: str | None, named: str) -> None:
+    """--resume (it used to retrain from scratch over the run) and an explicit --target-kl for A2C/SAC (it was
+    ignored; the default one is not an error): exit 2 naming the flag, before the run directory exists."""
+    out = tmp_path / "run"
+    extra = []
+    if config is not None:
+        (tmp_path / "c.json").write_text(config)
+        extra = ["--config", str(tmp_path / "c.json")]
+    assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", algorithm, "--total-timesteps", "32",
+                 "--no-progress", *FLAGS, *extra, *flags]) == 2
+    err = capsys.readouterr().err
+    assert named in err and "Traceback" not in err, err
+    assert not out.exists()
+
+
 def test_sb3_env_gets_cpu_tensors_whatever_the_trainer_device(data: str, tmp_path: Path) -> None:
     """The Trainer's tensors on another device (`meta` here, standing in for CUDA: neither converts to numpy)
     still train and validate: the SB3 env gets a CPU copy (it crashed in `.numpy()` on CUDA)."""
