@@ -53,12 +53,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "and ≥ 0 (0 mutes the group), e.g. 'mf_=0.5,hk_=0'")
     p.add_argument("--encoder-hidden", help="hidden sizes, e.g. 128,64")
     p.add_argument("--device", help="auto | cpu | cuda[:i]")
-    p.add_argument("--eval-every", type=int, help="validate every N updates")
-    p.add_argument("--best-metric", help="validation metric that picks best.pt: val_rank_ic (default) or "
-                   "val_topk_return")
+    p.add_argument("--eval-every", type=int, help="validate every N updates (SB3: every N × n-envs × "
+                   "n-steps env steps)")
+    p.add_argument("--best-metric", help="validation metric that picks best.pt (SB3: best.zip): "
+                   "val_rank_ic (default) or val_topk_return")
     p.add_argument("--threads", type=int, help="torch CPU threads")
     # switches default to None, not False, so that a config file's true is not overwritten by an absent flag
-    p.add_argument("--resume", action="store_true", default=None, help="continue from OUT_DIR/last.pt")
+    p.add_argument("--resume", action="store_true", default=None,
+                   help="continue from OUT_DIR/last.pt (--algorithm ppo only)")
     p.add_argument("--smoke", action="store_true", default=None,
                    help="a real short run on the small synthetic preset (generated into OUT_DIR or a temp dir)")
     p.add_argument("--no-export", action="store_true", default=None,
