@@ -78,17 +78,6 @@ def test_config_file_switches_are_not_overwritten_by_absent_flags(tmp_path: Path
     assert not _merge(build_parser().parse_args(["train"])).get("resume")
 
 
-@pytest.mark.parametrize("algorithm", ["sb3-ppo", "a2c", "sac"])
-def test_train_sb3_compatibility_path(data: str, tmp_path: Path, algorithm: str) -> None:
-    out = tmp_path / algorithm
-    assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", algorithm, "--total-timesteps",
-                 "128", "--n-envs", "4", "--n-steps", "8", "--batch-size", "16", "--top-k", "10",
-                 "--episode-length", "16", "--universe", "main_board_non_st", "--no-progress", "--threads", "1"]) == 0
-    row = json.loads((out / "metrics.jsonl").read_text().splitlines()[-1])
-    assert row["algorithm"] == algorithm and row["steps"] == 128 and row["n_envs"] == 4 and "val_rank_ic" in row
-    assert (out / "sb3_model.zip").is_file()
-
-
 TINY = ["--total-timesteps", "64", "--n-envs", "4", "--n-steps", "8", "--batch-size", "16", "--top-k", "5",
         "--episode-length", "8", "--no-progress", "--no-export", "--threads", "1"]
 

@@ -1,35 +1,54 @@
 """SB3 compatibility path: PPO / A2C / SAC from stable-baselines3 on the Gymnasium env (same panel, same
-rules), with a flat MLP policy over the whole cross-section (fixed N: a baseline, not exportable to ONNX)."""
+rules), with a flat MLP policy over the whole cross-section (fixed N: a baseline, not exportable to ONNX).
+
+It keeps the run-directory contract of our PPO (`Trainer.run`): `run.json` (the same manifest, `algorithm`
+naming the SB3 algorithm), `metrics.jsonl` (one row per validation, canonical keys), `last.zip` and `best.zip`
+(SB3 zips, atomic writes; `best` by --best-metric), `tb/` (TensorBoard when installed) and a progress bar.
+SB3 runs on the CPU here, so its env always gets CPU panel tensors, whatever --device the Trainer used.
+"""
 
 from __future__ import annotations
 
 import json
+import math
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TextIO
 
 import numpy as np
+import torch
+from stable_baselines3.common.callbacks import BaseCallback
 
 from aurumq_rl.algos.validation import validate_scores
 from aurumq_rl.envs.gym_env import StockPickingEnv
+from aurumq_rl.envs.market_sim import PanelTensors
 from aurumq_rl.errors import DataError
+from aurumq_rl.io import atomic_write_json, atomic_write_with
 
 if TYPE_CHECKING:
+    from stable_baselines3.common.base_class import BaseAlgorithm
     from stable_baselines3.common.vec_env import VecEnv
 
+    from aurumq_rl.algos.trainer import Trainer
+
 SB3_ALGORITHMS = {"sb3-ppo": "PPO", "a2c": "A2C", "sac": "SAC"}
+# SB3's train/* logger names → the names our PPO's metrics.jsonl rows use (others keep SB3's name)
+SB3_NAMES = {"policy_gradient_loss": "policy_loss", "clip_fraction": "clip_frac"}
 
 
 def make_model(algorithm: str, env: VecEnv, *, seed: int, n_steps: int, batch_size: int,
-               learning_rate: float, n_epochs: int):  # noqa: ANN201
+               learning_rate: float, n_epochs: int, target_kl: float | None = None,
+               tensorboard_log: str | None = None) -> BaseAlgorithm:
+    """A fresh SB3 model on the CPU; `target_kl` reaches SB3's PPO only (A2C and SAC have no KL stop)."""
     import stable_baselines3 as sb3
 
     if algorithm not in SB3_ALGORITHMS:
         raise DataError(f"--algorithm {algorithm}: SB3 algorithms are {', '.join(SB3_ALGORITHMS)}")
     cls = getattr(sb3, SB3_ALGORITHMS[algorithm])
-    kw: dict = {"seed": seed, "device": "cpu", "learning_rate": learning_rate, "verbose": 0}
+    kw: dict = {"seed": seed, "device": "cpu", "learning_rate": learning_rate, "verbose": 0,
+                "tensorboard_log": tensorboard_log}
     if algorithm == "sb3-ppo":
-        kw.update(n_steps=n_steps, batch_size=batch_size, n_epochs=n_epochs)
+        kw.update(n_steps=n_steps, batch_size=batch_size, n_epochs=n_epochs, target_kl=target_kl)
     elif algorithm == "a2c":
         kw.update(n_steps=n_steps)
     else:
@@ -39,37 +58,112 @@ def make_model(algorithm: str, env: VecEnv, *, seed: int, n_steps: int, batch_si
     return cls("MlpPolicy", env, **kw)
 
 
-def train_sb3(trainer_prep, algorithm: str) -> dict:  # noqa: ANN001
-    """Train with SB3 on the prepared panel (a `Trainer`, used for its data, windows and config)."""
-    from stable_baselines3.common.vec_env import DummyVecEnv
+def cpu_tensors(trainer: Trainer) -> PanelTensors:
+    """The Trainer's panel tensors if they are on the CPU, else a CPU copy (the Gymnasium env hands SB3 numpy
+    observations, and SB3 runs on the CPU here)."""
+    if trainer.data.device.type == "cpu":
+        return trainer.data
+    return PanelTensors(trainer.panel, trainer.cfg.env, "cpu")
 
-    cfg = trainer_prep.cfg
-    # --n-envs copies of the wrapper over one copy of the panel tensors (SB3 seeds copy i with seed + i)
-    vec = DummyVecEnv([lambda: StockPickingEnv(trainer_prep.panel, cfg.env, t_range=trainer_prep.train_range,
-                                               data=trainer_prep.data)] * cfg.ppo.n_envs)
-    env = vec.envs[0]  # builds the validation observations
-    model = make_model(algorithm, vec, seed=cfg.ppo.seed, n_steps=cfg.ppo.n_steps, batch_size=cfg.ppo.batch_size,
-                       learning_rate=cfg.ppo.learning_rate, n_epochs=cfg.ppo.n_epochs)
-    t0 = time.perf_counter()
-    model.learn(total_timesteps=cfg.ppo.total_timesteps)
-    sps = cfg.ppo.total_timesteps / max(time.perf_counter() - t0, 1e-9)
-    data, idx = trainer_prep.data, trainer_prep.val_idx
+
+def score_model(model: BaseAlgorithm, trainer: Trainer, env: StockPickingEnv) -> dict[str, float]:
+    """val_rank_ic, val_ic and val_topk_return of the model's deterministic actions on the Trainer's validation
+    dates (the same metrics and top-K rules as our PPO's validation); one function for every SB3 row."""
+    idx, data, cfg = trainer.val_idx, env.data, trainer.cfg
     obs = np.stack([_obs(env, t) for t in idx])
     actions, _ = model.predict(obs, deterministic=True)
-    valid = data.valid[idx].numpy()
+    valid = data.valid[torch.as_tensor(idx)].numpy()
     scores = np.where(valid, actions, np.nan).astype(np.float32)
-    metrics = {"steps": cfg.ppo.total_timesteps, "env_steps_per_s": sps, "algorithm": algorithm, "n_envs": vec.num_envs,
-               **validate_scores(scores, data, trainer_prep.label, idx, cfg.env.top_k, trainer_prep.round_trip,
-                                 trainer_prep.panel.industry, cfg.env.industry_cap)}
+    return validate_scores(scores, data, trainer.label, idx, cfg.env.top_k, trainer.round_trip,
+                           trainer.panel.industry, cfg.env.industry_cap)
+
+
+def train_sb3(trainer: Trainer, algorithm: str, progress: bool = True) -> dict:
+    """Train with SB3 on the prepared panel (a `Trainer`, used for its data, windows, config and manifest),
+    validating every --eval-every rollouts and at the end. Returns the last metrics row."""
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    cfg = trainer.cfg
+    data = cpu_tensors(trainer)
+    # --n-envs copies of the wrapper over one copy of the panel tensors (SB3 seeds copy i with seed + i)
+    vec = DummyVecEnv([lambda: StockPickingEnv(trainer.panel, cfg.env, t_range=trainer.train_range,
+                                               data=data)] * cfg.ppo.n_envs)
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    model.save(str(out / "sb3_model.zip"))
-    with (out / "metrics.jsonl").open("w", encoding="utf-8") as f:
-        f.write(json.dumps(metrics) + "\n")
-    return metrics
+    for name in ("metrics.jsonl", "best.zip", "last.zip"):  # a fresh run: nothing of an earlier one survives
+        (out / name).unlink(missing_ok=True)
+    manifest = {**trainer.manifest(), "algorithm": algorithm, "device": "cpu"}
+    atomic_write_json(manifest, out / "run.json")
+    tb = str(out / "tb") if _has_tensorboard() else None
+    model = make_model(algorithm, vec, seed=cfg.ppo.seed, n_steps=cfg.ppo.n_steps, batch_size=cfg.ppo.batch_size,
+                       learning_rate=cfg.ppo.learning_rate, n_epochs=cfg.ppo.n_epochs, target_kl=cfg.ppo.target_kl,
+                       tensorboard_log=tb)
+    from tqdm import tqdm
+
+    period = cfg.eval_every * cfg.ppo.n_steps * cfg.ppo.n_envs  # --eval-every rollouts of our PPO's size
+    with (out / "metrics.jsonl").open("a", encoding="utf-8") as log, \
+            tqdm(total=cfg.ppo.total_timesteps, disable=not progress, unit="step") as bar:
+        callback = _Validate(trainer, vec.envs[0], out, log, bar, period, {"algorithm": algorithm})
+        model.learn(total_timesteps=cfg.ppo.total_timesteps, callback=callback, tb_log_name=algorithm)
+    return callback.metrics
+
+
+class _Validate(BaseCallback):
+    """Every `period` env steps (checked before each rollout, so after the last update) and at the end: score
+    the validation window, append a metrics row, save last.zip and best.zip (by --best-metric), log to
+    TensorBoard; and drive the progress bar."""
+
+    def __init__(self, trainer: Trainer, env: StockPickingEnv, out: Path, log: TextIO, bar: Any, period: int,
+                 extra: dict) -> None:
+        super().__init__(verbose=0)
+        self.trainer, self.env, self.out, self.log, self.bar = trainer, env, out, log, bar
+        self.period, self.next_eval, self.extra = period, period, extra
+        self.best, self.metrics = -math.inf, {}
+        self.t0, self.shown = time.perf_counter(), 0
+
+    def _on_training_start(self) -> None:
+        self.t0 = time.perf_counter()
+
+    def _on_step(self) -> bool:
+        self.bar.update(self.num_timesteps - self.shown)
+        self.shown = self.num_timesteps
+        return True
+
+    def _on_rollout_start(self) -> None:
+        if self.num_timesteps >= self.next_eval:
+            self._validate()
+            self.next_eval = (self.num_timesteps // self.period + 1) * self.period
+
+    def _on_training_end(self) -> None:
+        self._validate()
+
+    def _validate(self) -> None:
+        sps = self.num_timesteps / max(time.perf_counter() - self.t0, 1e-9)
+        train = {SB3_NAMES.get(k[6:], k[6:]): float(v) for k, v in self.logger.name_to_value.items()
+                 if k.startswith("train/")}
+        row = {"steps": self.num_timesteps, "env_steps_per_s": sps, **self.extra, "n_envs": self.training_env.num_envs,
+               **train, **score_model(self.model, self.trainer, self.env)}
+        score = row[self.trainer.cfg.best_metric]
+        if np.isfinite(score) and score > self.best:
+            self.best = score
+            atomic_write_with(self.out / "best.zip", lambda tmp: self.model.save(tmp))
+        atomic_write_with(self.out / "last.zip", lambda tmp: self.model.save(tmp))
+        self.log.write(json.dumps(row) + "\n")
+        self.log.flush()
+        for k in ("val_rank_ic", "val_ic", "val_topk_return"):
+            self.logger.record(f"val/{k}", row[k])
+        self.logger.dump(self.num_timesteps)
+        self.bar.set_postfix(sps=f"{sps:.0f}", val=f"{score:.4f}")
+        self.metrics = row
+
+
+def _has_tensorboard() -> bool:
+    try:
+        from torch.utils.tensorboard import SummaryWriter  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _obs(env: StockPickingEnv, t: int) -> np.ndarray:
-    import torch
-
     return env._obs(torch.tensor([t]), torch.zeros(1, env.data.n_stocks))

@@ -53,12 +53,14 @@ def register(sub: argparse._SubParsersAction) -> None:
                    "and ≥ 0 (0 mutes the group), e.g. 'mf_=0.5,hk_=0'")
     p.add_argument("--encoder-hidden", help="hidden sizes, e.g. 128,64")
     p.add_argument("--device", help="auto | cpu | cuda[:i]")
-    p.add_argument("--eval-every", type=int, help="validate every N updates")
-    p.add_argument("--best-metric", help="validation metric that picks best.pt: val_rank_ic (default) or "
-                   "val_topk_return")
+    p.add_argument("--eval-every", type=int, help="validate every N updates (SB3: every N × n-envs × "
+                   "n-steps env steps)")
+    p.add_argument("--best-metric", help="validation metric that picks best.pt (SB3: best.zip): "
+                   "val_rank_ic (default) or val_topk_return")
     p.add_argument("--threads", type=int, help="torch CPU threads")
     # switches default to None, not False, so that a config file's true is not overwritten by an absent flag
-    p.add_argument("--resume", action="store_true", default=None, help="continue from OUT_DIR/last.pt")
+    p.add_argument("--resume", action="store_true", default=None,
+                   help="continue from OUT_DIR/last.pt (--algorithm ppo only)")
     p.add_argument("--smoke", action="store_true", default=None,
                    help="a real short run on the small synthetic preset (generated into OUT_DIR or a temp dir)")
     p.add_argument("--no-export", action="store_true", default=None,
@@ -68,7 +70,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _merge(args: argparse.Namespace) -> dict:
+    """The flag defaults, replaced by the --config keys, replaced by the flags given. `opts["explicit"]`: the
+    keys the user set (by flag or --config), for checks that must tell a choice from a default."""
     opts = dict(FLAG_DEFAULTS)
+    explicit: set[str] = set()
     if args.config:
         path = Path(args.config)
         if not path.is_file():
@@ -84,7 +89,10 @@ def _merge(args: argparse.Namespace) -> dict:
             if key not in known:
                 raise DataError(f"--config {path}: unknown key '{k}'")
             opts[key] = v
-    opts.update({k: v for k, v in vars(args).items() if v is not None and k not in ("func", "config")})
+            explicit.add(key)
+    given = {k: v for k, v in vars(args).items() if v is not None and k not in ("func", "config")}
+    opts.update(given)
+    opts["explicit"] = explicit | set(given)
     return opts
 
 
@@ -169,6 +177,22 @@ def _weights(value: object) -> dict[str, float]:
     return {k: w for k, _, w in parsed}
 
 
+def _check_sb3(opts: dict) -> None:
+    """Refuse what the SB3 path (--algorithm a2c|sac|sb3-ppo) cannot honour, before any work: --resume (SB3
+    saves no simulator or random state, nor SAC's replay buffer, so a resumed run would not be a continuation)
+    and an explicit --target-kl for A2C or SAC (no KL early stop there; SB3's PPO gets it)."""
+    algo = opts["algorithm"]
+    if algo == "ppo":
+        return
+    if opts.get("resume"):
+        raise DataError(f"--resume: the SB3 path (--algorithm {algo}) cannot continue a run (SB3 keeps no "
+                        "simulator or random state to restore); drop --resume to train afresh into --out-dir, "
+                        "or use --algorithm ppo")
+    if algo in ("a2c", "sac") and "target_kl" in opts.get("explicit", ()):
+        raise DataError(f"--target-kl: --algorithm {algo} has no KL early stop (only ppo and sb3-ppo have); "
+                        "drop --target-kl")
+
+
 def validate(opts: dict) -> dict:
     """Check the options' types and ranges (flags and --config values alike) before anything is written.
 
@@ -196,6 +220,7 @@ def validate(opts: dict) -> dict:
                          ("reward_mode", REWARD_MODES), ("best_metric", BEST_METRICS)):
         if opts[key] not in choices:
             raise DataError(f"{_flag(key)} {opts[key]!r}: choose one of {', '.join(choices)}")
+    _check_sb3(opts)
     if not isinstance(opts["device"], str) or not DEVICE_RE.fullmatch(opts["device"]):
         raise DataError(f"--device {opts['device']!r}: use auto, cpu, cuda or cuda:<index>")
     opts["encoder_hidden"] = _hidden(opts["encoder_hidden"])
@@ -258,9 +283,12 @@ def run(args: argparse.Namespace) -> int:
     if opts["algorithm"] == "ppo":
         metrics = trainer.run(resume=bool(opts.get("resume")), progress=not opts.get("no_progress"))
     else:
-        from aurumq_rl.algos.sb3 import train_sb3
-
-        metrics = train_sb3(trainer, opts["algorithm"])
+        try:
+            from aurumq_rl.algos.sb3 import train_sb3
+        except ImportError as exc:
+            raise DataError(f"--algorithm {opts['algorithm']} needs the [train] extra ({exc.name} missing): "
+                            "pip install -e '.[train]'") from exc
+        metrics = train_sb3(trainer, opts["algorithm"], progress=not opts.get("no_progress"))
     keys = ("steps", "env_steps_per_s", "val_rank_ic", "val_ic", "val_topk_return")
     print(f"trained in {time.perf_counter() - t0:.0f}s → {opts['out_dir']}")
     print("  " + "  ".join(f"{k}={metrics[k]:.4g}" for k in keys if k in metrics))

@@ -59,6 +59,9 @@ def load_run(run_dir: str | Path, checkpoint: str | None = None) -> tuple[dict[s
                             "export a run trained with --algorithm ppo")
         raise DataError(f"{root}: no run.json; pass the directory `aurumq-rl train --out-dir` wrote")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    if manifest.get("algorithm", "ppo") != "ppo":
+        raise DataError(f"{root}: an SB3 baseline run (--algorithm {manifest['algorithm']}: a flat MLP over a fixed "
+                        "stock list) cannot be exported; export a run trained with --algorithm ppo")
     names = [checkpoint] if checkpoint else [c for c in CHECKPOINTS if (root / c).is_file()][:1]
     if not names or not (root / names[0]).is_file():
         raise DataError(f"{root}: no checkpoint {checkpoint or ' or '.join(CHECKPOINTS)}; train first")
