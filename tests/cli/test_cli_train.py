@@ -79,7 +79,8 @@ def test_config_file_switches_are_not_overwritten_by_absent_flags(tmp_path: Path
 
 
 @pytest.mark.parametrize("algorithm", ["sb3-ppo", "a2c", "sac"])
-def test_train_sb3_compatibility_path(data: str, tmp_path: Path, algorithm: str) -> None:
+def test_train_sb3_compatibility_path(data: str, tmp_path: Path, algorithm: str,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / algorithm
     assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", algorithm, "--total-timesteps",
                  "128", "--n-envs", "4", "--n-steps", "8", "--batch-size", "16", "--top-k", "10",
@@ -87,6 +88,9 @@ def test_train_sb3_compatibility_path(data: str, tmp_path: Path, algorithm: str)
     row = json.loads((out / "metrics.jsonl").read_text().splitlines()[-1])
     assert row["algorithm"] == algorithm and row["steps"] == 128 and row["n_envs"] == 4 and "val_rank_ic" in row
     assert (out / "sb3_model.zip").is_file()
+    assert main(["export", str(out), "-o", str(tmp_path / "bundle")]) == 2
+    assert "an SB3 baseline run (flat MLP over a fixed stock list) cannot be exported" in capsys.readouterr().err
+    assert not (tmp_path / "bundle").exists()
 
 
 TINY = ["--total-timesteps", "64", "--n-envs", "4", "--n-steps", "8", "--batch-size", "16", "--top-k", "5",
