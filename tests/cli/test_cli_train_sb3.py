@@ -124,3 +124,28 @@ def test_sb3_env_gets_cpu_tensors_whatever_the_trainer_device(data: str, tmp_pat
     trainer.data = PanelTensors(trainer.panel, trainer.cfg.env, "meta")
     metrics = train_sb3(trainer, "a2c", progress=False)
     assert metrics["steps"] == 32 and metrics["val_rank_ic"] == metrics["val_rank_ic"]  # scored, not NaN
+
+
+def test_a_fresh_run_leaves_no_checkpoint_of_an_earlier_run_of_either_path(data: str, tmp_path: Path) -> None:
+    """An SB3 run into a PPO run's directory removes best.pt/last.pt (export would otherwise find a PPO
+    checkpoint beside an SB3 manifest), and a PPO run removes the SB3 zips; each keeps only its own."""
+    out = tmp_path / "run"
+    out.mkdir()
+    for name in ("best.pt", "last.pt", "sb3_model.zip"):
+        (out / name).write_bytes(b"stale")
+    assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", "a2c", "--total-timesteps", "64",
+                 "--no-progress", *FLAGS]) == 0
+    assert sorted(p.name for p in out.glob("*.*")) == ["best.zip", "last.zip", "metrics.jsonl", "run.json"]
+    assert main(["train", "--data", data, "--out-dir", str(out), "--total-timesteps", "64", "--no-progress",
+                 "--no-export", *FLAGS]) == 0
+    assert sorted(p.name for p in out.glob("*.*")) == ["best.pt", "last.pt", "metrics.jsonl", "run.json"]
+
+
+def test_sb3_warns_about_the_flags_its_algorithm_ignores(data: str, tmp_path: Path) -> None:
+    """Set explicitly, --encoder-hidden and --batch-size mean nothing to A2C (SB3's MlpPolicy, no minibatches):
+    a warning names both; a flag left at its default, and one A2C uses (--n-steps), are not named."""
+    with pytest.warns(UserWarning, match=r"^--encoder-hidden, --batch-size: not used by --algorithm a2c") as rec:
+        assert main(["train", "--data", data, "--out-dir", str(tmp_path / "run"), "--algorithm", "a2c",
+                     "--total-timesteps", "32", "--no-progress", "--encoder-hidden", "64,32", *FLAGS]) == 0
+    named = [str(w.message) for w in rec if "not used by" in str(w.message)]
+    assert len(named) == 1 and "--n-steps" not in named[0] and "--n-epochs" not in named[0]

@@ -19,6 +19,7 @@ import numpy as np
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
 
+from aurumq_rl.algos.trainer import clear_run_artefacts
 from aurumq_rl.algos.validation import validate_scores
 from aurumq_rl.envs.gym_env import StockPickingEnv
 from aurumq_rl.envs.market_sim import PanelTensors
@@ -90,8 +91,7 @@ def train_sb3(trainer: Trainer, algorithm: str, progress: bool = True) -> dict:
                                                data=data)] * cfg.ppo.n_envs)
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    for name in ("metrics.jsonl", "best.zip", "last.zip"):  # a fresh run: nothing of an earlier one survives
-        (out / name).unlink(missing_ok=True)
+    clear_run_artefacts(out)
     manifest = {**trainer.manifest(), "algorithm": algorithm, "device": "cpu"}
     atomic_write_json(manifest, out / "run.json")
     tb = str(out / "tb") if _has_tensorboard() else None

@@ -35,6 +35,16 @@ from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 from aurumq_rl.provenance import data_provenance, git_commit
 
 BEST_METRICS = ("val_rank_ic", "val_topk_return")
+# what a training run writes into --out-dir besides run.json and tb/, for PPO and the SB3 path alike
+RUN_ARTEFACTS = ("metrics.jsonl", "best.pt", "last.pt", "best.zip", "last.zip", "sb3_model.zip")
+
+
+def clear_run_artefacts(out: Path) -> None:
+    """A fresh run into `out` removes an earlier run's metrics and checkpoints, of either path: a stale
+    best.pt would otherwise outlive a run whose validation never improved on -inf, and be exported with the
+    new run.json."""
+    for name in RUN_ARTEFACTS:
+        (out / name).unlink(missing_ok=True)
 
 
 @dataclass
@@ -265,7 +275,7 @@ class Trainer:
                 raise DataError(f"--resume: no checkpoint at {last}")
             self._restore(last)
         else:
-            (self.out / "metrics.jsonl").unlink(missing_ok=True)
+            clear_run_artefacts(self.out)
         atomic_write_json(self.manifest(), self.out / "run.json")
         writer = _tensorboard(self.out / "tb")
         from tqdm import tqdm

@@ -177,6 +177,11 @@ def _weights(value: object) -> dict[str, float]:
     return {k: w for k, _, w in parsed}
 
 
+# flags an SB3 algorithm has no use for (--n-steps still paces SAC's validation, as every algorithm's)
+SB3_UNUSED = {"sb3-ppo": ("encoder_hidden",), "a2c": ("encoder_hidden", "batch_size", "n_epochs"),
+              "sac": ("encoder_hidden", "n_epochs")}
+
+
 def _check_sb3(opts: dict) -> None:
     """Refuse what the SB3 path (--algorithm a2c|sac|sb3-ppo) cannot honour, before any work: --resume (SB3
     saves no simulator or random state, nor SAC's replay buffer, so a resumed run would not be a continuation)
@@ -191,6 +196,12 @@ def _check_sb3(opts: dict) -> None:
     if algo in ("a2c", "sac") and "target_kl" in opts.get("explicit", ()):
         raise DataError(f"--target-kl: --algorithm {algo} has no KL early stop (only ppo and sb3-ppo have); "
                         "drop --target-kl")
+    unused = [_flag(k) for k in SB3_UNUSED.get(algo, ()) if k in opts.get("explicit", ())]
+    if unused:  # a warning, not an error: one flag set can then drive several algorithms side by side
+        import warnings
+
+        warnings.warn(f"{', '.join(unused)}: not used by --algorithm {algo} (SB3's own MlpPolicy and settings)",
+                      stacklevel=2)
 
 
 def validate(opts: dict) -> dict:
