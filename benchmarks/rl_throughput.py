@@ -47,6 +47,7 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
     import torch
 
     from aurumq_rl.algos.ppo import PPO, PPOConfig
+    from aurumq_rl.algos.trainer import resolve_device
     from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
     from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 
@@ -56,6 +57,7 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
     epochs = 4
     out: dict = {"kind": kind, "n": n, "f": f}
     if kind == "ours":
+        device = str(resolve_device(device))  # as `train` does: TF32 matmuls on CUDA
         data = PanelTensors(panel, env_cfg, device)
         sim = MarketSim(data, env_cfg, n_envs)
         ppo = PPO(DeepSetsPolicy(f).to(device), data, sim,
@@ -90,6 +92,8 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
         model.learn(total_timesteps=steps)
         out.update(steps_per_s=steps / (time.perf_counter() - t0))
     out["peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    if kind == "ours" and device.startswith("cuda"):
+        out["peak_gpu_gib"] = torch.cuda.max_memory_allocated() / 2**30
     return out
 
 
@@ -125,11 +129,12 @@ def main() -> None:
             rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
     print(f"device {a.device}, {a.threads} threads, {a.n_envs} envs × {a.n_steps} steps per update, minibatch "
           f"{a.batch_size}, 4 epochs, {a.industries} industries\n")
-    print(f"{'N':>6}{'F':>5}  {'method':<6}{'env-steps/s':>13}{'rollout/s':>11}{'update/s':>10}{'peak RSS GiB':>14}")
+    print(f"{'N':>6}{'F':>5}  {'method':<6}{'env-steps/s':>13}{'rollout/s':>11}{'update/s':>10}{'peak RSS GiB':>14}"
+          f"{'peak GPU GiB':>14}")
     for r in rows:
         print(f"{r['n']:>6}{r['f']:>5}  {r['kind']:<6}{r['steps_per_s']:>13.0f}"
               f"{r.get('rollout_steps_per_s', float('nan')):>11.0f}{r.get('update_steps_per_s', float('nan')):>10.0f}"
-              f"{r['peak_rss_gib']:>14.2f}")
+              f"{r['peak_rss_gib']:>14.2f}{r.get('peak_gpu_gib', float('nan')):>14.2f}")
     for n in sorted({r["n"] for r in rows}):
         ours = next(r for r in rows if r["n"] == n and r["kind"] == "ours")
         base = next((r for r in rows if r["n"] == n and r["kind"] == "sb3"), None)

@@ -69,6 +69,16 @@ class TrainConfig:
 
 
 def resolve_device(name: str) -> torch.device:
+    """The torch device of `--device` (auto: CUDA when available); on CUDA it also allows TF32 matmuls, the
+    training precision there (the bundle's parity with onnxruntime is checked on the CPU, in float32)."""
+    dev = _parse_device(name)
+    if dev.type == "cuda":
+        torch.backends.cuda.matmul.allow_tf32 = True
+        torch.backends.cudnn.allow_tf32 = True
+    return dev
+
+
+def _parse_device(name: str) -> torch.device:
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     if name.startswith("cuda") and not torch.cuda.is_available():
@@ -145,9 +155,6 @@ class Trainer:
             torch.set_num_threads(cfg.threads)
         torch.manual_seed(cfg.ppo.seed)
         self.device = resolve_device(cfg.device)
-        if self.device.type == "cuda":
-            torch.backends.cuda.matmul.allow_tf32 = True
-            torch.backends.cudnn.allow_tf32 = True
         _check_window_order(cfg)
         calendar = _check_windows_in_data(cfg)
         horizon = label_horizon(cfg.env.label_kind, cfg.env.forward_period)
