@@ -85,15 +85,3 @@ class ScoreModule(nn.Module):
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         emb, ctx = self.policy.encode(x, mask)
         return self.policy.scores(emb, ctx, None)
-
-
-class FlatMLPPolicy(nn.Module):
-    """Flat baseline: all N × F factors in one vector → N scores (fixed N; for comparison with SB3)."""
-
-    def __init__(self, n_stocks: int, n_factors: int, hidden: tuple[int, ...] = (256, 256)) -> None:
-        super().__init__()
-        self.body = _mlp([n_stocks * n_factors, *hidden], norm=False)
-        self.head = nn.Linear(hidden[-1], n_stocks)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.head(self.body(x.flatten(1)))
