@@ -253,7 +253,10 @@ def test_nan_and_inf_prices_and_returns_are_missing_with_a_warning() -> None:
 def test_market_wide_detection_is_relative_to_the_values_scale() -> None:
     """A factor of tiny values (gtja_144 is ~1e-8 on real data) varies across stocks and must be normalised;
     the old absolute floor (std ≤ 1e-7) called it market-wide and passed it through raw on some windows."""
-    from aurumq_rl.data.normalize import is_market_wide
+    from aurumq_rl.data.normalize import MARKET_WIDE_SHARE, flat_dates, market_wide_share
+
+    def is_market_wide(x: np.ndarray, mask: np.ndarray) -> bool:
+        return market_wide_share(*flat_dates(x, mask)) >= MARKET_WIDE_SHARE
 
     rng = np.random.default_rng(0)
     mask = np.ones((50, 30), bool)

@@ -27,6 +27,7 @@ from aurumq_rl.data.loader import (
     scan_with_schema,
     to_date,
 )
+from aurumq_rl.data.normalize import MARKET_WIDE_SHARE
 from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import check_limit_method, tick_grid_share
@@ -178,7 +179,7 @@ def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
         ), name)
         for c in cols:
             valid = per_date[f"{c}\x00n"]
-            mw = bool(valid.sum() > 0 and (per_date[c] & valid).sum() >= 0.99 * valid.sum())
+            mw = bool(valid.sum() > 0 and (per_date[c] & valid).sum() >= MARKET_WIDE_SHARE * valid.sum())
             stats.append({"column": c, "prefix": factor_prefix(c), "null": agg[f"{c}\x00null"],
                           "inf": agg[f"{c}\x00inf"], "unique": agg[f"{c}\x00uniq"], "market_wide": mw})
         rows = agg["\x00rows"]

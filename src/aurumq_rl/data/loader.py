@@ -21,7 +21,7 @@ from aurumq_rl.data.contract import (
     validate_keys,
 )
 from aurumq_rl.data.events import EVENT_TAU_DAYS, is_raw_flag, raw_flag_message
-from aurumq_rl.data.normalize import NORMALIZE_METHODS, is_market_wide, normalize
+from aurumq_rl.data.normalize import MARKET_WIDE_SHARE, NORMALIZE_METHODS, flat_dates, market_wide_share, normalize
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import check_limit_method
@@ -385,9 +385,10 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
             x = reader.dense(part, col)
             if warn and is_raw_flag(part[col]):
                 flags.append(col)
-            if method != "raw" and is_market_wide(x, in_universe):
+            flat, comparable = flat_dates(x, in_universe)
+            if method != "raw" and market_wide_share(flat, comparable) >= MARKET_WIDE_SHARE:
                 market_wide.append(col)
-            z = normalize(x, in_universe, method)
+            z = normalize(x, in_universe, method, flat)
             ok = np.isfinite(z)
             feats[:, :, f] = np.where(ok, z, 0.0)
             missing[:, :, f // 8] |= (~ok).astype(np.uint8) << np.uint8(7 - f % 8)

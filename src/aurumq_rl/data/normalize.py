@@ -18,6 +18,7 @@ import numpy as np
 NormalizeMethod = Literal["zscore", "rank", "raw"]
 NORMALIZE_METHODS: tuple[str, ...] = ("zscore", "rank", "raw")
 ZSCORE_CLIP = 5.0  # winsorisation bound in standard deviations, applied after the z-score
+MARKET_WIDE_SHARE = 0.99  # a column flat on this share of its dates is reported as market-wide
 
 
 def _moments(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -100,23 +101,26 @@ def flat_dates(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     return comparable & (std <= 1e-7 * scale), comparable
 
 
-def normalize(x: np.ndarray, mask: np.ndarray, method: str) -> np.ndarray:
-    """Dispatch on the method name; values outside `mask` come back NaN; flat dates pass through as is."""
-    raw = np.where(mask & np.isfinite(x), x, np.nan).astype(np.float32)
+def normalize(x: np.ndarray, mask: np.ndarray, method: str, flat: np.ndarray | None = None) -> np.ndarray:
+    """Dispatch on the method name; values outside `mask` come back NaN; flat dates pass through as is
+    (`flat`: `flat_dates(x, mask)[0]` when the caller has it already)."""
     if method == "raw":
-        return raw
+        return np.where(mask & np.isfinite(x), x, np.nan).astype(np.float32)
     if method == "zscore":
         z = zscore(x, mask)
     elif method == "rank":
         z = rank_gauss(x, mask)
     else:
         raise ValueError(f"normalize='{method}': choose one of {NORMALIZE_METHODS}")
-    flat, _ = flat_dates(x, mask)
-    return np.where(flat[:, None], raw, z)
+    if flat is None:
+        flat, _ = flat_dates(x, mask)
+    if flat.any():  # rows only: most columns have no flat date
+        z[flat] = np.where(mask[flat] & np.isfinite(x[flat]), x[flat], np.nan)
+    return z
 
 
-def is_market_wide(x: np.ndarray, mask: np.ndarray, share: float = 0.99) -> bool:
-    """A column is market-wide when ≥ `share` of its dates with ≥ 2 universe values are flat. For reports and
-    warnings only: `normalize` decides date by date."""
-    flat, comparable = flat_dates(x, mask)
-    return bool(comparable.any() and flat[comparable].mean() >= share)
+def market_wide_share(flat: np.ndarray, comparable: np.ndarray) -> float:
+    """Share of the comparable dates (≥ 2 universe values) that are flat; 0 when none is comparable. A column
+    with a share ≥ MARKET_WIDE_SHARE is reported as market-wide (reports and warnings only: `normalize`
+    decides date by date)."""
+    return float(flat[comparable].mean()) if comparable.any() else 0.0
