@@ -119,6 +119,25 @@ def test_validation_metrics_follow_the_documented_timing_by_hand() -> None:
     assert got["val_rank_ic"] == pytest.approx(1.0)  # scores and labels in the same order on every date
     pearson = np.corrcoef(s[:10], y0[:10])[0, 1]  # the same on every date (the labels are only scaled)
     assert got["val_ic"] == pytest.approx(pearson) and pearson < 0.95
+    # Strategy D sizes the same picks ∝ max(score, 0): stock 0 (score 10) weighs 10/18, stock 2 (8) 8/18; an
+    # unfillable pick's weight stays cash and pays nothing
+    d = validate_scores(scores, data, label, t_idx, 2, 0.01, ind, sizing="strategy_d")
+    a, b = 10 / 18, 8 / 18
+    by_date = [a * 0.20 - 0.01 * a, a * 0.10 + b * 0.04 - 0.01, a * 0.02 + b * 0.008 - 0.01]
+    assert d["val_topk_return"] == pytest.approx(np.mean(by_date), abs=1e-12)
+    assert d["val_rank_ic"] == got["val_rank_ic"] and d["val_ic"] == got["val_ic"]
+
+
+def test_trainer_validates_with_the_envs_sizing(data: str, tmp_path: Path) -> None:
+    """A Strategy D run's val_topk_return weighs its picks as the env does (∝ max(score, 0)), not equally."""
+    from aurumq_rl.algos.validation import validate_scores
+
+    tr = Trainer(_cfg(data, tmp_path / "run", 1, env=EnvConfig(top_k=5, episode_length=8, sizing="strategy_d")))
+    scores = np.random.default_rng(0).uniform(0.1, 10.0, (len(tr.val_idx), len(tr.panel.codes)))
+    args = (scores, tr.data, tr.label, tr.val_idx, 5, tr.round_trip, tr.panel.industry)
+    want, equal = validate_scores(*args, sizing="strategy_d"), validate_scores(*args)
+    assert tr.validation_metrics(scores)["val_topk_return"] == pytest.approx(want["val_topk_return"], abs=1e-12)
+    assert want["val_topk_return"] != pytest.approx(equal["val_topk_return"], abs=1e-9)
 
 
 def test_validation_round_trip_is_the_fill_buy_plus_the_exit_sell(tmp_path: Path) -> None:

@@ -76,7 +76,7 @@ def score_model(model: BaseAlgorithm, trainer: Trainer, env: StockPickingEnv) ->
     valid = data.valid[torch.as_tensor(idx)].numpy()
     scores = np.where(valid, actions, np.nan).astype(np.float32)
     return validate_scores(scores, data, trainer.label, idx, cfg.env.top_k, trainer.round_trip,
-                           trainer.panel.industry, cfg.env.industry_cap)
+                           trainer.panel.industry, cfg.env.industry_cap, cfg.env.sizing)
 
 
 def train_sb3(trainer: Trainer, algorithm: str, progress: bool = True) -> dict:

@@ -216,7 +216,7 @@ class Trainer:
         if scores is None:
             scores = policy_scores(self.policy, self.data, self.val_idx)
         return validate_scores(scores, self.data, self.label, self.val_idx, self.cfg.env.top_k, self.round_trip,
-                               self.panel.industry, self.cfg.env.industry_cap)
+                               self.panel.industry, self.cfg.env.industry_cap, self.cfg.env.sizing)
 
     # -- persistence ------------------------------------------------------------------------------
     def _state(self) -> dict:

@@ -11,7 +11,7 @@ import torch
 
 from aurumq_rl.envs.market_sim import PanelTensors
 from aurumq_rl.eval.ic import ic_series
-from aurumq_rl.market.selection import INDUSTRY_CAP, select_top_k
+from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 
 
@@ -29,10 +29,11 @@ def policy_scores(policy: DeepSetsPolicy, data: PanelTensors, t_idx: np.ndarray,
 
 def validate_scores(scores: np.ndarray, data: PanelTensors, label: np.ndarray, t_idx: np.ndarray, top_k: int,
                     round_trip_cost: float | np.ndarray, industry: np.ndarray | None = None,
-                    cap_frac: float | None = INDUSTRY_CAP) -> dict[str, float]:
+                    cap_frac: float | None = INDUSTRY_CAP, sizing: str = "equal") -> dict[str, float]:
     """The validation metrics of precomputed scores [len(t_idx), N] (any scorer: ours, SB3, a factor).
     `round_trip_cost`: one rate, or one per panel date index (the round trip of a decision on that date).
-    `industry`, `cap_frac`: the env's industry cap, so the top K are picked as in training and inference."""
+    `industry`, `cap_frac`: the env's industry cap, so the top K are picked as in training and inference;
+    `sizing`: the env's position sizing (equal | strategy_d), so the top-K return weighs picks as it does."""
     valid = data.valid[torch.as_tensor(t_idx)].cpu().numpy()
     y = label[t_idx]
     rank_ic = ic_series(scores, y, valid, "rank")
@@ -41,11 +42,13 @@ def validate_scores(scores: np.ndarray, data: PanelTensors, label: np.ndarray, t
     chosen = select_top_k(scores, valid, top_k, ind, cap_frac)  # an unscored (NaN) stock is no candidate
     t_next = np.minimum(t_idx + 1, data.n_dates - 1)
     fillable = data.buy_ok[torch.as_tensor(t_next)].cpu().numpy()
-    gain = np.where(chosen & fillable & np.isfinite(y), y, 0.0).sum(1) / np.maximum(chosen.sum(1), 1)
+    w = position_weights(np.nan_to_num(scores), chosen, sizing)  # an unfillable pick's weight stays cash
+    filled = chosen & fillable
+    gain = (w * np.where(filled & np.isfinite(y), y, 0.0)).sum(1)
     ok = np.isfinite(y).any(1)
     cost = np.broadcast_to(np.asarray(round_trip_cost, dtype=np.float64)[t_idx] if np.ndim(round_trip_cost)
                            else round_trip_cost, t_idx.shape)
-    net = gain[ok] - cost[ok] * (chosen & fillable)[ok].sum(1) / np.maximum(chosen[ok].sum(1), 1)
+    net = gain[ok] - cost[ok] * (w * filled)[ok].sum(1)
     return {
         "val_rank_ic": float(np.nanmean(rank_ic)) if np.isfinite(rank_ic).any() else float("nan"),
         "val_ic": float(np.nanmean(ic)) if np.isfinite(ic).any() else float("nan"),
