@@ -29,7 +29,6 @@ from aurumq_rl.data.panel import Panel
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_json, atomic_write_with
-from aurumq_rl.market.costs import CostModel
 from aurumq_rl.market.universe import check_top_k
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 from aurumq_rl.provenance import data_provenance, git_commit
@@ -350,6 +349,3 @@ def _jsonable(obj: object) -> object:
     return json.loads(json.dumps(obj, default=lambda o: dataclasses.asdict(o) if dataclasses.is_dataclass(o)
                                  else str(o)))
 
-
-def cost_model(cost_bps: float) -> CostModel:
-    return CostModel(round_trip_bps=cost_bps)

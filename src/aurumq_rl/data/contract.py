@@ -17,24 +17,6 @@ from aurumq_rl.market.boards import CODE_PATTERN, board_expr
 
 REQUIRED_COLUMNS: tuple[str, ...] = ("ts_code", "trade_date", "close", "pct_chg", "vol")
 
-# Optional columns and what happens without them (the documented fallback).
-OPTIONAL_COLUMNS: dict[str, str] = {
-    "open": "no one-price detection; limit detection from pre_close/close or pct_chg",
-    "high": "as open",
-    "low": "as open",
-    "pre_close": "derived as close / (1 + pct_chg)",
-    "amount": "not used by the loader (factor engine: required for vwap)",
-    "vwap": "not used by the loader (factor engine derives it from amount/vol)",
-    "is_st": "risk warning read from `name` (ST/*ST prefix); without either, nothing is ST",
-    "name": "no name-based ST or delisting (退) detection",
-    "days_since_ipo": "listing day from list_date, else from the first bar after the data's first date",
-    "list_date": "as days_since_ipo",
-    "industry_code": "no industry array; the industry cap is disabled downstream",
-    "is_hs300": "the hs300 universe is unavailable",
-    "is_zz500": "the zz500 universe is unavailable",
-    "adj_factor": "returns compound pct_chg (already dividend-adjusted)",
-}
-
 # Factor columns are recognised by these prefixes, in this order (which is also the order `factors=N`
 # keeps). Locked by a test: a silently dropped prefix is a silent feature loss.
 FACTOR_COL_PREFIXES: tuple[str, ...] = (

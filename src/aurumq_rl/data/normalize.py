@@ -11,11 +11,8 @@ column-level decision over the loaded window let later rows change earlier featu
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 
-NormalizeMethod = Literal["zscore", "rank", "raw"]
 NORMALIZE_METHODS: tuple[str, ...] = ("zscore", "rank", "raw")
 ZSCORE_CLIP = 5.0  # winsorisation bound in standard deviations, applied after the z-score
 MARKET_WIDE_SHARE = 0.99  # a column flat on this share of its dates is reported as market-wide

@@ -83,11 +83,6 @@ class Panel:
         # keeps exact ties (and exact zeros) exact whatever window was loaded
         return np.round(out, 12)
 
-    def last_bar(self) -> np.ndarray:
-        """[N] index of each stock's last date with a row (-1 if none): exits after it are unknown."""
-        t = len(self.dates)
-        return np.where(self.present.any(axis=0), t - 1 - np.argmax(self.present[::-1], axis=0), -1)
-
     def scale_factor_groups(self, weights: dict[str, float]) -> None:
         """Multiply factor columns by prefix (`{"mf_": 0.5}`) in place: the feature-group weights of training,
         reapplied at inference. A prefix that selects no column, or a weight that is not a finite number ≥ 0

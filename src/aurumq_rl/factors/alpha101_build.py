@@ -87,7 +87,6 @@ class Conv:
         return minimum(a, b)
 
 
-DEFAULT = Conv()
 
 
 def neut(x: object, level: str) -> X:

@@ -23,7 +23,6 @@ REQUIRED: tuple[str, ...] = ("ts_code", "trade_date", "open", "high", "low", "cl
 STATUS: tuple[str, ...] = ("is_st", "name", "list_date", "days_since_ipo")
 NUMERIC: tuple[str, ...] = ("open", "high", "low", "close", "vol", "amount", "pct_chg", "pre_close", "vwap", "cap")
 INDEX_REQUIRED: tuple[str, ...] = ("trade_date", "open", "high", "low", "close")
-BENCH_COLUMNS: tuple[str, ...] = ("bench_open", "bench_high", "bench_low", "bench_close")
 LIMIT_FLAG = "is_limit_up"
 _RAW_DATE = "__raw_trade_date"
 

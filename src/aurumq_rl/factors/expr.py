@@ -298,12 +298,6 @@ def ts2(a: object, b: object, fn: Callable[[pl.Expr, pl.Expr], pl.Expr], lookbac
              _lb(x, y) + lookback)
 
 
-def cs2(a: object, b: object, fn: Callable[[pl.Expr, pl.Expr], pl.Expr]) -> X:
-    """Two-input cross-sectional operator (e.g. cross-sectional regression residual)."""
-    x, y = _prep(a, frozenset({"ts"})), _prep(b, frozenset({"ts"}))
-    return X(fn(x.expr, y.expr).over(DATE_KEY), x.kinds | y.kinds | {"cs"}, max(x.stage, y.stage), _lb(x, y))
-
-
 def grouped(x: object, fn: Callable[[pl.Expr], pl.Expr], by: str | Sequence[str]) -> X:
     """Per-date, per-group operator: `fn(x).over(["trade_date", *by])` (e.g. industry neutralisation).
 

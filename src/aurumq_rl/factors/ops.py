@@ -48,9 +48,9 @@ from aurumq_rl.factors.ops_rolling import (
 
 __all__ = [
     "X", "abs", "abs_", "adv", "decay_linear", "delay", "delta", "ind_neutralize", "log", "maximum",
-    "minimum", "rank", "returns", "scale", "sign", "signed_power", "sma", "stddev", "ts_argmax",
+    "minimum", "rank", "returns", "scale", "sign", "signed_power", "ts_argmax",
     "ts_argmin", "ts_corr", "ts_cov", "ts_kurt", "ts_max", "ts_mean", "ts_min", "ts_product", "ts_rank",
-    "ts_skew", "ts_std", "ts_sum", "where", "window", "correlation", "covariance",
+    "ts_skew", "ts_std", "ts_sum", "where", "window",
 ]
 
 
@@ -101,16 +101,12 @@ def ts_mean(x: object, d: float, *, min_samples: int | None = None) -> X:
     return ts(x, lambda e: _num(e).rolling_mean(n, min_samples=_ms(n, min_samples)), n - 1)
 
 
-sma = ts_mean
-
 
 def ts_std(x: object, d: float, *, ddof: int = 1, min_samples: int | None = None) -> X:
     """Rolling standard deviation, ddof = 1 by default (ddof = 0 is the WorldQuant-BRAIN choice)."""
     n = window(d)
     return ts(x, lambda e: _num(e).rolling_std(n, min_samples=_ms(n, min_samples), ddof=ddof), n - 1)
 
-
-stddev = ts_std
 
 
 def ts_min(x: object, d: float, *, min_samples: int | None = None) -> X:
@@ -124,9 +120,6 @@ def ts_max(x: object, d: float, *, min_samples: int | None = None) -> X:
     n = window(d)
     return ts(x, lambda e: _num(e).rolling_max(n, min_samples=_ms(n, min_samples)), n - 1)
 
-
-correlation = ts_corr
-covariance = ts_cov
 
 
 # cross section ------------------------------------------------------------------------------------

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Literal
 
 import polars as pl
 
@@ -117,7 +116,6 @@ def limit_prices(pre_close: pl.Expr, up_pct: pl.Expr, down_pct: pl.Expr) -> tupl
     )
 
 
-LimitMethod = Literal["auto", "price", "pct"]
 LIMIT_METHODS: tuple[str, ...] = ("auto", "price", "pct")
 
 

@@ -16,9 +16,10 @@ import numpy as np
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, main_wave_returns
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
+from aurumq_rl.eval.backtest import DEFAULT_HIT_THRESHOLD
 
 LABEL_KINDS: tuple[str, ...] = ("forward_return", "main_wave", "binary", "triple_barrier", "trend_scan")
-MAIN_WAVE_HIT_THRESHOLD = 0.05  # hit = best close within the main-wave hold ≥ entry × 1.05 (eval's hit threshold)
+MAIN_WAVE_HIT_THRESHOLD = DEFAULT_HIT_THRESHOLD  # hit: best close in the main-wave hold ≥ entry × 1.05, as eval's
 EVENT_POSITIVE_RATE = 0.008  # default target share of positives for calibrated binary event labels
 TREND_T_CLIP = 20.0  # |t-value| cap of trend-scanning labels (flat windows give huge t-values)
 
