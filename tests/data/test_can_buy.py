@@ -61,3 +61,30 @@ def test_no_named_universe_holds_a_stock_its_next_day_fill_refuses_for_its_age(u
     assert p.in_universe[:-1, 1 - new].all()
     assert p.in_universe[:-1, new].any()  # it does join once seasoned
     assert not (p.in_universe[:-1] & ~p.can_buy[1:]).any()
+
+
+def test_a_custom_market_config_reaches_the_masks(tmp_path: Path) -> None:
+    """`load_panel(market=MarketConfig(...))` is the extension point for other rules: a shorter new-listing
+    protection and a prepended limit rule (a hypothetical ±2% main board) change can_buy, the universe and the
+    limit flags; the defaults do not."""
+    from aurumq_rl.market.boards import MAIN
+    from aurumq_rl.market.limits import LIMIT_RULES, LimitRule
+
+    cal = pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 8, 30), "1d", eager=True)
+    days = cal.filter(cal.dt.weekday() <= 5)[:100]
+    rows = [{"ts_code": code, "trade_date": d, "close": 10.0 * (1.02 if i == 50 else 1.0),
+             "pct_chg": 0.02 if i == 50 else (-0.02 / 1.02 if i == 51 else 0.0), "vol": 1000.0, "alpha_001": 1.0,
+             "list_date": days[first] if first else date(2010, 1, 4)}
+            for code, first in (("600000.SH", 0), ("600001.SH", 10)) for i, d in enumerate(days) if i >= first]
+    path = tmp_path / "bars.parquet"
+    pl.DataFrame(rows).write_parquet(path)
+    base = load_panel(path, universe="all")
+    custom = MarketConfig(min_listed_days=20, rules=(LimitRule(MAIN, 0.02, 0.02, note="test: ±2%"), *LIMIT_RULES))
+    p = load_panel(path, universe="all", market=custom)
+    new = list(p.codes).index("600001.SH")
+    listed = np.arange(len(p.dates)) - 10 + 1
+    np.testing.assert_array_equal(p.can_buy[10:, new] | p.is_limit_up[10:, new], listed[10:] > 20)
+    np.testing.assert_array_equal(base.can_buy[10:, new], listed[10:] > 60)
+    assert p.in_universe[30:, new].all() and not p.in_universe[:30, new].any()  # listing day 21 at t = 30
+    assert p.is_limit_up[50].all() and not p.can_buy[50].any() and p.is_limit_down[51].all()
+    assert not base.is_limit_up.any() and not base.is_limit_down.any()
