@@ -6,9 +6,15 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aurumq_rl.errors import DataError
+
+if TYPE_CHECKING:
+    from aurumq_rl.data.panel import Panel
+    from aurumq_rl.sl.dataset import Split
+    from aurumq_rl.sl.labels import Label
+    from aurumq_rl.sl.models import GBDTParams
 
 DEFAULTS: dict[str, Any] = {"universe": "main_board_non_st", "label": "forward_return", "model": "lightgbm",
                             "seeds": "1,2,3", "forward_period": 5, "features": "raw", "num_threads": 2,
@@ -112,7 +118,7 @@ def check_output(args: argparse.Namespace, suffix: str, what: str) -> None:
     check_writable(args.output, flag="-o")
 
 
-def params(args: argparse.Namespace):  # noqa: ANN202
+def params(args: argparse.Namespace) -> GBDTParams:
     from aurumq_rl.sl.models import GBDTParams
 
     return GBDTParams(num_boost_round=args.num_boost_round, learning_rate=args.learning_rate,
@@ -120,7 +126,7 @@ def params(args: argparse.Namespace):  # noqa: ANN202
                       early_stopping_rounds=args.early_stopping_rounds, num_threads=args.num_threads)
 
 
-def load(args: argparse.Namespace, start: str | None = None, end: str | None = None):  # noqa: ANN202
+def load(args: argparse.Namespace, start: str | None = None, end: str | None = None) -> Panel:
     """The panel of --data (raw factors: the SL feature modes transform them per date)."""
     from aurumq_rl.data.loader import load_panel
 
@@ -130,7 +136,7 @@ def load(args: argparse.Namespace, start: str | None = None, end: str | None = N
     return load_panel(args.data, universe=args.universe, start=start, end=end, factors=factors, normalize="raw")
 
 
-def split_and_label(args: argparse.Namespace, panel: Any):  # noqa: ANN202
+def split_and_label(args: argparse.Namespace, panel: Panel) -> tuple[Split, Label]:
     from aurumq_rl.sl.dataset import resolve_split
     from aurumq_rl.sl.labels import build_label, label_horizon
 

@@ -10,9 +10,13 @@ import tempfile
 import time
 import tomllib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_writable
+
+if TYPE_CHECKING:
+    from aurumq_rl.algos.trainer import TrainConfig
 
 ALGORITHMS = ("ppo", "a2c", "sac", "sb3-ppo")
 FLAG_DEFAULTS = {
@@ -246,7 +250,7 @@ def validate(opts: dict) -> dict:
     return opts
 
 
-def build_config(opts: dict):  # noqa: ANN201
+def build_config(opts: dict) -> TrainConfig:
     from aurumq_rl.algos.ppo import PPOConfig
     from aurumq_rl.algos.trainer import TrainConfig
     from aurumq_rl.envs.market_sim import EnvConfig

@@ -16,12 +16,15 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from aurumq_rl.errors import DataError
 from aurumq_rl.provenance import sha256_file
+
+if TYPE_CHECKING:
+    import onnxruntime as ort
 
 BUNDLE_FORMAT = 1
 MODEL_FILE = "policy.onnx"
@@ -90,7 +93,7 @@ def read_metadata(bundle: str | Path) -> dict[str, Any]:
     return meta
 
 
-def onnx_session(model: str | Path, threads: int = 1):  # noqa: ANN201 — onnxruntime.InferenceSession
+def onnx_session(model: str | Path, threads: int = 1) -> ort.InferenceSession:
     """A CPU onnxruntime session with sequential execution and a fixed thread count (reproducible output)."""
     try:
         import onnxruntime as ort
