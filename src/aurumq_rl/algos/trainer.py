@@ -23,7 +23,7 @@ from aurumq_rl import __version__
 from aurumq_rl.algos.ppo import PPO, PPOConfig
 from aurumq_rl.algos.validation import policy_scores, validate_scores
 from aurumq_rl.data.check import check_window_order, date_counts, date_window
-from aurumq_rl.data.labels import label_horizon
+from aurumq_rl.data.labels import days_after_entry
 from aurumq_rl.data.loader import load_panel, to_date
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
@@ -114,7 +114,7 @@ def _check_decision_dates(panel: Panel, cfg: TrainConfig, train: tuple[int, int]
     clear of the validation window (embargo) and of the data's end (as `MarketSim` requires); else a
     DataError naming the window, the flags that shorten it and the data's dates."""
     d, (lo, hi) = panel.dates, train
-    horizon = label_horizon(cfg.env.label_kind, cfg.env.forward_period)
+    horizon = days_after_entry(cfg.env.label_kind, cfg.env.forward_period)
     cut = min(va_lo - horizon - 2, last_decision)  # the last decision whose label ends in time
     n = max(min(hi, cut) - lo + 1, 0)
     if n >= cfg.env.episode_length:
@@ -156,7 +156,7 @@ class Trainer:
         self.device = resolve_device(cfg.device)
         _check_window_order(cfg)
         calendar = _check_windows_in_data(cfg)
-        horizon = label_horizon(cfg.env.label_kind, cfg.env.forward_period)
+        horizon = days_after_entry(cfg.env.label_kind, cfg.env.forward_period)
         # one panel from the train start (or the data's first date) to the validation end (or its last), plus
         # the label horizon after it when the data has it: the last validation dates keep their labels, as
         # `eval` over the same window sees them (no decision is made on the extra dates)

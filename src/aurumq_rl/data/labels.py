@@ -76,11 +76,12 @@ def trade_label_days(panel: Panel, kind: str, fp: int) -> np.ndarray:
     raise ValueError(f"label kind '{kind}': choose forward_return or main_wave")
 
 
-def label_horizon(kind: str, fp: int) -> int:
-    """Days after the T+1 entry that the label of `kind` (forward_return | main_wave) reads."""
+def days_after_entry(kind: str, fp: int) -> int:
+    """Days after the T+1 entry that the label of `kind` (forward_return | main_wave) reads; the label of a
+    decision at t reads up to date t + 1 + this (`sl.labels.label_horizon` counts from t: one more)."""
     return fp if kind == "forward_return" else MAIN_WAVE_MAX_HOLD
 
 
 def last_label_date_index(n_dates: int, kind: str, fp: int) -> int:
     """Index of the last decision date whose label window fits inside a panel of `n_dates` dates."""
-    return n_dates - 2 - label_horizon(kind, fp)
+    return n_dates - 2 - days_after_entry(kind, fp)

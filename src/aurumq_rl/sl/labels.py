@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, main_wave_returns
+from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, days_after_entry, main_wave_returns
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 from aurumq_rl.eval.backtest import DEFAULT_HIT_THRESHOLD
@@ -207,11 +207,12 @@ def build_label(panel: Panel, kind: str, fp: int = 5, *, calib: tuple[int, int] 
 
 
 def label_horizon(kind: str, fp: int) -> int:
-    """Horizon of `build_label(kind, fp)` without building it (for splitting before loading labels)."""
-    if kind in ("forward_return", "binary"):
+    """Horizon of `build_label(kind, fp)` without building it (for splitting before loading labels): the dates
+    after the decision its window reads, the T+1 entry day included."""
+    if kind in ("forward_return", "main_wave"):
+        return 1 + days_after_entry(kind, fp)
+    if kind == "binary":
         return fp + 1
-    if kind == "main_wave":
-        return MAIN_WAVE_MAX_HOLD + 1
     if kind == "triple_barrier":
         return max(fp, 2) + 1
     if kind == "trend_scan":
