@@ -9,6 +9,7 @@ import math
 import subprocess
 import sys
 import warnings
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -205,3 +206,28 @@ def test_eval_modules_do_not_import_torch() -> None:
             "aurumq_rl.eval.charts; print('torch' in sys.modules, 'matplotlib' in sys.modules)")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert res.stdout.split() == ["False", "False"]
+
+
+@pytest.mark.parametrize(("top_k", "refused"), [("5", False), ("6", True)])
+def test_top_k_check_reads_the_decision_window_only(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                    top_k: str, refused: bool) -> None:
+    """Six stocks trade on every date outside --start..--end (the loaded warm-up and forward tail); inside it,
+    three trade on each date but the last, which has five. K = 5 is filled on that last decision date; K = 6
+    by no decision date, though the warm-up and tail hold six."""
+    cal = pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 4, 30), "1d", eager=True)
+    days = cal.filter(cal.dt.weekday() <= 5)[:45]
+    rng = np.random.default_rng(0)
+    rows = []
+    for i, d in enumerate(days):
+        traded = 6 if i < 25 or i > 30 else (5 if i == 30 else 3)
+        for k in range(6):
+            rows.append({"ts_code": f"60000{k}.SH", "trade_date": d, "close": 10.0, "pct_chg": 0.0,
+                         "vol": 1000.0 if k < traded else 0.0, "alpha_001": float(rng.normal()),
+                         "list_date": date(2010, 1, 4)})
+    path = tmp_path / "m.parquet"
+    pl.DataFrame(rows).write_parquet(path)
+    rc, _, err = _eval(["eval", "--scores", "alpha_001", "--data", str(path), "--start", str(days[25]), "--end",
+                        str(days[30]), "--top-k", top_k, "--random-draws", "2", "-o", str(tmp_path / "out")], capsys)
+    assert rc == (2 if refused else 0), err
+    if refused:
+        assert "--top-k 6: universe 'main_board_non_st' holds at most 5 stocks" in err

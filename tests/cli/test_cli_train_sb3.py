@@ -47,6 +47,9 @@ def test_train_sb3_compatibility_path(data: str, tmp_path: Path, capsys: pytest.
     for r in rows:
         assert r["algorithm"] == algorithm and r["n_envs"] == 4 and r["env_steps_per_s"] > 0
         assert {"val_rank_ic", "val_ic", "val_topk_return"} <= set(r)
+    if algorithm == "sb3-ppo":  # SB3's train/* names, two of them renamed to ours (docs/RL.md)
+        assert {"policy_loss", "clip_frac", "approx_kl", "value_loss"} <= set(rows[-1])
+        assert not {"policy_gradient_loss", "clip_fraction"} & set(rows[-1])
     manifest = json.loads((out / "run.json").read_text())
     assert manifest["algorithm"] == algorithm and manifest["device"] == "cpu"
     assert len(manifest["data_sha256"]) == 64 and manifest["factor_names"][0] == "alpha_001"
@@ -149,3 +152,52 @@ def test_sb3_warns_about_the_flags_its_algorithm_ignores(data: str, tmp_path: Pa
                      "--total-timesteps", "32", "--no-progress", "--encoder-hidden", "64,32", *FLAGS]) == 0
     named = [str(w.message) for w in rec if "not used by" in str(w.message)]
     assert len(named) == 1 and "--n-steps" not in named[0] and "--n-epochs" not in named[0]
+
+
+@pytest.mark.parametrize(("algorithm", "named"), [
+    ("sb3-ppo", "--encoder-hidden"),  # SB3's own MlpPolicy; its PPO uses minibatches and epochs
+    ("a2c", "--encoder-hidden, --batch-size, --n-epochs"),  # one full-rollout step per update
+    ("sac", "--encoder-hidden, --n-epochs"),  # off-policy: --batch-size samples the replay buffer
+])
+def test_each_sb3_algorithm_names_exactly_the_set_flags_it_ignores(algorithm: str, named: str) -> None:
+    """Every tuning flag set explicitly: the warning names the ones the algorithm has no use for, in flag order;
+    the same flags with --algorithm ppo warn about nothing."""
+    import warnings
+
+    from aurumq_rl.cli.train import FLAG_DEFAULTS, validate
+
+    explicit = {"encoder_hidden", "batch_size", "n_epochs", "n_steps", "learning_rate", "n_envs"}
+    with pytest.warns(UserWarning, match=r"not used by") as rec:
+        validate({**FLAG_DEFAULTS, "algorithm": algorithm, "explicit": explicit})
+    assert [str(w.message) for w in rec] == [f"{named}: not used by --algorithm {algorithm} (SB3's own MlpPolicy "
+                                             "and settings)"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        validate({**FLAG_DEFAULTS, "algorithm": "ppo", "explicit": explicit})
+
+
+@pytest.mark.parametrize("algorithm", ["a2c", "ppo"])
+def test_a_fresh_run_starts_a_new_metrics_log(data: str, tmp_path: Path, algorithm: str) -> None:
+    """An earlier run's metrics.jsonl rows are gone after a fresh run of either path: its rows only, their steps
+    from its own first validation on."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "metrics.jsonl").write_text(json.dumps({"steps": 999, "algorithm": "stale"}) + "\n")
+    assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", algorithm, "--total-timesteps", "64",
+                 "--eval-every", "1", "--no-progress", "--no-export", *FLAGS]) == 0
+    rows = _rows(out)
+    assert rows and all(r["steps"] <= 64 and r.get("algorithm", algorithm) == algorithm for r in rows), rows
+
+
+def test_sb3_best_zip_keeps_the_first_of_equal_scores(data: str, tmp_path: Path) -> None:
+    """best.zip changes only on a strictly better --best-metric, as best.pt does: a learning rate of 1e-30 leaves
+    the model, hence every validation score, unchanged, so best.zip stays the first validated model."""
+    from stable_baselines3 import A2C
+
+    out = tmp_path / "run"
+    assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", "a2c", "--total-timesteps", "96",
+                 "--eval-every", "1", "--learning-rate", "1e-30", "--no-progress", *FLAGS]) == 0
+    rows = _rows(out)
+    assert [r["steps"] for r in rows] == [32, 64, 96] and len({r["val_rank_ic"] for r in rows}) == 1
+    assert A2C.load(out / "best.zip", device="cpu").num_timesteps == 32
+    assert A2C.load(out / "last.zip", device="cpu").num_timesteps == 96

@@ -88,3 +88,21 @@ def test_a_custom_market_config_reaches_the_masks(tmp_path: Path) -> None:
     assert p.in_universe[30:, new].all() and not p.in_universe[:30, new].any()  # listing day 21 at t = 30
     assert p.is_limit_up[50].all() and not p.can_buy[50].any() and p.is_limit_down[51].all()
     assert not base.is_limit_up.any() and not base.is_limit_down.any()
+
+
+@pytest.mark.parametrize("universe", ["all", "main_board_non_st"])
+def test_the_universe_uses_the_market_configs_listing_protection(universe: str, tmp_path: Path) -> None:
+    """`MarketConfig.min_listed_days` sets the universe's new-listing rule as it sets can_buy's: with 5 days, a
+    stock listed on day 10 (listing day 1) joins on day 15 (listing day 6 > 5), not after the default 60."""
+    cal = pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 3, 30), "1d", eager=True)
+    days = cal.filter(cal.dt.weekday() <= 5)[:30]
+    rows = [{"ts_code": code, "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1000.0, "alpha_001": 1.0,
+             "list_date": days[first] if first else date(2010, 1, 4)}
+            for code, first in (("600000.SH", 0), ("600001.SH", 10)) for i, d in enumerate(days) if i >= first]
+    path = tmp_path / "bars.parquet"
+    pl.DataFrame(rows).write_parquet(path)
+    p = load_panel(path, universe=universe, market=MarketConfig(min_listed_days=5))
+    new = list(p.codes).index("600001.SH")
+    expected = np.arange(30) >= 15
+    np.testing.assert_array_equal(p.in_universe[:, new], expected)
+    np.testing.assert_array_equal(p.can_buy[:, new], expected)

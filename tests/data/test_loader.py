@@ -297,3 +297,73 @@ def test_a_flat_date_passes_through_and_the_decision_is_per_date(method: str) ->
     assert np.isnan(out[:, 3]).all()  # outside the universe
     assert out[1, 0] < 0 < out[1, 2] and abs(out[1, 1]) < 1e-6
     np.testing.assert_array_equal(normalize(x[:1], mask[:1], method), out[:1])
+
+
+def test_flat_dates_need_two_universe_values_equal_up_to_float_noise() -> None:
+    """`flat_dates`: a date is comparable with ≥ 2 universe values, and flat when they agree up to float noise
+    (std ≤ 1e-7 × the date's largest |value|). A lone universe value is not flat, so it is normalised (to 0), not
+    passed through; values 1e-5 apart in size 100 vary; values 1e-8 apart relative to their size are noise."""
+    from aurumq_rl.data.normalize import flat_dates, normalize
+
+    x = np.array([[3.0, 7.0, 7.0],  # one universe value
+                  [100.0, 100.001, 5.0],  # std 5e-4 > 1e-7 × 100.001
+                  [100.0, 100.0 + 1e-6, 5.0],  # std 5e-7 ≤ 1e-7 × 100.000001
+                  [2.0, 2.0, 9.0]])
+    mask = np.array([[True, False, False]] + [[True, True, False]] * 3)
+    flat, comparable = flat_dates(x, mask)
+    assert comparable.tolist() == [False, True, True, True]
+    assert flat.tolist() == [False, False, True, True]
+    for method in ("zscore", "rank"):
+        z = normalize(x, mask, method)
+        assert z[0, 0] == 0.0, method  # the lone value: z-score 0, rank Φ⁻¹(0.5) = 0
+        assert z[1, 0] < 0 < z[1, 1], method  # normalised
+        np.testing.assert_array_equal(z[2:, :2], np.float32(x[2:, :2]))  # passed through as is
+        assert np.isnan(z[:, 2]).all() and np.isnan(z[0, 1:]).all()
+
+
+def test_market_wide_share_counts_comparable_dates_only_and_reports_from_99_percent() -> None:
+    """`market_wide_share` is the flat share of the comparable dates (≥ 2 universe values), 0 when there is none;
+    a share ≥ MARKET_WIDE_SHARE = 0.99 is market-wide: 99 flat dates of 100 are, 98 are not."""
+    from aurumq_rl.data.normalize import MARKET_WIDE_SHARE, flat_dates, market_wide_share
+
+    mask = np.ones((100, 3), bool)
+    x = np.repeat(np.arange(100.0)[:, None], 3, axis=1)  # one value per date
+    x[0] = [1.0, 2.0, 3.0]
+    assert market_wide_share(*flat_dates(x, mask)) == 0.99 >= MARKET_WIDE_SHARE
+    x[1] = [1.0, 2.0, 3.0]
+    assert market_wide_share(*flat_dates(x, mask)) == 0.98 < MARKET_WIDE_SHARE
+    one = mask.copy()
+    one[10:60, 1:] = False  # 50 dates with one universe value: not counted
+    assert market_wide_share(*flat_dates(x, one)) == pytest.approx(48 / 50)
+    assert market_wide_share(*flat_dates(x[:, :1], mask[:, :1])) == 0.0  # one stock: no comparable date
+
+
+@pytest.mark.parametrize(("varying", "reported"), [(1, True), (2, False)])
+def test_loader_reports_a_column_flat_on_99_percent_of_its_dates(varying: int, reported: bool) -> None:
+    """mkt_x has one value for all three stocks on 100 - `varying` of 100 dates: reported (and warned about)
+    as market-wide at 99 %, not at 98 %; either way every flat date passes through and the others are
+    normalised."""
+    codes = ("600001.SH", "600002.SH", "600003.SH")
+    mkt = {c: [d / 100 + (k if d < varying else 0) for d in range(100)] for k, c in enumerate(codes)}
+    df = _long({c: [float(k + d) for d in range(100)] for k, c in enumerate(codes)}, mkt_x=mkt)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        p = load_panel(df.lazy(), universe="all")
+    assert (p.market_wide == ["mkt_x"]) is reported
+    assert any("market-wide" in str(w.message) and "mkt_x" in str(w.message) for w in rec) is reported
+    j = p.factor_names.index("mkt_x")
+    np.testing.assert_allclose(p.factors[varying:, :, j], np.repeat(np.arange(varying, 100)[:, None] / 100, 3, 1),
+                               rtol=1e-6)
+    np.testing.assert_allclose(p.factors[:varying, :, j], [[-1.2247449, 0.0, 1.2247449]] * varying, atol=1e-6)
+
+
+def test_raw_loads_report_no_market_wide_column_and_warn_columns_false_is_silent() -> None:
+    """Nothing is normalised with normalize="raw", so no column is reported as passed through; with
+    warn_columns=False (inference) the market-wide column is still reported on the panel, but not warned about."""
+    df = _long({"600001.SH": [1.0, 2.0], "600002.SH": [3.0, 5.0], "600003.SH": [0.0, 1.0]})
+    df = df.with_columns(pl.when(pl.col("trade_date") == _day(0)).then(0.5).otherwise(-0.25).alias("mkt_idx"))
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=".*market-wide")
+        raw = load_panel(df.lazy(), universe="all", normalize="raw")
+        quiet = load_panel(df.lazy(), universe="all", warn_columns=False)
+    assert raw.market_wide == [] and quiet.market_wide == ["mkt_idx"]

@@ -70,6 +70,19 @@ def test_main_wave_holding_days_match_a_plain_loop_over_death_crosses() -> None:
             expected = next((h for h in range(1, _max + 1) if cross[t + h]), _max)
             assert hold[t, n] == expected, (t, n)
 
+def test_main_wave_cross_from_ma5_equal_to_ma10_and_no_cross_while_equal() -> None:
+    """Stock 0 is flat to day 11 (MA5 = MA10 = 1 exactly), then falls 10 % on day 12: MA5 0.98 < MA10 0.99, a
+    death cross at u = 12 (the close before had MA5 ≥ MA10, by equality). Decision 9 is sold at the close of
+    13 after 3 days, decision 10 after 2, decision 11 (entry at 12) after 1. Stock 1 stays flat: MA5 = MA10 is
+    never below, so every hold runs the full 5 days."""
+    pct = np.zeros((20, 2))
+    pct[12, 0] = -0.10
+    ret, days = main_wave_returns(make_panel(pct))
+    assert days[9:12, 0].tolist() == [3, 2, 1]
+    np.testing.assert_allclose(ret[9:12, 0], [-0.1, -0.1, 0.0], atol=1e-12)
+    assert (days[:14, 1] == 5).all() and (ret[:14, 1] == 0).all()
+
+
 def _frame(alpha_day1: float) -> pl.DataFrame:
     x = {CODES[0]: [1.0, 1.0], CODES[1]: [2.0, 2.0], CODES[2]: [3.0, 3.0], CODES[3]: [4.0, alpha_day1]}
     return pl.DataFrame([{"ts_code": c, "trade_date": _day(d), "close": 10.0, "pct_chg": 0.0, "vol": 1.0,

@@ -87,3 +87,15 @@ def test_not_a_path_or_no_file_records_none(tmp_path: Path) -> None:
     none = {"data_sha256": None, "data_files": None}
     assert data_provenance(pl.LazyFrame({"x": [1]})) == none
     assert data_provenance(str(tmp_path / "missing.parquet")) == none
+
+
+def test_files_are_listed_in_the_order_of_their_recorded_path_strings(tmp_path: Path) -> None:
+    """`data_files` and the listing behind `data_sha256` are sorted by the recorded path text (as `sort` orders
+    `sha256sum` lines): "x-a.parquet" before "x/a.parquet", since "-" < "/", though a path-component sort would
+    put the directory x first."""
+    d = _shards(tmp_path / "d", ["x/a.parquet", "x-a.parquet"])
+    got = data_provenance(d)
+    assert [r["path"] for r in got["data_files"]] == ["x-a.parquet", "x/a.parquet"]
+    listing = "".join(f"{hashlib.sha256((d / p).read_bytes()).hexdigest()}  {p}\n" for p in ("x-a.parquet",
+                                                                                           "x/a.parquet"))
+    assert got["data_sha256"] == hashlib.sha256(listing.encode()).hexdigest()

@@ -147,3 +147,20 @@ def test_pct_based_limit_down_survives_pct_chg_rounding_at_the_half_cent() -> No
     assert out["is_limit_down"].to_list() == [True]
     out = _annotate([{**base, "close": 18.33, "low": 18.33, "pct_chg": -0.099263}], "pct")
     assert out["is_limit_down"].to_list() == [False]
+
+
+def test_check_top_k_refuses_only_a_k_no_date_can_fill() -> None:
+    """K may equal the largest date's universe size (that date fills it; smaller dates pick fewer); K above it
+    is refused, naming the largest size and the window. A universe with no stock fills no K."""
+    from aurumq_rl.errors import DataError
+    from aurumq_rl.market.universe import check_top_k
+
+    uni = np.array([[1, 1, 0, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], bool)  # sizes 2, 5, 1
+    dates = np.datetime64("2024-01-02") + np.arange(3)
+    for k in (1, 2, 5):
+        check_top_k(uni, k, "all", dates)
+    with pytest.raises(DataError, match=r"^--top-k 6: universe 'hs300' holds at most 5 stocks on a date of "
+                                        r"2024-01-02 … 2024-01-04, .*choose --top-k ≤ 5"):
+        check_top_k(uni, 6, "hs300", dates)
+    with pytest.raises(DataError, match="holds at most 0 stocks"):
+        check_top_k(np.zeros((3, 0), bool), 1, "all", dates)

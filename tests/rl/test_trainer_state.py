@@ -185,3 +185,20 @@ def test_run_json_hashes_a_directory_of_shards(data: str, tmp_path: Path) -> Non
     rows = [(hashlib.sha256((shards / p).read_bytes()).hexdigest(), p) for p in ("early.parquet", "late/part.parquet")]
     assert m["data_sha256"] == hashlib.sha256("".join(f"{h}  {p}\n" for h, p in rows).encode()).hexdigest()
     assert [(r["sha256"], r["path"]) for r in m["data_files"]] == rows
+
+
+def test_resolve_device_allows_tf32_on_cuda_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--device cpu` leaves torch's TF32 switches as they are; a CUDA device turns both on (train's precision
+    there). CUDA's availability is faked: `torch.device("cuda")` is only a name, nothing runs on it."""
+    from aurumq_rl.algos.trainer import resolve_device
+
+    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    try:
+        torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+        assert resolve_device("cpu") == torch.device("cpu")
+        assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == (False, False)
+        monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+        assert resolve_device("cuda").type == "cuda"
+        assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == (True, True)
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved

@@ -122,3 +122,19 @@ def test_raw_vs_rank_features_are_both_measured(panel: Panel, label: Label, spli
     for v in res.values():
         assert v["test_rank_ic"] > 0.1 and np.isfinite(v["val_rank_ic"])
     assert res["raw"] != res["rank"]
+
+
+@pytest.mark.parametrize("mode", ["rank", "zscore"])
+def test_feature_cube_passes_a_flat_date_through_in_every_mode(mode: str) -> None:
+    """The SL features follow `data.normalize`: a date on which a column has one value for every universe stock
+    keeps that value (a rank or z-score would erase the market signal to 0); a varying date is transformed;
+    outside the universe is NaN."""
+    from tests.sl.helpers import tiny_panel
+
+    f = np.array([[0.3, 0.3, 0.3, 8.0], [0.1, 0.2, 0.3, 8.0], [-0.2, -0.2, -0.2, -0.2]], np.float32)[:, :, None]
+    uni = np.ones((3, 4), bool)
+    uni[:2, 3] = False
+    x = feature_cube(tiny_panel(np.zeros((3, 4)), f, uni), 0, 2, mode)[:, :, 0]
+    np.testing.assert_array_equal(x[0, :3], np.float32([0.3] * 3))
+    np.testing.assert_array_equal(x[2], np.float32([-0.2] * 4))
+    assert x[1, 0] < 0 < x[1, 2] and abs(x[1, 1]) < 1e-6 and np.isnan(x[:2, 3]).all()
