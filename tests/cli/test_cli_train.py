@@ -234,3 +234,31 @@ def test_best_metric_flag_picks_the_checkpoint_by_that_metric(data: str, tmp_pat
     assert json.loads((out / "run.json").read_text())["config"]["best_metric"] == "val_topk_return"
     assert main([*args, "--best-metric", "sharpe"]) == 2
     assert "--best-metric 'sharpe': choose one of val_rank_ic, val_topk_return" in capsys.readouterr().err
+
+
+def test_cli_defaults_are_the_config_dataclasses_defaults() -> None:
+    """The CLI lists its defaults without importing torch; they must stay those of the dataclasses the Python
+    API uses, or `aurumq-rl train` and `Trainer(TrainConfig(...))` would train differently."""
+    import dataclasses
+
+    from aurumq_rl.algos.ppo import PPOConfig
+    from aurumq_rl.algos.trainer import TrainConfig
+    from aurumq_rl.cli.sl_steps import DEFAULTS as SL_DEFAULTS
+    from aurumq_rl.cli.train import FLAG_DEFAULTS
+    from aurumq_rl.envs.market_sim import EnvConfig
+    from aurumq_rl.market.costs import CostModel
+    from aurumq_rl.sl.models import GBDTParams
+
+    def defaults(cls: type) -> dict:
+        return {f.name: f.default for f in dataclasses.fields(cls) if f.default is not dataclasses.MISSING}
+
+    api = {**defaults(TrainConfig), **defaults(EnvConfig), **defaults(PPOConfig),
+           "cost_bps": CostModel().round_trip_bps,
+           "encoder_hidden": ",".join(map(str, defaults(TrainConfig)["encoder_hidden"]))}
+    shared = sorted(set(FLAG_DEFAULTS) & set(api))
+    assert len(shared) >= 17, shared
+    assert {k: FLAG_DEFAULTS[k] for k in shared} == {k: api[k] for k in shared}
+    gbdt = defaults(GBDTParams)
+    shared = sorted(set(SL_DEFAULTS) & set(gbdt))
+    assert len(shared) >= 5, shared
+    assert {k: SL_DEFAULTS[k] for k in shared} == {k: gbdt[k] for k in shared}
