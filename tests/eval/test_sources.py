@@ -57,7 +57,11 @@ def test_classify_every_kind(tmp_path: Path) -> None:
         for fn in files:
             (d / fn).write_text(json.dumps({"kind": "sl_gbdt"}))
         assert classify_source(str(d), COLUMNS).kind == "model"
-    (tmp_path / "rl_run" / "bundle").mkdir(parents=True)
+    (tmp_path / "rl_run" / "bundle").mkdir(parents=True)  # an empty bundle/ is no model
+    with pytest.raises(DataError, match="neither scores.parquet nor a model"):
+        classify_source(str(tmp_path / "rl_run"), COLUMNS)
+    for fn in ("metadata.json", "policy.onnx"):
+        (tmp_path / "rl_run" / "bundle" / fn).write_text("{}")
     assert classify_source(str(tmp_path / "rl_run"), COLUMNS).kind == "model"
 
 
@@ -228,11 +232,15 @@ def test_model_sources_delegate_to_infer_and_align(tmp_path: Path, monkeypatch: 
     import types
 
     from aurumq_rl.eval.sources import load_model, load_scores, source_universe
+    from aurumq_rl.infer import find_model
 
     fake = types.ModuleType("aurumq_rl.infer")
     fake.load_scorer = lambda path: _FakeScorer()  # type: ignore[attr-defined]
+    fake.find_model = find_model  # type: ignore[attr-defined]
     monkeypatch.setitem(__import__("sys").modules, "aurumq_rl.infer", fake)
     (tmp_path / "bundle").mkdir()
+    for fn in ("metadata.json", "policy.onnx"):
+        (tmp_path / "bundle" / fn).write_text("{}")
     data = demo_market()
     columns, cal = data_columns_and_calendar(data)
     spec = classify_source(str(tmp_path), columns)

@@ -18,7 +18,6 @@ the head warms up the MA5/MA10 of the main-wave exit rule. Decision dates stay -
 
 from __future__ import annotations
 
-import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -92,17 +91,10 @@ def data_columns_and_calendar(data: str | Path) -> tuple[list[str], np.ndarray]:
 
 # ---------------------------------------------------------------- classification
 def _model_kind(path: Path) -> bool:
-    """A bundle, an SL LightGBM model directory, or an RL run directory with an exported bundle."""
-    if (path / "metadata.json").is_file() and (path / "policy.onnx").is_file():
-        return True
-    manifest = path / "manifest.json"
-    if manifest.is_file():
-        try:
-            if json.loads(manifest.read_text(encoding="utf-8")).get("kind") == "sl_gbdt":
-                return True
-        except (ValueError, AttributeError):
-            pass
-    return (path / "bundle").is_dir() or (path / "model" / "manifest.json").is_file()
+    """A bundle, an SL model directory, or a run directory holding one (`infer.find_model`)."""
+    from aurumq_rl.infer import find_model
+
+    return find_model(path) is not None
 
 
 def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> SourceSpec:

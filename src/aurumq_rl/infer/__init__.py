@@ -5,10 +5,32 @@ Core install only (numpy, polars, onnxruntime; lightgbm for SL models): nothing 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from aurumq_rl.errors import DataError
+
+
+def find_model(path: str | Path) -> tuple[Path, Literal["rl", "sl"]] | None:
+    """(directory, kind) of the model at `path`: an RL bundle (policy.onnx + metadata.json), an SL model
+    directory (manifest.json of kind sl_gbdt), or a run directory holding one as bundle/ or model/; None when
+    there is none. The one test of "is this a model" (infer, eval and compare share it)."""
+    from aurumq_rl.export.bundle import METADATA_FILE, MODEL_FILE
+    from aurumq_rl.sl.model_io import MANIFEST, MODEL_KIND
+
+    root = Path(path)
+    for cand in (root, root / "bundle", root / "model"):
+        if (cand / MODEL_FILE).is_file() and (cand / METADATA_FILE).is_file():
+            return cand, "rl"
+        manifest = cand / MANIFEST
+        if manifest.is_file():
+            try:
+                if json.loads(manifest.read_text(encoding="utf-8")).get("kind") == MODEL_KIND:
+                    return cand, "sl"
+            except (ValueError, AttributeError):
+                pass
+    return None
 
 
 def load_scorer(path: str | Path, *, threads: int = 1) -> Any:
@@ -17,15 +39,15 @@ def load_scorer(path: str | Path, *, threads: int = 1) -> Any:
 
     Every scorer has `.metadata`, `.factor_names`, `.load_panel(data, start=, end=, universe=)` and
     `.score_panel(panel) -> [T, N]` (NaN outside the universe)."""
+    found = find_model(path)
+    if found is not None and found[1] == "rl":
+        from aurumq_rl.infer.scorer import Scorer
+
+        return Scorer(found[0], threads=threads)
+    if found is not None:
+        from aurumq_rl.sl.model_io import SLScorer
+
+        return SLScorer(found[0])
     root = Path(path)
-    for cand in (root, root / "bundle", root / "model"):
-        if (cand / "policy.onnx").is_file() and (cand / "metadata.json").is_file():
-            from aurumq_rl.infer.scorer import Scorer
-
-            return Scorer(cand, threads=threads)
-        if (cand / "manifest.json").is_file():
-            from aurumq_rl.sl.model_io import SLScorer
-
-            return SLScorer(cand)
     raise DataError(f"{root}: not a model — expected an RL bundle (policy.onnx + metadata.json, from "
                     "`aurumq-rl export`), a run directory holding bundle/ or model/, or an SL model directory")
