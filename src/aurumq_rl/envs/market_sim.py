@@ -4,7 +4,8 @@ Timing (identical to evaluation): the action is scored after the close of t; ord
 t+1; a position bought at t+1 can first be sold at t+2 (T+1 holds because every fill is one day after the
 decision). At the fill: no purchase of a stock that cannot be bought (suspended, one-price, limit-up), no
 sale of one that cannot be sold (suspended, one-price, limit-down) — the sale is deferred to the next step —
-and such positions keep their drifted weight. Costs are charged on the actual turnover of each side.
+and such positions keep their drifted weight. Costs are charged on the actual turnover of each side. The fill
+and its costs are `market.fills.fill`, shared with the backtest.
 
 Rewards of step t (decision at t):
 - portfolio: return of the filled portfolio over day t+2, net of the fill's costs.

@@ -10,13 +10,15 @@ Per day d, from the first fill f0 to the last day L (= last fill + P):
    w ← w(1+r)/(1+g).
 2. trade at the close of d:
    - fill day (d−1 a decision date): target = the decision's weights (equal or strategy_d over its picks); the
-     env's rule applies: a rise of weight where the stock cannot be bought (suspended, one-price, limit-up)
-     or a cut where it cannot be sold (suspended, one-price, limit-down) is frozen at the drifted weight, the
-     other targets are scaled down to the budget left (never up: an unfilled buy stays cash).
+     env's rule applies (`market.fills.fill`, shared with `MarketSim.step`): a rise of weight where the stock
+     cannot be bought (suspended, one-price, limit-up) or a cut where it cannot be sold (suspended, one-price,
+     limit-down) is frozen at the drifted weight, the other targets are scaled down to the budget left (never
+     up: an unfilled buy stays cash).
    - other days: only exits: deferred sales (a wanted exit that could not be sold) are retried every day,
      and main-wave positions leave at their planned exit day; nothing is bought.
    - with `liquidate`, everything sellable is sold at the close of L (cost charged to day L).
-3. costs = buy turnover × buy rate(d) + sell turnover × sell rate(d) (`CostModel.rates`, stamp duty by date).
+3. costs = buy turnover × buy rate(d) + sell turnover × sell rate(d) (`CostModel.rates`, stamp duty by date;
+   `market.fills.trade_costs`).
 T+1 holds by construction: the earliest exit of a fill at d is d+1.
 
 Main wave: a cohort decided at t (every MAIN_WAVE_MAX_HOLD days) holds each filled pick from the close of t+1
