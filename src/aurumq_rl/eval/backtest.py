@@ -10,13 +10,15 @@ Per day d, from the first fill f0 to the last day L (= last fill + P):
    w ← w(1+r)/(1+g).
 2. trade at the close of d:
    - fill day (d−1 a decision date): target = the decision's weights (equal or strategy_d over its picks); the
-     env's rule applies: a rise of weight where the stock cannot be bought (suspended, one-price, limit-up)
-     or a cut where it cannot be sold (suspended, one-price, limit-down) is frozen at the drifted weight, the
-     other targets are scaled down to the budget left (never up: an unfilled buy stays cash).
+     env's rule applies (`market.fills.fill`, shared with `MarketSim.step`): a rise of weight where the stock
+     cannot be bought (suspended, one-price, limit-up) or a cut where it cannot be sold (suspended, one-price,
+     limit-down) is frozen at the drifted weight, the other targets are scaled down to the budget left (never
+     up: an unfilled buy stays cash).
    - other days: only exits: deferred sales (a wanted exit that could not be sold) are retried every day,
      and main-wave positions leave at their planned exit day; nothing is bought.
    - with `liquidate`, everything sellable is sold at the close of L (cost charged to day L).
-3. costs = buy turnover × buy rate(d) + sell turnover × sell rate(d) (`CostModel.rates`, stamp duty by date).
+3. costs = buy turnover × buy rate(d) + sell turnover × sell rate(d) (`CostModel.rates`, stamp duty by date;
+   `market.fills.trade_costs`).
 T+1 holds by construction: the earliest exit of a fill at d is d+1.
 
 Main wave: a cohort decided at t (every MAIN_WAVE_MAX_HOLD days) holds each filled pick from the close of t+1
@@ -47,6 +49,7 @@ from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, main_wave_returns
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.eval.metrics import TRADING_DAYS, annualised_sharpe, max_drawdown, select_picks
 from aurumq_rl.market.costs import CostModel
+from aurumq_rl.market.fills import fill, trade_costs
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights
 
 HOLDS: tuple[str, ...] = ("fp", "main_wave", "daily")
@@ -159,11 +162,7 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
         k = (d - f0) // period
         if (d - f0) % period == 0 and k < len(decisions):  # fill day of decision k
             target = weights[k]
-            frozen = ((target > c) & ~buy_ok[d]) | ((target < c) & ~sell_ok[d])
-            fixed = np.where(frozen, c, 0.0)
-            free = np.where(frozen, 0.0, target)
-            budget = max(1.0 - fixed.sum(), 0.0)
-            new = fixed + free * min(budget / max(free.sum(), 1e-12), 1.0)
+            new, costs[i], buys, sells = fill(target, c, buy_ok[d], sell_ok[d], buy_rate[d], sell_rate[d])
             if hold_days is not None:
                 planned_exit = np.where(target > 0, d + hold_days[k], planned_exit)
             log.skips(d, target, c, new, panel.is_limit_up[d], panel.tradeable[d], buy_ok[d])
@@ -171,11 +170,10 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
             due = pending | (planned_exit <= d) | (liquidate and d == last_day)
             target = np.where(due, 0.0, c)
             new = np.where(due & sell_ok[d], 0.0, c)
+            costs[i], buys, sells = trade_costs(c, new, buy_rate[d], sell_rate[d])
         pending = (target == 0) & (new > 0)
         log.update(d, c, new, target, pending & (c > 0), panel.is_limit_down[d])
-        buys, sells = np.clip(new - c, 0, None).sum(), np.clip(c - new, 0, None).sum()
         turn[i] = buys + sells
-        costs[i] = buys * buy_rate[d] + sells * sell_rate[d]
         carry_cost = costs[i]
         w = new
     daily[-1] -= costs[-1]  # the close of L: liquidation (0 without it)

@@ -1,0 +1,70 @@
+"""The daily fill rule and its cost charge — one implementation for the env (torch) and the backtest (numpy).
+
+`MarketSim.step` (batched [E, N] torch tensors, float32 in training) and `eval.backtest.simulate` (one book,
+[N] float64 numpy) both fill a target book against the drifted holdings at a close with this rule, so the
+policy is trained and evaluated on the same market. Arrays are [..., N] (the last axis is the stock axis);
+dispatch is on the array type (as `market.selection`), so the core install never imports torch. The numpy and
+torch branches are the same operations in the same order: each caller gets exactly what its inline code gave.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import numpy as np
+
+from aurumq_rl.market.selection import _is_torch
+
+MIN_FREE = 1e-12  # floor of the free targets' sum when scaling them to the budget (all targets frozen → no 0/0)
+
+
+class Fill(NamedTuple):
+    """The book after one fill and what the fill cost (per row of [..., N]: cost and turnovers are [...])."""
+
+    weights: Any  # [..., N] weights over NAV after the fill (cash is the rest)
+    cost: Any  # [...] buy turnover × buy rate + sell turnover × sell rate, as a fraction of NAV
+    buy_turnover: Any  # [...] Σ max(weights − current, 0)
+    sell_turnover: Any  # [...] Σ max(current − weights, 0)
+
+
+def fill(target: Any, current: Any, buy_ok: Any, sell_ok: Any, buy_rate: Any, sell_rate: Any) -> Fill:
+    """Fill the book `target` [..., N] against the drifted holdings `current` [..., N] at one close.
+
+    A rise of weight where the stock cannot be bought (`buy_ok` False: suspended, one-price, limit-up) or a cut
+    where it cannot be sold (`sell_ok` False: suspended, one-price, limit-down — the sale is deferred) is frozen:
+    that stock keeps its current weight. The other targets share the budget the frozen ones leave
+    (1 − their weight, at least 0), scaled down to fit but never up: an unfilled buy stays cash. Costs are
+    charged on the actual turnover of each side (`trade_costs`) at `buy_rate` / `sell_rate` ([...] or scalars:
+    the rates of the fill's date, `CostModel.rates`). Works on numpy arrays and torch tensors alike.
+    """
+    frozen = ((target > current) & ~buy_ok) | ((target < current) & ~sell_ok)
+    if _is_torch(current):
+        import torch
+
+        fixed = torch.where(frozen, current, torch.zeros_like(current))
+        free = torch.where(frozen, torch.zeros_like(target), target)
+        budget = (1 - fixed.sum(-1, keepdim=True)).clamp(min=0)
+        scale = torch.clamp(budget / free.sum(-1, keepdim=True).clamp(min=MIN_FREE), max=1.0)
+    else:
+        fixed = np.where(frozen, current, 0.0)
+        free = np.where(frozen, 0.0, target)
+        budget = np.maximum(1.0 - fixed.sum(-1, keepdims=True), 0.0)
+        scale = np.minimum(budget / np.maximum(free.sum(-1, keepdims=True), MIN_FREE), 1.0)
+    new = fixed + free * scale
+    return Fill(new, *trade_costs(current, new, buy_rate, sell_rate))
+
+
+def trade_costs(current: Any, new: Any, buy_rate: Any, sell_rate: Any) -> tuple[Any, Any, Any]:
+    """(cost, buy turnover, sell turnover) [...] of trading the book `current` [..., N] to `new` [..., N].
+
+    Turnover per side is the sum of the weight increases (buys) or decreases (sells); the cost is each side's
+    turnover at its rate (fraction of NAV). Separate from `fill` because the backtest also trades on days that
+    are not fills (deferred sales retried, planned exits, liquidation) and charges them the same way.
+    """
+    if _is_torch(new):
+        buys = (new - current).clamp(min=0).sum(-1)
+        sells = (current - new).clamp(min=0).sum(-1)
+    else:
+        buys = np.clip(new - current, 0, None).sum(-1)
+        sells = np.clip(current - new, 0, None).sum(-1)
+    return buys * buy_rate + sells * sell_rate, buys, sells

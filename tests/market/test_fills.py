@@ -1,0 +1,109 @@
+"""The fill rule on hand-derived books, the same numbers for numpy and torch (the env's and the backtest's arrays).
+
+Weights are dyadic fractions, so every figure below is exact in float32 and float64 alike.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+import numpy as np
+import pytest
+
+from aurumq_rl.market.fills import fill, trade_costs
+
+BUY, SELL = 0.0015, 0.0025  # per-side rates: distinct, so a cost charged to the wrong side shows
+T, F = True, False
+
+
+def _as(kind: str, *arrays: Any) -> list[Any]:
+    """The arrays as numpy float64 / bool, or torch tensors (float32, as the env trains with)."""
+    if kind == "numpy":
+        return [np.asarray(a) for a in arrays]
+    torch = pytest.importorskip("torch")
+    return [torch.as_tensor(np.asarray(a, dtype=np.float32) if np.asarray(a).dtype.kind == "f" else np.asarray(a))
+            for a in arrays]
+
+
+def _np(x: Any) -> np.ndarray:
+    return x.numpy() if hasattr(x, "numpy") else np.asarray(x)
+
+
+def _check(kind: str, target: list, current: list, buy_ok: list, sell_ok: list, want: list, buys: float,
+           sells: float) -> None:
+    t, c, b, s = _as(kind, target, current, buy_ok, sell_ok)
+    out = fill(t, c, b, s, BUY, SELL)
+    assert type(out.weights) is type(c)  # no conversion: the env stays on its device, the backtest in numpy
+    np.testing.assert_array_equal(_np(out.weights), np.array(want, dtype=_np(c).dtype))
+    assert float(out.buy_turnover) == buys and float(out.sell_turnover) == sells
+    assert float(out.cost) == pytest.approx(buys * BUY + sells * SELL, rel=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_a_buy_blocked_at_limit_up_keeps_the_current_weight(kind: str) -> None:
+    # stock 1 (held 1/8) and stock 2 (not held) are limit-up: no purchase, they keep 1/8 and 0; stock 4 is
+    # limit-up too but is cut: a limit-up does not block a sale. Budget 1 − 1/8 covers the free 1/2: no scaling.
+    _check(kind, target=[0.25, 0.25, 0.25, 0.25, 0.0], current=[0.25, 0.125, 0.0, 0.0, 0.5],
+           buy_ok=[T, F, F, T, F], sell_ok=[T] * 5,
+           want=[0.25, 0.125, 0.0, 0.25, 0.0], buys=0.25, sells=0.5)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_a_sale_blocked_at_limit_down_is_deferred_and_the_budget_left_is_scaled(kind: str) -> None:
+    # stock 0 (1/2) is limit-down: its exit is deferred, it keeps 1/2. The free targets 1/2 + 1/2 share the
+    # budget 1 − 1/2: scale 1/2, so stock 1 stays at 1/4 (no trade), stock 3 gets 1/4, stock 2 is sold.
+    _check(kind, target=[0.0, 0.5, 0.0, 0.5], current=[0.5, 0.25, 0.25, 0.0],
+           buy_ok=[T] * 4, sell_ok=[F, T, T, T],
+           want=[0.5, 0.25, 0.0, 0.25], buys=0.25, sells=0.25)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_limit_down_blocks_only_sales(kind: str) -> None:
+    # stock 0 is limit-down but its weight rises: bought; nothing frozen, the target fills as is.
+    _check(kind, target=[0.5, 0.0, 0.5], current=[0.25, 0.25, 0.0], buy_ok=[T] * 3, sell_ok=[F, T, T],
+           want=[0.5, 0.0, 0.5], buys=0.75, sells=0.25)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_no_budget_left_keeps_the_buys_in_cash(kind: str) -> None:
+    # both held names are frozen (a deferred sale, a blocked top-up): they fill the book, the new name gets
+    # nothing (budget 0, no division by zero) and nothing trades
+    _check(kind, target=[0.0, 0.5, 0.5], current=[0.75, 0.25, 0.0], buy_ok=[T, F, T], sell_ok=[F, T, T],
+           want=[0.75, 0.25, 0.0], buys=0.0, sells=0.0)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_rows_fill_independently_with_their_own_rates(kind: str) -> None:
+    # the env's batch: [E, N] books and [E] rates; each row as if alone
+    target = [[0.0, 0.5, 0.0, 0.5], [0.0, 0.5, 0.0, 0.5]]
+    current = [[0.5, 0.25, 0.25, 0.0], [0.5, 0.25, 0.25, 0.0]]
+    sell_ok = [[F, T, T, T], [T, T, T, T]]
+    t, c, b, s, br, sr = _as(kind, target, current, np.ones((2, 4), bool), sell_ok, [0.001, 0.002], [0.003, 0.004])
+    out = fill(t, c, b, s, br, sr)
+    np.testing.assert_array_equal(_np(out.weights), np.array([[0.5, 0.25, 0.0, 0.25], [0.0, 0.5, 0.0, 0.5]],
+                                                             dtype=_np(c).dtype))
+    np.testing.assert_array_equal(_np(out.buy_turnover), np.array([0.25, 0.75], dtype=_np(c).dtype))
+    np.testing.assert_array_equal(_np(out.sell_turnover), np.array([0.25, 0.75], dtype=_np(c).dtype))
+    np.testing.assert_allclose(_np(out.cost), [0.25 * 0.001 + 0.25 * 0.003, 0.75 * 0.002 + 0.75 * 0.004],
+                               rtol=1e-6)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_trade_costs_per_side(kind: str) -> None:
+    c, new = _as(kind, [0.5, 0.25, 0.0], [0.0, 0.5, 0.25])
+    cost, buys, sells = trade_costs(c, new, BUY, SELL)
+    assert (float(buys), float(sells)) == (0.5, 0.5)
+    assert float(cost) == pytest.approx(0.5 * BUY + 0.5 * SELL, rel=1e-6)
+
+
+def test_numpy_fill_needs_no_torch() -> None:
+    code = ("import sys; sys.modules['torch'] = None\n"  # as if torch were not installed
+            "import numpy as np, aurumq_rl.market.fills as f, aurumq_rl.eval.backtest\n"
+            "out = f.fill(np.array([0.0, 1.0]), np.array([1.0, 0.0]), np.array([True, True]),"
+            " np.array([False, True]), 0.001, 0.002)\n"
+            "print(out.weights.tolist())")
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[1.0, 0.0]"
