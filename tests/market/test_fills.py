@@ -107,3 +107,26 @@ def test_numpy_fill_needs_no_torch() -> None:
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "[1.0, 0.0]"
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_scaling_never_sells_a_stock_that_cannot_be_sold(kind: str) -> None:
+    # stocks 0 and 1 are limit-down. Stock 0 is cut (target 0 < 1/2): frozen at 1/2. Stock 1 is targeted above
+    # its 1/4, so it is free, and scaling the free 1 into the budget 1/2 would give it 0.3 × 1/2 = 0.15 < 1/4:
+    # a sale on a day it cannot be sold. It is frozen at 1/4 too, and stock 2 gets what is left, 1/4.
+    _check(kind, target=[0.0, 0.3, 0.7], current=[0.5, 0.25, 0.0], buy_ok=[T, T, T], sell_ok=[F, F, T],
+           want=[0.5, 0.25, 0.25], buys=0.25, sells=0.0)
+
+
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_a_suspended_stock_kept_at_its_weight_is_not_scaled_down(kind: str) -> None:
+    # stock 0 is suspended (no buy, no sale) and targeted at its own 1/4, so it starts free; stock 1 cannot be
+    # sold and keeps 1/2; the free targets (1/4 + 1/2) get the budget 1/2 — scaling stock 0 to 1/6 would sell
+    # it, so it stays at 1/4 and stock 2 gets the last 1/4
+    _check(kind, target=[0.25, 0.0, 0.5], current=[0.25, 0.5, 0.0], buy_ok=[F, T, T], sell_ok=[F, F, T],
+           want=[0.25, 0.5, 0.25], buys=0.25, sells=0.0)
+    # batched: the second row needs no second round and is filled as it would be alone
+    t, c, b, sl = _as(kind, [[0.25, 0.0, 0.5], [0.25, 0.25, 0.5]], [[0.25, 0.5, 0.0], [0.25, 0.25, 0.0]],
+                      [[F, T, T], [F, T, T]], [[F, F, T], [F, T, T]])
+    np.testing.assert_array_equal(_np(fill(t, c, b, sl, BUY, SELL).weights),
+                                  np.array([[0.25, 0.5, 0.25], [0.25, 0.25, 0.5]], dtype=_np(c).dtype))

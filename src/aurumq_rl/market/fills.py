@@ -33,11 +33,23 @@ def fill(target: Any, current: Any, buy_ok: Any, sell_ok: Any, buy_rate: Any, se
     A rise of weight where the stock cannot be bought (`buy_ok` False: suspended, one-price, limit-up) or a cut
     where it cannot be sold (`sell_ok` False: suspended, one-price, limit-down — the sale is deferred) is frozen:
     that stock keeps its current weight. The other targets share the budget the frozen ones leave
-    (1 − their weight, at least 0), scaled down to fit but never up: an unfilled buy stays cash. Costs are
-    charged on the actual turnover of each side (`trade_costs`) at `buy_rate` / `sell_rate` ([...] or scalars:
-    the rates of the fill's date, `CostModel.rates`). Works on numpy arrays and torch tensors alike.
+    (1 − their weight, at least 0), scaled down to fit but never up: an unfilled buy stays cash. Scaling must
+    not sell what cannot be sold either: an unsellable stock whose scaled target falls below its current weight
+    is frozen too, and the rest rescaled, until none does (each round freezes at least one more stock). Costs
+    are charged on the actual turnover of each side (`trade_costs`) at `buy_rate` / `sell_rate` ([...] or
+    scalars: the rates of the fill's date, `CostModel.rates`). Works on numpy arrays and torch tensors alike.
     """
     frozen = ((target > current) & ~buy_ok) | ((target < current) & ~sell_ok)
+    while True:
+        new = _scaled(target, current, frozen)
+        forced_sale = ~frozen & ~sell_ok & (new < current)
+        if not bool(forced_sale.any()):
+            return Fill(new, *trade_costs(current, new, buy_rate, sell_rate))
+        frozen = frozen | forced_sale
+
+
+def _scaled(target: Any, current: Any, frozen: Any) -> Any:
+    """Frozen stocks at their current weight, the others' targets scaled into the budget left (never up)."""
     if _is_torch(current):
         import torch
 
@@ -50,8 +62,7 @@ def fill(target: Any, current: Any, buy_ok: Any, sell_ok: Any, buy_rate: Any, se
         free = np.where(frozen, 0.0, target)
         budget = np.maximum(1.0 - fixed.sum(-1, keepdims=True), 0.0)
         scale = np.minimum(budget / np.maximum(free.sum(-1, keepdims=True), MIN_FREE), 1.0)
-    new = fixed + free * scale
-    return Fill(new, *trade_costs(current, new, buy_rate, sell_rate))
+    return fixed + free * scale
 
 
 def trade_costs(current: Any, new: Any, buy_rate: Any, sell_rate: Any) -> tuple[Any, Any, Any]:
