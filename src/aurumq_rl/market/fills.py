@@ -13,7 +13,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from aurumq_rl.market.selection import _is_torch
+from aurumq_rl.market.selection import is_torch
 
 MIN_FREE = 1e-12  # floor of the free targets' sum when scaling them to the budget (all targets frozen → no 0/0)
 
@@ -50,7 +50,7 @@ def fill(target: Any, current: Any, buy_ok: Any, sell_ok: Any, buy_rate: Any, se
 
 def _scaled(target: Any, current: Any, frozen: Any) -> Any:
     """Frozen stocks at their current weight, the others' targets scaled into the budget left (never up)."""
-    if _is_torch(current):
+    if is_torch(current):
         import torch
 
         fixed = torch.where(frozen, current, torch.zeros_like(current))
@@ -72,7 +72,7 @@ def trade_costs(current: Any, new: Any, buy_rate: Any, sell_rate: Any) -> tuple[
     turnover at its rate (fraction of NAV). Separate from `fill` because the backtest also trades on days that
     are not fills (deferred sales retried, planned exits, liquidation) and charges them the same way.
     """
-    if _is_torch(new):
+    if is_torch(new):
         buys = (new - current).clamp(min=0).sum(-1)
         sells = (current - new).clamp(min=0).sum(-1)
     else:

@@ -21,12 +21,13 @@ def industry_cap(k: int, frac: float = INDUSTRY_CAP) -> int:
     return max(1, math.floor(frac * k + 1e-9))
 
 
-def _is_torch(x: Any) -> bool:
+def is_torch(x: Any) -> bool:
+    """`x` is a torch tensor, told without importing torch (the market rules serve numpy and torch callers)."""
     return type(x).__module__.split(".")[0] == "torch"
 
 
 def _argsort_desc(x: Any) -> Any:
-    if _is_torch(x):
+    if is_torch(x):
         import torch
 
         return torch.argsort(x, dim=-1, descending=True, stable=True)
@@ -34,17 +35,17 @@ def _argsort_desc(x: Any) -> Any:
 
 
 def _take(x: Any, idx: Any) -> Any:
-    if _is_torch(x):
+    if is_torch(x):
         return x.gather(-1, idx)
     return np.take_along_axis(x, idx, axis=-1)
 
 
 def _cumsum(x: Any) -> Any:
-    return x.cumsum(-1) if _is_torch(x) else np.cumsum(x, axis=-1)
+    return x.cumsum(-1) if is_torch(x) else np.cumsum(x, axis=-1)
 
 
 def _scatter(like: Any, idx: Any, values: Any) -> Any:
-    if _is_torch(like):
+    if is_torch(like):
         return like.scatter(-1, idx, values)
     out = like.copy()
     np.put_along_axis(out, idx, values, axis=-1)
@@ -52,7 +53,7 @@ def _scatter(like: Any, idx: Any, values: Any) -> Any:
 
 
 def _full_like(x: Any, value: float) -> Any:
-    if _is_torch(x):
+    if is_torch(x):
         import torch
 
         return torch.full_like(x, value)
@@ -60,7 +61,7 @@ def _full_like(x: Any, value: float) -> Any:
 
 
 def _where(c: Any, a: Any, b: Any) -> Any:
-    if _is_torch(c):
+    if is_torch(c):
         import torch
 
         return torch.where(c, a, b)
@@ -88,7 +89,7 @@ def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
     rows = int(np.prod(s.shape[:-1]))
     # on an accelerator every row takes the full sort: cheap there, and the prefix's fallback would need a host
     # sync per call (the rollout has none)
-    on_device = _is_torch(s) and s.device.type != "cpu"
+    on_device = is_torch(s) and s.device.type != "cpu"
     if m >= n or rows == 0 or k <= 0 or on_device:
         return _top_k_sorted(s, valid, k, industry, cap_frac)
     s2, v2 = s.reshape(rows, n), valid.reshape(rows, n)
@@ -100,9 +101,9 @@ def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
     # and K picks were found or every valid stock is inside the prefix
     n_ge = (s2 >= _take(s2, idx[:, -1:])).sum(-1)
     settled = (n_ge == m) & ((picked.sum(-1) >= k) | (v2.sum(-1) == _take(v2, idx).sum(-1)))
-    redo = np.flatnonzero(~(settled.cpu().numpy() if _is_torch(settled) else settled))
+    redo = np.flatnonzero(~(settled.cpu().numpy() if is_torch(settled) else settled))
     if len(redo):
-        if _is_torch(s2):
+        if is_torch(s2):
             import torch
 
             redo = torch.as_tensor(redo, device=s2.device)
@@ -124,14 +125,14 @@ def _picked_in_order(order: Any, valid: Any, k: int, industry: Any | None, cap_f
         ind = _take(industry, order)
         before, _ = running_in_group(ind, ok)
         ok = ok & ((before < industry_cap(k, cap_frac)) | (ind == UNKNOWN_INDUSTRY))
-    ok_i = ok.long() if _is_torch(ok) else ok.astype(np.int64)
+    ok_i = ok.long() if is_torch(ok) else ok.astype(np.int64)
     return ok & (_cumsum(ok_i) <= k)
 
 
 def _top_m(s: Any, m: int) -> Any:
     """[rows, m] indices of each row's m largest values, ordered by (value desc, index asc). Which of several
     stocks tied at the m-th value make the cut is arbitrary: `select_top_k` checks for that."""
-    if _is_torch(s):
+    if is_torch(s):
         import torch
 
         idx = torch.topk(s, m, dim=-1, sorted=False).indices.sort(dim=-1).values
@@ -147,7 +148,7 @@ def running_in_group(group: Any, member: Any, values: Any | None = None) -> tupl
     its run, its sum the run's running sum before it. Used by the cap here and by the Plackett–Luce
     log-probabilities (differentiable in `values`)."""
     n = group.shape[-1]
-    if _is_torch(group):
+    if is_torch(group):
         import torch
 
         pos = torch.arange(n, device=group.device).expand_as(group)
@@ -186,13 +187,13 @@ def position_weights(scores: Any, chosen: Any, sizing: str = "equal") -> Any:
 
     equal: 1/K each. strategy_d: ∝ max(score, 0) over the chosen; equal weight when all are ≤ 0.
     """
-    c = chosen.float() if _is_torch(chosen) else chosen.astype(np.float64)
-    n = c.sum(-1, keepdims=True) if not _is_torch(c) else c.sum(-1, keepdim=True)
+    c = chosen.float() if is_torch(chosen) else chosen.astype(np.float64)
+    n = c.sum(-1, keepdims=True) if not is_torch(c) else c.sum(-1, keepdim=True)
     equal = c / _where(n > 0, n, n * 0 + 1)
     if sizing == "equal":
         return equal
     if sizing != "strategy_d":
         raise ValueError(f"sizing='{sizing}': choose equal or strategy_d")
-    pos = _where(chosen, scores.clip(0) if _is_torch(scores) else np.clip(scores, 0, None), scores * 0)
-    tot = pos.sum(-1, keepdims=True) if not _is_torch(pos) else pos.sum(-1, keepdim=True)
+    pos = _where(chosen, scores.clip(0) if is_torch(scores) else np.clip(scores, 0, None), scores * 0)
+    tot = pos.sum(-1, keepdims=True) if not is_torch(pos) else pos.sum(-1, keepdim=True)
     return _where(tot > 0, pos / _where(tot > 0, tot, tot * 0 + 1), equal)
