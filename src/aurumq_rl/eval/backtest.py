@@ -254,7 +254,7 @@ class _TradeLog:
             "entry_date": date(entry), "exit_date": date(exit_), "weight": col["weight"],
             "target_weight": col["target"], "hold_days": m - e, "gross_return": gross, "costs": cst,
             "net_return": gross - cst, "max_gain": best, "defer_days": col["defer"],
-            "reason": pl.Series([REASONS[int(r)] for r in col["reason"]], dtype=pl.String),
+            "reason": pl.Series([REASONS[k] for k in range(len(REASONS))], dtype=pl.String).gather(col["reason"]),
         })
         return frame.with_columns(pl.col("decision_date", "entry_date", "exit_date").cast(pl.Date)).sort(
             "decision_date", "ts_code")
