@@ -21,7 +21,7 @@ def sha256_file(path: str | Path) -> str:
 def _listing_root(source: str) -> Path:
     """The directory shard paths are recorded relative to: a directory itself, a glob's part before its first
     wildcard component, a file's parent."""
-    from aurumq_rl.data.loader import is_glob
+    from aurumq_rl.data.source import is_glob
 
     if is_glob(source):
         parts = Path(source).parts
@@ -37,7 +37,7 @@ def data_provenance(source: object) -> dict[str, Any]:
     sha256 of the `sha256sum`-style listing (`<sha256>  <path>` lines in that order), so the same shards give
     the same digest however they are listed, and any changed, added, removed or renamed shard changes it.
     Both None for a source that is not a path (a LazyFrame) or that resolves to no file."""
-    from aurumq_rl.data.loader import is_glob, source_files
+    from aurumq_rl.data.source import is_glob, source_files
 
     if not isinstance(source, str | Path):
         return {"data_sha256": None, "data_files": None}

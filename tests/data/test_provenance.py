@@ -9,7 +9,7 @@ from pathlib import Path
 
 import polars as pl
 
-from aurumq_rl.data.loader import scan_source
+from aurumq_rl.data.source import scan_source
 from aurumq_rl.provenance import data_provenance
 
 

@@ -24,8 +24,9 @@ from aurumq_rl.algos.ppo import PPO, PPOConfig
 from aurumq_rl.algos.validation import policy_scores, validate_scores
 from aurumq_rl.data.check import check_window_order, date_counts, date_window
 from aurumq_rl.data.labels import days_after_entry
-from aurumq_rl.data.loader import load_panel, to_date
+from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.source import to_date
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_json, atomic_write_with

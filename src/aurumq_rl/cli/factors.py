@@ -72,7 +72,7 @@ def input_columns(source: str, exclude: list[str]) -> pl.LazyFrame | None:
     """The input's columns other than `exclude`, keyed by ts_code and a parsed trade_date (None when there are
     none), for `attach_inputs`."""
     from aurumq_rl.data.contract import trade_date_expr
-    from aurumq_rl.data.loader import scan_with_schema
+    from aurumq_rl.data.source import scan_with_schema
 
     lf, name, schema = scan_with_schema(source)
     extra = [c for c in schema.names() if c not in exclude]

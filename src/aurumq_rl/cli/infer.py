@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from aurumq_rl.data.loader import to_date
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.source import to_date
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_parquet, atomic_write_text, check_not_input, check_writable
 from aurumq_rl.market.selection import INDUSTRY_CAP

@@ -62,7 +62,7 @@ def seeds(text: str) -> list[int]:
 
 
 def check(args: argparse.Namespace) -> None:
-    from aurumq_rl.data.loader import to_date
+    from aurumq_rl.data.source import to_date
     from aurumq_rl.sl.dataset import FEATURE_MODES
     from aurumq_rl.sl.labels import LABEL_KINDS
 

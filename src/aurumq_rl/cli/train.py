@@ -214,7 +214,7 @@ def validate(opts: dict) -> dict:
     Returns a copy with numbers converted, dates as YYYY-MM-DD, `encoder_hidden` a tuple and
     `feature_group_weights` a dict; raises DataError naming the flag."""
     from aurumq_rl.algos.trainer import BEST_METRICS
-    from aurumq_rl.data.loader import to_date
+    from aurumq_rl.data.source import to_date
     from aurumq_rl.envs.market_sim import REWARD_MODES
     from aurumq_rl.market.costs import CostModel
 

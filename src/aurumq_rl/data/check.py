@@ -19,16 +19,10 @@ from aurumq_rl.data.contract import (
     validate_keys,
 )
 from aurumq_rl.data.events import is_raw_flag, raw_flag_message
-from aurumq_rl.data.loader import (
-    STATUS_COLUMNS,
-    cast_numeric_columns,
-    check_factor_dtypes,
-    collect_source,
-    scan_with_schema,
-    to_date,
-)
+from aurumq_rl.data.loader import STATUS_COLUMNS, cast_numeric_columns, check_factor_dtypes
 from aurumq_rl.data.normalize import MARKET_WIDE_SHARE
 from aurumq_rl.data.sanity import value_problems
+from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import check_limit_method, tick_grid_share
 from aurumq_rl.market.status import MarketConfig, annotate

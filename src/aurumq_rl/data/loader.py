@@ -1,4 +1,4 @@
-"""`load_panel`: Parquet (file, directory of shards, glob, or LazyFrame) → `Panel`.
+"""`load_panel`: Parquet (file, directory of shards, glob, or LazyFrame) → `Panel` (sources: `data.source`).
 
 Memory: keys and status columns are read once; factor columns are read in chunks and scattered straight
 into the dense float32 array, so peak memory stays near the size of the panel itself.
@@ -23,6 +23,7 @@ from aurumq_rl.data.contract import (
 from aurumq_rl.data.events import EVENT_TAU_DAYS, is_raw_flag, raw_flag_message
 from aurumq_rl.data.normalize import MARKET_WIDE_SHARE, NORMALIZE_METHODS, flat_dates, market_wide_share, normalize
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import check_limit_method
 from aurumq_rl.market.status import SEASONED_LISTING_DAY, MarketConfig, annotate
@@ -103,109 +104,6 @@ def check_factor_dtypes(schema: pl.Schema, cols: list[str], name: str) -> None:
                             "loading")
         if not dtype.is_numeric():
             raise DataError(f"{name}: factor column {col} has type {dtype}; factors must be numeric")
-
-
-def is_glob(source: str | Path) -> bool:
-    """Whether `source` is a glob pattern (holds `*`, `?` or `[`) rather than a file or directory path."""
-    return any(ch in str(source) for ch in "*?[")
-
-
-def source_files(source: str | Path) -> list[Path]:
-    """The files `scan_source` reads for a file, directory or glob, sorted; empty when there are none.
-
-    A file: itself. A directory: every `*.parquet` under it, at any depth. A glob: its matching files, `**`
-    recursive. Hidden files count in both, because polars reads them. The one place that resolves shards, for
-    the loader's checks and for provenance (`provenance.data_provenance`)."""
-    text = str(source)
-    if is_glob(text):
-        import glob
-
-        return sorted(p for p in map(Path, glob.glob(text, recursive=True, include_hidden=True)) if p.is_file())
-    path = Path(text)
-    if path.is_dir():
-        return sorted(p for p in path.rglob("*.parquet") if p.is_file())
-    return [path] if path.is_file() else []
-
-
-def scan_source(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str]:
-    """A LazyFrame and a display name for a Parquet file, a directory of shards (hive partitions ok),
-    a glob, or a LazyFrame."""
-    if isinstance(source, pl.LazyFrame):
-        return source, "<LazyFrame>"
-    text = str(source)
-    path = Path(text)
-    if is_glob(text):
-        if not source_files(text):  # polars would say "expanded paths were empty" and more
-            raise DataError(f"{text}: no file matches this glob; check the pattern and the directory it names")
-        return pl.scan_parquet(text, hive_partitioning=True), text
-    if path.is_dir():
-        if not source_files(path):
-            raise DataError(f"{path}: directory holds no .parquet file")
-        return pl.scan_parquet(str(path / "**" / "*.parquet"), hive_partitioning=True), text
-    if not path.is_file():
-        raise DataError(f"data file not found: {path}")
-    return pl.scan_parquet(text), text
-
-
-def scan_with_schema(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str, pl.Schema]:
-    """`scan_source` plus the schema, read once; an unreadable source is a `DataError` naming it."""
-    lf, name = scan_source(source)
-    try:
-        return lf, name, lf.collect_schema()
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise DataError(f"{name}: cannot read as Parquet ({exc})") from exc
-
-
-def collect_source(lf: pl.LazyFrame, name: str) -> pl.DataFrame:
-    """`lf.collect()` for a query that reads the source: a shard that is not Parquet, or whose columns differ
-    from the others', is a `DataError` naming the source (and the shard, when it can be found)."""
-    try:
-        return lf.collect()
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        if Path(name).is_file():
-            raise DataError(f"{name}: cannot read it ({reason}); it must be a readable Parquet file: rewrite or "
-                            "replace it") from exc
-        shard = _odd_shard(name)
-        raise DataError(f"{name}: cannot read it ({shard or reason}); every file of a directory or glob must be "
-                        "a Parquet with the same columns, so fix or remove the odd one") from exc
-
-
-def _odd_shard(name: str) -> str | None:
-    """The first shard of directory or glob `name` that is not a readable Parquet or whose schema differs
-    from the first shard's, described; None if there is none (or `name` is a single file)."""
-    if not is_glob(name) and not Path(name).is_dir():
-        return None
-    files = source_files(name)
-    first: tuple[Path, dict] | None = None
-    for f in files:
-        try:
-            schema = dict(pl.read_parquet_schema(f))
-        except (pl.exceptions.PolarsError, OSError) as exc:
-            return f"{f} is not a readable Parquet: {(str(exc).strip().splitlines() or ['?'])[0]}"
-        if first is None:
-            first = (f, schema)
-        elif schema != first[1]:
-            missing = [c for c in first[1] if c not in schema]
-            extra = [c for c in schema if c not in first[1]]
-            what = (f"lacks {', '.join(missing[:5])}" if missing else f"has extra {', '.join(extra[:5])}" if extra
-                    else "has other column types")
-            return f"{f} {what} compared with {first[0]}"
-    return None
-
-
-def to_date(value: str | date | None, flag: str) -> date | None:
-    """Parse YYYY-MM-DD or YYYYMMDD (a `date` or None passes through); the error names `flag`."""
-    if value is None or isinstance(value, date):
-        return value
-    for fmt in ("%Y-%m-%d", "%Y%m%d"):
-        try:
-            from datetime import datetime
-
-            return datetime.strptime(str(value), fmt).date()
-        except ValueError:
-            continue
-    raise DataError(f"{flag}='{value}' is not a date; use YYYY-MM-DD")
 
 
 def load_panel(

@@ -31,8 +31,9 @@ import polars as pl
 from aurumq_rl.data.check import date_window
 from aurumq_rl.data.contract import factor_columns, trade_date_expr
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD
-from aurumq_rl.data.loader import collect_source, load_panel, scan_with_schema, to_date
+from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError, did_you_mean
 
 SCORE_COLUMNS: tuple[str, ...] = ("ts_code", "trade_date", "score")

@@ -21,8 +21,8 @@ from typing import Any
 import numpy as np
 import torch
 
-from aurumq_rl.data.loader import to_date
 from aurumq_rl.data.normalize import ZSCORE_CLIP
+from aurumq_rl.data.source import to_date
 from aurumq_rl.envs.market_sim import HOLDING_AWARE
 from aurumq_rl.errors import DataError
 from aurumq_rl.export.bundle import (

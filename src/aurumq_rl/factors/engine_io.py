@@ -12,7 +12,8 @@ from pathlib import Path
 import polars as pl
 
 from aurumq_rl.data.contract import trade_date_expr, validate_keys
-from aurumq_rl.data.loader import cast_numeric_columns, collect_source, scan_with_schema
+from aurumq_rl.data.loader import cast_numeric_columns
+from aurumq_rl.data.source import collect_source, scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import KNOWN_INPUTS
 from aurumq_rl.market.limits import check_limit_method, on_tick_grid

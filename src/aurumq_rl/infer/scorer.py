@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 
 from aurumq_rl.data.contract import MISSING_FACTOR
-from aurumq_rl.data.loader import load_panel, to_date
+from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.source import to_date
 from aurumq_rl.errors import DataError
 from aurumq_rl.export.bundle import MODEL_FILE, check_files, onnx_session, read_metadata, run_session
 

@@ -105,7 +105,7 @@ class Split:
 def _index(dates: np.ndarray, value: str | None, flag: str, side: str) -> int | None:
     if value is None:
         return None
-    from aurumq_rl.data.loader import to_date  # YYYY-MM-DD or YYYYMMDD, a DataError naming the flag otherwise
+    from aurumq_rl.data.source import to_date  # YYYY-MM-DD or YYYYMMDD, a DataError naming the flag otherwise
 
     d = np.datetime64(to_date(value, f"--{flag}"), "D")
     i = int(np.searchsorted(dates, d, side="left" if side == "start" else "right"))
