@@ -367,3 +367,24 @@ def test_raw_loads_report_no_market_wide_column_and_warn_columns_false_is_silent
         raw = load_panel(df.lazy(), universe="all", normalize="raw")
         quiet = load_panel(df.lazy(), universe="all", warn_columns=False)
     assert raw.market_wide == [] and quiet.market_wide == ["mkt_idx"]
+
+
+def test_data_check_and_the_loader_agree_on_market_wide_columns() -> None:
+    """`data check` reports market-wide columns with the loader's flat test: one value per date up to float noise
+    relative to the date's scale. A column of tiny values (~1e-8) that varies is not market-wide in either; an
+    index level carried with 1e-12 relative noise is market-wide in both."""
+    from aurumq_rl.data.check import check_data
+
+    rng = np.random.default_rng(0)
+    n, t = 30, 40
+    level = np.repeat(rng.uniform(3000, 4000, t), n) * (1 + rng.normal(0, 1e-12, t * n))
+    df = pl.DataFrame({"ts_code": [f"{600000 + i:06d}.SH" for i in range(n)] * t,
+                       "trade_date": np.repeat(np.arange(np.datetime64("2024-01-01"), np.datetime64("2024-01-01") + t),
+                                               n),
+                       "close": 10.0, "pct_chg": 0.0, "vol": 1.0, "alpha_001": rng.normal(0, 1, t * n),
+                       "gtja_144": rng.normal(0, 2e-8, t * n), "mkt_idx": level}).with_columns(
+        pl.col("trade_date").cast(pl.Date))
+    with pytest.warns(UserWarning, match="mkt_idx"):
+        panel = load_panel(df.lazy(), universe="all")
+    assert panel.market_wide == ["mkt_idx"]
+    assert check_data(df.lazy())["market_wide_columns"] == ["mkt_idx"]

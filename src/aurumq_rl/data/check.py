@@ -20,7 +20,7 @@ from aurumq_rl.data.contract import (
 )
 from aurumq_rl.data.events import is_raw_flag, raw_flag_message
 from aurumq_rl.data.loader import STATUS_COLUMNS, cast_numeric_columns, check_factor_dtypes
-from aurumq_rl.data.normalize import MARKET_WIDE_SHARE
+from aurumq_rl.data.normalize import FLAT_RTOL, MARKET_WIDE_SHARE
 from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError
@@ -167,9 +167,10 @@ def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
             *[pl.col(c).cast(pl.Float64).n_unique().alias(f"{c}\x00uniq") for c in cols],
             pl.len().alias("\x00rows"),
         ), name).row(0, named=True)
-        per_date = collect_source(lf.group_by("trade_date").agg(
-            *[(pl.col(c).drop_nulls().n_unique() <= 1).alias(c) for c in cols],
-            *[(pl.col(c).drop_nulls().len() >= 2).alias(f"{c}\x00n") for c in cols],
+        finite = {c: (lambda v: pl.when(v.is_finite()).then(v))(pl.col(c).cast(pl.Float64)) for c in cols}
+        per_date = collect_source(lf.group_by("trade_date").agg(  # flat as `normalize.flat_dates` tests it
+            *[(v.std(ddof=0) <= FLAT_RTOL * v.abs().max()).fill_null(False).alias(c) for c, v in finite.items()],
+            *[(v.count() >= 2).alias(f"{c}\x00n") for c, v in finite.items()],
         ), name)
         for c in cols:
             valid = per_date[f"{c}\x00n"]

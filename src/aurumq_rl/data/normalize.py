@@ -16,6 +16,7 @@ import numpy as np
 NORMALIZE_METHODS: tuple[str, ...] = ("zscore", "rank", "raw")
 ZSCORE_CLIP = 5.0  # winsorisation bound in standard deviations, applied after the z-score
 MARKET_WIDE_SHARE = 0.99  # a column flat on this share of its dates is reported as market-wide
+FLAT_RTOL = 1e-7  # a date is flat when its std is at most this share of its largest |value|
 
 
 def _moments(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -95,7 +96,7 @@ def flat_dates(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     valid, n, _, std = _moments(x, mask)
     scale = np.where(valid, np.abs(x), 0).max(axis=1)
     comparable = n >= 2
-    return comparable & (std <= 1e-7 * scale), comparable
+    return comparable & (std <= FLAT_RTOL * scale), comparable
 
 
 def normalize(x: np.ndarray, mask: np.ndarray, method: str, flat: np.ndarray | None = None) -> np.ndarray:
