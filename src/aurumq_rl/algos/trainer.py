@@ -14,7 +14,7 @@ import math
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TextIO
+from typing import Literal, TextIO
 
 import numpy as np
 import torch
@@ -26,7 +26,7 @@ from aurumq_rl.data.check import check_window_order, date_counts, date_window
 from aurumq_rl.data.labels import days_after_entry
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
-from aurumq_rl.data.source import to_date
+from aurumq_rl.data.source import date_index, to_date
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_json, atomic_write_with
@@ -93,14 +93,10 @@ def _parse_device(name: str) -> torch.device:
     return dev
 
 
-def _date_index(panel: Panel, day: str | None, default: int, side: str, flag: str) -> int:
-    """The index of the first date ≥ `day` (side "start") or the last date ≤ `day` (side "end"); `day` is
-    YYYY-MM-DD or YYYYMMDD, and a bad one raises DataError naming `flag`."""
-    if day is None:
-        return default
-    d = np.datetime64(to_date(day, flag), "D")
-    i = int(np.searchsorted(panel.dates, d, side="left" if side == "start" else "right"))
-    return i if side == "start" else i - 1
+def _date_index(panel: Panel, day: str | None, default: int, side: Literal["start", "end"], flag: str) -> int:
+    """`data.source.date_index` on the panel's dates, `default` when `day` is None."""
+    i = date_index(panel.dates, day, flag, side)
+    return default if i is None else i
 
 
 def _check_window_order(cfg: TrainConfig) -> None:

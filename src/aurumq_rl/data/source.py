@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
+import numpy as np
 import polars as pl
 
 from aurumq_rl.errors import DataError
@@ -116,3 +118,13 @@ def to_date(value: str | date | None, flag: str) -> date | None:
         except ValueError:
             continue
     raise DataError(f"{flag}='{value}' is not a date; use YYYY-MM-DD")
+
+
+def date_index(dates: np.ndarray, value: str | date | None, flag: str, side: Literal["start", "end"]) -> int | None:
+    """Index in the sorted trading dates `dates` [datetime64[D]] of the first date ≥ `value` (side "start") or
+    the last date ≤ `value` (side "end"); None when `value` is None. A bad date is a DataError naming `flag`."""
+    if value is None:
+        return None
+    d = np.datetime64(to_date(value, flag), "D")
+    i = int(np.searchsorted(dates, d, side="left" if side == "start" else "right"))
+    return i if side == "start" else i - 1

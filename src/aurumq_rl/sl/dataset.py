@@ -16,6 +16,7 @@ import numpy as np
 
 from aurumq_rl.data.normalize import normalize
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.source import date_index
 from aurumq_rl.errors import DataError
 
 FEATURE_MODES: tuple[str, ...] = ("raw", "rank", "zscore")
@@ -102,16 +103,6 @@ class Split:
                 (("train", self.train), ("val", self.val), ("test", self.test))}
 
 
-def _index(dates: np.ndarray, value: str | None, flag: str, side: str) -> int | None:
-    if value is None:
-        return None
-    from aurumq_rl.data.source import to_date  # YYYY-MM-DD or YYYYMMDD, a DataError naming the flag otherwise
-
-    d = np.datetime64(to_date(value, f"--{flag}"), "D")
-    i = int(np.searchsorted(dates, d, side="left" if side == "start" else "right"))
-    return i if side == "start" else i - 1
-
-
 def resolve_split(dates: np.ndarray, horizon: int, *, train_start: str | None = None,
                   train_end: str | None = None, val_start: str | None = None, val_end: str | None = None,
                   test_start: str | None = None, test_end: str | None = None) -> Split:
@@ -121,12 +112,12 @@ def resolve_split(dates: np.ndarray, horizon: int, *, train_start: str | None = 
     emb = horizon + 1
     a, b = int(t_n * SPLIT_SHARES[0]), int(t_n * sum(SPLIT_SHARES))
     pick = lambda v, d: d if v is None else v  # noqa: E731
-    tr_lo = pick(_index(dates, train_start, "train-start", "start"), 0)
-    va_lo = pick(_index(dates, val_start, "val-start", "start"), a)
-    te_lo = pick(_index(dates, test_start, "test-start", "start"), b)
-    tr_hi = pick(_index(dates, train_end, "train-end", "end"), va_lo - 1)
-    va_hi = pick(_index(dates, val_end, "val-end", "end"), te_lo - 1)
-    te_hi = pick(_index(dates, test_end, "test-end", "end"), t_n - 1)
+    tr_lo = pick(date_index(dates, train_start, "--train-start", "start"), 0)
+    va_lo = pick(date_index(dates, val_start, "--val-start", "start"), a)
+    te_lo = pick(date_index(dates, test_start, "--test-start", "start"), b)
+    tr_hi = pick(date_index(dates, train_end, "--train-end", "end"), va_lo - 1)
+    va_hi = pick(date_index(dates, val_end, "--val-end", "end"), te_lo - 1)
+    te_hi = pick(date_index(dates, test_end, "--test-end", "end"), t_n - 1)
     tr_hi = min(tr_hi, va_lo - emb - 1)
     va_hi = min(va_hi, te_lo - emb - 1)
     for name, lo, hi in (("train", tr_lo, tr_hi), ("val", va_lo, va_hi), ("test", te_lo, te_hi)):
