@@ -13,11 +13,6 @@ from aurumq_rl.data.panel import Panel
 MAIN_WAVE_MAX_HOLD = 5
 
 
-def _price_index(pct_chg: np.ndarray) -> np.ndarray:
-    """Total-return price index per stock from compounded daily returns (flat where no bar)."""
-    return np.exp(np.cumsum(np.log1p(pct_chg), axis=0))
-
-
 def _trailing_mean(x: np.ndarray, w: int) -> np.ndarray:
     """Trailing mean over the last w rows (NaN for the first w-1)."""
     c = np.cumsum(np.concatenate([np.zeros((1, x.shape[1])), x], axis=0), axis=0)
@@ -35,7 +30,7 @@ def main_wave_returns(panel: Panel, max_hold: int = MAIN_WAVE_MAX_HOLD) -> tuple
 
     Returns (hold return [T, N], holding days [T, N]); NaN/0 where t+1+max_hold is past the panel's end.
     """
-    p = _price_index(panel.pct_chg)
+    p = np.exp(panel.log_price())  # total-return index
     t_n = p.shape[0]
     ma5, ma10 = _trailing_mean(p, 5), _trailing_mean(p, 10)
     below, at_or_above = ma5 < ma10, ma5 >= ma10  # NaN warm-up compares False in both

@@ -57,6 +57,12 @@ class Panel:
             return (self.factor_missing_bits == full).all(axis=2)
         return np.stack([self.missing_at(t)[:, cols].all(axis=1) for t in range(len(self.dates))])
 
+    def log_price(self) -> np.ndarray:
+        """[T, N] log of each stock's total-return index: the cumulative Σ log(1 + pct_chg) (flat on a day
+        without a bar). Every compounded return between two closes is a difference of it, never raw closes
+        across ex-dates; labels, the backtest and the SL track all read it."""
+        return np.cumsum(np.log1p(self.pct_chg), axis=0)
+
     @property
     def shape(self) -> tuple[int, int, int]:
         return self.factors.shape  # type: ignore[return-value]
@@ -72,8 +78,7 @@ class Panel:
         if fp < 1 or entry_lag < 0:
             raise ValueError(f"forward_returns: fp={fp} must be ≥ 1 and entry_lag={entry_lag} ≥ 0")
         t = len(self.dates)
-        logc = np.concatenate([np.zeros((1, self.pct_chg.shape[1])),
-                               np.cumsum(np.log1p(self.pct_chg), axis=0)], axis=0)  # logc[k] = sum r[0..k-1]
+        logc = np.concatenate([np.zeros((1, self.pct_chg.shape[1])), self.log_price()], axis=0)  # Σ r[0..k-1]
         out = np.full(self.pct_chg.shape, np.nan, dtype=np.float64)
         start, stop = entry_lag, entry_lag + fp  # window r[t+start+1 .. t+stop]
         n_valid = t - stop

@@ -236,7 +236,7 @@ class _TradeLog:
         ok = entry >= 0
         e = np.where(ok, entry, 0)
         m = np.where(ok, np.where(exit_ >= 0, exit_, last_day), 0)  # the close the position is marked at
-        logp = np.cumsum(np.log1p(panel.pct_chg), axis=0)
+        logp = panel.log_price()
         base = logp[e, stock]
         gross = np.where(ok, np.expm1(logp[m, stock] - base), np.nan)
         h = np.arange(1, max(int((m - e).max(initial=0)), 1) + 1)  # best close within the hold

@@ -210,10 +210,10 @@ def series_stats(returns: np.ndarray, forward_period: int) -> dict[str, float]:
             "total_return_nonoverlap": float(np.prod(1 + no) - 1) if len(no) else math.nan}
 
 
-def max_gain(pct_chg: np.ndarray, hold: int) -> np.ndarray:
+def max_gain(logp: np.ndarray, hold: int) -> np.ndarray:
     """[T, N] best close-to-close gain within the hold: max over h = 1..hold of P[t+1+h]/P[t+1] − 1, entry at
-    the close of t+1 (P = compounded price index). NaN where t+1+hold leaves the panel."""
-    logp = np.cumsum(np.log1p(pct_chg), axis=0)
+    the close of t+1 (`logp`: the log total-return index, `Panel.log_price`). NaN where t+1+hold leaves the
+    panel."""
     t_n = len(logp)
     out = np.full(logp.shape, np.nan)
     n_valid = t_n - 1 - hold

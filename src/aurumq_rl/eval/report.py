@@ -92,7 +92,7 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
 
     picks = select_picks(scores, valid, top_k, ind, industry_cap)
     series = {s: topk_returns(scores, fwd, picks, buy_next, s) for s in SIZINGS}
-    hit, win = hit_win_rates(picks, buy_next, fwd, max_gain(panel.pct_chg, fp), hit_threshold)
+    hit, win = hit_win_rates(picks, buy_next, fwd, max_gain(panel.log_price(), fp), hit_threshold)
     rank_ic = ic_series(scores, fwd, valid, "rank")
     key = (hashlib.sha1(np.packbits(valid)).hexdigest(), valid.shape, top_k, fp, random_draws, seed, industry_cap)
     if random_cache is not None and key in random_cache:

@@ -100,7 +100,7 @@ def null_tests(panel: Panel, label: Label, split: Split, params: GBDTParams, see
 
 def _past_return(panel: Panel, horizon: int) -> np.ndarray:
     """Return over the `horizon` dates ending at the close of t (known at the decision)."""
-    logp = np.cumsum(np.log1p(panel.pct_chg), axis=0)
+    logp = panel.log_price()
     out = np.full(logp.shape, np.nan)
     out[horizon:] = np.expm1(logp[horizon:] - logp[:-horizon])
     return out

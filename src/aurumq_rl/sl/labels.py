@@ -41,11 +41,6 @@ class Label:
     meta: dict[str, object] = field(default_factory=dict)
 
 
-def _log_index(pct_chg: np.ndarray) -> np.ndarray:
-    """Log total-return index per stock (cumulative sum of log(1 + r)); flat where there is no bar."""
-    return np.cumsum(np.log1p(pct_chg), axis=0)
-
-
 def _finish(panel: Panel, name: str, values: np.ndarray, horizon: int, binary: bool = False,
             **meta: object) -> Label:
     """NaN where the window passes the end of the data, then wrap in a `Label`. A stock whose bars stop inside
@@ -83,7 +78,7 @@ def main_wave_hit(panel: Panel, threshold: float = MAIN_WAVE_HIT_THRESHOLD) -> L
     """1 when the best close within the main-wave hold (entry t+1, up to its exit day) reaches
     entry × (1 + threshold), else 0; the binary companion of `main_wave` (threshold 5%, eval's hit rate)."""
     ret, days = main_wave_returns(panel)
-    logp = _log_index(panel.pct_chg)
+    logp = panel.log_price()
     t_n = len(logp)
     h_max = MAIN_WAVE_MAX_HOLD
     best = np.full(logp.shape, -np.inf)
@@ -133,7 +128,7 @@ def triple_barrier(panel: Panel, horizon_days: int = 10, profit_take: float = 0.
     first touch (horizon_days at the time barrier)."""
     if horizon_days < 1 or profit_take <= 0 or stop_loss <= 0:
         raise DataError("triple_barrier: horizon_days ≥ 1 and positive profit_take / stop_loss are required")
-    logp = _log_index(panel.pct_chg)
+    logp = panel.log_price()
     t_n = len(logp)
     out = np.full(logp.shape, np.nan)
     days = np.zeros(logp.shape, dtype=np.int16)
@@ -158,7 +153,7 @@ def trend_scan(panel: Panel, min_len: int = 5, max_len: int = 20) -> Label:
     the L with the largest |t| (clipped to ±20; sign = trend direction). Horizon max_len + 1."""
     if not 3 <= min_len <= max_len:
         raise DataError(f"trend_scan: need 3 ≤ min_len ({min_len}) ≤ max_len ({max_len})")
-    y = _log_index(panel.pct_chg)
+    y = panel.log_price()
     t_n, n_n = y.shape
     n_valid = t_n - 1 - max_len
     best = np.full((t_n, n_n), np.nan)
