@@ -48,6 +48,11 @@ class Panel:
         """[N, F] bool missing mask of one date, without materialising the whole panel's mask."""
         return np.unpackbits(self.factor_missing_bits[t], axis=1, count=len(self.factor_names)).astype(bool)
 
+    def missing_col(self, f: int, dates: slice = slice(None)) -> np.ndarray:
+        """[t, N] bool missing mask of factor `f` over `dates`, read from the packed bits (bit 7 - f % 8 of
+        byte f // 8, `np.packbits` order) without unpacking the others."""
+        return ((self.factor_missing_bits[dates, :, f // 8] >> np.uint8(7 - f % 8)) & 1).astype(bool)
+
     def blank(self, cols: np.ndarray | None = None) -> np.ndarray:
         """[T, N] bool: every factor (of `cols`, indices into `factor_names`; default all) is missing. Such a
         row's inputs are all fill values, so a model would score it as a made-up average stock: scorers

@@ -272,8 +272,7 @@ def factor_scores(panel: Panel, factor: str) -> np.ndarray:
     """The raw factor values of a loaded column as scores (NaN where missing or outside the universe)."""
     f = panel.factor_names.index(factor)
     x = panel.factors[..., f].astype(np.float64)
-    missing = (panel.factor_missing_bits[..., f // 8] >> np.uint8(7 - f % 8)) & np.uint8(1)  # packed along F
-    return np.where(missing.astype(bool) | ~panel.in_universe, np.nan, x)
+    return np.where(panel.missing_col(f) | ~panel.in_universe, np.nan, x)
 
 
 def load_scores(spec: SourceSpec, ep: EvalPanel, data: str | Path) -> ScoreSet:

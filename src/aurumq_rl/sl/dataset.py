@@ -34,14 +34,9 @@ def feature_cube(panel: Panel, lo: int, hi: int, mode: str = "raw", columns: lis
     uni = panel.in_universe[sl]
     x = np.empty((hi - lo + 1, len(panel.codes), len(cols)), dtype=np.float32)
     for j, c in enumerate(cols):  # loop over columns: each transform is vectorised over dates × stocks
-        col = np.where(_missing_col(panel, sl, c), np.nan, panel.factors[sl, :, c])
+        col = np.where(panel.missing_col(c, sl), np.nan, panel.factors[sl, :, c])
         x[:, :, j] = normalize(col, uni, mode)
     return x
-
-
-def _missing_col(panel: Panel, sl: slice, c: int) -> np.ndarray:
-    """[t, N] bool missing mask of factor c over the dates `sl`, read from the packed bits."""
-    return ((panel.factor_missing_bits[sl, :, c // 8] >> np.uint8(7 - c % 8)) & 1).astype(bool)
 
 
 @dataclass
