@@ -8,7 +8,10 @@ import errno
 import fnmatch
 import json
 import os
+import shutil
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -190,3 +193,42 @@ class AtomicParquetWriter:
                     raise _write_error(self.path, err, self._tmp) from err
         finally:
             self._tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def atomic_dir(target: str | Path, *, merge: bool) -> Iterator[Path]:
+    """Yield a new temp directory beside `target` to write a set of files into; publish it when the block
+    succeeds, remove it when the block raises (nothing half-written is left, the old target is untouched).
+
+    Publishing gives the files and the directory the ordinary permissions (mkdtemp's are private). A new
+    `target` is the renamed temp directory. An existing one is replaced whole (`merge=False`: a bundle, whose
+    files belong together; the previous one is put back if the swap fails) or receives each file by an atomic
+    rename (`merge=True`: a report directory that may hold other outputs)."""
+    out = Path(target)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:
+        yield tmp
+        mask = current_umask()
+        for f in tmp.iterdir():
+            f.chmod(0o666 & ~mask)
+        tmp.chmod(0o777 & ~mask)
+        if not out.exists():
+            os.replace(tmp, out)
+        elif merge:
+            for f in tmp.iterdir():
+                os.replace(f, out / f.name)
+            tmp.rmdir()
+        else:
+            old = out.with_name(f".{out.name}.old")
+            shutil.rmtree(old, ignore_errors=True)
+            os.replace(out, old)
+            try:
+                os.replace(tmp, out)
+            except BaseException:
+                os.replace(old, out)  # put the previous one back
+                raise
+            shutil.rmtree(old, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise

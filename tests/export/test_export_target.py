@@ -12,9 +12,9 @@ import pytest
 pytest.importorskip("torch")
 pytest.importorskip("onnxruntime")
 
+from aurumq_rl import io as aurumq_io  # noqa: E402
 from aurumq_rl.cli.main import main  # noqa: E402
 from aurumq_rl.errors import DataError  # noqa: E402
-from aurumq_rl.export import onnx_export  # noqa: E402
 from aurumq_rl.export.bundle import validate_bundle  # noqa: E402
 from aurumq_rl.export.onnx_export import export_bundle  # noqa: E402
 
@@ -79,7 +79,7 @@ def test_export_replaces_a_bundle_and_reads_both_date_formats(work: Path, tmp_pa
             raise OSError("disk full")
         real(src, dst)
 
-    monkeypatch.setattr(onnx_export.os, "replace", fail_second)
+    monkeypatch.setattr(aurumq_io.os, "replace", fail_second)  # the swap is io.atomic_dir's
     with pytest.raises(OSError, match="disk full"):
         export_bundle(run_dir, target)
     monkeypatch.undo()

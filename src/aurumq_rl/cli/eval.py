@@ -9,9 +9,6 @@ imports torch.
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -118,12 +115,10 @@ def write_outputs(out_dir: str | Path, files: dict[str, Any]) -> Path:
     OUT_DIR, then rename it to OUT_DIR (new) or move each file in with an atomic replace (existing)."""
     import polars as pl
 
-    from aurumq_rl.io import atomic_write_json, atomic_write_parquet, atomic_write_text
+    from aurumq_rl.io import atomic_dir, atomic_write_json, atomic_write_parquet, atomic_write_text
 
     out = Path(out_dir)  # checked up front by `_report` (io.check_writable)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
-    try:
+    with atomic_dir(out, merge=True) as tmp:
         for name, obj in files.items():
             if isinstance(obj, dict):
                 atomic_write_json(obj, tmp / name)
@@ -133,20 +128,6 @@ def write_outputs(out_dir: str | Path, files: dict[str, Any]) -> Path:
                 atomic_write_parquet(obj, tmp / name)
             else:
                 (tmp / name).write_bytes(obj)
-        umask = os.umask(0)
-        os.umask(umask)
-        for f in tmp.iterdir():  # temp files are private (0600); the report is an ordinary output
-            f.chmod(0o666 & ~umask)
-        tmp.chmod(0o777 & ~umask)
-        if not out.exists():
-            os.replace(tmp, out)
-            return out
-        for f in tmp.iterdir():
-            os.replace(f, out / f.name)
-        tmp.rmdir()
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 

@@ -10,9 +10,6 @@ than `PARITY_TOL`. Files are written to a temporary directory beside the target 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import warnings
 from datetime import date
 from pathlib import Path
@@ -41,7 +38,7 @@ from aurumq_rl.export.bundle import (
     run_session,
     schema_hash,
 )
-from aurumq_rl.io import current_umask
+from aurumq_rl.io import atomic_dir
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy, ScoreModule
 from aurumq_rl.provenance import sha256_file
 
@@ -153,9 +150,7 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
     want = want.numpy()
 
     target = Path(out_dir)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
-    try:
+    with atomic_dir(target, merge=False) as tmp:
         _export_graph(policy, obs.shape[1], tmp / MODEL_FILE)
         got = run_session(onnx_session(tmp / MODEL_FILE), obs)
         diff = float(np.max(np.abs(got.astype(np.float64) - want))) if len(want) else 0.0
@@ -172,20 +167,4 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
                                        + "\n", encoding="utf-8")
         sums = {f: sha256_file(tmp / f) for f in BUNDLE_FILES}
         (tmp / CHECKSUMS_FILE).write_text(json.dumps(sums, indent=2) + "\n", encoding="utf-8")
-        tmp.chmod(0o777 & ~current_umask())  # mkdtemp's 0700 would hide the bundle from other users
-        if target.exists():
-            old = target.with_name(f".{target.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(target, old)
-            try:
-                os.replace(tmp, target)
-            except BaseException:
-                os.replace(old, target)  # put the previous bundle back
-                raise
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return target
