@@ -201,3 +201,19 @@ def test_sb3_best_zip_keeps_the_first_of_equal_scores(data: str, tmp_path: Path)
     assert [r["steps"] for r in rows] == [32, 64, 96] and len({r["val_rank_ic"] for r in rows}) == 1
     assert A2C.load(out / "best.zip", device="cpu").num_timesteps == 32
     assert A2C.load(out / "last.zip", device="cpu").num_timesteps == 96
+
+
+def test_sb3_runs_on_the_cpu_whatever_device_is_asked(data: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """SB3 trains on the CPU, so an explicit --device is a flag it ignores (a warning) and the Trainer's tensors
+    are built on the CPU too: `--device cuda` trains on a machine without CUDA, where our PPO refuses it."""
+    import torch
+
+    with pytest.warns(UserWarning, match=r"--device: not used by --algorithm a2c"):
+        assert main(["train", "--data", data, "--out-dir", str(tmp_path / "a2c"), "--algorithm", "a2c",
+                     "--total-timesteps", "32", "--no-progress", "--device", "cuda", *FLAGS]) == 0
+    assert json.loads((tmp_path / "a2c" / "run.json").read_text())["device"] == "cpu"
+    if not torch.cuda.is_available():  # CI: our PPO, which would use the device, refuses it
+        assert main(["train", "--data", data, "--out-dir", str(tmp_path / "ppo"), "--total-timesteps", "32",
+                     "--no-progress", "--device", "cuda", *FLAGS]) == 2
+        assert "--device cuda: CUDA is not available" in capsys.readouterr().err

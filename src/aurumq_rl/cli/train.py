@@ -181,9 +181,10 @@ def _weights(value: object) -> dict[str, float]:
     return {k: w for k, _, w in parsed}
 
 
-# flags an SB3 algorithm has no use for (--n-steps still paces SAC's validation, as every algorithm's)
-SB3_UNUSED = {"sb3-ppo": ("encoder_hidden",), "a2c": ("encoder_hidden", "batch_size", "n_epochs"),
-              "sac": ("encoder_hidden", "n_epochs")}
+# flags an SB3 algorithm has no use for (--n-steps still paces SAC's validation, as every algorithm's); SB3
+# runs on the CPU, so --device is one of them and the SB3 path's tensors are built on the CPU
+SB3_UNUSED = {"sb3-ppo": ("encoder_hidden", "device"), "a2c": ("encoder_hidden", "batch_size", "n_epochs", "device"),
+              "sac": ("encoder_hidden", "n_epochs", "device")}
 
 
 def _check_sb3(opts: dict) -> None:
@@ -238,6 +239,8 @@ def validate(opts: dict) -> dict:
     _check_sb3(opts)
     if not isinstance(opts["device"], str) or not DEVICE_RE.fullmatch(opts["device"]):
         raise DataError(f"--device {opts['device']!r}: use auto, cpu, cuda or cuda:<index>")
+    if opts["algorithm"] != "ppo":  # SB3 runs on the CPU: nothing of the Trainer's belongs on a GPU
+        opts["device"] = "cpu"
     opts["encoder_hidden"] = _hidden(opts["encoder_hidden"])
     opts["feature_group_weights"] = _weights(opts.get("feature_group_weights"))
     for key in DATE_KEYS:
