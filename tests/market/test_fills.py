@@ -130,3 +130,30 @@ def test_a_suspended_stock_kept_at_its_weight_is_not_scaled_down(kind: str) -> N
                       [[F, T, T], [F, T, T]], [[F, F, T], [F, T, T]])
     np.testing.assert_array_equal(_np(fill(t, c, b, sl, BUY, SELL).weights),
                                   np.array([[0.25, 0.5, 0.25], [0.25, 0.25, 0.5]], dtype=_np(c).dtype))
+
+
+def test_the_accelerator_path_freezes_what_the_rounds_freeze() -> None:
+    """On an accelerator `fill` freezes the unsellable stocks scaling would cut in closed form (a sort, no host
+    sync); CI has no accelerator, so the closed form is checked here against the host's rounds on random
+    budget-bound books (many needing one round, some several) and on the hand case above."""
+    torch = pytest.importorskip("torch")
+    from aurumq_rl.market.fills import _freeze_unsellable_sorted, _scaled
+
+    rng = np.random.default_rng(1)
+    rounds = []
+    for _ in range(500):
+        n = int(rng.integers(3, 15))
+        c = torch.as_tensor(rng.dirichlet(np.ones(n), size=4) * rng.uniform(0.7, 1.0, (4, 1)))
+        t = torch.as_tensor(rng.dirichlet(np.ones(n) * 0.5, size=4))
+        b, s = torch.as_tensor(rng.random((4, n)) > 0.2), torch.as_tensor(rng.random((4, n)) > 0.7)
+        frozen = ((t > c) & ~b) | ((t < c) & ~s)
+        want, k = frozen.clone(), 0
+        while bool((forced := ~want & ~s & (_scaled(t, c, want) < c)).any()):
+            want, k = want | forced, k + 1
+        rounds.append(k)
+        assert torch.equal(_freeze_unsellable_sorted(t, c, s, frozen), want)
+    assert sum(k > 0 for k in rounds) > 100 and sum(k > 1 for k in rounds) > 10
+    t, c = torch.tensor([[0.0, 0.3, 0.7]]), torch.tensor([[0.5, 0.25, 0.0]])
+    s = torch.tensor([[F, F, T]])
+    got = _freeze_unsellable_sorted(t, c, s, (t < c) & ~s)
+    assert got.tolist() == [[True, True, False]]

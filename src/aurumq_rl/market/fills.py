@@ -40,12 +40,33 @@ def fill(target: Any, current: Any, buy_ok: Any, sell_ok: Any, buy_rate: Any, se
     scalars: the rates of the fill's date, `CostModel.rates`). Works on numpy arrays and torch tensors alike.
     """
     frozen = ((target > current) & ~buy_ok) | ((target < current) & ~sell_ok)
-    while True:
-        new = _scaled(target, current, frozen)
-        forced_sale = ~frozen & ~sell_ok & (new < current)
-        if not bool(forced_sale.any()):
-            return Fill(new, *trade_costs(current, new, buy_rate, sell_rate))
-        frozen = frozen | forced_sale
+    if is_torch(current) and current.device.type != "cpu":  # no host sync in the rollout on an accelerator
+        frozen = _freeze_unsellable_sorted(target, current, sell_ok, frozen)
+    else:  # rounds (usually one): the check is free on the host, a sort per step is not
+        while bool((forced := ~frozen & ~sell_ok & (_scaled(target, current, frozen) < current)).any()):
+            frozen = frozen | forced
+    new = _scaled(target, current, frozen)
+    return Fill(new, *trade_costs(current, new, buy_rate, sell_rate))
+
+
+def _freeze_unsellable_sorted(target: Any, current: Any, sell_ok: Any, frozen: Any) -> Any:
+    """The rounds of `fill` in closed form (torch, no data-dependent loop): a free unsellable stock i is cut
+    by scaling when the final scale s < ρ_i = current_i / target_i. Freezing one with ρ_i above the scale
+    lowers the scale, so the stocks frozen in the end are a prefix of the ρ-descending order: the one before
+    the first ρ at or below the scale left by the stocks ahead of it."""
+    import torch
+
+    unsellable = ~frozen & ~sell_ok & (target > 0)
+    rho = torch.where(unsellable, current / target.clamp(min=MIN_FREE), torch.full_like(current, -torch.inf))
+    rho, order = torch.sort(rho, dim=-1, descending=True)
+    c = torch.where(unsellable, current, torch.zeros_like(current)).gather(-1, order)
+    t = torch.where(unsellable, target, torch.zeros_like(target)).gather(-1, order)
+    fixed = torch.where(frozen, current, torch.zeros_like(current)).sum(-1, keepdim=True)
+    free = torch.where(frozen, torch.zeros_like(target), target).sum(-1, keepdim=True)
+    budget = (1 - fixed - (c.cumsum(-1) - c)).clamp(min=0)  # left by the stocks ahead of each
+    scale = torch.clamp(budget / (free - (t.cumsum(-1) - t)).clamp(min=MIN_FREE), max=1.0)
+    ahead = torch.cumprod((rho > scale).to(torch.int8), dim=-1).bool()  # up to the first ρ ≤ its scale
+    return frozen | torch.zeros_like(frozen).scatter(-1, order, ahead)
 
 
 def _scaled(target: Any, current: Any, frozen: Any) -> Any:
