@@ -41,11 +41,12 @@ def fill(target: Any, current: Any, buy_ok: Any, sell_ok: Any, buy_rate: Any, se
     """
     frozen = ((target > current) & ~buy_ok) | ((target < current) & ~sell_ok)
     if is_torch(current) and current.device.type != "cpu":  # no host sync in the rollout on an accelerator
-        frozen = _freeze_unsellable_sorted(target, current, sell_ok, frozen)
+        new = _scaled(target, current, _freeze_unsellable_sorted(target, current, sell_ok, frozen))
     else:  # rounds (usually one): the check is free on the host, a sort per step is not
-        while bool((forced := ~frozen & ~sell_ok & (_scaled(target, current, frozen) < current)).any()):
+        new = _scaled(target, current, frozen)
+        while bool((forced := ~frozen & ~sell_ok & (new < current)).any()):
             frozen = frozen | forced
-    new = _scaled(target, current, frozen)
+            new = _scaled(target, current, frozen)
     return Fill(new, *trade_costs(current, new, buy_rate, sell_rate))
 
 
