@@ -283,9 +283,11 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
             x = reader.dense(part, col)
             if warn and is_raw_flag(part[col]):
                 flags.append(col)
-            flat, comparable = flat_dates(x, in_universe)
-            if method != "raw" and market_wide_share(flat, comparable) >= MARKET_WIDE_SHARE:
-                market_wide.append(col)
+            flat = None
+            if method != "raw":  # raw values pass through anyway: no flat test, no market-wide report
+                flat, comparable = flat_dates(x, in_universe)
+                if market_wide_share(flat, comparable) >= MARKET_WIDE_SHARE:
+                    market_wide.append(col)
             z = normalize(x, in_universe, method, flat)
             ok = np.isfinite(z)
             feats[:, :, f] = np.where(ok, z, 0.0)
