@@ -98,7 +98,7 @@ def test_match_count(table: dict[str, parity.ParityRow]) -> None:
 
 
 def test_ld_sign_is_the_only_difference_for_172_186() -> None:
-    from aurumq_rl.factors.gtja191_b import adx_core
+    from aurumq_rl.factors.gtja191_build import adx_core
 
     flipped = adx_core(ld_series=LOW - delay(LOW, 1))  # py-alpha-lib's LD
     out = evaluate(parity.panel(), {"gtja_172": flipped, "gtja_186": (flipped + delay(flipped, 6)) / 2})

@@ -1,7 +1,8 @@
 """GTJA Alpha191 (Guotai Junan "191 alphas", 2017): registry entries for all 191 formulas.
 
-The formulas live in `gtja191_a` (#1-#95) and `gtja191_b` (#96-#191), one function per alpha with the
-published formula as its docstring; the operators and their conventions are in `gtja_ops`. This module
+The formulas live in `gtja191_a` (#1-#48), `gtja191_b` (#49-#95), `gtja191_c` (#96-#143) and `gtja191_d`
+(#144-#191), one function per alpha with the published formula as its docstring (helpers they share in
+`gtja191_build`); the operators and their conventions are in `gtja_ops`. This module
 turns them into `FactorSpec`s: inputs (from the formula's variables), lookback, quality, the reference
 implementation each alpha matches in `tests/factors/test_gtja191_parity.py` and, where it matches none or
 needed an interpretation, the reason. docs/PARITY_GTJA191.md is the per-alpha parity table.
@@ -15,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from aurumq_rl.factors import gtja191_a, gtja191_b
+from aurumq_rl.factors import gtja191_a, gtja191_b, gtja191_c, gtja191_d
 from aurumq_rl.factors.expr import X
 from aurumq_rl.factors.gtja_ops import sma_warmup
 from aurumq_rl.factors.registry import FactorSpec, register
@@ -262,10 +263,14 @@ def formula_conventions(formula: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(notes))
 
 
+# The formula modules, in alpha order; each defines `aNNN` for the alphas of its range.
+_FORMULA_MODULES = (gtja191_a, gtja191_b, gtja191_c, gtja191_d)
+
+
 def alpha_function(num: int) -> Callable[[], X] | None:
     """The formula function of alpha `num` (None for stubs)."""
     name = f"a{num:03d}"
-    return getattr(gtja191_a, name, None) or getattr(gtja191_b, name, None)
+    return next((getattr(mod, name) for mod in _FORMULA_MODULES if hasattr(mod, name)), None)
 
 
 def _spec(num: int) -> FactorSpec:
