@@ -211,8 +211,9 @@ def write_doc(rows: list[parity.ParityRow], path: Path = DOC) -> None:
         "lookback, and in parentheses the share of rows whose null-ness differs. An alpha matches a reference "
         f"when the correlation exceeds {parity.CORR_MIN} and at most {parity.NULL_TOL:.0%} of rows differ in "
         f"null-ness (tests/factors/parity.py). Matching at least one reference: **{n} of 191** (2 stubs).",
-        "Operator conventions: `src/aurumq_rl/factors/gtja_ops.py`; per-alpha readings and reasons: "
-        "`src/aurumq_rl/factors/gtja191.py` (CAVEATS, reasons for no match).",
+        "Operator conventions: `src/aurumq_rl/factors/gtja_ops.py` (the operators with a rolling implementation "
+        "of their own in `gtja_ops_rolling.py`); formulas: `gtja191_a.py` .. `gtja191_d.py`; per-alpha readings "
+        "and reasons: `src/aurumq_rl/factors/gtja191.py` (CAVEATS, reasons for no match).",
         "",
         "| alpha | reference | py-alpha-lib | polars_ta | quality | reason |",
         "|---|---|---|---|---|---|",
