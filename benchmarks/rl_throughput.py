@@ -46,12 +46,14 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
            batch: int, industries: int) -> dict:
     import torch
 
+    from aurumq_rl.algos.host_memory import retain_freed_memory
     from aurumq_rl.algos.ppo import PPO, PPOConfig
     from aurumq_rl.algos.trainer import resolve_device
     from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
     from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 
     torch.set_num_threads(threads)
+    retain_freed_memory()  # as `train` does (resolve_device), for SB3 too: both get the same allocator settings
     panel = _panel(n, 250, f, industries)  # the env's 30% industry cap applies when industries > 0
     env_cfg = EnvConfig(top_k=30, episode_length=64)
     epochs = 4

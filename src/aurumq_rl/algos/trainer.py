@@ -20,6 +20,7 @@ import numpy as np
 import torch
 
 from aurumq_rl import __version__
+from aurumq_rl.algos.host_memory import retain_freed_memory
 from aurumq_rl.algos.ppo import PPO, PPOConfig
 from aurumq_rl.algos.validation import policy_scores, validate_scores
 from aurumq_rl.data.check import check_window_order, date_counts, date_window
@@ -70,8 +71,11 @@ class TrainConfig:
 
 def resolve_device(name: str) -> torch.device:
     """The torch device of `--device` (auto: CUDA when available); on CUDA it also allows TF32 matmuls, the
-    training precision there (the bundle's parity with onnxruntime is checked on the CPU, in float32)."""
+    training precision there (the bundle's parity with onnxruntime is checked on the CPU, in float32). It
+    also keeps freed host memory for reuse (`host_memory`): a CPU update reallocates the same activations
+    every minibatch."""
     dev = _parse_device(name)
+    retain_freed_memory()
     if dev.type == "cuda":
         torch.backends.cuda.matmul.allow_tf32 = True
         torch.backends.cudnn.allow_tf32 = True
