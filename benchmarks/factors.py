@@ -24,6 +24,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _common import peak_rss
+
 FAMILIES = ("alpha101", "gtja191", "tech", "cmf", "zt")
 REF_FIELDS = {"close": "close", "Open": "open", "high": "high", "low": "low", "volume": "vol", "vwap": "vwap",
               "returns": "pct_chg"}
@@ -43,20 +45,6 @@ def make_panel(dir_: Path, n_stocks: int, n_days: int) -> tuple[Path, Path]:
     return p, i
 
 
-def _rss() -> int:
-    """Peak resident set of this process in bytes: VmHWM of /proc/self/status (Linux). Not ru_maxrss, which on
-    Linux keeps the high-water mark of the pre-exec memory map, i.e. of the parent that spawned us."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024
-    except OSError:
-        pass
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
-
-
 def child_engine(family: str, path: str, index: str, batch_days: str = "0", stream: str = "0") -> dict:
     """`compute_factors` (whole output in memory) or, with `stream`, the CLI's path: each date batch written
     to a Parquet file as it is computed."""
@@ -74,7 +62,7 @@ def child_engine(family: str, path: str, index: str, batch_days: str = "0", stre
         out, rep = compute_factors(path, families=family, index=index, batch_days=int(batch_days) or None,
                                    progress=False)
         rows = out.height
-    return {"wall_s": time.perf_counter() - t0, "peak_rss": _rss(), "n": len(rep.computed),
+    return {"wall_s": time.perf_counter() - t0, "peak_rss": peak_rss(), "n": len(rep.computed),
             "skipped": len(rep.skipped), "computed": rep.computed, "rows": rows, "batches": rep.batches}
 
 
@@ -107,7 +95,7 @@ def child_reference(path: str, names: str) -> dict:
         except Exception as exc:  # noqa: BLE001 - report, keep timing the others
             failed.append(f"{n}: {type(exc).__name__}")
     return {"wall_s": time.perf_counter() - t0, "pivot_s": pivot_s, "compute_s": time.perf_counter() - t1,
-            "peak_rss": _rss(), "n": len(todo) - len(failed), "failed": failed}
+            "peak_rss": peak_rss(), "n": len(todo) - len(failed), "failed": failed}
 
 
 def run_child(args: list[str], timeout: float) -> dict:

@@ -23,6 +23,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+from _common import GIB
 
 
 def _policy_run(root: Path, n_factors: int, data: str, day: str) -> Path:
@@ -108,8 +109,9 @@ def infer_wall(n: int, days: int, f: int) -> dict:
         data = root / "market.parquet"
         day = _write_market(data, n, days, f)
         bundle = export_bundle(_policy_run(root, f, str(data), day), root / "bundle")
-        child = ("import resource, sys; from aurumq_rl.cli.main import main; rc = main(sys.argv[1:]); "
-                 "print('RSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss); sys.exit(rc)")
+        child = (f"import sys; sys.path.insert(0, {str(Path(__file__).resolve().parent)!r}); "
+                 "from _common import peak_rss; from aurumq_rl.cli.main import main; rc = main(sys.argv[1:]); "
+                 "print('RSS', peak_rss()); sys.exit(rc)")
         cmd = [sys.executable, "-c", child,
                "infer", "--bundle", str(bundle), "--data", str(data), "--date", day, "--universe", "all",
                "-o", str(root / "picks.parquet")]
@@ -118,7 +120,7 @@ def infer_wall(n: int, days: int, f: int) -> dict:
             t0 = time.perf_counter()
             res = subprocess.run(cmd, capture_output=True, text=True, check=True)
             walls.append(time.perf_counter() - t0)
-        rss = int(res.stdout.rsplit("RSS", 1)[1].split()[0]) / 2**20
+        rss = int(res.stdout.rsplit("RSS", 1)[1].split()[0]) / GIB
     return {"n": n, "days": days, "f": f, "wall_s_median": float(np.median(walls)), "peak_rss_gib": rss}
 
 

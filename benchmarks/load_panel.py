@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
+from _common import peak_rss
 
 
 def make_parquet(path: Path, n_stocks: int, n_days: int, n_factors: int, seed: int = 0) -> None:
@@ -51,8 +52,6 @@ def make_parquet(path: Path, n_stocks: int, n_days: int, n_factors: int, seed: i
 
 
 def _child(mode: str, path: str) -> None:
-    import resource
-
     t0 = time.perf_counter()
     if mode == "load_panel":
         from aurumq_rl.data.loader import load_panel
@@ -72,8 +71,7 @@ def _child(mode: str, path: str) -> None:
         dense[ti, ni] = df.select(cols).to_numpy()
         shape = dense.shape
     wall = time.perf_counter() - t0
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"wall_s": wall, "peak_rss": rss, "shape": shape}))
+    print(json.dumps({"wall_s": wall, "peak_rss": peak_rss(), "shape": shape}))
 
 
 def measure(mode: str, path: Path) -> dict:

@@ -17,12 +17,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import resource
 import subprocess
 import sys
 import time
 
 import numpy as np
+from _common import GIB, peak_rss
 
 
 def _panel(n: int, t: int, f: int, industries: int = 0, seed: int = 0):  # noqa: ANN202
@@ -93,7 +93,7 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
         t0 = time.perf_counter()
         model.learn(total_timesteps=steps)
         out.update(steps_per_s=steps / (time.perf_counter() - t0))
-    out["peak_rss_gib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+    out["peak_rss_gib"] = peak_rss() / GIB
     if kind == "ours" and device.startswith("cuda"):
         out["peak_gpu_gib"] = torch.cuda.max_memory_allocated() / 2**30
     return out

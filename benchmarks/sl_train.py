@@ -4,7 +4,7 @@ Features are generated directly with numpy as the [rows, F] float32 matrix `sl.d
 produces (no Parquet, no loader), with a planted signal in the first column so the model has something to
 learn; the first 80% of dates train, the last 20% (after a 7-date embargo) validate / early-stop. Training goes
 through `aurumq_rl.sl.models.train_model` (the path `aurumq-rl sl train` uses). Peak RSS is the process's
-ru_maxrss after each stage (generation included: the feature matrix itself is rows × F × 4 bytes).
+high-water mark (VmHWM) after each stage (generation included: the feature matrix itself is rows × F × 4 bytes).
 
     python benchmarks/sl_train.py            # 3000 stocks × 750 days × 300 features, 2 threads
     python benchmarks/sl_train.py --quick    # 300 × 250 × 40
@@ -16,14 +16,14 @@ import argparse
 import dataclasses
 import os
 import platform
-import resource
 import time
 
 import numpy as np
+from _common import GIB, peak_rss
 
 
 def peak_gib() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
+    return peak_rss() / GIB
 
 
 def make_rows(n_stocks: int, n_days: int, n_features: int, seed: int = 0):  # noqa: ANN201

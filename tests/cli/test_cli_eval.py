@@ -20,6 +20,7 @@ import pytest
 from aurumq_rl.cli.main import main
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.source import date_index
 from aurumq_rl.eval.report import evaluate_scores
 from tests.eval.helpers import demo_market
 
@@ -42,7 +43,7 @@ def oracle(full: Panel) -> pl.DataFrame:
     t, n = np.nonzero(np.isfinite(fwd) & full.in_universe)
     df = pl.DataFrame({"ts_code": full.codes[n], "trade_date": full.dates[t], "score": fwd[t, n]})
     assert GHOST not in set(full.codes)
-    day = full.dates[[full.date_index("2021-02-01")]]
+    day = full.dates[[date_index(full.dates, "2021-02-01", "day", "start")]]
     ghost = pl.DataFrame({"ts_code": [GHOST], "trade_date": day, "score": [1.0]})
     return pl.concat([df, ghost]).with_columns(pl.col("trade_date").cast(pl.Date))
 
@@ -142,7 +143,8 @@ def test_factor_source_equals_evaluating_the_factor_directly(run_a: Path, full: 
     for p in (same, full):
         s = np.where(p.factor_missing[..., 0] | ~p.in_universe, np.nan, p.factors[..., 0].astype(np.float64))
         direct = evaluate_scores(p, s, top_k=10, cost_bps=(30.0, 60.0), random_draws=10,
-                                 start=p.date_index(START), end=p.date_index(END))
+                                 start=date_index(p.dates, START, "--start", "start"),
+                                 end=date_index(p.dates, END, "--end", "end"))
         if p is same:  # the panel the command loaded: every number
             _close(got, direct)
     # on the whole data: the draws differ (another panel shape), and so do ties of forward returns (rank IC,

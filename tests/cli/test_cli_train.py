@@ -97,6 +97,8 @@ TINY = ["--total-timesteps", "64", "--n-envs", "4", "--n-steps", "8", "--batch-s
     (["--encoder-hidden", "64,-3"], None, "--encoder-hidden '64,-3'"),
     (["--cost-bps", "-5"], None, "--cost-bps -5"),
     (["--learning-rate", "0"], None, "--learning-rate 0"),
+    (["--value-learning-rate", "0"], None, "--value-learning-rate 0.0: must be > 0"),
+    (["--value-learning-rate", "inf"], None, "--value-learning-rate inf: must be > 0"),
     (["--device", "tpu"], None, "--device 'tpu'"),
     (["--device", "tpu", "--smoke"], None, "--device 'tpu'"),  # before --smoke writes its market
     (["--train-start", "2021-06-01", "--train-end", "2021-01-01"], None, "--train-start 2021-06-01 is after"),
@@ -118,6 +120,7 @@ TINY = ["--total-timesteps", "64", "--n-envs", "4", "--n-steps", "8", "--batch-s
     ([], '{"forward_period": "abc"}', "--forward-period 'abc'"),
     ([], '{"n_epochs": 2.5}', "--n-epochs 2.5"),
     ([], '{"learning_rate": "fast"}', "--learning-rate 'fast'"),
+    ([], '{"value_learning_rate": "slow"}', "--value-learning-rate 'slow': must be a number"),
     ([], '{"sizing": "huge"}', "--sizing 'huge'"),
 ])
 def test_train_rejects_bad_values_before_writing(data: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
@@ -210,6 +213,19 @@ def test_train_refuses_a_top_k_the_universe_cannot_fill(data: str, tmp_path: Pat
     assert not out.exists()
 
 
+def test_value_learning_rate_flag_reaches_the_critic_and_run_json(data: str, tmp_path: Path) -> None:
+    """--value-learning-rate sets the critic's optimiser group (the policy's keeps --learning-rate) and is
+    recorded in run.json; both anneal alike (2 updates: the last one runs at half the rate)."""
+    import torch
+
+    out = tmp_path / "run"
+    assert main(["train", "--data", data, "--out-dir", str(out), *TINY, "--learning-rate", "0.001",
+                 "--value-learning-rate", "0.0025"]) == 0
+    assert json.loads((out / "run.json").read_text())["config"]["ppo"]["value_learning_rate"] == 0.0025
+    groups = torch.load(out / "last.pt", weights_only=False)["opt"]["param_groups"]
+    assert [g["lr"] for g in groups] == pytest.approx([0.0005, 0.00125])
+
+
 def test_trainer_api_checks_the_window_order_too(data: str, tmp_path: Path) -> None:
     from aurumq_rl.algos.trainer import TrainConfig, Trainer
 
@@ -256,7 +272,7 @@ def test_cli_defaults_are_the_config_dataclasses_defaults() -> None:
            "cost_bps": CostModel().round_trip_bps,
            "encoder_hidden": ",".join(map(str, defaults(TrainConfig)["encoder_hidden"]))}
     shared = sorted(set(FLAG_DEFAULTS) & set(api))
-    assert len(shared) >= 17, shared
+    assert len(shared) >= 18 and "value_learning_rate" in shared, shared
     assert {k: FLAG_DEFAULTS[k] for k in shared} == {k: api[k] for k in shared}
     gbdt = defaults(GBDTParams)
     shared = sorted(set(SL_DEFAULTS) & set(gbdt))

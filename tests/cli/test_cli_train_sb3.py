@@ -155,9 +155,10 @@ def test_sb3_warns_about_the_flags_its_algorithm_ignores(data: str, tmp_path: Pa
 
 
 @pytest.mark.parametrize(("algorithm", "named"), [
-    ("sb3-ppo", "--encoder-hidden"),  # SB3's own MlpPolicy; its PPO uses minibatches and epochs
-    ("a2c", "--encoder-hidden, --batch-size, --n-epochs"),  # one full-rollout step per update
-    ("sac", "--encoder-hidden, --n-epochs"),  # off-policy: --batch-size samples the replay buffer
+    # SB3's own MlpPolicy, its critic trained at --learning-rate; its PPO uses minibatches and epochs
+    ("sb3-ppo", "--encoder-hidden, --value-learning-rate"),
+    ("a2c", "--encoder-hidden, --batch-size, --n-epochs, --value-learning-rate"),  # one full-rollout step per update
+    ("sac", "--encoder-hidden, --n-epochs, --value-learning-rate"),  # off-policy: --batch-size samples the buffer
 ])
 def test_each_sb3_algorithm_names_exactly_the_set_flags_it_ignores(algorithm: str, named: str) -> None:
     """Every tuning flag set explicitly: the warning names the ones the algorithm has no use for, in flag order;
@@ -166,7 +167,8 @@ def test_each_sb3_algorithm_names_exactly_the_set_flags_it_ignores(algorithm: st
 
     from aurumq_rl.cli.train import FLAG_DEFAULTS, validate
 
-    explicit = {"encoder_hidden", "batch_size", "n_epochs", "n_steps", "learning_rate", "n_envs"}
+    explicit = {"encoder_hidden", "batch_size", "n_epochs", "n_steps", "learning_rate", "value_learning_rate",
+                "n_envs"}
     with pytest.warns(UserWarning, match=r"not used by") as rec:
         validate({**FLAG_DEFAULTS, "algorithm": algorithm, "explicit": explicit})
     assert [str(w.message) for w in rec] == [f"{named}: not used by --algorithm {algorithm} (SB3's own MlpPolicy "

@@ -402,7 +402,8 @@ def test_every_flag_reaches_the_training_config(data: str, tmp_path: Path) -> No
     inc = tmp_path / "cols.txt"
     inc.write_text("alpha_001\n")
     flags = (
-        "--universe all_non_st --seed 9 --learning-rate 0.02 --n-epochs 2 --cost-bps 0 --sizing strategy_d "
+        "--universe all_non_st --seed 9 --learning-rate 0.02 --value-learning-rate 0.03 --n-epochs 2 --cost-bps 0 "
+        "--sizing strategy_d "
         "--reward-mode sharpe --eval-every 3 --val-start 2021-07-01 --val-end 2021-09-30 --factors 8 --threads 1 "
         "--target-kl 0.2 --top-k 7 --forward-period 3 --episode-length 9 --encoder-hidden 16,8 "
         "--feature-group-weights mf_=0.5 --n-envs 6 --n-steps 5 --batch-size 20 --total-timesteps 90"
@@ -418,6 +419,7 @@ def test_every_flag_reaches_the_training_config(data: str, tmp_path: Path) -> No
     )
     assert (cfg.eval_every, cfg.threads, cfg.encoder_hidden, cfg.feature_group_weights) == (3, 1, (16, 8), {"mf_": 0.5})
     assert (cfg.ppo.seed, cfg.ppo.learning_rate, cfg.ppo.n_epochs, cfg.ppo.target_kl) == (9, 0.02, 2, 0.2)
+    assert cfg.ppo.value_learning_rate == 0.03
     assert (cfg.ppo.n_envs, cfg.ppo.n_steps, cfg.ppo.batch_size, cfg.ppo.total_timesteps) == (6, 5, 20, 90)
     assert (cfg.env.cost.round_trip_bps, cfg.env.sizing, cfg.env.reward_mode) == (0.0, "strategy_d", "sharpe")
     assert (cfg.env.top_k, cfg.env.forward_period, cfg.env.episode_length) == (7, 3, 9)
@@ -429,13 +431,15 @@ def test_config_file_toml_or_json_with_dashed_or_underscored_keys(data: str, tmp
     command line still wins over the file."""
     path = tmp_path / f"c{suffix}"
     if suffix == ".toml":
-        path.write_text('universe = "all_non_st"\ntop-k = 7\nn_epochs = 2\nno-export = true\n')
+        path.write_text('universe = "all_non_st"\ntop-k = 7\nn_epochs = 2\nno-export = true\n'
+                        'value-learning-rate = 0.004\n')
     else:
-        path.write_text('{"universe": "all_non_st", "top-k": 7, "n_epochs": 2, "no-export": true}')
+        path.write_text('{"universe": "all_non_st", "top-k": 7, "n_epochs": 2, "no-export": true, '
+                        '"value_learning_rate": 0.004}')
     opts = _opts("--config", str(path), "--data", data, "--out-dir", str(tmp_path / "run"), "--n-epochs", "3")
     assert opts["no_export"] is True
     cfg = build_config(validate(opts))
-    assert (cfg.universe, cfg.env.top_k, cfg.ppo.n_epochs) == ("all_non_st", 7, 3)
+    assert (cfg.universe, cfg.env.top_k, cfg.ppo.n_epochs, cfg.ppo.value_learning_rate) == ("all_non_st", 7, 3, 0.004)
 
 
 def test_config_file_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -117,11 +117,11 @@ def test_absent_row_cannot_be_sold_either() -> None:
 
 
 def test_null_pct_chg_counts_as_an_unchanged_price() -> None:
-    df = pl.DataFrame({"ts_code": "600001.SH", "trade_date": [_day(k) for k in range(4)], "close": 10.0,
-                       "pct_chg": [0.0, None, 0.02, 0.03], "vol": 1.0, "alpha_001": 1.0})
+    df = pl.DataFrame({"ts_code": "600001.SH", "trade_date": [_day(k) for k in range(5)], "close": 10.0,
+                       "pct_chg": [0.0, 0.01, None, 0.02, 0.03], "vol": 1.0, "alpha_001": 1.0})
     p = load_panel(df.lazy(), universe="all")
-    np.testing.assert_array_equal(p.pct_chg[:, 0], [0.0, 0.0, 0.02, 0.03])
-    assert p.forward_returns(3, entry_lag=0)[0, 0] == pytest.approx(1.0 * 1.02 * 1.03 - 1)  # days 1-3
+    np.testing.assert_array_equal(p.pct_chg[:, 0], [0.0, 0.01, 0.0, 0.02, 0.03])
+    assert p.forward_returns(3)[0, 0] == pytest.approx(1.0 * 1.02 * 1.03 - 1)  # entry at day 1: days 2-4
 
 
 def test_exp_decay_does_not_carry_an_event_into_the_next_stock() -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from aurumq_rl.factors import expr as E
 from aurumq_rl.factors import ops
-from aurumq_rl.factors.expr import X, evaluate, maximum, minimum, temporaries, where
+from aurumq_rl.factors.expr import X, evaluate, maximum, minimum, temps_of, where
 
 # Three stocks, four days. Cross-sectional pct ranks per date (r / 3):
 #   d0: A=1 B=2 C=3 -> 1/3 2/3 1      d1: A=5 B=4 C=6 -> 2/3 1/3 1
@@ -36,6 +36,12 @@ def approx(values: list[float | None], expected: list[float | None]) -> bool:
 
 
 C = X.col("close")
+
+
+def temporaries(factors: dict[str, X]) -> dict[str, int]:
+    """The temporaries `evaluate` computes for `factors` (`temps_of`, as evaluate and the engine call it):
+    temp name -> stage."""
+    return {n: t.stage for n, t in temps_of([x.expr for x in factors.values()]).items()}
 
 
 def test_ts_of_cs_is_staged_and_right_where_naive_nesting_is_wrong() -> None:

@@ -8,6 +8,7 @@ import polars as pl
 import pytest
 
 from aurumq_rl.factors import ops
+from aurumq_rl.factors.alpha101_build import RET
 from aurumq_rl.factors.expr import X, evaluate
 
 N = None
@@ -213,10 +214,10 @@ def test_signed_power_log_sign_abs() -> None:
     assert cross_section(ops.abs(x_), [-2.0, 0.0]) == [2.0, 0.0]
 
 
-def test_returns_and_adv() -> None:
+def test_alpha101_returns_and_adv() -> None:
     df = pl.DataFrame({"ts_code": ["A"] * 3, "trade_date": [0, 1, 2], "pct_chg": [0.01, -0.02, 0.03],
                        "amount": [10.0, 20.0, 60.0], "vol": [1.0, 2.0, 3.0]})
-    out = evaluate(df, {"r": ops.returns(), "a": ops.adv(2), "v": ops.adv(2, "vol")})
+    out = evaluate(df, {"r": RET, "a": ops.adv(2), "v": ops.adv(2, "vol")})  # Alpha101's `returns` is RET
     assert out["r"].to_list() == [0.01, -0.02, 0.03]
     assert out["a"].to_list() == [N, 15.0, 40.0] and out["v"].to_list() == [N, 1.5, 2.5]
 

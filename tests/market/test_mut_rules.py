@@ -164,3 +164,14 @@ def test_check_top_k_refuses_only_a_k_no_date_can_fill() -> None:
         check_top_k(uni, 6, "hs300", dates)
     with pytest.raises(DataError, match="holds at most 0 stocks"):
         check_top_k(np.zeros((3, 0), bool), 1, "all", dates)
+
+
+def test_check_top_k_refuses_an_empty_window_clearly() -> None:
+    """No date at all: a DataError naming the empty window and the date flags to widen (formatting the
+    window's first and last date raised IndexError)."""
+    from aurumq_rl.errors import DataError
+    from aurumq_rl.market.universe import check_top_k
+
+    want = r"^no trading date in the window \(universe 'all'\), so --top-k 5 .*widen the dates"
+    with pytest.raises(DataError, match=want):
+        check_top_k(np.zeros((0, 4), bool), 5, "all", np.array([], "datetime64[D]"))

@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 import pytest
 
-from aurumq_rl.market.boards import board_of
+from aurumq_rl.market.boards import board_expr
 from aurumq_rl.market.limits import (
     limit_pct_exprs,
     on_tick_grid,
@@ -28,7 +28,7 @@ from aurumq_rl.market.status import annotate
      ("000300.SH", None), ("300750.SH", None), ("600000.SZ", None)],
 )
 def test_board_from_code(code: str, board: str | None) -> None:
-    assert board_of(code) == board
+    assert pl.DataFrame({"ts_code": [code]}).select(board_expr())["board"].item() == board
 
 
 def _limits(board: str, day: date, st: bool = False, listing_day: int = 1000) -> tuple:

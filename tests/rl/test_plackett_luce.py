@@ -45,7 +45,8 @@ def test_log_prob_matches_sequential_definition_with_and_without_cap() -> None:
     industry = torch.randint(-1, 4, (b, n), generator=g)
     for ind, cap in ((None, None), (industry, 0.3)):
         picks = pl.sample(logits, valid, k, ind, cap, 4, generator=g)
-        got, _ = pl.log_prob(logits, valid, picks, ind, cap, 4)
+        per_pick, _ = pl.pick_log_probs(logits, valid, picks, ind, cap, 4)
+        got = per_pick.sum(-1)  # the ordered picks' log-probability
         torch.testing.assert_close(got.double(), _oracle_logp(logits, valid, picks, ind, cap), rtol=1e-5, atol=1e-5)
 
 
@@ -71,8 +72,8 @@ def test_sampling_frequencies_match_probabilities() -> None:
         counts[(a, b)] = counts.get((a, b), 0) + 1
     total_p = 0.0
     for a, b in itertools.permutations(range(4), 2):
-        lp, _ = pl.log_prob(logits[:1], valid[:1], torch.tensor([[a, b]]))
-        p = math.exp(float(lp))
+        lp, _ = pl.pick_log_probs(logits[:1], valid[:1], torch.tensor([[a, b]]))
+        p = math.exp(float(lp.sum()))
         total_p += p
         assert counts.get((a, b), 0) / 20000 == pytest.approx(p, abs=0.012)
     assert total_p == pytest.approx(1.0, abs=1e-6)
@@ -84,8 +85,8 @@ def test_fewer_valid_than_k_and_mask() -> None:
     picks = pl.sample(logits, valid, 3)
     assert sorted(int(i) for i in picks[0] if i >= 0) == [0, 2] and int(picks[0, 2]) == -1
     assert pl.picks_to_mask(picks, 5).tolist() == [[True, False, True, False, False]]
-    lp, ent = pl.log_prob(logits, valid, picks)
-    assert float(lp) == pytest.approx(math.log(0.5)) and float(ent) == pytest.approx(math.log(2))
+    lp, ent = pl.pick_log_probs(logits, valid, picks)
+    assert float(lp.sum()) == pytest.approx(math.log(0.5)) and float(ent) == pytest.approx(math.log(2))
 
 
 def test_shared_rows_equal_one_row_per_sample_values_and_gradients() -> None:

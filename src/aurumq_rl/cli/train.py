@@ -21,9 +21,10 @@ if TYPE_CHECKING:
 ALGORITHMS = ("ppo", "a2c", "sac", "sb3-ppo")
 FLAG_DEFAULTS = {
     "universe": "main_board_non_st", "algorithm": "ppo", "total_timesteps": 300_000, "n_envs": 128, "n_steps": 32,
-    "batch_size": 1024, "n_epochs": 4, "learning_rate": 1e-3, "target_kl": 0.05, "reward_mode": "forward_return",
-    "top_k": 30, "forward_period": 5, "cost_bps": 30.0, "seed": 0, "encoder_hidden": "128,64", "device": "auto",
-    "episode_length": 60, "sizing": "equal", "eval_every": 5, "best_metric": "val_rank_ic",
+    "batch_size": 1024, "n_epochs": 4, "learning_rate": 1e-3, "value_learning_rate": 1e-3, "target_kl": 0.05,
+    "reward_mode": "forward_return", "top_k": 30, "forward_period": 5, "cost_bps": 30.0, "seed": 0,
+    "encoder_hidden": "128,64", "device": "auto", "episode_length": 60, "sizing": "equal", "eval_every": 5,
+    "best_metric": "val_rank_ic",
 }
 
 
@@ -43,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int)
     p.add_argument("--n-epochs", type=int)
     p.add_argument("--learning-rate", type=float)
+    p.add_argument("--value-learning-rate", type=float,
+                   help="the critic's own learning rate (default 1e-3; annealed like --learning-rate; ppo only)")
     p.add_argument("--target-kl", type=float)
     p.add_argument("--reward-mode")
     p.add_argument("--top-k", type=int)
@@ -182,9 +185,11 @@ def _weights(value: object) -> dict[str, float]:
 
 
 # flags an SB3 algorithm has no use for (--n-steps still paces SAC's validation, as every algorithm's); SB3
-# runs on the CPU, so --device is one of them and the SB3 path's tensors are built on the CPU
-SB3_UNUSED = {"sb3-ppo": ("encoder_hidden", "device"), "a2c": ("encoder_hidden", "batch_size", "n_epochs", "device"),
-              "sac": ("encoder_hidden", "n_epochs", "device")}
+# runs on the CPU, so --device is one of them and the SB3 path's tensors are built on the CPU; SB3 trains its
+# critic at --learning-rate, so --value-learning-rate is another
+SB3_UNUSED = {"sb3-ppo": ("encoder_hidden", "value_learning_rate", "device"),
+              "a2c": ("encoder_hidden", "batch_size", "n_epochs", "value_learning_rate", "device"),
+              "sac": ("encoder_hidden", "n_epochs", "value_learning_rate", "device")}
 
 
 def _check_sb3(opts: dict) -> None:
@@ -225,6 +230,7 @@ def validate(opts: dict) -> dict:
     if opts.get("threads") is not None:
         opts["threads"] = _int(opts, "threads", 1)
     opts["learning_rate"] = _float(opts, "learning_rate", 0, strict=True)
+    opts["value_learning_rate"] = _float(opts, "value_learning_rate", 0, strict=True)
     opts["cost_bps"] = _float(opts, "cost_bps", 0, strict=False)
     try:
         CostModel(round_trip_bps=opts["cost_bps"])
@@ -275,7 +281,8 @@ def build_config(opts: dict) -> TrainConfig:
                         sizing=opts["sizing"])
         ppo = PPOConfig(total_timesteps=opts["total_timesteps"], n_envs=opts["n_envs"], n_steps=opts["n_steps"],
                         batch_size=opts["batch_size"], n_epochs=opts["n_epochs"],
-                        learning_rate=opts["learning_rate"], target_kl=opts["target_kl"], seed=opts["seed"])
+                        learning_rate=opts["learning_rate"], value_learning_rate=opts["value_learning_rate"],
+                        target_kl=opts["target_kl"], seed=opts["seed"])
     except ValueError as exc:
         raise DataError(f"train options: {exc}") from exc
     return TrainConfig(data=str(opts["data"]), out_dir=str(opts["out_dir"]), train_start=opts.get("train_start"),

@@ -72,20 +72,20 @@ class Panel:
     def shape(self) -> tuple[int, int, int]:
         return self.factors.shape  # type: ignore[return-value]
 
-    def forward_returns(self, fp: int, entry_lag: int = 1) -> np.ndarray:
-        """Forward return of holding from the close of t+entry_lag to the close of t+entry_lag+fp.
+    def forward_returns(self, fp: int) -> np.ndarray:
+        """Forward return of holding from the close of t+1 to the close of t+1+fp.
 
-        Decision at the close of t; with T+1 the earliest fill is t+1 (entry_lag=1). Returns compound the
+        Decision at the close of t; with T+1 the earliest fill is the close of t+1. Returns compound the
         daily returns (never raw close across ex-dates; a day without a bar is 0), so a stock whose bars stop
         inside the window (a delisting, or a suspension to the end of the data) is marked at its last close,
         as the backtest marks a position it cannot close. NaN where the window leaves the panel.
         """
-        if fp < 1 or entry_lag < 0:
-            raise ValueError(f"forward_returns: fp={fp} must be ≥ 1 and entry_lag={entry_lag} ≥ 0")
+        if fp < 1:
+            raise ValueError(f"forward_returns: fp={fp} must be ≥ 1")
         t = len(self.dates)
         logc = np.concatenate([np.zeros((1, self.pct_chg.shape[1])), self.log_price()], axis=0)  # Σ r[0..k-1]
         out = np.full(self.pct_chg.shape, np.nan, dtype=np.float64)
-        start, stop = entry_lag, entry_lag + fp  # window r[t+start+1 .. t+stop]
+        start, stop = 1, 1 + fp  # window r[t+start+1 .. t+stop]: entry at the close of t+1
         n_valid = t - stop
         if n_valid > 0:
             out[:n_valid] = np.expm1(logc[stop + 1: stop + 1 + n_valid] - logc[start + 1: start + 1 + n_valid])
@@ -105,12 +105,3 @@ class Panel:
             if not cols:
                 raise DataError(f"feature-group weight '{prefix}': no selected factor column starts with it")
             self.factors[:, :, cols] *= np.float32(w)
-
-    def date_index(self, day: np.datetime64 | str) -> int:
-        """Index of a trading date in `dates`; KeyError naming the date when absent."""
-        d = np.datetime64(day, "D")
-        i = int(np.searchsorted(self.dates, d))
-        if i >= len(self.dates) or self.dates[i] != d:
-            raise KeyError(f"date {d} is not a trading date of this panel "
-                           f"({self.dates[0]} … {self.dates[-1]})")
-        return i

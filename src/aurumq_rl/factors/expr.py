@@ -326,11 +326,6 @@ def temps_of(exprs: Iterable[pl.Expr]) -> dict[str, _Temp]:
     return out
 
 
-def temporaries(factors: Mapping[str, X]) -> dict[str, int]:
-    """The temporaries `evaluate` would compute for `factors`: temp name -> stage."""
-    return {n: t.stage for n, t in temps_of([x.expr for x in factors.values()]).items()}
-
-
 def required_columns(factors: Mapping[str, X]) -> set[str]:
     """Input columns (not temporaries) the factors read."""
     exprs = [x.expr for x in factors.values()]

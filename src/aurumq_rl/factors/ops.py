@@ -48,7 +48,7 @@ from aurumq_rl.factors.ops_rolling import (
 
 __all__ = [
     "X", "abs", "abs_", "adv", "decay_linear", "delay", "delta", "ind_neutralize", "log", "maximum",
-    "minimum", "rank", "returns", "scale", "sign", "signed_power", "ts_argmax",
+    "minimum", "rank", "scale", "sign", "signed_power", "ts_argmax",
     "ts_argmin", "ts_corr", "ts_cov", "ts_kurt", "ts_max", "ts_mean", "ts_min", "ts_product", "ts_rank",
     "ts_skew", "ts_std", "ts_sum", "where", "window",
 ]
@@ -172,11 +172,6 @@ def signed_power(x: object, a: object) -> X:
 
 
 abs = abs_  # noqa: A001 - operator name used in formulas
-
-
-def returns() -> X:
-    """Alpha101 `returns`: the decimal daily return column `pct_chg` (close / previous close - 1)."""
-    return X.col("pct_chg")
 
 
 def adv(d: float, column: str = "amount") -> X:

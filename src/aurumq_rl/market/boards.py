@@ -1,6 +1,6 @@
 """Board of a stock from its Tushare-style code (`600000.SH`).
 
-The code → board table lives here once; everything else asks `board_expr` (polars) or `board_of` (one code).
+The code → board table lives here once; everything else asks `board_expr` (a polars expression).
 """
 
 from __future__ import annotations
@@ -37,7 +37,3 @@ def board_expr(code: pl.Expr | str = "ts_code") -> pl.Expr:
         out = pl.when((suffix == sfx) & code.str.starts_with(prefix)).then(pl.lit(board)).otherwise(out)
     return out.alias("board")
 
-
-def board_of(code: str) -> str | None:
-    """Board of one code (for messages and tests); None when unknown."""
-    return pl.select(board_expr(pl.lit(code))).item()

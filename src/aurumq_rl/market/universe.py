@@ -61,7 +61,12 @@ def universe_expr(universe: UniverseSpec, columns: list[str], min_listed_days: i
 def check_top_k(in_universe: np.ndarray, top_k: int, universe: str, dates: np.ndarray) -> None:
     """DataError when no date of `dates` (rows of the [T, N] `in_universe` mask) has `top_k` universe
     stocks: a date with fewer valid stocks picks fewer, but a K no date can fill is a mistake that would
-    otherwise pass silently as "pick everyone" (train, eval and the backtest share this check)."""
+    otherwise pass silently as "pick everyone" (train, eval and the backtest share this check). An empty
+    window (no date) is a DataError too."""
+    if len(dates) == 0 or in_universe.shape[0] == 0:
+        raise DataError(f"no trading date in the window (universe '{universe}'), so --top-k {top_k} has nothing "
+                        "to pick from; widen the dates (--start/--end for eval, --train-start … --val-end for "
+                        "train) to cover trading days of --data")
     size = int(in_universe.sum(1).max()) if in_universe.size else 0
     if top_k > size:
         raise DataError(f"--top-k {top_k}: universe '{universe}' holds at most {size} stocks on a date of "

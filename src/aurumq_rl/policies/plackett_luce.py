@@ -34,13 +34,6 @@ def sample(logits: torch.Tensor, valid: torch.Tensor, k: int, industry: torch.Te
     return torch.where(torch.isfinite(vals), idx, torch.full_like(idx, -1))
 
 
-def log_prob(logits: torch.Tensor, valid: torch.Tensor, picks: torch.Tensor, industry: torch.Tensor | None = None,
-             cap_frac: float | None = None, n_industries: int = 1) -> tuple[torch.Tensor, torch.Tensor]:
-    """(log-probability [B], first-pick entropy [B]) of ordered picks [B, K] (-1 = no pick)."""
-    lp, ent = pick_log_probs(logits, valid, picks, industry, cap_frac, n_industries)
-    return lp.sum(-1), ent
-
-
 def pick_log_probs(logits: torch.Tensor, valid: torch.Tensor, picks: torch.Tensor,
                    industry: torch.Tensor | None = None, cap_frac: float | None = None, n_industries: int = 1,
                    rows: torch.Tensor | None = None) -> tuple[torch.Tensor, torch.Tensor]:

@@ -42,18 +42,6 @@ def require(kind: str) -> Any:
         raise DataError(f"--model {kind}: the package '{kind}' is not installed ({_INSTALL[kind]}){alt}") from exc
 
 
-def available_models() -> list[str]:
-    """Model kinds whose library imports here."""
-    out = []
-    for kind in MODEL_KINDS:
-        try:
-            importlib.import_module(kind)
-            out.append(kind)
-        except ImportError:
-            continue
-    return out
-
-
 @dataclass(frozen=True)
 class GBDTParams:
     """Booster settings shared by the model kinds (LightGBM names; mapped for XGBoost / CatBoost)."""
