@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, main_wave_returns
+from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, best_close_gain, main_wave_returns
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.eval.metrics import TRADING_DAYS, annualised_sharpe, max_drawdown, select_picks
 from aurumq_rl.market.costs import CostModel
@@ -238,10 +238,7 @@ class _TradeLog:
         logp = panel.log_price()
         base = logp[e, stock]
         gross = np.where(ok, np.expm1(logp[m, stock] - base), np.nan)
-        h = np.arange(1, max(int((m - e).max(initial=0)), 1) + 1)  # best close within the hold
-        idx = np.minimum(e[:, None] + h, len(logp) - 1)
-        path = np.where(e[:, None] + h <= m[:, None], logp[idx, stock[:, None]] - base[:, None], -np.inf)
-        best = np.where(ok & (m > e), np.expm1(path.max(1, initial=-np.inf)), np.nan)
+        best = np.where(ok & (m > e), np.expm1(best_close_gain(logp, e, m - e, stock)), np.nan)
         sold = np.where(exit_ >= 0, sell_rate[np.maximum(exit_, 0)], 0.0)
         cst = np.where(ok, buy_rate[e] + sold * (1 + gross), np.nan)
 
