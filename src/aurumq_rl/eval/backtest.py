@@ -256,8 +256,13 @@ class _TradeLog:
             "decision_date", "ts_code")
 
 
-def cost_sweep(panel: Panel, scores: np.ndarray, bps: tuple[float, ...] = COST_SWEEP_BPS,
-               hit_threshold: float = DEFAULT_HIT_THRESHOLD, **kwargs: object) -> dict[str, dict[str, object]]:
-    """`simulate(...).summary()` per round-trip cost in bps (same picks); keys are the bps as strings."""
-    return {f"{b:g}": simulate(panel, scores, cost=CostModel(round_trip_bps=b), **kwargs).summary(hit_threshold)
-            for b in bps}
+def cost_sweep_runs(panel: Panel, scores: np.ndarray, bps: tuple[float, ...] = COST_SWEEP_BPS,
+                    **kwargs: object) -> dict[str, BacktestResult]:
+    """`simulate(...)` per round-trip cost in bps (same picks); keys are the bps as strings."""
+    return {f"{b:g}": simulate(panel, scores, cost=CostModel(round_trip_bps=b), **kwargs) for b in bps}
+
+
+def sweep_summaries(runs: dict[str, BacktestResult], hit_threshold: float = DEFAULT_HIT_THRESHOLD
+                    ) -> dict[str, dict[str, object]]:
+    """`summary(hit_threshold)` of each run of `cost_sweep_runs`, same keys."""
+    return {k: r.summary(hit_threshold) for k, r in runs.items()}
