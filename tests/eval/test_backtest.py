@@ -9,7 +9,7 @@ import pytest
 
 from aurumq_rl.data.labels import main_wave_returns
 from aurumq_rl.data.panel import Panel
-from aurumq_rl.eval.backtest import cost_sweep, simulate
+from aurumq_rl.eval.backtest import cost_sweep_runs, simulate, sweep_summaries
 from aurumq_rl.eval.metrics import buyable_next, select_picks, topk_returns
 from aurumq_rl.market.costs import CostModel
 from tests.eval.helpers import make_panel, signal_scores, synth_panel
@@ -163,7 +163,7 @@ def test_frictionless_fp_periods_equal_the_topk_metric(sizing: str) -> None:
 def test_cost_sweep_and_t_plus_one_on_synthetic() -> None:
     p = synth_panel()
     s = signal_scores(p)
-    sweep = cost_sweep(p, s, top_k=10, hold="fp", forward_period=5)
+    sweep = sweep_summaries(cost_sweep_runs(p, s, top_k=10, hold="fp", forward_period=5))
     assert list(sweep) == ["30", "60", "100"]
     tot = [sweep[k]["total_return"] for k in sweep]
     assert tot[0] > tot[1] > tot[2]

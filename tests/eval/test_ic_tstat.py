@@ -8,8 +8,7 @@ import numpy as np
 import pytest
 
 from aurumq_rl.eval.metrics import summarize_ic
-from aurumq_rl.eval.report import evaluate_scores
-from aurumq_rl.eval.suite import rank_ic_series
+from aurumq_rl.eval.report import evaluate_scores_full
 from tests.eval.helpers import signal_scores, synth_panel
 
 
@@ -62,10 +61,8 @@ def test_overlapping_series_naive_t_is_inflated_corrected_t_is_not() -> None:
 def test_evaluate_scores_t_stat_uses_the_forward_period() -> None:
     panel, fp = synth_panel(), 5
     scores = signal_scores(panel)
-    out = evaluate_scores(panel, scores, forward_period=fp, random_draws=2, cost_bps=(30.0,), holds=("fp",))
-    lo, hi = (int(panel.dates.searchsorted(np.datetime64(out["config"][k])))
-              for k in ("first_decision", "last_decision"))
-    ic = _finite(rank_ic_series(panel, scores, fp, lo, hi)[lo:hi + 1])  # synthetic IC: a value on every date
-    r = out["rank_ic"]
+    ev = evaluate_scores_full(panel, scores, forward_period=fp, random_draws=2, cost_bps=(30.0,), holds=("fp",))
+    ic = _finite(ev.rank_ic[ev.lo:ev.hi + 1])  # synthetic IC: a value on every date
+    r = ev.report["rank_ic"]
     assert r["t_stat"] == pytest.approx(_newey_west_t(ic, fp - 1), rel=1e-9)
     assert r["t_stat"] < 0.8 * r["icir"] * math.sqrt(r["n_days"])  # the naive ICIR·√n overstates it

@@ -1,5 +1,5 @@
-"""`evaluate_sources`: identical dates for every source, consistency of its extra series with `evaluate_scores`,
-the random equity band, ensembles/overlap, and the summary table."""
+"""`evaluate_sources`: identical dates for every source, its extra series being `evaluate_scores`' own (also at
+the end of the data), the random equity band, ensembles/overlap, and the summary table."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from aurumq_rl.eval.report import evaluate_scores
+from aurumq_rl.eval.report import evaluate_scores, evaluate_scores_full
 from aurumq_rl.eval.sources import EvalPanel, ScoreSet
 from aurumq_rl.eval.suite import (
     EvalSettings,
@@ -17,7 +17,6 @@ from aurumq_rl.eval.suite import (
     evaluate_sources,
     format_text_table,
     random_equity_band,
-    rank_ic_series,
     rolling_nanmean,
     summary_table,
 )
@@ -47,13 +46,37 @@ def test_rolling_nanmean_by_hand() -> None:
     np.testing.assert_allclose(out, [np.nan, 1.0, 3.0, 4.0, 5.0, np.nan])
 
 
-def test_rank_ic_series_is_what_evaluate_scores_summarises() -> None:
+def test_the_rank_ic_series_is_what_evaluate_scores_summarises() -> None:
     p = synth_panel()
     s = signal_scores(p)
-    ic = rank_ic_series(p, s, 5, LO, HI)
-    assert np.isnan(ic[:LO]).all() and np.isnan(ic[HI + 1:]).all()
-    out = evaluate_scores(p, s, top_k=10, random_draws=2, start=LO, end=HI, holds=("fp",))
-    assert np.nanmean(ic) == pytest.approx(out["rank_ic"]["mean"], rel=1e-12)
+    ev = evaluate_scores_full(p, s, top_k=10, random_draws=2, start=LO, end=HI, holds=("fp",))
+    assert (ev.lo, ev.hi) == (LO, HI) and np.isnan(ev.rank_ic[:LO]).all() and np.isnan(ev.rank_ic[HI + 1:]).all()
+    assert np.nanmean(ev.rank_ic) == pytest.approx(ev.report["rank_ic"]["mean"], rel=1e-12)
+    assert ev.report == evaluate_scores(p, s, top_k=10, random_draws=2, start=LO, end=HI, holds=("fp",))
+
+
+def test_the_series_are_the_results_own_up_to_the_end_of_the_data() -> None:
+    """--end at the last date load_eval_panel allows (T − 2 − fp) with fp < 5: evaluate_scores stops the
+    decisions where the main-wave label still fits (T − 7). The charted rank IC, the written curves and trade
+    logs and the random band are its figures, on its dates (they used to be recomputed through T − 2 − fp)."""
+    p = synth_panel()
+    t_n, fp = len(p.dates), 2
+    lo, hi = t_n - 60, t_n - 2 - fp
+    st = EvalSettings(top_k=10, forward_period=fp, cost_bps=(30.0,), random_draws=3, seed=1)
+    dates = np.zeros(t_n, bool)
+    dates[lo:hi + 1] = True
+    res = evaluate_sources(EvalPanel(p, lo, hi, "main_board_non_st"),
+                           [ScoreSet("sig", "factor", "alpha_001", signal_scores(p))], dates, st)
+    rep = res.report
+    got = rep["results"]["sig"]
+    assert got["config"]["last_decision"] == str(p.dates[t_n - 7])
+    ic = np.array([np.nan if v is None else v for v in rep["series"]["rank_ic"]["sig"]])
+    assert np.isfinite(ic).sum() == got["rank_ic"]["n_days"]
+    assert np.nanmean(ic) == pytest.approx(got["rank_ic"]["mean"], rel=1e-12)
+    assert res.equity["equity"][-1] - 1 == pytest.approx(got["backtest"]["fp"]["30"]["total_return"], abs=1e-15)
+    assert str(res.equity["date"][-1]) == got["backtest"]["fp"]["30"]["end"]
+    assert rep["series"]["random_band_dates"] == rep["series"]["equity_dates"]
+    assert res.trades["decision_date"].max() <= p.dates[t_n - 7].astype(object)
 
 
 def test_random_equity_band_is_ordered_and_seeded() -> None:

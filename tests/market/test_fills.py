@@ -1,4 +1,5 @@
-"""The fill rule on hand-derived books, the same numbers for numpy and torch (the env's and the backtest's arrays).
+"""The drift and the fill rule on hand-derived books, the same numbers for numpy and torch (the env's and the
+backtest's arrays).
 
 Weights are dyadic fractions, so every figure below is exact in float32 and float64 alike.
 """
@@ -12,7 +13,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from aurumq_rl.market.fills import fill, trade_costs
+from aurumq_rl.market.fills import book_return, drift, fill, trade_costs
 
 BUY, SELL = 0.0015, 0.0025  # per-side rates: distinct, so a cost charged to the wrong side shows
 T, F = True, False
@@ -98,15 +99,42 @@ def test_trade_costs_per_side(kind: str) -> None:
     assert float(cost) == pytest.approx(0.5 * BUY + 0.5 * SELL, rel=1e-6)
 
 
+@pytest.mark.parametrize("kind", ["numpy", "torch"])
+def test_drift_grows_each_position_with_its_return_over_the_book_nav(kind: str) -> None:
+    # 1/2 in a stock up 50%, 1/4 in one down 50%, 1/4 cash: the book earns 1/4 − 1/8 = 1/8, NAV 9/8; the
+    # positions become 3/4 and 1/8 of 9/8 → 2/3 and 1/9, cash 2/9 (rows of a batch drift independently)
+    w, r = _as(kind, [[0.5, 0.25, 0.0], [0.0, 0.0, 0.0]], [[0.5, -0.5, 0.25], [0.5, -0.5, 0.25]])
+    out = drift(w, r)
+    assert type(out.weights) is type(w)
+    np.testing.assert_array_equal(_np(out.gross), np.array([0.125, 0.0], dtype=_np(w).dtype))
+    np.testing.assert_allclose(_np(out.weights), [[2 / 3, 1 / 9, 0.0], [0.0, 0.0, 0.0]], rtol=1e-6)
+    np.testing.assert_array_equal(_np(book_return(w, r)), _np(out.gross))
+
+
+def test_numpy_drift_is_the_backtest_dot_product_bit_for_bit() -> None:
+    # the backtest's figures (one float64 book) are `w @ r`, batched rows each the same as alone
+    rng = np.random.default_rng(0)
+    for n in (1, 7, 300, 5000):
+        w = rng.dirichlet(np.ones(n), size=3) * (rng.random((3, n)) < 0.3)
+        r = rng.normal(0, 0.03, (3, n))
+        batch = drift(w, r)
+        for i in range(3):
+            g = w[i] @ r[i]
+            one = drift(w[i], r[i])
+            assert one.gross == g and batch.gross[i] == g
+            np.testing.assert_array_equal(one.weights, w[i] * (1 + r[i]) / (1 + g))
+            np.testing.assert_array_equal(batch.weights[i], one.weights)
+
+
 def test_numpy_fill_needs_no_torch() -> None:
     code = ("import sys; sys.modules['torch'] = None\n"  # as if torch were not installed
             "import numpy as np, aurumq_rl.market.fills as f, aurumq_rl.eval.backtest\n"
             "out = f.fill(np.array([0.0, 1.0]), np.array([1.0, 0.0]), np.array([True, True]),"
             " np.array([False, True]), 0.001, 0.002)\n"
-            "print(out.weights.tolist())")
+            "print(out.weights.tolist(), f.drift(out.weights, np.array([0.5, 0.0])).weights.tolist())")
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert res.returncode == 0, res.stderr
-    assert res.stdout.strip() == "[1.0, 0.0]"
+    assert res.stdout.strip() == "[1.0, 0.0] [1.0, 0.0]"
 
 
 @pytest.mark.parametrize("kind", ["numpy", "torch"])

@@ -52,6 +52,32 @@ def main_wave_returns(panel: Panel, max_hold: int = MAIN_WAVE_MAX_HOLD) -> tuple
     return ret, days
 
 
+def best_close_gain(logp: np.ndarray, entry: np.ndarray, days: np.ndarray | int,
+                    stock: np.ndarray | None = None) -> np.ndarray:
+    """The best close within a hold, as a log gain: max over h = 1 … days of logp[entry + h] − logp[entry] of
+    the stock (`logp` [T, N]: the log total-return index, `Panel.log_price`; entry at the close of `entry`).
+
+    With `stock`: one hold per row, `entry`, `stock` and `days` [R] (the trade log). Without: every stock on
+    each entry date `entry` [R] → [R, N], `days` an int or [R, N]. −inf where days < 1; every entry + days
+    must lie in the panel. The one implementation of eval's `max_gain`, the trade log's `max_gain`
+    (`eval.backtest`) and the SL `main_wave_hit` label; it loops over the hold length only, vectorised over
+    the rows (whole rows of `logp` without `stock`: a row gather, as fast as slicing).
+    """
+    entry, days = np.asarray(entry), np.asarray(days)
+    last = len(logp) - 1
+    if (((entry if stock is not None else entry[:, None]) + days > last) & (days >= 1)).any():
+        raise ValueError(f"best_close_gain: a hold leaves the panel (last date index {last})")
+
+    def close(i: np.ndarray) -> np.ndarray:
+        return logp[i] if stock is None else logp[i, stock]
+
+    base = close(entry)
+    top = np.full(np.broadcast_shapes(base.shape, days.shape), -np.inf)
+    for h in range(1, int(days.max(initial=0)) + 1):
+        np.maximum(top, close(np.minimum(entry + h, last)), out=top, where=days >= h)
+    return top - base  # = the max of the gains: rounding x − base is monotone in x
+
+
 def trade_label(panel: Panel, kind: str, fp: int) -> np.ndarray:
     """[T, N] label of a decision at t: `forward_return` (fp days after a T+1 entry) or `main_wave`."""
     if kind == "forward_return":

@@ -5,7 +5,7 @@ t+1; a position bought at t+1 can first be sold at t+2 (T+1 holds because every 
 decision). At the fill: no purchase of a stock that cannot be bought (suspended, one-price, limit-up), no
 sale of one that cannot be sold (suspended, one-price, limit-down) — the sale is deferred to the next step —
 and such positions keep their drifted weight. Costs are charged on the actual turnover of each side. The fill
-and its costs are `market.fills.fill`, shared with the backtest.
+and its costs are `market.fills.fill`, the day's drift `market.fills.drift`: both shared with the backtest.
 
 Rewards of step t (decision at t):
 - portfolio: return of the filled portfolio over day t+2, net of the fill's costs.
@@ -29,7 +29,7 @@ import torch
 from aurumq_rl.data.labels import last_label_date_index, trade_label, trade_label_days
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.market.costs import CostModel
-from aurumq_rl.market.fills import fill
+from aurumq_rl.market.fills import book_return, drift, fill
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
 
 REWARD_MODES: tuple[str, ...] = ("forward_return", "portfolio", "sharpe", "sortino", "mean_variance", "main_wave")
@@ -149,11 +149,9 @@ class MarketSim:
         target = position_weights(scores, chosen, cfg.sizing)
         t1 = self.t + 1
         # holdings drift over day t+1, then fill at the close of t+1
-        r1 = d.ret[t1]
-        grow = 1 + (self.w * r1).sum(-1, keepdim=True)
-        c = self.w * (1 + r1) / grow
+        c = drift(self.w, d.ret[t1]).weights
         new, cost, buy_turn, sell_turn = fill(target, c, d.buy_ok[t1], d.sell_ok[t1], d.buy_rate[t1], d.sell_rate[t1])
-        port = (new * d.ret[t1 + 1]).sum(-1) - cost  # net return of the filled book over day t+2
+        port = book_return(new, d.ret[t1 + 1]) - cost  # net return of the filled book over day t+2
         reward = self._reward(new, port - self._bench(d.ret[t1 + 1]) * new.sum(-1), cost)
         per_stock = d.label[self.t] if cfg.reward_mode in ("forward_return", "main_wave") else d.ret[t1 + 1]
         contrib = new * (per_stock - self._bench(per_stock)[:, None])  # each position's share of the gross

@@ -7,7 +7,7 @@ Each decision fills at the close of t+1; the book is weights over NAV (cash is t
 Per day d, from the first fill f0 to the last day L (= last fill + P):
 1. drift: the book earns g = w·r[d]; the day's net return is g minus the costs of the fill at the close of d−1
    (the env's accounting: `portfolio_return` of step t = new·r[t+2] − cost of the fill at t+1);
-   w ← w(1+r)/(1+g).
+   w ← w(1+r)/(1+g) (`market.fills.drift`, shared with `MarketSim.step`).
 2. trade at the close of d:
    - fill day (d−1 a decision date): target = the decision's weights (equal or strategy_d over its picks); the
      env's rule applies (`market.fills.fill`, shared with `MarketSim.step`): a rise of weight where the stock
@@ -45,11 +45,11 @@ from dataclasses import dataclass
 import numpy as np
 import polars as pl
 
-from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, main_wave_returns
+from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, best_close_gain, main_wave_returns
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.eval.metrics import TRADING_DAYS, annualised_sharpe, max_drawdown, select_picks
 from aurumq_rl.market.costs import CostModel
-from aurumq_rl.market.fills import fill, trade_costs
+from aurumq_rl.market.fills import drift, fill, trade_costs
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights
 
 HOLDS: tuple[str, ...] = ("fp", "main_wave", "daily")
@@ -155,9 +155,8 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
     carry_cost = 0.0
     for i, d in enumerate(range(f0, last_day + 1)):
         if i:
-            g = float(w @ panel.pct_chg[d])
+            g, w = drift(w, panel.pct_chg[d])
             daily[i] = g - carry_cost
-            w = w * (1 + panel.pct_chg[d]) / (1 + g)
         c = w
         k = (d - f0) // period
         if (d - f0) % period == 0 and k < len(decisions):  # fill day of decision k
@@ -239,10 +238,7 @@ class _TradeLog:
         logp = panel.log_price()
         base = logp[e, stock]
         gross = np.where(ok, np.expm1(logp[m, stock] - base), np.nan)
-        h = np.arange(1, max(int((m - e).max(initial=0)), 1) + 1)  # best close within the hold
-        idx = np.minimum(e[:, None] + h, len(logp) - 1)
-        path = np.where(e[:, None] + h <= m[:, None], logp[idx, stock[:, None]] - base[:, None], -np.inf)
-        best = np.where(ok & (m > e), np.expm1(path.max(1, initial=-np.inf)), np.nan)
+        best = np.where(ok & (m > e), np.expm1(best_close_gain(logp, e, m - e, stock)), np.nan)
         sold = np.where(exit_ >= 0, sell_rate[np.maximum(exit_, 0)], 0.0)
         cst = np.where(ok, buy_rate[e] + sold * (1 + gross), np.nan)
 
@@ -260,8 +256,13 @@ class _TradeLog:
             "decision_date", "ts_code")
 
 
-def cost_sweep(panel: Panel, scores: np.ndarray, bps: tuple[float, ...] = COST_SWEEP_BPS,
-               hit_threshold: float = DEFAULT_HIT_THRESHOLD, **kwargs: object) -> dict[str, dict[str, object]]:
-    """`simulate(...).summary()` per round-trip cost in bps (same picks); keys are the bps as strings."""
-    return {f"{b:g}": simulate(panel, scores, cost=CostModel(round_trip_bps=b), **kwargs).summary(hit_threshold)
-            for b in bps}
+def cost_sweep_runs(panel: Panel, scores: np.ndarray, bps: tuple[float, ...] = COST_SWEEP_BPS,
+                    **kwargs: object) -> dict[str, BacktestResult]:
+    """`simulate(...)` per round-trip cost in bps (same picks); keys are the bps as strings."""
+    return {f"{b:g}": simulate(panel, scores, cost=CostModel(round_trip_bps=b), **kwargs) for b in bps}
+
+
+def sweep_summaries(runs: dict[str, BacktestResult], hit_threshold: float = DEFAULT_HIT_THRESHOLD
+                    ) -> dict[str, dict[str, object]]:
+    """`summary(hit_threshold)` of each run of `cost_sweep_runs`, same keys."""
+    return {k: r.summary(hit_threshold) for k, r in runs.items()}

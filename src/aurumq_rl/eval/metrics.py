@@ -22,6 +22,7 @@ import math
 
 import numpy as np
 
+from aurumq_rl.data.labels import best_close_gain
 from aurumq_rl.data.normalize import average_ranks
 from aurumq_rl.eval.ic import ic_series
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
@@ -213,14 +214,11 @@ def series_stats(returns: np.ndarray, forward_period: int) -> dict[str, float]:
 def max_gain(logp: np.ndarray, hold: int) -> np.ndarray:
     """[T, N] best close-to-close gain within the hold: max over h = 1..hold of P[t+1+h]/P[t+1] − 1, entry at
     the close of t+1 (`logp`: the log total-return index, `Panel.log_price`). NaN where t+1+hold leaves the
-    panel."""
-    t_n = len(logp)
+    panel (`data.labels.best_close_gain` on every decision date)."""
     out = np.full(logp.shape, np.nan)
-    n_valid = t_n - 1 - hold
+    n_valid = len(logp) - 1 - hold
     if n_valid > 0:
-        base = logp[1:1 + n_valid]
-        best = np.max(np.stack([logp[1 + h:1 + h + n_valid] for h in range(1, hold + 1)]), axis=0)
-        out[:n_valid] = np.expm1(best - base)
+        out[:n_valid] = np.expm1(best_close_gain(logp, np.arange(1, 1 + n_valid), hold))
     return out
 
 

@@ -1,4 +1,6 @@
-"""`evaluate_scores`: every evaluation figure of one [T, N] score array as a JSON-able dict (for eval.json).
+"""`evaluate_scores`: every evaluation figure of one [T, N] score array as a JSON-able dict (for eval.json);
+`evaluate_scores_full` also keeps the per-date rank IC and the backtest runs behind the figures (`eval.suite`
+charts and writes them instead of computing them again).
 
 The evaluable decision dates are lo..hi: from `start` (default 0) to `end`, clipped to the last date whose
 label fits in the panel: T − 2 − fp for the fp-day forward return, and T − 7 when the main-wave hold (up to
@@ -11,13 +13,20 @@ from __future__ import annotations
 
 import hashlib
 import math
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from aurumq_rl.data.labels import last_label_date_index
 from aurumq_rl.data.panel import Panel
-from aurumq_rl.eval.backtest import COST_SWEEP_BPS, DEFAULT_HIT_THRESHOLD, cost_sweep
+from aurumq_rl.eval.backtest import (
+    COST_SWEEP_BPS,
+    DEFAULT_HIT_THRESHOLD,
+    BacktestResult,
+    cost_sweep_runs,
+    sweep_summaries,
+)
 from aurumq_rl.eval.ic import ic_series
 from aurumq_rl.eval.metrics import (
     buyable_next,
@@ -63,14 +72,32 @@ def _nanmean(x: np.ndarray) -> float:
     return float(v.mean()) if len(v) else math.nan
 
 
-def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forward_period: int = 5,
-                    cost_bps: tuple[float, ...] = COST_SWEEP_BPS, random_draws: int = 100, seed: int = 0,
-                    hit_threshold: float = DEFAULT_HIT_THRESHOLD, industry_cap: float | None = INDUSTRY_CAP,
-                    start: int | None = None, end: int | None = None,
-                    holds: tuple[str, ...] = ("fp", "main_wave"),
-                    random_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] | None = None) -> dict[str, Any]:
+@dataclass
+class ScoreEvaluation:
+    """`evaluate_scores_full`: the JSON-able report and the series behind some of its figures."""
+
+    report: dict[str, Any]  # what `evaluate_scores` returns
+    lo: int  # the decision dates evaluated, lo..hi (indices into the panel)
+    hi: int
+    rank_ic: np.ndarray  # [T] per-date rank IC, NaN outside lo..hi: what report["rank_ic"] summarises
+    backtests: dict[str, dict[str, BacktestResult]]  # hold → bps key → the run report["backtest"] summarises
+
+
+def evaluate_scores(panel: Panel, scores: np.ndarray, **kwargs: Any) -> dict[str, Any]:
     """IC / rank IC, quantile spreads, top-K series stats (equal and strategy_d), hit/win rates, turnover, the
-    random baseline, windows and the execution backtest's cost sweep per hold mode, as a JSON-able dict.
+    random baseline, windows and the execution backtest's cost sweep per hold mode, as a JSON-able dict
+    (the arguments are `evaluate_scores_full`'s)."""
+    return evaluate_scores_full(panel, scores, **kwargs).report
+
+
+def evaluate_scores_full(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forward_period: int = 5,
+                         cost_bps: tuple[float, ...] = COST_SWEEP_BPS, random_draws: int = 100, seed: int = 0,
+                         hit_threshold: float = DEFAULT_HIT_THRESHOLD, industry_cap: float | None = INDUSTRY_CAP,
+                         start: int | None = None, end: int | None = None,
+                         holds: tuple[str, ...] = ("fp", "main_wave"),
+                         random_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] | None = None
+                         ) -> ScoreEvaluation:
+    """`evaluate_scores`' report with the per-date rank IC and the backtest runs it summarises.
 
     `random_cache` (one dict per panel) reuses the random baseline of an earlier call whose candidate mask and
     settings are identical, e.g. several sources or seeds scoring the same universe: it is the costly part."""
@@ -111,8 +138,8 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
                              "spread_sharpe": series_stats(spread, fp)["sharpe_overlap"],
                              "n_days": int(np.isfinite(spread).sum()),
                              "reason": quantile_gap_reason(scores, fwd, valid, b)}
-    backtest = {h: cost_sweep(panel, scores, cost_bps, hit_threshold, top_k=top_k, hold=h, forward_period=fp,
-                              industry_cap=industry_cap, start=lo, end=hi, picks=picks) for h in holds}
+    runs = {h: cost_sweep_runs(panel, scores, cost_bps, top_k=top_k, hold=h, forward_period=fp,
+                               industry_cap=industry_cap, start=lo, end=hi, picks=picks) for h in holds}
     out = {
         "config": {"top_k": top_k, "forward_period": fp, "random_draws": random_draws, "seed": seed,
                    "hit_threshold": hit_threshold, "industry_cap": industry_cap, "n_stocks": len(panel.codes),
@@ -125,6 +152,6 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
                    "topk_mean_percentile": percentile_of(ours_mean, rnd_means),
                    "rank_ic_mean": distribution(rnd_ic), "rank_ic_percentile": percentile_of(ours_ic, rnd_ic)},
         "windows": window_report(panel.dates, series["equal"], rnd_series, lo, hi, rank_ic),
-        "backtest": backtest,
+        "backtest": {h: sweep_summaries(runs[h], hit_threshold) for h in holds},
     }
-    return to_jsonable(out)
+    return ScoreEvaluation(to_jsonable(out), lo, hi, rank_ic, runs)

@@ -2,24 +2,24 @@
 top-K overlap, the execution curves and trade logs, and the series behind the report's charts.
 
 Every source is evaluated on the same decision dates (`dates`: the dates where every source has scores),
-universe, costs and rules: a source's scores are blanked on the other dates, so it holds cash there.
+universe, costs and rules: a source's scores are blanked on the other dates, so it holds cash there. The
+daily rank IC, the equity curves and the trade logs are those `evaluate_scores_full` computed for the report
+(the fp hold at the first cost level), never recomputed.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import polars as pl
 
-from aurumq_rl.data.panel import Panel
 from aurumq_rl.eval.backtest import COST_SWEEP_BPS, simulate
-from aurumq_rl.eval.ic import ic_series
 from aurumq_rl.eval.metrics import random_score_keys, random_scores, select_picks
-from aurumq_rl.eval.report import evaluate_scores, to_jsonable
+from aurumq_rl.eval.report import evaluate_scores_full, to_jsonable
 from aurumq_rl.eval.sources import EvalPanel, ScoreSet
 from aurumq_rl.eval.windows import ENSEMBLE_METHODS, ensemble_scores, topk_overlap
 from aurumq_rl.market.costs import CostModel
@@ -49,15 +49,6 @@ class SuiteResult:
     trades: pl.DataFrame  # per-trade log of every source at the first cost level (column `source`)
     equity: pl.DataFrame  # daily net equity of every source at the first cost level
     names: list[str] = field(default_factory=list)  # sources then ensembles, report order
-
-
-def rank_ic_series(panel: Panel, scores: np.ndarray, forward_period: int, lo: int, hi: int) -> np.ndarray:
-    """[T] per-date rank IC over the universe, NaN outside lo..hi: the series `evaluate_scores` summarises."""
-    fwd = panel.forward_returns(forward_period)
-    in_range = np.zeros(len(panel.dates), dtype=bool)
-    in_range[lo:hi + 1] = True
-    valid = panel.in_universe & in_range[:, None] & np.isfinite(scores)
-    return ic_series(scores, np.where(in_range[:, None], fwd, np.nan), valid, "rank")
 
 
 def rolling_nanmean(x: np.ndarray, window: int) -> np.ndarray:
@@ -115,22 +106,21 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
             named[ENSEMBLE_PREFIX + m] = ensemble_scores(list(named.values())[:len(sets)], universe_valid, m)
             kinds[ENSEMBLE_PREFIX + m] = "ensemble"
     results, trades, equity, ics = {}, [], [], {}
-    cost0 = CostModel(round_trip_bps=st.cost_bps[0])
     days = np.zeros(0, dtype="datetime64[D]")
+    hi = ep.hi
     cache: dict = {}  # sources with the same candidates share one random baseline
     for name, sc in named.items():
-        results[name] = evaluate_scores(panel, sc, top_k=st.top_k, forward_period=fp, cost_bps=st.cost_bps,
-                                        random_draws=st.random_draws, seed=st.seed, industry_cap=st.industry_cap,
-                                        start=ep.lo, end=ep.hi, random_cache=cache)
-        valid = universe_valid & np.isfinite(sc)
-        bt = simulate(panel, sc, top_k=st.top_k, hold="fp", forward_period=fp, cost=cost0,
-                      industry_cap=st.industry_cap, start=ep.lo, end=ep.hi, picks=_picks(ep, sc, valid, st))
+        ev = evaluate_scores_full(panel, sc, top_k=st.top_k, forward_period=fp, cost_bps=st.cost_bps,
+                                  random_draws=st.random_draws, seed=st.seed, industry_cap=st.industry_cap,
+                                  start=ep.lo, end=ep.hi, random_cache=cache)
+        results[name], ics[name], hi = ev.report, ev.rank_ic, ev.hi
+        bt = ev.backtests["fp"][f"{st.cost_bps[0]:g}"]  # the run of report["backtest"]["fp"] at the first cost
         days = bt.dates
         trades.append(bt.trades.select(pl.lit(name).alias("source"), pl.all()))
         equity.append(pl.DataFrame({"source": name, "date": bt.dates, "equity": bt.equity,
                                     "daily_return": bt.daily_return, "turnover": bt.turnover, "cost": bt.cost}))
-        ics[name] = rank_ic_series(panel, sc, fp, ep.lo, ep.hi)
-    band_days, band = random_equity_band(ep, universe_valid, st)
+    # the band over the sources' backtest dates: evaluate_scores ends them where the main-wave label still fits
+    band_days, band = random_equity_band(replace(ep, hi=hi), universe_valid, st)
     window = slice(ep.lo, ep.hi + 1)
     src = [s.name for s in sets]
     overlap = None

@@ -181,6 +181,20 @@ def _div(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     return pl.when(b != 0).then(a.cast(F64) / b)
 
 
+def num(e: pl.Expr) -> pl.Expr:
+    """An operator's operand as Float64: the one cast every windowed operator (`ops`, `ops_rolling`,
+    `gtja_ops`, `technical_ops`) applies to its input.
+
+    No `fill_nan(None)`: NaN never reaches an operator. `evaluate` stores input NaN and every temporary's NaN
+    as null, and x / 0, log(x <= 0) and undefined powers yield null (`_div`, `log`, `_pow`), so the convention
+    "NaN is read as null" is kept there, once; a fill_nan here would also take polars off its fast path
+    inside a cross-sectional window. (Only a ±inf input — the loader stores non-finite values as null,
+    `evaluate` does not — can make a NaN inside a window-free operand, inf − inf: its windows end null, and
+    GTJA REGBETA/REGRESI with skip_nulls do not skip that day as they skip a null one.)
+    """
+    return e.cast(F64)
+
+
 def wrap(v: object) -> X:
     """An X from an X, a Python number/bool, or a bare `pl.Expr` (assumed window-free, stage 0)."""
     if isinstance(v, X):

@@ -15,16 +15,13 @@ import polars as pl
 
 from aurumq_rl.factors import ops
 from aurumq_rl.factors.expr import F64, X, ts, ts2, wrap
+from aurumq_rl.factors.expr import num as _num  # the one operand cast (`expr.num`)
 from aurumq_rl.factors.ops_rolling import ZERO_STD_RTOL
 
 # WMA decay factor of the GTJA report: weight 0.9**i on the value i days ago.
 WMA_DECAY = 0.9
 # SMA(A, n, m) counts as warmed up once the seed's weight (1 - m/n)**t is below this (its `lookback`).
 SMA_SEED_WEIGHT = 1e-4
-
-
-def _num(e: pl.Expr) -> pl.Expr:
-    return e.cast(F64).fill_nan(None)
 
 
 def _win(n: float) -> int:

@@ -32,7 +32,7 @@ from typing import Literal
 
 import polars as pl
 
-from aurumq_rl.factors.expr import F64, X, abs_, cs, grouped, log, maximum, minimum, sign, ts, where, wrap
+from aurumq_rl.factors.expr import X, abs_, cs, grouped, log, maximum, minimum, num, sign, ts, where, wrap
 from aurumq_rl.factors.ops_rolling import (
     decay_linear,
     ts_argmax,
@@ -65,13 +65,6 @@ def _round_bits(e: pl.Expr, bits: int = RANK_BITS) -> pl.Expr:
     return c - (c - e)
 
 
-def _num(e: pl.Expr) -> pl.Expr:
-    # NaN never reaches an operator: `evaluate` stores input NaN and every temporary's NaN as null, and
-    # x / 0, log(x <= 0) and undefined powers yield null (see `expr`); no fill_nan here, which inside a
-    # cross-sectional window would take polars off its fast path.
-    return e.cast(F64)
-
-
 def _ms(n: int, min_samples: int | None) -> int:
     return n if min_samples is None else max(1, min(int(min_samples), n))
 
@@ -86,39 +79,39 @@ def delay(x: object, d: float = 1) -> X:
 def delta(x: object, d: float = 1) -> X:
     """`x - delay(x, d)`."""
     n = window(d)
-    return ts(x, lambda e: _num(e) - _num(e).shift(n), n)
+    return ts(x, lambda e: num(e) - num(e).shift(n), n)
 
 
 def ts_sum(x: object, d: float, *, min_samples: int | None = None) -> X:
     """Rolling sum over the last `d` rows including today (full window required by default)."""
     n = window(d)
-    return ts(x, lambda e: _num(e).rolling_sum(n, min_samples=_ms(n, min_samples)), n - 1)
+    return ts(x, lambda e: num(e).rolling_sum(n, min_samples=_ms(n, min_samples)), n - 1)
 
 
 def ts_mean(x: object, d: float, *, min_samples: int | None = None) -> X:
     """Rolling simple mean over the last `d` rows (Alpha101 `sum(x, d) / d`; not GTJA's SMA(A, n, m))."""
     n = window(d)
-    return ts(x, lambda e: _num(e).rolling_mean(n, min_samples=_ms(n, min_samples)), n - 1)
+    return ts(x, lambda e: num(e).rolling_mean(n, min_samples=_ms(n, min_samples)), n - 1)
 
 
 
 def ts_std(x: object, d: float, *, ddof: int = 1, min_samples: int | None = None) -> X:
     """Rolling standard deviation, ddof = 1 by default (ddof = 0 is the WorldQuant-BRAIN choice)."""
     n = window(d)
-    return ts(x, lambda e: _num(e).rolling_std(n, min_samples=_ms(n, min_samples), ddof=ddof), n - 1)
+    return ts(x, lambda e: num(e).rolling_std(n, min_samples=_ms(n, min_samples), ddof=ddof), n - 1)
 
 
 
 def ts_min(x: object, d: float, *, min_samples: int | None = None) -> X:
     """Rolling minimum over the last `d` rows including today."""
     n = window(d)
-    return ts(x, lambda e: _num(e).rolling_min(n, min_samples=_ms(n, min_samples)), n - 1)
+    return ts(x, lambda e: num(e).rolling_min(n, min_samples=_ms(n, min_samples)), n - 1)
 
 
 def ts_max(x: object, d: float, *, min_samples: int | None = None) -> X:
     """Rolling maximum over the last `d` rows including today."""
     n = window(d)
-    return ts(x, lambda e: _num(e).rolling_max(n, min_samples=_ms(n, min_samples)), n - 1)
+    return ts(x, lambda e: num(e).rolling_max(n, min_samples=_ms(n, min_samples)), n - 1)
 
 
 
@@ -136,7 +129,7 @@ def rank(x: object, *, method: Literal["pct", "unit"] = "pct") -> X:
         raise ValueError(f"unknown rank method {method!r}")
 
     def f(e: pl.Expr) -> pl.Expr:
-        v = _round_bits(_num(e))
+        v = _round_bits(num(e))
         n, r = v.count(), v.rank("average")
         if method == "pct":
             return r / n
@@ -153,15 +146,15 @@ def rank(x: object, *, method: Literal["pct", "unit"] = "pct") -> X:
 def scale(x: object, a: float = 1.0) -> X:
     """Per date, rescale so that the sum of |x| over the cross-section equals `a` (null if that sum is 0)."""
     def f(e: pl.Expr) -> pl.Expr:
-        s = _num(e).abs().sum()
-        return pl.when(s > 0).then(_num(e) * a / s).otherwise(None)
+        s = num(e).abs().sum()
+        return pl.when(s > 0).then(num(e) * a / s).otherwise(None)
 
     return cs(x, f)
 
 
 def ind_neutralize(x: object, level_col: str) -> X:
     """Per date, subtract the mean of x within the industry group `level_col` (null x are excluded)."""
-    return grouped(x, lambda e: _num(e) - _num(e).mean(), level_col)
+    return grouped(x, lambda e: num(e) - num(e).mean(), level_col)
 
 
 # elementwise --------------------------------------------------------------------------------------

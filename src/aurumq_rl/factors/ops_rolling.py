@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 
 from aurumq_rl.factors import kernels
-from aurumq_rl.factors.expr import F64, TS_KEY, X, ts, ts2
+from aurumq_rl.factors.expr import F64, TS_KEY, X, num, ts, ts2
 
 # Relative tolerance under which a rolling standard deviation counts as zero (correlation then is null).
 ZERO_STD_RTOL = 1e-9
@@ -34,13 +34,6 @@ def window(d: float) -> int:
     if isinstance(d, bool) or not isinstance(d, int | float) or math.isnan(d):
         raise TypeError(f"window must be a number, got {d!r}")
     return max(1, int(math.floor(d)))
-
-
-def _num(e: pl.Expr) -> pl.Expr:
-    # NaN never reaches an operator: `evaluate` stores input NaN and every temporary's NaN as null, and
-    # x / 0, log(x <= 0) and undefined powers yield null (see `expr`); no fill_nan here, which inside a
-    # cross-sectional window would take polars off its fast path.
-    return e.cast(F64)
 
 
 def _kernel(inputs: list[pl.Expr], batch: Callable[[list[pl.Series]], pl.Series]) -> pl.Expr:
@@ -74,7 +67,7 @@ def _arg_extreme(e: pl.Expr, n: int, use_max: bool, ties: str, basis: str) -> pl
     # Vectorised rolling arg-extreme: encode (order of the value, position) in one Int64 key whose rolling max
     # is the wanted row. `rank("dense")` over the stock's whole series only encodes the order of values; the
     # position found depends on the values inside the window alone (no look-ahead in the result).
-    v = _num(e)
+    v = num(e)
     length = pl.len().cast(pl.Int64)
     i = pl.int_range(pl.len(), dtype=pl.Int64)
     order = v.rank("dense", descending=not use_max).cast(pl.Int64)  # larger = more extreme
@@ -125,7 +118,7 @@ def decay_linear(x: object, d: float) -> X:
 
     def f(e: pl.Expr) -> pl.Expr:
         # polars' weighted rolling sum rejects nulls: fill them, then null every window that held one.
-        v = _num(e)
+        v = num(e)
         has_null = v.is_null().cast(pl.Int32).rolling_sum(n, min_samples=n) > 0
         return pl.when(has_null.not_()).then(v.fill_null(0.0).rolling_sum(n, weights=w, min_samples=n))
 
@@ -137,7 +130,7 @@ def ts_product(x: object, d: float) -> X:
     n = window(d)
 
     def f(e: pl.Expr) -> pl.Expr:
-        v = _num(e)
+        v = num(e)
         out = v
         for k in range(1, n):
             out = out * v.shift(k)
@@ -183,11 +176,11 @@ def ts_cov(a: object, b: object, d: float, *, ddof: int = 1, sig_figs: int = COV
 def ts_skew(x: object, d: float) -> X:
     """Rolling sample skewness (bias-corrected, as pandas `rolling.skew`); a constant window (0/0) is null."""
     n = window(d)
-    return ts(x, lambda e: _num(e).rolling_skew(n, bias=False, min_samples=n), n - 1)
+    return ts(x, lambda e: num(e).rolling_skew(n, bias=False, min_samples=n), n - 1)
 
 
 def ts_kurt(x: object, d: float) -> X:
     """Rolling sample excess kurtosis (Fisher, bias-corrected, as pandas `rolling.kurt`); a constant window is
     null."""
     n = window(d)
-    return ts(x, lambda e: _num(e).rolling_kurtosis(n, fisher=True, bias=False, min_samples=n), n - 1)
+    return ts(x, lambda e: num(e).rolling_kurtosis(n, fisher=True, bias=False, min_samples=n), n - 1)

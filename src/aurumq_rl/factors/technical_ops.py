@@ -21,7 +21,7 @@ import math
 import polars as pl
 
 from aurumq_rl.data.events import EVENT_TAU_DAYS
-from aurumq_rl.factors.expr import F64, X, ts
+from aurumq_rl.factors.expr import F64, X, num, ts
 
 EMA_TAIL = 1e-3  # weight share beyond the truncated EMA window
 EVENT_HORIZON = 100  # rows an event is remembered: exp(-100 / 10) = 4.5e-5 is dropped to 0
@@ -46,7 +46,7 @@ def weighted_window(x: object, weights: list[float]) -> X:
     n = len(weights)
 
     def f(e: pl.Expr) -> pl.Expr:
-        v = e.cast(F64)
+        v = num(e)
         has_null = v.is_null().cast(pl.Int32).rolling_sum(n, min_samples=n) > 0
         return pl.when(has_null.not_()).then(v.fill_null(0.0).rolling_sum(n, weights=weights, min_samples=n))
 

@@ -1,10 +1,12 @@
-"""The daily fill rule and its cost charge — one implementation for the env (torch) and the backtest (numpy).
+"""The daily drift, fill rule and cost charge — one implementation for the env (torch) and the backtest (numpy).
 
 `MarketSim.step` (batched [E, N] torch tensors, float32 in training) and `eval.backtest.simulate` (one book,
-[N] float64 numpy) both fill a target book against the drifted holdings at a close with this rule, so the
-policy is trained and evaluated on the same market. Arrays are [..., N] (the last axis is the stock axis);
-dispatch is on the array type (as `market.selection`), so the core install never imports torch. The numpy and
-torch branches are the same operations in the same order: each caller gets exactly what its inline code gave.
+[N] float64 numpy) both drift the book over a day's returns (`drift`, `book_return`) and fill a target book
+against the drifted holdings at a close with this rule, so the policy is trained and evaluated on the same
+market. Arrays are [..., N] (the last axis is the stock axis); dispatch is on the array type (as
+`market.selection`), so the core install never imports torch. The numpy and torch branches are the same
+operations in the same order, except the sum of `book_return` (BLAS dot / torch sum, see there): each caller
+gets exactly what its inline code gave.
 """
 
 from __future__ import annotations
@@ -16,6 +18,33 @@ import numpy as np
 from aurumq_rl.market.selection import is_torch
 
 MIN_FREE = 1e-12  # floor of the free targets' sum when scaling them to the budget (all targets frozen → no 0/0)
+
+
+class Drift(NamedTuple):
+    """The book over one day's returns (per row of [..., N]: gross is [...])."""
+
+    gross: Any  # [...] the book's return over the day, Σ w·r (`book_return`; cash earns 0)
+    weights: Any  # [..., N] the weights over NAV at the day's close: w(1 + r) / (1 + gross)
+
+
+def book_return(weights: Any, returns: Any) -> Any:
+    """Σ weights × returns over the stock axis: the return of the book `weights` [..., N] (cash earns 0) over
+    a day of `returns` [..., N] → [...].
+
+    numpy: the matrix product per row (BLAS dot: for one book [N], bit for bit `weights @ returns`); torch:
+    `(weights * returns).sum(-1)`. The two sum in different orders, so they may differ in the last bit; each
+    caller keeps the figure it always had (the backtest numpy, the env torch).
+    """
+    if is_torch(weights):
+        return (weights * returns).sum(-1)
+    return (weights[..., None, :] @ returns[..., :, None])[..., 0, 0]
+
+
+def drift(weights: Any, returns: Any) -> Drift:
+    """The book `weights` [..., N] held over a day of `returns` [..., N]: its gross return g [...] and its
+    weights at the close, w(1 + r) / (1 + g) (the cash share drifts the same way, earning 0)."""
+    gross = book_return(weights, returns)
+    return Drift(gross, weights * (1 + returns) / (1 + gross[..., None]))
 
 
 class Fill(NamedTuple):

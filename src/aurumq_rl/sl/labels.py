@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, days_after_entry, main_wave_returns
+from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, best_close_gain, days_after_entry, main_wave_returns
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 from aurumq_rl.eval.backtest import DEFAULT_HIT_THRESHOLD
@@ -79,15 +79,11 @@ def main_wave_hit(panel: Panel, threshold: float = MAIN_WAVE_HIT_THRESHOLD) -> L
     entry × (1 + threshold), else 0; the binary companion of `main_wave` (threshold 5%, eval's hit rate)."""
     ret, days = main_wave_returns(panel)
     logp = panel.log_price()
-    t_n = len(logp)
     h_max = MAIN_WAVE_MAX_HOLD
     best = np.full(logp.shape, -np.inf)
-    n_valid = t_n - 1 - h_max
-    if n_valid > 0:
-        base = logp[1:1 + n_valid]
-        for h in range(1, h_max + 1):  # loop over the hold length (≤ 5), vectorised over dates × stocks
-            gain = logp[1 + h:1 + h + n_valid] - base
-            best[:n_valid] = np.where(h <= days[:n_valid], np.maximum(best[:n_valid], gain), best[:n_valid])
+    n_valid = len(logp) - 1 - h_max
+    if n_valid > 0:  # each decision's own hold (`days`: 1 … 5)
+        best[:n_valid] = best_close_gain(logp, np.arange(1, 1 + n_valid), days[:n_valid])
     hit = np.where(np.isfinite(ret), (np.expm1(best) >= threshold).astype(np.float64), np.nan)
     return _finish(panel, "main_wave_hit", hit, h_max + 1, binary=True, threshold=threshold)
 
