@@ -11,8 +11,10 @@ import numpy as np
 import polars as pl
 import pytest
 
+from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.errors import DataError
+from aurumq_rl.eval.report import evaluate_scores_full
 from aurumq_rl.eval.sources import (
     TAIL_MARGIN_DAYS,
     WARMUP_DAYS,
@@ -174,9 +176,28 @@ def test_eval_panel_window_warmup_tail_and_errors() -> None:
         load_eval_panel(data, specs, start="soon", end=None, **kw)
     with pytest.raises(DataError, match="forward window.*move --end earlier"):
         load_eval_panel(data, specs, start=str(cal[-3]), end=None, **kw)
-    with pytest.warns(UserWarning, match="no full 5-day forward window"):
+    with pytest.warns(UserWarning, match="no full 5-day forward window and 5-day main-wave hold"):
         tail = load_eval_panel(data, specs, start=str(cal[-40]), end=None, **kw)
     assert tail.hi == len(tail.panel.dates) - 2 - 5
+
+
+@pytest.mark.parametrize("fp", [2, 5, 8])
+def test_eval_window_ends_where_every_reported_label_fits(fp: int) -> None:
+    """With --end at the data's end the window stops at the last decision whose forward window and main-wave
+    hold both fit: the dates eval.json counts are the dates `evaluate_scores` reports on (with fp < 5 the
+    window used to run past them, to T − 2 − fp)."""
+    data = demo_market()
+    columns, cal = data_columns_and_calendar(data)
+    specs = [classify_source("alpha_001", columns)]
+    with pytest.warns(UserWarning, match=f"no full {fp}-day forward window and 5-day main-wave hold"):
+        ep = load_eval_panel(data, specs, calendar=cal, universe="main_board_non_st", start=str(cal[-40]),
+                             end=None, forward_period=fp)
+    t_n = len(ep.panel.dates)
+    assert ep.hi == t_n - 2 - max(fp, MAIN_WAVE_MAX_HOLD)
+    scores = factor_scores(ep.panel, "alpha_001")
+    ev = evaluate_scores_full(ep.panel, scores, forward_period=fp, random_draws=2, cost_bps=(30.0,),
+                              start=ep.lo, end=ep.hi)
+    assert ev.hi == ep.hi
 
 
 def test_factor_scores_are_the_raw_values_nan_where_missing() -> None:

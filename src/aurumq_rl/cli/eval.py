@@ -21,7 +21,8 @@ DEFAULT_COSTS = "30,60,100"
 def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--data", required=True, help="panel Parquet (file, directory or glob)")
     p.add_argument("--start", help="first decision date, YYYY-MM-DD (default: the data's first date)")
-    p.add_argument("--end", help="last decision date, YYYY-MM-DD (default: the last with a full forward window)")
+    p.add_argument("--end", help="last decision date, YYYY-MM-DD (default: the last whose forward window and "
+                   "main-wave hold fit in the data)")
     p.add_argument("--top-k", type=int, default=30, help="stocks picked per date (default 30)")
     p.add_argument("--forward-period", type=int, default=5, help="holding period fp in trading days (default 5)")
     p.add_argument("--universe", help="main_board_non_st | all_non_st | hs300 | zz500 | all (default: a model's "

@@ -106,3 +106,12 @@ def days_after_entry(kind: str, fp: int) -> int:
 def last_label_date_index(n_dates: int, kind: str, fp: int) -> int:
     """Index of the last decision date whose label window fits inside a panel of `n_dates` dates."""
     return n_dates - 2 - days_after_entry(kind, fp)
+
+
+EVAL_LABELS: tuple[str, ...] = ("forward_return", "main_wave")  # the labels `eval` reports (fp and main-wave holds)
+
+
+def last_decision_index(n_dates: int, fp: int, kinds: tuple[str, ...] = EVAL_LABELS) -> int:
+    """Index of the last decision date whose label of every kind in `kinds` fits: one end for every figure
+    of an evaluation (`eval`'s window and `evaluate_scores` share it)."""
+    return min(last_label_date_index(n_dates, k, fp) for k in kinds)

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from aurumq_rl.data.labels import last_label_date_index
+from aurumq_rl.data.labels import EVAL_LABELS, last_decision_index
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.eval.backtest import (
     COST_SWEEP_BPS,
@@ -104,8 +104,7 @@ def evaluate_scores_full(panel: Panel, scores: np.ndarray, *, top_k: int = 30, f
     t_n = len(panel.dates)
     fp = forward_period
     # one set of decision dates for every figure: the last one whose label fits, for each hold evaluated
-    kinds = ["forward_return"] + (["main_wave"] if "main_wave" in holds else [])
-    last = min(last_label_date_index(t_n, k, fp) for k in kinds)
+    last = last_decision_index(t_n, fp, EVAL_LABELS if "main_wave" in holds else ("forward_return",))
     lo, hi = (0 if start is None else start), min(last, t_n - 1 if end is None else end)
     if hi < lo:
         raise ValueError(f"no evaluable decision date in {lo}..{hi} with forward_period={fp} ({t_n} dates)")

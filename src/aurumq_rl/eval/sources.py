@@ -30,7 +30,7 @@ import polars as pl
 
 from aurumq_rl.data.check import date_window
 from aurumq_rl.data.contract import factor_columns, trade_date_expr
-from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD
+from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, last_decision_index
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
@@ -256,14 +256,14 @@ def load_eval_panel(data: str | Path, specs: Sequence[SourceSpec], *, calendar: 
                            normalize="raw")
     lo = int(np.searchsorted(panel.dates, calendar[first]))
     hi = int(np.searchsorted(panel.dates, calendar[last], "right")) - 1
-    fits = len(panel.dates) - 2 - forward_period
+    fits = last_decision_index(len(panel.dates), forward_period)  # the end evaluate_scores uses
+    window = f"{forward_period}-day forward window and {MAIN_WAVE_MAX_HOLD}-day main-wave hold"
     if hi > fits:
         if fits < lo:
-            raise DataError(f"no decision date in {calendar[first]} .. {calendar[last]} has a full "
-                            f"{forward_period}-day forward window in {data} (data ends {calendar[-1]}); "
-                            "move --end earlier")
-        warnings.warn(f"decisions after {panel.dates[fits]} have no full {forward_period}-day forward window "
-                      f"in the data; evaluated up to {panel.dates[fits]}", stacklevel=2)
+            raise DataError(f"no decision date in {calendar[first]} .. {calendar[last]} has a full {window} "
+                            f"in {data} (data ends {calendar[-1]}); move --end earlier")
+        warnings.warn(f"decisions after {panel.dates[fits]} have no full {window} in the data; evaluated "
+                      f"up to {panel.dates[fits]}", stacklevel=2)
         hi = fits
     return EvalPanel(panel, lo, hi, universe)
 
