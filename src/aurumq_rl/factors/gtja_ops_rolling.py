@@ -16,7 +16,7 @@ import polars as pl
 from aurumq_rl.factors import ops
 from aurumq_rl.factors.expr import F64, X, ts, ts2, wrap
 from aurumq_rl.factors.expr import num as _num  # the one operand cast (`expr.num`)
-from aurumq_rl.factors.ops_rolling import ZERO_STD_RTOL
+from aurumq_rl.factors.ops_rolling import ZERO_STD_RTOL, weighted_sum
 
 # WMA decay factor of the GTJA report: weight 0.9**i on the value i days ago.
 WMA_DECAY = 0.9
@@ -26,16 +26,6 @@ SMA_SEED_WEIGHT = 1e-4
 
 def _win(n: float) -> int:
     return ops.window(n)
-
-
-def _weighted_sum(e: pl.Expr, k: int, weights: list[float]) -> pl.Expr:
-    """Rolling weighted sum (weights oldest first), null when the window holds a null.
-
-    polars' weighted rolling sum rejects nulls, so nulls are filled and every window that held one is nulled.
-    """
-    v = _num(e)
-    has_null = v.is_null().cast(pl.Int32).rolling_sum(k, min_samples=k) > 0
-    return pl.when(has_null.not_()).then(v.fill_null(0.0).rolling_sum(k, weights=weights, min_samples=k))
 
 
 # Rolling correlations/covariances carry ~1e-16 of float noise that depends on where the history starts
@@ -124,7 +114,7 @@ def wma(a: object, n: float, *, weights: str = "0.9") -> X:
         raw = [WMA_DECAY ** (k - 1 - j) for j in range(k)]  # oldest first
         total = sum(raw)
         w = [v / total for v in raw]
-        return ts(a, lambda e: _weighted_sum(e, k, w), lookback=k - 1)
+        return ts(a, lambda e: weighted_sum(e, w), lookback=k - 1)
     raise ValueError(f"unknown WMA weights {weights!r}")
 
 
@@ -177,7 +167,7 @@ def _regression(a: object, b: object, n: float, skip_nulls: bool, want: str) -> 
 
         def f_seq(e: pl.Expr) -> pl.Expr:
             y = _num(e)
-            beta = _weighted_sum(y, k, w) / sxx
+            beta = weighted_sum(y, w) / sxx
             if want == "beta":
                 return beta
             # residual of today's point: y_t - (ybar + beta * (k - tbar))

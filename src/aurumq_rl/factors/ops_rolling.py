@@ -110,19 +110,24 @@ def ts_argmin(
     return ts(x, lambda e: _arg_extreme(e, n, False, ties, basis), n - 1)
 
 
+def weighted_sum(e: pl.Expr, weights: list[float]) -> pl.Expr:
+    """Rolling Σ w_j x_{t-L+1+j} over the last len(weights) values (weights oldest first), null when the window
+    holds a null (DECAY_LINEAR, GTJA's WMA and REGBETA on SEQUENCE, the EMAs of `technical_ops`).
+
+    polars' weighted rolling sum rejects nulls, so nulls are filled and every window that held one is nulled.
+    """
+    n = len(weights)
+    v = num(e)
+    has_null = v.is_null().cast(pl.Int32).rolling_sum(n, min_samples=n) > 0
+    return pl.when(has_null.not_()).then(v.fill_null(0.0).rolling_sum(n, weights=weights, min_samples=n))
+
+
 def decay_linear(x: object, d: float) -> X:
     """Linearly weighted mean of the last `d` values: weight d today, d - 1 yesterday, ..., 1 on the oldest
     day, normalised to sum 1. A window holding a null is null (no forward fill)."""
     n = window(d)
     w = [float(i) / (n * (n + 1) / 2) for i in range(1, n + 1)]  # oldest first
-
-    def f(e: pl.Expr) -> pl.Expr:
-        # polars' weighted rolling sum rejects nulls: fill them, then null every window that held one.
-        v = num(e)
-        has_null = v.is_null().cast(pl.Int32).rolling_sum(n, min_samples=n) > 0
-        return pl.when(has_null.not_()).then(v.fill_null(0.0).rolling_sum(n, weights=w, min_samples=n))
-
-    return ts(x, f, n - 1)
+    return ts(x, lambda e: weighted_sum(e, w), n - 1)
 
 
 def ts_product(x: object, d: float) -> X:

@@ -21,7 +21,8 @@ import math
 import polars as pl
 
 from aurumq_rl.data.events import EVENT_TAU_DAYS
-from aurumq_rl.factors.expr import F64, X, num, ts
+from aurumq_rl.factors.expr import F64, X, ts
+from aurumq_rl.factors.ops_rolling import weighted_sum
 
 EMA_TAIL = 1e-3  # weight share beyond the truncated EMA window
 EVENT_HORIZON = 100  # rows an event is remembered: exp(-100 / 10) = 4.5e-5 is dropped to 0
@@ -43,14 +44,7 @@ def ema_weights(alpha: float, length: int) -> list[float]:
 
 def weighted_window(x: object, weights: list[float]) -> X:
     """Rolling weighted sum Σ w_j x_{t-L+1+j} (weights oldest first); null when the window holds a null."""
-    n = len(weights)
-
-    def f(e: pl.Expr) -> pl.Expr:
-        v = num(e)
-        has_null = v.is_null().cast(pl.Int32).rolling_sum(n, min_samples=n) > 0
-        return pl.when(has_null.not_()).then(v.fill_null(0.0).rolling_sum(n, weights=weights, min_samples=n))
-
-    return ts(x, f)
+    return ts(x, lambda e: weighted_sum(e, weights))
 
 
 def ema(x: object, *, span: int | None = None, alpha: float | None = None) -> tuple[X, int]:
