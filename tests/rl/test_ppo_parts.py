@@ -6,7 +6,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from aurumq_rl.algos.ppo import compute_gae  # noqa: E402
+from aurumq_rl.algos.ppo import PPOConfig, compute_gae  # noqa: E402
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy, ScoreModule  # noqa: E402
 
 
@@ -182,7 +182,22 @@ def test_critic_has_its_own_learning_rate_and_both_anneal_linearly() -> None:
         frac = 1 - u / 4
         assert groups[0]["lr"] == pytest.approx(frac * lr, rel=1e-12)
         assert groups[1]["lr"] == pytest.approx(frac * vlr, rel=1e-12)
-        assert stats["learning_rate"] == groups[0]["lr"]
+        assert (stats["learning_rate"], stats["value_learning_rate"]) == (groups[0]["lr"], groups[1]["lr"])
         if u == 0:  # Adam's first step: each parameter moves by (almost exactly) its group's rate
             assert moved(groups[0], before[0]) == pytest.approx(lr, rel=1e-2)
             assert moved(groups[1], before[1]) == pytest.approx(vlr, rel=1e-2)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("n_envs", 0), ("batch_size", 0), ("chunk_rows", 0), ("n_epochs", 0), ("learning_rate", float("nan")),
+    ("value_learning_rate", 0.0), ("value_learning_rate", -1e-3), ("gamma", 1.5), ("gae_lambda", -0.1),
+    ("clip_coef", -0.2), ("max_grad_norm", float("inf")), ("target_kl", 0.0), ("target_kl", float("nan")),
+])
+def test_ppo_config_refuses_nonsense(field: str, value: float) -> None:
+    with pytest.raises(ValueError, match=f"PPOConfig: {field}="):
+        PPOConfig(**{field: value})
+
+
+def test_ppo_config_accepts_its_edges() -> None:
+    cfg = PPOConfig(gamma=0.0, gae_lambda=1.0, ent_coef=0.0, target_kl=None, n_envs=1, batch_size=1)
+    assert (cfg.gamma, cfg.gae_lambda, cfg.target_kl) == (0.0, 1.0, None)

@@ -12,6 +12,7 @@ are one to group samples by date before the epochs and one per epoch for the tar
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -45,6 +46,22 @@ class PPOConfig:
     norm_adv: bool = True
     pick_credit: bool = True  # add each pick's own contribution (vs the step's other picks) to its advantage
     seed: int = 0
+
+    def __post_init__(self) -> None:
+        """Refuse settings that would train on nonsense silently (the CLI checks its flags first; this guards
+        the Python API): NaN rates, a zero batch, a discount outside [0, 1]."""
+        counts = ("total_timesteps", "n_envs", "n_steps", "batch_size", "chunk_rows", "n_epochs")
+        bad = [f"{k}={getattr(self, k)}" for k in counts if getattr(self, k) < 1]
+        bad += [f"{k}={getattr(self, k)}" for k in ("learning_rate", "value_learning_rate")
+                if not math.isfinite(getattr(self, k)) or getattr(self, k) <= 0]
+        bad += [f"{k}={getattr(self, k)}" for k in ("gamma", "gae_lambda") if not 0 <= getattr(self, k) <= 1]
+        bad += [f"{k}={getattr(self, k)}" for k in ("clip_coef", "ent_coef", "vf_coef", "max_grad_norm")
+                if not math.isfinite(getattr(self, k)) or getattr(self, k) < 0]
+        if self.target_kl is not None and not (math.isfinite(self.target_kl) and self.target_kl > 0):
+            bad.append(f"target_kl={self.target_kl}")
+        if bad:
+            raise ValueError(f"PPOConfig: {', '.join(bad)}: counts must be ≥ 1, learning rates and target_kl "
+                             "finite and > 0, gamma and gae_lambda in [0, 1], coefficients finite and ≥ 0")
 
 
 def compute_gae(rewards: torch.Tensor, values: torch.Tensor, truncated: torch.Tensor, boot: torch.Tensor,
@@ -276,4 +293,5 @@ class PPO:
         out = {k: float(v / max(n_mb, 1)) for k, v in stats.items()}
         return {"policy_loss": out["pg"], "value_loss": out["v"], "entropy": out["ent"], "approx_kl": out["kl"],
                 "clip_frac": out["clip"], "explained_variance": float(ev), "reward_mean": float(buf["reward"].mean()),
-                "learning_rate": self.opt.param_groups[0]["lr"], "epochs_run": _epoch + 1}
+                "learning_rate": self.opt.param_groups[0]["lr"], "value_learning_rate": self.opt.param_groups[1]["lr"],
+                "epochs_run": _epoch + 1}
