@@ -34,3 +34,13 @@ def test_a_subprocess_reports_its_own_peak_not_its_parents() -> None:
     child = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     assert 0 < child < 100 * 2**20, child
     assert float(big[-1]) == 1.0  # the parent's pages stay alive until the child has run
+
+
+@pytest.mark.skipif(not Path("/proc/self/status").is_file(), reason="VmHWM is read from Linux's /proc")
+def test_the_peak_outlives_the_memory_it_counted() -> None:
+    """The peak, not the current resident set: a benchmark reads it after its work has freed its arrays."""
+    code = (f"import sys, numpy as np; sys.path.insert(0, {str(BENCH)!r}); from _common import peak_rss\n"
+            "big = np.ones(300 * 2**20 // 8); del big\n"  # 300 MiB touched, then returned to the OS (munmap)
+            "print(peak_rss())")
+    peak = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+    assert peak >= 300 * 2**20, peak

@@ -130,3 +130,9 @@ def test_exp_decay_does_not_carry_an_event_into_the_next_stock() -> None:
     out = df.with_columns(exp_decay("flag").alias("e"))["e"].to_list()
     # each stock starts at 0 until its own event; c never has one
     np.testing.assert_allclose(out, [0.0, 0.0, 1.0, 0.0, 0.0, 1.0, 0.0, 0.0], atol=0)
+
+
+@pytest.mark.parametrize("fp", [0, -1])
+def test_forward_returns_refuses_a_holding_period_below_one_day(fp: int) -> None:
+    with pytest.raises(ValueError, match=f"fp={fp} must be ≥ 1"):
+        make_panel(np.zeros((6, 2))).forward_returns(fp)

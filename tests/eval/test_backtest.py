@@ -141,6 +141,17 @@ def test_main_wave_exits_on_ma_cross(deferred: bool) -> None:
     assert r0["max_gain"] == pytest.approx(0.05)
 
 
+def test_trade_max_gain_counts_the_exit_close() -> None:
+    """A trade's max_gain is its best close from the day after the entry up to the exit's close, that close
+    included: here the exit close (day 4) is the best one."""
+    p = make_panel(np.array([[0.0], [0.0], [-0.02], [0.01], [0.05]]))
+    res = simulate(p, np.ones((5, 1)), top_k=1, hold="fp", forward_period=3, cost=FREE, end=0)
+    r0 = _row(res.trades, 0, p, 0)
+    assert r0["entry_date"] == p.dates[1].astype(object) and r0["exit_date"] == p.dates[4].astype(object)
+    assert r0["max_gain"] == pytest.approx(0.98 * 1.01 * 1.05 - 1, abs=1e-12)
+    assert r0["max_gain"] == pytest.approx(r0["gross_return"], abs=1e-12)
+
+
 @pytest.mark.parametrize(("fp", "sell_bps"), [(2, 20.0), (3, 15.0)])
 def test_stamp_duty_follows_the_sale_date(fp: int, sell_bps: float) -> None:
     p = make_panel(np.zeros((5, 1)), start="2023-08-24")  # fill 08-25; the sale is 08-27 (fp 2) or 08-28 (fp 3)

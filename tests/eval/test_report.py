@@ -6,8 +6,11 @@ import json
 import math
 
 import numpy as np
+import polars as pl
+import pytest
 
-from aurumq_rl.eval.report import evaluate_scores, to_jsonable
+from aurumq_rl.eval.backtest import DEFAULT_HIT_THRESHOLD
+from aurumq_rl.eval.report import evaluate_scores, evaluate_scores_full, to_jsonable
 from tests.eval.helpers import signal_scores, synth_panel
 
 
@@ -65,3 +68,16 @@ def test_every_figure_covers_the_same_decision_dates() -> None:
     assert only_fp["config"]["last_decision"] == str(p.dates[t_n - 2 - 2])
     assert both["config"]["last_decision"] == str(p.dates[t_n - 2 - 5])
     assert both["rank_ic"]["n_days"] == only_fp["rank_ic"]["n_days"] - 3
+
+
+def test_hit_threshold_reaches_the_backtest_hit_rate() -> None:
+    """`hit_threshold` is the trade hit rate's threshold in every backtest summary of the report, not only in
+    the config it echoes."""
+    p = synth_panel()
+    kw = {"top_k": 10, "random_draws": 2, "start": 150, "end": 200, "holds": ("fp",), "cost_bps": (30.0,)}
+    ev = evaluate_scores_full(p, signal_scores(p), hit_threshold=0.02, **kw)
+    trades = ev.backtests["fp"]["30"].trades
+    closed = trades.filter(pl.col("entry_date").is_not_null() & pl.col("exit_date").is_not_null())["max_gain"]
+    assert float((closed >= 0.02).mean()) != float((closed >= DEFAULT_HIT_THRESHOLD).mean())  # the two differ
+    assert ev.report["config"]["hit_threshold"] == 0.02
+    assert ev.report["backtest"]["fp"]["30"]["hit_rate"] == pytest.approx(float((closed >= 0.02).mean()))

@@ -200,6 +200,28 @@ def test_eval_window_ends_where_every_reported_label_fits(fp: int) -> None:
     assert ev.hi == ep.hi
 
 
+def test_a_window_on_the_last_fitting_date_is_kept_as_is() -> None:
+    """--start = --end = the last decision date whose 5-day forward window and main-wave hold fit: one date,
+    evaluated without a clipping warning; with --end past it, clipped to that one date; a date later has none
+    left."""
+    data = demo_market()
+    columns, cal = data_columns_and_calendar(data)
+    specs = [classify_source("alpha_001", columns)]
+    kw = {"calendar": cal, "universe": "main_board_non_st", "forward_period": 5}
+    last = str(cal[-1 - 1 - 5])  # fill at the next close, then 5 more closes: the data's last one
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ep = load_eval_panel(data, specs, start=last, end=last, **kw)
+    assert ep.lo == ep.hi and str(ep.panel.dates[ep.hi]) == last
+    assert ep.hi == len(ep.panel.dates) - 2 - MAIN_WAVE_MAX_HOLD
+    with pytest.warns(UserWarning, match=f"evaluated up to {last}"):  # --end past it: clipped to that one date
+        clipped = load_eval_panel(data, specs, start=last, end=None, **kw)
+    assert clipped.lo == clipped.hi and str(clipped.panel.dates[clipped.hi]) == last
+    later = str(cal[-1 - 5])
+    with pytest.raises(DataError, match="move --end earlier"):
+        load_eval_panel(data, specs, start=later, end=later, **kw)
+
+
 def test_factor_scores_are_the_raw_values_nan_where_missing() -> None:
     names = ["alpha_001", "alpha_002", "alpha_003", "alpha_004", "alpha_005", "alpha_006", "alpha_007",
              "alpha_008", "alpha_009", "gtja_001"]

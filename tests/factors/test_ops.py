@@ -227,3 +227,14 @@ def test_bad_convention_names_raise() -> None:
         ops.rank(x_, method="dense")
     with pytest.raises(ValueError):
         series(ops.ts_rank(x_, 3, method="bogus"), [1, 2, 3])  # type: ignore[arg-type]
+
+
+def test_operators_compute_in_float64_whatever_the_input_dtype() -> None:
+    """An integer input column (e.g. a volume stored as UInt32 or Int8) is cast before the arithmetic: a fall
+    is a negative DELTA, not an unsigned wrap-around, and a window sum does not overflow the input's type."""
+    df = pl.DataFrame({"ts_code": ["A"] * 4, "trade_date": [0, 1, 2, 3],
+                       "v": pl.Series([5, 3, 8, 1], dtype=pl.UInt32),
+                       "s": pl.Series([100, 100, 100, 1], dtype=pl.Int8)})
+    out = evaluate(df, {"d": ops.delta(X.col("v"), 1), "t": ops.ts_sum(X.col("s"), 2)})
+    assert out["d"].to_list() == [None, -2.0, 5.0, -7.0]
+    assert out["t"].to_list() == [None, 200.0, 200.0, 101.0]

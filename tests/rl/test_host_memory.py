@@ -16,6 +16,9 @@ import torch
 from aurumq_rl.algos.host_memory import retain_freed_memory
 if sys.argv[1] == "retain":
     assert retain_freed_memory()
+elif sys.argv[1] == "resolve_device":  # what training calls before its first update
+    from aurumq_rl.algos.trainer import resolve_device
+    resolve_device("cpu")
 def rounds(n):
     for _ in range(n):
         blocks = [torch.empty(12 << 20).fill_(1.0) for _ in range(3)]
@@ -38,3 +41,11 @@ def test_freed_blocks_are_reused_not_faulted_in_again() -> None:
     default, retained = _faults("default"), _faults("retain")
     assert default > 5 * pages_per_round, (default, retained)  # glibc by default maps them afresh every round
     assert retained < pages_per_round, (default, retained)  # kept: ten rounds fault in less than one round
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's mallopt: Linux only")
+def test_resolve_device_keeps_freed_blocks_for_training() -> None:
+    """Training gets the setting from `resolve_device` (every `--device`, the CPU included), not by calling
+    `retain_freed_memory` itself."""
+    pages_per_round = 3 * (48 << 20) // 4096
+    assert _faults("resolve_device") < pages_per_round

@@ -189,9 +189,10 @@ def test_critic_has_its_own_learning_rate_and_both_anneal_linearly() -> None:
 
 
 @pytest.mark.parametrize("field, value", [
-    ("n_envs", 0), ("batch_size", 0), ("chunk_rows", 0), ("n_epochs", 0), ("learning_rate", float("nan")),
-    ("value_learning_rate", 0.0), ("value_learning_rate", -1e-3), ("gamma", 1.5), ("gae_lambda", -0.1),
-    ("clip_coef", -0.2), ("max_grad_norm", float("inf")), ("target_kl", 0.0), ("target_kl", float("nan")),
+    ("total_timesteps", 0), ("n_envs", 0), ("n_steps", 0), ("batch_size", 0), ("chunk_rows", 0), ("n_epochs", 0),
+    ("learning_rate", float("nan")), ("value_learning_rate", 0.0), ("value_learning_rate", -1e-3), ("gamma", 1.5),
+    ("gae_lambda", -0.1), ("clip_coef", -0.2), ("max_grad_norm", float("inf")), ("target_kl", 0.0),
+    ("target_kl", float("nan")),
 ])
 def test_ppo_config_refuses_nonsense(field: str, value: float) -> None:
     with pytest.raises(ValueError, match=f"PPOConfig: {field}="):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from aurumq_rl.data.labels import main_wave_returns
 from aurumq_rl.errors import DataError
 from aurumq_rl.sl import audit
 from aurumq_rl.sl.audit import leakage_audit, null_tests
@@ -45,6 +46,28 @@ def test_main_wave_hit_enters_at_t_plus_1_and_counts_the_last_hold_day() -> None
     pct[7, 2] = 0.06
     lab = main_wave_hit(tiny_panel(pct))
     assert lab.values[0].tolist() == [0.0, 1.0, 0.0]
+
+
+def test_main_wave_hit_reads_each_decisions_own_hold() -> None:
+    """Stock 0 is flat to day 11, 1.03 on days 12-13, 0.824 on day 14: MA5 < MA10 first at close 14, so
+    decision 10 (entry at close 11) sells at close 15, a 4-day hold. Its 50% jump on day 16 lies within 5 days
+    of the entry but after that exit: no hit. Stock 1 makes the same jump inside its full 5-day hold: a hit."""
+    pct = np.zeros((17, 2))
+    pct[12, 0], pct[14, 0], pct[16, 0] = 0.03, -0.2, 0.5
+    pct[16, 1] = 0.5
+    p = tiny_panel(pct)
+    assert main_wave_returns(p)[1][10].tolist() == [4, 5]
+    assert main_wave_hit(p).values[10].tolist() == [0.0, 1.0]
+
+
+def test_main_wave_hit_labels_the_last_labelled_date_too() -> None:
+    """15 dates: the last decision whose 5-day hold fits is 8 (entry at close 9, exit by close 14); a jump at
+    close 14 is its hit."""
+    pct = np.zeros((15, 2))
+    pct[14, 0] = 0.06
+    lab = main_wave_hit(tiny_panel(pct))
+    assert lab.last_valid == 8
+    assert lab.values[8].tolist() == [1.0, 0.0] and np.isnan(lab.values[9:]).all()
 
 
 def test_binary_threshold_uses_the_calibration_dates_only_and_reaching_it_counts() -> None:
