@@ -70,6 +70,8 @@ def test_the_series_are_the_results_own_up_to_the_end_of_the_data() -> None:
     rep = res.report
     got = rep["results"]["sig"]
     assert got["config"]["last_decision"] == str(p.dates[t_n - 7])
+    assert rep["decision_dates"]["last"] == rep["series"]["decision_dates"][-1] == str(p.dates[t_n - 7])
+    assert rep["decision_dates"]["n"] == t_n - 7 - lo + 1
     ic = np.array([np.nan if v is None else v for v in rep["series"]["rank_ic"]["sig"]])
     assert np.isfinite(ic).sum() == got["rank_ic"]["n_days"]
     assert np.nanmean(ic) == pytest.approx(got["rank_ic"]["mean"], rel=1e-12)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
+from aurumq_rl.data.labels import last_decision_index
 from aurumq_rl.eval.backtest import COST_SWEEP_BPS, simulate
 from aurumq_rl.eval.metrics import random_score_keys, random_scores, select_picks
 from aurumq_rl.eval.report import evaluate_scores_full, to_jsonable
@@ -98,6 +99,10 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
     """Evaluate every score set (plus rank_mean / z_mean / z_median ensembles when `ensembles` and there are
     several sets) on the decision dates `dates` [T] bool; see the module docstring."""
     panel, fp = ep.panel, st.forward_period
+    # one end for every figure, `evaluate_scores`' own: the last decision whose forward window and main-wave
+    # hold fit (`load_eval_panel` already ends there; an EvalPanel built by hand may not)
+    ep = replace(ep, hi=min(ep.hi, last_decision_index(len(panel.dates), fp)))
+    dates = dates & (np.arange(len(dates)) <= ep.hi)
     named = {s.name: _blank(s.scores, dates) for s in sets}
     kinds = {s.name: s.kind for s in sets}
     universe_valid = panel.in_universe & dates[:, None]
@@ -107,20 +112,18 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
             kinds[ENSEMBLE_PREFIX + m] = "ensemble"
     results, trades, equity, ics = {}, [], [], {}
     days = np.zeros(0, dtype="datetime64[D]")
-    hi = ep.hi
     cache: dict = {}  # sources with the same candidates share one random baseline
     for name, sc in named.items():
         ev = evaluate_scores_full(panel, sc, top_k=st.top_k, forward_period=fp, cost_bps=st.cost_bps,
                                   random_draws=st.random_draws, seed=st.seed, industry_cap=st.industry_cap,
                                   start=ep.lo, end=ep.hi, random_cache=cache)
-        results[name], ics[name], hi = ev.report, ev.rank_ic, ev.hi
+        results[name], ics[name] = ev.report, ev.rank_ic
         bt = ev.backtests["fp"][f"{st.cost_bps[0]:g}"]  # the run of report["backtest"]["fp"] at the first cost
         days = bt.dates
         trades.append(bt.trades.select(pl.lit(name).alias("source"), pl.all()))
         equity.append(pl.DataFrame({"source": name, "date": bt.dates, "equity": bt.equity,
                                     "daily_return": bt.daily_return, "turnover": bt.turnover, "cost": bt.cost}))
-    # the band over the sources' backtest dates: evaluate_scores ends them where the main-wave label still fits
-    band_days, band = random_equity_band(replace(ep, hi=hi), universe_valid, st)
+    band_days, band = random_equity_band(ep, universe_valid, st)
     window = slice(ep.lo, ep.hi + 1)
     src = [s.name for s in sets]
     overlap = None
