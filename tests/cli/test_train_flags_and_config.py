@@ -1,0 +1,131 @@
+"""Train flags and --config files reaching the run: every flag given on the command line configures the Trainer
+(--universe selecting the boards trained on), --config reads TOML or JSON with dashed or underscored keys and the
+command line wins over it, an unreadable config file or an out-of-range value is one error line naming the file or
+flag, and boundary values are accepted."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+
+from aurumq_rl.algos.trainer import Trainer  # noqa: E402
+from aurumq_rl.cli.main import build_parser, main  # noqa: E402
+from aurumq_rl.cli.train import FLAG_DEFAULTS, _merge, build_config, validate  # noqa: E402
+from tests.cli.helpers import TINY, _steps  # noqa: E402
+
+
+def test_universe_flag_selects_the_stocks_trained_on(data: str, tmp_path: Path) -> None:
+    """--universe all_non_st trains on every board (ChiNext and STAR included); the default main_board_non_st
+    only on the main board."""
+
+    def boards(universe: str) -> set[str]:
+        opts = {
+            **FLAG_DEFAULTS,
+            "data": data,
+            "out_dir": str(tmp_path / "run"),
+            "n_envs": 4,
+            "episode_length": 8,
+            "universe": universe,
+        }
+        tr = Trainer(build_config(opts))
+        return set(tr.panel.board[tr.panel.in_universe.any(0)].tolist())
+
+    assert boards("main_board_non_st") == {"main"}
+    assert {"main", "chinext", "star"} <= boards("all_non_st")
+
+
+def _opts(*argv: str) -> dict:
+    return _merge(build_parser().parse_args(["train", *argv]))
+
+
+def test_every_flag_reaches_the_training_config(data: str, tmp_path: Path) -> None:
+    """Each train flag given on the command line (not its default) is what the Trainer is configured with."""
+    inc = tmp_path / "cols.txt"
+    inc.write_text("alpha_001\n")
+    flags = (
+        "--universe all_non_st --seed 9 --learning-rate 0.02 --value-learning-rate 0.03 --n-epochs 2 --cost-bps 0 "
+        "--sizing strategy_d "
+        "--reward-mode sharpe --eval-every 3 --val-start 2021-07-01 --val-end 2021-09-30 --factors 8 --threads 1 "
+        "--target-kl 0.2 --top-k 7 --forward-period 3 --episode-length 9 --encoder-hidden 16,8 "
+        "--feature-group-weights mf_=0.5 --n-envs 6 --n-steps 5 --batch-size 20 --total-timesteps 90"
+    )
+    paths = ["--data", data, "--out-dir", str(tmp_path / "run"), "--include-columns-file", str(inc)]
+    cfg = build_config(_opts(*paths, *flags.split()))
+    assert (cfg.universe, cfg.val_start, cfg.val_end, cfg.factors, cfg.include_columns_file) == (
+        "all_non_st",
+        "2021-07-01",
+        "2021-09-30",
+        8,
+        str(inc),
+    )
+    assert (cfg.eval_every, cfg.threads, cfg.encoder_hidden, cfg.feature_group_weights) == (3, 1, (16, 8), {"mf_": 0.5})
+    assert (cfg.ppo.seed, cfg.ppo.learning_rate, cfg.ppo.n_epochs, cfg.ppo.target_kl) == (9, 0.02, 2, 0.2)
+    assert cfg.ppo.value_learning_rate == 0.03
+    assert (cfg.ppo.n_envs, cfg.ppo.n_steps, cfg.ppo.batch_size, cfg.ppo.total_timesteps) == (6, 5, 20, 90)
+    assert (cfg.env.cost.round_trip_bps, cfg.env.sizing, cfg.env.reward_mode) == (0.0, "strategy_d", "sharpe")
+    assert (cfg.env.top_k, cfg.env.forward_period, cfg.env.episode_length) == (7, 3, 9)
+
+
+@pytest.mark.parametrize("suffix", [".toml", ".json"])
+def test_config_file_toml_or_json_with_dashed_or_underscored_keys(data: str, tmp_path: Path, suffix: str) -> None:
+    """--config reads TOML (by its .toml suffix) or JSON; keys are flag names with - or _; a flag on the
+    command line still wins over the file."""
+    path = tmp_path / f"c{suffix}"
+    if suffix == ".toml":
+        path.write_text('universe = "all_non_st"\ntop-k = 7\nn_epochs = 2\nno-export = true\n'
+                        'value-learning-rate = 0.004\n')
+    else:
+        path.write_text('{"universe": "all_non_st", "top-k": 7, "n_epochs": 2, "no-export": true, '
+                        '"value_learning_rate": 0.004}')
+    opts = _opts("--config", str(path), "--data", data, "--out-dir", str(tmp_path / "run"), "--n-epochs", "3")
+    assert opts["no_export"] is True
+    cfg = build_config(validate(opts))
+    assert (cfg.universe, cfg.env.top_k, cfg.ppo.n_epochs, cfg.ppo.value_learning_rate) == ("all_non_st", 7, 3, 0.004)
+
+
+def test_config_file_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A missing or unparsable --config file: exit 2, one line naming the flag and the file."""
+    missing = tmp_path / "nope.json"
+    assert main(["train", "--config", str(missing)]) == 2
+    assert f"error: --config: file not found: {missing}" in capsys.readouterr().err
+    bad = tmp_path / "bad.toml"
+    bad.write_text("top-k = = 3\n")
+    assert main(["train", "--config", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: --config {bad}: cannot parse" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("flags", "config", "named"),
+    [
+        (["--threads", "0"], None, "--threads 0: must be ≥ 1"),
+        (["--target-kl", "0"], None, "--target-kl 0"),
+        (["--reward-mode", "alpha"], None, "--reward-mode 'alpha': choose one of forward_return"),
+        (["--learning-rate", "nan"], None, "--learning-rate nan"),
+        (["--cost-bps", "inf"], None, "--cost-bps inf"),
+        ([], '{"n_epochs": true}', "--n-epochs True: must be an integer"),
+    ],
+)
+def test_more_bad_values_are_refused_naming_the_flag(
+    data: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], config: str | None, named: str
+) -> None:
+    """More out-of-range values, flag or --config alike: exit 2, one line naming the flag and the value,
+    before the run directory exists."""
+    out = tmp_path / "run"
+    extra = []
+    if config is not None:
+        (tmp_path / "c.json").write_text(config)
+        extra = ["--config", str(tmp_path / "c.json")]
+    assert main(["train", "--data", data, "--out-dir", str(out), *_steps(1), *TINY, *extra, *flags]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {named}" in err and "Traceback" not in err, err
+    assert not out.exists()
+
+
+def test_boundary_values_are_accepted() -> None:
+    """--cost-bps 0 (frictionless, documented) is valid, and a window may start and end on the same day."""
+    opts = validate({**FLAG_DEFAULTS, "cost_bps": 0, "train_start": "2021-03-01", "train_end": "2021-03-01"})
+    assert opts["cost_bps"] == 0.0 and opts["train_start"] == opts["train_end"] == "2021-03-01"
