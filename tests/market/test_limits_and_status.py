@@ -1,18 +1,17 @@
-"""Market rules that hand-made mutation testing found unguarded: ChiNext new-listing window, half-up limit
-prices on float ties, detection tolerances, null `is_st`, `days_since_ipo`, the default industry cap,
-strategy_d sizing and the smallest accepted cost budget. Expected values come from DOMAIN.md's rules."""
+"""Price limits and the status annotation (`annotate`, `limit_pct_exprs`): a post-reform ChiNext IPO has no limit for
+exactly 5 days, limit prices round half-up even where the float product falls just below the half cent, price-
+based detection is exact to the cent, pct-based detection tolerates half a cent capped at 0.25% (and survives
+Tushare's pct_chg rounding at that edge), a null `is_st` falls back to the name, and the listing day comes from
+`days_since_ipo`. Expected values come from DOMAIN.md's rules."""
 
 from __future__ import annotations
 
 from datetime import date
 
-import numpy as np
 import polars as pl
 import pytest
 
-from aurumq_rl.market.costs import CostModel
 from aurumq_rl.market.limits import limit_pct_exprs, round_half_up_cents
-from aurumq_rl.market.selection import industry_cap, position_weights, select_top_k
 from aurumq_rl.market.status import annotate
 
 
@@ -79,6 +78,17 @@ def test_pct_based_tolerance_is_half_a_cent_capped_at_a_quarter_percent(close: f
     assert (out["is_limit_up"][0], out["is_limit_down"][0]) == (up, down)
 
 
+def test_pct_based_limit_down_survives_pct_chg_rounding_at_the_half_cent() -> None:
+    """Real case (000625.SZ, 2022-06-29): 20.35 × 0.9 = 18.315 rounds half-up to a limit price of 18.32, a move of
+    exactly −10% + half a cent, the tolerance's edge; Tushare's pct_chg −9.9754% is 3e-7 past it. A sealed
+    limit-down must not read as sellable. One cent higher (18.33, −9.9263%) is no limit hit."""
+    base = {"ts_code": "000625.SZ", "trade_date": date(2022, 6, 29), "vol": 1.0, "open": 18.5, "high": 18.6}
+    out = _annotate([{**base, "close": 18.32, "low": 18.32, "pct_chg": -0.099754}], "pct")
+    assert out["is_limit_down"].to_list() == [True]
+    out = _annotate([{**base, "close": 18.33, "low": 18.33, "pct_chg": -0.099263}], "pct")
+    assert out["is_limit_down"].to_list() == [False]
+
+
 def test_null_is_st_falls_back_to_the_name() -> None:
     rows = [
         {"ts_code": "600001.SH", "trade_date": date(2024, 1, 2), "close": 10.5, "pct_chg": 0.05, "vol": 1.0,
@@ -104,74 +114,3 @@ def test_listing_day_from_days_since_ipo() -> None:
     assert out["listing_day"].to_list() == [1, 2, 3, 4, 5, 6, 7]
     assert out["has_limit"].to_list() == [False] * 5 + [True] * 2
     assert out["limit_up_pct"].to_list()[5:] == pytest.approx([0.20, 0.20])
-
-
-@pytest.mark.parametrize(("k", "frac", "cap"), [(10, None, 3), (30, None, 9), (3, None, 1), (1, None, 1),
-                                                (90, 0.7, 63), (50, 0.58, 29)])
-def test_industry_cap_is_floor_of_the_share_at_least_one(k: int, frac: float | None, cap: int) -> None:
-    # default share 30%: floor(3) = 3, floor(9) = 9, floor(0.9) = 0 → 1; floor(0.7·90) = 63, floor(0.58·50) = 29
-    assert (industry_cap(k) if frac is None else industry_cap(k, frac)) == cap
-
-
-def test_default_cap_keeps_three_of_ten_from_one_industry() -> None:
-    scores = np.arange(12.0, 0.0, -1.0)  # stock 0 best
-    industry = np.array([0, 0, 0, 0, 0, 1, 2, 3, 4, 5, 6, 7])
-    got = select_top_k(scores, np.ones(12, bool), 10, industry)
-    np.testing.assert_array_equal(np.flatnonzero(got), [0, 1, 2, 5, 6, 7, 8, 9, 10, 11])
-    got3 = select_top_k(scores, np.ones(12, bool), 3, industry)  # K = 3: still one name per industry
-    np.testing.assert_array_equal(np.flatnonzero(got3), [0, 5, 6])
-
-
-def test_strategy_d_weights_positive_scores_only_else_equal() -> None:
-    chosen = np.array([True, True, True, False])
-    w = position_weights(np.array([2.0, -1.0, 1.0, 5.0]), chosen, "strategy_d")
-    np.testing.assert_allclose(w, [2 / 3, 0.0, 1 / 3, 0.0], atol=1e-12)
-    w = position_weights(np.array([-1.0, -2.0, 0.0, 3.0]), chosen, "strategy_d")  # nothing positive chosen
-    np.testing.assert_allclose(w, [1 / 3, 1 / 3, 1 / 3, 0.0], atol=1e-12)
-
-
-def test_cost_budget_equal_to_commissions_plus_duty_is_accepted() -> None:
-    # 15 bps = 2 × 2.5 commission + 10 stamp duty: no slippage left, but not below the floor
-    days = np.array(["2023-08-25", "2023-08-28"], dtype="datetime64[D]")
-    buy, sell = CostModel(15.0).rates(days)
-    np.testing.assert_allclose(buy * 1e4, [2.5, 2.5])
-    np.testing.assert_allclose(sell * 1e4, [12.5, 7.5])
-
-
-def test_pct_based_limit_down_survives_pct_chg_rounding_at_the_half_cent() -> None:
-    """Real case (000625.SZ, 2022-06-29): 20.35 × 0.9 = 18.315 rounds half-up to a limit price of 18.32, a move of
-    exactly −10% + half a cent, the tolerance's edge; Tushare's pct_chg −9.9754% is 3e-7 past it. A sealed
-    limit-down must not read as sellable. One cent higher (18.33, −9.9263%) is no limit hit."""
-    base = {"ts_code": "000625.SZ", "trade_date": date(2022, 6, 29), "vol": 1.0, "open": 18.5, "high": 18.6}
-    out = _annotate([{**base, "close": 18.32, "low": 18.32, "pct_chg": -0.099754}], "pct")
-    assert out["is_limit_down"].to_list() == [True]
-    out = _annotate([{**base, "close": 18.33, "low": 18.33, "pct_chg": -0.099263}], "pct")
-    assert out["is_limit_down"].to_list() == [False]
-
-
-def test_check_top_k_refuses_only_a_k_no_date_can_fill() -> None:
-    """K may equal the largest date's universe size (that date fills it; smaller dates pick fewer); K above it
-    is refused, naming the largest size and the window. A universe with no stock fills no K."""
-    from aurumq_rl.errors import DataError
-    from aurumq_rl.market.universe import check_top_k
-
-    uni = np.array([[1, 1, 0, 0, 0], [1, 1, 1, 1, 1], [1, 0, 0, 0, 0]], bool)  # sizes 2, 5, 1
-    dates = np.datetime64("2024-01-02") + np.arange(3)
-    for k in (1, 2, 5):
-        check_top_k(uni, k, "all", dates)
-    with pytest.raises(DataError, match=r"^--top-k 6: universe 'hs300' holds at most 5 stocks on a date of "
-                                        r"2024-01-02 … 2024-01-04, .*choose --top-k ≤ 5"):
-        check_top_k(uni, 6, "hs300", dates)
-    with pytest.raises(DataError, match="holds at most 0 stocks"):
-        check_top_k(np.zeros((3, 0), bool), 1, "all", dates)
-
-
-def test_check_top_k_refuses_an_empty_window_clearly() -> None:
-    """No date at all: a DataError naming the empty window and the date flags to widen (formatting the
-    window's first and last date raised IndexError)."""
-    from aurumq_rl.errors import DataError
-    from aurumq_rl.market.universe import check_top_k
-
-    want = r"^no trading date in the window \(universe 'all'\), so --top-k 5 .*widen the dates"
-    with pytest.raises(DataError, match=want):
-        check_top_k(np.zeros((0, 4), bool), 5, "all", np.array([], "datetime64[D]"))
