@@ -1,0 +1,76 @@
+"""`validate_bundle` and `bundle validate` on a hand-built bundle (a linear ONNX graph, no torch): a complete sealed
+bundle validates; every file is checksummed; the golden replay must match within 1e-5 and a NaN score never does;
+the factor schema must match its hash; another bundle format is refused; and a bundle JSON file that is not an
+object is named in a clean error."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("onnx")
+pytest.importorskip("onnxruntime")
+
+from aurumq_rl.export.bundle import BUNDLE_FILES, BundleError, schema_hash, validate_bundle  # noqa: E402
+from tests.export.conftest import NAMES, _seal, make_bundle  # noqa: E402
+
+
+def test_a_hand_built_bundle_validates(tmp_path: Path) -> None:
+    rep = validate_bundle(make_bundle(tmp_path / "b"))
+    assert rep["n_factors"] == 3 and rep["golden_stocks"] == 6 and rep["golden_max_abs_diff"] == 0.0
+
+
+@pytest.mark.parametrize("name", BUNDLE_FILES)
+def test_every_bundle_file_is_checksummed(tmp_path: Path, name: str) -> None:
+    b = make_bundle(tmp_path / "b")
+    with (b / name).open("ab") as fh:
+        fh.write(b" ")
+    with pytest.raises(BundleError, match=rf"{name}: sha256 does not match"):
+        validate_bundle(b)
+
+
+def test_golden_replay_tolerance_is_1e_5(tmp_path: Path) -> None:
+    assert validate_bundle(make_bundle(tmp_path / "ok", golden_shift=2e-6))["golden_max_abs_diff"] < 1e-5
+    with pytest.raises(BundleError, match="golden replay differs"):
+        validate_bundle(make_bundle(tmp_path / "off", golden_shift=5e-5))
+
+
+def test_a_graph_scoring_nan_does_not_validate(tmp_path: Path) -> None:
+    """NaN weights make every score NaN: the replay cannot match finite golden scores (a NaN difference is not
+    within any tolerance)."""
+    with pytest.raises(BundleError, match="golden replay differs"):
+        validate_bundle(make_bundle(tmp_path / "nan", weights=[np.nan, 10.0, 100.0]))
+
+
+def test_factor_schema_must_match_its_hash(tmp_path: Path) -> None:
+    """Factor lists reordered in both metadata and schema, checksums resealed, stale schema hash: refused."""
+    b = make_bundle(tmp_path / "b")
+    rev = NAMES[::-1]
+    meta = json.loads((b / "metadata.json").read_text())
+    (b / "metadata.json").write_text(json.dumps({**meta, "factor_names": rev}))
+    (b / "factor_schema.json").write_text(json.dumps({"factor_names": rev, "sha256": schema_hash(NAMES)}))
+    _seal(b)
+    with pytest.raises(BundleError, match="factor names do not match their sha256"):
+        validate_bundle(b)
+
+
+def test_another_bundle_format_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(BundleError, match="bundle_format 2"):
+        validate_bundle(make_bundle(tmp_path / "b", bundle_format=2))
+
+
+@pytest.mark.parametrize("name", ["factor_schema.json", "metadata.json"])
+def test_a_bundle_json_that_is_not_an_object_is_named(tmp_path: Path, name: str,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """Valid JSON of another type (resealed, so the checksums pass) is a clear error, exit 2, no traceback."""
+    from aurumq_rl.cli.main import main
+
+    b = make_bundle(tmp_path / "b")
+    (b / name).write_text('["alpha_001"]')
+    _seal(b)
+    assert main(["bundle", "validate", str(b)]) == 2
+    err = capsys.readouterr().err
+    assert f"{b / name}: a JSON list, expected a JSON object" in err and "Traceback" not in err, err

@@ -1,0 +1,46 @@
+"""What `export` takes from a run directory: the bundle's metadata carries the trained run's selection settings
+(top_k, sizing, industry cap) and ordered factor list, and an SB3 baseline run is refused by name (a directory
+without run.json gets the generic message)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("onnx")
+pytest.importorskip("onnxruntime")
+
+from aurumq_rl.cli.main import main  # noqa: E402
+
+
+def test_export_metadata_carries_the_runs_selection_settings(run: tuple[str, Path]) -> None:
+    """top_k, sizing, industry cap and the ordered factor list in the bundle are the trained run's."""
+    _, out = run
+    manifest = json.loads((out / "run.json").read_text())
+    env = manifest["config"]["env"]
+    meta = json.loads((out / "bundle" / "metadata.json").read_text())
+    assert (meta["top_k"], meta["sizing"], meta["industry_cap"]) == (10, "equal", 0.3)
+    assert (meta["top_k"], meta["sizing"], meta["industry_cap"]) == (env["top_k"], env["sizing"],
+                                                                      env["industry_cap"])
+    assert meta["factor_names"] == manifest["factor_names"]
+
+
+def test_export_refuses_an_sb3_baseline_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An SB3 run directory of the older layout (sb3_model.zip and metrics.jsonl, no run.json; today's layout
+    is covered by test_cli_train_sb3) is named as such, exit 2, nothing written; a directory with neither file
+    gets the generic no-run.json message."""
+    sb3 = tmp_path / "a2c"
+    sb3.mkdir()
+    (sb3 / "sb3_model.zip").write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip archive
+    (sb3 / "metrics.jsonl").write_text('{"algorithm": "a2c"}\n')
+    assert main(["export", str(sb3), "-o", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {sb3}: an SB3 baseline run (flat MLP over a fixed stock list) cannot be exported" in err, err
+    assert "--algorithm ppo" in err and "Traceback" not in err
+    assert not (tmp_path / "x").exists()
+    (tmp_path / "empty").mkdir()
+    assert main(["export", str(tmp_path / "empty"), "-o", str(tmp_path / "x")]) == 2
+    err = capsys.readouterr().err
+    assert "no run.json" in err and "SB3" not in err
