@@ -9,6 +9,8 @@ from aurumq_rl.sl.models import GBDTParams
 
 FAST = GBDTParams(num_boost_round=60, learning_rate=0.1, min_data_in_leaf=50, num_threads=1,
                   early_stopping_rounds=15)
+TINY = GBDTParams(num_boost_round=15, learning_rate=0.2, num_leaves=7, min_data_in_leaf=20, num_threads=1,
+                  early_stopping_rounds=5)
 
 
 def tiny_panel(pct: np.ndarray, factors: np.ndarray | None = None, in_universe: np.ndarray | None = None) -> Panel:

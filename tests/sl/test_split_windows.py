@@ -1,0 +1,48 @@
+"""The SL windows: `resolve_split` keeps explicit end dates inclusive and refuses a one-date window, and `wf_windows`
+lays out walk-forward windows (rolling span, validation share, embargo, gap) and refuses a gap shorter than the
+label horizon. Expected values are worked out by hand on hand-built panels."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from aurumq_rl.errors import DataError
+from aurumq_rl.sl.dataset import Split, resolve_split
+from aurumq_rl.sl.walk_forward import WalkForwardConfig, wf_windows
+
+DATES = np.datetime64("2024-01-01") + np.arange(100)
+
+
+def test_explicit_end_dates_are_inclusive() -> None:
+    """horizon 5 → embargo 6; explicit ends that already honour the embargo are kept as given."""
+    s = resolve_split(DATES, 5, train_end=str(DATES[30]), val_end=str(DATES[70]), test_end=str(DATES[90]))
+    assert (s.train, s.val, s.test, s.embargo) == ((0, 30), (60, 70), (80, 90), 6)
+
+
+def test_a_one_date_window_is_refused_and_two_dates_are_enough() -> None:
+    with pytest.raises(DataError, match="the test window"):
+        resolve_split(DATES, 5, test_start=str(DATES[99]))
+    assert resolve_split(DATES, 5, test_start=str(DATES[98])).test == (98, 99)
+
+
+def test_walk_forward_windows_known_answer() -> None:
+    """horizon 6 (embargo 7), gap 10, 200-date span, 20% validation, 50-date tests from 100 + 10."""
+    cfg = WalkForwardConfig(train_days=200, test_days=50, gap=10, min_train_days=100)
+    ws = wf_windows(600, 6, cfg)
+    assert len(ws) == 10
+    # anchor 110: span 0..99, validation its last 20 dates, fit part ends embargo + 1 dates before them
+    assert ws[0] == Split((0, 72), (80, 99), (110, 159), 7)
+    # anchor 360: rolling span 150..349 (200 dates), validation 40 dates
+    assert ws[5] == Split((150, 302), (310, 349), (360, 409), 7)
+    assert ws[-1].test == (560, 599)
+    for w in ws:  # the same embargo convention as resolve_split: val[0] − train[1] ≥ embargo + 1
+        assert w.val[0] - w.train[1] >= w.embargo + 1
+
+
+def test_walk_forward_gap_must_exceed_the_horizon() -> None:
+    cfg = WalkForwardConfig(train_days=200, test_days=50, gap=6, min_train_days=100)
+    with pytest.raises(DataError, match="gap 6 is shorter"):
+        wf_windows(600, 6, cfg)
+    ws = wf_windows(600, 6, WalkForwardConfig(train_days=200, test_days=50, gap=7, min_train_days=100))
+    assert all(w.test[0] - w.val[1] - 1 == 7 for w in ws)
