@@ -18,13 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import peak_rss
+from _common import peak_rss, run_child
 
 FAMILIES = ("alpha101", "gtja191", "tech", "cmf", "zt")
 REF_FIELDS = {"close": "close", "Open": "open", "high": "high", "low": "low", "volume": "vol", "vwap": "vwap",
@@ -98,17 +97,6 @@ def child_reference(path: str, names: str) -> dict:
             "peak_rss": peak_rss(), "n": len(todo) - len(failed), "failed": failed}
 
 
-def run_child(args: list[str], timeout: float) -> dict:
-    try:
-        out = subprocess.run([sys.executable, __file__, "--child", *args], capture_output=True, text=True,
-                             timeout=timeout)
-    except subprocess.TimeoutExpired:
-        return {"error": f"timed out after {timeout:.0f} s"}
-    if out.returncode != 0:
-        return {"error": (out.stderr.strip().splitlines() or ["?"])[-1]}
-    return json.loads(out.stdout.strip().splitlines()[-1])
-
-
 def _fmt(r: dict) -> str:
     if "error" in r:
         return f"{'—':>8}{'—':>10}{'—':>12}{'—':>14}  {r['error']}"
@@ -146,22 +134,22 @@ def main() -> None:
         for size in sizes:
             n, t = (int(v) for v in size.lower().split("x"))
             t0 = time.perf_counter()
-            run_child(["make", tmp, str(n), str(t)], a.timeout)  # in a child: keeps this process small
+            run_child(__file__, ["make", tmp, str(n), str(t)], a.timeout, check=True)  # keeps this process small
             path, index = Path(tmp) / f"panel_{n}x{t}.parquet", Path(tmp) / f"index_{n}x{t}.parquet"
             print(f"\n## {n} stocks × {t} days ({os.path.getsize(path) / 2**20:.0f} MiB Parquet, made in "
                   f"{time.perf_counter() - t0:.0f} s)")
             print(f"{'family':<22}{'factors':>8}{'wall s':>10}{'ms/factor':>12}{'peak RSS GiB':>14}")
             results = {}
             for fam in fams:
-                results[fam] = r = run_child(["engine", fam, str(path), str(index), str(a.batch_days),
-                                                str(int(a.stream))], a.timeout)
+                results[fam] = r = run_child(__file__, ["engine", fam, str(path), str(index), str(a.batch_days),
+                                                          str(int(a.stream))], a.timeout)
                 label = fam if "error" in r or r["batches"] == 1 else f"{fam} ({r['batches']} batches)"
                 print(f"{label:<22}" + _fmt(r), flush=True)
             if a.no_reference or size not in ref_sizes:
                 continue
             eng = results.get("alpha101", {})
             names = ",".join(f"alpha{int(c.split('_')[1])}" for c in eng.get("computed", []))
-            ref = run_child(["reference", str(path), names], a.timeout)
+            ref = run_child(__file__, ["reference", str(path), names], a.timeout)
             print(f"{'alpha101v (pandas)':<22}" + _fmt(ref), flush=True)
             if "error" not in ref:
                 print(f"  reference: pivot {ref['pivot_s']:.1f} s + compute {ref['compute_s']:.1f} s; "

@@ -12,8 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -21,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from _common import peak_rss
+from _common import peak_rss, run_child
 
 
 def make_parquet(path: Path, n_stocks: int, n_days: int, n_factors: int, seed: int = 0) -> None:
@@ -75,9 +73,8 @@ def _child(mode: str, path: str) -> None:
 
 
 def measure(mode: str, path: Path) -> dict:
-    out = subprocess.run([sys.executable, __file__, "--child", mode, str(path)], capture_output=True, text=True,
-                         check=True)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    """One mode's wall time and peak RSS, in a fresh process (a failure stops the benchmark)."""
+    return run_child(__file__, [mode, str(path)], check=True)
 
 
 def main() -> None:

@@ -17,12 +17,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
-import sys
 import time
 
 import numpy as np
-from _common import GIB, peak_rss
+from _common import GIB, peak_rss, run_child
 
 
 def _panel(n: int, t: int, f: int, industries: int = 0, seed: int = 0):  # noqa: ANN202
@@ -126,9 +124,7 @@ def main() -> None:
         for kind in ("ours",) + (() if a.sb3_off else ("sb3",)):
             argv = [kind, str(n), str(a.factors), str(updates), a.device, str(a.threads), str(a.n_envs), str(a.n_steps),
                     str(a.batch_size), str(a.industries)]
-            res = subprocess.run([sys.executable, __file__, "--child", *argv], capture_output=True, text=True,
-                                 check=True)
-            rows.append(json.loads(res.stdout.strip().splitlines()[-1]))
+            rows.append(run_child(__file__, argv, check=True))
     print(f"device {a.device}, {a.threads} threads, {a.n_envs} envs × {a.n_steps} steps per update, minibatch "
           f"{a.batch_size}, 4 epochs, {a.industries} industries\n")
     print(f"{'N':>6}{'F':>5}  {'method':<6}{'env-steps/s':>13}{'rollout/s':>11}{'update/s':>10}{'peak RSS GiB':>14}"

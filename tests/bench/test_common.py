@@ -1,4 +1,4 @@
-"""benchmarks/_common.py: the peak-RSS reading every benchmark reports."""
+"""benchmarks/_common.py: the peak-RSS reading every benchmark reports, and the `--child` runner they share."""
 
 from __future__ import annotations
 
@@ -44,3 +44,42 @@ def test_the_peak_outlives_the_memory_it_counted() -> None:
             "print(peak_rss())")
     peak = int(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
     assert peak >= 300 * 2**20, peak
+
+
+CHILD = """import json, sys, time
+kind = sys.argv[2]
+if kind == "ok":
+    print("a progress line")
+    print(json.dumps({"args": sys.argv[2:]}))
+elif kind == "fail":
+    print("an earlier line", file=sys.stderr)
+    sys.exit("the last words")
+elif kind == "sleep":
+    time.sleep(60)
+else:
+    print("done, but no result")
+"""
+
+
+def test_run_child_returns_the_result_or_says_why_not(tmp_path: Path) -> None:
+    """`python script --child ...` in a fresh process: the JSON object of its last stdout line; a failure is
+    `{"error": its stderr's last line}`, as is a run past the timeout or one that prints no result; `check`
+    raises instead, naming the child."""
+    run_child = _common().run_child
+    script = tmp_path / "child.py"
+    script.write_text(CHILD)
+    assert run_child(script, ["ok", "x"]) == {"args": ["ok", "x"]}
+    assert run_child(script, ["fail"]) == {"error": "the last words"}
+    assert run_child(script, ["sleep"], timeout=1) == {"error": "timed out after 1 s"}
+    assert run_child(script, ["quiet"]) == {"error": "no JSON object on the last line of its output"}
+    with pytest.raises(RuntimeError, match=r"^child.py --child fail: the last words$"):
+        run_child(script, ["fail"], check=True)
+
+
+@pytest.mark.parametrize("name", ["factors.py", "load_panel.py", "rl_throughput.py"])
+def test_the_benchmarks_share_one_child_runner(name: str) -> None:
+    """The three benchmarks that measure in `--child` subprocesses use `_common.run_child` (each once had its
+    own copy) and start no subprocess themselves."""
+    text = (BENCH / name).read_text()
+    assert "run_child" in text.split("from _common import", 1)[1].splitlines()[0]
+    assert "import subprocess" not in text and "def run_child" not in text

@@ -35,10 +35,15 @@ def test_train_writes_run_dir_and_resumes(data: str, tmp_path: Path, capsys: pyt
     manifest = json.loads((out / "run.json").read_text())
     assert len(manifest["data_sha256"]) == 64 and manifest["factor_names"][0] == "alpha_001"
     assert "val_rank_ic" in capsys.readouterr().out
-    # resume to a larger budget: continues from update 8, keeps the log
-    assert main([*args[:6], "1536", *args[7:], "--resume"]) == 0
+    # resume to a larger budget: continues from update 8, keeps the log; the learning rate now anneals over 12
+    # updates, so it steps up from 1/8 (update 8) to 1 - 8/12 (update 9), and a warning says so
+    says = (r"--total-timesteps 1024 raised to 1536: the learning rates now anneal to 0 over 12 updates instead "
+            r"of 8, so update 9 runs at 33% of --learning-rate \(update 8 ran at 12%\)")
+    with pytest.warns(UserWarning, match=says):
+        assert main([*args[:6], "1536", *args[7:], "--resume"]) == 0
     rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["update"] for r in rows] == list(range(1, 13))
+    assert [r["learning_rate"] for r in rows[7:9]] == pytest.approx([1e-3 / 8, 1e-3 * (1 - 8 / 12)])
 
 
 def test_train_smoke_trains_for_real(tmp_path: Path) -> None:

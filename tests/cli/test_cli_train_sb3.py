@@ -1,7 +1,7 @@
 """`aurumq-rl train --algorithm sb3-ppo|a2c|sac`: the SB3 path keeps the run-directory contract of our PPO
 (run.json, metrics.jsonl rows with validation, best.zip/last.zip by --best-metric, tb/, progress bar), refuses
---resume and a meaningless --target-kl before any work, passes --target-kl to SB3's PPO, and runs its env on
-CPU tensors whatever device the Trainer's tensors are on."""
+--resume and a meaningless --target-kl before any work, passes --target-kl to SB3's PPO (else SB3's own default,
+none), and runs its env on CPU tensors whatever device the Trainer's tensors are on."""
 
 from __future__ import annotations
 
@@ -57,9 +57,27 @@ def test_train_sb3_compatibility_path(data: str, tmp_path: Path, capsys: pytest.
     model = getattr(sb3, SB3_ALGORITHMS[algorithm]).load(out / "last.zip", device="cpu")
     assert model.num_timesteps == 128
     if algorithm == "sb3-ppo":
-        assert model.target_kl == 0.0123
+        assert model.target_kl == 0.0123 and manifest["config"]["ppo"]["target_kl"] == 0.0123
     assert main(["export", str(out), "-o", str(tmp_path / "bundle")]) == 2
     assert f"SB3 baseline run (--algorithm {algorithm}" in capsys.readouterr().err
+
+
+def test_sb3_ppo_keeps_sb3s_own_target_kl_unless_given(data: str, tmp_path: Path) -> None:
+    """Without --target-kl, SB3's PPO trains with SB3's own default (no KL stop), not our PPO's 0.05, and run.json
+    records that; our PPO keeps 0.05 and A2C/SAC record none. (An explicit value: see the test above.)"""
+    from stable_baselines3 import PPO
+
+    from aurumq_rl.cli.train import FLAG_DEFAULTS, validate
+
+    out = tmp_path / "run"
+    assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", "sb3-ppo", "--total-timesteps", "32",
+                 "--no-progress", *FLAGS]) == 0
+    assert json.loads((out / "run.json").read_text())["config"]["ppo"]["target_kl"] is None
+    assert PPO.load(out / "last.zip", device="cpu").target_kl is None
+    for algorithm, want in (("ppo", 0.05), ("a2c", None), ("sac", None)):
+        assert validate({**FLAG_DEFAULTS, "algorithm": algorithm, "explicit": set()})["target_kl"] == want
+    assert validate({**FLAG_DEFAULTS, "algorithm": "sb3-ppo", "target_kl": 0.05,
+                     "explicit": {"target_kl"}})["target_kl"] == 0.05  # the project's value, when asked for
 
 
 def test_sb3_best_zip_holds_the_best_validated_model(data: str, tmp_path: Path,

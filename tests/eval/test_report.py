@@ -22,6 +22,33 @@ def _plain(obj: object) -> bool:
     return obj is None or type(obj) in (bool, int, float, str)
 
 
+def test_evaluate_scores_takes_exactly_evaluate_scores_full_s_arguments() -> None:
+    """evaluate_scores spells out evaluate_scores_full's parameters (it took **kwargs, so help() showed none):
+    the same names, order, kinds, defaults and annotations, so the two cannot drift apart."""
+    import inspect
+
+    short, full = (inspect.signature(f).parameters for f in (evaluate_scores, evaluate_scores_full))
+    assert list(short.values()) == list(full.values())
+    assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in short.values())
+    assert {n: p.kind for n, p in short.items() if p.default is not inspect.Parameter.empty} == dict.fromkeys(
+        ["top_k", "forward_period", "cost_bps", "random_draws", "seed", "hit_threshold", "industry_cap", "start",
+         "end", "holds", "random_cache"], inspect.Parameter.KEYWORD_ONLY)
+
+
+def test_evaluate_scores_forwards_every_argument_by_name() -> None:
+    """Each argument reaches evaluate_scores_full: the short form's report equals the full one's with the same
+    non-default settings."""
+    panel = synth_panel()
+    scores = signal_scores(panel)
+    kw = {"top_k": 5, "forward_period": 3, "cost_bps": (0.0, 50.0), "random_draws": 7, "seed": 4,
+          "hit_threshold": 0.02, "industry_cap": None, "start": 5, "end": 60, "holds": ("fp",)}
+    def text(report: dict) -> str:
+        return json.dumps(to_jsonable(report), sort_keys=True)
+
+    assert text(evaluate_scores(panel, scores, **kw)) == text(evaluate_scores_full(panel, scores, **kw).report)
+    assert text(evaluate_scores(panel, scores, **kw)) != text(evaluate_scores(panel, scores))  # they matter
+
+
 def test_to_jsonable() -> None:
     out = to_jsonable({"a": np.float32(0.5), "b": [np.int64(2), math.nan], "c": np.bool_(True), 1: np.arange(2)})
     assert out == {"a": 0.5, "b": [2, None], "c": True, "1": [0, 1]} and _plain(out)

@@ -79,6 +79,93 @@ def test_resume_refuses_other_settings_and_keeps_the_run(data: str, tmp_path: Pa
     assert json.loads((out / "run.json").read_text())["config"]["ppo"]["n_envs"] == 4
 
 
+def test_resume_refuses_any_changed_training_setting_listing_each(data: str, tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """A changed learning rate (or any setting of run.json's config outside `RESUME_MAY_DIFFER`) used to resume
+    silently and mix two runs; now every difference is listed in one error, as `--flag old (now new)`, and the
+    run is left untouched. --total-timesteps may not be lowered, nor the device type change."""
+    out = tmp_path / "run"
+    assert _train(data, out, "--n-envs", "4") == 0
+    manifest, last = (out / "run.json").read_text(), (out / "last.pt").read_bytes()
+    capsys.readouterr()
+    assert _train(data, out, "--n-envs", "4", "--learning-rate", "0.002", "--resume") == 2
+    err = capsys.readouterr().err
+    assert f"error: --resume: {out / 'last.pt'} was trained with --learning-rate 0.001 (now 0.002); resume with " \
+           "the same settings" in err and "new --out-dir" in err and "Traceback" not in err, err
+    changed = ("--value-learning-rate", "0.002", "--batch-size", "32", "--n-epochs", "2", "--target-kl", "0.1",
+               "--top-k", "6", "--cost-bps", "40", "--seed", "1", "--forward-period", "3", "--total-timesteps", "32")
+    assert _train(data, out, "--n-envs", "4", *changed, "--resume") == 2
+    err = capsys.readouterr().err
+    for says in ("--value-learning-rate 0.001 (now 0.002)", "--batch-size 16 (now 32)", "--n-epochs 4 (now 2)",
+                 "--target-kl 0.05 (now 0.1)", "--top-k 5 (now 6)", "--cost-bps 30.0 (now 40.0)", "--seed 0 (now 1)",
+                 "--forward-period 5 (now 3)",
+                 "--total-timesteps 64 (now 32: a run can be extended, not shortened)"):
+        assert says in err, (says, err)
+    assert err.count("error:") == 1
+    # a checkpoint trained on another device type (its generators' states live there) is refused, not crashed on
+    st = torch.load(out / "last.pt", weights_only=False)
+    now = st["resume_key"]["device type"]
+    st["resume_key"]["device type"] = other = "cpu" if now == "cuda" else "cuda"
+    torch.save(st, out / "last.pt")
+    assert _train(data, out, "--n-envs", "4", "--resume") == 2
+    assert f"was trained with device type {other} (now {now})" in capsys.readouterr().err
+    (out / "last.pt").write_bytes(last)
+    assert (out / "run.json").read_text() == manifest
+
+
+def test_resume_with_only_allowed_changes_continues_exactly(data: str, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """What `RESUME_MAY_DIFFER` lets change does not block a resume nor change the training: a run stopped at
+    update 2 of 4, moved to another directory and resumed there with another --device spelling and
+    --eval-every (which applies from then on), trains updates 3 and 4 exactly as the uninterrupted run
+    (losses, KL, weights)."""
+    import shutil
+
+    import aurumq_rl.algos.trainer as trainer_mod
+
+    a, b, moved = tmp_path / "a", tmp_path / "b", tmp_path / "moved"
+    common = ("--n-envs", "4", "--total-timesteps", "128", "--seed", "3")
+    dev, same = ("cuda", "cuda:0") if torch.cuda.is_available() else ("auto", "cpu")  # one device, two spellings
+    assert _train(data, a, *common, "--eval-every", "1", "--device", dev) == 0
+    real, calls = trainer_mod.Trainer.validation_metrics, []
+
+    def stop_at_update_3(self: Trainer, *args: object, **kw: object) -> dict:
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(self, *args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(trainer_mod.Trainer, "validation_metrics", stop_at_update_3)
+    assert _train(data, b, *common, "--eval-every", "1", "--device", dev) == 130
+    monkeypatch.undo()
+    shutil.move(b, moved)
+    assert _train(data, moved, *common, "--eval-every", "2", "--device", same, "--resume") == 0
+
+    def training(out: Path) -> list[dict]:
+        rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
+        return [{k: v for k, v in r.items() if k != "env_steps_per_s" and not k.startswith("val_")} for r in rows]
+
+    assert [r["update"] for r in training(moved)] == [1, 2, 3, 4]
+    assert training(moved) == training(a)
+    rows = [json.loads(x) for x in (moved / "metrics.jsonl").read_text().splitlines()]
+    assert ["val_rank_ic" in r for r in rows] == [True, True, False, True]  # --eval-every 2 from update 3 on
+    wa = torch.load(a / "last.pt", weights_only=False)["policy"]
+    wm = torch.load(moved / "last.pt", weights_only=False)["policy"]
+    assert all(torch.equal(wa[k], wm[k]) for k in wa)
+
+
+def test_resume_flags_name_real_train_options() -> None:
+    """The refusal names a config key by its `train` flag: each flag it may print must be one `train` takes."""
+    import argparse
+
+    from aurumq_rl.algos.trainer import RESUME_FLAGS
+    from aurumq_rl.cli.main import build_parser
+
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    options = {o for act in sub.choices["train"]._actions for o in act.option_strings}
+    assert set(RESUME_FLAGS.values()) <= options, set(RESUME_FLAGS.values()) - options
+
+
 def test_a_failed_checkpoint_write_leaves_the_old_checkpoint_and_no_temp_file(data: str, tmp_path: Path,
                                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """A disk full (or Ctrl-C) while saving: last.pt keeps the previous update, nothing half-written is left."""

@@ -46,7 +46,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--learning-rate", type=float)
     p.add_argument("--value-learning-rate", type=float,
                    help="the critic's own learning rate (default 1e-3; annealed like --learning-rate; ppo only)")
-    p.add_argument("--target-kl", type=float)
+    p.add_argument("--target-kl", type=float,
+                   help="stop an update's epochs once the policy's approx KL passes it (ppo: default 0.05; "
+                   "sb3-ppo: default none, SB3's own, which checks 1.5 × it per minibatch)")
     p.add_argument("--reward-mode")
     p.add_argument("--top-k", type=int)
     p.add_argument("--forward-period", type=int)
@@ -67,7 +69,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--threads", type=int, help="torch CPU threads")
     # switches default to None, not False, so that a config file's true is not overwritten by an absent flag
     p.add_argument("--resume", action="store_true", default=None,
-                   help="continue from OUT_DIR/last.pt (--algorithm ppo only)")
+                   help="continue from OUT_DIR/last.pt (--algorithm ppo only) with the same settings; only "
+                   "--total-timesteps may be raised (the learning rate then anneals over the new budget), "
+                   "and --device (same type), --threads and --eval-every may change")
     p.add_argument("--smoke", action="store_true", default=None,
                    help="a real short run on the small synthetic preset (generated into OUT_DIR or a temp dir)")
     p.add_argument("--no-export", action="store_true", default=None,
@@ -243,6 +247,8 @@ def validate(opts: dict) -> dict:
         if opts[key] not in choices:
             raise DataError(f"{_flag(key)} {opts[key]!r}: choose one of {', '.join(choices)}")
     _check_sb3(opts)
+    if opts["algorithm"] != "ppo" and "target_kl" not in opts.get("explicit", ()):
+        opts["target_kl"] = None  # SB3's own default (no KL stop), not our PPO's 0.05; run.json records it
     if not isinstance(opts["device"], str) or not DEVICE_RE.fullmatch(opts["device"]):
         raise DataError(f"--device {opts['device']!r}: use auto, cpu, cuda or cuda:<index>")
     if opts["algorithm"] != "ppo":  # SB3 runs on the CPU: nothing of the Trainer's belongs on a GPU

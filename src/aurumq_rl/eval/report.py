@@ -83,11 +83,22 @@ class ScoreEvaluation:
     backtests: dict[str, dict[str, BacktestResult]]  # hold → bps key → the run report["backtest"] summarises
 
 
-def evaluate_scores(panel: Panel, scores: np.ndarray, **kwargs: Any) -> dict[str, Any]:
+def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forward_period: int = 5,
+                    cost_bps: tuple[float, ...] = COST_SWEEP_BPS, random_draws: int = 100, seed: int = 0,
+                    hit_threshold: float = DEFAULT_HIT_THRESHOLD, industry_cap: float | None = INDUSTRY_CAP,
+                    start: int | None = None, end: int | None = None,
+                    holds: tuple[str, ...] = ("fp", "main_wave"),
+                    random_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] | None = None
+                    ) -> dict[str, Any]:
     """IC / rank IC, quantile spreads, top-K series stats (equal and strategy_d), hit/win rates, turnover, the
-    random baseline, windows and the execution backtest's cost sweep per hold mode, as a JSON-able dict
-    (the arguments are `evaluate_scores_full`'s)."""
-    return evaluate_scores_full(panel, scores, **kwargs).report
+    random baseline, windows and the execution backtest's cost sweep per hold mode, as a JSON-able dict.
+
+    The arguments are `evaluate_scores_full`'s, spelled out so that `help()` and editors show them (a test
+    keeps the two signatures equal)."""
+    return evaluate_scores_full(panel, scores, top_k=top_k, forward_period=forward_period, cost_bps=cost_bps,
+                                random_draws=random_draws, seed=seed, hit_threshold=hit_threshold,
+                                industry_cap=industry_cap, start=start, end=end, holds=holds,
+                                random_cache=random_cache).report
 
 
 def evaluate_scores_full(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forward_period: int = 5,
