@@ -31,6 +31,7 @@ from aurumq_rl.data.source import date_index, to_date
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_json, atomic_write_with
+from aurumq_rl.market.status import MarketConfig
 from aurumq_rl.market.universe import check_top_k
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 from aurumq_rl.provenance import data_provenance, git_commit
@@ -57,6 +58,7 @@ class TrainConfig:
     val_start: str | None = None
     val_end: str | None = None
     universe: str = "main_board_non_st"
+    market: MarketConfig = field(default_factory=MarketConfig)  # new-listing days, limit method
     factors: str | None = None
     include_columns_file: str | None = None
     feature_group_weights: dict[str, float] = field(default_factory=dict)
@@ -166,7 +168,7 @@ class Trainer:
             last = int(np.searchsorted(calendar, np.datetime64(end, "D"), "right")) - 1
             end = calendar[min(last + horizon + 1, len(calendar) - 1)].astype(object)
         self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
-                                include_columns_file=cfg.include_columns_file)
+                                include_columns_file=cfg.include_columns_file, market=cfg.market)
         check_top_k(self.panel.in_universe, cfg.env.top_k, str(cfg.universe), self.panel.dates)
         self.panel.scale_factor_groups(cfg.feature_group_weights)
         t_n = len(self.panel.dates)
@@ -225,13 +227,14 @@ class Trainer:
                 "ppo_gen": self.ppo.gen.get_state(), "np_rng": self.ppo.np_rng.bit_generator.state,
                 "sim": {"t": self.sim.t, "w": self.sim.w, "steps": self.sim.steps, "hist": self.sim.hist,
                         "gen": self.sim.gen.get_state()},
-                "torch_rng": torch.get_rng_state(), "config": _jsonable(dataclasses.asdict(self.cfg)),
+                "torch_rng": torch.get_rng_state(), "config": self._config(),
                 "resume_key": self._resume_key()}
 
     def _resume_key(self) -> dict:
         """What a checkpoint's state is tied to: the policy's shape, the envs' state and the panel the stored
         date and stock indices point into. `--resume` requires all of it unchanged."""
         return {"--encoder-hidden": ",".join(map(str, self.cfg.encoder_hidden)), "--n-envs": self.cfg.ppo.n_envs,
+                "--min-listed-days": self.cfg.market.min_listed_days, "--limit-method": self.cfg.market.limit_method,
                 "--reward-mode": self.cfg.env.reward_mode, "risk_window": self.cfg.env.risk_window,
                 "factors": _digest(self.panel.factor_names), "first date": str(self.panel.dates[0]),
                 "stocks": _digest(list(self.panel.codes))}
@@ -257,12 +260,16 @@ class Trainer:
         self.sim.gen.set_state(s["gen"])
         torch.set_rng_state(st["torch_rng"])
 
+    def _config(self) -> dict:
+        """The TrainConfig as JSON, the market rules as their recorded knobs (`MarketConfig.settings`)."""
+        return {**_jsonable(dataclasses.asdict(self.cfg)), "market": self.cfg.market.settings()}
+
     def manifest(self) -> dict:
         import polars
 
         return {
             "aurumq_rl_version": __version__, "git_commit": git_commit(),
-            "config": _jsonable(dataclasses.asdict(self.cfg)), "algorithm": "ppo",
+            "config": self._config(), "algorithm": "ppo",
             **data_provenance(self.cfg.data), "universe_size": int(self.panel.in_universe.sum(1).max()),
             "n_dates": len(self.panel.dates), "n_stocks": len(self.panel.codes),
             "factor_names": self.panel.factor_names, "market_wide": self.panel.market_wide,
