@@ -73,9 +73,9 @@ def model_market(args: argparse.Namespace, metadata: Mapping[str, Any] | None, w
         raise DataError(f"{what}: its recorded market rules {recorded_raw!r} are not valid ({exc}); pass "
                         "--min-listed-days and --limit-method explicitly") from exc
     market = market_from_args(args, recorded)
-    changed = [f"{flag} {getattr(market, key)} (trained with {getattr(recorded, key)})"
+    said = "records none: default" if not recorded_raw else "recorded"
+    changed = [f"{flag} {getattr(market, key)} ({what} {said} {getattr(recorded, key)})"
                for key, flag in MARKET_FLAGS.items() if getattr(market, key) != getattr(recorded, key)]
     if changed:
-        note = "" if recorded_raw else "; it records none, so the defaults stood for its rules"
-        print(f"market rules: {', '.join(changed)} override the rules {what} recorded{note}")
+        print(f"market rules: {', '.join(changed)}; scoring under rules other than the training's")
     return market
