@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from aurumq_rl.cli.main import main
-from aurumq_rl.sl.model_io import MANIFEST
+from aurumq_rl.sl.model_io import MANIFEST, SLScorer
 from tests.sl.test_cli_sl import FAST
 
 RULES = {"min_listed_days": 0, "limit_method": "pct"}
@@ -40,9 +40,11 @@ def _new_scored(scores: Path, new_listings: pl.DataFrame) -> int:
     return pl.read_parquet(scores).join(new_listings, on=["ts_code", "trade_date"]).height
 
 
-def test_sl_train_records_the_rules(trained: Path) -> None:
+def test_sl_train_records_the_rules(market: str, trained: Path) -> None:
     assert json.loads((trained / "sl_run.json").read_text())["market"] == RULES
     assert json.loads((trained / "model" / MANIFEST).read_text())["market"] == RULES
+    panel = SLScorer(trained / "model").load_panel(market)  # the library default: the recorded rules
+    assert (panel.meta["min_listed_days"], panel.meta["limit_method"]) == (0, "pct")
 
 
 def test_sl_score_defaults_to_the_models_rules(market: str, trained: Path, new_listings: pl.DataFrame,
