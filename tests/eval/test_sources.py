@@ -31,6 +31,7 @@ from aurumq_rl.eval.sources import (
     read_score_frame,
     unique_names,
 )
+from aurumq_rl.market.status import MarketConfig
 from tests.eval.helpers import demo_market, make_panel
 
 COLUMNS = ["ts_code", "trade_date", "close", "pct_chg", "vol", "alpha_001", "gtja_001"]
@@ -261,11 +262,12 @@ class _FakeScorer:
     calls: list[tuple] = []
 
     def load_panel(self, data: str, *, start: str | None = None, end: str | None = None,
-                   universe: str | None = None):  # noqa: ANN201
-        self.calls.append((start, end, universe))
+                   universe: str | None = None, market: MarketConfig | None = None):  # noqa: ANN201
+        self.calls.append((start, end, universe, market))
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
-            return load_panel(data, universe=universe, start=start, end=end, factors=["alpha_001"], normalize="raw")
+            return load_panel(data, universe=universe, start=start, end=end, factors=["alpha_001"], normalize="raw",
+                              market=market or MarketConfig())
 
     def score_panel(self, panel) -> np.ndarray:  # noqa: ANN001
         return factor_scores(panel, "alpha_001")
@@ -290,10 +292,11 @@ def test_model_sources_delegate_to_infer_and_align(tmp_path: Path, monkeypatch: 
     load_model(spec)
     universe = source_universe([spec], None)
     assert universe == "all_non_st" and source_universe([spec], "hs300") == "hs300"
+    market = MarketConfig(min_listed_days=5)
     ep = load_eval_panel(data, [spec], calendar=cal, universe=universe, start="2021-01-04", end="2021-02-26",
-                         forward_period=5)
-    got = load_scores(spec, ep, data)
-    assert _FakeScorer.calls[-1] == (str(ep.panel.dates[0]), str(ep.panel.dates[ep.hi]), "all_non_st")
+                         forward_period=5, market=market)
+    got = load_scores(spec, ep, data)  # the model is scored under the evaluation's universe and market rules
+    assert _FakeScorer.calls[-1] == (str(ep.panel.dates[0]), str(ep.panel.dates[ep.hi]), "all_non_st", market)
     window = slice(0, ep.hi + 1)
     np.testing.assert_array_equal(got.scores[window], factor_scores(ep.panel, "alpha_001")[window])
     assert np.isnan(got.scores[ep.hi + 1:]).all() and got.kind == "model" and got.info["dates_with_scores"] > 30

@@ -33,6 +33,7 @@ from aurumq_rl.data.source import date_index, to_date
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_json, atomic_write_with
+from aurumq_rl.market.status import MarketConfig
 from aurumq_rl.market.universe import check_top_k
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 from aurumq_rl.provenance import data_provenance, git_commit
@@ -58,7 +59,8 @@ _FLAG_KEYS = ("data", "out_dir", "train_start", "train_end", "val_start", "val_e
               "include_columns_file", "feature_group_weights", "encoder_hidden", "device", "eval_every",
               "best_metric", "threads", "env.top_k", "env.forward_period", "env.reward_mode", "env.episode_length",
               "env.sizing", "ppo.total_timesteps", "ppo.n_envs", "ppo.n_steps", "ppo.batch_size", "ppo.n_epochs",
-              "ppo.learning_rate", "ppo.value_learning_rate", "ppo.target_kl", "ppo.seed")
+              "ppo.learning_rate", "ppo.value_learning_rate", "ppo.target_kl", "ppo.seed",
+              "market.min_listed_days", "market.limit_method")
 RESUME_FLAGS = {**{k: "--" + k.rsplit(".", 1)[-1].replace("_", "-") for k in _FLAG_KEYS},
                 "env.cost.round_trip_bps": "--cost-bps"}
 
@@ -80,6 +82,7 @@ class TrainConfig:
     val_start: str | None = None
     val_end: str | None = None
     universe: str = "main_board_non_st"
+    market: MarketConfig = field(default_factory=MarketConfig)  # new-listing days, limit method
     factors: str | None = None
     include_columns_file: str | None = None
     feature_group_weights: dict[str, float] = field(default_factory=dict)
@@ -189,7 +192,7 @@ class Trainer:
             last = int(np.searchsorted(calendar, np.datetime64(end, "D"), "right")) - 1
             end = calendar[min(last + horizon + 1, len(calendar) - 1)].astype(object)
         self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
-                                include_columns_file=cfg.include_columns_file)
+                                include_columns_file=cfg.include_columns_file, market=cfg.market)
         check_top_k(self.panel.in_universe, cfg.env.top_k, str(cfg.universe), self.panel.dates)
         self.panel.scale_factor_groups(cfg.feature_group_weights)
         t_n = len(self.panel.dates)
@@ -248,7 +251,7 @@ class Trainer:
                 "ppo_gen": self.ppo.gen.get_state(), "np_rng": self.ppo.np_rng.bit_generator.state,
                 "sim": {"t": self.sim.t, "w": self.sim.w, "steps": self.sim.steps, "hist": self.sim.hist,
                         "gen": self.sim.gen.get_state()},
-                "torch_rng": torch.get_rng_state(), "config": _jsonable(dataclasses.asdict(self.cfg)),
+                "torch_rng": torch.get_rng_state(), "config": self._config(),
                 "resume_key": self._resume_key()}
 
     def _resume_key(self) -> dict:
@@ -279,7 +282,7 @@ class Trainer:
         key_then, key_now = st.get("resume_key", {}), self._resume_key()
         diff = [f"{k} {key_then[k]} (now {key_now[k]})" for k in key_now
                 if k in key_then and key_then[k] != key_now[k]]
-        then, now = _flatten(st.get("config", {})), _flatten(_jsonable(dataclasses.asdict(self.cfg)))
+        then, now = _flatten(st.get("config", {})), _flatten(self._config())
         for k in now:  # a key the checkpoint lacks (a field added since) cannot be compared
             if k not in then or then[k] == now[k] or k in RESUME_MAY_DIFFER:
                 continue
@@ -314,12 +317,16 @@ class Trainer:
                       f"{done + 1} runs at {nxt:.0%} of --learning-rate (update {done} ran at {last:.0%})",
                       stacklevel=2)
 
+    def _config(self) -> dict:
+        """The TrainConfig as JSON, the market rules as their recorded knobs (`MarketConfig.settings`)."""
+        return {**_jsonable(dataclasses.asdict(self.cfg)), "market": self.cfg.market.settings()}
+
     def manifest(self) -> dict:
         import polars
 
         return {
             "aurumq_rl_version": __version__, "git_commit": git_commit(),
-            "config": _jsonable(dataclasses.asdict(self.cfg)), "algorithm": "ppo",
+            "config": self._config(), "algorithm": "ppo",
             **data_provenance(self.cfg.data), "universe_size": int(self.panel.in_universe.sum(1).max()),
             "n_dates": len(self.panel.dates), "n_stocks": len(self.panel.codes),
             "factor_names": self.panel.factor_names, "market_wide": self.panel.market_wide,

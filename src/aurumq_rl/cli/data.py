@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from aurumq_rl.cli.market_args import add_market_args, market_from_args
 from aurumq_rl.data.check import check_data, format_report
 
 
@@ -15,11 +16,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     c = dsub.add_parser("check", help="validate a Parquet (file, directory or glob) and report on it")
     c.add_argument("path")
     c.add_argument("--json", action="store_true", help="print the report as JSON")
+    add_market_args(c)
     c.set_defaults(func=run_check)
 
 
 def run_check(args: argparse.Namespace) -> int:
-    report = check_data(args.path)
+    report = check_data(args.path, market=market_from_args(args))
     print(json.dumps(report, indent=2, default=str) if args.json else format_report(report))
     errors = [p for p in report["problems"] if p["level"] == "error"]
     if errors:  # the report is printed first, so every problem is seen at once

@@ -12,6 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from aurumq_rl.cli.market_args import add_market_args, market_from_args, model_market
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_writable
 
@@ -27,6 +28,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--forward-period", type=int, default=5, help="holding period fp in trading days (default 5)")
     p.add_argument("--universe", help="main_board_non_st | all_non_st | hs300 | zz500 | all (default: a model's "
                                       "training universe, else main_board_non_st)")
+    add_market_args(p, model=True)
     p.add_argument("--cost-bps", default=DEFAULT_COSTS, help=f"round-trip costs to sweep (default {DEFAULT_COSTS})")
     p.add_argument("--random-draws", type=int, default=100, help="random-score draws of the baseline (default 100)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random baseline (default 0)")
@@ -90,8 +92,12 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
         if sp.kind == "model":
             src.load_model(sp)
     universe = src.source_universe(specs, args.universe)
+    # the market rules as the universe: the flags, else the first model's recorded rules, else the defaults
+    model = next((sp for sp in specs if sp.scorer is not None), None)
+    market = (model_market(args, model.scorer.metadata, f"the model {model.spec}") if model is not None
+              else market_from_args(args))
     ep = src.load_eval_panel(args.data, specs, calendar=calendar, universe=universe, start=args.start,
-                             end=args.end, forward_period=st.forward_period)
+                             end=args.end, forward_period=st.forward_period, market=market)
     window = slice(ep.lo, ep.hi + 1)
     check_top_k(ep.panel.in_universe[window], st.top_k, universe, ep.panel.dates[window])
     sets = [src.load_scores(sp, ep, args.data) for sp in specs]
@@ -107,6 +113,7 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
     result = evaluate_sources(ep, sets, dates, st, ensembles=ensembles)
     d = ep.panel.dates
     inputs = {"data": str(args.data), "start": str(d[ep.lo]), "end": str(d[ep.hi]), "universe": universe,
+              "market": market.settings(),
               "panel_dates": f"{d[0]} .. {d[-1]}", "panel_stocks": len(ep.panel.codes)}
     return result, inputs
 

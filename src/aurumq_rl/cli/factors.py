@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from aurumq_rl.cli.market_args import add_market_args, market_from_args
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import FactorSpec, specs
 
@@ -53,6 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     c.add_argument("--factors-only", action="store_true",
                    help="write only ts_code, trade_date and the factors (default: also the input's other columns, "
                         "so OUTPUT is a complete training Parquet)")
+    add_market_args(c, listing=False)  # the zt_ family's is_limit_up; the listing rule changes no factor
     c.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     c.add_argument("--report-json", metavar="PATH", help="also write the report as JSON")
     c.set_defaults(func=run_compute)
@@ -113,7 +115,7 @@ def run_compute(args: argparse.Namespace) -> int:
         raise DataError(f"--factor-batch {args.factor_batch}: give a positive number of factors")
     job = plan_factors(args.input, families=args.family, only=args.only, index=args.index,
                        index_code=args.index_code, batch_days=args.batch_days,
-                       factor_batch=args.factor_batch or FACTOR_BATCH)
+                       factor_batch=args.factor_batch or FACTOR_BATCH, market=market_from_args(args))
     report = job.report
     if not report.computed:
         reasons = "; ".join(f"{n}: {r}" for n, r in list(report.skipped.items())[:5])

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from aurumq_rl.cli.market_args import add_market_args, model_market
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import to_date
 from aurumq_rl.errors import DataError
@@ -28,6 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top-k", type=int, help="number of picks (default: the model's)")
     p.add_argument("--universe", help="universe (default: the model's)")
     p.add_argument("--sizing", choices=("equal", "strategy_d"), help="position weights (default: the model's)")
+    add_market_args(p, model=True)
     p.add_argument("--threads", type=int, default=1, help="onnxruntime threads (default 1)")
     p.add_argument("-o", "--output", help="picks file: .csv, .json or .parquet")
     p.set_defaults(func=run)
@@ -68,13 +70,15 @@ def run(args: argparse.Namespace) -> int:
         date_window(calendar, to_date(args.start, "--start"), to_date(args.end, "--end"), args.data,
                     f"in --start {args.start or calendar[0]} .. --end {args.end or calendar[-1]}")
     scorer = load_scorer(args.bundle, threads=args.threads)
+    market = model_market(args, scorer.metadata)
     top_k = args.top_k if args.top_k is not None else int(scorer.metadata.get("top_k", 30))
     sizing = args.sizing or str(scorer.metadata.get("sizing", "equal"))
     if top_k < 1:
         raise DataError(f"--top-k {top_k}: must be ≥ 1")
     first, last = args.date or args.start, args.date or args.end
     flag = "--date" if args.date else "--end"
-    panel = scorer.load_panel(args.data, start=first, end=extend_end(last, flag), universe=args.universe)
+    panel = scorer.load_panel(args.data, start=first, end=extend_end(last, flag), universe=args.universe,
+                              market=market)
     if last is None:  # no end: up to the latest date in the data (only that one without --start)
         hi = len(panel.dates) - 1
         lo = hi if first is None else 0

@@ -14,6 +14,7 @@ from typing import Any
 
 from aurumq_rl.cli import sl_research
 from aurumq_rl.cli import sl_steps as steps
+from aurumq_rl.cli.market_args import add_market_args, market_from_args, model_market
 from aurumq_rl.cli.sl_steps import DATE_FLAGS, DEFAULTS
 from aurumq_rl.errors import DataError
 from aurumq_rl.provenance import data_provenance
@@ -43,6 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--start")
     s.add_argument("--end")
     s.add_argument("--universe", help="default: the model's universe")
+    add_market_args(s, model=True)
     s.add_argument("-o", "--output", required=True, help="scores Parquet path")
     s.set_defaults(func=run_score)
 
@@ -104,8 +106,10 @@ def run_train(args: argparse.Namespace) -> int:
     common = {"kind": args.model, "target": args.target, "fp": args.forward_period,
               "calibrate": not args.no_calibrate}
     run = train_split(panel, label, split, params, seeds, features=args.features, **common)
+    market = market_from_args(args)
     report: dict[str, Any] = {"label": steps.label_info(label), "features": args.features, "model": args.model,
                               "seeds": seeds, "forward_period": args.forward_period, "universe": args.universe,
+                              "market": market.settings(),
                               "windows": split.as_dates(panel.dates), "embargo": split.embargo,
                               "best_iterations": run.ensemble.info["best_iterations"], **run.metrics}
     if args.prune is not None:
@@ -126,7 +130,7 @@ def run_train(args: argparse.Namespace) -> int:
     out = Path(args.out_dir)
     names = [panel.factor_names[c] for c in run.columns]
     save_model(out / "model", run.ensemble, features=args.features, universe=args.universe, label=report["label"],
-               forward_period=args.forward_period, windows=report["windows"],
+               forward_period=args.forward_period, windows=report["windows"], market=market,
                extra={"source": str(args.data), **data_provenance(args.data)})
     write_scores(panel, run.scores, out / "scores.parquet", *split.test)
     report["wall_s"] = round(time.perf_counter() - t0, 2)
@@ -159,7 +163,8 @@ def run_score(args: argparse.Namespace) -> int:
     steps.check_output(args, ".parquet", "sl score writes the score contract as Parquet")
     t0 = time.perf_counter()
     scorer = SLScorer(args.model)
-    panel = scorer.load_panel(args.data, start=args.start, end=args.end, universe=args.universe)
+    panel = scorer.load_panel(args.data, start=args.start, end=args.end, universe=args.universe,
+                              market=model_market(args, scorer.metadata))
     scores = scorer.score_panel(panel)
     path = write_scores(panel, scores, args.output)
     print(f"sl score: {len(panel.dates)} dates × {len(panel.codes)} stocks → {path} "

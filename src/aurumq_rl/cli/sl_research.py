@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from aurumq_rl.cli import sl_steps as steps
+from aurumq_rl.cli.market_args import market_from_args
 from aurumq_rl.errors import DataError
 
 
@@ -40,7 +41,8 @@ def run_walk_forward(args: argparse.Namespace) -> int:
     out = Path(args.out_dir)
     write_scores(panel, res.scores, out / "scores.parquet")
     report = {"label": args.label, "features": args.features, "seeds": steps.seeds(args.seeds),
-              "config": vars(cfg), "windows": res.per_window, **res.metrics,
+              "universe": args.universe, "market": market_from_args(args).settings(), "config": vars(cfg),
+              "windows": res.per_window, **res.metrics,
               "wall_s": round(time.perf_counter() - t0, 2)}
     atomic_write_json(to_jsonable(report), out / "sl_walk_forward.json")
     print(f"sl walk-forward: {res.metrics['n_windows']} windows, out-of-sample "
@@ -91,6 +93,7 @@ def run_stack(args: argparse.Namespace) -> int:
     ic = {b.name: summarize_ic(ic_series(b.scores, label.values, mask, "rank"), span) for b in bases}
     ic["stacked"] = summarize_ic(ic_series(stacked, label.values, mask, "rank"), span)
     report = {"label": args.label, "bases": args.scores, "step": args.step, "ridge": args.ridge,
+              "universe": args.universe, "market": market_from_args(args).settings(),
               "scored_dates": [str(panel.dates[scored][0]), str(panel.dates[scored][-1]), int(scored.sum())],
               "rank_ic_vs_label": ic}
     atomic_write_json(to_jsonable(report), out / "sl_stack.json")

@@ -8,6 +8,7 @@ import argparse
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from aurumq_rl.cli.market_args import add_market_args, market_from_args
 from aurumq_rl.errors import DataError
 
 if TYPE_CHECKING:
@@ -27,6 +28,7 @@ DATE_FLAGS = ("train-start", "train-end", "val-start", "val-end", "test-start", 
 def data_args(p: argparse.ArgumentParser, dates: bool = True) -> None:
     p.add_argument("--data", required=True, help="panel Parquet (file, directory or glob)")
     p.add_argument("--universe", default=DEFAULTS["universe"])
+    add_market_args(p)
     p.add_argument("--factors", help="N, or comma-separated globs such as 'alpha_*,mf_*' (default: all)")
     p.add_argument("--label", default=DEFAULTS["label"],
                    help="forward_return | main_wave | binary | triple_barrier | trend_scan")
@@ -72,6 +74,7 @@ def check(args: argparse.Namespace) -> None:
         raise DataError(f"--features {args.features}: choose one of {', '.join(FEATURE_MODES)}")
     if args.forward_period < 1:
         raise DataError(f"--forward-period {args.forward_period}: must be ≥ 1")
+    market_from_args(args)  # a bad --min-listed-days before any work
     if getattr(args, "prune", None) is not None:  # sl train: the cut is REL × the mean |SHAP| importance
         if not 0 < args.prune < float("inf"):
             raise DataError(f"--prune {args.prune:g}: must be a number > 0, e.g. 0.05 (columns below 5% of the "
@@ -127,13 +130,15 @@ def params(args: argparse.Namespace) -> GBDTParams:
 
 
 def load(args: argparse.Namespace, start: str | None = None, end: str | None = None) -> Panel:
-    """The panel of --data (raw factors: the SL feature modes transform them per date)."""
+    """The panel of --data (raw factors: the SL feature modes transform them per date) under the market rules
+    of --min-listed-days / --limit-method."""
     from aurumq_rl.data.loader import load_panel
 
     factors = args.factors
     if isinstance(factors, str) and factors.isdigit():
         factors = int(factors)
-    return load_panel(args.data, universe=args.universe, start=start, end=end, factors=factors, normalize="raw")
+    return load_panel(args.data, universe=args.universe, start=start, end=end, factors=factors, normalize="raw",
+                      market=market_from_args(args))
 
 
 def split_and_label(args: argparse.Namespace, panel: Panel) -> tuple[Split, Label]:

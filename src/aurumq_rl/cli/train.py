@@ -12,6 +12,7 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from aurumq_rl.cli.market_args import add_market_args, market_config
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_writable
 
@@ -37,6 +38,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument(f"--{name}", help="YYYY-MM-DD" + (" (without it and --train-end: training takes the first "
                        "80%% of the dates, validation the rest)" if name == "val-start" else ""))
     p.add_argument("--universe")
+    add_market_args(p)
     p.add_argument("--algorithm", choices=ALGORITHMS)
     p.add_argument("--total-timesteps", type=int)
     p.add_argument("--n-envs", type=int)
@@ -221,8 +223,9 @@ def _check_sb3(opts: dict) -> None:
 def validate(opts: dict) -> dict:
     """Check the options' types and ranges (flags and --config values alike) before anything is written.
 
-    Returns a copy with numbers converted, dates as YYYY-MM-DD, `encoder_hidden` a tuple and
-    `feature_group_weights` a dict; raises DataError naming the flag."""
+    Returns a copy with numbers converted, dates as YYYY-MM-DD, `encoder_hidden` a tuple,
+    `feature_group_weights` a dict and `market` the MarketConfig of --min-listed-days / --limit-method;
+    raises DataError naming the flag."""
     from aurumq_rl.algos.trainer import BEST_METRICS
     from aurumq_rl.data.source import to_date
     from aurumq_rl.envs.market_sim import REWARD_MODES
@@ -253,6 +256,8 @@ def validate(opts: dict) -> dict:
         raise DataError(f"--device {opts['device']!r}: use auto, cpu, cuda or cuda:<index>")
     if opts["algorithm"] != "ppo":  # SB3 runs on the CPU: nothing of the Trainer's belongs on a GPU
         opts["device"] = "cpu"
+    opts["market"] = market_config(opts.get("min_listed_days"), opts.get("limit_method"))
+    opts["min_listed_days"], opts["limit_method"] = opts["market"].min_listed_days, opts["market"].limit_method
     opts["encoder_hidden"] = _hidden(opts["encoder_hidden"])
     opts["feature_group_weights"] = _weights(opts.get("feature_group_weights"))
     for key in DATE_KEYS:
@@ -293,7 +298,7 @@ def build_config(opts: dict) -> TrainConfig:
         raise DataError(f"train options: {exc}") from exc
     return TrainConfig(data=str(opts["data"]), out_dir=str(opts["out_dir"]), train_start=opts.get("train_start"),
                        train_end=opts.get("train_end"), val_start=opts.get("val_start"), val_end=opts.get("val_end"),
-                       universe=opts["universe"], factors=factors,
+                       universe=opts["universe"], market=opts["market"], factors=factors,
                        include_columns_file=opts.get("include_columns_file"), feature_group_weights=weights,
                        encoder_hidden=hidden, env=env, ppo=ppo, device=opts["device"],
                        eval_every=opts["eval_every"], best_metric=opts["best_metric"], threads=opts.get("threads"))

@@ -77,6 +77,9 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
         "pct_chg_scale": {"abs_p50": float(pct.quantile(0.5)), "abs_p99": float(pct.quantile(0.99)),
                           "share_abs_gt_1": float((pct > 1).mean()), "unit": "decimal"},
         "limit_method": method,
+        # rows a buy refuses, and the named universes leave out, for their listing age (new-listing protection)
+        "new_listing": {"min_listed_days": market.min_listed_days,
+                        "share": float((ann["listing_day"] <= market.min_listed_days).mean())},
         "on_tick_grid_share": tick_grid_share(keys["close"]),  # auto: the rows checked by price
         "optional_columns_present": status_cols,
         "st_share": float(ann["is_st"].mean()),
@@ -207,6 +210,8 @@ def format_report(rep: dict) -> str:
         f"  pct_chg: decimal, |pct_chg| p50 {rep['pct_chg_scale']['abs_p50']:.4f}, p99 "
         f"{rep['pct_chg_scale']['abs_p99']:.4f} · limit detection: {_limit_text(rep)} · ST share "
         f"{rep['st_share']:.2%}",
+        f"  new-listing protection: {rep['new_listing']['min_listed_days']} trading days "
+        f"({rep['new_listing']['share']:.2%} of rows not buyable for their listing age)",
         "",
         f"  {'board':<10}{'stocks':>8}{'rows':>11}{'limit-up':>10}{'limit-dn':>10}{'1-price':>9}{'susp':>8}"
         f"{'absent':>8}",

@@ -221,8 +221,8 @@ def load_panel(
         industry_names=industry_names,
         market_wide=market_wide,
         meta={"source": name, "universe": universe if isinstance(universe, str) else "custom",
-              "normalize": normalize, "limit_method": method, "returns": returns,
-              "start": str(dates[0]), "end": str(dates[-1])},
+              "normalize": normalize, "limit_method": method, "min_listed_days": market.min_listed_days,
+              "returns": returns, "start": str(dates[0]), "end": str(dates[-1])},
     )
 
 

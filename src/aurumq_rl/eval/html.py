@@ -78,8 +78,12 @@ def image(png: bytes, alt: str) -> str:
 
 
 def _kv(d: dict[str, Any]) -> str:
-    return table(["setting", "value"], [[k, v if not isinstance(v, list) else ", ".join(map(str, v))]
-                                        for k, v in d.items()])
+    def text(v: Any) -> Any:  # a list as "a, b"; a dict (the market rules) as "k=v, k=v"
+        if isinstance(v, dict):
+            return ", ".join(f"{k}={x}" for k, x in v.items())
+        return ", ".join(map(str, v)) if isinstance(v, list) else v
+
+    return table(["setting", "value"], [[k, text(v)] for k, v in d.items()])
 
 
 def _sources(report: dict[str, Any]) -> str:

@@ -35,6 +35,7 @@ from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError, did_you_mean
+from aurumq_rl.market.status import MarketConfig
 
 SCORE_COLUMNS: tuple[str, ...] = ("ts_code", "trade_date", "score")
 RUN_SCORES_FILE = "scores.parquet"
@@ -73,12 +74,14 @@ class ScoreSet:
 
 @dataclass
 class EvalPanel:
-    """The evaluation panel and the decision-date index range lo..hi (inclusive) of --start..--end."""
+    """The evaluation panel and the decision-date index range lo..hi (inclusive) of --start..--end; a model
+    source is scored under the same universe and market rules."""
 
     panel: Panel
     lo: int
     hi: int
     universe: str
+    market: MarketConfig = MarketConfig()
 
 
 def data_columns_and_calendar(data: str | Path) -> tuple[list[str], np.ndarray]:
@@ -216,7 +219,8 @@ def model_scores(spec: SourceSpec, ep: EvalPanel, data: str | Path) -> tuple[np.
     [T', N'] result to the evaluation panel."""
     scorer = spec.scorer if spec.scorer is not None else load_model(spec)
     dates = ep.panel.dates
-    mp = scorer.load_panel(data, start=str(dates[0]), end=str(dates[ep.hi]), universe=ep.universe)
+    mp = scorer.load_panel(data, start=str(dates[0]), end=str(dates[ep.hi]), universe=ep.universe,
+                           market=ep.market)
     raw = np.asarray(scorer.score_panel(mp), dtype=np.float64)
     out = align_dense(mp.dates, mp.codes, raw, ep.panel)
     return out, {"model_stocks": len(mp.codes), "model_dates": len(mp.dates),
@@ -237,9 +241,10 @@ def source_universe(specs: Sequence[SourceSpec], universe: str | None) -> str:
 
 
 def load_eval_panel(data: str | Path, specs: Sequence[SourceSpec], *, calendar: np.ndarray, universe: str,
-                    start: str | date | None, end: str | date | None, forward_period: int) -> EvalPanel:
+                    start: str | date | None, end: str | date | None, forward_period: int,
+                    market: MarketConfig = MarketConfig()) -> EvalPanel:
     """Load the evaluation panel (raw factor values of the factor sources, else the first factor) over the
-    decision window plus warm-up and forward tail, and locate --start..--end in it."""
+    decision window plus warm-up and forward tail under the `market` rules, and locate --start..--end in it."""
     s, e = to_date(start, "--start"), to_date(end, "--end")
     if s is not None and e is not None and e < s:
         raise DataError(f"--end {e} is before --start {s}")
@@ -253,7 +258,7 @@ def load_eval_panel(data: str | Path, specs: Sequence[SourceSpec], *, calendar: 
         # raw values are used anyway, so the market-wide notice says nothing here; every other warning shows
         warnings.filterwarnings("ignore", message=r".*market-wide column\(s\) passed through", category=UserWarning)
         panel = load_panel(data, universe=universe, start=str(load_lo), end=str(load_hi), factors=factors,
-                           normalize="raw")
+                           normalize="raw", market=market)
     lo = int(np.searchsorted(panel.dates, calendar[first]))
     hi = int(np.searchsorted(panel.dates, calendar[last], "right")) - 1
     fits = last_decision_index(len(panel.dates), forward_period)  # the end evaluate_scores uses
@@ -265,7 +270,7 @@ def load_eval_panel(data: str | Path, specs: Sequence[SourceSpec], *, calendar: 
         warnings.warn(f"decisions after {panel.dates[fits]} have no full {window} in the data; evaluated "
                       f"up to {panel.dates[fits]}", stacklevel=2)
         hi = fits
-    return EvalPanel(panel, lo, hi, universe)
+    return EvalPanel(panel, lo, hi, universe, market)
 
 
 def factor_scores(panel: Panel, factor: str) -> np.ndarray:

@@ -39,6 +39,7 @@ from aurumq_rl.export.bundle import (
     schema_hash,
 )
 from aurumq_rl.io import atomic_dir
+from aurumq_rl.market.status import market_from_settings
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy, ScoreModule
 from aurumq_rl.provenance import sha256_file
 
@@ -71,7 +72,8 @@ def load_run(run_dir: str | Path, checkpoint: str | None = None) -> tuple[dict[s
 
 
 def build_metadata(manifest: dict[str, Any], checkpoint: str, golden_date: str) -> dict[str, Any]:
-    """Everything inference needs to prepare the input, plus the run's provenance."""
+    """Everything inference needs to prepare the input, plus the run's provenance. `market`: the rules the
+    run trained under (a run.json without them was trained under the defaults)."""
     cfg = manifest["config"]
     env = cfg["env"]
     import onnx
@@ -80,7 +82,8 @@ def build_metadata(manifest: dict[str, Any], checkpoint: str, golden_date: str) 
     return {
         "bundle_format": BUNDLE_FORMAT, "kind": "rl_onnx", "algorithm": manifest.get("algorithm", "ppo"),
         "checkpoint": checkpoint, "train_dates": manifest["train_dates"], "val_dates": manifest["val_dates"],
-        "universe": cfg["universe"], "top_k": env["top_k"], "forward_period": env["forward_period"],
+        "universe": cfg["universe"], "market": market_from_settings(cfg.get("market")).settings(),
+        "top_k": env["top_k"], "forward_period": env["forward_period"],
         "reward_mode": env["reward_mode"], "sizing": env["sizing"], "industry_cap": env["industry_cap"],
         "normalize": manifest.get("normalize") or "zscore",
         "normalize_params": {"zscore_clip": ZSCORE_CLIP, "fill": 0.0, "per_date_over": "universe"},

@@ -39,6 +39,7 @@ from aurumq_rl.factors import engine_io
 from aurumq_rl.factors.engine_io import DERIVATIONS, LIMIT_FLAG, Source
 from aurumq_rl.factors.expr import DATE_KEY, TS_KEY, X, evaluate, materialize, required_columns, temps_of
 from aurumq_rl.factors.registry import FactorSpec, specs
+from aurumq_rl.market.status import MarketConfig
 
 OUTPUT_DTYPE = pl.Float32
 FAMILY_ORDER: tuple[str, ...] = ("alpha101", "gtja191", "tech", "cmf", "zt")
@@ -259,6 +260,7 @@ def plan_factors(
     index_code: str | None = None,
     batch_days: int | None = None,
     factor_batch: int = FACTOR_BATCH,
+    market: MarketConfig = MarketConfig(),
 ) -> FactorJob:
     """Read and validate the panel (and index), choose the factors whose inputs exist and the date batches.
 
@@ -281,7 +283,7 @@ def plan_factors(
     xs, kept, report.skipped = _plan(chosen, set(df.columns), bench is not None)
     report.computed = list(xs)
     if any(LIMIT_FLAG in required_columns({n: x}) for n, x in xs.items()):
-        df = engine_io.add_limit_flags(df, columns)
+        df = engine_io.add_limit_flags(df, columns, market)
         report.derived.append(LIMIT_FLAG)
 
     calendar = df["trade_date"].unique().sort()
@@ -333,18 +335,20 @@ def compute_factors(
     batch_days: int | None = None,
     factor_batch: int = FACTOR_BATCH,
     progress: bool = True,
+    market: MarketConfig = MarketConfig(),
 ) -> tuple[pl.DataFrame, FactorReport]:
     """Compute factors on a long (ts_code, trade_date) OHLCV panel (Parquet path, DataFrame or LazyFrame).
 
     `families`/`only`: what to compute (union; all when neither). `index`: benchmark daily bars joined on
     trade_date as `bench_*` (`index_code` picks one index from a file of several). `batch_days`: dates per
     batch (None: automatic, one batch up to AUTO_BATCH_ROWS rows); `factor_batch`: factors per evaluation
-    pass. Returns (frame sorted by ts_code, trade_date, report), the whole output in memory: to stream it to
+    pass. `market`: the rules (its `limit_method`) that derive `is_limit_up` for the zt_ family. Returns (frame
+    sorted by ts_code, trade_date, report), the whole output in memory: to stream it to
     a file batch by batch, use `plan_factors` + `run_batches` (as `aurumq-rl factors compute` does). Bad
     input → `DataError` naming the file/column/argument and the fix.
     """
     job = plan_factors(frame_or_path, families=families, only=only, index=index, index_code=index_code,
-                       batch_days=batch_days, factor_batch=factor_batch)
+                       batch_days=batch_days, factor_batch=factor_batch, market=market)
     parts = list(run_batches(job, progress))
     # one batch is already in (ts_code, trade_date) order: skip the copy a sort makes
     out = parts[0] if len(parts) == 1 else pl.concat(parts, how="vertical").sort("ts_code", "trade_date")

@@ -37,7 +37,7 @@ def load_scorer(path: str | Path, *, threads: int = 1) -> Any:
     """A scorer for `path`: an RL bundle (`metadata.json` + `policy.onnx`), an RL run directory holding
     `bundle/`, an SL model directory (`manifest.json`, kind sl_gbdt) or an SL run directory holding `model/`.
 
-    Every scorer has `.metadata`, `.factor_names`, `.load_panel(data, start=, end=, universe=)` and
+    Every scorer has `.metadata`, `.factor_names`, `.load_panel(data, start=, end=, universe=, market=)` and
     `.score_panel(panel) -> [T, N]` (NaN outside the universe)."""
     found = find_model(path)
     if found is not None and found[1] == "rl":

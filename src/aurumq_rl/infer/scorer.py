@@ -2,8 +2,8 @@
 
 Preparation is the training path's, driven by the bundle's metadata: `load_panel` with the bundle's factor
 names (aligned by name: extra columns are ignored, a missing one is an error naming it), its normalisation
-(with the same flat-date pass-through, `data.normalize`), its universe (unless overridden) and its
-feature-group weights. Each date is scored alone over the stocks in its universe, whatever the stock list was
+(with the same flat-date pass-through, `data.normalize`), its universe and market rules (unless overridden)
+and its feature-group weights. Each date is scored alone over the stocks in its universe, whatever the stock list was
 at training time (new listings score, delisted names simply are not there); the same input always gives the
 same scores.
 """
@@ -22,16 +22,22 @@ from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import to_date
 from aurumq_rl.errors import DataError
 from aurumq_rl.export.bundle import MODEL_FILE, check_files, onnx_session, read_metadata, run_session
+from aurumq_rl.market.status import MarketConfig, market_from_settings
 
 NEXT_DAY_MARGIN_DAYS = 20  # calendar days loaded past the last date so its next trading day is seen if known
 
 
 def prepare_panel(meta: dict[str, Any], data: Any, *, start: str | date | None = None,
-                  end: str | date | None = None, universe: str | None = None) -> Panel:
-    """Load `data` prepared exactly as the model saw it in training (see the module docstring)."""
+                  end: str | date | None = None, universe: str | None = None,
+                  market: MarketConfig | None = None) -> Panel:
+    """Load `data` prepared exactly as the model saw it in training (see the module docstring). `universe` and
+    `market` replace the model's recorded universe and market rules (`market` in the metadata; a bundle
+    without it was trained under the defaults)."""
+    market = market or market_from_settings(meta.get("market"))
     try:
         panel = load_panel(data, universe=universe or meta["universe"], start=start, end=end,
-                           factors=list(meta["factor_names"]), normalize=meta["normalize"], warn_columns=False)
+                           factors=list(meta["factor_names"]), normalize=meta["normalize"], market=market,
+                           warn_columns=False)
     except DataError as exc:
         if MISSING_FACTOR in str(exc):  # a factor the model needs; not a missing required column
             raise DataError(f"{exc} — the model was trained on these factors; compute them for this data "
@@ -59,8 +65,8 @@ class Scorer:
         self.session = onnx_session(self.path / MODEL_FILE, threads)
 
     def load_panel(self, data: Any, *, start: str | date | None = None, end: str | date | None = None,
-                   universe: str | None = None) -> Panel:
-        return prepare_panel(self.metadata, data, start=start, end=end, universe=universe)
+                   universe: str | None = None, market: MarketConfig | None = None) -> Panel:
+        return prepare_panel(self.metadata, data, start=start, end=end, universe=universe, market=market)
 
     def score(self, factors: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """Raw graph output for prepared factors [N, F] or [B, N, F] (mask [B, N]: the cross-section)."""

@@ -6,12 +6,13 @@ trading masks every consumer shares (loader, env, backtest, inference).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import polars as pl
 
 from aurumq_rl.market.boards import board_expr
-from aurumq_rl.market.limits import LIMIT_RULES, LimitRule, with_limit_flags
+from aurumq_rl.market.limits import LIMIT_RULES, LimitRule, check_limit_method, with_limit_flags
 
 # Listing day given to stocks whose listing precedes the data (no `list_date`/`days_since_ipo`):
 # far past any new-listing rule or protection window.
@@ -21,11 +22,31 @@ SEASONED_LISTING_DAY = 10_000
 @dataclass(frozen=True)
 class MarketConfig:
     """Knobs of the market rules. `min_listed_days`: new-listing protection (no buying, not in the
-    default universes) until a stock has traded this many days."""
+    default universes) until a stock has traded this many days (an integer ≥ 0; 0 turns it off).
+    `limit_method`: how limit-up/down days are told (`market.limits.LIMIT_METHODS`: auto, price, pct).
+    Bad knobs raise ValueError on construction, so a config read back from a model is checked too."""
 
     min_listed_days: int = 60
     limit_method: str = "auto"
     rules: tuple[LimitRule, ...] = LIMIT_RULES
+
+    def __post_init__(self) -> None:
+        n = self.min_listed_days
+        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+            raise ValueError(f"min_listed_days={n!r}: must be an integer ≥ 0")
+        check_limit_method(self.limit_method)
+
+    def settings(self) -> dict[str, object]:
+        """The knobs a run or model records (run.json's config, the SL manifests, the bundle metadata under
+        `market`), so inference can apply the rules training ran under (`market_from_settings`)."""
+        return {"min_listed_days": self.min_listed_days, "limit_method": self.limit_method}
+
+
+def market_from_settings(recorded: Mapping[str, object] | None) -> MarketConfig:
+    """The `MarketConfig` of recorded `settings()`; a knob not recorded (a model saved before the record
+    existed) takes the default, so such a model keeps the rules it was trained under (60 days, auto)."""
+    knobs = {**MarketConfig().settings(), **(recorded or {})}
+    return MarketConfig(min_listed_days=knobs["min_listed_days"], limit_method=knobs["limit_method"])  # type: ignore[arg-type]
 
 
 def st_expr(columns: list[str]) -> pl.Expr:

@@ -2,8 +2,8 @@
 
 A model directory holds one booster per seed, truncated at its best iteration (`model_seed<S>.txt` for
 LightGBM, `.json` for XGBoost, `.cbm` for CatBoost), and `manifest.json` (kind "sl_gbdt"; booster, features in order,
-feature mode, label, fp, windows, seeds, universe, ensemble combine, isotonic breakpoints, package versions,
-git commit, sha256 of every model file). Every file is written atomically (temp + rename). `SLScorer` needs
+feature mode, label, fp, windows, seeds, universe, market rules, ensemble combine, isotonic breakpoints, package
+versions, git commit, sha256 of every model file). Every file is written atomically (temp + rename). `SLScorer` needs
 only the booster's library, numpy and polars; it checks the hashes before loading and aligns factors by name.
 
 Scores leave as the project-wide contract: a Parquet with `ts_code` (str), `trade_date` (Date),
@@ -25,6 +25,7 @@ from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_json, atomic_write_parquet, atomic_write_text, atomic_write_with
+from aurumq_rl.market.status import MarketConfig, market_from_settings
 from aurumq_rl.provenance import git_commit, sha256_file
 from aurumq_rl.sl.dataset import build_dataset
 from aurumq_rl.sl.models import Ensemble, FittedModel, require, safe_names
@@ -49,8 +50,9 @@ def package_versions() -> dict[str, str | None]:
 
 def save_model(out_dir: str | Path, ens: Ensemble, *, features: str, universe: str,
                label: dict[str, Any], forward_period: int, windows: dict[str, Any],
-               extra: dict[str, Any] | None = None) -> Path:
-    """Write the ensemble's LightGBM members and the manifest into `out_dir`; returns the manifest path."""
+               market: MarketConfig = MarketConfig(), extra: dict[str, Any] | None = None) -> Path:
+    """Write the ensemble's LightGBM members and the manifest into `out_dir`; returns the manifest path.
+    `market`: the rules the training panel was loaded under, recorded so `SLScorer` scores under them too."""
     kinds = {m.kind for m in ens.members}
     if len(kinds) != 1 or not kinds <= set(SAVABLE):
         raise DataError(f"models of kind {sorted(kinds)} cannot be saved together; one ensemble holds one booster kind")
@@ -70,7 +72,7 @@ def save_model(out_dir: str | Path, ens: Ensemble, *, features: str, universe: s
     manifest = {
         "kind": MODEL_KIND, "booster": booster, "format_version": FORMAT_VERSION,
         "factor_names": list(ens.feature_names),
-        "features": features, "normalize": "raw", "universe": universe,
+        "features": features, "normalize": "raw", "universe": universe, "market": market.settings(),
         "label": label, "forward_period": forward_period, "windows": windows, "objective": ens.objective,
         "seeds": ens.seeds, "combine": ens.combine, "calibration": ens.calibration,
         "best_iterations": [m.best_iteration for m in ens.members], "params": ens.info.get("params"),
@@ -125,10 +127,13 @@ class SLScorer:
         self.ensemble = Ensemble(members, self.factor_names, self.metadata["objective"], self.metadata["combine"],
                                  self.metadata.get("calibration"))
 
-    def load_panel(self, data: Any, *, start: Any = None, end: Any = None, universe: str | None = None) -> Panel:
-        """Load `data` with the training preprocessing: raw values, the model's universe and factor columns."""
+    def load_panel(self, data: Any, *, start: Any = None, end: Any = None, universe: str | None = None,
+                   market: MarketConfig | None = None) -> Panel:
+        """Load `data` with the training preprocessing: raw values, the model's universe, market rules
+        (`market` in the manifest; none recorded: the defaults it was trained under) and factor columns."""
         return load_panel(data, universe=universe or self.metadata["universe"], start=start, end=end,
-                          factors=list(self.factor_names), normalize="raw")
+                          factors=list(self.factor_names), normalize="raw",
+                          market=market or market_from_settings(self.metadata.get("market")))
 
     def score_panel(self, panel: Panel) -> np.ndarray:
         """[T, N] float64 scores, NaN outside `panel.in_universe` and where none of the model's factors has a

@@ -1,0 +1,163 @@
+"""The market rules (`--min-listed-days`, `--limit-method`) go from `train` into run.json and the bundle, and
+`infer` / `eval` score a bundle under the rules it recorded unless a flag overrides them (with a notice)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+pytest.importorskip("torch")
+
+from aurumq_rl.cli.main import main  # noqa: E402
+from aurumq_rl.export.bundle import CHECKSUMS_FILE, METADATA_FILE  # noqa: E402
+from aurumq_rl.infer.scorer import Scorer  # noqa: E402
+from aurumq_rl.provenance import sha256_file  # noqa: E402
+from tests.export.conftest import TRAIN  # noqa: E402
+
+DAY = "2021-07-01"
+RULES = {"min_listed_days": 0, "limit_method": "pct"}  # trained with these: new listings join at once
+DEFAULT = {"min_listed_days": 60, "limit_method": "auto"}
+
+
+@pytest.fixture(scope="module")
+def market_run(run: tuple[str, Path], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A run on the shared data trained under RULES, set through `--config` keys."""
+    out = tmp_path_factory.mktemp("market") / "run"
+    cfg = out.parent / "rules.json"
+    cfg.write_text(json.dumps(RULES))
+    assert main(["train", "--config", str(cfg), "--data", run[0], "--out-dir", str(out), *TRAIN]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def recent(run: tuple[str, Path]) -> set[str]:
+    """Main-board stocks listed within the 60 trading days up to DAY (inside the default protection)."""
+    df = pl.read_parquet(run[0], columns=["ts_code", "trade_date", "list_date"])
+    cal = df["trade_date"].unique().sort()
+    day = pl.Series([DAY]).str.to_date()[0]
+    first = cal[cal.search_sorted(day) - 59]
+    codes = set(df.filter((pl.col("trade_date") == day) & pl.col("list_date").is_between(first, day)
+                          & pl.col("ts_code").str.contains(r"^(60|00)"))["ts_code"].to_list())
+    assert codes, "the shared data should hold main-board new listings near DAY"
+    return codes
+
+
+def _picked(bundle: Path, data: str, tmp_path: Path, *flags: str) -> set[str]:
+    """Every stock `infer` can pick on DAY (K above the universe size), so the set is the universe's
+    scored, buyable stocks: which stocks that is depends on the market rules."""
+    out = tmp_path / f"picks{len(list(tmp_path.iterdir()))}.parquet"
+    with pytest.warns(UserWarning, match="could be picked"):
+        assert main(["infer", "--bundle", str(bundle), "--data", data, "--date", DAY, "--top-k", "1000",
+                     *flags, "-o", str(out)]) == 0
+    return set(pl.read_parquet(out)["ts_code"].to_list())
+
+
+def test_run_json_and_bundle_record_the_rules(run: tuple[str, Path], market_run: Path) -> None:
+    data, default_run = run
+    for out, rules in ((market_run, RULES), (default_run, DEFAULT)):
+        assert json.loads((out / "run.json").read_text())["config"]["market"] == rules
+        meta = json.loads((out / "bundle" / METADATA_FILE).read_text())
+        assert meta["market"] == rules
+        # the bundle's scorer loads the data under them (the library default, without any flag)
+        panel = Scorer(out / "bundle").load_panel(data, start=DAY, end=DAY)
+        assert (panel.meta["min_listed_days"], panel.meta["limit_method"]) == tuple(rules.values())
+
+
+def test_train_loads_its_panel_under_the_rules(run: tuple[str, Path], tmp_path: Path) -> None:
+    """The trainer's panel is loaded under the rules (a flag beats the --config key), not merely recorded."""
+    from aurumq_rl.algos.trainer import Trainer
+    from aurumq_rl.cli.main import build_parser
+    from aurumq_rl.cli.train import _merge, build_config, validate
+
+    cfg = tmp_path / "rules.json"
+    cfg.write_text(json.dumps(RULES))
+    args = build_parser().parse_args(["train", "--config", str(cfg), "--data", run[0], "--out-dir",
+                                      str(tmp_path / "run"), *TRAIN, "--limit-method", "price"])
+    trainer = Trainer(build_config(validate(_merge(args))))
+    assert (trainer.panel.meta["min_listed_days"], trainer.panel.meta["limit_method"]) == (0, "price")
+    assert trainer.manifest()["config"]["market"] == {"min_listed_days": 0, "limit_method": "price"}
+
+
+def test_infer_defaults_to_the_bundles_rules(run: tuple[str, Path], market_run: Path, recent: set[str],
+                                             tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A bundle trained with --min-listed-days 0 picks new listings with no flag; one trained with the
+    default never does. No override, no notice."""
+    data, default_run = run
+    assert _picked(market_run, data, tmp_path) & recent
+    assert not _picked(default_run, data, tmp_path) & recent
+    assert "market rules:" not in capsys.readouterr().out
+
+
+def test_a_flag_overrides_the_bundles_rules_with_a_notice(run: tuple[str, Path], market_run: Path,
+                                                          recent: set[str], tmp_path: Path,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    picked = _picked(market_run, run[0], tmp_path, "--min-listed-days", "60")
+    assert picked and not picked & recent
+    out = capsys.readouterr().out
+    assert "market rules: --min-listed-days 60 (the model recorded 0)" in out and "--limit-method" not in out
+
+
+def test_a_bundle_without_a_market_record_falls_back_to_the_defaults(run: tuple[str, Path], market_run: Path,
+                                                                     recent: set[str], tmp_path: Path) -> None:
+    """A bundle exported before the rules were recorded was trained under the defaults: inference applies them."""
+    old = tmp_path / "old"
+    shutil.copytree(market_run / "bundle", old)
+    meta = json.loads((old / METADATA_FILE).read_text())
+    del meta["market"]
+    (old / METADATA_FILE).write_text(json.dumps(meta, indent=2) + "\n")
+    sums = json.loads((old / CHECKSUMS_FILE).read_text())
+    sums[METADATA_FILE] = sha256_file(old / METADATA_FILE)
+    (old / CHECKSUMS_FILE).write_text(json.dumps(sums, indent=2) + "\n")
+    assert Scorer(old).load_panel(run[0], start=DAY, end=DAY).meta["min_listed_days"] == 60
+    picked = _picked(old, run[0], tmp_path)
+    assert picked and not picked & recent
+
+
+def test_eval_scores_a_bundle_under_its_rules(run: tuple[str, Path], market_run: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """eval takes the model's rules (recorded in eval.json) unless a flag overrides them; the listing rule
+    changes which universe stocks are scored."""
+    args = ["eval", "--scores", str(market_run), "--data", run[0], "--start", "2021-06-01", "--end", "2021-07-30",
+            "--top-k", "10", "--random-draws", "5"]
+    reports = []
+    for name, flags in (("own", []), ("flag", ["--min-listed-days", "60"])):
+        assert main([*args, *flags, "-o", str(tmp_path / name)]) == 0
+        reports.append(json.loads((tmp_path / name / "eval.json").read_text()))
+    own, flag = reports
+    assert own["inputs"]["market"] == RULES and flag["inputs"]["market"] == {**RULES, "min_listed_days": 60}
+    cells = [r["sources"][0]["scored_cells_in_window"] for r in reports]
+    assert cells[0] > cells[1]  # new listings are in the universe under the model's 0 days
+    assert capsys.readouterr().out.count("market rules: --min-listed-days 60") == 1
+
+
+def test_bad_market_values_are_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A flag or --config value out of range: exit 2 before any work, naming the flag, the value and the fix."""
+    assert main(["train", "--min-listed-days", "-1", "--data", "x.parquet", "--out-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--min-listed-days -1: give a whole number of trading days ≥ 0" in err and "0 turns" in err
+    for value, want in (('{"limit_method": "exact"}', "--limit-method 'exact': choose one of auto, price, pct"),
+                        ('{"min_listed_days": "sixty"}', "--min-listed-days 'sixty': give a whole number"),
+                        ('{"min_listed_days": true}', "--min-listed-days True: give a whole number")):
+        cfg = tmp_path / "c.json"
+        cfg.write_text(value)
+        assert main(["train", "--config", str(cfg), "--data", "x.parquet", "--out-dir", str(tmp_path)]) == 2
+        assert want in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:  # argparse's choices: exit 2 naming the flag and the choices
+        main(["infer", "--bundle", "b", "--data", "d", "--limit-method", "exact"])
+    assert exc.value.code == 2 and "--limit-method: invalid choice: 'exact'" in capsys.readouterr().err
+
+
+def test_resume_refuses_other_market_rules(run: tuple[str, Path], market_run: Path, tmp_path: Path,
+                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """The rules shape the universe the checkpoint's state indexes: --resume under others is refused."""
+    copy = tmp_path / "run"
+    shutil.copytree(market_run, copy)
+    cfg = tmp_path / "rules.json"
+    cfg.write_text(json.dumps(RULES))
+    assert main(["train", "--config", str(cfg), "--data", run[0], "--out-dir", str(copy), *TRAIN,
+                 "--min-listed-days", "5", "--resume"]) == 2
+    assert "--min-listed-days 0 (now 5)" in capsys.readouterr().err

@@ -1,0 +1,79 @@
+"""The SL track's market rules: `sl train` / `sl walk-forward` load under `--min-listed-days` /
+`--limit-method` and record them; `sl score` scores under the model's recorded rules unless a flag overrides."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from aurumq_rl.cli.main import main
+from aurumq_rl.sl.model_io import MANIFEST, SLScorer
+from tests.sl.test_cli_sl import FAST
+
+RULES = {"min_listed_days": 0, "limit_method": "pct"}
+
+
+@pytest.fixture(scope="module")
+def trained(market: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("rules") / "run"
+    assert main(["sl", "train", "--data", market, "--seeds", "1", "--out-dir", str(out), "--min-listed-days", "0",
+                 "--limit-method", "pct", *FAST]) == 0
+    return out
+
+
+@pytest.fixture(scope="module")
+def new_listings(market: str) -> pl.DataFrame:
+    """(ts_code, trade_date) of main-board rows in their first 60 trading days, listed inside the data."""
+    df = pl.read_parquet(market, columns=["ts_code", "trade_date", "list_date"])
+    cal = df["trade_date"].unique().sort()
+    day = pl.lit(cal).search_sorted(pl.col("trade_date")) - pl.lit(cal).search_sorted(pl.col("list_date")) + 1
+    rows = df.filter((pl.col("list_date") >= cal[0]) & (day <= 60) & pl.col("ts_code").str.contains(r"^(60|00)"))
+    assert rows.height, "the SL market should hold main-board new listings"
+    return rows.select("ts_code", "trade_date")
+
+
+def _new_scored(scores: Path, new_listings: pl.DataFrame) -> int:
+    return pl.read_parquet(scores).join(new_listings, on=["ts_code", "trade_date"]).height
+
+
+def test_sl_train_records_the_rules(market: str, trained: Path) -> None:
+    assert json.loads((trained / "sl_run.json").read_text())["market"] == RULES
+    assert json.loads((trained / "model" / MANIFEST).read_text())["market"] == RULES
+    panel = SLScorer(trained / "model").load_panel(market)  # the library default: the recorded rules
+    assert (panel.meta["min_listed_days"], panel.meta["limit_method"]) == (0, "pct")
+
+
+def test_sl_score_defaults_to_the_models_rules(market: str, trained: Path, new_listings: pl.DataFrame,
+                                              tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Trained with 0 days, the model scores new listings with no flag; --min-listed-days 60 overrides it
+    (saying so), and a manifest without the record falls back to the defaults."""
+    base = ["sl", "score", "--data", market, "--model"]
+    assert main([*base, str(trained / "model"), "-o", str(tmp_path / "own.parquet")]) == 0
+    assert _new_scored(tmp_path / "own.parquet", new_listings) > 0
+    assert "market rules:" not in capsys.readouterr().out
+    assert main([*base, str(trained / "model"), "--min-listed-days", "60", "-o", str(tmp_path / "flag.parquet")]) == 0
+    assert _new_scored(tmp_path / "flag.parquet", new_listings) == 0
+    assert "market rules: --min-listed-days 60 (the model recorded 0)" in capsys.readouterr().out
+    old = tmp_path / "old"
+    shutil.copytree(trained / "model", old)
+    meta = json.loads((old / MANIFEST).read_text())
+    del meta["market"]
+    (old / MANIFEST).write_text(json.dumps(meta))
+    assert main([*base, str(old), "-o", str(tmp_path / "old.parquet")]) == 0
+    assert _new_scored(tmp_path / "old.parquet", new_listings) == 0
+
+
+def test_sl_walk_forward_loads_under_and_records_the_rules(market: str, new_listings: pl.DataFrame,
+                                                           tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "wf"
+    args = ["sl", "walk-forward", "--data", market, "--seeds", "1", "--test-days", "60", "--min-train-days", "100",
+            "--out-dir", str(out), *FAST]
+    assert main([*args, "--min-listed-days", "0"]) == 0
+    assert json.loads((out / "sl_walk_forward.json").read_text())["market"] == {**RULES, "limit_method": "auto"}
+    assert _new_scored(out / "scores.parquet", new_listings) > 0
+    assert main([*args, "--min-listed-days", "-5"]) == 2  # checked before any work
+    assert "--min-listed-days -5: give a whole number of trading days ≥ 0" in capsys.readouterr().err
