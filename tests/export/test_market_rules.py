@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -161,3 +162,27 @@ def test_resume_refuses_other_market_rules(run: tuple[str, Path], market_run: Pa
     assert main(["train", "--config", str(cfg), "--data", run[0], "--out-dir", str(copy), *TRAIN,
                  "--min-listed-days", "5", "--resume"]) == 2
     assert "--min-listed-days 0 (now 5)" in capsys.readouterr().err
+
+
+def test_compare_warns_when_models_were_trained_under_other_rules(run: tuple[str, Path], market_run: Path,
+                                                                   tmp_path: Path) -> None:
+    """compare scores every source under the first model's rules: a later model trained under others is named
+    in a warning, unless flags choose the rules; the warning never fires for models that agree."""
+    data, default_run = run
+    args = ["compare", str(default_run), str(market_run), "--data", data, "--start", "2021-06-01",
+            "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5"]
+    with pytest.warns(UserWarning, match="trained under other values") as rec:
+        assert main([*args, "-o", str(tmp_path / "mixed")]) == 0
+    msg = next(str(w.message) for w in rec if "trained under other values" in str(w.message))
+    assert f"{market_run} (--min-listed-days 0, --limit-method pct)" in msg
+    assert "scored under --universe" in msg and "--min-listed-days 60, --limit-method auto" in msg
+    for name, extra in (("flags", ["--min-listed-days", "0", "--limit-method", "pct"]), ("same", None)):
+        sources = [str(market_run), str(market_run)] if extra is None else [str(default_run), str(market_run)]
+        argv = ["compare", *sources, *args[3:], *(extra or [])]
+        if extra is None:  # the same model twice needs distinct names: copy the run
+            shutil.copytree(market_run, tmp_path / "twin")
+            argv[2] = str(tmp_path / "twin")
+        with warnings.catch_warnings(record=True) as got:
+            warnings.simplefilter("always")
+            assert main([*argv, "-o", str(tmp_path / name)]) == 0
+        assert not [w for w in got if "trained under other values" in str(w.message)], name

@@ -96,6 +96,7 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
     model = next((sp for sp in specs if sp.scorer is not None), None)
     market = (model_market(args, model.scorer.metadata, f"the model {model.spec}") if model is not None
               else market_from_args(args))
+    _warn_models_disagree(specs, args, {"universe": universe, **market.settings()})
     ep = src.load_eval_panel(args.data, specs, calendar=calendar, universe=universe, start=args.start,
                              end=args.end, forward_period=st.forward_period, market=market)
     window = slice(ep.lo, ep.hi + 1)
@@ -164,6 +165,35 @@ def _report(args: argparse.Namespace, sources: list[str], command: str, ensemble
 
 def run_eval(args: argparse.Namespace) -> int:
     return _report(args, list(args.scores), "eval", ensembles=True)
+
+
+def _warn_models_disagree(specs: list, args: argparse.Namespace, used: dict[str, object]) -> None:
+    """Every source is scored under one universe and one set of market rules (`used`: the flags, else the
+    first model's): warn when a model was trained under others that no flag settles, naming each."""
+    import warnings
+
+    from aurumq_rl.market.status import market_from_settings
+
+    flags = {"universe": "--universe", "min_listed_days": "--min-listed-days", "limit_method": "--limit-method"}
+    free = [k for k in flags if getattr(args, k, None) is None]
+    odd = []
+    for sp in specs:
+        meta = (getattr(sp.scorer, "metadata", None) or {}) if sp.scorer is not None else None
+        if meta is None:
+            continue
+        try:
+            rules = market_from_settings(meta.get("market")).settings()
+        except (ValueError, TypeError) as exc:
+            raise DataError(f"{sp.spec}: its recorded market rules {meta.get('market')!r} are not valid ({exc}); "
+                            "pass --min-listed-days and --limit-method explicitly") from exc
+        rec = {"universe": meta.get("universe") or used["universe"], **rules}
+        diff = [f"{flags[k]} {rec[k]}" for k in free if rec[k] != used[k]]
+        if diff:
+            odd.append(f"{sp.spec} ({', '.join(diff)})")
+    if odd:
+        warnings.warn(f"every source is scored under {', '.join(f'{flags[k]} {used[k]}' for k in free)}, but "
+                      f"{'; '.join(odd)} was trained under other values; pass the flags to choose explicitly",
+                      stacklevel=2)
 
 
 def run_compare(args: argparse.Namespace) -> int:
