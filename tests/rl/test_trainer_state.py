@@ -289,3 +289,27 @@ def test_resolve_device_allows_tf32_on_cuda_only(monkeypatch: pytest.MonkeyPatch
         assert (torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32) == (True, True)
     finally:
         torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
+
+
+def test_resume_follows_the_data_content_not_its_path(data: str, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """--data is compared by its sha256: the same file moved elsewhere resumes (here extending the run), while
+    the file edited in place (one return changed, so stocks, factors and dates still match) is refused."""
+    import shutil
+
+    import polars as pl
+
+    first, moved, out = tmp_path / "a.parquet", tmp_path / "elsewhere" / "b.parquet", tmp_path / "run"
+    shutil.copy(data, first)
+    assert _train(str(first), out, "--n-envs", "4") == 0
+    moved.parent.mkdir()
+    shutil.move(first, moved)
+    assert _train(str(moved), out, "--n-envs", "4", "--total-timesteps", "128", "--resume") == 0
+    assert json.loads((out / "run.json").read_text())["config"]["data"] == str(moved)
+    df = pl.read_parquet(moved)
+    df.with_columns(pl.when(pl.int_range(pl.len()) == 5).then(pl.col("pct_chg") + 0.01)
+                    .otherwise(pl.col("pct_chg")).alias("pct_chg")).write_parquet(moved)
+    capsys.readouterr()
+    assert _train(str(moved), out, "--n-envs", "4", "--total-timesteps", "192", "--resume") == 2
+    err = capsys.readouterr().err
+    assert "was trained with data sha256 " in err and "Traceback" not in err, err

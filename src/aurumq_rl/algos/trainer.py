@@ -46,6 +46,8 @@ RUN_ARTEFACTS = ("metrics.jsonl", "best.pt", "last.pt", "best.zip", "last.zip", 
 # run.json config keys (dotted into TrainConfig) that a --resume may change, and why; every other key must equal
 # the checkpoint's (see `Trainer._restore`). ppo.total_timesteps may also be raised (never lowered), see there.
 RESUME_MAY_DIFFER = {
+    "data": "the path: the data's content is compared by its sha256 instead (`_resume_key`), so a moved or "
+            "respelled file resumes and a file edited in place does not",
     "out_dir": "where last.pt is found: a moved run directory still resumes",
     "device": "the spelling (auto, cuda, cuda:1); the device type itself (cpu / cuda) must match, as the random "
               "generators' states live on it and do not transfer between the two",
@@ -175,6 +177,7 @@ def _check_windows_in_data(cfg: TrainConfig) -> np.ndarray:
 class Trainer:
     def __init__(self, cfg: TrainConfig) -> None:
         self.cfg = cfg
+        self._provenance: dict | None = None
         if cfg.best_metric not in BEST_METRICS:
             raise DataError(f"best_metric='{cfg.best_metric}': choose one of {BEST_METRICS}")
         if cfg.threads:
@@ -255,11 +258,20 @@ class Trainer:
                 "resume_key": self._resume_key()}
 
     def _resume_key(self) -> dict:
-        """What a checkpoint's state is tied to beyond its config: the panel the stored date and stock indices
-        point into (the same flags can load another panel when the data changed) and the device type the
-        random generators live on. `--resume` requires all of it unchanged."""
-        return {"factors": _digest(self.panel.factor_names), "first date": str(self.panel.dates[0]),
+        """What a checkpoint's state is tied to beyond its config: the data's content (its sha256, whatever the
+        path), the panel the stored date and stock indices point into (the same flags can load another panel
+        when the data changed) and the device type the random generators live on. `--resume` requires all of
+        it unchanged."""
+        digest = self._data_provenance()["data_sha256"]
+        return {"data sha256": digest[:16] if digest else None,
+                "factors": _digest(self.panel.factor_names), "first date": str(self.panel.dates[0]),
                 "stocks": _digest(list(self.panel.codes)), "device type": self.device.type}
+
+    def _data_provenance(self) -> dict:
+        """`data_sha256` / `data_files` of --data, hashed once per run (the manifest and checkpoints reuse it)."""
+        if self._provenance is None:
+            self._provenance = data_provenance(self.cfg.data)
+        return self._provenance
 
     def _save(self, name: str) -> None:
         state = self._state()
@@ -327,7 +339,7 @@ class Trainer:
         return {
             "aurumq_rl_version": __version__, "git_commit": git_commit(),
             "config": self._config(), "algorithm": "ppo",
-            **data_provenance(self.cfg.data), "universe_size": int(self.panel.in_universe.sum(1).max()),
+            **self._data_provenance(), "universe_size": int(self.panel.in_universe.sum(1).max()),
             "n_dates": len(self.panel.dates), "n_stocks": len(self.panel.codes),
             "factor_names": self.panel.factor_names, "market_wide": self.panel.market_wide,
             "normalize": self.panel.meta.get("normalize"),
