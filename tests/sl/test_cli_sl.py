@@ -121,11 +121,16 @@ def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: py
     assert main(["sl", "stack", str(factor), str(factor), "--label", "binary", "--data", market,
                  "--out-dir", str(tmp_path / "s2")]) == 2
     assert "--label binary" in capsys.readouterr().err and not (tmp_path / "s2").exists()
-    assert main(["sl", "null-test", "--data", market, "--seeds", "1", *FAST]) == 0
+    assert main(["sl", "null-test", "--data", market, "--seeds", "1", *FAST, "--limit-method", "pct",
+                 "-o", str(tmp_path / "null.json")]) == 0
+    assert json.loads((tmp_path / "null.json").read_text())["market"] == {"min_listed_days": 60, "limit_method": "pct"}
     text = capsys.readouterr().out
     assert "label_shuffle" in text and "date_shuffle" in text and "real beats nulls: True" in text
-    assert main(["sl", "audit", "--data", market, "-o", str(tmp_path / "audit.json")]) == 0
-    assert json.loads((tmp_path / "audit.json").read_text())["flagged"] == []
+    assert main(["sl", "audit", "--data", market, "-o", str(tmp_path / "audit.json"), "--min-listed-days", "0"]) == 0
+    audit = json.loads((tmp_path / "audit.json").read_text())
+    assert audit["flagged"] == []
+    assert audit["market"] == {"min_listed_days": 0, "limit_method": "auto"}  # the rules it ran under
+    assert audit["universe"] == "main_board_non_st"
 
 
 @pytest.mark.parametrize(("flags", "message"), [

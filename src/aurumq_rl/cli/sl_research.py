@@ -117,6 +117,7 @@ def run_null_test(args: argparse.Namespace) -> int:
     rep = null_tests(panel, label, split, steps.params(args), steps.seeds(args.seeds), features=args.features,
                      seed=args.seed, fp=args.forward_period, kind=args.model,
                      target=args.target)
+    rep = {**rep, "universe": args.universe, "market": market_from_args(args).settings()}
     print(f"sl null-test: label={label.name}  test {rep['split']['test'][0]}…{rep['split']['test'][1]}")
     for k in ("real", "label_shuffle", "date_shuffle"):
         r = rep[k]
@@ -141,6 +142,7 @@ def run_audit(args: argparse.Namespace) -> int:
     label = build_label(panel, args.label, args.forward_period, rate=args.positive_rate)
     rep = leakage_audit(panel, label, features=args.features,
                         threshold=args.threshold if args.threshold is not None else LEAK_IC_THRESHOLD)
+    rep = {**rep, "universe": args.universe, "market": market_from_args(args).settings()}
     print(f"sl audit: label={label.name} horizon={label.horizon}  {len(rep['features'])} features, "
           f"{len(rep['flagged'])} flagged")
     for name, v in rep["features"].items():

@@ -64,6 +64,7 @@ class FactorReport:
     batch_days: int = 0
     warmup_rows: int = 0
     wall_s: float = 0.0
+    limit_method: str | None = None  # how is_limit_up was told (zt_ family), None when no factor reads it
 
     def to_dict(self) -> dict[str, object]:
         """JSON-ready form."""
@@ -285,6 +286,7 @@ def plan_factors(
     if any(LIMIT_FLAG in required_columns({n: x}) for n, x in xs.items()):
         df = engine_io.add_limit_flags(df, columns, market)
         report.derived.append(LIMIT_FLAG)
+        report.limit_method = market.limit_method
 
     calendar = df["trade_date"].unique().sort()
     warm = max((s.lookback for s in kept.values()), default=0)
