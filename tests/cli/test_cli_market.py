@@ -53,7 +53,8 @@ def test_market_config_from_values_and_records() -> None:
     assert market_config() == MarketConfig()
     assert market_config("7", "price") == MarketConfig(min_listed_days=7, limit_method="price")  # a --config string
     assert market_config(None, "pct", base=MarketConfig(min_listed_days=3)) == MarketConfig(3, "pct")
-    for bad, flag in ((-1, "--min-listed-days -1"), (2.5, "--min-listed-days 2.5"), ("x", "--min-listed-days 'x'")):
+    for bad, flag in ((-1, "--min-listed-days -1"), (2.5, "--min-listed-days 2.5"), ("x", "--min-listed-days 'x'"),
+                      ("²", "--min-listed-days '²'")):  # a digit to str.isdigit, but no integer to int()
         with pytest.raises(DataError, match=flag):
             market_config(bad)
     with pytest.raises(DataError, match="--limit-method 'exact': choose one of auto, price, pct"):
