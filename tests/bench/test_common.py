@@ -56,6 +56,8 @@ elif kind == "fail":
     sys.exit("the last words")
 elif kind == "sleep":
     time.sleep(60)
+elif kind == "list":
+    print(json.dumps([1, 2]))
 else:
     print("done, but no result")
 """
@@ -72,6 +74,7 @@ def test_run_child_returns_the_result_or_says_why_not(tmp_path: Path) -> None:
     assert run_child(script, ["fail"]) == {"error": "the last words"}
     assert run_child(script, ["sleep"], timeout=1) == {"error": "timed out after 1 s"}
     assert run_child(script, ["quiet"]) == {"error": "no JSON object on the last line of its output"}
+    assert run_child(script, ["list"]) == {"error": "no JSON object on the last line of its output"}  # JSON, no object
     with pytest.raises(RuntimeError, match=r"^child.py --child fail: the last words$"):
         run_child(script, ["fail"], check=True)
 

@@ -3,6 +3,7 @@ shared parser helper, and each reaches what it changes (`data check`, the zt_ fl
 
 from __future__ import annotations
 
+import argparse
 import json
 from datetime import date
 from pathlib import Path
@@ -11,8 +12,9 @@ import polars as pl
 import pytest
 
 from aurumq_rl.cli.main import build_parser, main
-from aurumq_rl.cli.market_args import market_config
+from aurumq_rl.cli.market_args import market_config, model_market
 from aurumq_rl.errors import DataError
+from aurumq_rl.market.limits import LIMIT_RULES
 from aurumq_rl.market.status import MarketConfig, market_from_settings
 
 # command → (argv prefix that parses, also takes --min-listed-days)
@@ -51,7 +53,8 @@ def test_market_config_from_values_and_records() -> None:
     assert market_config() == MarketConfig()
     assert market_config("7", "price") == MarketConfig(min_listed_days=7, limit_method="price")  # a --config string
     assert market_config(None, "pct", base=MarketConfig(min_listed_days=3)) == MarketConfig(3, "pct")
-    for bad, flag in ((-1, "--min-listed-days -1"), (2.5, "--min-listed-days 2.5"), ("x", "--min-listed-days 'x'")):
+    for bad, flag in ((-1, "--min-listed-days -1"), (2.5, "--min-listed-days 2.5"), ("x", "--min-listed-days 'x'"),
+                      ("²", "--min-listed-days '²'")):  # a digit to str.isdigit, but no integer to int()
         with pytest.raises(DataError, match=flag):
             market_config(bad)
     with pytest.raises(DataError, match="--limit-method 'exact': choose one of auto, price, pct"):
@@ -61,6 +64,63 @@ def test_market_config_from_values_and_records() -> None:
     rules = MarketConfig(min_listed_days=0, limit_method="pct")
     assert market_from_settings(json.loads(json.dumps(rules.settings()))) == rules
     assert market_from_settings(None) == market_from_settings({}) == MarketConfig()  # nothing recorded: defaults
+
+
+def test_market_config_keeps_the_base_rules_table() -> None:
+    """`base` with only the knobs given replaced: a custom limit-rules table (the API's `MarketConfig.rules`)
+    survives a flag, as it survives the flags' absence."""
+    custom = LIMIT_RULES[:2]
+    base = MarketConfig(min_listed_days=5, rules=custom)
+    assert market_config(None, "pct", base=base) == MarketConfig(5, "pct", custom)
+    assert market_config(7, None, base=base).rules == custom
+
+
+@pytest.mark.parametrize("record", [{"min_listed_days": True}, {"min_listed_days": 2.5}, {"min_listed_days": "60"},
+                                    {"limit_method": "exact"}])
+def test_a_corrupt_recorded_rule_is_refused(record: dict, capsys: pytest.CaptureFixture[str]) -> None:
+    """MarketConfig takes an integer ≥ 0 and one of LIMIT_METHODS, so a record read back from a model is checked
+    (a bool, a float or a string is no day count); scoring such a model is a clear DataError naming it."""
+    with pytest.raises(ValueError, match="min_listed_days=|limit_method="):
+        market_from_settings(record)
+    with pytest.raises(DataError, match=r"the model: its recorded market rules .* are not valid"):
+        model_market(argparse.Namespace(min_listed_days=None, limit_method=None), {"market": record})
+    assert capsys.readouterr().out == ""
+
+
+def _notice(capsys: pytest.CaptureFixture[str], metadata: dict | None, **flags: object) -> tuple[MarketConfig, str]:
+    args = argparse.Namespace(**{"min_listed_days": None, "limit_method": None, **flags})
+    market = model_market(args, metadata)
+    return market, capsys.readouterr().out
+
+
+def test_model_market_notice_names_each_changed_rule(capsys: pytest.CaptureFixture[str]) -> None:
+    """A flag that changes the model's recorded value prints one `market rules:` line naming it, with the
+    model's value; a flag equal to the recorded value changes nothing and says nothing; a model without a
+    record is scored under (and its notice compares with) the defaults."""
+    meta = {"market": {"min_listed_days": 0, "limit_method": "pct"}}
+    market, out = _notice(capsys, meta)
+    assert market == MarketConfig(0, "pct") and out == ""
+    market, out = _notice(capsys, meta, min_listed_days=0, limit_method="pct")
+    assert market == MarketConfig(0, "pct") and out == ""
+    market, out = _notice(capsys, meta, limit_method="price")
+    assert market == MarketConfig(0, "price")
+    assert out == ("market rules: --limit-method price (the model recorded pct); scoring under rules other than "
+                   "the training's\n")
+    market, out = _notice(capsys, meta, min_listed_days=5, limit_method="auto")
+    assert market == MarketConfig(5, "auto") and out.count("\n") == 1
+    assert "--min-listed-days 5 (the model recorded 0), --limit-method auto (the model recorded pct)" in out
+    market, out = _notice(capsys, {"universe": "all"}, min_listed_days=0)
+    assert market == MarketConfig(0, "auto")
+    assert "--min-listed-days 0 (the model records none: default 60)" in out
+
+
+def test_scoring_commands_say_their_default_is_the_models(capsys: pytest.CaptureFixture[str]) -> None:
+    """--help: a command that scores a model defaults to the model's recorded rules, a training one to 60 / auto."""
+    for argv, want in ((["infer"], "the model's recorded value, else 60"), (["sl", "score"], "recorded value, else"),
+                       (["eval"], "the model's recorded value, else auto"), (["train"], "default: 60)")):
+        with pytest.raises(SystemExit):
+            main([*argv, "--help"])
+        assert want in " ".join(capsys.readouterr().out.split()), argv
 
 
 @pytest.fixture(scope="module")
@@ -95,6 +155,8 @@ def test_data_check_applies_the_flags(bars: str, capsys: pytest.CaptureFixture[s
     assert rep["new_listing"] == {"min_listed_days": 0, "share": 0.0}
     assert main(["data", "check", bars]) == 0
     assert "new-listing protection: 60 trading days" in capsys.readouterr().out
+    assert main(["data", "check", bars, "--min-listed-days", "0"]) == 0
+    assert "new-listing protection: 0 trading days (0.00% of rows not buyable" in capsys.readouterr().out
     assert main(["data", "check", bars, "--min-listed-days", "-1"]) == 2
     assert "--min-listed-days -1: give a whole number of trading days ≥ 0" in capsys.readouterr().err
 

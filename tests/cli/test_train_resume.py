@@ -5,6 +5,7 @@ directory starts a new metrics log. Training runs are tiny (4 envs × 8 steps pe
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -44,7 +45,10 @@ def test_ctrl_c_then_resume_continues_exactly_like_an_uninterrupted_run(
     assert seen == [0, 1, 2]  # rows on disk when updates 1, 2, 3 were validated
     monkeypatch.undo()
     assert torch.load(b / "last.pt", weights_only=False)["updates"] == 2
-    assert main([*argv, "--resume"]) == 0
+    with warnings.catch_warnings(record=True) as got:  # the same budget: the schedule goes on, nothing to warn of
+        warnings.simplefilter("always")
+        assert main([*argv, "--resume"]) == 0
+    assert not [w for w in got if "--total-timesteps" in str(w.message)]
 
     def strip(rows: list[dict]) -> list[dict]:
         return [{k: v for k, v in r.items() if k != "env_steps_per_s"} for r in rows]
@@ -77,3 +81,16 @@ def test_a_fresh_run_starts_a_new_metrics_log(data: str, tmp_path: Path) -> None
     assert main([*argv, *_steps(2)]) == 0
     assert main([*argv, *_steps(1)]) == 0
     assert [r["update"] for r in _rows(out)] == [1]
+
+
+def test_extending_a_one_update_run_warns_of_the_rate_jump(data: str, tmp_path: Path) -> None:
+    """A finished run of N = 1 update extended to N' = 2: update 1 ran at the full rate (1 - 0/1), update 2 runs
+    at 1 - 1/2 of it, and the warning gives both."""
+    out = tmp_path / "run"
+    argv = ["train", "--data", data, "--out-dir", str(out), *TINY]
+    assert main([*argv, *_steps(1)]) == 0
+    says = (r"--total-timesteps 32 raised to 64: the learning rates now anneal to 0 over 2 updates instead of 1, "
+            r"so update 2 runs at 50% of --learning-rate \(update 1 ran at 100%\)")
+    with pytest.warns(UserWarning, match=says):
+        assert main([*argv, *_steps(2), "--resume"]) == 0
+    assert [r["learning_rate"] for r in _rows(out)] == pytest.approx([1e-3, 1e-3 / 2])

@@ -37,13 +37,15 @@ def test_charts_are_pngs() -> None:
 def test_report_is_self_contained_and_escaped() -> None:
     rep = _report()
     charts = _charts()
-    page = render_report(rep, charts, title="eval <&>", inputs={"data": "/tmp/a&b.parquet"})
+    inputs = {"data": "/tmp/a&b.parquet", "market": {"min_listed_days": 0, "limit_method": "pct"}}
+    page = render_report(rep, charts, title="eval <&>", inputs=inputs)
     imgs = re.findall(r'<img alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)">', page)
     assert len(imgs) == 4 and {base64.b64decode(i) for i in imgs} == set(charts.values())
     assert "http://" not in page and "https://" not in page
     assert "<script" not in page and "<link" not in page and "url(" not in page
     assert EVIL not in page and "&lt;i&gt;sig&amp;co$x^&lt;/i&gt;" in page
     assert "<title>eval &lt;&amp;&gt;</title>" in page and "/tmp/a&amp;b.parquet" in page
+    assert "<td>market</td><td>min_listed_days=0, limit_method=pct</td>" in page  # the rules as k=v, not a repr
     header, rows = summary_table(rep)
     for cell in rows[0][1:]:  # rank IC means, as printed in the terminal
         assert f"<td>{cell}</td>" in page

@@ -102,17 +102,26 @@ def test_a_flag_overrides_the_bundles_rules_with_a_notice(run: tuple[str, Path],
     assert "market rules: --min-listed-days 60 (the model recorded 0)" in out and "--limit-method" not in out
 
 
+def _edited_bundle(run_dir: Path, dst: Path, **meta: object) -> Path:
+    """A copy of `run_dir`'s bundle at `dst` with metadata keys replaced (None: removed), checksums resealed."""
+    shutil.copytree(run_dir / "bundle", dst)
+    data = json.loads((dst / METADATA_FILE).read_text())
+    for key, value in meta.items():
+        if value is None:
+            del data[key]
+        else:
+            data[key] = value
+    (dst / METADATA_FILE).write_text(json.dumps(data, indent=2) + "\n")
+    sums = json.loads((dst / CHECKSUMS_FILE).read_text())
+    sums[METADATA_FILE] = sha256_file(dst / METADATA_FILE)
+    (dst / CHECKSUMS_FILE).write_text(json.dumps(sums, indent=2) + "\n")
+    return dst
+
+
 def test_a_bundle_without_a_market_record_falls_back_to_the_defaults(run: tuple[str, Path], market_run: Path,
                                                                      recent: set[str], tmp_path: Path) -> None:
     """A bundle exported before the rules were recorded was trained under the defaults: inference applies them."""
-    old = tmp_path / "old"
-    shutil.copytree(market_run / "bundle", old)
-    meta = json.loads((old / METADATA_FILE).read_text())
-    del meta["market"]
-    (old / METADATA_FILE).write_text(json.dumps(meta, indent=2) + "\n")
-    sums = json.loads((old / CHECKSUMS_FILE).read_text())
-    sums[METADATA_FILE] = sha256_file(old / METADATA_FILE)
-    (old / CHECKSUMS_FILE).write_text(json.dumps(sums, indent=2) + "\n")
+    old = _edited_bundle(market_run, tmp_path / "old", market=None)
     assert Scorer(old).load_panel(run[0], start=DAY, end=DAY).meta["min_listed_days"] == 60
     picked = _picked(old, run[0], tmp_path)
     assert picked and not picked & recent
@@ -186,3 +195,49 @@ def test_compare_warns_when_models_were_trained_under_other_rules(run: tuple[str
             warnings.simplefilter("always")
             assert main([*argv, "-o", str(tmp_path / name)]) == 0
         assert not [w for w in got if "trained under other values" in str(w.message)], name
+
+
+def test_a_run_json_without_market_rules_exports_the_defaults(run: tuple[str, Path], tmp_path: Path) -> None:
+    """A run trained before the rules were recorded was trained under the defaults: its bundle records them."""
+    old = tmp_path / "old"
+    shutil.copytree(run[1], old, ignore=shutil.ignore_patterns("bundle"))
+    manifest = json.loads((old / "run.json").read_text())
+    del manifest["config"]["market"]
+    (old / "run.json").write_text(json.dumps(manifest))
+    assert main(["export", str(old), "-o", str(old / "bundle")]) == 0
+    assert json.loads((old / "bundle" / METADATA_FILE).read_text())["market"] == DEFAULT
+
+
+def test_eval_prepares_the_model_under_the_flags_rules(run: tuple[str, Path], market_run: Path,
+                                                       tmp_path: Path) -> None:
+    """A flag overrides the model's rules for the model's own preparation too (its per-date normalisation runs
+    over the universe the rules give), not only for the evaluation universe: `eval --min-listed-days 60` of a
+    model trained under 0 days equals eval of the same model recording 60."""
+    args = ["--data", run[0], "--start", "2021-06-01", "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5"]
+    relabelled = _edited_bundle(market_run, tmp_path / "m60", market={**RULES, "min_listed_days": 60})
+    reports = []
+    for name, source, flags in (("flag", market_run, ["--min-listed-days", "60"]), ("own", relabelled, [])):
+        assert main(["eval", "--scores", str(source), *args, *flags, "-o", str(tmp_path / name)]) == 0
+        reports.append(json.loads((tmp_path / name / "eval.json").read_text()))
+    flag, own = ([*r["results"].values()][0] for r in reports)
+    assert reports[0]["inputs"]["market"] == reports[1]["inputs"]["market"] == {**RULES, "min_listed_days": 60}
+    assert json.dumps(flag, sort_keys=True) == json.dumps(own, sort_keys=True)
+
+
+def test_compare_names_a_model_of_another_universe_and_refuses_a_corrupt_record(
+        run: tuple[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """compare scores every source under the first model's universe: a later model trained under another is
+    named with its --universe; a later model whose recorded rules are not valid is a clear error naming it."""
+    data, default_run = run
+    args = ["--data", data, "--start", "2021-06-01", "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5"]
+    wide = _edited_bundle(default_run, tmp_path / "wide", universe="all_non_st")
+    with pytest.warns(UserWarning, match="trained under other values") as rec:
+        assert main(["compare", str(default_run), str(wide), *args, "-o", str(tmp_path / "mixed")]) == 0
+    msg = next(str(w.message) for w in rec if "trained under other values" in str(w.message))
+    assert msg.startswith("every source is scored under --universe main_board_non_st, --min-listed-days 60, "
+                          f"--limit-method auto, but {wide} (--universe all_non_st) was trained under other values")
+    bad = _edited_bundle(default_run, tmp_path / "bad", market={"min_listed_days": -1, "limit_method": "auto"})
+    assert main(["compare", str(default_run), str(bad), *args, "-o", str(tmp_path / "bad_out")]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: its recorded market rules {{'min_listed_days': -1, 'limit_method': 'auto'}} are not valid" in err
+    assert "Traceback" not in err and not (tmp_path / "bad_out" / "compare.json").exists()

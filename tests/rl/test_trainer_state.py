@@ -93,13 +93,15 @@ def test_resume_refuses_any_changed_training_setting_listing_each(data: str, tmp
     assert f"error: --resume: {out / 'last.pt'} was trained with --learning-rate 0.001 (now 0.002); resume with " \
            "the same settings" in err and "new --out-dir" in err and "Traceback" not in err, err
     changed = ("--value-learning-rate", "0.002", "--batch-size", "32", "--n-epochs", "2", "--target-kl", "0.1",
-               "--top-k", "6", "--cost-bps", "40", "--seed", "1", "--forward-period", "3", "--total-timesteps", "32")
+               "--top-k", "6", "--cost-bps", "40", "--seed", "1", "--forward-period", "3", "--total-timesteps", "32",
+               "--feature-group-weights", "alpha_=0.5")
     assert _train(data, out, "--n-envs", "4", *changed, "--resume") == 2
     err = capsys.readouterr().err
     for says in ("--value-learning-rate 0.001 (now 0.002)", "--batch-size 16 (now 32)", "--n-epochs 4 (now 2)",
                  "--target-kl 0.05 (now 0.1)", "--top-k 5 (now 6)", "--cost-bps 30.0 (now 40.0)", "--seed 0 (now 1)",
                  "--forward-period 5 (now 3)",
-                 "--total-timesteps 64 (now 32: a run can be extended, not shortened)"):
+                 "--total-timesteps 64 (now 32: a run can be extended, not shortened)",
+                 "--feature-group-weights none (now alpha_=0.5)"):  # one setting, shown as the flag takes it
         assert says in err, (says, err)
     assert err.count("error:") == 1
     # a checkpoint trained on another device type (its generators' states live there) is refused, not crashed on
@@ -111,6 +113,11 @@ def test_resume_refuses_any_changed_training_setting_listing_each(data: str, tmp
     assert f"was trained with device type {other} (now {now})" in capsys.readouterr().err
     (out / "last.pt").write_bytes(last)
     assert (out / "run.json").read_text() == manifest
+    threads = torch.get_num_threads()
+    try:  # what RESUME_MAY_DIFFER lets change is no refusal: --threads is speed only
+        assert _train(data, out, "--n-envs", "4", "--threads", "2", "--resume") == 0
+    finally:
+        torch.set_num_threads(threads)
 
 
 def test_resume_with_only_allowed_changes_continues_exactly(data: str, tmp_path: Path,
@@ -313,3 +320,40 @@ def test_resume_follows_the_data_content_not_its_path(data: str, tmp_path: Path,
     assert _train(str(moved), out, "--n-envs", "4", "--total-timesteps", "192", "--resume") == 2
     err = capsys.readouterr().err
     assert "was trained with data sha256 " in err and "Traceback" not in err, err
+
+
+def test_api_resume_may_change_chunk_rows_and_a_constant_rate_warns_of_no_jump(data: str, tmp_path: Path) -> None:
+    """Through the API: `ppo.chunk_rows` (rows per forward/backward pass, a memory knob in `RESUME_MAY_DIFFER`)
+    may differ on resume; without the learning-rate anneal (`anneal_lr=False`) a raised budget changes no rate,
+    so the resume warns of no jump."""
+    import warnings
+
+    def trainer(total: int, chunk_rows: int) -> Trainer:
+        ppo = PPOConfig(total_timesteps=total, n_envs=4, n_steps=8, batch_size=16, anneal_lr=False,
+                        chunk_rows=chunk_rows)
+        return Trainer(TrainConfig(data=data, out_dir=str(tmp_path / "run"), env=EnvConfig(top_k=5, episode_length=8),
+                                   threads=1, ppo=ppo))
+
+    trainer(32, 32_768).run(progress=False)
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        trainer(64, 1_000).run(resume=True, progress=False)
+    assert not [w for w in got if "--total-timesteps" in str(w.message)]
+    rows = [json.loads(x) for x in (tmp_path / "run" / "metrics.jsonl").read_text().splitlines()]
+    assert [r["update"] for r in rows] == [1, 2]
+    assert [r["learning_rate"] for r in rows] == [1e-3, 1e-3]  # no anneal: the rate never moved
+
+
+def test_the_data_is_hashed_once_per_run(data: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--data's sha256 (which may take minutes on a large panel) is computed once per run: run.json and every
+    checkpoint reuse it."""
+    import aurumq_rl.algos.trainer as trainer_mod
+
+    calls: list[str] = []
+    real = trainer_mod.data_provenance
+    monkeypatch.setattr(trainer_mod, "data_provenance", lambda path: calls.append(str(path)) or real(path))
+    ppo = PPOConfig(total_timesteps=64, n_envs=4, n_steps=8, batch_size=16)
+    Trainer(TrainConfig(data=data, out_dir=str(tmp_path / "run"), env=EnvConfig(top_k=5, episode_length=8),
+                        threads=1, ppo=ppo, eval_every=1)).run(progress=False)
+    assert {"last.pt", "best.pt", "run.json"} <= {p.name for p in (tmp_path / "run").iterdir()}
+    assert calls == [data]

@@ -116,6 +116,8 @@ def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: py
     assert stacked["trade_date"].to_numpy().astype("datetime64[D]").min() == first_fit
     assert first_fit >= first_test + 30  # only after enough earlier out-of-sample dates to fit on
     assert stack_rep["rank_ic_vs_label"]["stacked"]["mean"] > 0.02  # the planted signal survives the stack
+    assert (stack_rep["universe"], stack_rep["market"]) == ("main_board_non_st", {"min_listed_days": 60,
+                                                                                  "limit_method": "auto"})
     assert "rank IC vs label  stacked" in capsys.readouterr().out
     assert main(["sl", "stack", str(factor), "--data", market, "--out-dir", str(tmp_path / "s1")]) == 2
     assert main(["sl", "stack", str(factor), str(factor), "--label", "binary", "--data", market,

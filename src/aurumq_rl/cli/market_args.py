@@ -43,7 +43,7 @@ def market_config(min_listed_days: object = None, limit_method: object = None, *
     days, method = base.min_listed_days, base.limit_method
     if min_listed_days is not None:
         v = min_listed_days
-        ok = not isinstance(v, bool) and (isinstance(v, int) or (isinstance(v, str) and v.strip().isdigit()))
+        ok = not isinstance(v, bool) and (isinstance(v, int) or (isinstance(v, str) and v.strip().isdecimal()))
         if not ok or int(v) < 0:  # type: ignore[call-overload]
             raise DataError(f"--min-listed-days {v!r}: give a whole number of trading days ≥ 0 (a new listing is "
                             "not bought until it has traded more than that many days; 0 turns the protection off, "
