@@ -129,3 +129,13 @@ def test_boundary_values_are_accepted() -> None:
     """--cost-bps 0 (frictionless, documented) is valid, and a window may start and end on the same day."""
     opts = validate({**FLAG_DEFAULTS, "cost_bps": 0, "train_start": "2021-03-01", "train_end": "2021-03-01"})
     assert opts["cost_bps"] == 0.0 and opts["train_start"] == opts["train_end"] == "2021-03-01"
+
+
+@pytest.mark.parametrize("command", [["train", "--total-timesteps", "64", "--no-progress"], ["sl", "train"]])
+def test_a_factors_value_int_cannot_read_is_a_pattern_not_a_crash(data: str, tmp_path: Path, command: list[str],
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """--factors N takes a count only when int() reads it: '²' passes str.isdigit but is no number, so it is a
+    column pattern matching nothing (a clear error naming it, exit 2), not a ValueError traceback."""
+    assert main([*command, "--data", data, "--out-dir", str(tmp_path / "out"), "--factors", "²"]) == 2
+    err = capsys.readouterr().err
+    assert "factors='²': no factor column" in err and "Traceback" not in err

@@ -135,7 +135,7 @@ def load(args: argparse.Namespace, start: str | None = None, end: str | None = N
     from aurumq_rl.data.loader import load_panel
 
     factors = args.factors
-    if isinstance(factors, str) and factors.isdigit():
+    if isinstance(factors, str) and factors.isdecimal():  # int() takes these (not "²")
         factors = int(factors)
     return load_panel(args.data, universe=args.universe, start=start, end=end, factors=factors, normalize="raw",
                       market=market_from_args(args))

@@ -283,7 +283,7 @@ def build_config(opts: dict) -> TrainConfig:
     opts = validate(opts)
     hidden, weights = opts["encoder_hidden"], opts["feature_group_weights"]
     factors = opts.get("factors")
-    if isinstance(factors, str) and factors.isdigit():
+    if isinstance(factors, str) and factors.isdecimal():  # int() takes these (not "²")
         factors = int(factors)
     try:
         env = EnvConfig(top_k=opts["top_k"], forward_period=opts["forward_period"],
