@@ -1,5 +1,6 @@
-"""`aurumq/StockPicking-v0` is reachable from a fresh interpreter without importing `aurumq_rl.envs` first, and
-registering it does not import torch (each check runs in a subprocess, so no earlier import has registered it)."""
+"""`aurumq/StockPicking-v0` is reachable from a fresh interpreter without importing `aurumq_rl.envs` first
+(loading a panel registers it), and registering it does not import torch (each check runs in a subprocess, so
+no earlier import has registered it)."""
 
 from __future__ import annotations
 
@@ -79,3 +80,14 @@ def test_module_prefixed_id_needs_no_prior_import() -> None:
 ENV_ID = "aurumq_rl.envs:aurumq/StockPicking-v0"
 """
     assert "OK aurumq/StockPicking-v0" in _run(body)
+
+
+def test_the_short_id_works_once_a_panel_is_loaded_on_any_gymnasium() -> None:
+    """The issue's call, `make("aurumq/StockPicking-v0", panel=...)`, with no import of `aurumq_rl.envs`: loading
+    a panel (`aurumq_rl.data`) registers the id, so it works on Gymnasium 1.x, which has no plugin hook. The
+    prelude imports gymnasium before aurumq_rl, so an entry point could not be what registered it under 1.x."""
+    body = """
+ENV_ID = "aurumq/StockPicking-v0"
+assert ENV_ID in registry, "loading a panel did not register the id"
+"""
+    assert "OK aurumq/StockPicking-v0" in _run(body, forget=False)

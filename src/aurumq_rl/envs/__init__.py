@@ -2,10 +2,9 @@
 
 Importing this package registers `aurumq/StockPicking-v0` with Gymnasium (when installed) and does not import
 torch: the registration names its entry point as a string, so torch loads only when `gymnasium.make` builds
-the env. `register_envs` is also the package's `gymnasium.envs` entry point (pyproject.toml), through which
-Gymnasium 0.29 registers the id on `import gymnasium`; Gymnasium 1.x dropped that plugin hook, so there make
-the env by `gymnasium.make("aurumq_rl.envs:aurumq/StockPicking-v0", ...)` (the prefix imports this package)
-or import this package first. See docs/RL.md.
+the env. `aurumq_rl.data` imports this package, so loading a panel registers the id on every Gymnasium.
+`register_envs` is also the package's `gymnasium.envs` entry point (pyproject.toml), through which Gymnasium
+0.29 registers the id on `import gymnasium` (Gymnasium 1.x dropped that plugin hook). See docs/RL.md.
 """
 
 ENV_ID = "aurumq/StockPicking-v0"
