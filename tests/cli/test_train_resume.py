@@ -83,6 +83,23 @@ def test_a_fresh_run_starts_a_new_metrics_log(data: str, tmp_path: Path) -> None
     assert [r["update"] for r in _rows(out)] == [1]
 
 
+def test_a_fresh_run_removes_an_earlier_runs_bundle(data: str, tmp_path: Path) -> None:
+    """A fresh run with --no-export into a directory holding an earlier run's bundle/ removes it: `infer --bundle
+    RUN` and `eval --scores RUN` read RUN/bundle, which would otherwise score the earlier model beside the new
+    run.json (another factor list here). --resume keeps it: the bundle is of the same run."""
+    out = tmp_path / "run"
+    (out / "bundle").mkdir(parents=True)
+    (out / "bundle" / "metadata.json").write_text("{}")
+    argv = ["train", "--data", data, "--out-dir", str(out), *TINY, *_steps(1)]
+    assert main([*argv, "--resume"]) == 2  # no last.pt: refused before anything is touched
+    assert (out / "bundle" / "metadata.json").is_file()
+    assert main(argv) == 0
+    assert not (out / "bundle").exists()
+    (out / "bundle").mkdir()
+    assert main([*argv[:-1], "64", "--resume"]) == 0
+    assert (out / "bundle").is_dir()
+
+
 def test_extending_a_one_update_run_warns_of_the_rate_jump(data: str, tmp_path: Path) -> None:
     """A finished run of N = 1 update extended to N' = 2: update 1 ran at the full rate (1 - 0/1), update 2 runs
     at 1 - 1/2 of it, and the warning gives both."""

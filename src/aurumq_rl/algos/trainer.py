@@ -68,11 +68,16 @@ RESUME_FLAGS = {**{k: "--" + k.rsplit(".", 1)[-1].replace("_", "-") for k in _FL
 
 
 def clear_run_artefacts(out: Path) -> None:
-    """A fresh run into `out` removes an earlier run's metrics and checkpoints, of either path: a stale
+    """A fresh run into `out` removes an earlier run's metrics, checkpoints and bundle/, of either path: a stale
     best.pt would otherwise outlive a run whose validation never improved on -inf, and be exported with the
-    new run.json."""
+    new run.json; a stale bundle/ (after --no-export, or an SB3 run) would be what `infer --bundle OUT` and
+    `eval --scores OUT` score."""
+    import shutil
+
     for name in RUN_ARTEFACTS:
         (out / name).unlink(missing_ok=True)
+    if (out / "bundle").is_dir():
+        shutil.rmtree(out / "bundle")
 
 
 @dataclass
