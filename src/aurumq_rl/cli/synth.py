@@ -14,7 +14,8 @@ from aurumq_rl.io import check_writable
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("synth", help="generate the synthetic demo market (Parquet)")
     p.add_argument("--preset", choices=sorted(PRESETS), default="default",
-                   help="small: 300 stocks × 400 days (tests); default: 3000 × 750")
+                   help="small: 300 stocks × 400 days (tests); demo: 500 × 500, stronger signal; "
+                        "default: 3000 × 750")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("-o", "--output", required=True, help="panel Parquet path (index goes beside it)")
     p.set_defaults(func=run)

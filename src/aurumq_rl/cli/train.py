@@ -73,7 +73,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--resume", action="store_true", default=None,
                    help="continue from OUT_DIR/last.pt (--algorithm ppo only) with the same settings; only "
                    "--total-timesteps may be raised (the learning rate then anneals over the new budget), "
-                   "and the --data path (same content), --device (same type), --threads and --eval-every may change")
+                   "and the --data path (same content), --out-dir (a moved run), --device (same type), --threads and "
+                   "--eval-every may change")
     p.add_argument("--smoke", action="store_true", default=None,
                    help="a real short run on the small synthetic preset (generated into OUT_DIR or a temp dir)")
     p.add_argument("--no-export", action="store_true", default=None,
