@@ -98,6 +98,9 @@ def test_a_fresh_run_removes_an_earlier_runs_bundle(data: str, tmp_path: Path) -
     (out / "bundle").mkdir()
     assert main([*argv[:-1], "64", "--resume"]) == 0
     assert (out / "bundle").is_dir()
+    (out / "bundle" / "notes.txt").write_text("mine")  # a folder that is no bundle (no metadata.json) stays
+    assert main(argv) == 0
+    assert (out / "bundle" / "notes.txt").read_text() == "mine"
 
 
 def test_extending_a_one_update_run_warns_of_the_rate_jump(data: str, tmp_path: Path) -> None:

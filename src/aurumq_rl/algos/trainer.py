@@ -32,6 +32,7 @@ from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import date_index, to_date
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
+from aurumq_rl.export.bundle import METADATA_FILE
 from aurumq_rl.io import atomic_write_json, atomic_write_with
 from aurumq_rl.market.status import MarketConfig
 from aurumq_rl.market.universe import check_top_k
@@ -76,7 +77,7 @@ def clear_run_artefacts(out: Path) -> None:
 
     for name in RUN_ARTEFACTS:
         (out / name).unlink(missing_ok=True)
-    if (out / "bundle").is_dir():
+    if (out / "bundle" / METADATA_FILE).is_file():  # ours (bundles are written whole); another folder stays
         shutil.rmtree(out / "bundle")
 
 
