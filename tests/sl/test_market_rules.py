@@ -77,3 +77,16 @@ def test_sl_walk_forward_loads_under_and_records_the_rules(market: str, new_list
     assert _new_scored(out / "scores.parquet", new_listings) > 0
     assert main([*args, "--min-listed-days", "-5"]) == 2  # checked before any work
     assert "--min-listed-days -5: give a whole number of trading days ≥ 0" in capsys.readouterr().err
+
+
+def test_eval_of_an_sl_run_directory_uses_its_models_rules(market: str, trained: Path, tmp_path: Path,
+                                                           capsys: pytest.CaptureFixture[str]) -> None:
+    """`eval --scores RUN` reads RUN/scores.parquet; the model saved beside it (RUN/model) recorded the rules
+    and universe those scores were made under, and eval applies them as it does for a model source."""
+    args = ["eval", "--scores", str(trained), "--data", market, "--random-draws", "3", "--top-k", "5"]
+    assert main([*args, "-o", str(tmp_path / "own")]) == 0
+    inputs = json.loads((tmp_path / "own" / "eval.json").read_text())["inputs"]
+    assert inputs["market"] == RULES and inputs["universe"] == "main_board_non_st"
+    capsys.readouterr()
+    assert main([*args, "--min-listed-days", "60", "-o", str(tmp_path / "flag")]) == 0
+    assert "market rules: --min-listed-days 60" in capsys.readouterr().out

@@ -93,8 +93,8 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
             src.load_model(sp)
     universe = src.source_universe(specs, args.universe)
     # the market rules as the universe: the flags, else the first model's recorded rules, else the defaults
-    model = next((sp for sp in specs if sp.scorer is not None), None)
-    market = (model_market(args, model.scorer.metadata, f"the model {model.spec}") if model is not None
+    model = next((sp for sp in specs if sp.recorded is not None), None)
+    market = (model_market(args, model.recorded, f"the model {model.spec}") if model is not None
               else market_from_args(args))
     _warn_models_disagree(specs, args, {"universe": universe, **market.settings()})
     ep = src.load_eval_panel(args.data, specs, calendar=calendar, universe=universe, start=args.start,
@@ -178,7 +178,7 @@ def _warn_models_disagree(specs: list, args: argparse.Namespace, used: dict[str,
     free = [k for k in flags if getattr(args, k, None) is None]
     odd = []
     for sp in specs:
-        meta = (getattr(sp.scorer, "metadata", None) or {}) if sp.scorer is not None else None
+        meta = sp.recorded
         if meta is None:
             continue
         try:

@@ -4,7 +4,8 @@ to one evaluation `Panel` (NaN = not scored), so every source is judged on ident
 A SOURCE is, in this order of resolution:
 - `factor:NAME`: the raw value of a factor column of the data is the score (any factor is a baseline);
 - a file: a Parquet of precomputed scores (`ts_code`, `trade_date`, `score`) — the project-wide contract;
-- a directory holding `scores.parquet` (an SL run writes its test-window scores there): that file;
+- a directory holding `scores.parquet` (an SL run writes its test-window scores there): that file, evaluated
+  under the universe and market rules the model saved beside it recorded (as a model source would be);
 - a model directory (`metadata.json` + `policy.onnx`, `manifest.json` with `"kind": "sl_gbdt"`, an RL
   run with `bundle/` or an SL run with `model/`): scored by `aurumq_rl.infer.load_scorer` with the model's own
   preprocessing;
@@ -18,6 +19,7 @@ the head warms up the MA5/MA10 of the main-wave exit rule. Decision dates stay -
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -59,6 +61,9 @@ class SourceSpec:
     factor: str | None = None
     negate: bool = False
     scorer: Any = None  # the loaded scorer of a model source
+    # what the source's model recorded (universe, market rules): a model's metadata, or for a run directory's
+    # scores.parquet the metadata of the model saved beside it; None for a plain Parquet or a factor
+    recorded: dict[str, Any] | None = None
 
 
 @dataclass
@@ -117,7 +122,8 @@ def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> 
     if path.is_dir():
         name = sign + (path.resolve().name or spec)
         if (path / RUN_SCORES_FILE).is_file():
-            return SourceSpec(spec, "run", name, path=path / RUN_SCORES_FILE, negate=negate)
+            return SourceSpec(spec, "run", name, path=path / RUN_SCORES_FILE, negate=negate,
+                              recorded=_run_record(path))
         if _model_kind(path):
             return SourceSpec(spec, "model", name, path=path, negate=negate)
         raise DataError(f"--scores {spec}: directory holds neither {RUN_SCORES_FILE} nor a model "
@@ -127,6 +133,25 @@ def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> 
     hint = did_you_mean(spec, factor_columns(list(columns)))
     raise DataError(f"--scores {spec}: unknown source (not a file, a directory or a column of the data){hint}; "
                     "SOURCE must be " + ACCEPTED)
+
+
+def _run_record(run: Path) -> dict[str, Any] | None:
+    """The metadata of the model a run directory saved beside its scores.parquet (an SL run's model/), read
+    without loading the model, so its scores are evaluated under the universe and rules it was made under."""
+    from aurumq_rl.infer import find_model
+
+    found = find_model(run)
+    if found is None:
+        return None
+    from aurumq_rl.export.bundle import METADATA_FILE
+    from aurumq_rl.sl.model_io import MANIFEST
+
+    file = found[0] / (METADATA_FILE if found[1] == "rl" else MANIFEST)
+    try:
+        meta = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise DataError(f"--scores {run}: cannot read {file} ({exc})") from exc
+    return meta if isinstance(meta, dict) else None
 
 
 def unique_names(specs: Sequence[SourceSpec]) -> None:
@@ -211,6 +236,7 @@ def load_model(spec: SourceSpec) -> Any:
         raise DataError(f"--scores {spec.spec}: scoring a model directory needs aurumq_rl.infer ({exc}); "
                         "export scores to a Parquet instead") from exc
     spec.scorer = load_scorer(spec.path)
+    spec.recorded = getattr(spec.scorer, "metadata", None) or {}
     return spec.scorer
 
 
@@ -229,12 +255,13 @@ def model_scores(spec: SourceSpec, ep: EvalPanel, data: str | Path) -> tuple[np.
 
 # ---------------------------------------------------------------- the evaluation panel
 def source_universe(specs: Sequence[SourceSpec], universe: str | None) -> str:
-    """--universe if given, else the first model's training universe (its metadata), else main_board_non_st."""
+    """--universe if given, else the first recorded training universe (a model's, or the model's beside a run's
+    scores), else main_board_non_st."""
     if universe:
         return universe
     for s in specs:
-        if s.scorer is not None:
-            u = (getattr(s.scorer, "metadata", None) or {}).get("universe")
+        if s.recorded is not None:
+            u = s.recorded.get("universe")
             if isinstance(u, str) and u:
                 return u
     return DEFAULT_UNIVERSE
