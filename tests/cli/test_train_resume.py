@@ -86,15 +86,21 @@ def test_a_fresh_run_starts_a_new_metrics_log(data: str, tmp_path: Path) -> None
 def test_a_fresh_run_removes_an_earlier_runs_bundle(data: str, tmp_path: Path) -> None:
     """A fresh run with --no-export into a directory holding an earlier run's bundle/ removes it: `infer --bundle
     RUN` and `eval --scores RUN` read RUN/bundle, which would otherwise score the earlier model beside the new
-    run.json (another factor list here). --resume keeps it: the bundle is of the same run."""
+    run.json (another factor list here). It also removes tb/'s earlier event files (TensorBoard would draw both
+    runs' curves as one), and nothing else there. --resume keeps it: the bundle is of the same run."""
     out = tmp_path / "run"
     (out / "bundle").mkdir(parents=True)
     (out / "bundle" / "metadata.json").write_text("{}")
+    (out / "tb" / "ppo_1").mkdir(parents=True)
+    stale = out / "tb" / "ppo_1" / "events.out.tfevents.1.earlier"  # an earlier run's TensorBoard curves
+    stale.write_bytes(b"")
+    (out / "tb" / "notes.txt").write_text("mine")
     argv = ["train", "--data", data, "--out-dir", str(out), *TINY, *_steps(1)]
     assert main([*argv, "--resume"]) == 2  # no last.pt: refused before anything is touched
-    assert (out / "bundle" / "metadata.json").is_file()
+    assert (out / "bundle" / "metadata.json").is_file() and stale.is_file()
     assert main(argv) == 0
     assert not (out / "bundle").exists()
+    assert not stale.exists() and (out / "tb" / "notes.txt").read_text() == "mine"  # only event files go
     (out / "bundle").mkdir()
     assert main([*argv[:-1], "64", "--resume"]) == 0
     assert (out / "bundle").is_dir()

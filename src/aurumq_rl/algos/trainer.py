@@ -72,13 +72,16 @@ def clear_run_artefacts(out: Path) -> None:
     """A fresh run into `out` removes an earlier run's metrics, checkpoints and bundle/, of either path: a stale
     best.pt would otherwise outlive a run whose validation never improved on -inf, and be exported with the
     new run.json; a stale bundle/ (after --no-export, or an SB3 run) would be what `infer --bundle OUT` and
-    `eval --scores OUT` score."""
+    `eval --scores OUT` score; stale TensorBoard event files in tb/ would draw the earlier run's curves over the
+    new one's. Only our own files go: a bundle/ holding metadata.json, tb/'s `events.out.tfevents.*` files."""
     import shutil
 
     for name in RUN_ARTEFACTS:
         (out / name).unlink(missing_ok=True)
     if (out / "bundle" / METADATA_FILE).is_file():  # ours (bundles are written whole); another folder stays
         shutil.rmtree(out / "bundle")
+    for events in sorted((out / "tb").rglob("events.out.tfevents.*")):
+        events.unlink()
 
 
 @dataclass
