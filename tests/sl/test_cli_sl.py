@@ -268,7 +268,24 @@ def test_sl_train_every_label(market: str, tmp_path: Path, label: str, capsys: p
         assert set(run["feature_modes"]) == {"raw", "rank"} and run["prune"]["retrained"]
         scores = pl.read_parquet(tmp_path / "scores.parquet")["score"]
         assert scores.min() >= 0 and scores.max() <= 1
-        assert "features=rank" in capsys.readouterr().out
+        out = capsys.readouterr().out
+        assert "features=rank" in out
+        p = run["prune"]  # the pruned model is kept only when it dropped something and validated no worse
+        want = "pruned" if p["dropped"] and p["val_rank_ic_after"] >= p["val_rank_ic_before"] else "full"
+        assert p["model_kept"] == want
+        assert (f"kept the {want} model" if p["dropped"] else "the full model stands") in out
+
+
+def test_sl_train_prune_that_drops_nothing_says_so(market: str, tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    """One factor has exactly the mean importance, so --prune 0.5 drops nothing: the report and the printed line
+    say the full model stands (not "kept the pruned model")."""
+    assert main(["sl", "train", "--data", market, "--seeds", "1", "--factors", "1", "--prune", "0.5",
+                 "--out-dir", str(tmp_path), *FAST]) == 0
+    p = json.loads((tmp_path / "sl_run.json").read_text())["prune"]
+    assert p["dropped"] == [] and p["model_kept"] == "full"
+    out = capsys.readouterr().out
+    assert "prune: no column below the threshold; the full model stands" in out and "kept the" not in out
 
 
 def test_sl_train_no_calibrate_reaches_prune_and_compare_features(market: str, tmp_path: Path,

@@ -118,7 +118,7 @@ def run_train(args: argparse.Namespace) -> int:
         pr = prune(panel, label, split, params, seeds, rel_threshold=args.prune, features=args.features,
                    base=run, target=args.target, calibrate=not args.no_calibrate,
                    fp=args.forward_period)
-        report["prune"] = pr.to_dict()
+        report["prune"] = {**pr.to_dict(), "model_kept": "pruned" if pr.better and pr.dropped else "full"}
         if pr.better:
             run = pr.after
             report.update(best_iterations=run.ensemble.info["best_iterations"], **run.metrics)
@@ -151,9 +151,12 @@ def run_train(args: argparse.Namespace) -> int:
                   f"test rank IC {steps.fmt(v['test_rank_ic'])}")
     if "prune" in report:
         p = report["prune"]
-        kept = "pruned" if p["val_rank_ic_after"] >= p["val_rank_ic_before"] else "full"
-        print(f"  prune: dropped {len(p['dropped'])} column(s); val rank IC {steps.fmt(p['val_rank_ic_before'])} → "
-              f"{steps.fmt(p['val_rank_ic_after'])} (kept the {kept} model)")
+        if not p["dropped"]:
+            print("  prune: no column below the threshold; the full model stands")
+        else:
+            print(f"  prune: dropped {len(p['dropped'])} column(s); val rank IC "
+                  f"{steps.fmt(p['val_rank_ic_before'])} → {steps.fmt(p['val_rank_ic_after'])} "
+                  f"(kept the {p['model_kept']} model)")
     return 0
 
 
