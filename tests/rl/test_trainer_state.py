@@ -111,6 +111,14 @@ def test_resume_refuses_any_changed_training_setting_listing_each(data: str, tmp
     torch.save(st, out / "last.pt")
     assert _train(data, out, "--n-envs", "4", "--resume") == 2
     assert f"was trained with device type {other} (now {now})" in capsys.readouterr().err
+    # one older than the device-type record, holding the other device's generator state (CUDA's is 16 bytes,
+    # the CPU's 5056): a clear refusal too
+    del st["resume_key"]["device type"]
+    st["ppo_gen"] = torch.zeros(5056 if now == "cuda" else 16, dtype=torch.uint8)
+    torch.save(st, out / "last.pt")
+    assert _train(data, out, "--n-envs", "4", "--resume") == 2
+    err = capsys.readouterr().err
+    assert f"random generator states do not fit this {now} run" in err and "Traceback" not in err, err
     (out / "last.pt").write_bytes(last)
     assert (out / "run.json").read_text() == manifest
     threads = torch.get_num_threads()

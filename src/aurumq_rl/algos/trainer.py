@@ -319,12 +319,17 @@ class Trainer:
         self.policy.load_state_dict(st["policy"])
         self.ppo.opt.load_state_dict(st["opt"])
         self.ppo.updates, self.ppo.env_steps, self.best = st["updates"], st["env_steps"], st["best"]
-        self.ppo.gen.set_state(st["ppo_gen"])
         self.ppo.np_rng.bit_generator.state = st["np_rng"]
         s = st["sim"]
         self.sim.t, self.sim.w, self.sim.steps, self.sim.hist = s["t"], s["w"], s["steps"], s["hist"]
-        self.sim.gen.set_state(s["gen"])
-        torch.set_rng_state(st["torch_rng"])
+        try:  # a checkpoint from before the device type was recorded can hold the other device's generators
+            self.ppo.gen.set_state(st["ppo_gen"])
+            self.sim.gen.set_state(s["gen"])
+            torch.set_rng_state(st["torch_rng"])
+        except RuntimeError as exc:
+            raise DataError(f"--resume: {path}'s random generator states do not fit this {self.device.type} run "
+                            f"({str(exc).splitlines()[0]}); it was trained on another device type: resume it "
+                            "with that --device, or train into a new --out-dir") from exc
 
     def _warn_extension(self, total_then: int, done: int) -> None:
         """A raised --total-timesteps that adds updates: warn of the learning rate's jump (see `_restore`)."""
