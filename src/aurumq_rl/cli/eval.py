@@ -12,7 +12,7 @@ import argparse
 from pathlib import Path
 from typing import Any
 
-from aurumq_rl.cli.market_args import add_market_args, market_from_args, model_market
+from aurumq_rl.cli.market_args import MARKET_FLAGS, add_market_args, market_from_args, model_market, recorded_market
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_writable
 
@@ -172,21 +172,14 @@ def _warn_models_disagree(specs: list, args: argparse.Namespace, used: dict[str,
     first model's): warn when a model was trained under others that no flag settles, naming each."""
     import warnings
 
-    from aurumq_rl.market.status import market_from_settings
-
-    flags = {"universe": "--universe", "min_listed_days": "--min-listed-days", "limit_method": "--limit-method"}
+    flags = {"universe": "--universe", **MARKET_FLAGS}
     free = [k for k in flags if getattr(args, k, None) is None]
     odd = []
     for sp in specs:
         meta = sp.recorded
         if meta is None:
             continue
-        try:
-            rules = market_from_settings(meta.get("market")).settings()
-        except (ValueError, TypeError) as exc:
-            raise DataError(f"{sp.spec}: its recorded market rules {meta.get('market')!r} are not valid ({exc}); "
-                            "pass --min-listed-days and --limit-method explicitly") from exc
-        rec = {"universe": meta.get("universe") or used["universe"], **rules}
+        rec = {"universe": meta.get("universe") or used["universe"], **recorded_market(meta, sp.spec).settings()}
         diff = [f"{flags[k]} {rec[k]}" for k in free if rec[k] != used[k]]
         if diff:
             odd.append(f"{sp.spec} ({', '.join(diff)})")

@@ -62,18 +62,24 @@ def market_from_args(args: argparse.Namespace, base: MarketConfig = MarketConfig
     return market_config(getattr(args, "min_listed_days", None), getattr(args, "limit_method", None), base=base)
 
 
+def recorded_market(metadata: Mapping[str, Any] | None, what: str = "the model") -> MarketConfig:
+    """The market rules a model recorded (`market` in its metadata; none recorded: the defaults); a record
+    that is not valid is a DataError naming `what` and the fix."""
+    raw = (metadata or {}).get("market")
+    try:
+        return market_from_settings(raw)
+    except (ValueError, TypeError) as exc:
+        raise DataError(f"{what}: its recorded market rules {raw!r} are not valid ({exc}); pass "
+                        "--min-listed-days and --limit-method explicitly") from exc
+
+
 def model_market(args: argparse.Namespace, metadata: Mapping[str, Any] | None, what: str = "the model") -> MarketConfig:
     """The market rules to score a model with: those it recorded (`market` in its metadata; none recorded:
     the defaults), each replaced by its flag when given. A flag that changes the model's value prints one line
     saying so: the scores then come from rules the model was not trained under."""
-    recorded_raw = (metadata or {}).get("market")
-    try:
-        recorded = market_from_settings(recorded_raw)
-    except (ValueError, TypeError) as exc:
-        raise DataError(f"{what}: its recorded market rules {recorded_raw!r} are not valid ({exc}); pass "
-                        "--min-listed-days and --limit-method explicitly") from exc
+    recorded = recorded_market(metadata, what)
     market = market_from_args(args, recorded)
-    said = "records none: default" if not recorded_raw else "recorded"
+    said = "records none: default" if not (metadata or {}).get("market") else "recorded"
     changed = [f"{flag} {getattr(market, key)} ({what} {said} {getattr(recorded, key)})"
                for key, flag in MARKET_FLAGS.items() if getattr(market, key) != getattr(recorded, key)]
     if changed:

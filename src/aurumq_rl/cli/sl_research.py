@@ -14,6 +14,10 @@ from aurumq_rl.cli.market_args import market_from_args
 from aurumq_rl.errors import DataError
 
 
+def _rules(args: argparse.Namespace) -> dict[str, object]:
+    """The universe and market rules a research report ran under, recorded beside its results."""
+    return {"universe": args.universe, "market": market_from_args(args).settings()}
+
 def run_walk_forward(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -41,7 +45,7 @@ def run_walk_forward(args: argparse.Namespace) -> int:
     out = Path(args.out_dir)
     write_scores(panel, res.scores, out / "scores.parquet")
     report = {"label": args.label, "features": args.features, "seeds": steps.seeds(args.seeds),
-              "universe": args.universe, "market": market_from_args(args).settings(), "config": vars(cfg),
+              **_rules(args), "config": vars(cfg),
               "windows": res.per_window, **res.metrics,
               "wall_s": round(time.perf_counter() - t0, 2)}
     atomic_write_json(to_jsonable(report), out / "sl_walk_forward.json")
@@ -93,7 +97,7 @@ def run_stack(args: argparse.Namespace) -> int:
     ic = {b.name: summarize_ic(ic_series(b.scores, label.values, mask, "rank"), span) for b in bases}
     ic["stacked"] = summarize_ic(ic_series(stacked, label.values, mask, "rank"), span)
     report = {"label": args.label, "bases": args.scores, "step": args.step, "ridge": args.ridge,
-              "universe": args.universe, "market": market_from_args(args).settings(),
+              **_rules(args),
               "scored_dates": [str(panel.dates[scored][0]), str(panel.dates[scored][-1]), int(scored.sum())],
               "rank_ic_vs_label": ic}
     atomic_write_json(to_jsonable(report), out / "sl_stack.json")
@@ -117,7 +121,7 @@ def run_null_test(args: argparse.Namespace) -> int:
     rep = null_tests(panel, label, split, steps.params(args), steps.seeds(args.seeds), features=args.features,
                      seed=args.seed, fp=args.forward_period, kind=args.model,
                      target=args.target)
-    rep = {**rep, "universe": args.universe, "market": market_from_args(args).settings()}
+    rep = {**rep, **_rules(args)}
     print(f"sl null-test: label={label.name}  test {rep['split']['test'][0]}…{rep['split']['test'][1]}")
     for k in ("real", "label_shuffle", "date_shuffle"):
         r = rep[k]
@@ -142,7 +146,7 @@ def run_audit(args: argparse.Namespace) -> int:
     label = build_label(panel, args.label, args.forward_period, rate=args.positive_rate)
     rep = leakage_audit(panel, label, features=args.features,
                         threshold=args.threshold if args.threshold is not None else LEAK_IC_THRESHOLD)
-    rep = {**rep, "universe": args.universe, "market": market_from_args(args).settings()}
+    rep = {**rep, **_rules(args)}
     print(f"sl audit: label={label.name} horizon={label.horizon}  {len(rep['features'])} features, "
           f"{len(rep['flagged'])} flagged")
     for name, v in rep["features"].items():

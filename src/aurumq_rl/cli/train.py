@@ -258,7 +258,6 @@ def validate(opts: dict) -> dict:
     if opts["algorithm"] != "ppo":  # SB3 runs on the CPU: nothing of the Trainer's belongs on a GPU
         opts["device"] = "cpu"
     opts["market"] = market_config(opts.get("min_listed_days"), opts.get("limit_method"))
-    opts["min_listed_days"], opts["limit_method"] = opts["market"].min_listed_days, opts["market"].limit_method
     opts["encoder_hidden"] = _hidden(opts["encoder_hidden"])
     opts["feature_group_weights"] = _weights(opts.get("feature_group_weights"))
     for key in DATE_KEYS:
