@@ -131,9 +131,9 @@ def _atomic(path: str | Path, write: Any) -> Path:
     return target
 
 
-def atomic_write_parquet(df: pl.DataFrame, path: str | Path) -> Path:
-    """Write `df` to Parquet at `path` atomically."""
-    return _atomic(path, lambda tmp: df.write_parquet(tmp))
+def atomic_write_parquet(df: pl.DataFrame, path: str | Path, metadata: dict[str, str] | None = None) -> Path:
+    """Write `df` to Parquet at `path` atomically, with `metadata` as the file's key-value metadata."""
+    return _atomic(path, lambda tmp: df.write_parquet(tmp, metadata=metadata))
 
 
 def atomic_write_text(text: str, path: str | Path) -> Path:

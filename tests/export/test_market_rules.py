@@ -16,6 +16,9 @@ pytest.importorskip("torch")
 from aurumq_rl.cli.main import main  # noqa: E402
 from aurumq_rl.export.bundle import CHECKSUMS_FILE, METADATA_FILE  # noqa: E402
 from aurumq_rl.infer.scorer import Scorer  # noqa: E402
+from aurumq_rl.market.boards import MAIN  # noqa: E402
+from aurumq_rl.market.limits import LIMIT_RULES, LimitRule  # noqa: E402
+from aurumq_rl.market.status import MarketConfig  # noqa: E402
 from aurumq_rl.provenance import sha256_file  # noqa: E402
 from tests.export.conftest import TRAIN  # noqa: E402
 
@@ -180,11 +183,11 @@ def test_compare_warns_when_models_were_trained_under_other_rules(run: tuple[str
     data, default_run = run
     args = ["compare", str(default_run), str(market_run), "--data", data, "--start", "2021-06-01",
             "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5"]
-    with pytest.warns(UserWarning, match="trained under other values") as rec:
+    with pytest.warns(UserWarning, match="recorded other values") as rec:
         assert main([*args, "-o", str(tmp_path / "mixed")]) == 0
-    msg = next(str(w.message) for w in rec if "trained under other values" in str(w.message))
+    msg = next(str(w.message) for w in rec if "recorded other values" in str(w.message))
     assert f"{market_run} (--min-listed-days 0, --limit-method pct)" in msg
-    assert "scored under --universe" in msg and "--min-listed-days 60, --limit-method auto" in msg
+    assert "judged under --universe" in msg and "--min-listed-days 60, --limit-method auto" in msg
     for name, extra in (("flags", ["--min-listed-days", "0", "--limit-method", "pct"]), ("same", None)):
         sources = [str(market_run), str(market_run)] if extra is None else [str(default_run), str(market_run)]
         argv = ["compare", *sources, *args[3:], *(extra or [])]
@@ -194,7 +197,7 @@ def test_compare_warns_when_models_were_trained_under_other_rules(run: tuple[str
         with warnings.catch_warnings(record=True) as got:
             warnings.simplefilter("always")
             assert main([*argv, "-o", str(tmp_path / name)]) == 0
-        assert not [w for w in got if "trained under other values" in str(w.message)], name
+        assert not [w for w in got if "recorded other values" in str(w.message)], name
 
 
 def test_a_run_json_without_market_rules_exports_the_defaults(run: tuple[str, Path], tmp_path: Path) -> None:
@@ -231,13 +234,36 @@ def test_compare_names_a_model_of_another_universe_and_refuses_a_corrupt_record(
     data, default_run = run
     args = ["--data", data, "--start", "2021-06-01", "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5"]
     wide = _edited_bundle(default_run, tmp_path / "wide", universe="all_non_st")
-    with pytest.warns(UserWarning, match="trained under other values") as rec:
+    with pytest.warns(UserWarning, match="recorded other values") as rec:
         assert main(["compare", str(default_run), str(wide), *args, "-o", str(tmp_path / "mixed")]) == 0
-    msg = next(str(w.message) for w in rec if "trained under other values" in str(w.message))
-    assert msg.startswith("every source is scored under --universe main_board_non_st, --min-listed-days 60, "
-                          f"--limit-method auto, but {wide} (--universe all_non_st) was trained under other values")
+    msg = next(str(w.message) for w in rec if "recorded other values" in str(w.message))
+    assert msg.startswith("every source is judged under --universe main_board_non_st, --min-listed-days 60, "
+                          f"--limit-method auto, but {wide} (--universe all_non_st) recorded other values")
     bad = _edited_bundle(default_run, tmp_path / "bad", market={"min_listed_days": -1, "limit_method": "auto"})
     assert main(["compare", str(default_run), str(bad), *args, "-o", str(tmp_path / "bad_out")]) == 2
     err = capsys.readouterr().err
     assert f"{bad}: its recorded market rules {{'min_listed_days': -1, 'limit_method': 'auto'}} are not valid" in err
     assert "Traceback" not in err and not (tmp_path / "bad_out" / "compare.json").exists()
+
+
+def test_a_custom_limit_table_goes_from_run_json_to_the_bundle_and_inference_applies_it(
+        run: tuple[str, Path], tmp_path: Path) -> None:
+    """A run trained under a limit table of its own (a library user prepended a rule) records it in
+    run.json; export carries it into the bundle, and the bundle's scorer loads data under it, not under the
+    built-in table: here main-board limits of ±1% make many more limit-up days."""
+    data = run[0]
+    custom = MarketConfig(rules=(LimitRule(MAIN, 0.01, 0.01, note="test: ±1%"), *LIMIT_RULES))
+    own = tmp_path / "own"
+    shutil.copytree(run[1], own, ignore=shutil.ignore_patterns("bundle"))
+    manifest = json.loads((own / "run.json").read_text())
+    manifest["config"]["market"] = custom.settings()
+    (own / "run.json").write_text(json.dumps(manifest))
+    assert main(["export", str(own), "-o", str(own / "bundle")]) == 0
+    assert json.loads((own / "bundle" / METADATA_FILE).read_text())["market"] == json.loads(
+        json.dumps(custom.settings()))
+    start, end = "2021-06-01", "2021-06-30"
+    got = Scorer(own / "bundle").load_panel(data, start=start, end=end)
+    want = Scorer(run[1] / "bundle").load_panel(data, start=start, end=end, market=custom)
+    built_in = Scorer(run[1] / "bundle").load_panel(data, start=start, end=end)
+    assert (got.is_limit_up == want.is_limit_up).all() and (got.can_buy == want.can_buy).all()
+    assert got.is_limit_up.sum() > 3 * max(built_in.is_limit_up.sum(), 1)

@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from aurumq_rl.cli.main import main
-from aurumq_rl.sl.model_io import MANIFEST, SLScorer
+from aurumq_rl.sl.model_io import MANIFEST, SCORES_RECORD_KEY, SLScorer, read_scores_record
 from tests.sl.test_cli_sl import FAST
 
 RULES = {"min_listed_days": 0, "limit_method": "pct"}
@@ -90,3 +90,55 @@ def test_eval_of_an_sl_run_directory_uses_its_models_rules(market: str, trained:
     capsys.readouterr()
     assert main([*args, "--min-listed-days", "60", "-o", str(tmp_path / "flag")]) == 0
     assert "market rules: --min-listed-days 60" in capsys.readouterr().out
+
+
+def _eval_inputs(args: list[str], out: Path) -> dict:
+    assert main([*args, "-o", str(out)]) == 0
+    return json.loads((out / "eval.json").read_text())["inputs"]
+
+
+def test_a_scores_file_records_how_it_was_made_and_eval_judges_it_so(
+        market: str, trained: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`sl score -o FILE` records its command, universe and market rules in FILE's Parquet metadata; `eval
+    --scores FILE` (no model beside it) then judges the scores under them, as it would the model; a flag
+    overrides them with the notice naming the file."""
+    scores = tmp_path / "scores.parquet"
+    assert main(["sl", "score", "--data", market, "--model", str(trained / "model"), "--universe", "all_non_st",
+                 "-o", str(scores)]) == 0
+    assert read_scores_record(scores) == {"made_by": "sl score", "universe": "all_non_st", "market": RULES}
+    args = ["eval", "--scores", str(scores), "--data", market, "--random-draws", "3", "--top-k", "5"]
+    inputs = _eval_inputs(args, tmp_path / "own")
+    assert inputs["market"] == RULES and inputs["universe"] == "all_non_st"
+    capsys.readouterr()
+    inputs = _eval_inputs([*args, "--limit-method", "auto"], tmp_path / "flag")
+    assert inputs["market"] == {**RULES, "limit_method": "auto"}
+    assert f"--limit-method auto (the scores {scores} recorded pct)" in capsys.readouterr().out
+
+
+def test_eval_of_a_walk_forward_directory_uses_the_rules_it_ran_under(market: str, tmp_path: Path) -> None:
+    """A walk-forward run saves no model beside its stitched scores: the file's own record carries the
+    universe and rules to eval (before it, eval judged them under the defaults)."""
+    out = tmp_path / "wf"
+    assert main(["sl", "walk-forward", "--data", market, "--seeds", "1", "--test-days", "60", "--min-train-days",
+                 "100", "--universe", "all_non_st", "--min-listed-days", "0", "--out-dir", str(out), *FAST]) == 0
+    inputs = _eval_inputs(["eval", "--scores", str(out), "--data", market, "--random-draws", "3", "--top-k", "5"],
+                          tmp_path / "eval")
+    assert inputs["market"] == {**RULES, "limit_method": "auto"} and inputs["universe"] == "all_non_st"
+
+
+def test_a_run_scores_file_without_a_record_falls_back_to_the_model_beside_it(
+        market: str, trained: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """An SL run written before scores files carried a record: eval takes the model's record instead; a
+    record that is not a JSON object is an error naming the file."""
+    old = tmp_path / "old"
+    shutil.copytree(trained, old)
+    pl.read_parquet(old / "scores.parquet").write_parquet(old / "scores.parquet")  # no metadata
+    assert read_scores_record(old / "scores.parquet") is None
+    args = ["eval", "--scores", str(old), "--data", market, "--random-draws", "3", "--top-k", "5"]
+    assert _eval_inputs(args, tmp_path / "old_eval")["market"] == RULES
+    bad = tmp_path / "bad.parquet"
+    pl.read_parquet(old / "scores.parquet").write_parquet(bad, metadata={SCORES_RECORD_KEY: "[1, 2]"})
+    assert main(["eval", "--scores", str(bad), *args[3:], "-o", str(tmp_path / "bad_eval")]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}: its '{SCORES_RECORD_KEY}' metadata is not the JSON object aurumq-rl writes" in err
+    assert not (tmp_path / "bad_eval" / "eval.json").exists()

@@ -94,8 +94,7 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
     universe = src.source_universe(specs, args.universe)
     # the market rules as the universe: the flags, else the first model's recorded rules, else the defaults
     model = next((sp for sp in specs if sp.recorded is not None), None)
-    market = (model_market(args, model.recorded, f"the model {model.spec}") if model is not None
-              else market_from_args(args))
+    market = model_market(args, model.recorded, model.what) if model is not None else market_from_args(args)
     _warn_models_disagree(specs, args, {"universe": universe, **market.settings()})
     ep = src.load_eval_panel(args.data, specs, calendar=calendar, universe=universe, start=args.start,
                              end=args.end, forward_period=st.forward_period, market=market)
@@ -168,8 +167,10 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def _warn_models_disagree(specs: list, args: argparse.Namespace, used: dict[str, object]) -> None:
-    """Every source is scored under one universe and one set of market rules (`used`: the flags, else the
-    first model's): warn when a model was trained under others that no flag settles, naming each."""
+    """Every source is judged under one universe and one set of market rules (`used`: the flags, else the
+    first recorded ones): warn when a model was trained, or a scores file made, under others that no flag
+    settles, naming each. A limit table of its own (`MarketConfig.settings`' `rules`) has no flag: it is
+    named whenever it differs."""
     import warnings
 
     flags = {"universe": "--universe", **MARKET_FLAGS}
@@ -179,14 +180,16 @@ def _warn_models_disagree(specs: list, args: argparse.Namespace, used: dict[str,
         meta = sp.recorded
         if meta is None:
             continue
-        rec = {"universe": meta.get("universe") or used["universe"], **recorded_market(meta, sp.spec).settings()}
+        rec = {"universe": meta.get("universe") or used["universe"], **recorded_market(meta, sp.what).settings()}
         diff = [f"{flags[k]} {rec[k]}" for k in free if rec[k] != used[k]]
+        if rec.get("rules") != used.get("rules"):
+            diff.append("its own limit-rule table" if "rules" in rec else "the built-in limit-rule table")
         if diff:
             odd.append(f"{sp.spec} ({', '.join(diff)})")
     if odd:
-        warnings.warn(f"every source is scored under {', '.join(f'{flags[k]} {used[k]}' for k in free)}, but "
-                      f"{'; '.join(odd)} was trained under other values; pass the flags to choose explicitly",
-                      stacklevel=2)
+        shown = ", ".join(f"{flags[k]} {used[k]}" for k in free) or "the flags given"
+        warnings.warn(f"every source is judged under {shown}, but {'; '.join(odd)} recorded other values; "
+                      "pass the flags to choose explicitly", stacklevel=2)
 
 
 def run_compare(args: argparse.Namespace) -> int:

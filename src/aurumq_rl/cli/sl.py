@@ -132,7 +132,7 @@ def run_train(args: argparse.Namespace) -> int:
     save_model(out / "model", run.ensemble, features=args.features, universe=args.universe, label=report["label"],
                forward_period=args.forward_period, windows=report["windows"], market=market,
                extra={"source": str(args.data), **data_provenance(args.data)})
-    write_scores(panel, run.scores, out / "scores.parquet", *split.test)
+    write_scores(panel, run.scores, out / "scores.parquet", *split.test, made_by="sl train")
     report["wall_s"] = round(time.perf_counter() - t0, 2)
     atomic_write_json(to_jsonable(report), out / "sl_run.json")
     w = report["windows"]
@@ -169,7 +169,7 @@ def run_score(args: argparse.Namespace) -> int:
     panel = scorer.load_panel(args.data, start=args.start, end=args.end, universe=args.universe,
                               market=model_market(args, scorer.metadata))
     scores = scorer.score_panel(panel)
-    path = write_scores(panel, scores, args.output)
+    path = write_scores(panel, scores, args.output, made_by="sl score")
     print(f"sl score: {len(panel.dates)} dates × {len(panel.codes)} stocks → {path} "
           f"({time.perf_counter() - t0:.1f}s)")
     return 0

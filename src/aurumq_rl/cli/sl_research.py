@@ -43,7 +43,7 @@ def run_walk_forward(args: argparse.Namespace) -> int:
     res = walk_forward(panel, label, steps.params(args), steps.seeds(args.seeds), cfg, features=args.features,
                        kind=args.model, target=args.target, fp=args.forward_period)
     out = Path(args.out_dir)
-    write_scores(panel, res.scores, out / "scores.parquet")
+    write_scores(panel, res.scores, out / "scores.parquet", made_by="sl walk-forward")
     report = {"label": args.label, "features": args.features, "seeds": steps.seeds(args.seeds),
               **_rules(args), "config": vars(cfg),
               "windows": res.per_window, **res.metrics,
@@ -91,7 +91,7 @@ def run_stack(args: argparse.Namespace) -> int:
         raise DataError(f"sl stack: fewer than --min-fit-dates {args.min_fit_dates} out-of-sample dates common to "
                         "all SCORES precede any block; give longer walk-forward runs or lower --min-fit-dates")
     out = Path(args.out_dir)
-    write_scores(panel, stacked, out / "scores.parquet")
+    write_scores(panel, stacked, out / "scores.parquet", made_by="sl stack")
     mask = panel.in_universe & scored[:, None]  # every figure on the dates the stacker scored
     span = label.horizon - 1  # a label compounds the close t+1 → t+horizon: its return days overlap this much
     ic = {b.name: summarize_ic(ic_series(b.scores, label.values, mask, "rank"), span) for b in bases}

@@ -222,6 +222,7 @@ def load_panel(
         market_wide=market_wide,
         meta={"source": name, "universe": universe if isinstance(universe, str) else "custom",
               "normalize": normalize, "limit_method": method, "min_listed_days": market.min_listed_days,
+              "market": market.settings(),
               "returns": returns, "start": str(dates[0]), "end": str(dates[-1])},
     )
 

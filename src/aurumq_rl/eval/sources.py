@@ -61,9 +61,15 @@ class SourceSpec:
     factor: str | None = None
     negate: bool = False
     scorer: Any = None  # the loaded scorer of a model source
-    # what the source's model recorded (universe, market rules): a model's metadata, or for a run directory's
-    # scores.parquet the metadata of the model saved beside it; None for a plain Parquet or a factor
+    # the universe and market rules the source was made under: a model's metadata; for a scores Parquet the
+    # record `write_scores` left in it, else (a run directory's scores.parquet) the metadata of the model
+    # saved beside it; None for a factor or a Parquet written elsewhere
     recorded: dict[str, Any] | None = None
+
+    @property
+    def what(self) -> str:
+        """How messages name the source whose record they cite."""
+        return f"the {'model' if self.kind == 'model' else 'scores'} {self.spec}"
 
 
 @dataclass
@@ -118,12 +124,13 @@ def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> 
         return SourceSpec(spec, "factor", sign + col, factor=col, negate=negate)
     path = Path(spec)
     if path.is_file():
-        return SourceSpec(spec, "parquet", sign + path.stem, path=path, negate=negate)
+        return SourceSpec(spec, "parquet", sign + path.stem, path=path, negate=negate,
+                          recorded=_scores_record(path))
     if path.is_dir():
         name = sign + (path.resolve().name or spec)
         if (path / RUN_SCORES_FILE).is_file():
             return SourceSpec(spec, "run", name, path=path / RUN_SCORES_FILE, negate=negate,
-                              recorded=_run_record(path))
+                              recorded=_scores_record(path / RUN_SCORES_FILE) or _run_record(path))
         if _model_kind(path):
             return SourceSpec(spec, "model", name, path=path, negate=negate)
         raise DataError(f"--scores {spec}: directory holds neither {RUN_SCORES_FILE} nor a model "
@@ -135,9 +142,17 @@ def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> 
                     "SOURCE must be " + ACCEPTED)
 
 
+def _scores_record(path: Path) -> dict[str, Any] | None:
+    """The record a scores Parquet carries (`sl.model_io.read_scores_record`; None when it has none)."""
+    from aurumq_rl.sl.model_io import read_scores_record
+
+    return read_scores_record(path)
+
+
 def _run_record(run: Path) -> dict[str, Any] | None:
     """The metadata of the model a run directory saved beside its scores.parquet (an SL run's model/), read
-    without loading the model, so its scores are evaluated under the universe and rules it was made under."""
+    without loading the model, so scores from before the file carried its own record are evaluated under the
+    universe and rules they were made under."""
     from aurumq_rl.infer import find_model
 
     found = find_model(run)

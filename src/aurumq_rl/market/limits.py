@@ -6,12 +6,13 @@ Rules are data (`LimitRule` rows), evaluated first-match-wins in table order, so
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 
 import polars as pl
 
-from aurumq_rl.market.boards import BSE, CHINEXT, MAIN, STAR
+from aurumq_rl.market.boards import BOARDS, BSE, CHINEXT, MAIN, STAR
 
 CHINEXT_REFORM = date(2020, 8, 24)
 MAIN_REGISTRATION_REFORM = date(2023, 4, 10)
@@ -37,6 +38,47 @@ class LimitRule:
     end: date | None = None
     first_days: int | None = None
     note: str = ""
+
+    def settings(self) -> dict[str, object]:
+        """The rule as JSON-ready knobs (dates as YYYY-MM-DD), as a model records a custom limit table."""
+        return {k: v.isoformat() if isinstance(v, date) else v for k, v in asdict(self).items()}
+
+
+def rules_settings(rules: Sequence[LimitRule]) -> list[dict[str, object]]:
+    """A limit table as recorded beside a model (`MarketConfig.settings`)."""
+    return [r.settings() for r in rules]
+
+
+def rules_from_settings(recorded: object) -> tuple[LimitRule, ...]:
+    """The limit table of recorded `rules_settings`; ValueError naming the rule and the knob when a record is
+    not one (an unknown key or board, a limit outside (0, 1], a date that is not YYYY-MM-DD)."""
+    if not isinstance(recorded, Sequence) or isinstance(recorded, str):
+        raise ValueError(f"rules must be a list of limit rules, got {type(recorded).__name__}")
+    known = {f.name for f in fields(LimitRule)}
+    out = []
+    for i, raw in enumerate(recorded):
+        if not isinstance(raw, Mapping) or not known.issuperset(raw) or "board" not in raw:
+            raise ValueError(f"rule {i} ({raw!r}): give a mapping with 'board' and only {', '.join(sorted(known))}")
+        if raw["board"] not in BOARDS:
+            raise ValueError(f"rule {i}: board {raw['board']!r} is not one of {', '.join(BOARDS)}")
+        knobs = dict(raw)
+        for key in ("up", "down"):
+            v = knobs.get(key)
+            if v is not None and (isinstance(v, bool) or not isinstance(v, (int, float)) or not 0 < v <= 1):
+                raise ValueError(f"rule {i}: {key} {v!r} must be a fraction in (0, 1] or null (no limit)")
+        for key in ("start", "end"):
+            if knobs.get(key) is not None:
+                try:
+                    knobs[key] = date.fromisoformat(str(knobs[key]))
+                except ValueError as exc:
+                    raise ValueError(f"rule {i}: {key} {knobs[key]!r} is not a YYYY-MM-DD date") from exc
+        st, first = knobs.get("st"), knobs.get("first_days")
+        if st is not None and not isinstance(st, bool):
+            raise ValueError(f"rule {i}: st {st!r} must be true, false or null (either)")
+        if first is not None and (isinstance(first, bool) or not isinstance(first, int) or first < 1):
+            raise ValueError(f"rule {i}: first_days {first!r} must be an integer ≥ 1 or null")
+        out.append(LimitRule(**knobs))
+    return tuple(out)
 
 
 LIMIT_RULES: tuple[LimitRule, ...] = (

@@ -12,7 +12,14 @@ from dataclasses import dataclass
 import polars as pl
 
 from aurumq_rl.market.boards import board_expr
-from aurumq_rl.market.limits import LIMIT_RULES, LimitRule, check_limit_method, with_limit_flags
+from aurumq_rl.market.limits import (
+    LIMIT_RULES,
+    LimitRule,
+    check_limit_method,
+    rules_from_settings,
+    rules_settings,
+    with_limit_flags,
+)
 
 # Listing day given to stocks whose listing precedes the data (no `list_date`/`days_since_ipo`):
 # far past any new-listing rule or protection window.
@@ -38,15 +45,23 @@ class MarketConfig:
 
     def settings(self) -> dict[str, object]:
         """The knobs a run or model records (run.json's config, the SL manifests, the bundle metadata under
-        `market`), so inference can apply the rules training ran under (`market_from_settings`)."""
-        return {"min_listed_days": self.min_listed_days, "limit_method": self.limit_method}
+        `market`), so inference can apply the rules training ran under (`market_from_settings`). A limit
+        table other than the built-in `LIMIT_RULES` (a rule prepended for a new exchange notice) is recorded
+        in full under `rules`; the built-in one is not, so records stay short and old models read the same."""
+        out: dict[str, object] = {"min_listed_days": self.min_listed_days, "limit_method": self.limit_method}
+        if tuple(self.rules) != LIMIT_RULES:
+            out["rules"] = rules_settings(self.rules)
+        return out
 
 
 def market_from_settings(recorded: Mapping[str, object] | None) -> MarketConfig:
     """The `MarketConfig` of recorded `settings()`; a knob not recorded (a model saved before the record
-    existed) takes the default, so such a model keeps the rules it was trained under (60 days, auto)."""
+    existed) takes the default, so such a model keeps the rules it was trained under (60 days, auto, the
+    built-in limit table). ValueError when a knob is not valid."""
     knobs = {**MarketConfig().settings(), **(recorded or {})}
-    return MarketConfig(min_listed_days=knobs["min_listed_days"], limit_method=knobs["limit_method"])  # type: ignore[arg-type]
+    rules = rules_from_settings(knobs["rules"]) if "rules" in knobs else LIMIT_RULES
+    return MarketConfig(min_listed_days=knobs["min_listed_days"], limit_method=knobs["limit_method"],  # type: ignore[arg-type]
+                        rules=rules)
 
 
 def st_expr(columns: list[str]) -> pl.Expr:

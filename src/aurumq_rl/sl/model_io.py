@@ -7,7 +7,9 @@ versions, git commit, sha256 of every model file). Every file is written atomica
 only the booster's library, numpy and polars; it checks the hashes before loading and aligns factors by name.
 
 Scores leave as the project-wide contract: a Parquet with `ts_code` (str), `trade_date` (Date),
-`score` (Float64), one row per (date, stock) in the universe with a finite score.
+`score` (Float64), one row per (date, stock) in the universe with a finite score. The file's key-value
+metadata (`aurumq_rl`) records the command that made the scores and the universe and market rules of their
+panel, so `eval --scores FILE` judges them under the rules they were made under (`read_scores_record`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ SAVABLE = ("lightgbm", "xgboost", "catboost")
 MODEL_SUFFIX = {"lightgbm": ".txt", "xgboost": ".json", "catboost": ".cbm"}
 FORMAT_VERSION = 1
 SCORE_SCHEMA = {"ts_code": pl.String, "trade_date": pl.Date, "score": pl.Float64}
+SCORES_RECORD_KEY = "aurumq_rl"  # the scores Parquet's key-value metadata entry holding its record (JSON)
 
 
 def package_versions() -> dict[str, str | None]:
@@ -192,6 +195,29 @@ def scores_frame(panel: Panel, scores: np.ndarray, lo: int = 0, hi: int | None =
                          "score": s[ti, ni]}, schema=SCORE_SCHEMA).sort("trade_date", "ts_code")
 
 
-def write_scores(panel: Panel, scores: np.ndarray, path: str | Path, lo: int = 0, hi: int | None = None) -> Path:
-    """Write the score contract Parquet atomically."""
-    return atomic_write_parquet(scores_frame(panel, scores, lo, hi), path)
+def write_scores(panel: Panel, scores: np.ndarray, path: str | Path, lo: int = 0, hi: int | None = None, *,
+                 made_by: str) -> Path:
+    """Write the score contract Parquet atomically, recording `made_by` (the command) and the universe and
+    market rules of `panel` (those its loader recorded) in the file's metadata."""
+    record = {"made_by": made_by, **{k: panel.meta[k] for k in ("universe", "market") if k in panel.meta}}
+    return atomic_write_parquet(scores_frame(panel, scores, lo, hi), path,
+                                metadata={SCORES_RECORD_KEY: json.dumps(record, default=str)})
+
+
+def read_scores_record(path: str | Path) -> dict[str, Any] | None:
+    """The record `write_scores` left in a scores Parquet (`made_by`, `universe`, `market`); None for a file
+    written elsewhere. A record that is not a JSON object is a DataError naming the file."""
+    try:
+        raw = pl.read_parquet_metadata(str(path)).get(SCORES_RECORD_KEY)
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise DataError(f"{path}: cannot read as a scores Parquet ({exc})") from exc
+    if raw is None:
+        return None
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        raise DataError(f"{path}: its '{SCORES_RECORD_KEY}' metadata is not the JSON object aurumq-rl writes "
+                        f"({raw[:80]!r}); rewrite the file without it, or pass --universe and the market flags")
+    return record
