@@ -13,6 +13,7 @@ import pytest
 
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD
 from aurumq_rl.data.loader import load_panel
+from aurumq_rl.data.scores import read_score_frame
 from aurumq_rl.errors import DataError
 from aurumq_rl.eval.report import evaluate_scores_full
 from aurumq_rl.eval.sources import (
@@ -28,7 +29,6 @@ from aurumq_rl.eval.sources import (
     data_columns_and_calendar,
     factor_scores,
     load_eval_panel,
-    read_score_frame,
     unique_names,
 )
 from aurumq_rl.market.status import MarketConfig

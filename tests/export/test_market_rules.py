@@ -14,6 +14,7 @@ import pytest
 pytest.importorskip("torch")
 
 from aurumq_rl.cli.main import main  # noqa: E402
+from aurumq_rl.data.scores import read_scores_record  # noqa: E402
 from aurumq_rl.export.bundle import CHECKSUMS_FILE, METADATA_FILE  # noqa: E402
 from aurumq_rl.infer.scorer import Scorer  # noqa: E402
 from aurumq_rl.market.boards import MAIN  # noqa: E402
@@ -267,3 +268,16 @@ def test_a_custom_limit_table_goes_from_run_json_to_the_bundle_and_inference_app
     built_in = Scorer(run[1] / "bundle").load_panel(data, start=start, end=end)
     assert (got.is_limit_up == want.is_limit_up).all() and (got.can_buy == want.can_buy).all()
     assert got.is_limit_up.sum() > 3 * max(built_in.is_limit_up.sum(), 1)
+
+
+def test_infer_picks_parquet_records_the_rules_and_eval_judges_it_under_them(
+        run: tuple[str, Path], market_run: Path, tmp_path: Path) -> None:
+    """`infer -o PICKS.parquet` records the universe and rules the picks were made under, as the `sl` score
+    files do; `eval --scores PICKS.parquet` then judges them under those, not the defaults."""
+    picks = tmp_path / "picks.parquet"
+    assert main(["infer", "--bundle", str(market_run), "--data", run[0], "--start", "2021-06-01", "--end",
+                 "2021-06-30", "--top-k", "10", "-o", str(picks)]) == 0
+    assert read_scores_record(picks) == {"made_by": "infer", "universe": "main_board_non_st", "market": RULES}
+    assert main(["eval", "--scores", str(picks), "--data", run[0], "--start", "2021-06-01", "--end", "2021-06-30",
+                 "--top-k", "5", "--random-draws", "3", "-o", str(tmp_path / "eval")]) == 0
+    assert json.loads((tmp_path / "eval" / "eval.json").read_text())["inputs"]["market"] == RULES

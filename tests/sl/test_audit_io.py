@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.scores import SCORE_SCHEMA, scores_frame
 from aurumq_rl.errors import DataError
 from aurumq_rl.sl.audit import leakage_audit, shuffle_dates, shuffle_within_dates
 from aurumq_rl.sl.dataset import Dataset, Split
 from aurumq_rl.sl.labels import Label
-from aurumq_rl.sl.model_io import SCORE_SCHEMA, SLScorer, save_model, scores_frame
+from aurumq_rl.sl.model_io import SLScorer, save_model
 from aurumq_rl.sl.models import Ensemble, FittedModel, GBDTParams, train_model
 from aurumq_rl.sl.pipeline import SLRun, score_window
 

@@ -12,8 +12,8 @@ import pytest
 
 from aurumq_rl.cli.main import main
 from aurumq_rl.cli.sl import DATE_FLAGS
+from aurumq_rl.data.scores import SCORE_SCHEMA
 from aurumq_rl.errors import DataError
-from aurumq_rl.sl.model_io import SCORE_SCHEMA
 
 FAST = ["--num-boost-round", "40", "--learning-rate", "0.1", "--min-data-in-leaf", "50", "--num-threads", "1"]
 

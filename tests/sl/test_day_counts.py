@@ -12,9 +12,10 @@ import pytest
 
 from aurumq_rl.cli.main import main
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.scores import read_score_frame
 from aurumq_rl.eval.ic import ic_series
 from aurumq_rl.eval.metrics import summarize_ic
-from aurumq_rl.eval.sources import align_long, read_score_frame
+from aurumq_rl.eval.sources import align_long
 from aurumq_rl.sl.labels import Label
 from aurumq_rl.sl.walk_forward import WalkForwardConfig, walk_forward
 from tests.sl.helpers import FAST

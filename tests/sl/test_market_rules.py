@@ -11,7 +11,8 @@ import polars as pl
 import pytest
 
 from aurumq_rl.cli.main import main
-from aurumq_rl.sl.model_io import MANIFEST, SCORES_RECORD_KEY, SLScorer, read_scores_record
+from aurumq_rl.data.scores import SCORES_RECORD_KEY, read_scores_record
+from aurumq_rl.sl.model_io import MANIFEST, SLScorer
 from tests.sl.test_cli_sl import FAST
 
 RULES = {"min_listed_days": 0, "limit_method": "pct"}

@@ -35,10 +35,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _write(df: pl.DataFrame, path: str) -> None:
+def _write(df: pl.DataFrame, path: str, panel: Panel) -> None:
+    """Write the picks; a Parquet records the universe and market rules they were made under, as the `sl`
+    score files do, so `eval --scores PICKS.parquet` judges them under those."""
+    from aurumq_rl.data.scores import scores_record
+
     suffix = Path(path).suffix
     if suffix == ".parquet":
-        atomic_write_parquet(df, path)
+        atomic_write_parquet(df, path, metadata=scores_record(panel, "infer"))
     elif suffix == ".csv":
         atomic_write_text(df.write_csv(), path)
     else:
@@ -103,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
     if (thin := thin_date_warning(counts, panel.dates[hi])) is not None:
         warnings.warn(thin, stacklevel=1)
     if args.output:
-        _write(picks, args.output)
+        _write(picks, args.output, panel)
     _print(picks, args, hi - lo + 1)
     return 0
 

@@ -88,9 +88,10 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 # ---------------------------------------------------------------- commands
 def run_train(args: argparse.Namespace) -> int:
+    from aurumq_rl.data.scores import write_scores
     from aurumq_rl.eval.report import to_jsonable
     from aurumq_rl.io import atomic_write_json
-    from aurumq_rl.sl.model_io import save_model, write_scores
+    from aurumq_rl.sl.model_io import save_model
     from aurumq_rl.sl.pipeline import compare_feature_modes, train_split
 
     steps.check(args)
@@ -161,7 +162,8 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_score(args: argparse.Namespace) -> int:
-    from aurumq_rl.sl.model_io import SLScorer, write_scores
+    from aurumq_rl.data.scores import write_scores
+    from aurumq_rl.sl.model_io import SLScorer
 
     steps.check_output(args, ".parquet", "sl score writes the score contract as Parquet")
     t0 = time.perf_counter()

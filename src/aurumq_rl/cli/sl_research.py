@@ -21,10 +21,10 @@ def _rules(args: argparse.Namespace) -> dict[str, object]:
 def run_walk_forward(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from aurumq_rl.data.scores import write_scores
     from aurumq_rl.eval.report import to_jsonable
     from aurumq_rl.io import atomic_write_json
     from aurumq_rl.sl.labels import build_label
-    from aurumq_rl.sl.model_io import write_scores
     from aurumq_rl.sl.walk_forward import WalkForwardConfig, walk_forward
 
     steps.check(args)
@@ -59,13 +59,13 @@ def run_walk_forward(args: argparse.Namespace) -> int:
 def run_stack(args: argparse.Namespace) -> int:
     import numpy as np
 
+    from aurumq_rl.data.scores import read_score_frame, write_scores
     from aurumq_rl.eval.ic import ic_series
     from aurumq_rl.eval.metrics import summarize_ic
     from aurumq_rl.eval.report import to_jsonable
-    from aurumq_rl.eval.sources import align_long, read_score_frame
+    from aurumq_rl.eval.sources import align_long
     from aurumq_rl.io import atomic_write_json
     from aurumq_rl.sl.labels import build_label
-    from aurumq_rl.sl.model_io import write_scores
     from aurumq_rl.sl.stacking import OOFPredictions, stack_walk_forward
 
     steps.check(args)

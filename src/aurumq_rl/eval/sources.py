@@ -3,9 +3,10 @@ to one evaluation `Panel` (NaN = not scored), so every source is judged on ident
 
 A SOURCE is, in this order of resolution:
 - `factor:NAME`: the raw value of a factor column of the data is the score (any factor is a baseline);
-- a file: a Parquet of precomputed scores (`ts_code`, `trade_date`, `score`) — the project-wide contract;
-- a directory holding `scores.parquet` (an SL run writes its test-window scores there): that file, evaluated
-  under the universe and market rules the model saved beside it recorded (as a model source would be);
+- a file: a Parquet of precomputed scores (`ts_code`, `trade_date`, `score`) — the project-wide contract,
+  `aurumq_rl.data.scores`; one that records its universe and market rules is judged under them by default;
+- a directory holding `scores.parquet` (an SL run writes its test-window scores there): that file, under its
+  record, or for a file without one, under the universe and rules the model saved beside it recorded;
 - a model directory (`metadata.json` + `policy.onnx`, `manifest.json` with `"kind": "sl_gbdt"`, an RL
   run with `bundle/` or an SL run with `model/`): scored by `aurumq_rl.infer.load_scorer` with the model's own
   preprocessing;
@@ -35,11 +36,11 @@ from aurumq_rl.data.contract import factor_columns, trade_date_expr
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, last_decision_index
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.scores import read_score_frame, read_scores_record
 from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError, did_you_mean
 from aurumq_rl.market.status import MarketConfig
 
-SCORE_COLUMNS: tuple[str, ...] = ("ts_code", "trade_date", "score")
 RUN_SCORES_FILE = "scores.parquet"
 DEFAULT_UNIVERSE = "main_board_non_st"
 WARMUP_DAYS = 20  # trading days loaded before --start (MA10 of the main-wave exit rule)
@@ -125,12 +126,12 @@ def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> 
     path = Path(spec)
     if path.is_file():
         return SourceSpec(spec, "parquet", sign + path.stem, path=path, negate=negate,
-                          recorded=_scores_record(path))
+                          recorded=read_scores_record(path))
     if path.is_dir():
         name = sign + (path.resolve().name or spec)
         if (path / RUN_SCORES_FILE).is_file():
             return SourceSpec(spec, "run", name, path=path / RUN_SCORES_FILE, negate=negate,
-                              recorded=_scores_record(path / RUN_SCORES_FILE) or _run_record(path))
+                              recorded=read_scores_record(path / RUN_SCORES_FILE) or _run_record(path))
         if _model_kind(path):
             return SourceSpec(spec, "model", name, path=path, negate=negate)
         raise DataError(f"--scores {spec}: directory holds neither {RUN_SCORES_FILE} nor a model "
@@ -140,13 +141,6 @@ def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> 
     hint = did_you_mean(spec, factor_columns(list(columns)))
     raise DataError(f"--scores {spec}: unknown source (not a file, a directory or a column of the data){hint}; "
                     "SOURCE must be " + ACCEPTED)
-
-
-def _scores_record(path: Path) -> dict[str, Any] | None:
-    """The record a scores Parquet carries (`sl.model_io.read_scores_record`; None when it has none)."""
-    from aurumq_rl.sl.model_io import read_scores_record
-
-    return read_scores_record(path)
 
 
 def _run_record(run: Path) -> dict[str, Any] | None:
@@ -177,40 +171,6 @@ def unique_names(specs: Sequence[SourceSpec]) -> None:
         seen[s.name] = n
         if n > 1:
             s.name = f"{s.name}#{n}"
-
-
-# ---------------------------------------------------------------- score Parquet
-def read_score_frame(path: str | Path) -> pl.DataFrame:
-    """Read a scores Parquet as (ts_code str, trade_date Date, score Float64), validated: the three columns
-    present, dates parseable (Date, Datetime, YYYY-MM-DD / YYYYMMDD strings, int YYYYMMDD), score numeric,
-    no duplicate (ts_code, trade_date). Null / non-finite scores become NaN (not scored)."""
-    name = str(path)
-    try:
-        lf = pl.scan_parquet(name)
-        schema = lf.collect_schema()
-    except (pl.exceptions.ComputeError, OSError) as exc:
-        raise DataError(f"{name}: cannot read as a scores Parquet ({exc})") from exc
-    missing = [c for c in SCORE_COLUMNS if c not in schema.names()]
-    if missing:
-        raise DataError(f"{name}: missing column(s) {', '.join(missing)} (has {', '.join(schema.names()[:10])}); "
-                        "a scores Parquet needs ts_code, trade_date, score")
-    if not (schema["score"].is_numeric() or schema["score"] == pl.Boolean):
-        raise DataError(f"{name}: column score has type {schema['score']}; scores must be numeric")
-    raw = collect_source(lf.select(SCORE_COLUMNS), name)
-    df = raw.with_columns(pl.col("ts_code").cast(pl.String), trade_date_expr(schema["trade_date"], name),
-                          pl.col("score").cast(pl.Float64))
-    bad = df["trade_date"].is_null() & raw["trade_date"].is_not_null()
-    if bad.any():
-        raise DataError(f"{name}: column trade_date has {int(bad.sum())} value(s) that are not dates (e.g. "
-                        f"{raw['trade_date'].filter(bad)[0]!r}); use dates or 'YYYY-MM-DD' / 'YYYYMMDD' strings")
-    df = df.filter(pl.col("trade_date").is_not_null() & pl.col("ts_code").is_not_null())
-    dup = df.filter(pl.struct("ts_code", "trade_date").is_duplicated())
-    if dup.height:
-        ex = dup.row(0, named=True)
-        raise DataError(f"{name}: {dup.height} rows share a (ts_code, trade_date) key, e.g. {ex['ts_code']} on "
-                        f"{ex['trade_date']}; keep one score per stock and date")
-    return df.with_columns(pl.when(pl.col("score").is_finite()).then(pl.col("score")).otherwise(None)
-                           .fill_null(np.nan))
 
 
 def _index_of(sorted_keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -6,10 +6,7 @@ feature mode, label, fp, windows, seeds, universe, market rules, ensemble combin
 versions, git commit, sha256 of every model file). Every file is written atomically (temp + rename). `SLScorer` needs
 only the booster's library, numpy and polars; it checks the hashes before loading and aligns factors by name.
 
-Scores leave as the project-wide contract: a Parquet with `ts_code` (str), `trade_date` (Date),
-`score` (Float64), one row per (date, stock) in the universe with a finite score. The file's key-value
-metadata (`aurumq_rl`) records the command that made the scores and the universe and market rules of their
-panel, so `eval --scores FILE` judges them under the rules they were made under (`read_scores_record`).
+Scores leave as the project-wide contract, `aurumq_rl.data.scores`.
 """
 
 from __future__ import annotations
@@ -20,13 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import polars as pl
 
 from aurumq_rl import __version__
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
-from aurumq_rl.io import atomic_write_json, atomic_write_parquet, atomic_write_text, atomic_write_with
+from aurumq_rl.io import atomic_write_json, atomic_write_text, atomic_write_with
 from aurumq_rl.market.status import MarketConfig, market_from_settings
 from aurumq_rl.provenance import git_commit, sha256_file
 from aurumq_rl.sl.dataset import build_dataset
@@ -37,8 +33,6 @@ MODEL_KIND = "sl_gbdt"
 SAVABLE = ("lightgbm", "xgboost", "catboost")
 MODEL_SUFFIX = {"lightgbm": ".txt", "xgboost": ".json", "catboost": ".cbm"}
 FORMAT_VERSION = 1
-SCORE_SCHEMA = {"ts_code": pl.String, "trade_date": pl.Date, "score": pl.Float64}
-SCORES_RECORD_KEY = "aurumq_rl"  # the scores Parquet's key-value metadata entry holding its record (JSON)
 
 
 def package_versions() -> dict[str, str | None]:
@@ -184,40 +178,3 @@ def _check_features(member: FittedModel, names: list[str], model_file: Path, man
         raise DataError(f"{model_file}: the booster takes {count} features, {manifest} lists {len(names)} "
                         "factor_names; the manifest was edited or belongs to another model — retrain or restore "
                         "the model directory")
-
-
-def scores_frame(panel: Panel, scores: np.ndarray, lo: int = 0, hi: int | None = None) -> pl.DataFrame:
-    """Long score frame (ts_code, trade_date, score) of dates lo..hi with a finite score, sorted."""
-    hi = len(panel.dates) - 1 if hi is None else hi
-    s = np.asarray(scores, dtype=np.float64)[lo:hi + 1]
-    ti, ni = np.nonzero(np.isfinite(s))
-    return pl.DataFrame({"ts_code": panel.codes[ni].astype(str), "trade_date": panel.dates[lo + ti],
-                         "score": s[ti, ni]}, schema=SCORE_SCHEMA).sort("trade_date", "ts_code")
-
-
-def write_scores(panel: Panel, scores: np.ndarray, path: str | Path, lo: int = 0, hi: int | None = None, *,
-                 made_by: str) -> Path:
-    """Write the score contract Parquet atomically, recording `made_by` (the command) and the universe and
-    market rules of `panel` (those its loader recorded) in the file's metadata."""
-    record = {"made_by": made_by, **{k: panel.meta[k] for k in ("universe", "market") if k in panel.meta}}
-    return atomic_write_parquet(scores_frame(panel, scores, lo, hi), path,
-                                metadata={SCORES_RECORD_KEY: json.dumps(record, default=str)})
-
-
-def read_scores_record(path: str | Path) -> dict[str, Any] | None:
-    """The record `write_scores` left in a scores Parquet (`made_by`, `universe`, `market`); None for a file
-    written elsewhere. A record that is not a JSON object is a DataError naming the file."""
-    try:
-        raw = pl.read_parquet_metadata(str(path)).get(SCORES_RECORD_KEY)
-    except (pl.exceptions.ComputeError, OSError) as exc:
-        raise DataError(f"{path}: cannot read as a scores Parquet ({exc})") from exc
-    if raw is None:
-        return None
-    try:
-        record = json.loads(raw)
-    except ValueError:
-        record = None
-    if not isinstance(record, dict):
-        raise DataError(f"{path}: its '{SCORES_RECORD_KEY}' metadata is not the JSON object aurumq-rl writes "
-                        f"({raw[:80]!r}); rewrite the file without it, or pass --universe and the market flags")
-    return record
