@@ -281,3 +281,21 @@ def test_infer_picks_parquet_records_the_rules_and_eval_judges_it_under_them(
     assert main(["eval", "--scores", str(picks), "--data", run[0], "--start", "2021-06-01", "--end", "2021-06-30",
                  "--top-k", "5", "--random-draws", "3", "-o", str(tmp_path / "eval")]) == 0
     assert json.loads((tmp_path / "eval" / "eval.json").read_text())["inputs"]["market"] == RULES
+
+
+def test_compare_names_a_model_with_its_own_limit_table(run: tuple[str, Path], tmp_path: Path) -> None:
+    """A limit table has no flag: a later model that recorded a table of its own is named whenever the
+    first source's table differs, and never when both hold the same one."""
+    data, default_run = run
+    table = MarketConfig(rules=(LimitRule(MAIN, 0.01, 0.01), *LIMIT_RULES)).settings()
+    own = _edited_bundle(default_run, tmp_path / "own", market=table)
+    twin = _edited_bundle(default_run, tmp_path / "twin", market=table)
+    args = ["--data", data, "--start", "2021-06-01", "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5"]
+    with pytest.warns(UserWarning, match="recorded other values") as rec:
+        assert main(["compare", str(default_run), str(own), *args, "-o", str(tmp_path / "mixed")]) == 0
+    msg = next(str(w.message) for w in rec if "recorded other values" in str(w.message))
+    assert f"{own} (its own limit-rule table)" in msg
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        assert main(["compare", str(own), str(twin), *args, "-o", str(tmp_path / "same")]) == 0
+    assert not [w for w in got if "recorded other values" in str(w.message)]
