@@ -173,7 +173,7 @@ def test_resume_flags_name_real_train_options() -> None:
     """The refusal names a config key by its `train` flag: each flag it may print must be one `train` takes."""
     import argparse
 
-    from aurumq_rl.algos.trainer import RESUME_FLAGS
+    from aurumq_rl.algos.resume import RESUME_FLAGS
     from aurumq_rl.cli.main import build_parser
 
     sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))

@@ -3,17 +3,16 @@
 Run directory: `run.json` (manifest), `metrics.jsonl` (one line per update, canonical keys), `last.pt` and
 `best.pt` (atomic writes; `best` by a validation metric, never the training reward), `tb/` (TensorBoard when
 installed). `resume=True` continues from `last.pt` with the optimiser, counters and random states, and
-refuses a checkpoint trained with other settings (`RESUME_MAY_DIFFER` lists the exceptions).
+refuses a checkpoint trained with other settings (the rules are `algos.resume`'s; `RESUME_MAY_DIFFER` lists
+the exceptions).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import json
 import math
 import time
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TextIO
@@ -24,6 +23,8 @@ import torch
 from aurumq_rl import __version__
 from aurumq_rl.algos.host_memory import retain_freed_memory
 from aurumq_rl.algos.ppo import PPO, PPOConfig
+from aurumq_rl.algos.resume import RESUME_MAY_DIFFER as RESUME_MAY_DIFFER  # re-exported: its documented old home
+from aurumq_rl.algos.resume import check_resumable, resume_key, warn_extension
 from aurumq_rl.algos.validation import policy_scores, validate_scores
 from aurumq_rl.data.check import check_window_order, date_counts, date_window
 from aurumq_rl.data.labels import days_after_entry
@@ -42,30 +43,6 @@ from aurumq_rl.provenance import data_provenance, git_commit
 BEST_METRICS = ("val_rank_ic", "val_topk_return")
 # what a training run writes into --out-dir besides run.json and tb/, for PPO and the SB3 path alike
 RUN_ARTEFACTS = ("metrics.jsonl", "best.pt", "last.pt", "best.zip", "last.zip", "sb3_model.zip")
-
-
-# run.json config keys (dotted into TrainConfig) that a --resume may change, and why; every other key must equal
-# the checkpoint's (see `Trainer._restore`). ppo.total_timesteps may also be raised (never lowered), see there.
-RESUME_MAY_DIFFER = {
-    "data": "the path: the data's content is compared by its sha256 instead (`_resume_key`), so a moved or "
-            "respelled file resumes and a file edited in place does not",
-    "out_dir": "where last.pt is found: a moved run directory still resumes",
-    "device": "the spelling (auto, cuda, cuda:1); the device type itself (cpu / cuda) must match, as the random "
-              "generators' states live on it and do not transfer between the two",
-    "threads": "CPU threads: speed only (and float rounding, as the device)",
-    "eval_every": "how often to validate: validation reads the policy and draws no random number, so training "
-                  "takes the same path; best.pt stays chosen by the same --best-metric",
-    "ppo.chunk_rows": "rows per forward/backward pass: a memory knob, the same gradients up to rounding",
-}
-# the `train` flag of each config key that has one, for the refusal's message; other keys keep run.json's name
-_FLAG_KEYS = ("data", "out_dir", "train_start", "train_end", "val_start", "val_end", "universe", "factors",
-              "include_columns_file", "feature_group_weights", "encoder_hidden", "device", "eval_every",
-              "best_metric", "threads", "env.top_k", "env.forward_period", "env.reward_mode", "env.episode_length",
-              "env.sizing", "ppo.total_timesteps", "ppo.n_envs", "ppo.n_steps", "ppo.batch_size", "ppo.n_epochs",
-              "ppo.learning_rate", "ppo.value_learning_rate", "ppo.target_kl", "ppo.seed",
-              "market.min_listed_days", "market.limit_method")
-RESUME_FLAGS = {**{k: "--" + k.rsplit(".", 1)[-1].replace("_", "-") for k in _FLAG_KEYS},
-                "env.cost.round_trip_bps": "--cost-bps"}
 
 
 def clear_run_artefacts(out: Path) -> None:
@@ -267,14 +244,8 @@ class Trainer:
                 "resume_key": self._resume_key()}
 
     def _resume_key(self) -> dict:
-        """What a checkpoint's state is tied to beyond its config: the data's content (its sha256, whatever the
-        path), the panel the stored date and stock indices point into (the same flags can load another panel
-        when the data changed) and the device type the random generators live on. `--resume` requires all of
-        it unchanged."""
-        digest = self._data_provenance()["data_sha256"]
-        return {"data sha256": digest[:16] if digest else None,
-                "factors": _digest(self.panel.factor_names), "first date": str(self.panel.dates[0]),
-                "stocks": _digest(list(self.panel.codes)), "device type": self.device.type}
+        """What a checkpoint is tied to beyond its config (`resume.resume_key`)."""
+        return resume_key(self._data_provenance()["data_sha256"], self.panel, self.device)
 
     def _data_provenance(self) -> dict:
         """`data_sha256` / `data_files` of --data, hashed once per run (the manifest and checkpoints reuse it)."""
@@ -287,35 +258,12 @@ class Trainer:
         atomic_write_with(self.out / name, lambda tmp: torch.save(state, tmp))  # no temp left on failure
 
     def _restore(self, path: Path) -> None:
-        """Continue from checkpoint `path`, whose config must equal the current one but for the keys of
-        `RESUME_MAY_DIFFER`, and whose panel and device type must be the same (`_resume_key`); else one
-        DataError listing every difference, before anything is loaded or written.
-
-        `ppo.total_timesteps` may be raised to extend a run, never lowered (a run cannot be shortened after the
-        fact; below the updates done it would train nothing and rewrite run.json). Raising it changes the
-        learning-rate schedule from the next update on: the linear anneal is `1 - updates / n_updates` of
-        --learning-rate (and --value-learning-rate), so the remaining updates run at the rates an
-        uninterrupted run of the new budget uses at those updates, while the updates done kept the old,
-        steeper schedule. The rate therefore jumps at the resume point (after a finished run of N updates
-        extended to N', from 1/N to 1 - N/N': up, unless only an update or two are added); a warning gives
-        both rates."""
+        """Continue from checkpoint `path` once `resume.check_resumable` accepts it (else one DataError listing
+        every difference, before anything is loaded or written), warning when a raised --total-timesteps makes
+        the learning rate jump (`resume.warn_extension`)."""
         st = torch.load(path, map_location=self.device, weights_only=False)
-        key_then, key_now = st.get("resume_key", {}), self._resume_key()
-        diff = [f"{k} {key_then[k]} (now {key_now[k]})" for k in key_now
-                if k in key_then and key_then[k] != key_now[k]]
-        then, now = _flatten(st.get("config", {})), _flatten(self._config())
-        for k in now:  # a key the checkpoint lacks (a field added since) cannot be compared
-            if k not in then or then[k] == now[k] or k in RESUME_MAY_DIFFER:
-                continue
-            if k == "ppo.total_timesteps" and now[k] > then[k]:
-                continue  # an extension
-            why = ": a run can be extended, not shortened" if k == "ppo.total_timesteps" else ""
-            diff.append(f"{RESUME_FLAGS.get(k, k)} {_shown(then[k])} (now {_shown(now[k])}{why})")
-        if diff:
-            raise DataError(f"--resume: {path} was trained with {'; '.join(diff)}; resume with the same settings "
-                            "(run.json's config; --total-timesteps may be raised) and data window, or train into "
-                            "a new --out-dir")
-        self._warn_extension(then.get("ppo.total_timesteps", now["ppo.total_timesteps"]), st["updates"])
+        total_then = check_resumable(path, st, self._resume_key(), self._config())
+        warn_extension(self.ppo, total_then, st["updates"])
         self.policy.load_state_dict(st["policy"])
         self.ppo.opt.load_state_dict(st["opt"])
         self.ppo.updates, self.ppo.env_steps, self.best = st["updates"], st["env_steps"], st["best"]
@@ -330,18 +278,6 @@ class Trainer:
             raise DataError(f"--resume: {path}'s random generator states do not fit this {self.device.type} run "
                             f"({str(exc).splitlines()[0]}); it was trained on another device type: resume it "
                             "with that --device, or train into a new --out-dir") from exc
-
-    def _warn_extension(self, total_then: int, done: int) -> None:
-        """A raised --total-timesteps that adds updates: warn of the learning rate's jump (see `_restore`)."""
-        ppo = self.ppo
-        n_then = max(1, total_then // ppo.steps_per_update)
-        if not self.cfg.ppo.anneal_lr or ppo.n_updates == n_then or done >= ppo.n_updates:
-            return
-        last, nxt = 1 - (done - 1) / n_then, 1 - done / ppo.n_updates
-        warnings.warn(f"--resume: --total-timesteps {total_then} raised to {self.cfg.ppo.total_timesteps}: the "
-                      f"learning rates now anneal to 0 over {ppo.n_updates} updates instead of {n_then}, so update "
-                      f"{done + 1} runs at {nxt:.0%} of --learning-rate (update {done} ran at {last:.0%})",
-                      stacklevel=2)
 
     def _config(self) -> dict:
         """The TrainConfig as JSON, the market rules as their recorded knobs (`MarketConfig.settings`)."""
@@ -429,34 +365,6 @@ def _tensorboard(path: Path):  # noqa: ANN202
     except ImportError:
         return None
     return SummaryWriter(str(path))
-
-
-def _digest(names: list[str]) -> str:
-    """A list in a few characters: its length and a hash of its items in order."""
-    return f"{len(names)} (digest {hashlib.sha256(chr(0).join(names).encode()).hexdigest()[:8]})"
-
-
-def _flatten(config: dict, prefix: str = "") -> dict:
-    """run.json's nested config as dotted keys (`ppo.learning_rate`, `env.cost.round_trip_bps`); a dict-valued
-    setting (feature_group_weights) stays one value."""
-    out: dict = {}
-    for k, v in config.items():
-        if isinstance(v, dict) and k != "feature_group_weights":
-            out.update(_flatten(v, f"{prefix}{k}."))
-        else:
-            out[prefix + k] = v
-    return out
-
-
-def _shown(value: object) -> str:
-    """A config value as the flag takes it: 128,64 for a list, mf_=0.5 for weights, none for None."""
-    if value is None or value == {}:
-        return "none"
-    if isinstance(value, list):
-        return ",".join(map(str, value))
-    if isinstance(value, dict):
-        return ",".join(f"{k}={v}" for k, v in value.items())
-    return str(value)
 
 
 def _jsonable(obj: object) -> object:
