@@ -23,7 +23,6 @@ import torch
 from aurumq_rl import __version__
 from aurumq_rl.algos.host_memory import retain_freed_memory
 from aurumq_rl.algos.ppo import PPO, PPOConfig
-from aurumq_rl.algos.resume import RESUME_MAY_DIFFER as RESUME_MAY_DIFFER  # re-exported: its documented old home
 from aurumq_rl.algos.resume import check_resumable, resume_key, warn_extension
 from aurumq_rl.algos.validation import policy_scores, validate_scores
 from aurumq_rl.data.check import check_window_order, date_counts, date_window
