@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import warnings
 from pathlib import Path
 
 import polars as pl
@@ -143,3 +144,22 @@ def test_a_run_scores_file_without_a_record_falls_back_to_the_model_beside_it(
     err = capsys.readouterr().err
     assert f"{bad}: its '{SCORES_RECORD_KEY}' metadata is not the JSON object aurumq-rl writes" in err
     assert not (tmp_path / "bad_eval" / "eval.json").exists()
+
+
+def test_sl_stack_names_a_base_made_under_other_rules(market: str, trained: Path, tmp_path: Path) -> None:
+    """The stacker runs under its own flags' universe and rules: a base whose scores file recorded others is
+    named in a warning; under the bases' own rules there is none."""
+    bases = []
+    for name in ("a", "b"):
+        bases.append(str(tmp_path / f"{name}.parquet"))
+        assert main(["sl", "score", "--data", market, "--model", str(trained / "model"), "-o", bases[-1]]) == 0
+    args = ["sl", "stack", *bases, "--data", market, "--step", "40", "--min-fit-dates", "60"]
+    said = ("made under --min-listed-days 0, --limit-method pct, the stack runs under --universe main_board_non_st, "
+            "--min-listed-days 60, --limit-method auto, limit table built-in")
+    with pytest.warns(UserWarning, match=said) as rec:
+        assert main([*args, "--out-dir", str(tmp_path / "default")]) == 0
+    assert {str(w.message).split(":")[0] for w in rec if "made under" in str(w.message)} == set(bases)
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        assert main([*args, "--min-listed-days", "0", "--limit-method", "pct", "--out-dir", str(tmp_path / "own")]) == 0
+    assert not [w for w in got if "made under" in str(w.message)]

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from aurumq_rl.cli import sl_steps as steps
-from aurumq_rl.cli.market_args import market_from_args
+from aurumq_rl.cli.market_args import MARKET_FLAGS, market_from_args
 from aurumq_rl.errors import DataError
 
 
@@ -75,6 +75,7 @@ def run_stack(args: argparse.Namespace) -> int:
                         "or trend_scan")
     if len(args.scores) < 2 or min(args.step, args.min_fit_dates) < 1 or args.ridge < 0:
         raise DataError("sl stack: give at least two SCORES files, --step and --min-fit-dates ≥ 1, --ridge ≥ 0")
+    _warn_other_rules(args)
     panel = steps.load(args)
     label = build_label(panel, args.label, args.forward_period)
     bases = []
@@ -106,6 +107,30 @@ def run_stack(args: argparse.Namespace) -> int:
     for name, r in ic.items():
         print(f"  rank IC vs label  {name:<20} {steps.fmt(r['mean'])}")
     return 0
+
+
+def _warn_other_rules(args: argparse.Namespace) -> None:
+    """The stacker fits on the universe and market rules of its flags: warn, naming each, when a base's
+    scores file recorded others (its out-of-sample scores then cover other stocks than the stack judges)."""
+    import warnings
+
+    from aurumq_rl.data.scores import read_scores_record
+
+    def shown(rules: dict) -> dict[str, object]:  # as the flags that set them
+        market = rules.get("market") or {}
+        return {"--universe": rules.get("universe"), **{f: market.get(k) for k, f in MARKET_FLAGS.items()},
+                "limit table": "own" if "rules" in market else "built-in"}
+
+    used = shown(_rules(args))
+    for path in args.scores:
+        rec = read_scores_record(path)
+        if rec is None:
+            continue
+        diff = [f"{k} {v}" for k, v in shown(rec).items() if v is not None and v != used[k]]
+        if diff:
+            warnings.warn(f"{path}: made under {', '.join(diff)}, the stack runs under "
+                          f"{', '.join(f'{k} {used[k]}' for k in used)}; pass the flags the bases ran under",
+                          stacklevel=2)
 
 
 def run_null_test(args: argparse.Namespace) -> int:
