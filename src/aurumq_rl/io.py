@@ -136,6 +136,33 @@ def atomic_write_parquet(df: pl.DataFrame, path: str | Path, metadata: dict[str,
     return _atomic(path, lambda tmp: df.write_parquet(tmp, metadata=metadata))
 
 
+RECORD_KEY = "aurumq_rl"  # the Parquet key-value metadata entry where a file we write records how it was made
+
+
+def parquet_record(record: dict[str, Any]) -> dict[str, str]:
+    """`record` as the key-value metadata of a Parquet we write (JSON under `RECORD_KEY`)."""
+    return {RECORD_KEY: json.dumps(record, default=str, ensure_ascii=False)}
+
+
+def read_parquet_record(path: str | Path, what: str = "Parquet") -> dict[str, Any] | None:
+    """The record a Parquet we wrote carries (`parquet_record`); None for a file without one (written
+    elsewhere). An unreadable file, or a record that is not a JSON object, is a DataError naming the file."""
+    try:
+        raw = pl.read_parquet_metadata(str(path)).get(RECORD_KEY)
+    except (pl.exceptions.ComputeError, OSError) as exc:
+        raise DataError(f"{path}: cannot read as a {what} ({exc})") from exc
+    if raw is None:
+        return None
+    try:
+        record = json.loads(raw)
+    except ValueError:
+        record = None
+    if not isinstance(record, dict):
+        raise DataError(f"{path}: its '{RECORD_KEY}' metadata is not the JSON object aurumq-rl writes "
+                        f"({raw[:80]!r}); rewrite the file without that metadata entry")
+    return record
+
+
 def atomic_write_text(text: str, path: str | Path) -> Path:
     """Write text (UTF-8) at `path` atomically."""
     return _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
@@ -149,10 +176,13 @@ def atomic_write_json(obj: Any, path: str | Path) -> Path:
 class AtomicParquetWriter:
     """Write a Parquet file frame by frame (one or more row groups each), atomically: the frames go to a temp
     file beside `path`, renamed onto `path` when the `with` block ends without error and deleted otherwise.
-    Every frame must have the first frame's columns; their types are cast to the first frame's schema."""
+    Every frame must have the first frame's columns; their types are cast to the first frame's schema.
+    `metadata` (settable until the block ends, e.g. a report known only after the last frame) becomes the
+    file's key-value metadata."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, metadata: dict[str, str] | None = None) -> None:
         self.path = Path(path)
+        self.metadata = metadata
         self._tmp: Path | None = None
         self._writer: Any = None
         self._schema: Any = None
@@ -183,6 +213,8 @@ class AtomicParquetWriter:
         assert self._tmp is not None
         try:
             if self._writer is not None:
+                if exc_type is None and self.metadata:
+                    self._writer.add_key_value_metadata(self.metadata)
                 self._writer.close()
             if exc_type is None:
                 if self._writer is None:

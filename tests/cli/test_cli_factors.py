@@ -12,10 +12,12 @@ import pyarrow.parquet as pq
 import pytest
 from polars.testing import assert_frame_equal
 
+from aurumq_rl import __version__
 from aurumq_rl.cli.main import main
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.synth import generate, preset
 from aurumq_rl.factors.registry import specs
+from aurumq_rl.io import read_parquet_record
 
 ALPHAS = ("alpha_001", "alpha_101", "gtja_001", "gtja_002")
 
@@ -51,6 +53,33 @@ def test_compute_writes_loadable_output(files: tuple[Path, Path], tmp_path: Path
     assert set(names) <= set(p.factor_names)  # picked up by prefix, no include list needed
     raw = pl.read_parquet(out)
     assert raw.schema["cmf_60"] == pl.Float32 and "close" in raw.columns  # input columns carried along
+    # the file records how it was made: the command, the version and the run's report
+    rec = read_parquet_record(out)
+    assert rec is not None and (rec["made_by"], rec["version"]) == ("factors compute", __version__)
+    assert rec["computed"] == names and rec["limit_method"] == report["limit_method"] == "auto"
+    assert rec["skipped"] == report["skipped"] and rec["inf_counts"] == {n: c for n, c in
+                                                                         report["inf_counts"].items() if c}
+
+
+def test_data_check_shows_how_a_factor_file_was_made(files: tuple[Path, Path], tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """`data check` of a `factors compute` output prints the record, and a note when its zt_ flags told limit
+    days by another method than the check's; a file without a record prints no such line."""
+    panel, _ = files
+    out = tmp_path / "zt.parquet"
+    assert main(["factors", "compute", str(panel), "-o", str(out), "--family", "zt", "--limit-method", "pct",
+                 "--no-progress"]) == 0
+    n = len(read_parquet_record(out)["computed"])
+    capsys.readouterr()
+    assert main(["data", "check", str(out)]) == 0
+    text = capsys.readouterr().out
+    made = f"made by: aurumq-rl {__version__} factors compute ({n} factors)"
+    assert f"{made}; its zt_ flags told limit days by pct" in text
+    assert "note: the zt_ factors were computed with --limit-method pct, this check" in text
+    assert main(["data", "check", str(out), "--limit-method", "pct"]) == 0
+    assert "note:" not in capsys.readouterr().out
+    assert main(["data", "check", str(out), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["made_by"]["limit_method"] == "pct"
 
 
 def test_compute_factors_only(files: tuple[Path, Path], tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from aurumq_rl.io import AtomicParquetWriter
+from aurumq_rl.io import AtomicParquetWriter, parquet_record, read_parquet_record
 
 
 def _frame(i: int) -> pl.DataFrame:
@@ -27,6 +27,17 @@ def test_parquet_writer_appends_frames_as_row_groups(tmp_path: Path) -> None:
     got = pl.read_parquet(out)
     assert got["v"].to_list() == [0.0, 1.0, 2.0, 3.0] and got.schema["v"] == pl.Float32
     assert [p.name for p in out.parent.iterdir()] == ["x.parquet"]  # no temp file left
+
+
+def test_parquet_writer_records_metadata_set_before_the_block_ends(tmp_path: Path) -> None:
+    out = tmp_path / "x.parquet"
+    with AtomicParquetWriter(out) as w:
+        w.write(_frame(0))
+        w.metadata = parquet_record({"rows": w.rows, "made_by": "test"})  # known only after the frames
+    assert read_parquet_record(out) == {"rows": 1, "made_by": "test"}
+    plain = tmp_path / "plain.parquet"
+    _frame(0).write_parquet(plain)
+    assert read_parquet_record(plain) is None
 
 
 def test_parquet_writer_failure_leaves_nothing(tmp_path: Path) -> None:

@@ -12,7 +12,8 @@ import polars as pl
 import pytest
 
 from aurumq_rl.cli.main import main
-from aurumq_rl.data.scores import SCORES_RECORD_KEY, read_scores_record
+from aurumq_rl.data.scores import read_scores_record
+from aurumq_rl.io import RECORD_KEY
 from aurumq_rl.sl.model_io import MANIFEST, SLScorer
 from tests.sl.test_cli_sl import FAST
 
@@ -139,10 +140,10 @@ def test_a_run_scores_file_without_a_record_falls_back_to_the_model_beside_it(
     args = ["eval", "--scores", str(old), "--data", market, "--random-draws", "3", "--top-k", "5"]
     assert _eval_inputs(args, tmp_path / "old_eval")["market"] == RULES
     bad = tmp_path / "bad.parquet"
-    pl.read_parquet(old / "scores.parquet").write_parquet(bad, metadata={SCORES_RECORD_KEY: "[1, 2]"})
+    pl.read_parquet(old / "scores.parquet").write_parquet(bad, metadata={RECORD_KEY: "[1, 2]"})
     assert main(["eval", "--scores", str(bad), *args[3:], "-o", str(tmp_path / "bad_eval")]) == 2
     err = capsys.readouterr().err
-    assert f"{bad}: its '{SCORES_RECORD_KEY}' metadata is not the JSON object aurumq-rl writes" in err
+    assert f"{bad}: its '{RECORD_KEY}' metadata is not the JSON object aurumq-rl writes" in err
     assert not (tmp_path / "bad_eval" / "eval.json").exists()
 
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import polars as pl
 
 from aurumq_rl.cli.market_args import add_market_args, market_from_args
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import FactorSpec, specs
+
+if TYPE_CHECKING:
+    from aurumq_rl.factors.engine import FactorReport
 
 REFERENCE_COLUMNS = ("name", "family", "quality", "inputs", "lookback", "reference", "formula", "reason")
 
@@ -99,9 +103,25 @@ def attach_inputs(out: pl.DataFrame, inputs: pl.LazyFrame | None) -> pl.DataFram
     return joined.select("ts_code", "trade_date", *extra, *out.columns[2:])
 
 
+def factor_record(report: FactorReport) -> dict[str, object]:
+    """What a factor file records about how it was made (its Parquet metadata, shown by `data check`): the
+    command, the package version and the run's report (±inf counts only where non-zero)."""
+    from aurumq_rl import __version__
+
+    rec = report.to_dict()
+    rec["inf_counts"] = {n: c for n, c in report.inf_counts.items() if c}
+    return {"made_by": "factors compute", "version": __version__, **rec}
+
+
 def run_compute(args: argparse.Namespace) -> int:
     from aurumq_rl.factors.engine import FACTOR_BATCH, plan_factors, run_batches
-    from aurumq_rl.io import AtomicParquetWriter, atomic_write_json, check_not_input, check_writable
+    from aurumq_rl.io import (
+        AtomicParquetWriter,
+        atomic_write_json,
+        check_not_input,
+        check_writable,
+        parquet_record,
+    )
 
     # the outputs before any work: never the input (file, a shard of its directory, its glob) or the index
     check_not_input(args.output, args.input, args.index, flag="-o")
@@ -128,6 +148,7 @@ def run_compute(args: argparse.Namespace) -> int:
             part = attach_inputs(part, inputs)
             writer.write(part)
             width = part.width
+        writer.metadata = parquet_record(factor_record(report))
     if args.report_json:
         atomic_write_json(report.to_dict(), args.report_json)
     print(report.format())

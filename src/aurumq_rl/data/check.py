@@ -24,6 +24,7 @@ from aurumq_rl.data.normalize import FLAT_RTOL, MARKET_WIDE_SHARE
 from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError
+from aurumq_rl.io import read_parquet_record
 from aurumq_rl.market.limits import check_limit_method, tick_grid_share
 from aurumq_rl.market.status import MarketConfig, annotate
 
@@ -86,11 +87,26 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
         "thin_dates": _thin_dates(keys),
         "problems": value_problems(keys),
     }
+    report["made_by"] = _made_by(source)
     report.update(_factor_stats(lf, factors, name))
     ints = [c for c in factors if schema[c].is_integer()]  # rare: one extra read of those columns only
     report["raw_flag_columns"] = ([c for c in ints if is_raw_flag(collect_source(lf.select(c), name)[c])]
                                   if ints else [])
     return report
+
+
+def _made_by(source: object) -> dict | None:
+    """What a single Parquet we wrote records about how it was made (`factors compute`'s record: command,
+    version, factor count, the limit method of its `zt_` flags); None for other sources."""
+    if not isinstance(source, (str, Path)) or not Path(source).is_file():
+        return None
+    rec = read_parquet_record(source)
+    if rec is None:
+        return None
+    out = {k: rec[k] for k in ("made_by", "version", "limit_method") if k in rec}
+    if isinstance(rec.get("computed"), list):
+        out["factors"] = len(rec["computed"])
+    return out
 
 
 def thin_dates(counts: np.ndarray, frac: float = THIN_DATE_FRAC, window: int = THIN_DATE_WINDOW
@@ -228,6 +244,15 @@ def format_report(rep: dict) -> str:
         lines.append(f"  warning: {len(thin)} date(s) hold fewer than {THIN_DATE_FRAC:.0%} of the stocks of the "
                      f"{THIN_DATE_WINDOW} dates before them: {shown}"
                      + ("; the LAST date is incomplete, so inference picks from a partial market" if last else ""))
+    made = rep.get("made_by")
+    if made:
+        zt = made.get("limit_method")
+        lines.append(f"  made by: aurumq-rl {made.get('version', '?')} {made.get('made_by', '?')}"
+                     + (f" ({made['factors']} factors)" if "factors" in made else "")
+                     + (f"; its zt_ flags told limit days by {zt}" if zt else ""))
+        if zt and zt != rep["limit_method"]:
+            lines.append(f"  note: the zt_ factors were computed with --limit-method {zt}, this check (and a run "
+                         f"with the same flags) tells limit days by {rep['limit_method']}")
     for p in rep["problems"]:
         lines.append(f"  {p['level']}: {p['message']}")
     lines += ["", f"  {'prefix':<10}{'columns':>8}{'null':>9}{'inf':>9}"]

@@ -1,7 +1,7 @@
 """The score-file contract every score travels in, between `sl`, `infer` and `eval`: a Parquet with
 `ts_code` (str), `trade_date` (Date), `score` (Float64), one row per (date, stock) with a finite score.
 
-The file's key-value metadata (`aurumq_rl`, JSON) records the command that made the scores and the universe
+The file's key-value metadata (`io.RECORD_KEY`, JSON) records the command that made the scores and the universe
 and market rules of their panel, so `eval --scores FILE` judges them under the rules they were made under.
 A file written elsewhere needs only the three columns (dates may be strings or integers; see
 `read_score_frame`).
@@ -9,7 +9,6 @@ A file written elsewhere needs only the three columns (dates may be strings or i
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -20,11 +19,10 @@ from aurumq_rl.data.contract import trade_date_expr
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import collect_source
 from aurumq_rl.errors import DataError
-from aurumq_rl.io import atomic_write_parquet
+from aurumq_rl.io import atomic_write_parquet, parquet_record, read_parquet_record
 
 SCORE_COLUMNS: tuple[str, ...] = ("ts_code", "trade_date", "score")
 SCORE_SCHEMA = {"ts_code": pl.String, "trade_date": pl.Date, "score": pl.Float64}
-SCORES_RECORD_KEY = "aurumq_rl"  # the key-value metadata entry holding a file's record (JSON)
 
 
 def scores_frame(panel: Panel, scores: np.ndarray, lo: int = 0, hi: int | None = None) -> pl.DataFrame:
@@ -45,27 +43,13 @@ def write_scores(panel: Panel, scores: np.ndarray, path: str | Path, lo: int = 0
 def scores_record(panel: Panel, made_by: str) -> dict[str, str]:
     """The Parquet key-value metadata of scores made on `panel` by the command `made_by`: the command and the
     universe and market rules the panel's loader recorded, read back by `read_scores_record`."""
-    record = {"made_by": made_by, **{k: panel.meta[k] for k in ("universe", "market") if k in panel.meta}}
-    return {SCORES_RECORD_KEY: json.dumps(record, default=str)}
+    return parquet_record({"made_by": made_by, **{k: panel.meta[k] for k in ("universe", "market") if k in panel.meta}})
 
 
 def read_scores_record(path: str | Path) -> dict[str, Any] | None:
     """The record `write_scores` left in a scores Parquet (`made_by`, `universe`, `market`); None for a file
     written elsewhere. A record that is not a JSON object is a DataError naming the file."""
-    try:
-        raw = pl.read_parquet_metadata(str(path)).get(SCORES_RECORD_KEY)
-    except (pl.exceptions.ComputeError, OSError) as exc:
-        raise DataError(f"{path}: cannot read as a scores Parquet ({exc})") from exc
-    if raw is None:
-        return None
-    try:
-        record = json.loads(raw)
-    except ValueError:
-        record = None
-    if not isinstance(record, dict):
-        raise DataError(f"{path}: its '{SCORES_RECORD_KEY}' metadata is not the JSON object aurumq-rl writes "
-                        f"({raw[:80]!r}); rewrite the file without it, or pass --universe and the market flags")
-    return record
+    return read_parquet_record(path, "scores Parquet")
 
 
 def read_score_frame(path: str | Path) -> pl.DataFrame:
