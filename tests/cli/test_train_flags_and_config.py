@@ -107,6 +107,13 @@ def test_config_file_errors_name_the_file(tmp_path: Path, capsys: pytest.Capture
         (["--learning-rate", "nan"], None, "--learning-rate nan"),
         (["--cost-bps", "inf"], None, "--cost-bps inf"),
         ([], '{"n_epochs": true}', "--n-epochs True: must be an integer"),
+        # a --config value of the wrong type: was a TypeError traceback (a path or the factor list) or, for a
+        # switch written as text, read by its truth ("false" resumed the run)
+        ([], '{"include_columns_file": 3}', "--include-columns-file 3: must be text"),
+        ([], '{"factors": 3.5}', "--factors 3.5: give a count"),
+        ([], '{"factors": ["alpha_001", 3]}', "--factors ['alpha_001', 3]: give a count"),
+        ([], '{"resume": "false"}', "--resume 'false': a switch is true or false"),
+        ([], '{"smoke": 1}', "--smoke 1: a switch is true or false"),
     ],
 )
 def test_more_bad_values_are_refused_naming_the_flag(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import date
 
 import numpy as np
@@ -67,6 +68,26 @@ def test_index_joined_as_bench(synth: tuple, monkeypatch: pytest.MonkeyPatch) ->
                         progress=False)
     picked, _ = compute_factors(df, only="tech_zz_bench", index=two, index_code="000905.SH", progress=False)
     assert picked.row(1000, named=True)["tech_zz_bench"] == pytest.approx(want / 2, rel=1e-6)
+
+
+def test_an_index_that_misses_dates_of_the_input_is_named(synth: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Index bars that stop before the stock bars (an index file not updated with them) left every benchmark
+    factor null on the later dates without a word; now a warning counts the dates and names the factors.
+    Nothing is said when the index covers the data or no chosen factor reads it."""
+    df, idx = synth
+    specs()
+    monkeypatch.setitem(REGISTRY, "tech_zz_bench", _extra("tech_zz_bench", ("close", "bench_close"),
+                                                          lambda: X.col("close") / X.col("bench_close")))
+    dates = df["trade_date"].unique().sort()
+    cut = idx.filter(pl.col("trade_date") < dates[-10])
+    with pytest.warns(UserWarning, match=r"--index has no bar on 10 of the 400 dates.*tech_zz_bench.*null"):
+        out, _ = compute_factors(df, only="tech_zz_bench", index=cut, progress=False)
+    assert out.filter(pl.col("trade_date") >= dates[-10])["tech_zz_bench"].null_count() == out.filter(
+        pl.col("trade_date") >= dates[-10]).height
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        compute_factors(df, only="tech_zz_bench", index=idx, progress=False)
+        compute_factors(df, only="tech_ma5_ratio", index=cut, progress=False)
 
 
 def test_vwap_and_pre_close_derived(synth: tuple) -> None:

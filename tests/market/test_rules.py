@@ -243,6 +243,22 @@ def test_auto_limit_method_decides_row_by_row() -> None:
         _annotate(frame, "exact")
 
 
+def test_auto_judges_an_adjusted_row_whose_close_lands_on_the_grid_by_pct() -> None:
+    """Forward-adjusted prices land on the cent grid by chance (about 1 row in 100). On the real CSI 300 sample
+    600025.SH closed 2021-09-28 at the limit (+9.9724%, close = high = 7.64 from an adjusted 6.9472): auto read
+    the close as a real price, rounded the derived previous close to 6.95 and wanted 7.65, so the sealed day
+    was no limit-up and a backtest could buy it. A price is real only when the previous close is on the grid
+    too (within the rounding of pct_chg); the same row with a real previous close stays price-checked."""
+    base = {"trade_date": date(2021, 9, 28), "vol": 1.0}
+    rows = [{**base, "ts_code": "600025.SH", "high": 7.64, "close": 7.64, "pct_chg": 0.099724},
+            {**base, "ts_code": "000425.SZ", "high": 5.54, "close": 5.54, "pct_chg": 0.100757},  # from 5.0329
+            {**base, "ts_code": "601021.SH", "high": 53.4, "close": 53.4, "pct_chg": 0.099897}]  # real 48.55:
+    frame = _frame(rows)  # the limit is 53.41, so 53.40 is no limit-up (pct alone would say it is)
+    assert _annotate(frame, "auto")["is_limit_up"].to_list() == [True, True, False]
+    assert _annotate(frame.with_columns(pre_close=pl.Series([6.9472, 5.0329, 48.55])), "auto")[
+        "is_limit_up"].to_list() == [True, True, False]
+
+
 def test_list_date_before_the_data_counts_weekdays_before_it() -> None:
     days = [date(2024, 1, 2), date(2024, 1, 3)]
     rows = [{"ts_code": "600001.SH", "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1.0,

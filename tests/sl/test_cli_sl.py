@@ -310,3 +310,24 @@ def test_sl_train_no_calibrate_reaches_prune_and_compare_features(market: str, t
     assert len(seen) == 3 and all(c is None for c in seen)  # base, pruned, other feature mode
     manifest = json.loads((tmp_path / "model" / "manifest.json").read_text())
     assert manifest["calibration"] is None
+
+
+def test_sl_stack_keeps_every_base_when_files_share_a_directory(market: str, tmp_path: Path,
+                                                                capsys: pytest.CaptureFixture[str]) -> None:
+    """Bases saved side by side (bases/a.parquet, bases/b.parquet) are each reported under their own name: the
+    per-base rank ICs of sl_stack.json and the terminal were keyed by the directory name, so one base
+    overwrote the other; a repeated name gets #2."""
+    folder = tmp_path / "bases"
+    folder.mkdir()
+    files = []
+    for name in ("alpha_001", "alpha_002"):
+        f = folder / f"{name}.parquet"
+        pl.read_parquet(market, columns=["ts_code", "trade_date", name]).rename({name: "score"}).write_parquet(f)
+        files.append(str(f))
+    out = tmp_path / "stack"
+    assert main(["sl", "stack", *files, files[0], "--data", market, "--step", "40", "--min-fit-dates", "60",
+                 "--out-dir", str(out)]) == 0
+    ic = json.loads((out / "sl_stack.json").read_text())["rank_ic_vs_label"]
+    assert list(ic) == ["alpha_001", "alpha_002", "alpha_001#2", "stacked"]
+    assert ic["alpha_001"]["mean"] != ic["alpha_002"]["mean"] and ic["alpha_001"] == ic["alpha_001#2"]
+    assert "rank IC vs label  alpha_002" in capsys.readouterr().out

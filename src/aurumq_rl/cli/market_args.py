@@ -32,8 +32,8 @@ def add_market_args(p: argparse.ArgumentParser, *, model: bool = False, listing:
                             f"has traded more than N days (0: off; default: {source.format(default.min_listed_days)})")
     p.add_argument("--limit-method", choices=LIMIT_METHODS,
                    help="how limit-up/down days are told: price (close at the limit price), pct (pct_chg at the "
-                        "limit), auto (price where the close is on the cent grid, pct elsewhere; default: "
-                        f"{source.format(default.limit_method)})")
+                        "limit), auto (price where the close and the previous close are on the cent grid, pct "
+                        f"elsewhere; default: {source.format(default.limit_method)})")
 
 
 def market_config(min_listed_days: object = None, limit_method: object = None, *,

@@ -18,6 +18,21 @@ def _rules(args: argparse.Namespace) -> dict[str, object]:
     """The universe and market rules a research report ran under, recorded beside its results."""
     return {"universe": args.universe, "market": market_from_args(args).settings()}
 
+
+def _base_names(paths: list[str]) -> list[str]:
+    """One report key per SCORES file: a run's `scores.parquet` by its directory, any other file by its stem;
+    repeats (and the name `stacked`, the stack's own key) get `#2`, `#3`, … as in `eval`."""
+    from aurumq_rl.eval.sources import RUN_SCORES_FILE
+
+    seen: dict[str, int] = {"stacked": 1}
+    names = []
+    for p in map(Path, paths):
+        name = (p.resolve().parent.name if p.name == RUN_SCORES_FILE else "") or p.stem
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return names
+
+
 def run_walk_forward(args: argparse.Namespace) -> int:
     import numpy as np
 
@@ -79,12 +94,12 @@ def run_stack(args: argparse.Namespace) -> int:
     panel = steps.load(args)
     label = build_label(panel, args.label, args.forward_period)
     bases = []
-    for path in args.scores:
+    for path, name in zip(args.scores, _base_names(args.scores), strict=True):
         scores, _info = align_long(read_score_frame(path), panel)
         oos = np.isfinite(scores).any(1)
         if not oos.any():
             raise DataError(f"{path}: no score on any date of {args.data}; check the file and --data")
-        bases.append(OOFPredictions(Path(path).parent.name or Path(path).stem, scores, oos))
+        bases.append(OOFPredictions(name, scores, oos))
     stacked = stack_walk_forward(bases, label.values, panel, label.horizon, step=args.step,
                                  min_fit_dates=args.min_fit_dates, ridge=args.ridge)
     scored = np.isfinite(stacked).any(1)

@@ -123,6 +123,8 @@ def _smoke(opts: dict) -> dict:
 INT_FLAGS = {"total_timesteps": 1, "n_envs": 1, "n_steps": 1, "batch_size": 1, "n_epochs": 1, "top_k": 1,
              "forward_period": 1, "episode_length": 1, "eval_every": 1, "seed": 0}
 DATE_KEYS = ("train_start", "train_end", "val_start", "val_end")
+TEXT_KEYS = ("data", "out_dir", "universe", "include_columns_file")
+SWITCHES = ("resume", "smoke", "no_export", "no_progress")
 DEVICE_RE = re.compile(r"auto|cpu|cuda(:\d+)?")
 
 
@@ -156,6 +158,23 @@ def _float(opts: dict, key: str, low: float, strict: bool) -> float:
     if not math.isfinite(x) or (x <= low if strict else x < low):
         raise DataError(f"{_flag(key)} {v}: must be {'>' if strict else '≥'} {low:g}")
     return x
+
+
+def _check_types(opts: dict) -> None:
+    """Paths and names are text, switches true/false, --factors a count, a pattern string or a list of names:
+    a --config value of another type is an error naming the flag (not a TypeError later, nor a switch read by
+    the truth of its text, where "false" is true)."""
+    for key in TEXT_KEYS:
+        if opts.get(key) is not None and not isinstance(opts[key], str):
+            raise DataError(f"{_flag(key)} {opts[key]!r}: must be text (a path or a name)")
+    for key in SWITCHES:
+        if opts.get(key) is not None and not isinstance(opts[key], bool):
+            raise DataError(f"{_flag(key)} {opts[key]!r}: a switch is true or false")
+    f = opts.get("factors")
+    names = isinstance(f, list) and all(isinstance(x, str) for x in f)
+    if f is not None and not (names or isinstance(f, str) or (isinstance(f, int) and not isinstance(f, bool))):
+        raise DataError(f"--factors {f!r}: give a count, comma-separated globs such as 'alpha_*,mf_*', or (in "
+                        "--config) a list of column names")
 
 
 def _hidden(value: object) -> tuple[int, ...]:
@@ -233,6 +252,7 @@ def validate(opts: dict) -> dict:
     from aurumq_rl.market.costs import CostModel
 
     opts = dict(opts)
+    _check_types(opts)
     for key, low in INT_FLAGS.items():
         opts[key] = _int(opts, key, low)
     if opts.get("threads") is not None:

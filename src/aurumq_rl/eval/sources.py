@@ -272,7 +272,26 @@ def load_eval_panel(data: str | Path, specs: Sequence[SourceSpec], *, calendar: 
         warnings.warn(f"decisions after {panel.dates[fits]} have no full {window} in the data; evaluated "
                       f"up to {panel.dates[fits]}", stacklevel=2)
         hi = fits
+    _warn_thin_dates(panel, lo, hi + 1 + max(forward_period, MAIN_WAVE_MAX_HOLD))
     return EvalPanel(panel, lo, hi, universe, market)
+
+
+def _warn_thin_dates(panel: Panel, lo: int, hi: int) -> None:
+    """Warn of dates lo..hi (the decisions and their forward windows) holding far fewer stocks than the dates
+    before them (`data.check.thin_dates`, as `data check` and `infer` judge them): the stocks missing there
+    count as suspended with a 0 return, which biases every figure whose window reaches such a date."""
+    from aurumq_rl.data.check import thin_dates
+
+    counts = panel.present.sum(1)
+    thin, median = thin_dates(counts)
+    days = np.flatnonzero(thin[lo:hi + 1]) + lo
+    if len(days):
+        t = int(days[0])
+        more = f" (and {len(days) - 1} other date(s))" if len(days) > 1 else ""
+        warnings.warn(f"{panel.dates[t]} holds {counts[t]} stocks against a median of {median[t]:.0f} on the dates "
+                      f"before it{more}: its data looks incomplete, and the stocks missing there count as suspended "
+                      "(a 0 return), so the figures of decisions whose forward windows reach it are biased",
+                      stacklevel=3)
 
 
 def factor_scores(panel: Panel, factor: str) -> np.ndarray:

@@ -282,6 +282,9 @@ def plan_factors(
     report = FactorReport(source=name, derived=derived, rows=df.height, stocks=df["ts_code"].n_unique(),
                           dates=df["trade_date"].n_unique())
     xs, kept, report.skipped = _plan(chosen, set(df.columns), bench is not None)
+    if bench is not None:
+        engine_io.warn_index_gaps(df, bench, [n for n, x in xs.items()
+                                              if any(c.startswith("bench_") for c in required_columns({n: x}))])
     report.computed = list(xs)
     if any(LIMIT_FLAG in required_columns({n: x}) for n, x in xs.items()):
         df = engine_io.add_limit_flags(df, columns, market)

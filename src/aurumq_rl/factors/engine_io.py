@@ -160,6 +160,19 @@ def join_index(df: pl.DataFrame, bench: pl.DataFrame) -> pl.DataFrame:
     return df.join(bench, on="trade_date", how="left", maintain_order="left")
 
 
+def warn_index_gaps(df: pl.DataFrame, bench: pl.DataFrame, readers: list[str]) -> None:
+    """Warn when the index lacks dates of the panel that factors in `readers` read `bench_*` on: an index file
+    that stops before the stock bars leaves those factors null on the later dates (and in their windows)."""
+    if not readers:
+        return
+    dates = df["trade_date"].unique().sort()
+    gaps = dates.filter(~dates.is_in(bench["trade_date"].implode()))
+    if gaps.len():
+        warnings.warn(f"--index has no bar on {gaps.len()} of the {dates.len()} dates of the input ({gaps[0]} … "
+                      f"{gaps[-1]}); {', '.join(readers[:5])}{' …' if len(readers) > 5 else ''} read it and are "
+                      "null there: give index bars covering the data", stacklevel=4)
+
+
 def add_limit_flags(df: pl.DataFrame, columns: list[str], market: MarketConfig = MarketConfig()) -> pl.DataFrame:
     """Add `is_limit_up` via `market.status.annotate` on the whole frame (listing day and limit rules need the
     stock's full history, so this runs before any date batching). `columns` are the source's original names,

@@ -169,6 +169,17 @@ def on_tick_grid(col: str = "close", tol: float = 1e-6) -> pl.Expr:
     return ((c - c.round()).abs() <= tol).fill_null(False)
 
 
+def real_price_row(columns: list[str] = ()) -> pl.Expr:
+    """Per row: `auto` checks it by price. The close is on the cent grid and so is the previous close (the
+    `pre_close` column, else close / (1 + pct_chg) within the rounding of pct_chg): a forward-adjusted close
+    lands on the grid by chance on about 1 row in 100, and rounding its adjusted previous close to the cent
+    moves the limit price off the sealed close."""
+    if "pre_close" in columns:
+        return on_tick_grid() & on_tick_grid("pre_close")
+    pre = pl.col("close") * 100 / (1 + pl.col("pct_chg"))
+    return on_tick_grid() & ((pre - pre.round()).abs() <= pre.abs() * PCT_CHG_PRECISION + 1e-6).fill_null(False)
+
+
 def tick_grid_share(close: pl.Series) -> float:
     """Share of the closes on the 0.01 yuan grid (for reports: the rows `auto` checks by price)."""
     c = close.drop_nulls()
@@ -190,9 +201,9 @@ def limit_flag_exprs(method: str, columns: list[str] = ()) -> list[pl.Expr]:
     rounded to the cent). pct: pct_chg within half a cent of the limit, tolerance capped at 0.25% (adjusted
     prices do not tell the real price level) plus `PCT_CHG_PRECISION` for pct_chg's own rounding; then a close
     below the day's high cannot be a limit-up close (nor one above the low a limit-down close): adjustment
-    scales a day's prices alike, so a sealed close still equals the high. auto: price on rows whose close is
-    on the cent grid (`on_tick_grid`), pct elsewhere. In all, a move beyond the limit means no limit applied
-    that day (a resumption after a delisting, say), so it is no limit hit.
+    scales a day's prices alike, so a sealed close still equals the high. auto: price on rows whose close and
+    previous close are on the cent grid (`real_price_row`), pct elsewhere. In all, a move beyond the limit
+    means no limit applied that day (a resumption after a delisting, say), so it is no limit hit.
     """
     check_limit_method(method)
     up, down = pl.col("limit_up_pct"), pl.col("limit_down_pct")
@@ -216,7 +227,7 @@ def limit_flag_exprs(method: str, columns: list[str] = ()) -> list[pl.Expr]:
     elif method == "pct":
         hit_up, hit_down = pct_up, pct_down
     else:
-        grid = on_tick_grid()
+        grid = real_price_row(columns)
         hit_up = pl.when(grid).then(price_up).otherwise(pct_up)
         hit_down = pl.when(grid).then(price_down).otherwise(pct_down)
     hit_up = (hit_up & up.is_not_null()).fill_null(False).alias("is_limit_up")
@@ -226,14 +237,14 @@ def limit_flag_exprs(method: str, columns: list[str] = ()) -> list[pl.Expr]:
 
 def pre_close_expr(columns: list[str], method: str) -> pl.Expr:
     """Previous close: the column when present, else close / (1 + pct_chg), cent-rounded where the price is
-    real (method price, or auto on a row whose close is on the grid)."""
+    real (method price, or auto on a row `real_price_row` judges real)."""
     if "pre_close" in columns:
         return pl.col("pre_close").alias("_pre_close")
     derived = pl.col("close") / (1 + pl.col("pct_chg"))
     if method == "price":
         derived = round_half_up_cents(derived)
     elif method == "auto":
-        derived = pl.when(on_tick_grid()).then(round_half_up_cents(derived)).otherwise(derived)
+        derived = pl.when(real_price_row(columns)).then(round_half_up_cents(derived)).otherwise(derived)
     return derived.alias("_pre_close")
 
 
