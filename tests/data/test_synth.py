@@ -48,7 +48,7 @@ def test_realistic_content(small) -> None:
 def test_passes_data_check_and_limits_respected(small) -> None:
     df, _ = small
     rep = check_data(df.lazy())
-    assert rep["limit_method"] == "auto" and rep["on_tick_grid_share"] == 1.0  # synthetic prices are real
+    assert rep["limit_method"] == "auto" and rep["by_price_share"] == 1.0  # synthetic prices are real
     main = next(b for b in rep["boards"] if b["board"] == "main")
     assert 0.0005 < main["limit_up_share"] < 0.05 and main["one_price_share"] > 0
     assert rep["market_wide_columns"] == ["mkt_ret5", "mkt_vol20"]

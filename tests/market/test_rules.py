@@ -12,8 +12,8 @@ from aurumq_rl.market.boards import board_expr
 from aurumq_rl.market.limits import (
     limit_pct_exprs,
     on_tick_grid,
+    real_price_share,
     round_half_up_cents,
-    tick_grid_share,
 )
 from aurumq_rl.market.status import annotate
 
@@ -227,7 +227,9 @@ def test_auto_limit_method_decides_row_by_row() -> None:
     price real: the close must sit on the grid."""
     assert pl.DataFrame({"close": [10.01, 9.5, 3.3301, None]}).select(on_tick_grid())["close"].to_list() == [
         True, True, False, False]
-    assert tick_grid_share(pl.Series([10.01, 9.5, 3.3301, 3.33])) == 0.75
+    # the report's share: close and previous close on the grid (3.33 at +1% comes from 3.2970…: adjusted)
+    shares = pl.DataFrame({"close": [10.01, 9.5, 3.3301, 3.33, None], "pct_chg": [0.001, 0.0, 0.0, 0.01, 0.0]})
+    assert real_price_share(shares) == 0.5
     base = {"trade_date": date(2024, 1, 2), "vol": 1.0}
     rows = [  # real 246.00 → 270.58, two cents below the 270.60 limit: pct_chg is within the 0.01% floor
         {**base, "ts_code": "600001.SH", "close": 270.58, "pct_chg": 270.58 / 246 - 1},

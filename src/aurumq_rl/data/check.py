@@ -25,7 +25,7 @@ from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import read_parquet_record
-from aurumq_rl.market.limits import check_limit_method, tick_grid_share
+from aurumq_rl.market.limits import check_limit_method, real_price_share
 from aurumq_rl.market.status import MarketConfig, annotate
 
 STATS_CHUNK = 64
@@ -81,7 +81,7 @@ def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketC
         # rows a buy refuses, and the named universes leave out, for their listing age (new-listing protection)
         "new_listing": {"min_listed_days": market.min_listed_days,
                         "share": float((ann["listing_day"] <= market.min_listed_days).mean())},
-        "on_tick_grid_share": tick_grid_share(keys["close"]),  # auto: the rows checked by price
+        "by_price_share": real_price_share(keys),  # auto: the rows checked by price
         "optional_columns_present": status_cols,
         "st_share": float(ann["is_st"].mean()),
         "thin_dates": _thin_dates(keys),
@@ -214,7 +214,8 @@ def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
 def _limit_text(rep: dict) -> str:
     if rep["limit_method"] != "auto":
         return rep["limit_method"]
-    return f"by price on {rep['on_tick_grid_share']:.0%} of rows (real prices, on the cent grid), by pct_chg elsewhere"
+    return (f"by price on {rep['by_price_share']:.0%} of rows (real prices: close and previous close on the cent "
+            "grid), by pct_chg elsewhere")
 
 
 def format_report(rep: dict) -> str:

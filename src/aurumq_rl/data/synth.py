@@ -154,7 +154,7 @@ def generate(cfg: SynthConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
 
     close = np.full((T, N), np.nan)
     pre = np.full((T, N), np.nan)
-    price = np.exp(rng.normal(2.7, 0.6, N)).clip(2, 300)
+    price = _round_cents(np.exp(rng.normal(2.7, 0.6, N)).clip(2, 300))  # a real price: the first pre_close too
     for t in range(T):
         r = beta * mkt[t] + ind_ret[t, industry] + sigma * idio[t]
         if t >= 2:

@@ -180,10 +180,11 @@ def real_price_row(columns: list[str] = ()) -> pl.Expr:
     return on_tick_grid() & ((pre - pre.round()).abs() <= pre.abs() * PCT_CHG_PRECISION + 1e-6).fill_null(False)
 
 
-def tick_grid_share(close: pl.Series) -> float:
-    """Share of the closes on the 0.01 yuan grid (for reports: the rows `auto` checks by price)."""
-    c = close.drop_nulls()
-    return float(c.to_frame("close").select(on_tick_grid().mean()).item()) if c.len() else 0.0
+def real_price_share(frame: pl.DataFrame) -> float:
+    """Share of the rows with a close that `auto` checks by price (`real_price_row`), for reports; `frame`
+    holds close and pct_chg, and pre_close when the data has it."""
+    rows = frame.filter(pl.col("close").is_not_null())
+    return float(rows.select(real_price_row(rows.columns).mean()).item()) if rows.height else 0.0
 
 
 def check_limit_method(method: str) -> str:
