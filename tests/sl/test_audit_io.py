@@ -201,14 +201,17 @@ def test_manifest_factor_count_must_match_an_unnamed_booster(tmp_path: Path) -> 
 
 def test_a_stock_with_every_factor_missing_is_not_scored(panel: Panel, model_dir: Path) -> None:
     """A (date, stock) whose factors are all missing would be scored from fill values alone; it is left NaN
-    (`Panel.blank`), as the RL bundle's scorer leaves it, so no pick or IC uses it."""
+    (`Panel.blank`), as the RL bundle's scorer leaves it, so no pick or IC uses it. Nor does it move the other
+    stocks' scores through the ensemble's per-date rank combine: they equal the scores of a panel without it."""
     scorer = SLScorer(model_dir)
     t, n = np.argwhere(panel.in_universe)[7]
     bits = panel.factor_missing_bits.copy()
     bits[t, n] = np.packbits(np.ones(len(panel.factor_names), bool))
     blanked = dataclasses.replace(panel, factor_missing_bits=bits)
+    absent = panel.in_universe.copy()
+    absent[t, n] = False
     base, got = scorer.score_panel(panel), scorer.score_panel(blanked)
     assert np.isfinite(base[t, n]) and np.isnan(got[t, n])
-    other = np.ones_like(got, bool)
-    other[t, n] = False
-    np.testing.assert_array_equal(got[other], base[other])
+    np.testing.assert_array_equal(got, scorer.score_panel(dataclasses.replace(panel, in_universe=absent)))
+    other_dates = np.arange(len(panel.dates)) != t
+    np.testing.assert_array_equal(got[other_dates], base[other_dates])

@@ -11,6 +11,7 @@ Scores leave as the project-wide contract, `aurumq_rl.data.scores`.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib.metadata
 import json
 from pathlib import Path
@@ -144,10 +145,12 @@ class SLScorer:
         if missing:
             raise DataError(f"factor(s) the model needs are missing from the data: {', '.join(missing[:10])}")
         cols = [index[n] for n in self.factor_names]
-        ds = build_dataset(panel, None, 0, len(panel.dates) - 1, self.metadata["features"], cols)
+        # a row with none of the model's factors is not scored, nor does it take part in the per-date rank
+        # features or the ensemble's per-date rank combine, where its fill-value score would move the others
+        scored = dataclasses.replace(panel, in_universe=panel.in_universe & ~panel.blank(np.array(cols)))
+        ds = build_dataset(scored, None, 0, len(panel.dates) - 1, self.metadata["features"], cols)
         shape = panel.in_universe.shape
-        out = self.ensemble.score_dataset(ds, shape) if len(ds) else np.full(shape, np.nan)
-        return np.where(panel.blank(np.array(cols)), np.nan, out)
+        return self.ensemble.score_dataset(ds, shape) if len(ds) else np.full(shape, np.nan)
 
 
 def _check_features(member: FittedModel, names: list[str], model_file: Path, manifest: Path) -> None:
