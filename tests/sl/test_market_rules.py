@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -164,3 +165,23 @@ def test_sl_stack_names_a_base_made_under_other_rules(market: str, trained: Path
         warnings.simplefilter("always")
         assert main([*args, "--min-listed-days", "0", "--limit-method", "pct", "--out-dir", str(tmp_path / "own")]) == 0
     assert not [w for w in got if "made under" in str(w.message)]
+
+
+def test_a_scores_file_of_a_callable_universe_is_judged_under_the_default_and_named(market: str,
+                                                                                   tmp_path: Path) -> None:
+    """A library user's scores of a panel loaded with a callable universe record `custom`, no universe eval can
+    load again: eval judges them under the default universe (it failed on 'unknown universe custom') and the
+    warning names the file's universe."""
+    from aurumq_rl.data.loader import load_panel
+    from aurumq_rl.data.scores import write_scores
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        panel = load_panel(market, universe=lambda columns: pl.lit(True), normalize="raw")
+    scores = tmp_path / "custom.parquet"
+    write_scores(panel, panel.factors[:, :, 0], scores, made_by="a script")
+    assert read_scores_record(scores)["universe"] == "custom"
+    args = ["eval", "--scores", str(scores), "--data", market, "--random-draws", "3", "--top-k", "5"]
+    with pytest.warns(UserWarning, match=f"{re.escape(str(scores))} \\(--universe custom\\) recorded other values"):
+        inputs = _eval_inputs(args, tmp_path / "eval")
+    assert inputs["universe"] == "main_board_non_st"
