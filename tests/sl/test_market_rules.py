@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -13,6 +14,7 @@ import polars as pl
 import pytest
 
 from aurumq_rl.cli.main import main
+from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.scores import read_scores_record
 from aurumq_rl.io import RECORD_KEY, parquet_record
 from aurumq_rl.market.boards import MAIN
@@ -224,3 +226,13 @@ def test_sl_stack_names_a_base_with_its_own_limit_table_not_one_that_records_no_
                      "--min-listed-days", "0", "--limit-method", "pct", "--out-dir", str(tmp_path / "stack")]) == 0
     said = [str(w.message) for w in got if "made under" in str(w.message)]
     assert len(said) == 1 and said[0].startswith(f"{own}: made under limit table own, the stack runs under")
+
+
+def test_scores_of_a_panel_built_without_a_loader_record_only_their_command(panel: Panel, tmp_path: Path) -> None:
+    """A Panel made by hand (no loader meta) has no universe nor rules to record: its scores file records the
+    command alone rather than failing."""
+    from aurumq_rl.data.scores import write_scores
+
+    path = write_scores(dataclasses.replace(panel, meta={}), panel.factors[:, :, 0], tmp_path / "s.parquet",
+                        made_by="a script")
+    assert read_scores_record(path) == {"made_by": "a script"}
