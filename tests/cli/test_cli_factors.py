@@ -80,6 +80,12 @@ def test_data_check_shows_how_a_factor_file_was_made(files: tuple[Path, Path], t
     assert "note:" not in capsys.readouterr().out
     assert main(["data", "check", str(out), "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["made_by"]["limit_method"] == "pct"
+    plain = tmp_path / "plain.parquet"
+    pl.read_parquet(out).write_parquet(plain)  # the same columns, no record
+    assert main(["data", "check", str(plain)]) == 0
+    assert "made by:" not in capsys.readouterr().out
+    assert main(["data", "check", str(plain), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["made_by"] is None
 
 
 def test_compute_factors_only(files: tuple[Path, Path], tmp_path: Path) -> None:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
-from aurumq_rl.io import AtomicParquetWriter, parquet_record, read_parquet_record
+from aurumq_rl.data.scores import read_scores_record
+from aurumq_rl.errors import DataError
+from aurumq_rl.io import RECORD_KEY, AtomicParquetWriter, atomic_write_parquet, parquet_record, read_parquet_record
 
 
 def _frame(i: int) -> pl.DataFrame:
@@ -38,6 +41,39 @@ def test_parquet_writer_records_metadata_set_before_the_block_ends(tmp_path: Pat
     plain = tmp_path / "plain.parquet"
     _frame(0).write_parquet(plain)
     assert read_parquet_record(plain) is None
+
+
+def test_parquet_writer_records_metadata_given_up_front(tmp_path: Path) -> None:
+    """Metadata passed to the constructor (known before the first frame) is the file's record."""
+    out = tmp_path / "x.parquet"
+    with AtomicParquetWriter(out, metadata=parquet_record({"made_by": "test"})) as w:
+        w.write(_frame(0))
+    assert read_parquet_record(out) == {"made_by": "test"}
+
+
+def test_a_record_keeps_values_json_cannot_hold_as_text(tmp_path: Path) -> None:
+    """A record holding a date or a path is written (as their text), not refused by the JSON encoder."""
+    out = atomic_write_parquet(_frame(0), tmp_path / "x.parquet",
+                               metadata=parquet_record({"day": date(2024, 1, 2), "data": Path("a") / "b.parquet"}))
+    assert read_parquet_record(out) == {"day": "2024-01-02", "data": str(Path("a") / "b.parquet")}
+
+
+@pytest.mark.parametrize("raw", ["not json", "[1, 2]", "7"])
+def test_a_record_that_is_not_a_json_object_is_a_data_error_naming_the_file(tmp_path: Path, raw: str) -> None:
+    out = tmp_path / "x.parquet"
+    _frame(0).write_parquet(out, metadata={RECORD_KEY: raw})
+    with pytest.raises(DataError, match=f"x.parquet: its '{RECORD_KEY}' metadata is not the JSON object"):
+        read_parquet_record(out)
+
+
+def test_the_record_of_a_file_that_is_not_a_parquet_is_a_data_error_naming_it(tmp_path: Path) -> None:
+    """Reading the record of garbage or a missing file is a DataError naming the file and what it should be."""
+    bad = tmp_path / "bad.parquet"
+    bad.write_bytes(b"garbage!")
+    with pytest.raises(DataError, match="bad.parquet: cannot read as a scores Parquet"):
+        read_scores_record(bad)
+    with pytest.raises(DataError, match="missing.parquet: cannot read as a Parquet"):
+        read_parquet_record(tmp_path / "missing.parquet")
 
 
 def test_parquet_writer_failure_leaves_nothing(tmp_path: Path) -> None:

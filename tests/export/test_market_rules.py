@@ -145,7 +145,7 @@ def test_eval_scores_a_bundle_under_its_rules(run: tuple[str, Path], market_run:
     assert own["inputs"]["market"] == RULES and flag["inputs"]["market"] == {**RULES, "min_listed_days": 60}
     cells = [r["sources"][0]["scored_cells_in_window"] for r in reports]
     assert cells[0] > cells[1]  # new listings are in the universe under the model's 0 days
-    assert capsys.readouterr().out.count("market rules: --min-listed-days 60") == 1
+    assert capsys.readouterr().out.count(f"market rules: --min-listed-days 60 (the model {market_run} recorded 0)") == 1
 
 
 def test_bad_market_values_are_clear_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -243,7 +243,8 @@ def test_compare_names_a_model_of_another_universe_and_refuses_a_corrupt_record(
     bad = _edited_bundle(default_run, tmp_path / "bad", market={"min_listed_days": -1, "limit_method": "auto"})
     assert main(["compare", str(default_run), str(bad), *args, "-o", str(tmp_path / "bad_out")]) == 2
     err = capsys.readouterr().err
-    assert f"{bad}: its recorded market rules {{'min_listed_days': -1, 'limit_method': 'auto'}} are not valid" in err
+    assert (f"the model {bad}: its recorded market rules {{'min_listed_days': -1, 'limit_method': 'auto'}} are not "
+            "valid") in err
     assert "Traceback" not in err and not (tmp_path / "bad_out" / "compare.json").exists()
 
 
@@ -299,3 +300,33 @@ def test_compare_names_a_model_with_its_own_limit_table(run: tuple[str, Path], t
         warnings.simplefilter("always")
         assert main(["compare", str(own), str(twin), *args, "-o", str(tmp_path / "same")]) == 0
     assert not [w for w in got if "recorded other values" in str(w.message)]
+
+
+def test_compare_names_a_later_model_of_the_built_in_table_after_one_with_its_own(run: tuple[str, Path],
+                                                                                tmp_path: Path) -> None:
+    """The other way round: the first source's own table is used, and a later model that recorded none (the
+    built-in table) is named as such."""
+    data, default_run = run
+    table = MarketConfig(rules=(LimitRule(MAIN, 0.01, 0.01), *LIMIT_RULES)).settings()
+    own = _edited_bundle(default_run, tmp_path / "own", market=table)
+    args = ["--data", data, "--start", "2021-06-01", "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5"]
+    with pytest.warns(UserWarning, match="recorded other values") as rec:
+        assert main(["compare", str(own), str(default_run), *args, "-o", str(tmp_path / "out")]) == 0
+    msg = next(str(w.message) for w in rec if "recorded other values" in str(w.message))
+    assert f"{default_run} (the built-in limit-rule table)" in msg
+
+
+def test_compare_under_every_flag_still_names_a_model_with_its_own_limit_table(run: tuple[str, Path],
+                                                                               tmp_path: Path) -> None:
+    """With --universe and both market flags given only the limit table, which no flag sets, can differ: the
+    warning says the sources are judged under the flags given and names the model with its own table."""
+    data, default_run = run
+    table = MarketConfig(rules=(LimitRule(MAIN, 0.01, 0.01), *LIMIT_RULES)).settings()
+    own = _edited_bundle(default_run, tmp_path / "own", market=table)
+    args = ["--data", data, "--start", "2021-06-01", "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5",
+            "--universe", "main_board_non_st", "--min-listed-days", "60", "--limit-method", "auto"]
+    with pytest.warns(UserWarning, match="recorded other values") as rec:
+        assert main(["compare", str(default_run), str(own), *args, "-o", str(tmp_path / "out")]) == 0
+    msg = next(str(w.message) for w in rec if "recorded other values" in str(w.message))
+    assert msg.startswith(f"every source is judged under the flags given, but {own} (its own limit-rule table) "
+                          "recorded other values")

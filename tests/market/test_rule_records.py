@@ -45,7 +45,11 @@ def test_a_custom_table_is_recorded_in_full_and_rebuilt_exactly() -> None:
     ({"down": "0.1"}, "rule 0: down '0.1' must be a fraction"),
     ({"start": "2030-13-01"}, "rule 0: start '2030-13-01' is not a YYYY-MM-DD date"),
     ({"st": "yes"}, "rule 0: st 'yes' must be true, false or null"),
+    ({"up": 0}, "rule 0: up 0 must be a fraction in (0, 1]"),
+    ({"up": True}, "rule 0: up True must be a fraction"),
     ({"first_days": 0}, "rule 0: first_days 0 must be an integer ≥ 1"),
+    ({"first_days": True}, "rule 0: first_days True must be an integer"),
+    ({"first_days": 2.5}, "rule 0: first_days 2.5 must be an integer"),
     ({"limit": 0.1}, "give a mapping with 'board' and only"),
 ])
 def test_a_record_that_is_not_a_rule_is_refused_naming_it(change: dict, message: str) -> None:
@@ -53,6 +57,19 @@ def test_a_record_that_is_not_a_rule_is_refused_naming_it(change: dict, message:
     rec["rules"][0] = {**rec["rules"][0], **change}
     with pytest.raises(ValueError, match=re.escape(message)):
         market_from_settings(rec)
+
+
+def test_a_rule_at_the_edges_of_its_knobs_is_accepted() -> None:
+    """A limit of exactly 1 (100%), no limit (null) and a first-days window of one day are rules."""
+    rec = MarketConfig(rules=NOTICE).settings()
+    rec["rules"][0] = {**rec["rules"][0], "up": 1, "down": None, "first_days": 1}
+    rule = market_from_settings(rec).rules[0]
+    assert (rule.up, rule.down, rule.first_days) == (1, None, 1)
+
+
+def test_the_built_in_table_given_as_a_list_is_not_recorded() -> None:
+    """Any sequence holding exactly the built-in rules is the built-in table: nothing extra is recorded."""
+    assert "rules" not in MarketConfig(rules=list(LIMIT_RULES)).settings()  # type: ignore[arg-type]
 
 
 def test_a_table_that_is_not_a_list_is_refused_and_the_cli_names_the_model() -> None:

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import re
 import shutil
 import warnings
 from pathlib import Path
@@ -12,8 +14,12 @@ import polars as pl
 import pytest
 
 from aurumq_rl.cli.main import main
+from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.scores import read_scores_record
-from aurumq_rl.io import RECORD_KEY
+from aurumq_rl.io import RECORD_KEY, parquet_record
+from aurumq_rl.market.boards import MAIN
+from aurumq_rl.market.limits import LIMIT_RULES, LimitRule
+from aurumq_rl.market.status import MarketConfig
 from aurumq_rl.sl.model_io import MANIFEST, SLScorer
 from tests.sl.test_cli_sl import FAST
 
@@ -46,6 +52,8 @@ def _new_scored(scores: Path, new_listings: pl.DataFrame) -> int:
 def test_sl_train_records_the_rules(market: str, trained: Path) -> None:
     assert json.loads((trained / "sl_run.json").read_text())["market"] == RULES
     assert json.loads((trained / "model" / MANIFEST).read_text())["market"] == RULES
+    assert read_scores_record(trained / "scores.parquet") == {"made_by": "sl train", "universe": "main_board_non_st",
+                                                              "market": RULES}
     panel = SLScorer(trained / "model").load_panel(market)  # the library default: the recorded rules
     assert (panel.meta["min_listed_days"], panel.meta["limit_method"]) == (0, "pct")
 
@@ -127,6 +135,7 @@ def test_eval_of_a_walk_forward_directory_uses_the_rules_it_ran_under(market: st
     inputs = _eval_inputs(["eval", "--scores", str(out), "--data", market, "--random-draws", "3", "--top-k", "5"],
                           tmp_path / "eval")
     assert inputs["market"] == {**RULES, "limit_method": "auto"} and inputs["universe"] == "all_non_st"
+    assert read_scores_record(out / "scores.parquet")["made_by"] == "sl walk-forward"
 
 
 def test_a_run_scores_file_without_a_record_falls_back_to_the_model_beside_it(
@@ -160,7 +169,70 @@ def test_sl_stack_names_a_base_made_under_other_rules(market: str, trained: Path
     with pytest.warns(UserWarning, match=said) as rec:
         assert main([*args, "--out-dir", str(tmp_path / "default")]) == 0
     assert {str(w.message).split(":")[0] for w in rec if "made under" in str(w.message)} == set(bases)
+    assert read_scores_record(tmp_path / "default" / "scores.parquet")["made_by"] == "sl stack"
     with warnings.catch_warnings(record=True) as got:
         warnings.simplefilter("always")
         assert main([*args, "--min-listed-days", "0", "--limit-method", "pct", "--out-dir", str(tmp_path / "own")]) == 0
     assert not [w for w in got if "made under" in str(w.message)]
+
+
+def test_a_scores_file_of_a_callable_universe_is_judged_under_the_default_and_named(market: str,
+                                                                                   tmp_path: Path) -> None:
+    """A library user's scores of a panel loaded with a callable universe record `custom`, no universe eval can
+    load again: eval judges them under the default universe (it failed on 'unknown universe custom') and the
+    warning names the file's universe."""
+    from aurumq_rl.data.loader import load_panel
+    from aurumq_rl.data.scores import write_scores
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        panel = load_panel(market, universe=lambda columns: pl.lit(True), normalize="raw")
+    scores = tmp_path / "custom.parquet"
+    write_scores(panel, panel.factors[:, :, 0], scores, made_by="a script")
+    assert read_scores_record(scores)["universe"] == "custom"
+    args = ["eval", "--scores", str(scores), "--data", market, "--random-draws", "3", "--top-k", "5"]
+    with pytest.warns(UserWarning, match=f"{re.escape(str(scores))} \\(--universe custom\\) recorded other values"):
+        inputs = _eval_inputs(args, tmp_path / "eval")
+    assert inputs["universe"] == "main_board_non_st"
+
+
+def test_a_run_scores_file_with_its_own_record_is_judged_under_it_not_the_models(
+        market: str, trained: Path, tmp_path: Path) -> None:
+    """A run directory's scores.parquet that records how it was made wins over the model saved beside it: here
+    the file was rescored by `sl score --universe all_non_st`, so eval judges it on that universe."""
+    run = tmp_path / "run"
+    shutil.copytree(trained, run)
+    assert main(["sl", "score", "--data", market, "--model", str(run / "model"), "--universe", "all_non_st",
+                 "-o", str(run / "scores.parquet")]) == 0
+    inputs = _eval_inputs(["eval", "--scores", str(run), "--data", market, "--random-draws", "3", "--top-k", "5"],
+                          tmp_path / "eval")
+    assert inputs["universe"] == "all_non_st" and inputs["market"] == RULES
+
+
+def test_sl_stack_names_a_base_with_its_own_limit_table_not_one_that_records_no_rules(
+        market: str, trained: Path, tmp_path: Path) -> None:
+    """A limit table has no flag, so a base whose record holds its own table is always named; a base whose
+    record names no universe nor rules (written by another tool) disagrees with nothing."""
+    made = tmp_path / "made.parquet"
+    assert main(["sl", "score", "--data", market, "--model", str(trained / "model"), "-o", str(made)]) == 0
+    frame, rec = pl.read_parquet(made), read_scores_record(made)
+    table = MarketConfig(**RULES, rules=(LimitRule(MAIN, 0.01, 0.01), *LIMIT_RULES)).settings()
+    own, bare = tmp_path / "own.parquet", tmp_path / "bare.parquet"
+    frame.write_parquet(own, metadata=parquet_record({**rec, "market": table}))
+    frame.write_parquet(bare, metadata=parquet_record({"made_by": "another tool"}))
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        assert main(["sl", "stack", str(own), str(bare), "--data", market, "--step", "40", "--min-fit-dates", "60",
+                     "--min-listed-days", "0", "--limit-method", "pct", "--out-dir", str(tmp_path / "stack")]) == 0
+    said = [str(w.message) for w in got if "made under" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{own}: made under limit table own, the stack runs under")
+
+
+def test_scores_of_a_panel_built_without_a_loader_record_only_their_command(panel: Panel, tmp_path: Path) -> None:
+    """A Panel made by hand (no loader meta) has no universe nor rules to record: its scores file records the
+    command alone rather than failing."""
+    from aurumq_rl.data.scores import write_scores
+
+    path = write_scores(dataclasses.replace(panel, meta={}), panel.factors[:, :, 0], tmp_path / "s.parquet",
+                        made_by="a script")
+    assert read_scores_record(path) == {"made_by": "a script"}

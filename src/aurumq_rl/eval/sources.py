@@ -230,14 +230,15 @@ def model_scores(spec: SourceSpec, ep: EvalPanel, data: str | Path) -> tuple[np.
 
 # ---------------------------------------------------------------- the evaluation panel
 def source_universe(specs: Sequence[SourceSpec], universe: str | None) -> str:
-    """--universe if given, else the first recorded training universe (a model's, or the model's beside a run's
-    scores), else main_board_non_st."""
+    """--universe if given, else the first recorded training universe (a model's, a scores file's, or the model's
+    beside a run's scores), else main_board_non_st. The loader's `custom` (a panel loaded with a callable
+    universe) names no universe to apply again, so it is passed over."""
     if universe:
         return universe
     for s in specs:
         if s.recorded is not None:
             u = s.recorded.get("universe")
-            if isinstance(u, str) and u:
+            if isinstance(u, str) and u and u != "custom":
                 return u
     return DEFAULT_UNIVERSE
 
