@@ -55,6 +55,17 @@ def test_infer_outside_the_data_says_where_the_data_ends(run: tuple[str, Path], 
     assert "no row left" not in err
 
 
+def test_infer_on_a_weekend_window_names_the_trading_dates_around_it(run: tuple[str, Path],
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """A window inside the data's range that holds no trading date (a weekend) names the trading dates on either
+    side; "choose dates inside" the data's range would point at a range the dates are already in."""
+    data, out = run
+    assert main(["infer", "--bundle", str(out), "--data", data, "--start", "2020-10-17", "--end", "2020-10-18"]) == 2
+    err = capsys.readouterr().err
+    assert (f"error: no trading date of {data} in --start 2020-10-17 .. --end 2020-10-18: the data trades on "
+            "2020-10-16 and next on 2020-10-19; widen the window to include one of them") in err, err
+
+
 def test_bundle_directory_follows_the_umask(run: tuple[str, Path], tmp_path: Path) -> None:
     pytest.importorskip("torch")
     from aurumq_rl.export.onnx_export import export_bundle

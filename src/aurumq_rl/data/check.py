@@ -143,6 +143,9 @@ def date_window(calendar: np.ndarray, start: date | None, end: date | None, name
     first = 0 if start is None else int(np.searchsorted(calendar, np.datetime64(start, "D")))
     last = len(calendar) - 1 if end is None else int(np.searchsorted(calendar, np.datetime64(end, "D"), "right")) - 1
     if first > last:
+        if 0 < first < len(calendar):  # inside the data's range, between two trading dates (a weekend, a holiday)
+            raise DataError(f"no trading date of {name} {window}: the data trades on {calendar[first - 1]} and "
+                            f"next on {calendar[first]}; widen the window to include one of them")
         raise DataError(f"no trading date of {name} {window} (the data covers {calendar[0]} .. {calendar[-1]}); "
                         "choose dates inside it")
     return first, last
