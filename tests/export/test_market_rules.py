@@ -330,3 +330,21 @@ def test_compare_under_every_flag_still_names_a_model_with_its_own_limit_table(r
     msg = next(str(w.message) for w in rec if "recorded other values" in str(w.message))
     assert msg.startswith(f"every source is judged under the flags given, but {own} (its own limit-rule table) "
                           "recorded other values")
+
+
+def test_eval_of_a_picks_file_warns_that_its_random_baseline_is_its_own_picks(
+        run: tuple[str, Path], tmp_path: Path) -> None:
+    """A picks file scores only the K stocks it picked each date: with --top-k ≥ K its top-K is every stock it
+    scores and the random baseline draws the same picks, which eval says; a full-universe source does not
+    warn."""
+    picks = tmp_path / "picks.parquet"
+    window = ["--start", "2021-06-01", "--end", "2021-06-30"]
+    assert main(["infer", "--bundle", str(run[1]), "--data", run[0], *window, "--top-k", "10", "-o", str(picks)]) == 0
+    args = ["--data", run[0], *window, "--top-k", "10", "--random-draws", "5"]
+    with pytest.warns(UserWarning, match=r"scores at most --top-k 10 universe stocks on most decision dates "
+                                         r"\(median 10\)"):
+        assert main(["eval", "--scores", str(picks), *args, "-o", str(tmp_path / "picks_eval")]) == 0
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        assert main(["eval", "--scores", str(run[1]), *args, "-o", str(tmp_path / "model_eval")]) == 0
+    assert not [w for w in got if "scores at most --top-k" in str(w.message)]

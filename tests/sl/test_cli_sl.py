@@ -128,6 +128,7 @@ def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: py
     assert json.loads((tmp_path / "null.json").read_text())["market"] == {"min_listed_days": 60, "limit_method": "pct"}
     text = capsys.readouterr().out
     assert "label_shuffle" in text and "date_shuffle" in text and "real beats nulls: True" in text
+    assert "top-decile lift n/a (not a binary label)" in text and "lift nan" not in text  # forward_return
     assert main(["sl", "audit", "--data", market, "-o", str(tmp_path / "audit.json"), "--min-listed-days", "0"]) == 0
     audit = json.loads((tmp_path / "audit.json").read_text())
     assert audit["flagged"] == []

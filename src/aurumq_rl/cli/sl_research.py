@@ -165,7 +165,8 @@ def run_null_test(args: argparse.Namespace) -> int:
     print(f"sl null-test: label={label.name}  test {rep['split']['test'][0]}…{rep['split']['test'][1]}")
     for k in ("real", "label_shuffle", "date_shuffle"):
         r = rep[k]
-        print(f"  {k:14s} test rank IC {steps.fmt(r['rank_ic'])}  top-decile lift {r['lift']:.3f}  "
+        lift = "n/a (not a binary label)" if r["lift"] is None or r["lift"] != r["lift"] else f"{r['lift']:.3f}"
+        print(f"  {k:14s} test rank IC {steps.fmt(r['rank_ic'])}  top-decile lift {lift}  "
               f"top − mean {steps.fmt(r['top_minus_mean'])}")
     print(f"  real beats nulls: {rep['real_beats_nulls']}")
     if args.output:
