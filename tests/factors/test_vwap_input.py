@@ -18,7 +18,7 @@ def _bars(scale: float) -> pl.DataFrame:
     return pl.DataFrame({"ts_code": ["600000.SH"] * 2, "trade_date": [date(2024, 1, 2) + timedelta(days=i)
                                                                        for i in range(2)],
                          **{k: [v * scale for v in vs] for k, vs in real.items()},
-                         "vol": [1000.0, 2000.0], "amount": [1030.0, 2100.0], "pct_chg": [0.0, -0.019]})
+                         "vol": [1000.0, 2000.0], "amount": [1030.0, 2100.0], "pct_chg": [0.0, 10.30 / 10.50 - 1]})
 
 
 def test_real_prices_take_vwap_from_amount_and_volume() -> None:
@@ -68,3 +68,17 @@ def test_vwap_is_decided_row_by_row_so_later_rows_never_change_it() -> None:
     with pytest.warns(UserWarning, match="typical price"):
         alone, _ = derive_inputs(adjusted)
     assert alone["vwap"].to_list() == out["vwap"].to_list()[:2]
+
+
+def test_an_adjusted_close_on_the_grid_by_chance_is_no_real_price() -> None:
+    """A forward-adjusted close lands on the cent grid about once in 100 rows; its previous close does not, so
+    it is no real price (`market.limits.real_price_row`, the rule limit detection uses): it takes the typical
+    price and does not count towards the units check, which on a slice of adjusted data warned falsely."""
+    day = pl.DataFrame({"ts_code": ["600000.SH"], "trade_date": [date(2024, 1, 2)], "open": [3.2700],
+                        "high": [3.3012], "low": [3.2615], "close": [3.29], "vol": [1000.0], "amount": [10400.0],
+                        "pct_chg": [3.29 / 3.2941 - 1]})  # from an adjusted 3.2941; amount / vol = 10.40 (unadjusted)
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        out, _ = derive_inputs(day)
+    assert not [w for w in got if "check the units" in str(w.message)]
+    assert out["vwap"][0] == pytest.approx((3.3012 + 3.2615 + 3.29) / 3)

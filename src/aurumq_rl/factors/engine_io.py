@@ -16,7 +16,7 @@ from aurumq_rl.data.loader import cast_numeric_columns
 from aurumq_rl.data.source import collect_source, scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import KNOWN_INPUTS
-from aurumq_rl.market.limits import check_limit_method, on_tick_grid
+from aurumq_rl.market.limits import check_limit_method, real_price_row
 from aurumq_rl.market.status import MarketConfig, annotate
 
 REQUIRED: tuple[str, ...] = ("ts_code", "trade_date", "open", "high", "low", "close", "vol", "amount", "pct_chg")
@@ -30,9 +30,10 @@ _RAW_DATE = "__raw_trade_date"
 Source = str | Path | pl.DataFrame | pl.LazyFrame
 
 DERIVATIONS: dict[str, str] = {
-    "vwap": ("amount * 1000 / (vol * 100) (yuan per share) on rows with real prices (close on the 0.01 yuan grid "
-             "and that value inside the day's [low, high]); elsewhere (adjusted prices: amount / vol is an "
-             "unadjusted price on another scale) the typical price (high + low + close) / 3; null when vol == 0. "
+    "vwap": ("amount * 1000 / (vol * 100) (yuan per share) on rows with real prices (close and previous close on "
+             "the 0.01 yuan grid, as limit detection judges them, and that value inside the day's [low, high]); "
+             "elsewhere (adjusted prices: amount / vol is an unadjusted price on another scale) the typical price "
+             "(high + low + close) / 3; null when vol == 0. "
              "Decided row by row, so rows added later never change it; pass a vwap column on the scale of the "
              "prices to use traded value everywhere"),
     "pre_close": "close / (1 + pct_chg)",
@@ -80,11 +81,11 @@ def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
         vol = pl.col("vol")
         traded = pl.when(vol > 0).then(pl.col("amount") * 1000 / (vol * 100))
         inside = traded.is_between(pl.col("low") - 0.01, pl.col("high") + 0.01)
-        real = (on_tick_grid() & inside).fill_null(False)
+        real = (real_price_row(df.columns) & inside).fill_null(False)
         typical = (pl.col("high") + pl.col("low") + pl.col("close")) / 3
         exprs.append(pl.when(vol > 0).then(pl.when(real).then(traded).otherwise(typical)).alias("vwap"))
         derived.append("vwap")
-        _warn_vwap(df, traded, inside)
+        _warn_vwap(df, traded, inside, real_price_row(df.columns))
     if "pre_close" not in df.columns:
         exprs.append((pl.col("close") / (1 + pl.col("pct_chg"))).alias("pre_close"))
         derived.append("pre_close")
@@ -94,11 +95,11 @@ def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
 VWAP_IN_RANGE_MIN = 0.9  # share of real-price traded rows whose amount / vol must lie in [low, high]
 
 
-def _warn_vwap(df: pl.DataFrame, traded: pl.Expr, inside: pl.Expr) -> None:
-    """On real prices the day's average price lies between its low and high: when it does not on most of those
-    rows, `vol` or `amount` is in other units than the contract's (vol in shares, amount in yuan: 100× or
-    1000× off). Rows off the cent grid (adjusted prices) take the typical price: say on how many."""
-    grid = on_tick_grid()
+def _warn_vwap(df: pl.DataFrame, traded: pl.Expr, inside: pl.Expr, grid: pl.Expr) -> None:
+    """On real prices (`grid`: the rows `market.limits.real_price_row` judges real) the day's average price
+    lies between its low and high: when it does not on most of those rows, `vol` or `amount` is in other units
+    than the contract's (vol in shares, amount in yuan: 100× or 1000× off). Other rows (adjusted prices) take
+    the typical price: say on how many."""
     stats = df.select(
         (grid & (pl.col("vol") > 0)).sum().alias("grid"),
         (grid & inside).sum().alias("inside"),
