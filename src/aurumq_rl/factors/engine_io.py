@@ -81,11 +81,12 @@ def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
         vol = pl.col("vol")
         traded = pl.when(vol > 0).then(pl.col("amount") * 1000 / (vol * 100))
         inside = traded.is_between(pl.col("low") - 0.01, pl.col("high") + 0.01)
-        real = (real_price_row(df.columns) & inside).fill_null(False)
+        real_rows = real_price_row(df.columns)
+        real = (real_rows & inside).fill_null(False)
         typical = (pl.col("high") + pl.col("low") + pl.col("close")) / 3
         exprs.append(pl.when(vol > 0).then(pl.when(real).then(traded).otherwise(typical)).alias("vwap"))
         derived.append("vwap")
-        _warn_vwap(df, traded, inside, real_price_row(df.columns))
+        _warn_vwap(df, traded, inside, real_rows)
     if "pre_close" not in df.columns:
         exprs.append((pl.col("close") / (1 + pl.col("pct_chg"))).alias("pre_close"))
         derived.append("pre_close")
@@ -95,27 +96,27 @@ def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
 VWAP_IN_RANGE_MIN = 0.9  # share of real-price traded rows whose amount / vol must lie in [low, high]
 
 
-def _warn_vwap(df: pl.DataFrame, traded: pl.Expr, inside: pl.Expr, grid: pl.Expr) -> None:
-    """On real prices (`grid`: the rows `market.limits.real_price_row` judges real) the day's average price
+def _warn_vwap(df: pl.DataFrame, traded: pl.Expr, inside: pl.Expr, real: pl.Expr) -> None:
+    """On real prices (`real`: the rows `market.limits.real_price_row` judges real) the day's average price
     lies between its low and high: when it does not on most of those rows, `vol` or `amount` is in other units
     than the contract's (vol in shares, amount in yuan: 100× or 1000× off). Other rows (adjusted prices) take
     the typical price: say on how many."""
     stats = df.select(
-        (grid & (pl.col("vol") > 0)).sum().alias("grid"),
-        (grid & inside).sum().alias("inside"),
+        (real & (pl.col("vol") > 0)).sum().alias("real"),
+        (real & inside).sum().alias("inside"),
         (pl.col("vol") > 0).sum().alias("traded"),
-        pl.when(grid).then(traded / pl.col("close")).median().alias("ratio"),
+        pl.when(real).then(traded / pl.col("close")).median().alias("ratio"),
     ).row(0, named=True)
-    if stats["grid"] and stats["inside"] < VWAP_IN_RANGE_MIN * stats["grid"]:
+    if stats["real"] and stats["inside"] < VWAP_IN_RANGE_MIN * stats["real"]:
         warnings.warn(f"vwap = amount × 1000 / (vol × 100) lies inside the day's [low, high] on only "
-                      f"{stats['inside'] / stats['grid']:.0%} of traded rows with real prices (median vwap / close "
+                      f"{stats['inside'] / stats['real']:.0%} of traded rows with real prices (median vwap / close "
                       f"= {stats['ratio']:.3g}); check the units: vol in lots of 100 shares, amount in thousand "
                       "yuan (Tushare), or give a vwap column in yuan per share", stacklevel=4)
     proxy = stats["traded"] - stats["inside"]
     if proxy:
         warnings.warn(f"vwap = the typical price (high + low + close) / 3 on {proxy / stats['traded']:.0%} of traded "
-                      "rows (adjusted prices, off the 0.01 yuan grid, where amount / vol is on another scale); "
-                      "pass a vwap column on the scale of the prices to use traded value", stacklevel=4)
+                      "rows (adjusted prices, not both closes on the 0.01 yuan grid, where amount / vol is on "
+                      "another scale); pass a vwap column on the scale of the prices to use traded value", stacklevel=4)
 
 
 def load_index(index: Source | None, code: str | None = None) -> pl.DataFrame | None:
