@@ -5,6 +5,7 @@ flag, and boundary values are accepted."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -84,6 +85,20 @@ def test_config_file_toml_or_json_with_dashed_or_underscored_keys(data: str, tmp
     assert opts["no_export"] is True
     cfg = build_config(validate(opts))
     assert (cfg.universe, cfg.env.top_k, cfg.ppo.n_epochs, cfg.ppo.value_learning_rate) == ("all_non_st", 7, 3, 0.004)
+
+
+def test_a_config_list_of_globs_selects_as_the_flag_does(data: str, tmp_path: Path) -> None:
+    """`factors` in --config as a list: exact names keep their order, and a list holding globs means what
+    the flag's comma list means (it was read as literal names: "missing alpha_00*")."""
+    base = ("--data", data, "--out-dir", str(tmp_path / "run"))
+    for value, flag in ((["alpha_00*", "gtja_001"], "alpha_00*,gtja_001"), (["mf_001", "alpha_001"], None)):
+        path = tmp_path / "c.json"
+        path.write_text(json.dumps({"factors": value}))
+        cfg = build_config(validate(_opts("--config", str(path), *base)))
+        if flag is None:
+            assert cfg.factors == value
+        else:
+            assert cfg.factors == flag == build_config(validate(_opts("--factors", flag, *base))).factors
 
 
 def test_config_file_errors_name_the_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -58,7 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--episode-length", type=int)
     p.add_argument("--sizing", choices=("equal", "strategy_d"))
     p.add_argument("--seed", type=int)
-    p.add_argument("--factors", help="N, or comma-separated globs such as 'alpha_*,mf_*'")
+    p.add_argument("--factors", help="N, or comma-separated globs such as 'alpha_*,mf_*' (in --config also a "
+                                     "list: exact names in that order, or globs)")
     p.add_argument("--include-columns-file")
     p.add_argument("--feature-group-weights", help="prefix=weight pairs scaling those inputs, each weight finite "
                    "and ≥ 0 (0 mutes the group), e.g. 'mf_=0.5,hk_=0'")
@@ -174,7 +175,7 @@ def _check_types(opts: dict) -> None:
     names = isinstance(f, list) and all(isinstance(x, str) for x in f)
     if f is not None and not (names or isinstance(f, str) or (isinstance(f, int) and not isinstance(f, bool))):
         raise DataError(f"--factors {f!r}: give a count, comma-separated globs such as 'alpha_*,mf_*', or (in "
-                        "--config) a list of column names")
+                        "--config) a list of column names or globs")
 
 
 def _hidden(value: object) -> tuple[int, ...]:
@@ -305,6 +306,8 @@ def build_config(opts: dict) -> TrainConfig:
     factors = opts.get("factors")
     if isinstance(factors, str) and factors.isdecimal():  # int() takes these (not "²")
         factors = int(factors)
+    if isinstance(factors, list) and any(c in name for name in factors for c in "*?["):
+        factors = ",".join(factors)  # a --config list holding globs means what the flag's comma list means
     try:
         env = EnvConfig(top_k=opts["top_k"], forward_period=opts["forward_period"],
                         reward_mode=opts["reward_mode"], episode_length=opts["episode_length"],
