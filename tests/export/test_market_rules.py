@@ -122,6 +122,18 @@ def _edited_bundle(run_dir: Path, dst: Path, **meta: object) -> Path:
     return dst
 
 
+WINDOW = ["--start", "2021-06-01", "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5"]
+OWN_TABLE = MarketConfig(rules=(LimitRule(MAIN, 0.01, 0.01, note="test: ±1%"), *LIMIT_RULES)).settings()
+
+
+def _disagreement(argv: list[str]) -> str | None:
+    """Run `argv` (exit 0) and return compare/eval's "recorded other values" warning, None when it gave none."""
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        assert main(argv) == 0
+    return next((str(w.message) for w in got if "recorded other values" in str(w.message)), None)
+
+
 def test_a_bundle_without_a_market_record_falls_back_to_the_defaults(run: tuple[str, Path], market_run: Path,
                                                                      recent: set[str], tmp_path: Path) -> None:
     """A bundle exported before the rules were recorded was trained under the defaults: inference applies them."""
@@ -284,52 +296,24 @@ def test_infer_picks_parquet_records_the_rules_and_eval_judges_it_under_them(
     assert json.loads((tmp_path / "eval" / "eval.json").read_text())["inputs"]["market"] == RULES
 
 
-def test_compare_names_a_model_with_its_own_limit_table(run: tuple[str, Path], tmp_path: Path) -> None:
-    """A limit table has no flag: a later model that recorded a table of its own is named whenever the
-    first source's table differs, and never when both hold the same one."""
-    data, default_run = run
-    table = MarketConfig(rules=(LimitRule(MAIN, 0.01, 0.01), *LIMIT_RULES)).settings()
-    own = _edited_bundle(default_run, tmp_path / "own", market=table)
-    twin = _edited_bundle(default_run, tmp_path / "twin", market=table)
-    args = ["--data", data, "--start", "2021-06-01", "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5"]
-    with pytest.warns(UserWarning, match="recorded other values") as rec:
-        assert main(["compare", str(default_run), str(own), *args, "-o", str(tmp_path / "mixed")]) == 0
-    msg = next(str(w.message) for w in rec if "recorded other values" in str(w.message))
-    assert f"{own} (its own limit-rule table)" in msg
-    with warnings.catch_warnings(record=True) as got:
-        warnings.simplefilter("always")
-        assert main(["compare", str(own), str(twin), *args, "-o", str(tmp_path / "same")]) == 0
-    assert not [w for w in got if "recorded other values" in str(w.message)]
-
-
-def test_compare_names_a_later_model_of_the_built_in_table_after_one_with_its_own(run: tuple[str, Path],
+def test_compare_names_a_model_whose_limit_table_differs_from_the_first_sources(run: tuple[str, Path],
                                                                                 tmp_path: Path) -> None:
-    """The other way round: the first source's own table is used, and a later model that recorded none (the
-    built-in table) is named as such."""
+    """A limit table has no flag: a later model whose recorded table differs from the first source's is
+    named, its own table or the built-in one, even with every flag given (then the sources are judged under
+    "the flags given"); two models holding the same table are not."""
     data, default_run = run
-    table = MarketConfig(rules=(LimitRule(MAIN, 0.01, 0.01), *LIMIT_RULES)).settings()
-    own = _edited_bundle(default_run, tmp_path / "own", market=table)
-    args = ["--data", data, "--start", "2021-06-01", "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5"]
-    with pytest.warns(UserWarning, match="recorded other values") as rec:
-        assert main(["compare", str(own), str(default_run), *args, "-o", str(tmp_path / "out")]) == 0
-    msg = next(str(w.message) for w in rec if "recorded other values" in str(w.message))
-    assert f"{default_run} (the built-in limit-rule table)" in msg
-
-
-def test_compare_under_every_flag_still_names_a_model_with_its_own_limit_table(run: tuple[str, Path],
-                                                                               tmp_path: Path) -> None:
-    """With --universe and both market flags given only the limit table, which no flag sets, can differ: the
-    warning says the sources are judged under the flags given and names the model with its own table."""
-    data, default_run = run
-    table = MarketConfig(rules=(LimitRule(MAIN, 0.01, 0.01), *LIMIT_RULES)).settings()
-    own = _edited_bundle(default_run, tmp_path / "own", market=table)
-    args = ["--data", data, "--start", "2021-06-01", "--end", "2021-07-30", "--top-k", "10", "--random-draws", "5",
-            "--universe", "main_board_non_st", "--min-listed-days", "60", "--limit-method", "auto"]
-    with pytest.warns(UserWarning, match="recorded other values") as rec:
-        assert main(["compare", str(default_run), str(own), *args, "-o", str(tmp_path / "out")]) == 0
-    msg = next(str(w.message) for w in rec if "recorded other values" in str(w.message))
-    assert msg.startswith(f"every source is judged under the flags given, but {own} (its own limit-rule table) "
-                          "recorded other values")
+    own = _edited_bundle(default_run, tmp_path / "own", market=OWN_TABLE)
+    twin = _edited_bundle(default_run, tmp_path / "twin", market=OWN_TABLE)
+    every_flag = ["--universe", "main_board_non_st", "--min-listed-days", "60", "--limit-method", "auto"]
+    cases = [([default_run, own], [], f"{own} (its own limit-rule table)"),
+             ([own, default_run], [], f"{default_run} (the built-in limit-rule table)"),
+             ([default_run, own], every_flag,
+              f"every source is judged under the flags given, but {own} (its own limit-rule table) recorded"),
+             ([own, twin], [], None)]
+    for i, (sources, flags, said) in enumerate(cases):
+        msg = _disagreement(["compare", *map(str, sources), "--data", data, *WINDOW, *flags,
+                             "-o", str(tmp_path / f"out{i}")])
+        assert (msg is None) if said is None else (msg is not None and said in msg), (i, msg)
 
 
 def test_eval_of_a_picks_file_warns_that_its_random_baseline_is_its_own_picks(
