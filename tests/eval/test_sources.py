@@ -29,6 +29,7 @@ from aurumq_rl.eval.sources import (
     data_columns_and_calendar,
     factor_scores,
     load_eval_panel,
+    numbered,
     unique_names,
 )
 from aurumq_rl.market.status import MarketConfig
@@ -84,6 +85,8 @@ def test_unique_names() -> None:
     specs = [SourceSpec("a/x", "run", "x"), SourceSpec("b/x", "run", "x"), SourceSpec("y", "factor", "y")]
     unique_names(specs)
     assert [s.name for s in specs] == ["x", "x#2", "y"]
+    # a name already taken (sl stack's own `stacked` key) counts as the first of its kind
+    assert numbered(["a", "a", "stacked", "a"], taken=["stacked"]) == ["a", "a#2", "stacked#2", "a#3"]
 
 
 def test_score_frame_contract(tmp_path: Path) -> None:

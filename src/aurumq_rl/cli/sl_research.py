@@ -21,16 +21,11 @@ def _rules(args: argparse.Namespace) -> dict[str, object]:
 
 def _base_names(paths: list[str]) -> list[str]:
     """One report key per SCORES file: a run's `scores.parquet` by its directory, any other file by its stem;
-    repeats (and the name `stacked`, the stack's own key) get `#2`, `#3`, … as in `eval`."""
-    from aurumq_rl.eval.sources import RUN_SCORES_FILE
+    repeats (and the name `stacked`, the stack's own key) get `#2`, `#3`, … as in `eval` (`numbered`)."""
+    from aurumq_rl.eval.sources import RUN_SCORES_FILE, numbered
 
-    seen: dict[str, int] = {"stacked": 1}
-    names = []
-    for p in map(Path, paths):
-        name = (p.resolve().parent.name if p.name == RUN_SCORES_FILE else "") or p.stem
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
-    return names
+    return numbered([(p.resolve().parent.name if p.name == RUN_SCORES_FILE else "") or p.stem
+                     for p in map(Path, paths)], taken=["stacked"])
 
 
 def run_walk_forward(args: argparse.Namespace) -> int:

@@ -163,14 +163,20 @@ def _run_record(run: Path) -> dict[str, Any] | None:
     return meta if isinstance(meta, dict) else None
 
 
+def numbered(names: Sequence[str], taken: Sequence[str] = ()) -> list[str]:
+    """`names` made unique for keying results: a repeat (or a name in `taken`) becomes `name#2`, `name#3`, …"""
+    seen = dict.fromkeys(taken, 1)
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name}#{seen[name]}")
+    return out
+
+
 def unique_names(specs: Sequence[SourceSpec]) -> None:
-    """Make display names unique in place (`name`, `name#2`, …) so results can be keyed by name."""
-    seen: dict[str, int] = {}
-    for s in specs:
-        n = seen.get(s.name, 0) + 1
-        seen[s.name] = n
-        if n > 1:
-            s.name = f"{s.name}#{n}"
+    """Make display names unique in place (`numbered`) so results can be keyed by name."""
+    for s, name in zip(specs, numbered([s.name for s in specs]), strict=True):
+        s.name = name
 
 
 def _index_of(sorted_keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
