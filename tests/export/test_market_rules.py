@@ -328,6 +328,8 @@ def test_eval_of_a_picks_file_warns_that_its_random_baseline_is_its_own_picks(
     with pytest.warns(UserWarning, match=r"scores at most --top-k 10 universe stocks on most decision dates "
                                          r"\(median 10\)"):
         assert main(["eval", "--scores", str(picks), *args, "-o", str(tmp_path / "picks_eval")]) == 0
+    report = json.loads((tmp_path / "picks_eval" / "eval.json").read_text())
+    assert report["sources"][0]["median_scored_per_date"] == 10.0
     with warnings.catch_warnings(record=True) as got:
         warnings.simplefilter("always")
         assert main(["eval", "--scores", str(run[1]), *args, "-o", str(tmp_path / "model_eval")]) == 0

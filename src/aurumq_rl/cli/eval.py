@@ -80,8 +80,6 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
     """Resolve the sources, load the evaluation panel, evaluate: (SuiteResult, inputs for the report)."""
     import warnings
 
-    import numpy as np
-
     from aurumq_rl.eval import sources as src
     from aurumq_rl.eval.suite import evaluate_sources
     from aurumq_rl.market.universe import check_top_k
@@ -111,8 +109,7 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
         if not s.info["dates_with_scores"]:
             raise DataError(f"{s.spec}: no score for a universe stock on any decision date in "
                             f"{ep.panel.dates[ep.lo]} .. {ep.panel.dates[ep.hi]}; check --start/--end/--universe")
-        scored = (np.isfinite(s.scores[window]) & ep.panel.in_universe[window]).sum(axis=1)
-        typical = float(np.median(scored[scored > 0]))
+        typical = s.info["median_scored_per_date"]
         if typical <= st.top_k:
             warnings.warn(f"{s.spec}: scores at most --top-k {st.top_k} universe stocks on most decision dates "
                           f"(median {typical:.0f}), so its top-K is every stock it scores and "

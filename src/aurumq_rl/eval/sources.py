@@ -328,6 +328,8 @@ def load_scores(spec: SourceSpec, ep: EvalPanel, data: str | Path) -> ScoreSet:
     scored = np.isfinite(scores[window]) & ep.panel.in_universe[window]
     info["scored_cells_in_window"] = int(scored.sum())
     info["dates_with_scores"] = int(scored.any(1).sum())
+    per_date = scored.sum(1)
+    info["median_scored_per_date"] = float(np.median(per_date[per_date > 0])) if per_date.any() else 0.0
     info["negated"] = spec.negate
     return ScoreSet(spec.name, spec.kind, spec.spec, scores, info)
 
