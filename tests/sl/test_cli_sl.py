@@ -156,6 +156,11 @@ def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: py
     (["--min-data-in-leaf", "-1"], "--min-data-in-leaf -1: must be ≥ 0"),
     (["--early-stopping-rounds", "0"], "--early-stopping-rounds 0: must be ≥ 1"),
     (["--num-threads", "0"], "--num-threads 0: must be ≥ 1"),
+    (["--seeds", ","], "--seeds: give at least one seed"),
+    (["--forward-period", "0"], "--forward-period 0: must be ≥ 1"),
+    (["--target", "logit"], "--target logit: choose rank or raw"),
+    (["--label", "binary", "--positive-rate", "1.5"], "--positive-rate 1.5: must lie in (0, 1)"),  # named no flag
+    (["--label", "binary", "--positive-rate", "nan"], "--positive-rate nan: must lie in (0, 1)"),
 ])
 def test_sl_train_bad_flags(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str],
                             message: str) -> None:
