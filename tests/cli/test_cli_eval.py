@@ -176,6 +176,10 @@ def _bad_inputs(root: Path, oracle: pl.DataFrame) -> dict[str, tuple[list[str], 
     oracle.filter(pl.col("trade_date") < pl.date(2021, 2, 1)).write_parquet(root / "early.parquet")
     oracle.filter(pl.col("trade_date") > pl.date(2021, 3, 1)).write_parquet(root / "late.parquet")
     (root / "file").write_text("x")
+    market = pl.read_parquet(demo_market())
+    market.drop("trade_date").write_parquet(root / "nodate.parquet")
+    market.head(0).write_parquet(root / "norows.parquet")
+    oracle.with_columns(pl.lit(float("nan")).alias("score")).write_parquet(root / "unscored.parquet")
     ev = ["eval", "--data", demo_market(), *FAST, "-o", str(root / "out"), "--scores"]
     return {
         "missing score column": (ev + [str(root / "noscore.parquet")], ["noscore.parquet", "score"]),
@@ -185,6 +189,17 @@ def _bad_inputs(root: Path, oracle: pl.DataFrame) -> dict[str, tuple[list[str], 
         "no overlap": (ev + [str(root / "early.parquet"), str(root / "late.parquet")],
                        ["no decision date", "every source", "early:", "late:"]),
         "bad costs": (ev + ["alpha_001", "--cost-bps", "30,abc"], ["--cost-bps '30,abc'"]),
+        "negative cost": (ev + ["alpha_001", "--cost-bps", "30,-5"], ["--cost-bps '30,-5'", "≥ 0"]),
+        "no cost": (ev + ["alpha_001", "--cost-bps", ","], ["--cost-bps ','", "one or more"]),
+        "nan cost": (ev + ["alpha_001", "--cost-bps", "nan"], ["--cost-bps 'nan'", "finite"]),  # was a traceback
+        "infinite cost": (ev + ["alpha_001", "--cost-bps", "30,inf"], ["--cost-bps '30,inf'", "finite"]),
+        "cost below the fixed fees": (ev + ["alpha_001", "--cost-bps", "3"], ["round_trip_bps=3 (--cost-bps)"]),
+        "data without trade_date": (ev + ["alpha_001", "--data", str(root / "nodate.parquet")],
+                                    ["nodate.parquet: no trade_date column"]),
+        "data without rows": (ev + ["alpha_001", "--data", str(root / "norows.parquet")],
+                              ["norows.parquet: no trading date"]),
+        "no finite score": (ev + [str(root / "unscored.parquet")],
+                            ["unscored.parquet: no score for a universe stock", "2021-01-04 .. 2021-04-30"]),
         "bad top-k": (ev + ["alpha_001", "--top-k", "0"], ["--top-k 0"]),
         "top-k above the universe": (ev + ["alpha_001", "--top-k", "5000"],
                                      ["--top-k 5000", "universe 'main_board_non_st' holds at most"]),
@@ -233,3 +248,45 @@ def test_top_k_check_reads_the_decision_window_only(tmp_path: Path, capsys: pyte
     assert rc == (2 if refused else 0), err
     if refused:
         assert "--top-k 6: universe 'main_board_non_st' holds at most 5 stocks" in err
+
+
+def test_negate_flips_every_figure_of_a_factor_source(run_a: Path, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    rc, _, err = _eval(["eval", "--scores", "alpha_001", "--negate", "--data", demo_market(), *FAST, "-o",
+                        str(tmp_path / "neg")], capsys)
+    assert rc == 0, err
+    got = json.loads((tmp_path / "neg" / "eval.json").read_text())["results"]
+    plain = json.loads((run_a / "eval.json").read_text())["results"]["alpha_001"]
+    assert list(got) == ["-alpha_001"]
+    for key in ("rank_ic", "ic"):
+        assert got["-alpha_001"][key]["mean"] == pytest.approx(-plain[key]["mean"], abs=1e-12), key
+
+
+def _run_dir(root: Path, oracle: pl.DataFrame) -> Path:
+    """A run directory holding a hand-written scores.parquet (no record of how it was made)."""
+    root.mkdir()
+    oracle.filter(pl.col("ts_code") != GHOST).write_parquet(root / "scores.parquet")
+    return root
+
+
+def test_a_run_dir_without_a_model_is_evaluated_on_the_default_universe(oracle: pl.DataFrame, tmp_path: Path,
+                                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    run = _run_dir(tmp_path / "run", oracle)
+    rc, _, err = _eval(["eval", "--scores", str(run), "--data", demo_market(), *FAST, "-o", str(tmp_path / "o")],
+                       capsys)
+    assert rc == 0, err
+    assert json.loads((tmp_path / "o" / "eval.json").read_text())["inputs"]["universe"] == "main_board_non_st"
+
+
+def test_a_run_dir_whose_model_metadata_is_unreadable_is_named(oracle: pl.DataFrame, tmp_path: Path,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    """The record of the model beside the scores decides the universe: a corrupt one is an error, not a guess."""
+    run = _run_dir(tmp_path / "run", oracle)
+    (run / "bundle").mkdir()
+    (run / "bundle" / "policy.onnx").write_bytes(b"")
+    (run / "bundle" / "metadata.json").write_text('{"universe": ')
+    rc, _, err = _eval(["eval", "--scores", str(run), "--data", demo_market(), *FAST, "-o", str(tmp_path / "o")],
+                       capsys)
+    assert rc == 2 and "Traceback" not in err
+    assert f"--scores {run}: cannot read {run / 'bundle' / 'metadata.json'}" in err, err
+    assert not (tmp_path / "o").exists()

@@ -137,6 +137,11 @@ def test_list_and_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert all(r["family"] == "zt" and r["lookback"] > 0 and r["formula"] for r in rows)
 
 
+def test_list_without_family_lists_every_registered_factor(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["factors", "list", "--json"]) == 0
+    assert sorted(r["name"] for r in json.loads(capsys.readouterr().out)) == sorted(s.name for s in specs())
+
+
 def test_doc_one_row_per_factor(tmp_path: Path) -> None:
     out = tmp_path / "REF.md"
     assert main(["factors", "doc", "-o", str(out)]) == 0
@@ -153,6 +158,9 @@ def test_doc_one_row_per_factor(tmp_path: Path) -> None:
     (["--family", "nope"], "unknown factor family 'nope'"),
     (["--only", "alpha_9999"], "unknown factor 'alpha_9999'"),
     (["--batch-days", "0"], "--batch-days"),
+    (["--factor-batch", "0"], "--factor-batch 0: give a positive number of factors"),
+    (["--only", "gtja_030"], "panel.parquet: no factor could be computed (gtja_030: stub: "),
+    (["--only", "gtja_075"], "no factor could be computed (gtja_075: missing input(s) bench_close"),
 ])
 def test_bad_flags_exit_2(files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
                           extra: list[str], message: str) -> None:

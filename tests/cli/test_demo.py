@@ -47,3 +47,40 @@ def test_demo_rejects_a_negative_seed_before_any_work(tmp_path: Path, capsys: py
     assert main(["demo", "-o", str(out), "--seed", "-1"]) == 2
     assert "--seed -1: must be ≥ 0" in capsys.readouterr().err
     assert not out.exists()
+
+
+@pytest.mark.parametrize(("absent", "flags", "named"), [
+    ("lightgbm", [], "the demo needs the [sl] extra(s): pip install torch==2.13.0 && pip install -e '.[train,sl]' "
+                     "(or pass --skip-sl)"),
+    ("onnx", ["--skip-sl"], "the demo needs the [train] extra(s): pip install torch==2.13.0 && pip install -e "
+                            "'.[train,sl]'\n"),
+])
+def test_demo_without_an_extra_names_it_before_any_work(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                        capsys: pytest.CaptureFixture[str], absent: str,
+                                                        flags: list[str], named: str) -> None:
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == absent else real(name, *a))
+    out = tmp_path / "demo"
+    assert main(["demo", "-o", str(out), *flags]) == 2
+    assert f"error: {named}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_a_failing_demo_step_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """The factor step's command fails (replaced here: the demo's handling is under test): the demo stops there,
+    naming the command it ran, with exit 2."""
+    from aurumq_rl.cli import factors
+    from aurumq_rl.errors import DataError
+
+    def fails(args: object) -> int:
+        raise DataError("no factor could be computed")
+
+    monkeypatch.setattr(factors, "run_compute", fails)
+    out = tmp_path / "demo"
+    assert main(["demo", "-o", str(out)]) == 2
+    captured = capsys.readouterr()
+    assert "error: demo step failed: aurumq-rl factors compute" in captured.err
+    assert "$ aurumq-rl train" not in captured.out and not (out / "rl_run").exists()

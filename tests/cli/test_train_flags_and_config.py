@@ -6,6 +6,7 @@ flag, and boundary values are accepted."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -121,6 +122,9 @@ def test_config_file_errors_name_the_file(tmp_path: Path, capsys: pytest.Capture
         (["--reward-mode", "alpha"], None, "--reward-mode 'alpha': choose one of forward_return"),
         (["--learning-rate", "nan"], None, "--learning-rate nan"),
         (["--cost-bps", "inf"], None, "--cost-bps inf"),
+        (["--cost-bps", "3"], None, "cost round_trip_bps=3 (--cost-bps) is below commissions + stamp duty"),
+        (["--feature-group-weights", "mf_"], None, "--feature-group-weights 'mf_': give prefix=weight pairs"),
+        ([], '{"learning_rate": true}', "--learning-rate True: must be a number"),
         ([], '{"n_epochs": true}', "--n-epochs True: must be an integer"),
         # a --config value of the wrong type: was a TypeError traceback (a path or the factor list) or, for a
         # switch written as text, read by its truth ("false" resumed the run)
@@ -161,3 +165,22 @@ def test_a_factors_value_int_cannot_read_is_a_pattern_not_a_crash(data: str, tmp
     assert main([*command, "--data", data, "--out-dir", str(tmp_path / "out"), "--factors", "²"]) == 2
     err = capsys.readouterr().err
     assert "factors='²': no factor column" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(("flags", "absent", "module", "named"), [
+    ([], "torch", "aurumq_rl.algos.trainer", "training needs the [train] extra (torch missing)"),
+    (["--algorithm", "a2c"], "stable_baselines3", "aurumq_rl.algos.sb3",
+     "--algorithm a2c needs the [train] extra (stable_baselines3"),
+])
+def test_training_without_its_packages_names_the_extra(data: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str], flags: list[str],
+                                                       absent: str, module: str, named: str) -> None:
+    for name in [m for m in sys.modules if m.startswith(f"{absent}.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, absent, None)
+    monkeypatch.delitem(sys.modules, module, raising=False)  # imported again, without the package
+    out = tmp_path / "run"
+    assert main(["train", "--data", data, "--out-dir", str(out), *_steps(1), *TINY, *flags]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {named}" in err and "Traceback" not in err, err
+    assert not out.exists()

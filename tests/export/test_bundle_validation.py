@@ -6,6 +6,7 @@ object is named in a clean error."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -74,3 +75,50 @@ def test_a_bundle_json_that_is_not_an_object_is_named(tmp_path: Path, name: str,
     assert main(["bundle", "validate", str(b)]) == 2
     err = capsys.readouterr().err
     assert f"{b / name}: a JSON list, expected a JSON object" in err and "Traceback" not in err, err
+
+
+def test_a_checksums_file_that_is_not_json_is_named(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from aurumq_rl.cli.main import main
+
+    b = make_bundle(tmp_path / "b")
+    (b / "checksums.json").write_text('{"policy.onnx": ')
+    assert main(["bundle", "validate", str(b)]) == 2
+    err = capsys.readouterr().err
+    assert f"{b / 'checksums.json'}: cannot read as JSON" in err and "Traceback" not in err, err
+
+
+def test_a_path_that_is_not_a_directory_is_not_a_bundle(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from aurumq_rl.cli.main import main
+
+    f = tmp_path / "policy.onnx"
+    f.write_bytes(b"")
+    for path in (f, tmp_path / "absent"):
+        assert main(["bundle", "validate", str(path)]) == 2
+        assert f"{path}: not a bundle directory" in capsys.readouterr().err
+
+
+def test_a_bundle_without_checksum_for_a_file_is_refused_naming_it(tmp_path: Path) -> None:
+    b = make_bundle(tmp_path / "b")
+    sums = json.loads((b / "checksums.json").read_text())
+    del sums["golden_codes.json"]
+    (b / "checksums.json").write_text(json.dumps(sums))
+    with pytest.raises(BundleError, match=r"checksums\.json: no checksum for golden_codes\.json"):
+        validate_bundle(b)
+
+
+def test_golden_arrays_of_the_wrong_shape_are_refused(tmp_path: Path) -> None:
+    """Golden observations with one factor too few (resealed): the shapes are named before any replay."""
+    b = make_bundle(tmp_path / "b")
+    np.save(b / "golden_obs.npy", np.load(b / "golden_obs.npy")[:, :2])
+    _seal(b)
+    with pytest.raises(BundleError, match=r"golden arrays have shapes \(6, 2\) / \(6,\), expected \[N, 3\]"):
+        validate_bundle(b)
+
+
+def test_validating_without_onnxruntime_says_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from aurumq_rl.errors import DataError
+
+    b = make_bundle(tmp_path / "b")
+    monkeypatch.setitem(sys.modules, "onnxruntime", None)
+    with pytest.raises(DataError, match="needs onnxruntime.*pip install onnxruntime"):
+        validate_bundle(b)

@@ -5,6 +5,7 @@ without run.json gets the generic message)."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -44,3 +45,14 @@ def test_export_refuses_an_sb3_baseline_run(tmp_path: Path, capsys: pytest.Captu
     assert main(["export", str(tmp_path / "empty"), "-o", str(tmp_path / "x")]) == 2
     err = capsys.readouterr().err
     assert "no run.json" in err and "SB3" not in err
+
+
+def test_export_without_torch_names_the_train_extra(run: tuple[str, Path], tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setitem(sys.modules, "torch", None)
+    monkeypatch.delitem(sys.modules, "aurumq_rl.export.onnx_export", raising=False)  # re-imported: needs torch
+    assert main(["export", str(run[1]), "-o", str(tmp_path / "b")]) == 2
+    err = capsys.readouterr().err
+    assert "error: export needs the [train] extra (torch missing): pip install -e '.[train]'" in err, err
+    assert not (tmp_path / "b").exists()

@@ -124,3 +124,17 @@ def test_sizing_defaults_to_the_models(run: tuple[str, Path], tmp_path: Path) ->
     w, s = sd["weight"].to_numpy(), sd["score"].to_numpy()
     assert w.sum() == pytest.approx(1.0) and w.std() > 0
     np.testing.assert_allclose(w, np.clip(s, 0, None) / np.clip(s, 0, None).sum())
+
+
+def test_a_date_whose_next_session_suspends_every_stock_has_no_picks(run: tuple[str, Path], tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """Every stock suspended on the next session: nothing can be bought, which is said, not an empty table."""
+    data, out = run
+    df = pl.read_parquet(data)
+    nxt = df.filter(pl.col("trade_date") > pl.lit(DAY).str.to_date())["trade_date"].min()
+    path = tmp_path / "halted.parquet"
+    df.with_columns(pl.when(pl.col("trade_date") == nxt).then(0.0).otherwise(pl.col("vol")).alias("vol")) \
+        .write_parquet(path)
+    picks = _picks(["infer", "--bundle", str(out), "--data", str(path), "--date", DAY], tmp_path / "p.parquet")
+    assert picks.height == 0
+    assert "no picks: no stock in the universe could be scored and bought" in capsys.readouterr().out

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import warnings
 from datetime import date
 
@@ -15,7 +16,7 @@ from aurumq_rl.errors import DataError
 from aurumq_rl.factors import ops
 from aurumq_rl.factors.engine import _hops, compute_factors, select_specs
 from aurumq_rl.factors.expr import X
-from aurumq_rl.factors.registry import REGISTRY, FactorSpec, specs
+from aurumq_rl.factors.registry import REGISTRY, FactorSpec, register, specs
 
 TECH = "tech,cmf,zt"
 # Finite-window alphas (no recursive SMA) checked by the batching test when their family is registered.
@@ -260,3 +261,21 @@ def test_bad_inputs_raise_data_error(synth: tuple, tmp_path) -> None:
         compute_factors(tmp_path / "nope.parquet", families="cmf", progress=False)
     with pytest.raises(DataError, match="batch_days"):
         compute_factors(df, families="cmf", batch_days=0, progress=False)
+
+
+@pytest.mark.parametrize(("changes", "message"), [
+    ({"inputs": ("close", "turnover")}, r"factor tech_zz: unknown inputs \['turnover'\]"),
+    ({"quality": "stub", "build": None}, "factor tech_zz: a stub must carry a reason"),
+    ({"quality": "stub", "build": lambda: X.col("close"), "reason": "no data"}, "build must be None exactly when"),
+    ({"build": None}, "factor tech_zz: build must be None exactly when quality is 'stub'"),
+])
+def test_a_malformed_factor_spec_is_refused_naming_the_factor(changes: dict[str, object], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        dataclasses.replace(_extra("tech_zz", ("close",), lambda: X.col("close")), **changes)
+
+
+def test_a_factor_name_registered_twice_is_refused_and_the_first_kept() -> None:
+    first = specs()[0]
+    with pytest.raises(ValueError, match=f"factor {first.name} registered twice"):
+        register(dataclasses.replace(first, formula="another"))
+    assert REGISTRY[first.name] is first

@@ -215,3 +215,75 @@ def test_a_stock_with_every_factor_missing_is_not_scored(panel: Panel, model_dir
     np.testing.assert_array_equal(got, scorer.score_panel(dataclasses.replace(panel, in_universe=absent)))
     other_dates = np.arange(len(panel.dates)) != t
     np.testing.assert_array_equal(got[other_dates], base[other_dates])
+
+
+def _edited_manifest(model_dir: Path, out: Path, text: str | None = None, **changes: object) -> Path:
+    """A copy of `model_dir` whose manifest is `text`, or the manifest with `changes` (a None value drops the key)."""
+    shutil.copytree(model_dir, out)
+    if text is None:
+        meta = json.loads((out / "manifest.json").read_text())
+        meta.update(changes)
+        text = json.dumps({k: v for k, v in meta.items() if v is not None})
+    (out / "manifest.json").write_text(text)
+    return out
+
+
+@pytest.mark.parametrize(("text", "changes", "message"), [
+    ('{"kind": "sl_gbdt",', {}, "not valid JSON"),
+    ('["sl_gbdt"]', {}, "a JSON list, expected the manifest object"),  # was an AttributeError traceback
+    (None, {"kind": "rl_onnx"}, "kind 'rl_onnx' is not sl_gbdt"),
+    (None, {"files": None, "combine": None}, "manifest lacks files, combine"),  # was a KeyError traceback
+    (None, {"booster": "sklearn"}, "booster 'sklearn' is not one this version loads"),
+])
+def test_sl_score_refuses_a_bad_manifest_naming_it(model_dir: Path, market: str, tmp_path: Path, text: str | None,
+                                                   changes: dict[str, object], message: str,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from aurumq_rl.cli.main import main
+
+    bad = _edited_manifest(model_dir, tmp_path / "bad", text, **changes)
+    out = tmp_path / "s.parquet"
+    assert main(["sl", "score", "--model", str(bad), "--data", market, "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: {bad / 'manifest.json'}: {message}" in err and "Traceback" not in err, err
+    assert not out.exists()
+
+
+def test_models_of_different_kinds_are_not_saved_together(tmp_path: Path) -> None:
+    pytest.importorskip("xgboost")
+    light = json.loads((_tiny_model("lightgbm", tmp_path / "a") / "manifest.json").read_text())
+    assert light["booster"] == "lightgbm"
+    members = [SLScorer(tmp_path / "a").ensemble.members[0], SLScorer(_tiny_model("xgboost", tmp_path / "b"))
+               .ensemble.members[0]]
+    with pytest.raises(DataError, match=r"models of kind \['lightgbm', 'xgboost'\] cannot be saved together"):
+        save_model(tmp_path / "mixed", Ensemble(members, ["a", "b", "c"]), features="raw", universe="all",
+                   label={}, forward_period=5, windows={})
+    assert not (tmp_path / "mixed").exists()
+
+
+def test_manifest_factor_count_must_match_an_unnamed_catboost_model(tmp_path: Path) -> None:
+    """CatBoost fitted on a bare array names its features 0, 1, 2: only the count can be checked."""
+    cb = pytest.importorskip("catboost")
+    x = np.random.default_rng(0).normal(size=(300, 3)).astype(np.float32)
+    model = cb.CatBoostRegressor(iterations=3, thread_count=1, verbose=False, allow_writing_files=False)
+    model.fit(x, x[:, 0])
+    out = _tiny_model("catboost", tmp_path / "model", FittedModel("catboost", model, 1, 3))
+    SLScorer(out)  # its default names are not compared with a, b, c
+    _edit_names(out, ["a", "b"])
+    with pytest.raises(DataError, match="takes 3 features.*lists 2 factor_names"):
+        SLScorer(out)
+
+
+def test_a_package_that_is_not_installed_has_no_version_in_the_manifest(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.metadata
+
+    real = importlib.metadata.version
+
+    def version(pkg: str) -> str:
+        if pkg == "scikit-learn":
+            raise importlib.metadata.PackageNotFoundError(pkg)
+        return real(pkg)
+
+    monkeypatch.setattr(importlib.metadata, "version", version)
+    versions = json.loads((_tiny_model("lightgbm", tmp_path / "m") / "manifest.json").read_text())["versions"]
+    assert versions["scikit-learn"] is None and versions["lightgbm"] == real("lightgbm")

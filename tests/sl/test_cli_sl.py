@@ -156,6 +156,11 @@ def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: py
     (["--min-data-in-leaf", "-1"], "--min-data-in-leaf -1: must be ≥ 0"),
     (["--early-stopping-rounds", "0"], "--early-stopping-rounds 0: must be ≥ 1"),
     (["--num-threads", "0"], "--num-threads 0: must be ≥ 1"),
+    (["--seeds", ","], "--seeds: give at least one seed"),
+    (["--forward-period", "0"], "--forward-period 0: must be ≥ 1"),
+    (["--target", "logit"], "--target logit: choose rank or raw"),
+    (["--label", "binary", "--positive-rate", "1.5"], "--positive-rate 1.5: must lie in (0, 1)"),  # named no flag
+    (["--label", "binary", "--positive-rate", "nan"], "--positive-rate nan: must lie in (0, 1)"),
 ])
 def test_sl_train_bad_flags(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str],
                             message: str) -> None:
@@ -332,3 +337,30 @@ def test_sl_stack_keeps_every_base_when_files_share_a_directory(market: str, tmp
     assert list(ic) == ["alpha_001", "alpha_002", "alpha_001#2", "stacked"]
     assert ic["alpha_001"]["mean"] != ic["alpha_002"]["mean"] and ic["alpha_001"] == ic["alpha_001#2"]
     assert "rank IC vs label  alpha_002" in capsys.readouterr().out
+
+
+def _factor_scores(market: str, folder: Path, name: str, shift_days: int = 0) -> str:
+    """A factor column of the market written as a scores Parquet, its dates moved by `shift_days`."""
+    f = folder / f"{name}.parquet"
+    frame = pl.read_parquet(market, columns=["ts_code", "trade_date", name]).rename({name: "score"})
+    frame.with_columns(pl.col("trade_date").cast(pl.Date) + pl.duration(days=shift_days)).write_parquet(f)
+    return str(f)
+
+
+def test_sl_stack_refuses_a_base_with_no_score_on_the_data_dates(market: str, tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    good = _factor_scores(market, tmp_path, "alpha_001")
+    elsewhere = _factor_scores(market, tmp_path, "alpha_002", shift_days=10_000)  # after the data
+    out = tmp_path / "stack"
+    assert main(["sl", "stack", good, elsewhere, "--data", market, "--out-dir", str(out)]) == 2
+    assert f"error: {elsewhere}: no score on any date of {market}" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_sl_stack_with_too_few_fit_dates_names_the_flag(market: str, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    files = [_factor_scores(market, tmp_path, name) for name in ("alpha_001", "alpha_002")]
+    out = tmp_path / "stack"
+    assert main(["sl", "stack", *files, "--data", market, "--min-fit-dates", "100000", "--out-dir", str(out)]) == 2
+    assert "error: sl stack: fewer than --min-fit-dates 100000 out-of-sample dates" in capsys.readouterr().err
+    assert not out.exists()

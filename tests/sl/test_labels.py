@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pytest
 
 from aurumq_rl.data.labels import main_wave_returns
+from aurumq_rl.data.panel import Panel
+from aurumq_rl.errors import DataError
 from aurumq_rl.sl.labels import (
     LABEL_KINDS,
     binary_event,
@@ -125,3 +129,19 @@ def test_delisted_before_exit_is_marked_at_its_last_close() -> None:
     assert fwd[36, 0] == pytest.approx((1 + p.pct_chg[38, 0]) * (1 + p.pct_chg[39, 0]) - 1)
 
 
+
+
+@pytest.mark.parametrize(("build", "message"), [
+    (lambda p: binary_event(p, 5, rate=0.0), r"positive rate 0.0 must lie in \(0, 1\)"),
+    (lambda p: binary_event(p, 5, rate=1.0), r"positive rate 1.0 must lie in \(0, 1\)"),
+    (lambda p: binary_event(p, 5, calib=(117, 119)), "no finite label in the calibration window"),  # past the end
+    (lambda p: triple_barrier(p, horizon_days=0), "triple_barrier: horizon_days ≥ 1"),
+    (lambda p: triple_barrier(p, stop_loss=0.0), "positive profit_take / stop_loss"),
+    (lambda p: trend_scan(p, min_len=2), r"trend_scan: need 3 ≤ min_len \(2\) ≤ max_len \(20\)"),
+    (lambda p: trend_scan(p, min_len=8, max_len=6), r"min_len \(8\) ≤ max_len \(6\)"),
+    (lambda p: build_label(p, "sharpe"), "--label sharpe: choose one of forward_return"),
+    (lambda p: label_horizon("sharpe", 5), "--label sharpe: choose one of forward_return"),
+])
+def test_a_label_setting_out_of_range_is_refused_naming_it(build: Callable[[Panel], object], message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        build(_random_panel())

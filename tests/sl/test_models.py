@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -13,7 +16,7 @@ from aurumq_rl.errors import DataError
 from aurumq_rl.eval.windows import ensemble_scores
 from aurumq_rl.sl.dataset import Dataset, Split, build_dataset
 from aurumq_rl.sl.labels import Label, binary_event
-from aurumq_rl.sl.models import MODEL_KINDS, apply_isotonic, fit_isotonic, require, train_model
+from aurumq_rl.sl.models import MODEL_KINDS, apply_isotonic, fit_ensemble, fit_isotonic, require, train_model
 from aurumq_rl.sl.pipeline import SLRun, prepare_target, train_split, window_ic
 from aurumq_rl.sl.prune import prune
 from aurumq_rl.sl.stacking import OOFPredictions, fit_stacker, regime_features, stack_walk_forward
@@ -218,3 +221,73 @@ def test_catboost_best_iteration_is_the_tree_count(panel: Panel, split: Split) -
     good = train_model(train, train, params, 1, "catboost")
     assert good.best_iteration == good.model.get_best_iteration() + 1 == good.model.tree_count_
     assert train_model(train, None, params, 1, "catboost").best_iteration == 40
+
+
+@pytest.mark.parametrize(("kind", "hint"), [("lightgbm", r"\(pip install -e '\.\[sl\]'\)$"),
+                                            ("xgboost", r"\[xgboost\]'\), or use --model lightgbm$")])
+def test_a_model_kind_whose_package_is_missing_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch, kind: str,
+                                                                       hint: str) -> None:
+    monkeypatch.setitem(sys.modules, kind, None)
+    with pytest.raises(DataError, match=rf"--model {kind}: the package '{kind}' is not installed .*{hint}"):
+        require(kind)
+
+
+def test_require_waits_passively_unless_the_user_chose_an_openmp_policy() -> None:
+    """The OpenMP wait policy is set before the library first loads (a fresh interpreter), never overriding one."""
+    code = ("import os; from aurumq_rl.sl.models import require; require('lightgbm'); "
+            "print(os.environ['OMP_WAIT_POLICY'])")
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    for policy, want in ((None, "PASSIVE"), ("ACTIVE", "ACTIVE")):
+        run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                             env=env if policy is None else {**env, "OMP_WAIT_POLICY": policy})
+        assert run.returncode == 0, run.stderr
+        assert run.stdout.strip() == want
+
+
+def _rows(n: int, y: np.ndarray | None = None) -> Dataset:
+    x = np.random.default_rng(0).normal(size=(n, 1)).astype(np.float32)
+    idx = np.arange(n)
+    return Dataset(x, (x[:, 0] > 0).astype(np.float64) if y is None else y, idx, idx, ["alpha_000"])
+
+
+def test_training_on_no_rows_says_to_widen_the_dates() -> None:
+    with pytest.raises(DataError, match="no training row .* widen the dates"):
+        train_model(_rows(0), None, FAST)
+
+
+def test_a_catboost_binary_model_predicts_probabilities() -> None:
+    """Not the 0/1 classes of `CatBoostClassifier.predict`: scores must rank stocks."""
+    pytest.importorskip("catboost", reason="the [catboost] extra is part of [dev]")
+    rows = _rows(400)
+    m = train_model(rows, None, dataclasses.replace(FAST, objective="binary", num_boost_round=20), 1, "catboost")
+    p = m.predict(rows.X)
+    assert p.dtype == np.float64 and ((p > 0) & (p < 1)).all() and len(np.unique(p)) > 2
+    assert np.corrcoef(p, rows.y)[0, 1] > 0.5
+
+
+def test_isotonic_calibration_needs_both_classes() -> None:
+    scores = np.linspace(0, 1, 50)
+    with pytest.raises(DataError, match="needs both classes; widen --val-start/--val-end"):
+        fit_isotonic(scores, np.zeros(50))
+    with pytest.raises(DataError, match="needs both classes"):
+        fit_isotonic(scores, np.where(np.arange(50) < 49, np.nan, 1.0))  # one finite row
+
+
+def test_isotonic_calibration_without_scikit_learn_says_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "sklearn.isotonic", None)
+    with pytest.raises(DataError, match=r"needs scikit-learn: pip install -e '\.\[sl\]'"):
+        fit_isotonic(np.linspace(0, 1, 10), np.arange(10) % 2.0)
+
+
+def test_calibrating_a_regression_ensemble_is_refused(run: SLRun, panel: Panel, split: Split) -> None:
+    ens = dataclasses.replace(run.ensemble)
+    with pytest.raises(DataError, match="binary labels only"):
+        ens.calibrate(build_dataset(panel, None, *split.val))
+    assert ens.calibration is None and ens.combine == "rank_mean"
+
+
+@pytest.mark.parametrize(("seeds", "combine", "message"), [([], None, "--seeds: give at least one seed"),
+                                                           ([1], "median", "combine='median': choose one of")])
+def test_fit_ensemble_names_a_bad_setting(seeds: list[int], combine: str | None, message: str) -> None:
+    with pytest.raises(DataError, match=message):
+        fit_ensemble(_rows(100), None, FAST, seeds, combine=combine)

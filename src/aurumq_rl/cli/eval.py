@@ -9,6 +9,7 @@ imports torch.
 from __future__ import annotations
 
 import argparse
+import math
 from pathlib import Path
 from typing import Any
 
@@ -59,8 +60,8 @@ def settings_from_args(args: argparse.Namespace) -> Any:
         costs = tuple(float(x) for x in str(args.cost_bps).split(",") if x.strip())
     except ValueError as exc:
         raise DataError(f"--cost-bps '{args.cost_bps}': use comma-separated numbers such as 30,60,100") from exc
-    if not costs or any(c < 0 for c in costs):
-        raise DataError(f"--cost-bps '{args.cost_bps}': give at least one cost ≥ 0, e.g. 30,60,100")
+    if not costs or not all(0 <= c < math.inf for c in costs):  # nan / inf: a traceback in the report
+        raise DataError(f"--cost-bps '{args.cost_bps}': give one or more finite costs ≥ 0, e.g. 30,60,100")
     from aurumq_rl.market.costs import CostModel
 
     for c in costs:

@@ -70,6 +70,9 @@ def check(args: argparse.Namespace) -> None:
 
     if args.label not in LABEL_KINDS:
         raise DataError(f"--label {args.label}: choose one of {', '.join(LABEL_KINDS)}")
+    rate = getattr(args, "positive_rate", None)
+    if args.label == "binary" and rate is not None and not 0 < rate < 1:  # named before the data is loaded
+        raise DataError(f"--positive-rate {rate:g}: must lie in (0, 1), e.g. 0.008")
     if args.features not in FEATURE_MODES:
         raise DataError(f"--features {args.features}: choose one of {', '.join(FEATURE_MODES)}")
     if args.forward_period < 1:

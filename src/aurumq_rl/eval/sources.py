@@ -211,11 +211,8 @@ def align_dense(dates: np.ndarray, codes: np.ndarray, values: np.ndarray, panel:
 # ---------------------------------------------------------------- models (delegated to aurumq_rl.infer)
 def load_model(spec: SourceSpec) -> Any:
     """Load a model source's scorer with `aurumq_rl.infer.load_scorer` (imported here, lazily)."""
-    try:
-        from aurumq_rl.infer import load_scorer  # type: ignore[attr-defined]
-    except ImportError as exc:
-        raise DataError(f"--scores {spec.spec}: scoring a model directory needs aurumq_rl.infer ({exc}); "
-                        "export scores to a Parquet instead") from exc
+    from aurumq_rl.infer import load_scorer
+
     spec.scorer = load_scorer(spec.path)
     spec.recorded = getattr(spec.scorer, "metadata", None) or {}
     return spec.scorer

@@ -74,12 +74,8 @@ def specs(family: str | None = None) -> list[FactorSpec]:
 
 
 def _load_families() -> None:
-    # Importing a family module registers its factors; modules that do not exist yet are skipped.
+    # Importing a family module registers its factors.
     import importlib
 
     for mod in ("alpha101", "gtja191", "technical"):
-        try:
-            importlib.import_module(f"aurumq_rl.factors.{mod}")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"aurumq_rl.factors.{mod}":
-                raise
+        importlib.import_module(f"aurumq_rl.factors.{mod}")

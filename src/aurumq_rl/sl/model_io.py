@@ -95,8 +95,15 @@ class SLScorer:
             self.metadata = json.loads(path.read_text(encoding="utf-8"))
         except ValueError as exc:
             raise DataError(f"{path}: not valid JSON ({exc})") from exc
+        if not isinstance(self.metadata, dict):
+            raise DataError(f"{path}: a JSON {type(self.metadata).__name__}, expected the manifest object "
+                            "written by `sl train`")
         if self.metadata.get("kind") != MODEL_KIND:
             raise DataError(f"{path}: kind '{self.metadata.get('kind')}' is not {MODEL_KIND}")
+        lacking = [k for k in ("factor_names", "files", "objective", "combine", "features", "universe")
+                   if k not in self.metadata]
+        if lacking:
+            raise DataError(f"{path}: manifest lacks {', '.join(lacking)}; retrain or restore the model directory")
         self.factor_names = list(self.metadata["factor_names"])
         booster_kind = self.metadata.get("booster", "lightgbm")
         if booster_kind not in SAVABLE:
