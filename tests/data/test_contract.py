@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -146,6 +147,27 @@ def test_b_shares_dropped_with_warning() -> None:
     with pytest.warns(UserWarning, match="dropping 1 B-share"):
         p = load_panel(df.lazy(), universe="all")
     assert "900901.SH" not in p.codes.tolist()
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (_frame(1).with_columns(pl.lit("900901.SH").alias("ts_code")), r"holds only B-share codes.*900901\.SH"),
+        (_frame().with_columns(pl.lit(None, dtype=pl.Float64).alias("pct_chg")), r"column pct_chg has no value"),
+        (_frame().with_columns(pl.lit(float("nan")).alias("pct_chg")), r"column pct_chg has no value"),
+    ],
+    ids=["only B shares", "pct_chg all null", "pct_chg all NaN"],
+)
+def test_a_file_with_nothing_to_read_gets_one_clear_error(tmp_path: Path, bad: pl.DataFrame, message: str) -> None:
+    """A file of B shares only left no row once they were dropped (an IndexError deep in the market rules),
+    and a pct_chg with no value made `data check` fail on a float(None) while train, sl and eval ran on zero
+    returns, reporting metrics of nothing. Both are now a DataError from every reader."""
+    path = _write(bad, tmp_path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the B-share drop and the NaN count warn first
+        for read in (lambda: load_panel(path, universe="all"), lambda: check_data(path)):
+            with pytest.raises(DataError, match=r"bad\.parquet: " + message):
+                read()
 
 
 def _status_frame() -> pl.DataFrame:

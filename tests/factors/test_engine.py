@@ -91,6 +91,28 @@ def test_an_index_that_misses_dates_of_the_input_is_named(synth: tuple, monkeypa
         compute_factors(df, only="tech_ma5_ratio", index=cut, progress=False)
 
 
+def test_index_prices_are_read_like_the_panels(synth: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Index prices went through a bare cast: text that is not a number was a polars traceback, a Boolean close
+    became 1.0/0.0 without a word, and a NaN close a NaN factor that no warning counted. Now the panel's own
+    numeric reader names the file and column, and a NaN (or null) bar is a gap the gap warning counts."""
+    df, idx = synth
+    specs()
+    monkeypatch.setitem(REGISTRY, "tech_zz_bench", _extra("tech_zz_bench", ("close", "bench_close"),
+                                                          lambda: X.col("close") / X.col("bench_close")))
+    row5 = pl.int_range(pl.len()) == 5
+    text = idx.with_columns(pl.when(row5).then(pl.lit("n/a")).otherwise(pl.col("close").cast(pl.String)).alias("close"))
+    with pytest.raises(DataError, match=r"--index .*column close has 1 value\(s\) that are not numbers.*'n/a'"):
+        compute_factors(df, only="tech_zz_bench", index=text, progress=False)
+    with pytest.raises(DataError, match=r"--index .*column close has type Boolean"):
+        compute_factors(df, only="tech_zz_bench", index=idx.with_columns(pl.col("close") > 0), progress=False)
+    nan = idx.with_columns(pl.when(row5).then(float("nan")).otherwise(pl.col("close")).alias("close"))
+    with pytest.warns(UserWarning) as got:
+        out, _ = compute_factors(df, only="tech_zz_bench", index=nan, progress=False)
+    said = " | ".join(str(w.message) for w in got)
+    assert "close has 1 NaN/inf value(s)" in said and "--index has no bar on 1 of the 400 dates" in said
+    assert not out["tech_zz_bench"].is_nan().any()
+
+
 def test_vwap_and_pre_close_derived(synth: tuple) -> None:
     df, _ = synth
     given, _ = compute_factors(df, only="tech_vwap_bias,tech_amplitude", progress=False)

@@ -104,6 +104,20 @@ def test_null_is_st_falls_back_to_the_name() -> None:
     assert out["is_limit_up"].to_list() == [True, False, True]
 
 
+@pytest.mark.parametrize("listing", [{"list_date": date(2030, 1, 2)}, {"days_since_ipo": -5}],
+                         ids=["list_date after the data", "negative days_since_ipo"])
+def test_rows_before_a_listing_past_the_data_have_no_listing_date(listing: dict) -> None:
+    """A row before its stock's listing, when listing day 1 lies past the data's last date, sent the listing
+    date's look-up past the end of the calendar: a polars OutOfBoundsError (a traceback from `data check`,
+    `train`, `factors compute`). Its listing date is now null, as for a listing before the data starts."""
+    days = [date(2024, 1, d) for d in (2, 3, 4)]
+    rows = [{"ts_code": "600001.SH", "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1.0, **listing}
+            for d in days]
+    out = _annotate(rows, "pct")
+    assert out["listed_on"].to_list() == [None] * 3
+    assert (out["listing_day"] <= 0).all() and not out["can_buy_raw"].any()
+
+
 def test_listing_day_from_days_since_ipo() -> None:
     """days_since_ipo is 0 on the listing day (listing day 1): a STAR IPO has no limit on days_since_ipo
     0-4 and ±20% from 5."""

@@ -150,12 +150,18 @@ def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None =
         warnings.warn(f"{source}: dropping {b_shares.len()} B-share code(s) (out of scope), e.g. "
                       f"{b_shares.head(3).to_list()}", stacklevel=3)
         keys = keys.filter(~pl.col("ts_code").is_in(b_shares.implode()))
+        if keys.height == 0:
+            raise DataError(f"{source}: holds only B-share codes (out of scope), e.g. {b_shares.head(3).to_list()}; "
+                            "give A-share bars (600000.SH, 000001.SZ, ...)")
     dup = keys.group_by("ts_code", "trade_date").len().filter(pl.col("len") > 1)
     if dup.height:
         row = dup.row(0, named=True)
         raise DataError(f"{source}: {dup.height} duplicate (ts_code, trade_date) key(s), e.g. "
                         f"({row['ts_code']}, {row['trade_date']}); keep one row per stock and date")
     pct = keys["pct_chg"].filter(keys["pct_chg"].is_finite())  # NaN/inf: missing, not a scale
+    if pct.len() == 0:  # every return would be 0: metrics of nothing, not an error further on
+        raise DataError(f"{source}: column pct_chg has no value (every row null, NaN or inf); write the daily "
+                        "change as a decimal (+10% = 0.10), e.g. close / pre_close - 1")
     if pct.len() and float((pct.abs() > 1).mean()) > PERCENT_SHARE_THRESHOLD:
         raise DataError(f"{source}: column pct_chg looks like percent ({float((pct.abs() > 1).mean()):.0%} "
                         "of rows have |pct_chg| > 1); the contract wants decimals: divide by 100")

@@ -145,10 +145,11 @@ def load_index(index: Source | None, code: str | None = None) -> pl.DataFrame | 
     elif len(codes) > 1:
         raise DataError(f"--index {name}: holds several index codes {codes[:5]}; choose one with --index-code "
                         f"(e.g. --index-code {codes[0]})")
-    df = df.select(
-        trade_date_expr(schema["trade_date"], name),
-        *[pl.col(c).cast(pl.Float64).alias(f"bench_{c}") for c in INDEX_REQUIRED[1:]],
-    )
+    # the panel's own numeric reader: text that is not a number (or a Boolean column) is a DataError naming the
+    # file and column, and NaN/inf become null (counted in a warning), so they are gaps, not NaN factors
+    df = cast_numeric_columns(df.select(trade_date_expr(schema["trade_date"], name), *INDEX_REQUIRED[1:]),
+                              f"--index {name}", INDEX_REQUIRED[1:]).rename(
+        {c: f"bench_{c}" for c in INDEX_REQUIRED[1:]})
     if df["trade_date"].null_count():
         raise DataError(f"--index {name}: column trade_date holds values that are not dates; use dates or "
                         "'YYYYMMDD' strings")
@@ -164,11 +165,12 @@ def join_index(df: pl.DataFrame, bench: pl.DataFrame) -> pl.DataFrame:
 
 def warn_index_gaps(df: pl.DataFrame, bench: pl.DataFrame, readers: list[str]) -> None:
     """Warn when the index lacks dates of the panel that factors in `readers` read `bench_*` on: an index file
-    that stops before the stock bars leaves those factors null on the later dates (and in their windows)."""
+    that stops before the stock bars leaves those factors null on the later dates (and in their windows). A bar
+    with a missing price (null, or NaN/inf read as missing) counts as no bar: those factors are null there too."""
     if not readers:
         return
     dates = df["trade_date"].unique().sort()
-    gaps = dates.filter(~dates.is_in(bench["trade_date"].implode()))
+    gaps = dates.filter(~dates.is_in(bench.drop_nulls()["trade_date"].implode()))
     if gaps.len():
         warnings.warn(f"--index has no bar on {gaps.len()} of the {dates.len()} dates of the input ({gaps[0]} … "
                       f"{gaps[-1]}); {', '.join(readers[:5])}{' …' if len(readers) > 5 else ''} read it and are "

@@ -86,10 +86,12 @@ def delisting_expr(columns: list[str]) -> pl.Expr:
 def listed_on_expr(calendar: pl.Series) -> pl.Expr:
     """The listing date (the date of listing day 1) from `t_idx` and `listing_day`, on the data's calendar;
     null when listing day 1 is before the data starts (only new-listing limit rules read it, and those
-    need listing days ≤ 5)."""
+    need listing days ≤ 5), or after it ends: a row before its stock's listing (a `list_date` past the data's
+    last date, a negative `days_since_ipo`) has listing day ≤ 0 and no listing date on the calendar."""
     first = pl.col("t_idx") - pl.col("listing_day") + 1
-    cal = pl.lit(calendar)
-    return pl.when(first >= 0).then(cal.gather(first.clip(lower_bound=0))).otherwise(None).alias("listed_on")
+    cal, last = pl.lit(calendar), len(calendar) - 1
+    return (pl.when(first.is_between(0, last)).then(cal.gather(first.clip(0, last))).otherwise(None)
+            .alias("listed_on"))
 
 
 def listing_day_expr(columns: list[str], calendar: pl.Series) -> pl.Expr:
