@@ -61,3 +61,14 @@ def test_mfi_null_when_no_row_of_the_window_moved_with_volume() -> None:
     close = [10.0 + (0.5 if i % 2 else 0.0) for i in range(n + 14)]  # TP moves every row
     v = factor(ohlcv(close, vol=MFI_VOLS + [0.0] * 14), "tech_mfi14")
     assert v[n + 13] is None
+
+
+def test_mfi_counts_no_move_where_typical_prices_tie_in_decimals() -> None:
+    """TP (10.03 + 9.95 + 10.02) / 3 equals TP 10 in decimals but is 10.0 less one ulp in floats: no down move.
+    14 quiet rows at TP 9, one up move to TP 10 (vol 10, flow 100), then the tied bar (vol 30): the window
+    holds one up flow and no down flow, so MFI = 100 (an exact float comparison made it 100·100 / 400 = 25)."""
+    close, high, low = [9.0] * 14 + [10.0, 10.02], [9.0] * 14 + [10.0, 10.03], [9.0] * 14 + [10.0, 9.95]
+    vol = [1.0] * 14 + [10.0, 30.0]
+    assert (high[-1] + low[-1] + close[-1]) / 3 < 10.0  # the float rounding this test is about
+    v = factor(ohlcv(close, high=high, low=low, vol=vol), "tech_mfi14")
+    assert v[15] == pytest.approx(100.0)

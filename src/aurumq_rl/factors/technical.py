@@ -30,6 +30,8 @@ LIMIT_UP = X.col("is_limit_up")  # derived by the engine (market.status.annotate
 ZT_INPUTS = ("open", "high", "low", "close", "pct_chg", "pre_close")  # what the limit detection reads
 BOLL_ZERO_STD_RTOL = 1e-6  # a band narrower than this (relative to the mean) counts as zero width: %B null
 CROSS_RTOL = 1e-9  # MA5 and MA20 closer than this (relative) count as equal: rolling-sum rounding is no cross
+PRICE_TIE_RTOL = 1e-6  # sums of prices closer than this (relative) are equal: (10.03 + 9.95 + 10.02) / 3 is 10.0
+# less one ulp in floats; a real move of the typical price is at least a third of a cent, 1e-6 of 3,333 yuan
 FIRST_BOARD_QUIET = 20  # first board: a limit-up with none in the prior 20 rows
 STREAK_CAP = 30
 TECH_REASON = "no external reference; hand-computed values in tests/factors/test_technical.py"
@@ -132,13 +134,15 @@ def volume_ratio(n: int = 5) -> X:
 def mfi(n: int = 14) -> X:
     """Money-flow index, 0..100: typical price TP = (H + L + C) / 3, flow = TP·vol; 100·Σ flow on TP-up rows /
     (Σ flow on TP-up rows + Σ flow on TP-down rows) over n rows; null when no row of the window moved TP with
-    volume."""
+    volume. TP moves only by more than PRICE_TIE_RTOL: equal sums of other prices are no move."""
     tp = (HIGH + LOW + CLOSE) / 3
     prev = ops.delay(tp, 1)
+    eps = abs(prev) * PRICE_TIE_RTOL
+    up, down = tp - prev > eps, prev - tp > eps
     flow = tp * VOL
-    pos = ops.ts_sum(where(tp > prev, flow, 0.0), n)
-    neg = ops.ts_sum(where(tp < prev, flow, 0.0), n)
-    moved = ops.ts_sum((tp != prev) & (VOL > 0), n)
+    pos = ops.ts_sum(where(up, flow, 0.0), n)
+    neg = ops.ts_sum(where(down, flow, 0.0), n)
+    moved = ops.ts_sum((up | down) & (VOL > 0), n)
     return where(moved > 0, 100 * pos / (pos + neg), X.lit(None))
 
 
@@ -158,7 +162,8 @@ _spec("tech_amplitude", "tech", "(high - low) / pre_close", ("high", "low", "pre
 _spec("tech_volume_ratio5", "tech", "vol / mean(vol over the previous 5 rows)", ("vol",), 6, volume_ratio,
       ("量比: denominator excludes today", "null when the previous 5 rows had no trade"))
 _spec("tech_mfi14", "tech", "100 Σ14 TP·vol [TP up] / (Σ14 TP·vol [TP up] + Σ14 TP·vol [TP down]), "
-      "TP = (high + low + close) / 3", ("high", "low", "close", "vol"), 15, mfi)
+      "TP = (high + low + close) / 3", ("high", "low", "close", "vol"), 15, mfi,
+      ("a TP move is one beyond 1e-6 relative: equal sums of other prices are no move",))
 _spec("tech_obv_ratio20", "tech", "sum(sign(delta(close, 1)) vol, 20) / sum(vol, 20)", ("close", "vol"), 21,
       obv_ratio)
 _spec("tech_vwap_bias", "tech", "close / vwap - 1 (vwap = amount·1000 / (vol·100) when absent)",
