@@ -290,3 +290,29 @@ def test_a_run_dir_whose_model_metadata_is_unreadable_is_named(oracle: pl.DataFr
     assert rc == 2 and "Traceback" not in err
     assert f"--scores {run}: cannot read {run / 'bundle' / 'metadata.json'}" in err, err
     assert not (tmp_path / "o").exists()
+
+
+def test_scores_off_the_trading_calendar_or_without_a_key_are_named(oracle: pl.DataFrame, full: Panel,
+                                                                    tmp_path: Path) -> None:
+    """Scores dated a day late (every Friday's score lands on a Saturday) and rows with no trade_date are
+    ignored, and each is said: before, both were dropped without a word and the decision dates shrank."""
+    shifted = oracle.filter(pl.col("ts_code") != GHOST).with_columns(pl.col("trade_date") + pl.duration(days=1))
+    blank = pl.DataFrame({"ts_code": ["600000.SH"], "trade_date": [None], "score": [1.0]}, schema=shifted.schema)
+    pl.concat([shifted, blank]).write_parquet(tmp_path / "late.parquet")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["eval", "--scores", str(tmp_path / "late.parquet"), "--data", demo_market(), *FAST,
+                     "-o", str(tmp_path / "out")]) == 0
+    said = [str(w.message) for w in caught]
+    assert any("1 row(s) without a trade_date or ts_code ignored" in m for m in said), said
+    # expected: shifted rows inside the evaluation panel's span on a day the market does not trade
+    report = json.loads((tmp_path / "out" / "eval.json").read_text())
+    lo, hi = (np.datetime64(d) for d in report["inputs"]["panel_dates"].split(" .. "))
+    days = shifted["trade_date"].to_numpy().astype("datetime64[D]")
+    want = int(((days >= lo) & (days <= hi) & ~np.isin(days, full.dates)).sum())
+    assert want > 0
+    assert report["sources"][0]["ignored_date_not_trading"] == want
+    off = [m for m in said if "not trading dates" in m]
+    assert off == [f"{tmp_path / 'late.parquet'}: {want} score row(s) dated on days that are not trading dates of "
+                   f"{demo_market()} ignored (weekends, holidays, or dates shifted by a day?); date each score by "
+                   "the trading date whose close it was made after"], said

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import warnings
 from pathlib import Path
@@ -148,9 +149,22 @@ def test_align_long_ignores_and_counts_outside_rows_and_is_order_free() -> None:
     expect = np.full((3, 2), np.nan)
     expect[1, 1], expect[2, 0] = 1.5, -2.0
     np.testing.assert_array_equal(out, expect)
-    assert info == {"rows": 4, "rows_used": 2, "ignored_date_outside_panel": 1, "ignored_stock_not_in_panel": 1}
+    assert info == {"rows": 4, "rows_used": 2, "ignored_date_outside_panel": 1, "ignored_date_not_trading": 0,
+                    "ignored_stock_not_in_panel": 1}
     shuffled, _ = align_long(frame.sample(fraction=1.0, shuffle=True, seed=3), p)
     np.testing.assert_array_equal(shuffled, expect)
+
+
+def test_align_long_counts_rows_dated_between_trading_dates() -> None:
+    """A row dated inside the panel's span on a day that is not one of its trading dates (here 2024-01-03 of a
+    panel trading on the 2nd, 4th and 5th) is counted apart from rows before or after the panel."""
+    p = dataclasses.replace(make_panel(np.zeros((3, 2))),
+                            dates=np.array(["2024-01-02", "2024-01-04", "2024-01-05"], dtype="datetime64[D]"))
+    frame = pl.DataFrame({"ts_code": ["600000.SH"] * 4, "trade_date": ["2024-01-03", "2024-01-04", "2024-01-06",
+                                                                        "2024-01-01"],
+                          "score": [1.0, 2.0, 3.0, 4.0]}).with_columns(pl.col("trade_date").str.to_date())
+    _, info = align_long(frame, p)
+    assert (info["rows_used"], info["ignored_date_outside_panel"], info["ignored_date_not_trading"]) == (1, 3, 1)
 
 
 def test_align_dense_reindexes_dates_and_codes() -> None:

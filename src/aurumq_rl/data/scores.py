@@ -9,6 +9,7 @@ A file written elsewhere needs only the three columns (dates may be strings or i
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -75,7 +76,11 @@ def read_score_frame(path: str | Path) -> pl.DataFrame:
     if bad.any():
         raise DataError(f"{name}: column trade_date has {int(bad.sum())} value(s) that are not dates (e.g. "
                         f"{raw['trade_date'].filter(bad)[0]!r}); use dates or 'YYYY-MM-DD' / 'YYYYMMDD' strings")
-    df = df.filter(pl.col("trade_date").is_not_null() & pl.col("ts_code").is_not_null())
+    keyed = df.filter(pl.col("trade_date").is_not_null() & pl.col("ts_code").is_not_null())
+    if keyed.height < df.height:
+        warnings.warn(f"{name}: {df.height - keyed.height} row(s) without a trade_date or ts_code ignored",
+                      stacklevel=2)
+    df = keyed
     dup = df.filter(pl.struct("ts_code", "trade_date").is_duplicated())
     if dup.height:
         ex = dup.row(0, named=True)

@@ -87,12 +87,12 @@ def _kv(d: dict[str, Any]) -> str:
 
 
 def _sources(report: dict[str, Any]) -> str:
-    keys = ("rows_used", "ignored_date_outside_panel", "ignored_stock_not_in_panel", "dates_with_scores",
-            "scored_cells_in_window")
+    keys = ("rows_used", "ignored_date_outside_panel", "ignored_date_not_trading", "ignored_stock_not_in_panel",
+            "dates_with_scores", "scored_cells_in_window")
     rows = [[s["name"], s["kind"], s["spec"], *(_num(s.get(k)) if k in s else "" for k in keys)]
             for s in report["sources"]]
-    return table(["name", "kind", "source", "rows used", "rows ignored (date)", "rows ignored (stock)",
-                  "dates scored", "cells scored"], rows)
+    return table(["name", "kind", "source", "rows used", "rows ignored (date)", "of which not a trading date",
+                  "rows ignored (stock)", "dates scored", "cells scored"], rows)
 
 
 def _ic(res: dict[str, Any]) -> str:

@@ -189,13 +189,18 @@ def _index_of(sorted_keys: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, 
 
 def align_long(frame: pl.DataFrame, panel: Panel) -> tuple[np.ndarray, dict[str, int]]:
     """Scatter a long (ts_code, trade_date, score) frame into [T, N] on the panel's dates × codes. Rows on a
-    date outside the panel or for a stock absent from it are ignored and counted."""
+    date outside the panel or for a stock absent from it are ignored and counted; so are rows dated inside the
+    panel's span on a day that is not one of its trading dates (`ignored_date_not_trading`, a subset of the
+    first count: a weekend, a holiday, or dates shifted by a day)."""
     ci, c_ok = _index_of(panel.codes, frame["ts_code"].to_numpy().astype(str))
-    di, d_ok = _index_of(panel.dates, frame["trade_date"].to_numpy().astype("datetime64[D]"))
+    days = frame["trade_date"].to_numpy().astype("datetime64[D]")
+    di, d_ok = _index_of(panel.dates, days)
     keep = c_ok & d_ok
     out = np.full(panel.pct_chg.shape, np.nan)
     out[di[keep], ci[keep]] = frame["score"].to_numpy()[keep]
+    inside = (days >= panel.dates[0]) & (days <= panel.dates[-1]) if len(panel.dates) else np.zeros(len(days), bool)
     return out, {"rows": frame.height, "rows_used": int(keep.sum()), "ignored_date_outside_panel": int((~d_ok).sum()),
+                 "ignored_date_not_trading": int((inside & ~d_ok).sum()),
                  "ignored_stock_not_in_panel": int((d_ok & ~c_ok).sum())}
 
 
