@@ -387,3 +387,27 @@ def test_data_check_and_the_loader_agree_on_market_wide_columns() -> None:
         panel = load_panel(df.lazy(), universe="all")
     assert panel.market_wide == ["mkt_idx"]
     assert check_data(df.lazy())["market_wide_columns"] == ["mkt_idx"]
+
+
+def test_float32_prices_are_read_at_their_digits_so_real_prices_stay_on_the_cent_grid() -> None:
+    """10.01 stored as float32 is 10.010000228881836 as a float64: off the cent grid, so `auto` checked no row
+    by price. Read at the 7 digits float32 holds, a Float32 file gives the limit flags (and the by-price share)
+    of the same file in Float64."""
+    from aurumq_rl.data.loader import cast_numeric_columns
+    from aurumq_rl.data.synth import generate, preset
+    from aurumq_rl.market.limits import real_price_share
+
+    cents = pl.DataFrame({"close": np.arange(1, 10_000_001, 997) / 100}).with_columns(pl.col("close").cast(pl.Float32))
+    assert np.array_equal(cast_numeric_columns(cents, "f")["close"].to_numpy(), np.arange(1, 10_000_001, 997) / 100)
+    bars, _ = generate(preset("small", seed=3))
+    prices = ("open", "high", "low", "close", "pre_close", "pct_chg")
+    wide = bars.with_columns(pl.col(c).cast(pl.Float64) for c in prices)
+    narrow = bars.with_columns(pl.col(c).cast(pl.Float32) for c in prices)
+    share = real_price_share(cast_numeric_columns(wide, "f"))
+    assert share > 0.5 and real_price_share(cast_numeric_columns(narrow, "f")) == share
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        a, b = load_panel(wide.lazy(), universe="all"), load_panel(narrow.lazy(), universe="all")
+    assert a.is_limit_up.sum() > 0
+    np.testing.assert_array_equal(a.is_limit_up, b.is_limit_up)
+    np.testing.assert_array_equal(a.is_limit_down, b.is_limit_down)

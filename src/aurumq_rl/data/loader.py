@@ -38,6 +38,10 @@ FACTOR_CHUNK = 32  # factor columns read per pass
 NUMERIC_COLUMNS: tuple[str, ...] = ("close", "pct_chg", "vol", "open", "high", "low", "pre_close", "adj_factor")
 
 
+FLOAT32_DIGITS = 7  # significant decimal digits a float32 holds (24-bit mantissa: every 6-digit decimal and
+# every cent price below 100,000 yuan round-trips)
+
+
 def cast_numeric_columns(raw: pl.DataFrame, name: str,
                          columns: tuple[str, ...] = NUMERIC_COLUMNS) -> pl.DataFrame:
     """The `columns` of `raw` that are present, as Float64 (text that parses as numbers included).
@@ -45,12 +49,17 @@ def cast_numeric_columns(raw: pl.DataFrame, name: str,
     A value that is not a number (or a non-numeric, non-text column) is a `DataError` naming the file, the
     column and an example value; otherwise polars fails with an error naming neither, or later. NaN and ±inf
     become null, with a warning that counts them: missing, like a null (a NaN `pct_chg` would otherwise
-    poison every compounded return after it). Shared by the loader, `data check` and the factor engine.
+    poison every compounded return after it). A Float32 column is read at the `FLOAT32_DIGITS` significant
+    digits float32 holds: 10.01 stored as float32 is 10.010000228881836 as a float64, off the cent grid the
+    limit rules and vwap test real prices on. Shared by the loader, `data check` and the factor engine.
     """
     bad: list[str] = []
     casts: list[pl.Series] = []
     for col in (c for c in columns if c in raw.columns):
         dtype = raw.schema[col]
+        if dtype == pl.Float32:  # at the 7 significant digits it holds: a cent price is on the cent grid again
+            casts.append(raw[col].cast(pl.Float64).round_sig_figs(FLOAT32_DIGITS))
+            continue
         if dtype.is_numeric() or dtype == pl.Null:
             casts.append(raw[col].cast(pl.Float64))
             continue
