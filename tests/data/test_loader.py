@@ -411,3 +411,21 @@ def test_float32_prices_are_read_at_their_digits_so_real_prices_stay_on_the_cent
     assert a.is_limit_up.sum() > 0
     np.testing.assert_array_equal(a.is_limit_up, b.is_limit_up)
     np.testing.assert_array_equal(a.is_limit_down, b.is_limit_down)
+
+
+def test_a_factor_column_with_no_universe_value_is_named() -> None:
+    """A column null for every universe stock of the window (here set only for a stock outside the universe)
+    loads as all-missing and carries nothing: a warning names it; a column with one universe value does not."""
+    df = _long({"600001.SH": [1.0, 2.0, 3.0], "600002.SH": [3.0, 5.0, 4.0], "600003.SH": [0.0, 1.0, 2.0]})
+    df = df.with_columns(
+        pl.when(pl.col("ts_code") == "600003.SH").then(1.5).otherwise(None).cast(pl.Float64).alias("alpha_empty"),
+        pl.when((pl.col("ts_code") == "600001.SH") & (pl.col("trade_date") == _day(1))).then(2.0).otherwise(None)
+        .cast(pl.Float64).alias("alpha_sparse"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        p = load_panel(df.lazy(), universe=lambda cols: pl.col("ts_code") != "600003.SH")
+    said = [str(w.message) for w in caught if "no value for a universe stock" in str(w.message)]
+    assert len(said) == 1 and said[0].endswith("(filled and flagged missing everywhere): alpha_empty; drop them "
+                                               "or choose a window where they exist"), said
+    j = p.factor_names.index("alpha_empty")
+    assert p.missing_col(j)[p.in_universe].all()

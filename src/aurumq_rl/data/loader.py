@@ -278,13 +278,15 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
     """Read factor columns chunk by chunk into [T, N, F] float32, normalise per date, fill after.
 
     Returns (factors, missing bits packed along F, market-wide column names: flat on ≥ 99% of the loaded
-    dates, hence passed through; reported, never used to decide a value)."""
+    dates, hence passed through; reported, never used to decide a value). With `warn`, also warns about raw
+    0/1 flag columns and columns with no value for a universe stock (an all-null column carries nothing)."""
     t_n, n_n = reader.shape
     f_n = len(chosen)
     feats = np.zeros((t_n, n_n, f_n), dtype=np.float32)
     missing = np.zeros((t_n, n_n, (f_n + 7) // 8), dtype=np.uint8)
     market_wide: list[str] = []
     flags: list[str] = []
+    empty: list[str] = []
     for c0 in range(0, f_n, FACTOR_CHUNK):
         cols = chosen[c0:c0 + FACTOR_CHUNK]
         part = reader.read(cols)
@@ -293,6 +295,8 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
             x = reader.dense(part, col)
             if warn and is_raw_flag(part[col]):
                 flags.append(col)
+            if warn and not (np.isfinite(x) & in_universe).any():
+                empty.append(col)
             flat = None
             if method != "raw":  # raw values pass through anyway: no flat test, no market-wide report
                 flat, comparable = flat_dates(x, in_universe)
@@ -309,4 +313,9 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
                       f"{', '.join(market_wide[:10])}", stacklevel=3)
     if flags:
         warnings.warn(f"{reader.name}: {raw_flag_message(flags)}", stacklevel=3)
+    if empty:
+        warnings.warn(f"{reader.name}: factor column(s) with no value for a universe stock in the loaded window, "
+                      f"so they carry nothing (filled and flagged missing everywhere): {', '.join(empty[:10])}"
+                      f"{' …' if len(empty) > 10 else ''}; drop them or choose a window where they exist",
+                      stacklevel=3)
     return feats, missing, market_wide
