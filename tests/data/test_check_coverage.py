@@ -103,3 +103,18 @@ def test_integer_zero_one_factor_columns_are_reported_as_raw_flags() -> None:
     assert ("warning: factor column(s) tech_evt_raw are integers holding only 0 and 1, like a raw event flag; "
             "if a column marks events, encode it with aurumq_rl.data.events.exp_decay") in format_report(rep)
     assert check_data(clean.lazy())["raw_flag_columns"] == []
+
+
+@pytest.mark.parametrize("col", ["pre_close", "open", "high", "low", "adj_factor"])
+def test_a_non_positive_optional_price_on_traded_rows_is_named(col: str) -> None:
+    """A zero or negative pre_close (open, high, low, adj_factor) on a traded row is a warning naming the
+    column, the rows and what reads it; the same value on a suspended row, or a null, is not."""
+    clean = _market(10, [f"60000{i}.SH" for i in range(4)]).with_columns(pl.lit(10.0).alias(col))
+    assert check_data(clean.lazy())["problems"] == []
+    rep = check_data(_with(clean, **{col: pl.lit(0.0)}).lazy())
+    assert [(p["level"], p["column"], p["rows"]) for p in rep["problems"]] == [("warning", col, 3)]
+    assert re.search(rf"column {col} has 3 non-positive value\(s\) on traded rows, e\.g\. \(600001\.SH, "
+                     r"2024-01-03: 0\.0\).*a price is positive: ", rep["problems"][0]["message"])
+    quiet = _with(clean, **{col: pl.lit(-1.0), "vol": pl.lit(0.0)})
+    assert check_data(_with(quiet, close=pl.lit(10.0)).lazy())["problems"] == []
+    assert check_data(_with(clean, **{col: pl.lit(None, pl.Float64)}).lazy())["problems"] == []

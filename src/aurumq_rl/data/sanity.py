@@ -1,5 +1,6 @@
-"""Value checks on the required price columns that the type checks cannot see: impossible closes and volumes,
-NaN/inf daily changes, and single stocks whose `pct_chg` is in percent while the rest are decimals.
+"""Value checks on the price columns that the type checks cannot see: impossible closes and volumes, NaN/inf
+daily changes, non-positive optional prices, and single stocks whose `pct_chg` is in percent while the rest
+are decimals.
 
 `value_problems` feeds `data check`; `percent_scaled_stocks` is a hard error in `validate_keys` (every reader).
 """
@@ -28,13 +29,25 @@ def _problem(level: str, column: str, rows: pl.DataFrame, what: str, todo: str) 
             "message": f"column {column} has {rows.height:,} {what}, e.g. {_examples(rows, column)}; {todo}"}
 
 
+# what reads each optional price column, so a warning can say what a non-positive value there breaks
+OPTIONAL_PRICE_USES: dict[str, str] = {
+    "pre_close": "limit detection takes the limit prices from it (those rows are never flagged at a limit)",
+    "open": "one-price limit days and the factors that read it compare it with the other prices",
+    "high": "limit detection and the factors that read it compare it with the close",
+    "low": "limit detection and the factors that read it compare it with the close",
+    "adj_factor": "returns='adj_close' divides by it",
+}
+
+
 def value_problems(keys: pl.DataFrame) -> list[dict]:
-    """Errors and warnings about impossible values in `close`, `vol`, `pct_chg` (Float64 columns of `keys`),
-    each with a level, the column, a row count and a message with examples (stock, date: value).
+    """Errors and warnings about impossible values in `close`, `vol`, `pct_chg` and the optional price columns
+    of `OPTIONAL_PRICE_USES` when present (Float64 columns of `keys`), each with a level, the column, a row
+    count and a message with examples (stock, date: value).
 
     NaN/inf have become null by then (`loader.cast_numeric_columns`, which warns): a missing value is one.
     error: the data would be used wrongly (a missing or non-positive close on a traded row, a negative or
-    missing vol); warning: the value is read as missing (pct_chg, a bad close on a suspended row)."""
+    missing vol); warning: the value is read as missing (pct_chg, a bad close on a suspended row) or a
+    non-positive optional price on a traded row misleads what reads it."""
     traded = pl.col("vol").fill_null(0).fill_nan(0) > 0
     bad_close = ~(pl.col("close").is_finite() & (pl.col("close") > 0)).fill_null(False)
     checks = [
@@ -54,6 +67,9 @@ def value_problems(keys: pl.DataFrame) -> list[dict]:
          "they are treated as a 0 return that day; if the stock traded, fill them from the closes "
          "(close / pre_close - 1)"),
     ]
+    checks += [("warning", col, (pl.col(col) <= 0).fill_null(False) & traded, "non-positive value(s) on traded rows",
+                f"a price is positive: {use}; fix them in the source or leave them null")
+               for col, use in OPTIONAL_PRICE_USES.items() if col in keys.columns]
     flagged = keys.select(*[m.alias(f"_{i}") for i, (_, _, m, _, _) in enumerate(checks)])
     out = []
     for i, (level, col, _, what, todo) in enumerate(checks):
