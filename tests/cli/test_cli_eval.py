@@ -316,3 +316,22 @@ def test_scores_off_the_trading_calendar_or_without_a_key_are_named(oracle: pl.D
     assert off == [f"{tmp_path / 'late.parquet'}: {want} score row(s) dated on days that are not trading dates of "
                    f"{demo_market()} ignored (weekends, holidays, or dates shifted by a day?); date each score by "
                    "the trading date whose close it was made after"], said
+
+
+def test_a_constant_score_is_named_as_no_choice(oracle: pl.DataFrame, tmp_path: Path) -> None:
+    """A source scoring every universe stock alike (a constant column) has a top-K that is the code tie-break:
+    eval says so and counts the dates (`constant_dates`); a varying source is not named."""
+    flat = oracle.filter(pl.col("ts_code") != GHOST).with_columns(pl.lit(1.0).alias("score"))
+    flat.write_parquet(tmp_path / "flat.parquet")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["eval", "--scores", str(tmp_path / "flat.parquet"), "alpha_001", "--data", demo_market(),
+                     *FAST, "-o", str(tmp_path / "out")]) == 0
+    said = [str(w.message) for w in caught if "tie-break" in str(w.message)]
+    report = json.loads((tmp_path / "out" / "eval.json").read_text())
+    flat_info, factor_info = report["sources"]
+    assert flat_info["constant_dates"] == flat_info["dates_with_scores"] > 0 and factor_info["constant_dates"] == 0
+    n = flat_info["dates_with_scores"]
+    assert said == [f"{tmp_path / 'flat.parquet'}: one score for every universe stock on {n} of its {n} decision "
+                    "dates, so its top-K there is the tie-break (lowest codes), not a choice; a constant column "
+                    "is no signal"], said

@@ -115,6 +115,11 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
         if not s.info["dates_with_scores"]:
             raise DataError(f"{s.spec}: no score for a universe stock on any decision date in "
                             f"{ep.panel.dates[ep.lo]} .. {ep.panel.dates[ep.hi]}; check --start/--end/--universe")
+        flat = s.info["constant_dates"]
+        if flat * 2 >= s.info["dates_with_scores"]:
+            warnings.warn(f"{s.spec}: one score for every universe stock on {flat} of its "
+                          f"{s.info['dates_with_scores']} decision dates, so its top-K there is the tie-break "
+                          "(lowest codes), not a choice; a constant column is no signal", stacklevel=2)
         typical = s.info["median_scored_per_date"]
         if typical <= st.top_k:
             warnings.warn(f"{s.spec}: scores at most --top-k {st.top_k} universe stocks on most decision dates "
