@@ -237,3 +237,37 @@ def test_sb3_runs_on_the_cpu_whatever_device_is_asked(data: str, tmp_path: Path,
         assert main(["train", "--data", data, "--out-dir", str(tmp_path / "ppo"), "--total-timesteps", "32",
                      "--no-progress", "--device", "cuda", *FLAGS]) == 2
         assert "--device cuda: CUDA is not available" in capsys.readouterr().err
+
+
+def test_train_sb3_refuses_an_unknown_algorithm_before_touching_the_run(data: str, tmp_path: Path) -> None:
+    """`train_sb3(trainer, "dqn")` names the algorithm and the choices, and leaves an earlier run in the
+    directory as it was (it used to clear its checkpoints and write a run.json naming dqn first)."""
+    from aurumq_rl.algos.sb3 import train_sb3
+    from aurumq_rl.algos.trainer import Trainer
+    from aurumq_rl.cli.train import FLAG_DEFAULTS, build_config
+    from aurumq_rl.errors import DataError
+
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "best.pt").write_bytes(b"earlier run")
+    opts = {**FLAG_DEFAULTS, "data": data, "out_dir": str(out), "n_envs": 2, "n_steps": 8, "top_k": 10,
+            "episode_length": 16, "total_timesteps": 32, "algorithm": "a2c"}
+    trainer = Trainer(build_config(opts))
+    with pytest.raises(DataError, match=r"--algorithm dqn: SB3 algorithms are sb3-ppo, a2c, sac"):
+        train_sb3(trainer, "dqn", progress=False)
+    assert sorted(p.name for p in out.iterdir()) == ["best.pt"]
+    assert (out / "best.pt").read_bytes() == b"earlier run"
+
+
+def test_sb3_trains_without_tensorboard_and_writes_no_tb(data: str, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """TensorBoard is optional: with `torch.utils.tensorboard` unimportable the run completes, logs its
+    metrics and writes no tb/."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
+    out = tmp_path / "run"
+    assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", "a2c", "--total-timesteps", "64",
+                 "--no-progress", *FLAGS]) == 0
+    assert [r["steps"] for r in _rows(out)][-1] == 64
+    assert not (out / "tb").exists()

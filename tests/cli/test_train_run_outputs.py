@@ -69,3 +69,11 @@ def test_run_manifest_tensorboard_and_output_switches(
     for key in ("val_rank_ic", "val_topk_return", "policy_loss", "update"):
         assert [e.step for e in acc.Scalars(key)] == [r["steps"] for r in rows], key
     assert [e.value for e in acc.Scalars("update")] == [1.0, 2.0]
+
+
+def test_git_commit_is_none_where_git_is_not_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """run.json's git_commit: None (not an error) when no `git` is on PATH."""
+    from aurumq_rl.provenance import git_commit
+
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert git_commit() is None

@@ -233,3 +233,20 @@ def test_hand_panels_match_market_sim(case: str) -> None:
     env = _env_returns(p, scores, picks, k, 0, n, "equal", 1)
     res = simulate(p, scores, top_k=k, hold="daily", industry_cap=None, picks=picks, liquidate=False)
     np.testing.assert_allclose(res.daily_return[1:], env, rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize(("kw", "named"), [({"hold": "weekly"}, "hold='weekly'"),
+                                           ({"forward_period": 0}, "forward_period=0")])
+def test_simulate_names_a_bad_hold_or_forward_period(kw: dict, named: str) -> None:
+    panel = make_panel(np.zeros((8, 2)))
+    with pytest.raises(ValueError, match=named):
+        simulate(panel, np.zeros((8, 2)), top_k=1, **kw)
+
+
+def test_simulate_names_a_window_with_no_decision_date_and_the_last_one_that_fits() -> None:
+    """8 dates, 1-day hold: a decision at t fills at t+1 and holds through t+2 ≤ 7, so the last is t = 5."""
+    panel = make_panel(np.zeros((8, 2)))
+    assert simulate(panel, np.zeros((8, 2)), top_k=1, forward_period=1, cost=FREE, start=5).dates[0] == \
+        panel.dates[6]
+    with pytest.raises(ValueError, match=r"no decision date in 6\.\.5 .*the last with a full fp hold is 5"):
+        simulate(panel, np.zeros((8, 2)), top_k=1, forward_period=1, cost=FREE, start=6)

@@ -9,7 +9,7 @@ import json
 import re
 from functools import lru_cache
 
-from aurumq_rl.eval.charts import all_charts
+from aurumq_rl.eval.charts import all_charts, cost_chart
 from aurumq_rl.eval.html import render_report, table
 from aurumq_rl.eval.suite import summary_table
 from tests.eval.test_suite import _suite
@@ -56,3 +56,13 @@ def test_report_is_self_contained_and_escaped() -> None:
 def test_table_escapes_cells() -> None:
     assert table(["a<"], [["x&y", 1]]) == ("<table><thead><tr><th>a&lt;</th></tr></thead><tbody><tr><td>x&amp;y</td>"
                                            "<td>1</td></tr></tbody></table>")
+
+
+def test_cost_chart_draws_the_holds_a_report_has() -> None:
+    """A report evaluated with the fp hold only (`evaluate_scores(holds=("fp",))`) has no main-wave sweep: the
+    chart draws the fp lines alone instead of failing on the missing hold."""
+    rep = _report()
+    for res in rep["results"].values():
+        del res["backtest"]["main_wave"]
+    png = cost_chart(rep)
+    assert png.startswith(PNG) and png != _charts()["cost_sweep.png"]

@@ -8,6 +8,7 @@ import statistics
 import numpy as np
 import pytest
 
+from aurumq_rl.eval.ic import ic_series
 from aurumq_rl.eval.metrics import (
     annualised_sharpe,
     buyable_next,
@@ -53,6 +54,11 @@ def test_ic_three_dates_by_hand() -> None:
         assert got["n_days"] == 3
     assert rep["ic"]["mean"] == pytest.approx((0.593341 - 1 + 0.987879) / 3, abs=1e-6)
 
+
+
+def test_ic_series_names_an_unknown_method() -> None:
+    with pytest.raises(ValueError, match="method='spearman'"):
+        ic_series(X[None], X[None], method="spearman")
 
 def test_summarize_ic_skips_nan_days() -> None:
     s = summarize_ic(np.array([0.1, np.nan, 0.3]))
@@ -150,6 +156,31 @@ def test_set_turnover_by_hand() -> None:
     assert set_turnover(picks, 1) == pytest.approx((0.5 + 0.0) / 2)
     assert set_turnover(picks, 2) == pytest.approx(0.5)
 
+
+
+@pytest.mark.filterwarnings("error")  # NaN by rule, not numpy's "mean of empty slice"
+def test_hit_and_win_rates_are_undefined_without_a_filled_pick_with_a_return() -> None:
+    """Pick 0 is never filled, pick 1 has no known return: no pick counts, so both rates are NaN, not 0."""
+    picks = np.array([[True, True, False]])
+    buy = np.array([[False, True, True]])
+    fwd = np.array([[0.1, np.nan, 0.2]])
+    gain = np.array([[0.1, 0.1, 0.2]])
+    hit, win = hit_win_rates(picks, buy, fwd, gain, 0.05)
+    assert math.isnan(hit) and math.isnan(win)
+
+
+@pytest.mark.filterwarnings("error")  # NaN by rule, not numpy's "mean of empty slice"
+def test_set_turnover_is_undefined_without_two_consecutive_dates_with_picks() -> None:
+    """No picks, or one date with picks: nothing to compare. Picks on dates 0 and 2 only, compared a date
+    apart: each pair has an empty side, so NaN; two dates apart they are a pair (1 new name of 2: 0.5)."""
+    assert math.isnan(set_turnover(np.zeros((3, 2), bool), 1))
+    one = np.zeros((3, 2), bool)
+    one[1, 0] = True
+    assert math.isnan(set_turnover(one, 1))
+    gap = np.zeros((3, 2), bool)
+    gap[0, 0] = gap[2, [0, 1]] = True
+    assert math.isnan(set_turnover(gap, 1))
+    assert set_turnover(gap, 2) == pytest.approx(0.5)
 
 def test_percentile_and_distribution() -> None:
     d = np.array([1.0, 2.0, 3.0, 4.0])

@@ -11,7 +11,7 @@ import pytest
 
 from aurumq_rl.eval.backtest import DEFAULT_HIT_THRESHOLD
 from aurumq_rl.eval.report import evaluate_scores, evaluate_scores_full, to_jsonable
-from tests.eval.helpers import signal_scores, synth_panel
+from tests.eval.helpers import make_panel, signal_scores, synth_panel
 
 
 def _plain(obj: object) -> bool:
@@ -53,6 +53,22 @@ def test_to_jsonable() -> None:
     out = to_jsonable({"a": np.float32(0.5), "b": [np.int64(2), math.nan], "c": np.bool_(True), 1: np.arange(2)})
     assert out == {"a": 0.5, "b": [2, None], "c": True, "1": [0, 1]} and _plain(out)
 
+
+
+def test_to_jsonable_writes_dates_as_iso_strings() -> None:
+    days = np.array(["2024-01-02", "2024-02-29"], dtype="datetime64[D]")
+    assert to_jsonable({"first": days[0], "all": days}) == {"first": "2024-01-02", "all": ["2024-01-02", "2024-02-29"]}
+
+
+def test_evaluate_scores_names_a_window_with_no_evaluable_date() -> None:
+    """12 dates, forward period 2: a decision at t fills at t+1 and its label ends at t+3 ≤ 11, so the last
+    evaluable decision is 8; a window starting at 9 has none."""
+    panel = make_panel(np.zeros((12, 10)))
+    scores = np.tile(np.arange(10.0), (12, 1))
+    kw = {"top_k": 2, "forward_period": 2, "random_draws": 2, "cost_bps": (30.0,), "holds": ("fp",)}
+    assert evaluate_scores(panel, scores, start=8, **kw)["config"]["last_decision"] == str(panel.dates[8])
+    with pytest.raises(ValueError, match=r"no evaluable decision date in 9\.\.8 with forward_period=2 \(12 dates\)"):
+        evaluate_scores(panel, scores, start=9, **kw)
 
 def test_evaluate_scores_on_the_planted_signal() -> None:
     p = synth_panel()

@@ -3,7 +3,9 @@ the end of the data), the random equity band, ensembles/overlap, and the summary
 
 from __future__ import annotations
 
+import copy
 import json
+from dataclasses import replace
 from functools import lru_cache
 
 import numpy as np
@@ -91,6 +93,12 @@ def test_random_equity_band_is_ordered_and_seeded() -> None:
     np.testing.assert_array_equal(random_equity_band(ep, valid, SETTINGS)[1], band)
 
 
+
+def test_random_equity_band_of_no_draws_is_empty() -> None:
+    ep = _ep()
+    days, band = random_equity_band(ep, ep.panel.in_universe.copy(), replace(SETTINGS, random_draws=0))
+    assert len(days) == 0 and band.shape == (3, 0)
+
 def test_sources_share_dates_and_curves_match_the_backtest() -> None:
     res, _ = _suite()
     rep = res.report
@@ -133,3 +141,18 @@ def test_summary_table_has_every_source_and_cost() -> None:
     assert rows[labels.index("net return @100bps")][2] == f"{100 * ret:.2f}%"
     text = format_text_table(header, rows)
     assert "ensemble:z_median" in text.splitlines()[0] and len({len(x) for x in text.splitlines()}) == 1
+
+
+def test_summary_table_shows_n_a_for_a_figure_a_source_lacks() -> None:
+    """A report whose source has no `windows` (e.g. an eval.json of an older version): that cell reads n/a,
+    the other sources' cells are unchanged."""
+    res, _ = _suite()
+    report = copy.deepcopy(res.report)
+    del report["results"]["late"]["windows"]
+    header, rows = summary_table(report)
+    full = dict((r[0], r) for r in summary_table(res.report)[1])
+    got = dict((r[0], r) for r in rows)
+    late = header.index("late")
+    assert got["rolling windows > random"][late] == "n/a" != full["rolling windows > random"][late]
+    assert [c for i, c in enumerate(got["rolling windows > random"]) if i != late] == \
+        [c for i, c in enumerate(full["rolling windows > random"]) if i != late]

@@ -4,7 +4,9 @@ without run.json gets the generic message)."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -55,4 +57,38 @@ def test_export_without_torch_names_the_train_extra(run: tuple[str, Path], tmp_p
     assert main(["export", str(run[1]), "-o", str(tmp_path / "b")]) == 2
     err = capsys.readouterr().err
     assert "error: export needs the [train] extra (torch missing): pip install -e '.[train]'" in err, err
+    assert not (tmp_path / "b").exists()
+
+
+def test_export_names_a_missing_checkpoint(run: tuple[str, Path], tmp_path: Path) -> None:
+    """A run directory without best.pt/last.pt (training stopped before the first update), or a --checkpoint
+    the run lacks, is named; nothing is written."""
+    from aurumq_rl.errors import DataError
+    from aurumq_rl.export.onnx_export import export_bundle
+
+    bare = tmp_path / "bare"
+    bare.mkdir()
+    (bare / "run.json").write_text((run[1] / "run.json").read_text())
+    with pytest.raises(DataError, match=r"no checkpoint best\.pt or last\.pt"):
+        export_bundle(bare, tmp_path / "b")
+    with pytest.raises(DataError, match=r"no checkpoint epoch3\.pt"):
+        export_bundle(run[1], tmp_path / "b", checkpoint="epoch3.pt")
+    assert not (tmp_path / "b").exists()
+
+
+def test_export_names_a_golden_date_that_is_no_trading_date_of_the_data(run: tuple[str, Path],
+                                                                      tmp_path: Path) -> None:
+    """--golden-date on a day the data has no row for (a weekend inside its range) is an error naming the data
+    and the date, and nothing is written."""
+    import polars as pl
+
+    from aurumq_rl.errors import DataError
+    from aurumq_rl.export.onnx_export import export_bundle
+
+    data = run[0]
+    days = pl.read_parquet(data, columns=["trade_date"])["trade_date"].unique().sort().to_list()
+    days = [d if isinstance(d, dt.date) else dt.datetime.strptime(str(d), "%Y%m%d").date() for d in days]
+    gap = next(a + dt.timedelta(days=1) for a, b in zip(days, days[1:], strict=False) if b - a > dt.timedelta(days=1))
+    with pytest.raises(DataError, match=rf"{re.escape(data)}: .*{gap}"):
+        export_bundle(run[1], tmp_path / "b", golden_date=str(gap))
     assert not (tmp_path / "b").exists()

@@ -103,3 +103,27 @@ def test_picks_break_score_ties_by_ts_code() -> None:
     picks = picks_for_date(p, scores, 0, 4, industry_cap=None)
     assert picks["ts_code"].to_list() == ["600001.SH", "600002.SH", "600004.SH", "600000.SH"]
     assert picks["rank"].to_list() == [1, 2, 3, 4]
+
+
+def test_the_scorer_names_a_factor_count_or_a_factor_the_bundle_needs(tmp_path: Path) -> None:
+    from aurumq_rl.errors import DataError
+
+    b = make_bundle(tmp_path / "b")
+    scorer = Scorer(b)
+    with pytest.raises(DataError, match=r"input has 2 factors, the bundle expects 3 \(alpha_001"):
+        scorer.score(np.zeros((4, 2), np.float32))
+    cols = {"alpha_001": [1.0, 2.0, 9.0], "alpha_003": [0.0, 0.25, 9.0]}
+    with pytest.raises(DataError, match=rf"lacks factor\(s\) alpha_002 that the model {b} needs"):
+        scorer.score_panel(_panel_with(["alpha_001", "alpha_003"], cols))
+
+
+@pytest.mark.parametrize("manifest", ["{not json", "[1, 2]"])
+def test_find_model_skips_a_manifest_that_is_no_sl_manifest(tmp_path: Path, manifest: str) -> None:
+    """A manifest.json that is not JSON, or not an object, makes its directory no model (not a traceback); a
+    bundle/ under the same run directory is still found."""
+    from aurumq_rl.infer import find_model
+
+    (tmp_path / "manifest.json").write_text(manifest)
+    assert find_model(tmp_path) is None
+    b = make_bundle(tmp_path / "bundle")
+    assert find_model(tmp_path) == (b, "rl")

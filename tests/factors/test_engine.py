@@ -33,6 +33,33 @@ def _extra(spec_name: str, inputs: tuple[str, ...], build: object) -> FactorSpec
                       quality="clean", build=build)  # type: ignore[arg-type]
 
 
+def test_every_factor_skipped_leaves_the_keys_of_every_row(synth: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Nothing computable (the one factor asked for needs a column the data lacks): the output is the input's
+    (ts_code, trade_date) keys, sorted, over every date batch."""
+    df, _ = synth
+    specs()
+    monkeypatch.setitem(REGISTRY, "tech_zz_cap", _extra("tech_zz_cap", ("cap",), lambda: X.col("cap") / 2))
+    out, rep = compute_factors(df, only="tech_zz_cap", batch_days=45, progress=False)
+    assert rep.computed == [] and list(rep.skipped) == ["tech_zz_cap"] and rep.batches > 1
+    assert_frame_equal(out, df.select("ts_code", "trade_date").sort("ts_code", "trade_date"))
+
+
+def test_automatic_batches_hold_about_auto_batch_rows_and_twice_the_warm_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    """120 dates × 10 stocks = 1200 rows, 10 per date; alpha_004 warms up 8 rows. Above AUTO_BATCH_ROWS = 1000:
+    1000 // 10 = 100 dates per batch (2 batches); at 100 rows: 10 dates, raised to 2 × 8 = 16 (8 batches).
+    Either way the output equals one batch."""
+    from aurumq_rl.factors import engine
+
+    df = _suspended_panel({})
+    full, one = compute_factors(df, only="alpha_004", progress=False)
+    assert one.batches == 1
+    for cap, days, batches in ((1000, 100, 2), (100, 16, 8)):
+        monkeypatch.setattr(engine, "AUTO_BATCH_ROWS", cap)
+        out, rep = compute_factors(df, only="alpha_004", progress=False)
+        assert (rep.warmup_rows, rep.batch_days, rep.batches) == (8, days, batches)
+        assert_frame_equal(full, out, rel_tol=1e-6, abs_tol=1e-7)
+
+
 def test_missing_inputs_are_skipped_with_reason(synth: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
     df, _ = synth
     specs()
@@ -69,6 +96,20 @@ def test_index_joined_as_bench(synth: tuple, monkeypatch: pytest.MonkeyPatch) ->
                         progress=False)
     picked, _ = compute_factors(df, only="tech_zz_bench", index=two, index_code="000905.SH", progress=False)
     assert picked.row(1000, named=True)["tech_zz_bench"] == pytest.approx(want / 2, rel=1e-6)
+
+
+def test_an_index_with_a_bad_or_repeated_trade_date_is_named(synth: tuple) -> None:
+    """Index bars whose trade_date is not a date, or holds one date twice, are refused naming --index and
+    the column, before any factor is computed."""
+    df, idx = synth
+    text = idx.with_columns(pl.col("trade_date").dt.strftime("%Y%m%d"))
+    bad = text.with_columns(pl.when(pl.int_range(pl.len()) == 3).then(pl.lit("2021-13-45"))
+                            .otherwise(pl.col("trade_date")).alias("trade_date"))
+    with pytest.raises(DataError, match="--index .*trade_date holds values that are not dates"):
+        compute_factors(df, families="cmf", index=bad, progress=False)
+    twice = pl.concat([idx, idx.head(1)])
+    with pytest.raises(DataError, match="--index .*duplicate trade_date rows"):
+        compute_factors(df, families="cmf", index=twice, progress=False)
 
 
 def test_an_index_that_misses_dates_of_the_input_is_named(synth: tuple, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -271,6 +312,13 @@ def test_select_specs_union_and_errors() -> None:
         select_specs(None, "tech_ma5ratio")
 
 
+
+def test_select_specs_without_families_or_names_is_every_registered_factor() -> None:
+    got = select_specs()
+    assert sorted(s.name for s in got) == sorted(s.name for s in specs())
+    assert [s.name for s in got if s.family == "cmf"] == ["cmf_120", "cmf_60"]  # sorted as any selection
+
+
 def test_bad_inputs_raise_data_error(synth: tuple, tmp_path) -> None:
     df, idx = synth
     with pytest.raises(DataError, match="missing required column.*amount"):
@@ -283,6 +331,8 @@ def test_bad_inputs_raise_data_error(synth: tuple, tmp_path) -> None:
         compute_factors(tmp_path / "nope.parquet", families="cmf", progress=False)
     with pytest.raises(DataError, match="batch_days"):
         compute_factors(df, families="cmf", batch_days=0, progress=False)
+    with pytest.raises(DataError, match="factor_batch=0"):
+        compute_factors(df, families="cmf", factor_batch=0, progress=False)
 
 
 @pytest.mark.parametrize(("changes", "message"), [

@@ -139,6 +139,33 @@ def test_arithmetic_comparisons_and_nulls() -> None:
     assert r["sign"] == [1.0, 0.0, -1.0, None]
 
 
+def test_reflected_logic_unary_plus_and_bare_polars_operands() -> None:
+    """A Python bool on the left of & / | (Kleene: False | null is null), +x, and a bare `pl.Expr` operand."""
+    df = pl.DataFrame({"ts_code": ["A"] * 4, "trade_date": [0, 1, 2, 3], "a": [2.0, 0.0, -1.0, None],
+                       "b": [4.0, 0.0, 2.0, 1.0]})
+    a = X.col("a")
+    out = evaluate(df, {"rand": True & (a > 0), "ror": False | (a > 0), "pos": +a, "bare": a + pl.col("b"),
+                        "wrapped": E.wrap(pl.col("b")) * 2})
+    r = out.to_dict(as_series=False)
+    assert r["rand"] == [1.0, 0.0, 0.0, None] and r["ror"] == [1.0, 0.0, 0.0, None]
+    assert r["pos"] == [2.0, 0.0, -1.0, None] and r["bare"] == [6.0, 0.0, 1.0, None]
+    assert r["wrapped"] == [8.0, 0.0, 4.0, 2.0]
+
+
+def test_an_x_names_unknown_window_kinds_and_shows_its_staging() -> None:
+    with pytest.raises(ValueError, match=r"unknown window kinds .*'xs'"):
+        X(pl.col("a"), kinds={"ts", "xs"})
+    x = ops.ts_sum(X.col("a"), 3)
+    assert repr(x).startswith(f"X(kinds=['ts'], stage={x.stage}, lookback={x.lookback}, expr=")
+
+
+def test_a_plain_column_is_not_materialised_and_an_unknown_temporary_is_named() -> None:
+    a = X.col("a")
+    assert E.materialize(a) is a
+    with pytest.raises(KeyError, match=f"unknown temporary {E.TEMP_PREFIX}nope"):
+        temps_of([pl.col(f"{E.TEMP_PREFIX}nope") + 1])
+
+
 def test_infinite_results_become_null() -> None:
     df = pl.DataFrame({"ts_code": ["A", "A"], "trade_date": [0, 1], "a": [1e308, 2.0]})
     out = evaluate(df, {"x": X.col("a") * 10})

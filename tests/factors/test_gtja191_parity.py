@@ -75,6 +75,13 @@ def test_formula_lookback_parser() -> None:
     assert gtja191.formula_lookback("SMA(DELAY(CLOSE,3),60)") == 62
 
 
+def test_formula_lookback_names_unbalanced_parentheses_and_an_unknown_function() -> None:
+    with pytest.raises(ValueError, match=r"unbalanced parentheses in 'SUM\(CLOSE,5'"):
+        gtja191.formula_lookback("SUM(CLOSE,5")
+    with pytest.raises(ValueError, match="unknown GTJA function FOO"):
+        gtja191.formula_lookback("FOO(CLOSE,5)")
+
+
 # parity --------------------------------------------------------------------------------------------------
 def test_declared_reference_matches(table: dict[str, parity.ParityRow]) -> None:
     failed = [

@@ -252,3 +252,9 @@ def test_windows_longer_than_the_history_are_null() -> None:
         assert run(x, a=a, b=[3.0, 1.0, 2.0]) == [None, None, None]
     # the SMA recursion has no window: defined from the first value on
     assert run(g.sma(A, 20, 1), a=a)[0] == 1.0
+
+
+def test_a_regression_on_sequence_refuses_skip_nulls() -> None:
+    """SEQUENCE's regressor has no nulls to skip and its closed form assumes a full window."""
+    with pytest.raises(ValueError, match="skip_nulls is not supported with SEQUENCE"):
+        g.regbeta(A, g.sequence(3), 3, skip_nulls=True)

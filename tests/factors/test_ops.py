@@ -238,3 +238,13 @@ def test_operators_compute_in_float64_whatever_the_input_dtype() -> None:
     out = evaluate(df, {"d": ops.delta(X.col("v"), 1), "t": ops.ts_sum(X.col("s"), 2)})
     assert out["d"].to_list() == [None, -2.0, 5.0, -7.0]
     assert out["t"].to_list() == [None, 200.0, 200.0, 101.0]
+
+
+@pytest.mark.parametrize(("build", "named"), [
+    (lambda: ops.ts_argmax(x_, 3, ties="middle"), "unknown ties rule 'middle'"),  # type: ignore[arg-type]
+    (lambda: ops.ts_argmin(x_, 3, basis="end"), "unknown argmax basis 'end'"),  # type: ignore[arg-type]
+    (lambda: ops.ts_corr(x_, y_, 3, zero_var="nan"), "unknown zero_var rule 'nan'"),  # type: ignore[arg-type]
+])
+def test_an_unknown_rule_of_a_rolling_operator_is_named(build, named: str) -> None:  # noqa: ANN001
+    with pytest.raises(ValueError, match=named):
+        build()

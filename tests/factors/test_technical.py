@@ -311,3 +311,16 @@ def test_zt_limit_up_uses_date_aware_chinext_rule() -> None:
     st = out.filter(pl.col("ts_code") == "600001.SH")
     assert st["zt_recent"][40] == 1.0 and st["zt_streak"][40] == 1  # ST main board: +5% is the limit
     assert st["zt_count30"][29] == 0 and st["zt_count30"][28] is None
+
+
+def test_an_ema_needs_exactly_one_of_span_and_alpha_in_range() -> None:
+    from aurumq_rl.factors.technical_ops import ema, ema_length
+
+    for bad in (0.0, 1.0):
+        with pytest.raises(ValueError, match=f"alpha must be in \\(0, 1\\), got {bad}"):
+            ema_length(bad)
+    for kw in ({}, {"span": 12, "alpha": 0.5}):
+        with pytest.raises(ValueError, match="give exactly one of span, alpha"):
+            ema(X.col("close"), **kw)
+    # span 3 is alpha 0.5: 0.5^10 ≤ 1e-3 < 0.5^9, so a 10-row window
+    assert ema(X.col("close"), span=3)[1] == ema(X.col("close"), alpha=0.5)[1] == 10

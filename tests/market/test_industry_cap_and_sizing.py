@@ -32,3 +32,8 @@ def test_strategy_d_weights_positive_scores_only_else_equal() -> None:
     np.testing.assert_allclose(w, [2 / 3, 0.0, 1 / 3, 0.0], atol=1e-12)
     w = position_weights(np.array([-1.0, -2.0, 0.0, 3.0]), chosen, "strategy_d")  # nothing positive chosen
     np.testing.assert_allclose(w, [1 / 3, 1 / 3, 1 / 3, 0.0], atol=1e-12)
+
+
+def test_position_weights_names_an_unknown_sizing() -> None:
+    with pytest.raises(ValueError, match="sizing='score'"):
+        position_weights(np.array([1.0, 2.0]), np.array([True, True]), "score")

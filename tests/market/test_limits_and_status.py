@@ -57,6 +57,15 @@ def test_price_based_detection_is_exact_to_the_cent(pre_close: float, close: flo
     assert (out["is_limit_up"][0], out["is_limit_down"][0]) == (up, down)
 
 
+
+def test_price_based_detection_without_pre_close_rounds_the_derived_one_to_the_cent() -> None:
+    """No pre_close column: close / (1 + pct_chg) = 5.72 / 0.90079 = 6.34998 (pct_chg rounded) is read as the
+    real 6.35, whose limit-down price 5.715 → 5.72 is the close; unrounded, 6.34998 × 0.9 → 5.71, no hit."""
+    rows = [{"ts_code": "600001.SH", "trade_date": date(2024, 1, 2), "close": 5.72, "pct_chg": -0.09921,
+             "vol": 10.0}]
+    out = _annotate(rows, "price")
+    assert (out["is_limit_up"][0], out["is_limit_down"][0]) == (False, True)
+
 @pytest.mark.parametrize(
     ("close", "pct", "up", "down"),
     [

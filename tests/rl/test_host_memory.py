@@ -49,3 +49,15 @@ def test_resolve_device_keeps_freed_blocks_for_training() -> None:
     `retain_freed_memory` itself."""
     pages_per_round = 3 * (48 << 20) // 4096
     assert _faults("resolve_device") < 2 * pages_per_round
+
+
+def test_retain_freed_memory_changes_nothing_where_the_c_library_cannot_be_loaded(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`find_library("c")` naming a library the loader cannot open: False, no error (as where the C library is
+    not glibc and has no mallopt)."""
+    import ctypes.util
+
+    from aurumq_rl.algos.host_memory import retain_freed_memory
+
+    monkeypatch.setattr(ctypes.util, "find_library", lambda name: "libno-such-c-library.so.0")
+    assert retain_freed_memory() is False

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -172,3 +174,20 @@ def test_main_wave_reward_charges_costs_once_per_day_of_each_picks_hold() -> Non
     sim.t = torch.tensor([0])
     r, _, info = sim.step(_scores(2, 0))
     assert float(info["cost"]) > 0 and float(r) == pytest.approx(-5 * float(info["cost"]), abs=1e-7)
+
+
+@pytest.mark.parametrize("field", ["top_k", "forward_period", "episode_length"])
+def test_env_config_refuses_a_count_below_one_naming_it(field: str) -> None:
+    with pytest.raises(ValueError, match=field):
+        EnvConfig(**{field: 0})
+
+
+def test_a_window_shorter_than_an_episode_is_refused_naming_the_dates_it_holds() -> None:
+    """On 10 dates with a 1-day label (fill t+1, exit t+2) the last decision date is 7: a window asked to run
+    to date 100 is cut there, and 0..7 holds 8 < 9 steps."""
+    ret = np.zeros((10, 2))
+    cfg = EnvConfig(top_k=1, forward_period=1, episode_length=9, relative=False, industry_cap=None)
+    data = PanelTensors(_panel(ret), cfg)
+    with pytest.raises(ValueError, match=r"decision dates 0\.\.7 .*episode_length=9"):
+        MarketSim(data, cfg, n_envs=1, t_range=(0, 100))
+    assert MarketSim(data, dataclasses.replace(cfg, episode_length=8), n_envs=1, t_range=(0, 100)).t_hi == 7

@@ -365,3 +365,40 @@ def test_the_data_is_hashed_once_per_run(data: str, tmp_path: Path, monkeypatch:
                         threads=1, ppo=ppo, eval_every=1)).run(progress=False)
     assert {"last.pt", "best.pt", "run.json"} <= {p.name for p in (tmp_path / "run").iterdir()}
     assert calls == [data]
+
+
+def test_resolve_device_names_a_device_torch_does_not_know() -> None:
+    from aurumq_rl.algos.trainer import resolve_device
+    from aurumq_rl.errors import DataError
+
+    with pytest.raises(DataError, match="--device gpu: not a device"):
+        resolve_device("gpu")
+
+
+def test_resolve_device_names_a_cuda_index_beyond_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CUDA's availability and device count are faked (two devices): cuda:1 resolves, cuda:2 names the count."""
+    from aurumq_rl.algos.trainer import resolve_device
+    from aurumq_rl.errors import DataError
+
+    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    try:
+        assert resolve_device("cuda:1") == torch.device("cuda", 1)
+        with pytest.raises(DataError, match=r"--device cuda:2: this machine has 2 CUDA device"):
+            resolve_device("cuda:2")
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
+
+
+def test_training_without_tensorboard_completes_and_writes_no_tb(data: str, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """TensorBoard is optional: with `torch.utils.tensorboard` unimportable the run completes, logs every
+    update (64 steps / (4 envs × 8 steps) = 2) and writes no tb/."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch.utils.tensorboard", None)
+    out = tmp_path / "run"
+    assert _train(data, out, "--n-envs", "4") == 0
+    assert [json.loads(r)["update"] for r in (out / "metrics.jsonl").read_text().splitlines()] == [1, 2]
+    assert not (out / "tb").exists()

@@ -56,6 +56,11 @@ def test_rows_universe_and_finite_label_only(panel: Panel, label: Label, split: 
     assert miss.any() and np.isnan(ds.X[miss, j]).all() and np.isfinite(ds.X[~miss, j]).all()
 
 
+def test_build_dataset_names_an_empty_date_window(panel: Panel, label: Label) -> None:
+    with pytest.raises(DataError, match=r"empty date window 11\.\.10"):
+        build_dataset(panel, label.values, 11, 10)
+    assert set(build_dataset(panel, label.values, 10, 10).t_idx) <= {10}  # one date is a window
+
 def test_feature_modes_rank_is_cross_sectional(panel: Panel, split: Split) -> None:
     lo, hi = split.val
     raw = feature_cube(panel, lo, hi, "raw")

@@ -170,6 +170,27 @@ def test_stacker_fits_only_out_of_fold(panel: Panel, label: Label, wf) -> None: 
     assert wf.oos[:first - label.horizon - 1].sum() >= 30  # each block uses only earlier OOF dates
 
 
+def test_the_stacker_names_bases_other_than_those_it_was_fitted_on(panel: Panel, label: Label, wf) -> None:  # noqa: ANN001
+    blank = np.where(wf.oos[:, None], wf.scores, np.nan)
+    second = np.where(wf.oos[:, None], panel.factors[:, :, panel.factor_names.index("alpha_002")], np.nan)
+    gbdt, a2 = OOFPredictions("gbdt", blank, wf.oos), OOFPredictions("a2", second, wf.oos)
+    st = fit_stacker([gbdt, a2], label.values, panel)
+    assert np.isfinite(st.predict([gbdt, a2], panel)).any()
+    with pytest.raises(DataError, match=r"fitted on bases \['gbdt', 'a2'\]; got \['a2', 'gbdt'\]"):
+        st.predict([a2, gbdt], panel)
+
+
+def test_the_stacker_needs_a_base_and_out_of_fold_rows_to_fit_on(panel: Panel, label: Label, wf) -> None:  # noqa: ANN001
+    """No base, or a date mask that keeps no out-of-fold date (here: only the in-sample dates before the first
+    test window), is named; the whole out-of-fold span fits."""
+    base = OOFPredictions("gbdt", np.where(wf.oos[:, None], wf.scores, np.nan), wf.oos)
+    with pytest.raises(DataError, match="at least one base model"):
+        fit_stacker([], label.values, panel)
+    with pytest.raises(DataError, match="too few out-of-fold rows"):
+        fit_stacker([base], label.values, panel, dates=~wf.oos)
+    assert fit_stacker([base], label.values, panel, dates=wf.oos).fit_dates.size > 0
+
+
 @pytest.mark.parametrize("calibrate", [False, True])
 def test_prune_retrain_keeps_the_calibration_setting(panel: Panel, split: Split, calibrate: bool) -> None:
     """The pruned model is calibrated exactly when the model before is: otherwise the keep-or-drop decision
@@ -248,6 +269,22 @@ def _rows(n: int, y: np.ndarray | None = None) -> Dataset:
     x = np.random.default_rng(0).normal(size=(n, 1)).astype(np.float32)
     idx = np.arange(n)
     return Dataset(x, (x[:, 0] > 0).astype(np.float64) if y is None else y, idx, idx, ["alpha_000"])
+
+
+def test_prepare_target_names_an_unknown_target(panel: Panel, label: Label) -> None:
+    with pytest.raises(DataError, match="target='gauss'"):
+        prepare_target(panel, label, "gauss")
+
+
+def test_a_split_without_the_label_embargo_is_refused_before_training(panel: Panel, label: Label) -> None:
+    """The label of date t reads up to t + horizon (6 at fp 5: fill t+1, exit t+6), so the validation window
+    must start more than `horizon` dates after training ends, and the test window after validation; a window
+    starting exactly `horizon` dates later is refused."""
+    h = label.horizon
+    assert h == 6
+    for bad in (Split((0, 50), (50 + h, 120), (200, 250), h + 1), Split((0, 50), (60, 120), (120 + h, 250), h + 1)):
+        with pytest.raises(DataError, match=rf"leaves no embargo for the label horizon {h}"):
+            train_split(panel, label, bad, FAST, [1])
 
 
 def test_training_on_no_rows_says_to_widen_the_dates() -> None:

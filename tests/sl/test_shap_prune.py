@@ -37,3 +37,26 @@ def test_prune_ranks_columns_by_shap_on_validation_rows_and_keeps_those_at_the_t
     assert "alpha_000" in rep.kept and "alpha_002" in rep.dropped
     at_zero = prune(p, lab, split, TINY, [1], threshold=0.0, base=rep.before)  # importance 0 ≥ threshold 0
     assert at_zero.kept == ["alpha_000", "alpha_001", "alpha_002"] and at_zero.dropped == []
+
+
+def test_shap_pruning_of_a_model_of_another_kind_says_to_use_lightgbm() -> None:
+    pytest.importorskip("xgboost", reason="the [xgboost] extra is part of [dev]")
+    from aurumq_rl.errors import DataError
+    from aurumq_rl.sl.pipeline import train_split
+
+    p, lab, split = _prune_setup()
+    run = train_split(p, lab, split, TINY, [1], kind="xgboost")
+    with pytest.raises(DataError, match="pred_contrib; train with --model lightgbm"):
+        prune(p, lab, split, TINY, [1], base=run)
+
+
+def test_shap_importance_over_more_than_max_rows_uses_evenly_spaced_rows() -> None:
+    """9 rows, at most 3: rows 0, 4 and 8 (first and last kept, evenly between), not the first three."""
+    from aurumq_rl.sl.pipeline import train_split
+
+    p, lab, split = _prune_setup()
+    ens = train_split(p, lab, split, TINY, [1]).ensemble
+    x = build_dataset(p, lab.values, *split.val).X[:9]
+    got = mean_abs_shap(ens, x, max_rows=3)
+    np.testing.assert_array_equal(got, mean_abs_shap(ens, x[[0, 4, 8]]))
+    assert not np.array_equal(got, mean_abs_shap(ens, x[:3]))

@@ -46,3 +46,11 @@ def test_walk_forward_gap_must_exceed_the_horizon() -> None:
         wf_windows(600, 6, cfg)
     ws = wf_windows(600, 6, WalkForwardConfig(train_days=200, test_days=50, gap=7, min_train_days=100))
     assert all(w.test[0] - w.val[1] - 1 == 7 for w in ws)
+
+
+def test_walk_forward_names_data_too_short_for_any_test_window() -> None:
+    """min_train_days 100 + gap 10: the first test date is 110, so 110 dates hold none and 111 hold one."""
+    cfg = WalkForwardConfig(train_days=200, test_days=50, gap=10, min_train_days=100)
+    with pytest.raises(DataError, match="no test window fits in 110 dates"):
+        wf_windows(110, 6, cfg)
+    assert [w.test for w in wf_windows(111, 6, cfg)] == [(110, 110)]

@@ -43,8 +43,7 @@ def make_model(algorithm: str, env: VecEnv, *, seed: int, n_steps: int, batch_si
     """A fresh SB3 model on the CPU; `target_kl` reaches SB3's PPO only (A2C and SAC have no KL stop)."""
     import stable_baselines3 as sb3
 
-    if algorithm not in SB3_ALGORITHMS:
-        raise DataError(f"--algorithm {algorithm}: SB3 algorithms are {', '.join(SB3_ALGORITHMS)}")
+    _check_algorithm(algorithm)
     cls = getattr(sb3, SB3_ALGORITHMS[algorithm])
     kw: dict = {"seed": seed, "device": "cpu", "learning_rate": learning_rate, "verbose": 0,
                 "tensorboard_log": tensorboard_log}
@@ -57,6 +56,11 @@ def make_model(algorithm: str, env: VecEnv, *, seed: int, n_steps: int, batch_si
         kw.update(batch_size=batch_size, buffer_size=max(1000, min(10_000, int(2e8 // obs_dim))),
                   learning_starts=min(1000, 10 * batch_size))
     return cls("MlpPolicy", env, **kw)
+
+
+def _check_algorithm(algorithm: str) -> None:
+    if algorithm not in SB3_ALGORITHMS:
+        raise DataError(f"--algorithm {algorithm}: SB3 algorithms are {', '.join(SB3_ALGORITHMS)}")
 
 
 def cpu_tensors(trainer: Trainer) -> PanelTensors:
@@ -84,6 +88,7 @@ def train_sb3(trainer: Trainer, algorithm: str, progress: bool = True) -> dict:
     validating every --eval-every rollouts and at the end. Returns the last metrics row."""
     from stable_baselines3.common.vec_env import DummyVecEnv
 
+    _check_algorithm(algorithm)  # before the run directory is cleared
     cfg = trainer.cfg
     data = cpu_tensors(trainer)
     # --n-envs copies of the wrapper over one copy of the panel tensors (SB3 seeds copy i with seed + i)
