@@ -78,8 +78,8 @@ def test_export_names_a_missing_checkpoint(run: tuple[str, Path], tmp_path: Path
 
 def test_export_names_a_golden_date_that_is_no_trading_date_of_the_data(run: tuple[str, Path],
                                                                       tmp_path: Path) -> None:
-    """--golden-date on a day the data has no row for (a weekend inside its range) is an error naming the data
-    and the date, and nothing is written."""
+    """--golden-date on a day the data has no row for (a weekend inside its range) is an error naming the flag,
+    the data and the date, and nothing is written."""
     import polars as pl
 
     from aurumq_rl.errors import DataError
@@ -89,6 +89,7 @@ def test_export_names_a_golden_date_that_is_no_trading_date_of_the_data(run: tup
     days = pl.read_parquet(data, columns=["trade_date"])["trade_date"].unique().sort().to_list()
     days = [d if isinstance(d, dt.date) else dt.datetime.strptime(str(d), "%Y%m%d").date() for d in days]
     gap = next(a + dt.timedelta(days=1) for a, b in zip(days, days[1:], strict=False) if b - a > dt.timedelta(days=1))
-    with pytest.raises(DataError, match=rf"{re.escape(data)}: .*{gap}"):
+    with pytest.raises(DataError, match=rf"^golden date {gap} \(--golden-date\): {re.escape(data)}: .*{gap}.*; pass "
+                                        "--golden-date with a trading date of the data$"):
         export_bundle(run[1], tmp_path / "b", golden_date=str(gap))
     assert not (tmp_path / "b").exists()

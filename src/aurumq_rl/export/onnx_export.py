@@ -143,7 +143,12 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
     cfg = manifest["config"]
     day = str(to_date(golden_date, "--golden-date")) if golden_date else manifest["val_dates"][1]
     meta = build_metadata(manifest, ckpt, day)
-    panel = prepare_panel(meta, data or cfg["data"], start=day, end=day)
+    chosen = "--golden-date" if golden_date else "the run's last validation date, the default --golden-date"
+    try:
+        panel = prepare_panel(meta, data or cfg["data"], start=day, end=day)
+    except DataError as exc:  # e.g. no stock in the universe that day: say which date was asked for, and why
+        raise DataError(f"golden date {day} ({chosen}): {exc}; pass --golden-date with a trading date of "
+                        "the data") from exc
     if len(panel.dates) == 0 or str(panel.dates[0]) != day:
         raise DataError(f"golden date {day} is not in {data or cfg['data']}; pass --golden-date")
     keep = panel.in_universe[0]
