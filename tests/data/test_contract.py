@@ -271,3 +271,18 @@ def test_timestamps_are_read_on_the_beijing_clock(tz: str | None) -> None:
     p, q = load_panel(native.lazy(), universe="all"), load_panel(other.lazy(), universe="all")
     assert p.dates.tolist() == q.dates.tolist() and (p.can_buy == q.can_buy).all()
     assert check_data(other.lazy())["dates"] == check_data(native.lazy())["dates"]
+
+
+def test_listing_days_beyond_100_percent_do_not_make_a_file_look_like_percent(tmp_path: Path) -> None:
+    """A file of recent listings: each stock's first day moves +250% (no limit on a listing day), 1 row in 8,
+    12.5% of the file, over the 5% threshold. Without each stock's first 5 rows no move exceeds ±100%, so the
+    file loads; the same file in percent (x 100 + 1.5) is still refused, judged on the later rows: stock i moves
+    (i - 1) + 1.5 percent points a day there, beyond 1 for 5 of the 6 stocks (83%)."""
+    listings = _frame(6, 8).with_columns(
+        pl.when(pl.col("trade_date") == date(2024, 1, 1)).then(2.5).otherwise(pl.col("pct_chg")).alias("pct_chg"))
+    panel = load_panel(_write(listings, tmp_path), universe="all")
+    assert panel.pct_chg.max() == pytest.approx(2.5)
+    percent = listings.with_columns(pl.col("pct_chg") * 100 + 1.5)
+    with pytest.raises(DataError, match=r"pct_chg looks like percent \(83% of rows after each stock's first 5 "
+                                        r"have \|pct_chg\| > 1\)"):
+        load_panel(_write(percent, tmp_path), universe="all")

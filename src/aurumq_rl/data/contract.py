@@ -27,6 +27,7 @@ FACTOR_COL_PREFIXES: tuple[str, ...] = (
 MISSING_FACTOR = "factor column(s) missing from"  # the error for a requested factor absent from the data
 
 PERCENT_SHARE_THRESHOLD = 0.05  # share of rows with |pct_chg| > 1 above which pct_chg is taken as percent
+LISTING_ROWS = 5  # a stock's first rows may be listing days without a limit (a first day beyond +100% is common)
 
 
 def factor_prefix(column: str) -> str | None:
@@ -162,9 +163,16 @@ def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None =
     if pct.len() == 0:  # every return would be 0: metrics of nothing, not an error further on
         raise DataError(f"{source}: column pct_chg has no value (every row null, NaN or inf); write the daily "
                         "change as a decimal (+10% = 0.10), e.g. close / pre_close - 1")
-    if pct.len() and float((pct.abs() > 1).mean()) > PERCENT_SHARE_THRESHOLD:
-        raise DataError(f"{source}: column pct_chg looks like percent ({float((pct.abs() > 1).mean()):.0%} "
-                        "of rows have |pct_chg| > 1); the contract wants decimals: divide by 100")
+    share, judged = float((pct.abs() > 1).mean()), "rows"
+    if share > PERCENT_SHARE_THRESHOLD:  # judged again without listing days, which may move beyond ±100%
+        later = keys.filter(pl.col("pct_chg").is_finite()
+                            & (pl.int_range(pl.len()).over("ts_code", order_by="trade_date") >= LISTING_ROWS))
+        if later.height:
+            share = float((later["pct_chg"].abs() > 1).mean())
+            judged = f"rows after each stock's first {LISTING_ROWS}"
+    if share > PERCENT_SHARE_THRESHOLD:
+        raise DataError(f"{source}: column pct_chg looks like percent ({share:.0%} of {judged} have |pct_chg| > 1); "
+                        "the contract wants decimals: divide by 100")
     pct_stocks = percent_scaled_stocks(keys)
     if pct_stocks.height:
         ex = ", ".join(f"{c} ({b} of {n} rows)" for c, b, n in pct_stocks.head(3).iter_rows())
