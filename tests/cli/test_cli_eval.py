@@ -335,3 +335,27 @@ def test_a_constant_score_is_named_as_no_choice(oracle: pl.DataFrame, tmp_path: 
     assert said == [f"{tmp_path / 'flat.parquet'}: one score for every universe stock on {n} of its {n} decision "
                     "dates, so its top-K there is the tie-break (lowest codes), not a choice; a constant column "
                     "is no signal"], said
+
+
+def test_a_score_constant_on_half_its_dates_is_named_and_on_fewer_is_not(oracle: pl.DataFrame, full: Panel,
+                                                                         tmp_path: Path) -> None:
+    """The constant-score warning needs one score for every universe stock on at least half the source's
+    decision dates: 5 of 10 is named, 4 of 10 is not."""
+    days = full.dates[full.dates >= np.datetime64("2021-02-01")][:10]  # inside the FAST window's decision dates
+    scored = oracle.filter(pl.col("ts_code") != GHOST).filter(pl.col("trade_date").is_in(days.astype(object)))
+
+    def flat_on(k: int, name: str) -> Path:
+        path = tmp_path / name
+        scored.with_columns(pl.when(pl.col("trade_date").is_in(days[:k].astype(object))).then(1.0)
+                            .otherwise(pl.col("score")).alias("score")).write_parquet(path)
+        return path
+
+    half, fewer = flat_on(5, "half.parquet"), flat_on(4, "fewer.parquet")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["eval", "--scores", str(half), str(fewer), "--data", demo_market(), *FAST,
+                     "-o", str(tmp_path / "out")]) == 0
+    report = json.loads((tmp_path / "out" / "eval.json").read_text())
+    assert [(s["dates_with_scores"], s["constant_dates"]) for s in report["sources"]] == [(10, 5), (10, 4)]
+    said = [str(w.message) for w in caught if "tie-break" in str(w.message)]
+    assert len(said) == 1 and said[0].startswith(f"{half}: one score for every universe stock on 5 of its 10 "), said

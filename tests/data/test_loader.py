@@ -429,3 +429,38 @@ def test_a_factor_column_with_no_universe_value_is_named() -> None:
                                                "or choose a window where they exist"), said
     j = p.factor_names.index("alpha_empty")
     assert p.missing_col(j)[p.in_universe].all()
+
+
+def test_a_factor_column_valued_only_off_the_universe_is_named_and_inference_is_not_told() -> None:
+    """600003.SH is in the universe on the first day only, and alpha_off has values for it on the later days
+    only: the panel holds those values, none on a universe (date, stock), so the column is named. With
+    warn_columns=False (inference) the loader says nothing about it."""
+    df = _long({"600001.SH": [1.0, 2.0, 3.0], "600002.SH": [3.0, 5.0, 4.0], "600003.SH": [0.0, 1.0, 2.0]})
+    df = df.with_columns(pl.when((pl.col("ts_code") == "600003.SH") & (pl.col("trade_date") > _day(0))).then(1.5)
+                         .otherwise(None).cast(pl.Float64).alias("alpha_off"))
+
+    def universe(cols: list[str]) -> pl.Expr:
+        return (pl.col("ts_code") != "600003.SH") | (pl.col("trade_date") == _day(0))
+
+    for warn in (True, False):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            p = load_panel(df.lazy(), universe=universe, normalize="raw", warn_columns=warn)
+        said = [str(w.message) for w in caught if "no value for a universe stock" in str(w.message)]
+        assert "600003.SH" in p.codes and p.in_universe[0, list(p.codes).index("600003.SH")]
+        if warn:
+            assert len(said) == 1 and ": alpha_off; drop them" in said[0], said
+        else:
+            assert said == []
+
+
+def test_a_float32_return_keeps_the_seven_digits_float32_holds_not_cents() -> None:
+    """The Float32 read rounds to 7 significant digits, not to a price grid: a decimal daily change of
+    0.012345 stays 0.012345 (rounded to cents it would read 0.01)."""
+    from aurumq_rl.data.loader import cast_numeric_columns
+
+    raw = pl.DataFrame({"pct_chg": [0.012345, -0.0987654], "vol": [1234.5, 0.5]},
+                       schema={"pct_chg": pl.Float32, "vol": pl.Float32})
+    out = cast_numeric_columns(raw, "f")
+    assert out.schema == {"pct_chg": pl.Float64, "vol": pl.Float64}
+    assert out["pct_chg"].to_list() == [0.012345, -0.0987654] and out["vol"].to_list() == [1234.5, 0.5]

@@ -53,6 +53,17 @@ def test_report_is_self_contained_and_escaped() -> None:
         assert f"<h2>{html.escape(name)}</h2>" in page
 
 
+def test_the_sources_table_puts_each_row_count_under_its_header() -> None:
+    """Rows ignored for a date off the trading calendar are a column of their own, between the date and the
+    stock counts; every later count stays under its header."""
+    rep = _report()
+    rep["sources"][0].update(rows_used=90, ignored_date_outside_panel=7, ignored_date_not_trading=3,
+                             ignored_stock_not_in_panel=2, dates_with_scores=40, scored_cells_in_window=800)
+    page = render_report(rep, _charts(), title="t", inputs={})
+    assert ("<th>rows used</th><th>rows ignored (date)</th><th>of which not a trading date</th>"
+            "<th>rows ignored (stock)</th><th>dates scored</th><th>cells scored</th>") in page
+    assert "<td>90</td><td>7</td><td>3</td><td>2</td><td>40</td><td>800</td></tr>" in page
+
 def test_table_escapes_cells() -> None:
     assert table(["a<"], [["x&y", 1]]) == ("<table><thead><tr><th>a&lt;</th></tr></thead><tbody><tr><td>x&amp;y</td>"
                                            "<td>1</td></tr></tbody></table>")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import warnings
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +31,7 @@ from aurumq_rl.eval.sources import (
     data_columns_and_calendar,
     factor_scores,
     load_eval_panel,
+    load_scores,
     numbered,
     unique_names,
 )
@@ -93,7 +95,9 @@ def test_unique_names() -> None:
 def test_score_frame_contract(tmp_path: Path) -> None:
     f = _scores(tmp_path / "s.parquet", ["600000.SH", "600001.SH", "600002.SH"],
                 ["2021-01-04", "20210105", "2021-01-06"], [1.0, float("inf"), None])
-    df = read_score_frame(f)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # every row keyed: nothing ignored, nothing said
+        df = read_score_frame(f)
     assert df.schema == {"ts_code": pl.String, "trade_date": pl.Date, "score": pl.Float64}
     assert df["trade_date"].cast(pl.String).to_list() == ["2021-01-04", "2021-01-05", "2021-01-06"]
     assert df["score"][0] == 1.0 and np.isnan(df["score"][1]) and np.isnan(df["score"][2])
@@ -101,6 +105,13 @@ def test_score_frame_contract(tmp_path: Path) -> None:
     pl.DataFrame({"ts_code": ["600000.SH"], "trade_date": [20210104], "score": [2]}).write_parquet(ints)
     assert read_score_frame(ints)["trade_date"].cast(pl.String).to_list() == ["2021-01-04"]
 
+
+def test_score_rows_without_a_date_or_a_code_are_ignored_and_counted(tmp_path: Path) -> None:
+    f = _scores(tmp_path / "s.parquet", ["600000.SH", None, "600002.SH", None],
+                ["2021-01-04", "2021-01-05", None, None], [1.0, 2.0, 3.0, 4.0])
+    with pytest.warns(UserWarning, match=r"s\.parquet: 3 row\(s\) without a trade_date or ts_code ignored"):
+        df = read_score_frame(f)
+    assert df.rows() == [("600000.SH", date(2021, 1, 4), 1.0)]
 
 @pytest.mark.parametrize(("frame", "match"), [
     ({"ts_code": ["600000.SH"], "trade_date": ["2021-01-04"], "value": [1.0]}, r"bad.parquet: missing column.*score"),
@@ -165,6 +176,25 @@ def test_align_long_counts_rows_dated_between_trading_dates() -> None:
                           "score": [1.0, 2.0, 3.0, 4.0]}).with_columns(pl.col("trade_date").str.to_date())
     _, info = align_long(frame, p)
     assert (info["rows_used"], info["ignored_date_outside_panel"], info["ignored_date_not_trading"]) == (1, 3, 1)
+
+
+def test_constant_dates_counts_dates_where_two_or_more_universe_scores_are_equal(tmp_path: Path) -> None:
+    """A date counts as constant when at least two universe stocks are scored and their scores are all equal;
+    a score for a stock outside the universe does not break the tie, and one scored stock is no tie."""
+    uni = np.ones((5, 3), bool)
+    uni[:, 2] = False  # 600002.SH is never in the universe
+    ep = EvalPanel(make_panel(np.zeros((5, 3)), in_universe=uni), 0, 4, "all")
+    d = [f"2024-01-0{i}" for i in range(2, 7)]
+    rows = [("600000.SH", d[0], 1.0), ("600001.SH", d[0], 1.0), ("600002.SH", d[0], 5.0),  # equal in the universe
+            ("600000.SH", d[1], 1.0),  # one scored stock: no tie
+            ("600000.SH", d[2], 1.0), ("600001.SH", d[2], 2.0),  # varies
+            ("600000.SH", d[3], 3.0), ("600001.SH", d[3], 3.0),  # equal
+            ("600000.SH", d[4], 4.0), ("600001.SH", d[4], float("nan")), ("600002.SH", d[4], 4.0)]  # one finite
+    path = tmp_path / "s.parquet"
+    pl.DataFrame({"ts_code": [r[0] for r in rows], "trade_date": [r[1] for r in rows],
+                  "score": [r[2] for r in rows]}).with_columns(pl.col("trade_date").str.to_date()).write_parquet(path)
+    got = load_scores(classify_source(str(path), COLUMNS), ep, demo_market())
+    assert got.info["dates_with_scores"] == 5 and got.info["constant_dates"] == 2  # the 2nd and the 5th January
 
 
 def test_align_dense_reindexes_dates_and_codes() -> None:

@@ -93,3 +93,22 @@ def test_export_names_a_golden_date_that_is_no_trading_date_of_the_data(run: tup
                                         "--golden-date with a trading date of the data$"):
         export_bundle(run[1], tmp_path / "b", golden_date=str(gap))
     assert not (tmp_path / "b").exists()
+
+
+def test_export_names_the_default_golden_date_when_the_data_lacks_it(run: tuple[str, Path], tmp_path: Path) -> None:
+    """Without --golden-date the golden date is the run's last validation date: data without that day is an
+    error saying where the date came from (the default of --golden-date), and nothing is written."""
+    import polars as pl
+
+    from aurumq_rl.errors import DataError
+    from aurumq_rl.export.onnx_export import export_bundle
+
+    day = json.loads((run[1] / "run.json").read_text())["val_dates"][1]
+    bars = pl.read_parquet(run[0])
+    kept = bars.filter(pl.col("trade_date").cast(pl.String).str.replace_all("-", "") != day.replace("-", ""))
+    assert 0 < kept.height < bars.height
+    kept.write_parquet(tmp_path / "holed.parquet")
+    with pytest.raises(DataError, match=rf"^golden date {day} \(the run's last validation date, the default "
+                                        r"--golden-date\): .*; pass --golden-date with a trading date of the data$"):
+        export_bundle(run[1], tmp_path / "b", data=str(tmp_path / "holed.parquet"))
+    assert not (tmp_path / "b").exists()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 
+import polars as pl
 import pytest
 
 from aurumq_rl.factors.technical_ops import ema_length
@@ -72,3 +73,32 @@ def test_mfi_counts_no_move_where_typical_prices_tie_in_decimals() -> None:
     assert (high[-1] + low[-1] + close[-1]) / 3 < 10.0  # the float rounding this test is about
     v = factor(ohlcv(close, high=high, low=low, vol=vol), "tech_mfi14")
     assert v[15] == pytest.approx(100.0)
+
+
+def test_mfi_counts_no_up_move_where_typical_prices_tie_in_decimals() -> None:
+    """The up side of the tie: TP (5.15 + 5.13 + 5.14) / 3 and TP (5.14 + 5.14 + 5.14) / 3 are both 5.14 in
+    decimals, but the first is a few ulp above the second in floats. 14 quiet rows at TP 6, one down move to
+    TP 5.14 (vol 10), then the tied bar (vol 30): one down flow and no up flow, so MFI = 0 (an exact comparison
+    counted the tie as an up flow of 5.14·30 against 5.14·10 down: 75)."""
+    close, high, low = [6.0] * 14 + [5.14, 5.14], [6.0] * 14 + [5.14, 5.15], [6.0] * 14 + [5.14, 5.13]
+    bars = ohlcv(close, high=high, low=low, vol=[1.0] * 14 + [10.0, 30.0])
+    tp = bars.select((pl.col("high") + pl.col("low") + pl.col("close")) / 3).to_series()
+    assert tp[15] > tp[14]  # the float rounding this test is about, in the engine's arithmetic
+    v = factor(bars, "tech_mfi14")
+    assert v[15] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_mfi_a_tie_alone_is_no_move_so_the_window_has_none() -> None:
+    """15 quiet rows at TP 10 then the tied bar of TP 10 less one ulp: no row of the window moved TP, so MFI is
+    null, as for a window of quiet rows."""
+    close, high, low = [10.0] * 15 + [10.02], [10.0] * 15 + [10.03], [10.0] * 15 + [9.95]
+    v = factor(ohlcv(close, high=high, low=low, vol=[1.0] * 16), "tech_mfi14")
+    assert v[14] is None and v[15] is None
+
+
+def test_mfi_counts_a_one_cent_move_of_a_thousand_yuan_stock() -> None:
+    """A real move is never lost to the tie tolerance: at 1000 yuan, a close one cent higher moves TP by a third
+    of a cent, 3.3e-6 relative (above PRICE_TIE_RTOL = 1e-6). 15 quiet rows, then that up move: MFI = 100."""
+    close, high, low = [1000.0] * 15 + [1000.01], [1000.0] * 15 + [1000.01], [1000.0] * 16
+    v = factor(ohlcv(close, high=high, low=low, vol=[1.0] * 16), "tech_mfi14")
+    assert v[14] is None and v[15] == pytest.approx(100.0)

@@ -233,6 +233,8 @@ def _edited_manifest(model_dir: Path, out: Path, text: str | None = None, **chan
     ('["sl_gbdt"]', {}, "a JSON list, expected the manifest object"),  # was an AttributeError traceback
     (None, {"kind": "rl_onnx"}, "kind 'rl_onnx' is not sl_gbdt"),
     (None, {"files": None, "combine": None}, "manifest lacks files, combine"),  # was a KeyError traceback
+    (None, {"factor_names": None, "objective": None, "features": None, "universe": None},
+     "manifest lacks factor_names, objective, features, universe"),
     (None, {"booster": "sklearn"}, "booster 'sklearn' is not one this version loads"),
 ])
 def test_sl_score_refuses_a_bad_manifest_naming_it(model_dir: Path, market: str, tmp_path: Path, text: str | None,

@@ -161,6 +161,10 @@ def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: py
     (["--target", "logit"], "--target logit: choose rank or raw"),
     (["--label", "binary", "--positive-rate", "1.5"], "--positive-rate 1.5: must lie in (0, 1)"),  # named no flag
     (["--label", "binary", "--positive-rate", "nan"], "--positive-rate nan: must lie in (0, 1)"),
+    (["--label", "binary", "--positive-rate", "0"], "--positive-rate 0: must lie in (0, 1)"),  # the open bounds
+    (["--label", "binary", "--positive-rate", "1"], "--positive-rate 1: must lie in (0, 1)"),
+    # a label that does not read the rate ignores it: the next refusal is the one named
+    (["--label", "main_wave", "--positive-rate", "2", "--forward-period", "0"], "--forward-period 0: must be ≥ 1"),
 ])
 def test_sl_train_bad_flags(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str],
                             message: str) -> None:
