@@ -114,7 +114,7 @@ def test_a_non_positive_optional_price_on_traded_rows_is_named(col: str) -> None
     rep = check_data(_with(clean, **{col: pl.lit(0.0)}).lazy())
     assert [(p["level"], p["column"], p["rows"]) for p in rep["problems"]] == [("warning", col, 3)]
     assert re.search(rf"column {col} has 3 non-positive value\(s\) on traded rows, e\.g\. \(600001\.SH, "
-                     r"2024-01-03: 0\.0\).*a price is positive: ", rep["problems"][0]["message"])
+                     rf"2024-01-03: 0\.0\).*{col} must be positive: ", rep["problems"][0]["message"])
     quiet = _with(clean, **{col: pl.lit(-1.0), "vol": pl.lit(0.0)})
     assert check_data(_with(quiet, close=pl.lit(10.0)).lazy())["problems"] == []
     assert check_data(_with(clean, **{col: pl.lit(None, pl.Float64)}).lazy())["problems"] == []

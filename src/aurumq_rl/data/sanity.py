@@ -68,7 +68,7 @@ def value_problems(keys: pl.DataFrame) -> list[dict]:
          "(close / pre_close - 1)"),
     ]
     checks += [("warning", col, (pl.col(col) <= 0).fill_null(False) & traded, "non-positive value(s) on traded rows",
-                f"a price is positive: {use}; fix them in the source or leave them null")
+                f"{col} must be positive: {use}; fix them in the source or leave them null")
                for col, use in OPTIONAL_PRICE_USES.items() if col in keys.columns]
     flagged = keys.select(*[m.alias(f"_{i}") for i, (_, _, m, _, _) in enumerate(checks)])
     out = []
