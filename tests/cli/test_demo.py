@@ -25,6 +25,14 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path, capsys: pytest.CaptureFixt
                  "$ aurumq-rl infer", "$ aurumq-rl eval",
                  "$ aurumq-rl sl train", "$ aurumq-rl compare"):
         assert step in printed
+    # every step's wall time, in order, then the total (where a larger preset spends its time)
+    summary = printed.split("step times:\n", 1)[1].split("\n\n", 1)[0].splitlines()
+    steps = ["synthetic market", "data check", "factor engine", "train PPO", "validate the bundle",
+             "tomorrow's picks", "evaluate the policy", "LightGBM track", "compare"]
+    assert [row.split(". ", 1)[1].rsplit(None, 2)[0] for row in summary[:-1]] == steps
+    secs = [float(row.rsplit(None, 2)[1]) for row in summary[:-1]]
+    total = float(summary[-1].split()[1])
+    assert all(x >= 0 for x in secs) and secs[3] > 1 and sum(secs) <= total + 0.5
     features = pl.read_parquet(out / "features.parquet")
     computed = [c for c in features.columns if c.startswith(("cmf_", "zt_", "alpha_011", "gtja_018"))]
     assert len(computed) >= 6 and features["alpha_001"].equals(pl.read_parquet(out / "market.parquet")["alpha_001"])
@@ -35,7 +43,7 @@ def test_demo_runs_the_whole_pipeline(tmp_path: Path, capsys: pytest.CaptureFixt
     assert (out / "eval" / "report.html").is_file() and (out / "compare" / "compare.html").is_file()
     cmp = json.loads((out / "compare" / "compare.json").read_text())
     names = [s["name"] for s in cmp["sources"]]
-    assert len(names) == 3 and names[2].startswith("alpha_") or names[2].startswith("factor")
+    assert len(names) == 3 and (names[2].startswith("alpha_") or names[2].startswith("factor"))
     for name in names[:2]:  # RL and SL
         res = cmp["results"][name]
         assert res["rank_ic"]["mean"] > 0.03, name

@@ -72,3 +72,20 @@ def test_planted_signal_strength(small) -> None:
     noise = [v for k, v in ic.items() if k not in ("alpha_001", "alpha_002", "gtja_001", "mf_001")
              and np.isfinite(v)]
     assert max(abs(v) for v in noise) < 0.02
+
+
+def test_presets_are_described_and_the_market_preset_spans_the_chinext_change() -> None:
+    """`--help` of synth and demo lists every preset with its size (generated from PRESETS, so a new preset
+    cannot go undescribed), and the full-market preset covers five years around ChiNext's 2020-08-24 limit change
+    so a scale run exercises both limit regimes."""
+    from datetime import date
+
+    from aurumq_rl.data.synth import PRESETS, _calendar, preset_help
+
+    text = preset_help()
+    for name, cfg in PRESETS.items():
+        assert f"{name}: {cfg.n_stocks} stocks × {cfg.n_days} days" in text
+    m = preset("market")
+    cal = _calendar(m.start, m.n_days)
+    assert (m.n_stocks, m.n_days) == (5000, 1250)
+    assert cal[0] < date(2020, 8, 24) < cal[-1] and cal[-1].year == 2023

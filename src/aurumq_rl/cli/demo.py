@@ -21,7 +21,7 @@ import numpy as np
 import polars as pl
 
 from aurumq_rl.data.check import check_data, format_report
-from aurumq_rl.data.synth import PRESETS, preset, write_demo
+from aurumq_rl.data.synth import PRESETS, preset, preset_help, write_demo
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_writable
 
@@ -39,15 +39,37 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("demo", help="run the whole pipeline on the synthetic demo market")
     p.add_argument("-o", "--out-dir", default="demo", help="working directory (default: demo/)")
     p.add_argument("--preset", choices=sorted(PRESETS), default="demo",
-                   help="synthetic market size (default demo: 500 stocks × 500 days)")
+                   help=f"synthetic market (default demo): {preset_help()}")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--skip-sl", action="store_true", help="skip the LightGBM track and the comparison")
     p.set_defaults(func=run)
 
 
-def _step(title: str) -> float:
-    print(f"\n== {title} ==", flush=True)
-    return time.perf_counter()
+class _Steps:
+    """The demo's numbered steps: prints each banner and, at the end, the wall time of every step (so a run
+    on a larger preset shows where its time went)."""
+
+    def __init__(self) -> None:
+        self.t0 = self.t = time.perf_counter()
+        self.times: list[tuple[str, float]] = []
+
+    def start(self, name: str, detail: str = "") -> None:
+        """Begin step `name` (its label in the summary); the banner adds `detail`."""
+        self._close()
+        self.times.append((name, 0.0))
+        print(f"\n== {len(self.times)}. {name}{' ' + detail if detail else ''} ==", flush=True)
+
+    def _close(self) -> None:
+        now = time.perf_counter()
+        if self.times:
+            self.times[-1] = (self.times[-1][0], now - self.t)
+        self.t = now
+
+    def summary(self) -> str:
+        self._close()
+        width = max(len(name) for name, _ in self.times)
+        rows = [f"  {i}. {name:<{width}} {sec:7.1f} s" for i, (name, sec) in enumerate(self.times, 1)]
+        return "\n".join(["step times:", *rows, f"  total {time.perf_counter() - self.t0:.1f} s"])
 
 
 def _cli(args: list[str]) -> None:
@@ -100,44 +122,45 @@ def run(args: argparse.Namespace) -> int:
     _check_extras(args.skip_sl)
     out = Path(args.out_dir)
     check_writable(out / "market.parquet")  # the first file the demo writes: a bad -o fails before any work
-    t0 = time.perf_counter()
-    t = _step(f"1. synthetic market ({args.preset} preset, seed {args.seed})")
+    steps = _Steps()
+    steps.start("synthetic market", f"({args.preset} preset, seed {args.seed})")
     market, index = write_demo(str(out / "market.parquet"), preset(args.preset, args.seed))
-    print(f"wrote {market} and {index} ({time.perf_counter() - t:.1f}s)")
-    t = _step("2. data check")
+    print(f"wrote {market} and {index}")
+    steps.start("data check")
     print(format_report(check_data(market)))
-    print(f"({time.perf_counter() - t:.1f}s)")
 
-    t = _step("3. factor engine: technical families and a slice of Alpha101 / GTJA191 from the OHLCV bars")
+    steps.start("factor engine", "(technical families and a slice of Alpha101 / GTJA191 from the OHLCV bars)")
     features = str(out / "features.parquet")
     _cli(["factors", "compute", market, "-o", features, "--index", index, "--family", ENGINE_FAMILIES,
           "--only", ENGINE_ONLY, "--no-progress"])
-    print(f"({time.perf_counter() - t:.1f}s; {features} = the market's columns + the computed factors)")
+    print(f"{features} = the market's columns + the computed factors")
     market = features
 
     w = split_dates(market)
     run_dir, sl_dir = out / "rl_run", out / "sl_run"
-    _step(f"4. train PPO on {w['train_start']}..{w['train_end']}, validate on {w['val_start']}..{w['val_end']}")
+    steps.start("train PPO", f"on {w['train_start']}..{w['train_end']}, validate on {w['val_start']}..{w['val_end']}")
     _cli(["train", "--data", market, "--out-dir", str(run_dir), "--train-start", w["train_start"],
           "--train-end", w["train_end"], "--val-start", w["val_start"], "--val-end", w["val_end"],
           "--seed", str(args.seed), "--no-progress", *TRAIN_FLAGS])
-    _step("5. validate the exported bundle (checksums, schema, golden replay)")
+    steps.start("validate the bundle", "(checksums, schema, golden replay)")
     _cli(["bundle", "validate", str(run_dir / "bundle")])
-    _step("6. tomorrow's picks from the bundle (CPU, onnxruntime)")
+    steps.start("tomorrow's picks", "from the bundle (CPU, onnxruntime)")
     _cli(["infer", "--bundle", str(run_dir / "bundle"), "--data", market, "--top-k", TOP_K,
           "-o", str(out / "picks.csv")])
     window = ["--data", market, "--start", w["test_start"], "--end", w["test_end"], "--top-k", TOP_K]
-    _step(f"7. evaluate the policy on the held-out test window {w['test_start']}..{w['test_end']}")
+    steps.start("evaluate the policy", f"on the held-out test window {w['test_start']}..{w['test_end']}")
     _cli(["eval", "--scores", str(run_dir), *window, "-o", str(out / "eval")])
     if not args.skip_sl:
-        _step("8. LightGBM track on the same windows")
+        steps.start("LightGBM track", "on the same windows")
         _cli(["sl", "train", "--data", market, "--label", "forward_return", "--model", "lightgbm",
               "--train-start", w["train_start"], "--train-end", w["train_end"], "--val-start", w["val_start"],
               "--val-end", w["val_end"], "--test-start", w["test_start"], "--test-end", w["test_end"],
               "--seeds", "1,2", "--out-dir", str(sl_dir)])
+        steps.start("compare", "RL vs SL vs the best single factor on the test window")
         name, ic = best_factor(market, w["val_start"], w["val_end"])
-        _step(f"9. RL vs SL vs the best single factor ({name}, validation rank IC {ic:.3f}) on the test window")
+        print(f"best single factor on the validation window: {name} (rank IC {ic:.3f})")
         _cli(["compare", str(run_dir), str(sl_dir), f"factor:{name}", *window, "-o", str(out / "compare")])
-    print(f"\ndemo finished in {time.perf_counter() - t0:.0f}s: picks {out / 'picks.csv'}, "
+    print("\n" + steps.summary())
+    print(f"\ndemo finished: picks {out / 'picks.csv'}, "
           f"report {out / 'eval' / 'report.html'}" + ("" if args.skip_sl else f", {out / 'compare' / 'compare.html'}"))
     return 0

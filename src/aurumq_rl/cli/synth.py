@@ -6,7 +6,7 @@ import argparse
 import time
 from pathlib import Path
 
-from aurumq_rl.data.synth import PRESETS, preset, write_demo
+from aurumq_rl.data.synth import PRESETS, preset, preset_help, write_demo
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_writable
 
@@ -14,8 +14,7 @@ from aurumq_rl.io import check_writable
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("synth", help="generate the synthetic demo market (Parquet)")
     p.add_argument("--preset", choices=sorted(PRESETS), default="default",
-                   help="small: 300 stocks × 400 days (tests); demo: 500 × 500, stronger signal; "
-                        "default: 3000 × 750")
+                   help=preset_help())
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("-o", "--output", required=True, help="panel Parquet path (index goes beside it)")
     p.set_defaults(func=run)

@@ -52,7 +52,17 @@ PRESETS: dict[str, SynthConfig] = {
     "small": SynthConfig(n_stocks=300, n_days=400, start=date(2020, 6, 1)),
     # the `aurumq-rl demo` market: small enough for a few minutes on 2 cores, a signal a short run can learn
     "demo": SynthConfig(n_stocks=500, n_days=500, start=date(2021, 1, 4), signal_strength=0.1),
+    # a full A-share market over five years (2019 … 2023, ChiNext's 2020 limit change inside): scale checks
+    "market": SynthConfig(n_stocks=5000, n_days=1250, start=date(2019, 1, 2)),
 }
+PRESET_USES: dict[str, str] = {"small": "tests", "demo": "the demo, stronger signal", "default": "benchmarks",
+                               "market": "a full market over five years, for scale checks"}
+
+
+def preset_help() -> str:
+    """One line per preset for the CLI's --help: its size and what it is for."""
+    return "; ".join(f"{name}: {c.n_stocks} stocks × {c.n_days} days ({PRESET_USES[name]})"
+                     for name, c in PRESETS.items())
 
 
 def preset(name: str, seed: int = 0) -> SynthConfig:
