@@ -286,3 +286,20 @@ def test_listing_days_beyond_100_percent_do_not_make_a_file_look_like_percent(tm
     with pytest.raises(DataError, match=r"pct_chg looks like percent \(83% of rows after each stock's first 5 "
                                         r"have \|pct_chg\| > 1\)"):
         load_panel(_write(percent, tmp_path), universe="all")
+
+
+def test_duplicate_keys_are_found_exactly_and_named_in_order() -> None:
+    """The duplicate check hashes one integer per (code, date): no false alarm where codes or dates repeat
+    only separately (dates before 1970 included: negative day numbers), and with duplicates the count and
+    the first duplicate key in (code, date) order are named."""
+    from aurumq_rl.data.contract import validate_keys
+
+    codes = ["600000.SH", "000001.SZ", "830799.BJ"]
+    days = [date(1969, 12, 31), date(1970, 1, 1), date(2024, 3, 1)]
+    keys = pl.DataFrame({"ts_code": [c for c in codes for _ in days], "trade_date": days * len(codes),
+                         "pct_chg": [0.01] * 9})
+    assert validate_keys(keys, "k.parquet").height == 9
+    dup = pl.concat([keys, keys[[7, 1, 1]]])  # (830799.BJ, 1970-01-01) once more, (600000.SH, 1970-01-01) twice
+    with pytest.raises(DataError, match=r"k\.parquet: 2 duplicate \(ts_code, trade_date\) key\(s\), e\.g\. "
+                                        r"\(600000\.SH, 1970-01-01\)"):
+        validate_keys(dup, "k.parquet")

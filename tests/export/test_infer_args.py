@@ -93,3 +93,27 @@ def test_a_top_k_beyond_the_candidates_warns_instead_of_capping_silently(run: tu
         warnings.filterwarnings("error", message="--top-k")
         assert main(["infer", "--bundle", str(out / "bundle"), "--data", data, "--top-k", "5",
                      "-o", str(picks)]) == 0
+
+
+def test_infer_without_a_date_loads_the_last_dates_window_only(run: tuple[str, Path], tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The default decision date is the data's last, and only its window is loaded and scored (it loaded and
+    scored the whole history: 33 s instead of 6 on a 5000 × 1250 market); the picks are those of --date."""
+    from aurumq_rl.infer.scorer import Scorer
+
+    data, out = run
+    assert main(["infer", "--bundle", str(out), "--data", data, "--date", "2021-12-10",
+                 "-o", str(tmp_path / "dated.csv")]) == 0
+    starts, loaded = [], []
+    real_load = Scorer.load_panel
+
+    def recording(self: Scorer, *args: object, **kw: object) -> object:  # the real loader, its window noted
+        starts.append(str(kw.get("start")))
+        panel = real_load(self, *args, **kw)
+        loaded.append(len(panel.dates))
+        return panel
+
+    monkeypatch.setattr(Scorer, "load_panel", recording)
+    assert main(["infer", "--bundle", str(out), "--data", data, "-o", str(tmp_path / "default.csv")]) == 0
+    assert starts == ["2021-12-10"] and loaded == [1]
+    assert (tmp_path / "default.csv").read_bytes() == (tmp_path / "dated.csv").read_bytes()
