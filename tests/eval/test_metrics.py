@@ -256,3 +256,25 @@ def test_oracle_beats_random_p95_and_random_scorer_sits_mid() -> None:
     assert percentile_of(oracle_ic, rnd_ic) >= 99
     pct = [percentile_of(topk_mean(np.random.default_rng(100 + i).random(valid.shape)), means) for i in range(5)]
     assert 10 <= statistics.median(pct) <= 90
+
+
+def test_random_baseline_rank_ic_ranks_the_returns_once_with_the_same_figures() -> None:
+    """The random baseline ranks the forward returns once for all its draws (`rank_ic_on`); each draw's mean
+    rank IC is exactly `ic_series(draw, fwd, valid, "rank")`'s, with NaN returns, off-universe stocks and a
+    thin date in the data."""
+    from aurumq_rl.eval.metrics import random_baseline, random_score_keys, random_scores
+
+    rng = np.random.default_rng(3)
+    t, n = 12, 40
+    dates = np.arange(np.datetime64("2023-01-02"), np.datetime64("2023-01-02") + t)
+    codes = np.array([f"{600000 + i}.SH" for i in range(n)])
+    fwd = rng.normal(0, 0.02, (t, n))
+    fwd[rng.random((t, n)) < 0.1] = np.nan
+    fwd[4, :5] = 0.01  # ties in the returns
+    valid = rng.random((t, n)) < 0.8
+    valid[7, 8:] = False  # a date with fewer than MIN_STOCKS stocks: NaN IC
+    _, rank_ic = random_baseline(valid, fwd, np.ones((t, n), bool), 5, dates=dates, codes=codes, draws=4, seed=1)
+    keys = random_score_keys(dates, codes, 1)
+    for i in range(4):
+        ic = ic_series(random_scores(keys, i), fwd, valid, "rank")
+        assert rank_ic[i] == np.nanmean(ic)

@@ -33,10 +33,22 @@ def ic_series(scores: np.ndarray, fwd: np.ndarray, mask: np.ndarray | None = Non
     valid = np.isfinite(scores) & np.isfinite(fwd)
     if mask is not None:
         valid &= mask
-    a = np.where(valid, scores, np.nan).astype(np.float64)
-    b = np.where(valid, fwd, np.nan).astype(np.float64)
     if method == "rank":
-        a, b = average_ranks(a), average_ranks(b)
-    elif method != "pearson":
+        return _row_pearson(ranked(scores, valid), ranked(fwd, valid), valid)
+    if method != "pearson":
         raise ValueError(f"method='{method}': choose rank or pearson")
-    return _row_pearson(a, b, valid)
+    return _row_pearson(np.where(valid, scores, np.nan).astype(np.float64),
+                        np.where(valid, fwd, np.nan).astype(np.float64), valid)
+
+
+def ranked(values: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per-date average ranks [T, N] of `values` over the stocks where `valid` (NaN elsewhere): the input of
+    the rank IC. Many score sets judged against the same returns on the same stocks (the random baseline's
+    draws) rank the returns once and call `rank_ic_on`."""
+    return average_ranks(np.where(valid, values, np.nan).astype(np.float64))
+
+
+def rank_ic_on(scores: np.ndarray, fwd_ranks: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """`ic_series(scores, fwd, valid, "rank")` when `scores` are finite wherever `valid` and `fwd_ranks` is
+    `ranked(fwd, valid)` with `valid` already within the finite returns: the same figures, one sort fewer."""
+    return _row_pearson(ranked(scores, valid), fwd_ranks, valid)

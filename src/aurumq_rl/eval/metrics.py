@@ -24,7 +24,7 @@ import numpy as np
 
 from aurumq_rl.data.labels import best_close_gain
 from aurumq_rl.data.normalize import average_ranks
-from aurumq_rl.eval.ic import ic_series
+from aurumq_rl.eval.ic import ic_series, rank_ic_on, ranked
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
 
 TRADING_DAYS = 252
@@ -290,11 +290,13 @@ def random_baseline(valid: np.ndarray, fwd: np.ndarray, buy_next: np.ndarray, to
     keys = random_score_keys(dates, codes, seed)
     series = np.empty((draws, valid.shape[0]))
     rank_ic = np.empty(draws)
+    judged = valid & np.isfinite(fwd)  # random scores are finite everywhere: the same stocks every draw
+    fwd_ranks = ranked(fwd, judged)  # so the returns are ranked once, not once per draw
     for i in range(draws):
         s = random_scores(keys, i)
         picks = select_picks(s, valid, top_k, industry, cap_frac)
         series[i] = topk_returns(s, fwd, picks, buy_next, sizing)
-        ic = _finite(ic_series(s, fwd, valid, "rank"))
+        ic = _finite(rank_ic_on(s, fwd_ranks, judged))
         rank_ic[i] = ic.mean() if len(ic) else np.nan
     return series, rank_ic
 
