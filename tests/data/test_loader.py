@@ -464,3 +464,35 @@ def test_a_float32_return_keeps_the_seven_digits_float32_holds_not_cents() -> No
     out = cast_numeric_columns(raw, "f")
     assert out.schema == {"pct_chg": pl.Float64, "vol": pl.Float64}
     assert out["pct_chg"].to_list() == [0.012345, -0.0987654] and out["vol"].to_list() == [1234.5, 0.5]
+
+
+def test_data_check_names_the_constant_columns_exactly() -> None:
+    """A column is constant when all its rows hold one value, a null or a NaN counting as a value (polars'
+    n_unique ≤ 1). `data check` hashes only the columns whose finite values do not differ, so each edge is
+    pinned: all null, all NaN, all inf and one value everywhere are constant; one value with a null, a NaN or
+    an inf beside it, and two values, are not. A constant column is not also reported as market-wide."""
+    from aurumq_rl.data.check import check_data
+
+    n, t = 12, 10
+    rows = n * t
+    one = np.full(rows, 2.5)
+    with_gap = one.copy()
+    with_gap[7] = np.nan
+    with_inf = one.copy()
+    with_inf[3] = np.inf
+    two = one.copy()
+    two[5] = 2.5 + 1e-9
+    cols = {"alpha_001": np.random.default_rng(1).normal(size=rows), "alpha_002": one,
+            "alpha_003": np.full(rows, np.nan), "alpha_004": np.full(rows, np.inf), "alpha_005": with_gap,
+            "alpha_006": with_inf, "alpha_007": two}
+    df = pl.DataFrame({"ts_code": [f"{600000 + i:06d}.SH" for i in range(n)] * t,
+                       "trade_date": np.repeat(np.arange(np.datetime64("2024-01-01"), np.datetime64("2024-01-01") + t),
+                                               n),
+                       "close": 10.0, "pct_chg": 0.0, "vol": 1.0, **cols}).with_columns(
+        pl.col("trade_date").cast(pl.Date),
+        pl.Series("alpha_008", [None] * rows, pl.Float64),  # all null
+        pl.when(pl.int_range(pl.len()) == 4).then(None).otherwise(2.5).alias("alpha_009"))  # a value and a null
+    rep = check_data(df.lazy())
+    expected = [c for c in df.columns if c.startswith("alpha_") and df[c].n_unique() <= 1]
+    assert rep["constant_columns"] == expected == ["alpha_002", "alpha_003", "alpha_004", "alpha_008"]
+    assert not set(rep["market_wide_columns"]) & set(expected)
