@@ -55,7 +55,7 @@ PRESETS: dict[str, SynthConfig] = {
     # a full A-share market over five years (2019 … 2023, ChiNext's 2020 limit change inside): scale checks
     "market": SynthConfig(n_stocks=5000, n_days=1250, start=date(2019, 1, 2)),
 }
-PRESET_USES: dict[str, str] = {"small": "tests", "demo": "the demo, stronger signal", "default": "benchmarks",
+PRESET_USES: dict[str, str] = {"small": "tests", "demo": "the demo, stronger signal", "default": "a mid-size market",
                                "market": "a full market over five years, for scale checks"}
 
 
