@@ -43,7 +43,8 @@ class DeepSetsPolicy(nn.Module):
     def encode(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """x [B, N, F], mask [B, N] → (embeddings [B, N, H], context [B, 2H])."""
         emb = self.encoder(x)
-        masked = emb * mask.unsqueeze(-1).to(emb.dtype)
+        # `where`, not a product: a padded row may hold NaN (0 · NaN is NaN and would reach every score)
+        masked = torch.where(mask.unsqueeze(-1), emb, torch.zeros_like(emb))
         mean = masked.sum(1) / mask.sum(1, keepdim=True).clamp(min=1).to(emb.dtype)
         # the encoder ends in a ReLU, so embeddings are ≥ 0 and zeroing the padding cannot raise the max
         # (a date with no valid stock gets 0)

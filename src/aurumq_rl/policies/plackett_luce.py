@@ -59,7 +59,9 @@ def pick_log_probs(logits: torch.Tensor, valid: torch.Tensor, picks: torch.Tenso
         mass = torch.zeros(e.shape[0], n_industries + 1, dtype=e.dtype, device=e.device).scatter_add_(1, slot, e)
         removed = removed + _full_industry_mass(slot.reshape(-1)[flat], has, e_pick, mass[rows],
                                                 industry_cap(k, cap_frac))
-    denom = (total[rows] - removed).clamp(min=TINY)
+    # the pick itself is still available, so D_j >= its own mass; the bound also catches the cancellation of
+    # `total - removed` when the earlier picks held nearly all the mass (logp would come out positive)
+    denom = torch.maximum(total[rows] - removed, e_pick).clamp(min=TINY)
     lp = (lg.reshape(-1)[flat] - m[rows]) - torch.log(denom)
     logp = torch.where(has, lp, torch.zeros_like(lp))
     p = e / total.clamp(min=TINY)
