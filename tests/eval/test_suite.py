@@ -11,7 +11,8 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from aurumq_rl.eval.report import evaluate_scores, evaluate_scores_full
+from aurumq_rl.errors import DataError
+from aurumq_rl.eval.report import evaluate_scores, evaluate_scores_full, to_jsonable
 from aurumq_rl.eval.sources import EvalPanel, ScoreSet
 from aurumq_rl.eval.suite import (
     EvalSettings,
@@ -122,10 +123,48 @@ def test_blanked_dates_equal_evaluating_the_source_alone_on_those_dates() -> Non
     res, sig = _suite()
     alone = evaluate_scores(synth_panel(), sig, top_k=10, cost_bps=(30.0, 100.0), random_draws=6, seed=1,
                             start=LO + 20, end=HI)
-    got = res.report["results"]["sig"]
-    for key in ("ic", "rank_ic", "quantiles", "random"):
-        assert got[key] == alone[key], key
-    assert got["topk"]["equal"]["mean"] == pytest.approx(alone["topk"]["equal"]["mean"], rel=1e-12)
+    # every figure, backtests and windows included: the suite's window starts at the first common date
+    assert res.report["results"]["sig"] == to_jsonable(alone)
+    assert res.report["series"]["equity_dates"][0] == str(synth_panel().dates[LO + 21])  # first fill
+
+
+def test_scores_on_part_of_the_window_are_judged_on_that_part() -> None:
+    """Scores that start after --start (an SL run writes its test window's only) are evaluated from their first
+    scored date: the report equals the one with --start there (backtests were diluted by the cash before)."""
+    p = synth_panel()
+    late = np.where(np.arange(len(p.dates))[:, None] >= LO + 30, signal_scores(p), np.nan)
+    late[HI - 10:] = np.nan  # and end before --end
+    kw = dict(top_k=10, cost_bps=(30.0,), random_draws=3, seed=1, holds=("fp",))
+    got = evaluate_scores(p, late, start=LO, end=HI, **kw)
+    assert got == evaluate_scores(p, late, start=LO + 30, end=HI - 11, **kw)
+    assert got["config"]["first_decision"] == str(p.dates[LO + 30])
+    assert got["backtest"]["fp"]["30"]["start"] == str(p.dates[LO + 31])
+    with pytest.raises(ValueError, match="cover no universe stock"):
+        evaluate_scores(p, late, start=LO, end=LO + 29, **kw)
+
+
+def test_the_random_band_draws_over_the_stocks_the_sources_score() -> None:
+    """A source scoring half the stocks is charted against random books drawn from that half (its own random
+    baseline's candidates), not from the whole universe."""
+    ep = _ep()
+    p = ep.panel
+    half = np.where(np.arange(len(p.codes))[None, :] % 2 == 0, signal_scores(p), np.nan)
+    dates = np.zeros(len(p.dates), bool)
+    dates[LO:HI + 1] = True
+    st = replace(SETTINGS, random_draws=3)
+    rep = evaluate_sources(ep, [ScoreSet("half", "factor", "alpha_001", half)], dates, st).report
+    days, band = random_equity_band(ep, p.in_universe & dates[:, None] & np.isfinite(half), st)
+    np.testing.assert_allclose(rep["series"]["random_band"]["p50"], band[1], rtol=0, atol=0)
+    _, whole = random_equity_band(ep, p.in_universe & dates[:, None], st)
+    assert not np.array_equal(whole[1], band[1])
+
+
+def test_no_common_decision_date_is_a_clear_error() -> None:
+    p = synth_panel()
+    dates = np.zeros(len(p.dates), bool)
+    dates[HI + 5] = True  # outside --start .. --end
+    with pytest.raises(DataError, match="no decision date .* where every source has scores"):
+        evaluate_sources(_ep(), [ScoreSet("sig", "factor", "alpha_001", signal_scores(p))], dates, SETTINGS)
 
 
 def test_summary_table_has_every_source_and_cost() -> None:

@@ -42,6 +42,20 @@ def test_window_report_against_random_median() -> None:
     assert rep["full"]["mean"] == pytest.approx(0.0) and rep["full"]["beats_random_p50"] is False
 
 
+def test_a_window_without_dated_figures_is_left_out_of_the_shares() -> None:
+    """A quarter in a gap of the scores (no decision date with a figure) says neither 'beats random' nor
+    'positive': the shares count the windows that hold data."""
+    dates = np.array(["2022-03-01", "2022-03-02", "2022-04-01", "2022-04-04", "2022-07-01", "2022-07-04"],
+                     dtype="datetime64[D]")
+    series = np.array([0.01, 0.02, np.nan, np.nan, 0.03, 0.01])
+    rnd = np.zeros((3, 6))
+    rep = window_report(dates, series, rnd, 0, 5)
+    assert [q["n_dates"] for q in rep["quarters"]] == [2, 0, 2]
+    assert rep["share_beats_random_p50"]["quarters"] == 1.0 and rep["share_positive"]["quarters"] == 1.0
+    empty = window_report(dates, np.full(6, np.nan), rnd, 0, 5)
+    assert math.isnan(empty["share_beats_random_p50"]["quarters"])
+
+
 def test_ensembles_by_hand() -> None:
     a, b, c = np.array([[1.0, 2.0, 3.0]]), np.array([[30.0, 10.0, 20.0]]), np.array([[3.0, 2.0, 1.0]])
     mask = np.ones((1, 3), bool)

@@ -4,7 +4,9 @@ charts and writes them instead of computing them again).
 
 The evaluable decision dates are lo..hi: from `start` (default 0) to `end`, clipped to the last date whose
 label fits in the panel: T − 2 − fp for the fp-day forward return, and T − 7 when the main-wave hold (up to
-5 days after the fill) is evaluated too, so that every figure covers the same dates. Candidates per date: the
+5 days after the fill) is evaluated too, so that every figure covers the same dates; then narrowed to the
+first and last of those dates where the scores cover a universe stock (a score file written for a test window
+is judged on that window, not diluted by the cash it would hold before it). Candidates per date: the
 universe of the date where the score is finite; the random baseline draws uniform scores over exactly these
 candidates and goes through the same selection (industry cap), fill rule and forward returns.
 """
@@ -101,6 +103,17 @@ def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forwar
                                 random_cache=random_cache).report
 
 
+def scored_range(panel: Panel, scores: np.ndarray, lo: int, hi: int) -> tuple[int, int]:
+    """lo..hi narrowed to the first and last decision dates on which `scores` [T, N] cover at least one
+    universe stock (ValueError when none in lo..hi does)."""
+    covered = (panel.in_universe[lo:hi + 1] & np.isfinite(scores[lo:hi + 1])).any(1)
+    if not covered.any():
+        raise ValueError(f"the scores cover no universe stock on any decision date {panel.dates[lo]} .. "
+                         f"{panel.dates[hi]}: check the score dates and codes against the data")
+    at = np.flatnonzero(covered)
+    return lo + int(at[0]), lo + int(at[-1])
+
+
 def evaluate_scores_full(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forward_period: int = 5,
                          cost_bps: tuple[float, ...] = COST_SWEEP_BPS, random_draws: int = 100, seed: int = 0,
                          hit_threshold: float = DEFAULT_HIT_THRESHOLD, industry_cap: float | None = INDUSTRY_CAP,
@@ -119,9 +132,10 @@ def evaluate_scores_full(panel: Panel, scores: np.ndarray, *, top_k: int = 30, f
     lo, hi = (0 if start is None else start), min(last, t_n - 1 if end is None else end)
     if hi < lo:
         raise ValueError(f"no evaluable decision date in {lo}..{hi} with forward_period={fp} ({t_n} dates)")
+    scores = np.asarray(scores, dtype=np.float64)
+    lo, hi = scored_range(panel, scores, lo, hi)
     in_range = np.zeros(t_n, dtype=bool)
     in_range[lo:hi + 1] = True
-    scores = np.asarray(scores, dtype=np.float64)
     valid = panel.in_universe & in_range[:, None] & np.isfinite(scores)
     fwd = np.where(in_range[:, None], panel.forward_returns(fp), np.nan)
     ind = panel.industry if industry_cap is not None else None

@@ -18,6 +18,7 @@ import numpy as np
 import polars as pl
 
 from aurumq_rl.data.labels import last_decision_index
+from aurumq_rl.errors import DataError
 from aurumq_rl.eval.backtest import COST_SWEEP_BPS, simulate
 from aurumq_rl.eval.metrics import random_score_keys, random_scores, select_picks
 from aurumq_rl.eval.report import evaluate_scores_full, to_jsonable
@@ -101,8 +102,16 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
     panel, fp = ep.panel, st.forward_period
     # one end for every figure, `evaluate_scores`' own: the last decision whose forward window and main-wave
     # hold fit (`load_eval_panel` already ends there; an EvalPanel built by hand may not)
-    ep = replace(ep, hi=min(ep.hi, last_decision_index(len(panel.dates), fp)))
-    dates = dates & (np.arange(len(dates)) <= ep.hi)
+    hi = min(ep.hi, last_decision_index(len(panel.dates), fp))
+    idx = np.arange(len(dates))
+    dates = dates & (idx >= ep.lo) & (idx <= hi)
+    if not dates.any():
+        raise DataError(f"no decision date in {panel.dates[ep.lo]} .. {panel.dates[min(hi, len(idx) - 1)]} where "
+                        f"every source has scores and the {fp}-day forward window fits: widen --start/--end or "
+                        "check the sources' dates")
+    # the window every figure covers: the first to the last common decision date (a source scored on a test
+    # window only is not charged for the cash it would hold before it)
+    ep = replace(ep, lo=int(np.flatnonzero(dates)[0]), hi=int(np.flatnonzero(dates)[-1]))
     named = {s.name: _blank(s.scores, dates) for s in sets}
     kinds = {s.name: s.kind for s in sets}
     universe_valid = panel.in_universe & dates[:, None]
@@ -123,7 +132,10 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
         trades.append(bt.trades.select(pl.lit(name).alias("source"), pl.all()))
         equity.append(pl.DataFrame({"source": name, "date": bt.dates, "equity": bt.equity,
                                     "daily_return": bt.daily_return, "turnover": bt.turnover, "cost": bt.cost}))
-    band_days, band = random_equity_band(ep, universe_valid, st)
+    # the band draws from the cells every source scores, as each source's own random baseline draws from its
+    # scored cells (for sources that score the whole universe, the universe)
+    scored = universe_valid & np.logical_and.reduce([np.isfinite(named[s.name]) for s in sets])
+    band_days, band = random_equity_band(ep, scored, st)
     window = slice(ep.lo, ep.hi + 1)
     src = [s.name for s in sets]
     overlap = None

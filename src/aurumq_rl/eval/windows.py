@@ -65,13 +65,15 @@ def window_stats(series: np.ndarray, random_series: np.ndarray, windows: Sequenc
 
 
 def _share(rows: list[dict[str, object]], key: str) -> float:
-    return float(np.mean([bool(r[key]) for r in rows])) if rows else math.nan
+    """Share of the windows with at least one dated figure where `key` holds (an empty window says nothing)."""
+    seen = [bool(r[key]) for r in rows if r["n_dates"]]
+    return float(np.mean(seen)) if seen else math.nan
 
 
 def window_report(dates: np.ndarray, series: np.ndarray, random_series: np.ndarray, lo: int, hi: int,
                   rank_ic: np.ndarray | None = None) -> dict[str, object]:
     """Full period, per quarter and rolling 60/20 window stats, with the shares of quarter and rolling windows
-    that beat the random median and that are positive."""
+    that beat the random median and that are positive (over the windows with at least one dated figure)."""
     quarters = window_stats(series, random_series, quarter_windows(dates, lo, hi), dates, rank_ic)
     rolling = window_stats(series, random_series, rolling_windows(lo, hi), dates, rank_ic)
     return {"full": window_stats(series, random_series, [("full", lo, hi)], dates, rank_ic)[0],
