@@ -37,7 +37,7 @@ DEFINITIONS = (
     "Decision at the close of t, entry at the close of t+1 (T+1), forward return over the next fp days.",
     "Top-K: the K highest scores among universe stocks (industry cap as in training); a pick that cannot be "
     "bought at t+1 (suspended, one-price, limit-up) earns 0.",
-    "Rank IC t-stat: mean / Newey–West standard error with fp − 1 lags (the daily ICs of overlapping fp-day "
+    "Rank IC t-stat: mean / Hansen–Hodrick standard error with fp − 1 lags (the daily ICs of overlapping fp-day "
     "returns are autocorrelated, so ICIR·√n would overstate it).",
     "Quantiles: per date, B equal slices of the score-rank axis; tied scores are spread evenly over the positions "
     "they share (the average over every order of the ties). 'dates': decision dates used; a date with fewer than "

@@ -10,8 +10,8 @@ Conventions (see DOMAIN.md, "Evaluation definitions"):
   Non-overlapping series: the decision dates first, first+fp, first+2·fp, … where `first` is the first date
   with a finite value; each value is one fp-day period, so its Sharpe is also × √(252/fp), and its equity
   curve (compounded) gives the max drawdown and the annualised volatility.
-- IC t-stat: mean / Newey–West standard error with fp − 1 lags (the daily ICs of overlapping fp-day returns
-  are autocorrelated; `summarize_ic`).
+- IC t-stat: mean / Hansen–Hodrick standard error with fp − 1 lags (the daily ICs of overlapping fp-day
+  returns are autocorrelated; `summarize_ic`, `overlap_var`).
 - std uses ddof = 1. Dates with no finite value are dropped from every summary.
 """
 
@@ -40,19 +40,37 @@ def _std(v: np.ndarray) -> float:
 
 
 # ---------------------------------------------------------------- IC
-def newey_west_var(x: np.ndarray, lags: int) -> float:
-    """Variance of the mean of a per-date series `x` (NaN = no value that date) by Newey–West (Bartlett kernel).
-
-    e = x − mean on the n finite dates, 0 elsewhere; S_k = Σ_t e_t·e_{t+k} pairs dates k apart (both finite);
-    var = (S_0 + 2 Σ_{k=1..L} (1 − k/(L+1)) S_k) / (n (n − 1)). The n/(n − 1) small-sample factor (Stata's
-    `newey`) makes L = 0 the usual s²/n (ddof = 1); Bartlett weights keep it ≥ 0."""
+def _lag_sums(x: np.ndarray, lags: int) -> tuple[int, list[float]]:
+    """(n finite dates, [S_0 … S_L]): e = x − mean on the finite dates, 0 elsewhere; S_k = Σ_t e_t·e_{t+k}
+    pairs dates k apart (both finite)."""
     fin = np.isfinite(x)
     n = int(fin.sum())
     if n < 2:
-        return math.nan
+        return n, []
     e = np.where(fin, x - x[fin].mean(), 0.0)
-    s = [float(e[:len(e) - k] @ e[k:]) for k in range(min(lags, len(e) - 1) + 1)]
+    return n, [float(e[:len(e) - k] @ e[k:]) for k in range(min(lags, len(e) - 1) + 1)]
+
+
+def newey_west_var(x: np.ndarray, lags: int) -> float:
+    """Variance of the mean of a per-date series `x` (NaN = no value that date) by Newey–West (Bartlett kernel):
+    (S_0 + 2 Σ_{k=1..L} (1 − k/(L+1)) S_k) / (n (n − 1)) (`_lag_sums`). The n/(n − 1) small-sample factor
+    (Stata's `newey`) makes L = 0 the usual s²/n (ddof = 1); Bartlett weights keep it ≥ 0."""
+    n, s = _lag_sums(x, lags)
+    if n < 2:
+        return math.nan
     return (s[0] + 2 * sum((1 - k / (lags + 1)) * s[k] for k in range(1, len(s)))) / (n * (n - 1))
+
+
+def overlap_var(x: np.ndarray, lags: int) -> float:
+    """Variance of the mean of a per-date series whose values overlap `lags` dates (fp-day returns: fp − 1) by
+    Hansen–Hodrick: (S_0 + 2 Σ_{k=1..L} S_k) / (n (n − 1)), the uniform weights that an overlap's MA(L)
+    autocorrelation calls for (Bartlett's shrink it: under no skill the Newey–West t has a spread of about 1.25
+    at fp = 5, not 1). Falls back to `newey_west_var` when a short or odd sample makes it ≤ 0."""
+    n, s = _lag_sums(x, lags)
+    if n < 2:
+        return math.nan
+    var = (s[0] + 2 * sum(s[1:])) / (n * (n - 1))
+    return var if var > 0 else newey_west_var(x, lags)
 
 
 def summarize_ic(ic: np.ndarray, forward_period: int = 1) -> dict[str, float]:
@@ -60,14 +78,14 @@ def summarize_ic(ic: np.ndarray, forward_period: int = 1) -> dict[str, float]:
     series whose returns span `forward_period` days (1 = no overlap).
 
     The ICs of dates less than fp apart share return days, so they are autocorrelated and ICIR·√n overstates
-    the significance about √fp-fold; the t-stat is mean / Newey–West standard error with fp − 1 lags (the
-    overlap length, `newey_west_var`), which is ICIR·√n when fp = 1."""
+    the significance about √fp-fold; the t-stat is mean / Hansen–Hodrick standard error with fp − 1 lags (the
+    overlap length, `overlap_var`), which is ICIR·√n when fp = 1."""
     x = np.asarray(ic, dtype=np.float64)
     v = _finite(x)
     n = len(v)
     mean = float(v.mean()) if n else math.nan
     std = _std(v)
-    var = newey_west_var(x, forward_period - 1)
+    var = overlap_var(x, forward_period - 1)
     return {"mean": mean, "std": std, "icir": mean / std if std > 0 else math.nan,
             "t_stat": mean / math.sqrt(var) if var > 0 else math.nan,
             "positive_share": float((v > 0).mean()) if n else math.nan, "n_days": n}
