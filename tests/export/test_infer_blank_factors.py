@@ -4,6 +4,7 @@ blank stocks with a warning. The SL scorer follows the same rule."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -65,3 +66,24 @@ def test_blank_stocks_are_not_scored_or_picked(run: tuple[str, Path], tmp_path: 
     panel = scorer.load_panel(bad, universe="all")
     blank = np.isin(panel.codes, top)
     assert np.isnan(scorer.score_panel(panel)[t][blank]).all()
+
+
+def test_the_golden_cross_section_is_what_the_scorer_scores(run: tuple[str, Path], tmp_path: Path) -> None:
+    """Export's golden replay uses the golden date's scored stocks: blank rows (no factor at all) are left out
+    there as `score_panel` leaves them out, so the golden scores are the ones inference produces."""
+    from aurumq_rl.export.onnx_export import export_bundle
+
+    data, out = run
+    scorer = load_scorer(str(out / "bundle"))
+    day = scorer.metadata["golden_date"]
+    full = scorer.load_panel(data, start=day, end=day)
+    codes = [str(c) for c in full.codes[full.in_universe[0]][:2]]
+    bad = _blank(data, tmp_path / "part.parquet", date.fromisoformat(day), codes)
+    target = export_bundle(out, tmp_path / "b", data=bad, golden_date=day)
+    golden = json.loads((target / "golden_codes.json").read_text())
+    assert not set(codes) & set(golden)
+    blanked = load_scorer(str(target)).load_panel(bad, start=day, end=day)
+    s = load_scorer(str(target)).score_panel(blanked)[0]
+    scored = [str(c) for c in blanked.codes[np.isfinite(s)]]
+    assert golden == scored
+    np.testing.assert_allclose(np.load(target / "golden_scores.npy"), s[np.isfinite(s)], rtol=0, atol=1e-5)

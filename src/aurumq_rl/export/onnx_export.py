@@ -151,7 +151,7 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
                         "the data") from exc
     if len(panel.dates) == 0 or str(panel.dates[0]) != day:
         raise DataError(f"golden date {day} is not in {data or cfg['data']}; pass --golden-date")
-    keep = panel.in_universe[0]
+    keep = panel.in_universe[0] & ~panel.blank()[0]  # the cross-section `Scorer.score_panel` scores that day
     obs = np.ascontiguousarray(panel.factors[0][keep], dtype=np.float32)
     with torch.no_grad():
         want = ScoreModule(policy)(torch.from_numpy(obs)[None], torch.ones(1, len(obs), dtype=torch.bool))[0]
