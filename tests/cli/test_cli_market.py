@@ -166,9 +166,9 @@ def test_factors_compute_limit_method_reaches_the_zt_flags(bars: str, tmp_path: 
     for method in ("auto", "pct"):
         path = tmp_path / f"{method}.parquet"
         report = tmp_path / f"{method}.json"
-        assert main(["factors", "compute", bars, "-o", str(path), "--only", "zt_recent", "--factors-only",
+        assert main(["factors", "compute", bars, "-o", str(path), "--only", "zt_count30", "--factors-only",
                      "--no-progress", "--limit-method", method, "--report-json", str(report)]) == 0
-        out[method] = pl.read_parquet(path).filter(pl.col("ts_code") == "600001.SH")["zt_recent"]
+        out[method] = pl.read_parquet(path).filter(pl.col("ts_code") == "600001.SH")["zt_count30"]
         assert json.loads(report.read_text())["limit_method"] == method  # the report says which rule built zt_
     assert out["auto"].fill_null(0).max() == 0  # by price: 270.58 is not the 270.60 limit
     assert out["pct"].fill_null(0).max() > 0  # by pct_chg: day 40 is a limit-up close

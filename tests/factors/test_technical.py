@@ -228,9 +228,12 @@ def test_streak_capped() -> None:
     assert col(df, streak(X.col("f"), cap=3)) == [1, 2, 0, 1, 2, 3, 3, 0, 1]
 
 
+EVT_PAD = 120  # flat rows first: the event factors are null before their lookback (119)
+
+
 def test_golden_and_death_cross_events() -> None:
-    # 25 falling closes then a sharp rise: MA5 crosses above MA20 exactly once
-    c = [float(x) for x in range(50, 25, -1)] + [26.0 + 3 * k for k in range(1, 16)]
+    # flat, then 25 falling closes then a sharp rise: MA5 crosses above MA20 exactly once
+    c = [50.0] * EVT_PAD + [float(x) for x in range(50, 25, -1)] + [26.0 + 3 * k for k in range(1, 16)]
     cc = np.array(c)
     ma5 = np.array([cc[t - 4:t + 1].mean() if t >= 4 else np.nan for t in range(len(c))])
     ma20 = np.array([cc[t - 19:t + 1].mean() if t >= 19 else np.nan for t in range(len(c))])
@@ -240,37 +243,39 @@ def test_golden_and_death_cross_events() -> None:
     t0 = cross[0]
     g = factor(frame(c), "tech_evt_golden_cross")
     assert g[t0 - 1] == 0.0 and g[t0] == 1.0 and g[t0 + 3] == pytest.approx(math.exp(-0.3))
-    down = [float(x) for x in range(20, 45)] + [44.0 - 3 * k for k in range(1, 16)]
+    down = [20.0] * EVT_PAD + [float(x) for x in range(20, 45)] + [44.0 - 3 * k for k in range(1, 16)]
     dd = factor(frame(down), "tech_evt_death_cross")
-    assert max(dd) == 1.0 and dd.index(1.0) > 25
+    assert max(dd[EVT_PAD:]) == 1.0 and dd.index(1.0) > EVT_PAD + 25
 
 
 def test_breakout_and_breakdown() -> None:
-    close = [9.0] * 25 + [10.5, 10.0]
-    high = [10.0] * 25 + [10.6, 10.6]
-    v = factor(frame(close, high=high, low=[8.0] * 27), "tech_evt_high_breakout20")
-    assert v[24] == 0.0 and v[25] == 1.0 and v[26] == pytest.approx(math.exp(-0.1))
-    low_c = [9.0] * 25 + [7.5]
-    w = factor(frame(low_c, high=[10.0] * 26, low=[8.0] * 25 + [7.4]), "tech_evt_low_breakdown20")
-    assert w[24] == 0.0 and w[25] == 1.0
+    p = EVT_PAD
+    close = [9.0] * (p + 25) + [10.5, 10.0]
+    high = [10.0] * (p + 25) + [10.6, 10.6]
+    v = factor(frame(close, high=high, low=[8.0] * (p + 27)), "tech_evt_high_breakout20")
+    assert v[p + 24] == 0.0 and v[p + 25] == 1.0 and v[p + 26] == pytest.approx(math.exp(-0.1))
+    low_c = [9.0] * (p + 25) + [7.5]
+    w = factor(frame(low_c, high=[10.0] * (p + 26), low=[8.0] * (p + 25) + [7.4]), "tech_evt_low_breakdown20")
+    assert w[p + 24] == 0.0 and w[p + 25] == 1.0
 
 
 def test_event_outputs_are_decays_not_raw_flags() -> None:
     rng = np.random.default_rng(3)
-    c = 10 + np.cumsum(rng.normal(0, 0.3, 150))
+    c = 10 + np.cumsum(rng.normal(0, 0.3, 150 + EVT_PAD))
     df = frame(list(c), high=list(c + 0.2), low=list(c - 0.2))
     allowed = np.array([0.0] + [math.exp(-k / 10) for k in range(100)])
     for s in specs("tech"):
         if s.name.startswith("tech_evt_"):
-            v = np.array(factor(df, s.name), dtype=float)
+            v = np.array(factor(df, s.name)[EVT_PAD:], dtype=float)
             assert np.isclose(v[:, None], allowed[None, :]).any(axis=1).all(), s.name
             assert (v > 0).any() and (v < 1).any(), s.name  # decays between events, not a 0/1 flag
 
 
 # zt_ ----------------------------------------------------------------------------------------------------
 def _limit_series() -> tuple[pl.DataFrame, list[date]]:
-    """ChiNext 300001.SZ over 2020-06..09 with planted moves, and a main-board ST stock with a +5% day."""
-    dates = weekdays(date(2020, 6, 1), 80)
+    """ChiNext 300001.SZ over 2020-02..09 (flat until August: the event factors' lookbacks pass first) with
+    planted moves, and a main-board ST stock with a +5% day."""
+    dates = weekdays(date(2020, 2, 10), 160)
     moves = {date(2020, 8, 10): 0.10, date(2020, 8, 11): 0.10, date(2020, 8, 20): 0.10,
              date(2020, 8, 25): 0.15, date(2020, 8, 27): 0.20, date(2020, 8, 28): 0.20}
     closes, pre, price = [], [], 10.0
@@ -279,7 +284,7 @@ def _limit_series() -> tuple[pl.DataFrame, list[date]]:
         price = round(price * (1 + moves.get(d, 0.0)) + 1e-9, 2)
         closes.append(price)
     cy = frame(closes, pre_close=pre, code="300001.SZ", start=dates[0])
-    st_close = [10.0] * 40 + [10.5] * 40
+    st_close = [10.0] * 120 + [10.5] * 40
     st = frame(st_close, code="600001.SH", start=dates[0]).with_columns(is_st=pl.lit(True))
     both = pl.concat([cy.with_columns(is_st=pl.lit(False)), st])
     return both, dates
@@ -309,7 +314,7 @@ def test_zt_limit_up_uses_date_aware_chinext_rule() -> None:
     assert first[date(2020, 8, 11)] == pytest.approx(math.exp(-0.1))  # a second board, not a first one
     assert first[date(2020, 8, 20)] == pytest.approx(math.exp(-0.8))  # 08-10 is within the prior 20 rows
     st = out.filter(pl.col("ts_code") == "600001.SH")
-    assert st["zt_recent"][40] == 1.0 and st["zt_streak"][40] == 1  # ST main board: +5% is the limit
+    assert st["zt_recent"][120] == 1.0 and st["zt_streak"][120] == 1  # ST main board: +5% is the limit
     assert st["zt_count30"][29] == 0 and st["zt_count30"][28] is None
 
 

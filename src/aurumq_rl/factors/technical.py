@@ -9,7 +9,9 @@ Conventions (each formula is also in its `FactorSpec.formula`, hence in docs/FAC
   rows: point in time, independent of where the data start, and exact under date batching.
 - Price-scale outputs (MACD, ATR) are divided by today's close, so they are scale-free across stocks.
 - `pre_close` is the previous close of the row (the engine derives close / (1 + pct_chg) when it is absent).
-- Binary events never leave the module raw: they are encoded by exp-decay (τ = 10 rows, `data.events`).
+- Binary events never leave the module raw: they are encoded by exp-decay (τ = 10 rows, `data.events`). The
+  event and streak factors are null before their lookback too (`technical_ops.warm_up`): before it, an event
+  (or a run) before the stock's first row could not be seen, so a 0 or a short run would be a guess.
 - `zt_` reads `is_limit_up`, added by the engine from `aurumq_rl.market` (board from the code, the date-aware
   limit rule table, ST from `is_st`/`name`); no limit rule is re-implemented here.
 """
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from aurumq_rl.factors import ops
 from aurumq_rl.factors.expr import X, maximum, minimum, sign, where
 from aurumq_rl.factors.registry import FactorSpec, register
-from aurumq_rl.factors.technical_ops import EVENT_HORIZON, decay_event, ema, ema_length, streak
+from aurumq_rl.factors.technical_ops import EVENT_HORIZON, decay_event, ema, ema_length, streak, warm_up
 
 HIGH, LOW, CLOSE = X.col("high"), X.col("low"), X.col("close")
 VOL, VWAP, PRE_CLOSE = X.col("vol"), X.col("vwap"), X.col("pre_close")
@@ -42,10 +44,12 @@ L_KDJ = ema_length(1 / 3)
 
 
 def _spec(name: str, family: str, formula: str, inputs: tuple[str, ...], rows: int,
-          build: Callable[[], X], conventions: tuple[str, ...] = ()) -> None:
-    """Register a clean technical factor; `rows` = rows the first value needs, today included."""
+          build: Callable[[], X], conventions: tuple[str, ...] = (), *, filled: bool = False) -> None:
+    """Register a clean technical factor; `rows` = rows the first value needs, today included. `filled`: the
+    build gives values before that (`decay_event`, `streak`), which are nulled (`warm_up`)."""
+    make = (lambda: warm_up(build(), rows - 1)) if filled else build
     register(FactorSpec(name=name, family=family, formula=formula, inputs=inputs, lookback=rows - 1,
-                        quality="clean", build=build, reason=TECH_REASON, conventions=conventions))
+                        quality="clean", build=make, reason=TECH_REASON, conventions=conventions))
 
 
 # tech_: moving averages -------------------------------------------------------------------------------
@@ -200,7 +204,8 @@ def low_breakdown(n: int = 20) -> X:
     return CLOSE < ops.delay(ops.ts_min(LOW, n), 1)
 
 
-_EVT_CONV = (f"exp(-rows since event / 10), 1 on the day, 0 without an event in the last {EVENT_HORIZON} rows",)
+_EVT_CONV = (f"exp(-rows since event / 10), 1 on the day, 0 without an event in the last {EVENT_HORIZON} rows",
+             "null before the lookback (an earlier event could not be seen)")
 _EVT_LB = 21 + EVENT_HORIZON - 1
 for _name, _fn, _desc, _inp in (
     ("golden_cross", golden_cross, "MA5 > MA20 and delay(MA5) <= delay(MA20), equal within 1e-9 relative", ("close",)),
@@ -209,7 +214,7 @@ for _name, _fn, _desc, _inp in (
     ("low_breakdown20", low_breakdown, "close < delay(min(low, 20), 1)", ("low", "close")),
 ):
     _spec(f"tech_evt_{_name}", "tech", f"exp_decay({_desc}, tau=10)", _inp, _EVT_LB,
-          lambda fn=_fn: decay_event(fn()), _EVT_CONV)
+          lambda fn=_fn: decay_event(fn()), _EVT_CONV, filled=True)
 
 
 # cmf_: Chaikin money flow ----------------------------------------------------------------------------------
@@ -237,9 +242,10 @@ for _n in (30, 60):
     _spec(f"zt_count{_n}", "zt", f"sum(is_limit_up, {_n})", ZT_INPUTS, _n,
           lambda n=_n: ops.ts_sum(LIMIT_UP, n), _ZT_CONV)
 _spec("zt_streak", "zt", f"consecutive limit-up closes ending today (0 if today is not one), capped at {STREAK_CAP}",
-      ZT_INPUTS, STREAK_CAP + 1, lambda: streak(LIMIT_UP, cap=STREAK_CAP), _ZT_CONV)
+      ZT_INPUTS, STREAK_CAP + 1, lambda: streak(LIMIT_UP, cap=STREAK_CAP),
+      _ZT_CONV + ("null before the lookback (a run before the first row could not be seen)",), filled=True)
 _spec("zt_first_board", "zt", f"exp_decay(is_limit_up and sum(is_limit_up over the prior {FIRST_BOARD_QUIET} rows)"
       " == 0, tau=10)", ZT_INPUTS, FIRST_BOARD_QUIET + EVENT_HORIZON, lambda: decay_event(first_board()),
-      _ZT_CONV + _EVT_CONV)
+      _ZT_CONV + _EVT_CONV, filled=True)
 _spec("zt_recent", "zt", "exp_decay(is_limit_up, tau=10): recency of the last limit-up close", ZT_INPUTS,
-      EVENT_HORIZON, lambda: decay_event(LIMIT_UP), _ZT_CONV + _EVT_CONV)
+      EVENT_HORIZON, lambda: decay_event(LIMIT_UP), _ZT_CONV + _EVT_CONV, filled=True)

@@ -10,6 +10,9 @@ factor's value independent of where the data happen to start:
 - `decay_event`: `data.events.exp_decay` (exp(-rows since the last event / tau), 1 on the event day, 0 with no
   event) with events older than `horizon` rows forgotten (value 0 instead of < exp(-horizon / tau)).
 - `streak`: length of the run of true flags ending today, capped at `cap`.
+- `warm_up`: nulls the stock's first rows. `decay_event` and `streak` give a value from the first row (0, or a
+  partial run) although an event before the data could not be seen; the technical factors built on them pass
+  through `warm_up` so that, like every windowed factor, they are null until their lookback is reached.
 
 Rows are the stock's own bars in date order (a suspension without bars does not break a window).
 """
@@ -82,3 +85,14 @@ def streak(flag: object, *, cap: int) -> X:
         return run.cast(F64)
 
     return ts(flag, f)
+
+
+def warm_up(x: object, lookback: int) -> X:
+    """x with the stock's first `lookback` rows null (the rows before a value could see its whole lookback).
+    Positional on the stock's rows, hence exact under date batching: a batch loads at least `lookback` rows of
+    each stock before the dates it keeps, or the stock's rows from its first."""
+
+    def f(e: pl.Expr) -> pl.Expr:
+        return pl.when(pl.int_range(pl.len(), dtype=pl.Int64) >= lookback).then(e)
+
+    return ts(x, f)
