@@ -161,6 +161,9 @@ def test_doc_one_row_per_factor(tmp_path: Path) -> None:
     (["--factor-batch", "0"], "--factor-batch 0: give a positive number of factors"),
     (["--only", "gtja_030"], "panel.parquet: no factor could be computed (gtja_030: stub: "),
     (["--only", "gtja_075"], "no factor could be computed (gtja_075: missing input(s) bench_close"),
+    # --index-code picks from the --index file: alone it was ignored (exit 0)
+    (["--only", "tech_atr14", "--index-code", "000300.SH"], "--index-code 000300.SH without --index: "),
+    (["--family", "tech", "--index", "no_such_index.parquet"], "--index data file not found: no_such_index.parquet"),
 ])
 def test_bad_flags_exit_2(files: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str],
                           extra: list[str], message: str) -> None:

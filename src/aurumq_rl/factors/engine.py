@@ -274,8 +274,8 @@ def plan_factors(
     if factor_batch < 1:
         raise DataError(f"factor_batch={factor_batch}: must be positive")
     chosen = select_specs(families, only)
+    bench = engine_io.load_index(index, index_code)  # first: small, and its flag errors need no panel read
     df, columns, name = engine_io.load_panel_frame(frame_or_path)
-    bench = engine_io.load_index(index, index_code)
     df, derived = engine_io.derive_inputs(df)
     if bench is not None:
         df = engine_io.join_index(df, bench)

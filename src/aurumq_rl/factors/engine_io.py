@@ -122,10 +122,18 @@ def _warn_vwap(df: pl.DataFrame, traded: pl.Expr, inside: pl.Expr, real: pl.Expr
 def load_index(index: Source | None, code: str | None = None) -> pl.DataFrame | None:
     """Benchmark bars as `trade_date, bench_open, bench_high, bench_low, bench_close` (one row per date).
 
-    A file holding several indices (a `ts_code` column) needs `code` to pick one."""
+    A file holding several indices (a `ts_code` column) needs `code` to pick one; `code` without `index` is an
+    error (it would pick from nothing). Errors name the --index / --index-code flags."""
     if index is None:
+        if code is not None:
+            raise DataError(f"--index-code {code} without --index: --index-code picks one index from the --index "
+                            "file; pass --index INDEX.parquet (daily bars of the benchmark) or drop --index-code")
         return None
-    lf, name, schema = _scan(index, "INDEX")
+    try:
+        lf, name, schema = _scan(index, "INDEX")
+    except DataError as exc:
+        raise DataError(f"--index {exc}; give the benchmark's daily bars (trade_date, open, high, low, close) "
+                        "or drop --index") from exc
     missing = [c for c in INDEX_REQUIRED if c not in schema.names()]
     if missing:
         raise DataError(f"--index {name}: missing column(s) {', '.join(missing)}; an index file needs "
