@@ -4,6 +4,7 @@ loop written from the textbook formula), never by the code under test."""
 from __future__ import annotations
 
 import math
+import warnings
 from datetime import date, timedelta
 
 import numpy as np
@@ -316,6 +317,28 @@ def test_zt_limit_up_uses_date_aware_chinext_rule() -> None:
     st = out.filter(pl.col("ts_code") == "600001.SH")
     assert st["zt_recent"][120] == 1.0 and st["zt_streak"][120] == 1  # ST main board: +5% is the limit
     assert st["zt_count30"][29] == 0 and st["zt_count30"][28] is None
+
+
+def test_zt_warns_when_a_late_first_bar_is_taken_for_a_new_listing() -> None:
+    """Without list_date, a stock whose first bar comes after the data's first date (here a seasoned stock
+    suspended on the first two dates) is taken for a new listing, whose first days have no limit: its
+    limit-ups there are not flagged. The engine says so, as the panel loader does, when a zt_ factor is asked
+    for; not with list_date, nor for the tech family, which does not read the limit flags."""
+    close = [10.0 + 0.01 * (k % 3) for k in range(40)]
+    late = frame(close[2:], code="600036.SH", start=date(2023, 6, 5))
+    df = pl.concat([frame(close, start=date(2023, 6, 1)), late])
+
+    def messages(data: pl.DataFrame, families: str) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            compute_factors(data, families=families, progress=False)
+        return [str(w.message) for w in caught if "new listings" in str(w.message)]
+
+    got = messages(df, "zt")
+    assert len(got) == 1 and "1 stock(s)" in got[0] and "600036.SH" in got[0] and "zt_ factors miss" in got[0]
+    assert "add a list_date column" in got[0] and got[0].startswith("<INPUT DataFrame>: ")
+    assert messages(df.with_columns(list_date=pl.lit(date(2010, 1, 4))), "zt") == []
+    assert messages(df, "tech") == []
 
 
 def test_an_ema_needs_exactly_one_of_span_and_alpha_in_range() -> None:

@@ -26,7 +26,7 @@ from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import check_limit_method
-from aurumq_rl.market.status import SEASONED_LISTING_DAY, MarketConfig, annotate
+from aurumq_rl.market.status import MarketConfig, annotate, listing_fallback_message
 from aurumq_rl.market.universe import UniverseSpec, universe_expr
 
 STATUS_COLUMNS: tuple[str, ...] = (
@@ -88,18 +88,6 @@ def cast_numeric_columns(raw: pl.DataFrame, name: str,
                       "missing pct_chg is a 0 return)", stacklevel=2)
         out = out.with_columns(pl.when(pl.col(c).is_finite()).then(pl.col(c)).alias(c) for c, _ in odd_cols)
     return out
-
-
-def _warn_listing_fallback(ann_df: pl.DataFrame, name: str, min_days: int) -> None:
-    """Without list_date/days_since_ipo, a stock whose first bar comes after the data's first date is taken
-    for a new listing, and so is one merely suspended on that date: say how many, so the user can add
-    list_date (a suspended blue chip would otherwise sit out of the universe for `min_days` days)."""
-    late = ann_df.filter(pl.col("listing_day") < SEASONED_LISTING_DAY)["ts_code"].unique().sort()
-    if late.len():
-        warnings.warn(f"{name}: no list_date or days_since_ipo column, so {late.len()} stock(s) whose first bar "
-                      f"comes after the data's first date (e.g. {', '.join(late[:3])}) are treated as new listings "
-                      f"from that bar (new-listing limits, {min_days} days before they can be bought), as is a "
-                      "stock that was only suspended then; add a list_date column to avoid it", stacklevel=3)
 
 
 def check_factor_dtypes(schema: pl.Schema, cols: list[str], name: str) -> None:
@@ -169,8 +157,11 @@ def load_panel(
     ann = annotate(keys.lazy(), columns, calendar, method, market)
     ann_df = ann.with_columns(universe_expr(universe, columns, market.min_listed_days)).filter(in_window).collect()
     del keys
-    if "list_date" not in columns and "days_since_ipo" not in columns:
-        _warn_listing_fallback(ann_df, name, market.min_listed_days)
+    # a suspended blue chip would otherwise sit out of the universe for min_listed_days days
+    late = listing_fallback_message(ann_df, columns, f"new-listing limits, {market.min_listed_days} days before "
+                                    "they can be bought")
+    if late:
+        warnings.warn(f"{name}: {late}", stacklevel=2)
     if ann_df.height == 0 or not ann_df["in_universe"].any():
         raise DataError(f"{name}: no row left in universe '{universe}' between {start_d or 'start'} and "
                         f"{end_d or 'end'}; widen the dates or choose another universe")

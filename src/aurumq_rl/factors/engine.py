@@ -287,7 +287,7 @@ def plan_factors(
                                               if any(c.startswith("bench_") for c in required_columns({n: x}))])
     report.computed = list(xs)
     if any(LIMIT_FLAG in required_columns({n: x}) for n, x in xs.items()):
-        df = engine_io.add_limit_flags(df, columns, market)
+        df = engine_io.add_limit_flags(df, columns, market, name)
         report.derived.append(LIMIT_FLAG)
         report.limit_method = market.limit_method
 

@@ -17,7 +17,7 @@ from aurumq_rl.data.source import collect_source, scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import KNOWN_INPUTS
 from aurumq_rl.market.limits import check_limit_method, real_price_row
-from aurumq_rl.market.status import MarketConfig, annotate
+from aurumq_rl.market.status import MarketConfig, annotate, listing_fallback_message
 
 REQUIRED: tuple[str, ...] = ("ts_code", "trade_date", "open", "high", "low", "close", "vol", "amount", "pct_chg")
 # Read when present: the limit engine uses them (ST, listing day); factors may declare the KNOWN_INPUTS.
@@ -185,16 +185,23 @@ def warn_index_gaps(df: pl.DataFrame, bench: pl.DataFrame, readers: list[str]) -
                       "null there: give index bars covering the data", stacklevel=4)
 
 
-def add_limit_flags(df: pl.DataFrame, columns: list[str], market: MarketConfig = MarketConfig()) -> pl.DataFrame:
+def add_limit_flags(df: pl.DataFrame, columns: list[str], market: MarketConfig = MarketConfig(),
+                    name: str = "INPUT") -> pl.DataFrame:
     """Add `is_limit_up` via `market.status.annotate` on the whole frame (listing day and limit rules need the
     stock's full history, so this runs before any date batching). `columns` are the source's original names,
-    so the limit engine applies its own pre_close fallback rather than the engine's derived column."""
+    so the limit engine applies its own pre_close fallback rather than the engine's derived column. Warns (as
+    `data.loader` does) when stocks without a listing date are taken for new listings: their first days have
+    new-listing limits, so a limit-up close there is not flagged."""
     calendar = df["trade_date"].unique().sort()
     method = check_limit_method(market.limit_method)
     cols = [c for c in df.columns if c in columns]
     flags = (
         annotate(df.lazy().select(cols), cols, calendar, method, market)
-        .select("ts_code", "trade_date", LIMIT_FLAG)
+        .select("ts_code", "trade_date", "listing_day", LIMIT_FLAG)
         .collect()
     )
-    return df.join(flags, on=["ts_code", "trade_date"], how="left", maintain_order="left")
+    late = listing_fallback_message(flags, columns, "new-listing limits: a limit-up close on their first days is "
+                                    "not flagged, so the zt_ factors miss it")
+    if late:
+        warnings.warn(f"{name}: {late}", stacklevel=3)
+    return df.join(flags.drop("listing_day"), on=["ts_code", "trade_date"], how="left", maintain_order="left")

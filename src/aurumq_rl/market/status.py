@@ -125,6 +125,21 @@ def listing_day_expr(columns: list[str], calendar: pl.Series) -> pl.Expr:
     )
 
 
+def listing_fallback_message(annotated: pl.DataFrame, columns: list[str], consequence: str) -> str | None:
+    """Without list_date/days_since_ipo, `listing_day_expr` takes a stock whose first bar comes after the data's
+    first date for a new listing from that bar, and so one merely suspended on that date. The warning that says
+    how many (a few named) and `consequence` (what the caller then does to them); None when no stock is
+    concerned. `annotated`: rows with `ts_code` and `listing_day` (`annotate`)."""
+    if "list_date" in columns or "days_since_ipo" in columns:
+        return None
+    late = annotated.filter(pl.col("listing_day") < SEASONED_LISTING_DAY)["ts_code"].unique().sort()
+    if not late.len():
+        return None
+    return (f"no list_date or days_since_ipo column, so {late.len()} stock(s) whose first bar comes after the "
+            f"data's first date (e.g. {', '.join(late[:3])}) are treated as new listings from that bar "
+            f"({consequence}), as is a stock that was only suspended then; add a list_date column to avoid it")
+
+
 def annotate(lf: pl.LazyFrame, columns: list[str], calendar: pl.Series, method: str,
              config: MarketConfig = MarketConfig()) -> pl.LazyFrame:
     """Add status and mask columns to a long (ts_code, trade_date) frame.
