@@ -351,3 +351,30 @@ def test_a_factor_name_registered_twice_is_refused_and_the_first_kept() -> None:
     with pytest.raises(ValueError, match=f"factor {first.name} registered twice"):
         register(dataclasses.replace(first, formula="another"))
     assert REGISTRY[first.name] is first
+
+
+def test_impossible_prices_are_warned_about_like_data_check(synth: tuple) -> None:
+    """A suspended row written with 0 prices (a vendor convention) enters the price factors' windows (an MA20
+    ratio of -1 that day): the engine says so, with `data check`'s wording (column, count, an example row),
+    as it does for a non-positive optional price on a traded row; clean data gives no such warning."""
+    df, _ = synth
+    row = df.filter(pl.col("vol") > 0).row(500, named=True)
+    at = (pl.col("ts_code") == row["ts_code"]) & (pl.col("trade_date") == row["trade_date"])
+    zero = df.with_columns(pl.when(at).then(0.0).otherwise(pl.col(c)).alias(c)
+                           for c in ("open", "high", "low", "close", "vol", "amount"))
+
+    def messages(data: pl.DataFrame) -> list[str]:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            compute_factors(data, only="tech_ma5_ratio", progress=False)
+        return [str(w.message) for w in caught if "column " in str(w.message)]
+
+    assert messages(df) == []
+    got = messages(zero)
+    assert len(got) == 1, got
+    assert got[0].startswith("<INPUT DataFrame>: column close has 1 missing, non-positive or non-finite value(s) "
+                             "on suspended rows (vol = 0)")
+    assert f"({row['ts_code']}, {row['trade_date']}: 0.0)" in got[0]
+    traded_low = df.with_columns(pl.when(at).then(-1.0).otherwise(pl.col("low")).alias("low"))
+    got = messages(traded_low)
+    assert len(got) == 1 and "column low has 1 non-positive value(s) on traded rows" in got[0], got

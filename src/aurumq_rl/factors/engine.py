@@ -276,6 +276,7 @@ def plan_factors(
     chosen = select_specs(families, only)
     bench = engine_io.load_index(index, index_code)  # first: small, and its flag errors need no panel read
     df, columns, name = engine_io.load_panel_frame(frame_or_path)
+    engine_io.warn_price_problems(df, name)
     df, derived = engine_io.derive_inputs(df)
     if bench is not None:
         df = engine_io.join_index(df, bench)

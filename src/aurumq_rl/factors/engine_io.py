@@ -1,5 +1,6 @@
-"""Input side of the factor engine: read and validate the OHLCV panel and the benchmark index, derive the
-documented fallbacks (`vwap`, `pre_close`), and add `is_limit_up` from the market rules.
+"""Input side of the factor engine: read and validate the OHLCV panel and the benchmark index (warning about
+impossible prices), derive the documented fallbacks (`vwap`, `pre_close`), and add `is_limit_up` from the
+market rules.
 
 Units (Tushare): `vol` in lots of 100 shares, `amount` in thousand yuan, prices in yuan, `pct_chg` decimal.
 """
@@ -13,6 +14,7 @@ import polars as pl
 
 from aurumq_rl.data.contract import trade_date_expr, validate_keys
 from aurumq_rl.data.loader import cast_numeric_columns
+from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.data.source import collect_source, scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import KNOWN_INPUTS
@@ -22,6 +24,7 @@ from aurumq_rl.market.status import MarketConfig, annotate, listing_fallback_mes
 REQUIRED: tuple[str, ...] = ("ts_code", "trade_date", "open", "high", "low", "close", "vol", "amount", "pct_chg")
 # Read when present: the limit engine uses them (ST, listing day); factors may declare the KNOWN_INPUTS.
 STATUS: tuple[str, ...] = ("is_st", "name", "list_date", "days_since_ipo")
+PRICES: tuple[str, ...] = ("open", "high", "low", "close", "pre_close")  # checked by `warn_price_problems`
 NUMERIC: tuple[str, ...] = ("open", "high", "low", "close", "vol", "amount", "pct_chg", "pre_close", "vwap", "cap")
 INDEX_REQUIRED: tuple[str, ...] = ("trade_date", "open", "high", "low", "close")
 LIMIT_FLAG = "is_limit_up"
@@ -71,6 +74,14 @@ def load_panel_frame(source: Source) -> tuple[pl.DataFrame, list[str], str]:
     raw_dates = df[_RAW_DATE] if raw else None
     df = validate_keys(df, name, raw_dates=raw_dates).drop(_RAW_DATE, strict=False).sort("ts_code", "trade_date")
     return df, columns, name
+
+
+def warn_price_problems(df: pl.DataFrame, name: str) -> None:
+    """Warn about impossible prices the engine would read (`data.sanity.value_problems`, as `data check` reports
+    them: e.g. 0 prices on a suspended row, which enter the windows of the price factors)."""
+    for p in value_problems(df):
+        if p["column"] in PRICES:
+            warnings.warn(f"{name}: {p['message']}", stacklevel=3)
 
 
 def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
