@@ -1,8 +1,8 @@
 """Price limits and the status annotation (`annotate`, `limit_pct_exprs`): a post-reform ChiNext IPO has no limit for
-exactly 5 days, limit prices round half-up even where the float product falls just below the half cent, price-
-based detection is exact to the cent, pct-based detection tolerates half a cent capped at 0.25% (and survives
-Tushare's pct_chg rounding at that edge), a null `is_st` falls back to the name, and the listing day comes from
-`days_since_ipo`. Expected values come from DOMAIN.md's rules."""
+exactly 5 days, limit prices round half-up even where the float product falls just below the half cent, price-based
+detection is exact to the cent, pct-based detection tolerates half a cent capped at 0.25%, or at 1% where the day's
+high/low guard it (and survives Tushare's pct_chg rounding at that edge), a null `is_st` falls back to the name, and
+the listing day comes from `days_since_ipo`. Expected values come from DOMAIN.md's rules."""
 
 from __future__ import annotations
 
@@ -85,6 +85,27 @@ def test_pct_based_tolerance_is_half_a_cent_capped_at_a_quarter_percent(close: f
     rows = [{"ts_code": "600001.SH", "trade_date": date(2024, 1, 2), "close": close, "pct_chg": pct, "vol": 1.0}]
     out = _annotate(rows, "pct")
     assert (out["is_limit_up"][0], out["is_limit_down"][0]) == (up, down)
+
+
+@pytest.mark.parametrize(
+    ("close", "pct", "ohlc", "up"),
+    [
+        (1.6765, 0.097401, True, True),  # the sealed limit-up: 1.54 → 1.69 is +9.74%, 0.26% short of +10%
+        (1.6666, 0.090909, True, False),  # a cent below it (1.68), also at the day's high
+        (1.6765, 0.097401, False, False),  # no high to guard it: the 0.25% cap stays
+    ],
+)
+def test_pct_based_limit_up_of_a_stock_under_2_yuan(close: float, pct: float, ohlc: bool, up: bool) -> None:
+    """Real case (600010.SH, 2021-03-01, forward-adjusted by 0.99201, so off the cent grid and checked by pct):
+    real previous close 1.54, limit price 1.694 → 1.69, pct_chg +9.7401%, close = high. Half a cent of 1.54 is
+    0.32%; capped at 0.25%, the limit-up read as buyable. Where the day's high guards the flag the cap is 1%."""
+    row = {"ts_code": "600010.SH", "trade_date": date(2021, 3, 1), "close": close, "pct_chg": pct, "vol": 1.0}
+    if ohlc:
+        row |= {"open": 1.5178, "high": close, "low": 1.4881}
+    for method in ("pct", "auto"):
+        out = _annotate([row], method)
+        assert out["is_limit_up"].to_list() == [up], method
+        assert out["can_buy_raw"].to_list() == [not up], method
 
 
 def test_pct_based_limit_down_survives_pct_chg_rounding_at_the_half_cent() -> None:

@@ -17,6 +17,9 @@ from aurumq_rl.market.boards import BOARDS, BSE, CHINEXT, MAIN, STAR
 CHINEXT_REFORM = date(2020, 8, 24)
 MAIN_REGISTRATION_REFORM = date(2023, 4, 10)
 PCT_CHG_PRECISION = 1e-6  # slack for a pct_chg rounded to 4 decimals in percent (Tushare), in pct-based detection
+# Caps on pct-based detection's half-cent tolerance: 0.25% when pct_chg is all there is; 1% (half a cent of a
+# 0.50 yuan close) when the day's high/low also guard it, since a limit close must then also be the high/low
+PCT_TOL_CAP, PCT_TOL_CAP_OHLC = 0.0025, 0.01
 MAIN_ST_TO_10PCT = date(2025, 7, 7)  # SSE/SZSE notice of 2025-06-27
 
 
@@ -199,11 +202,12 @@ def limit_flag_exprs(method: str, columns: list[str] = ()) -> list[pl.Expr]:
     limit_up_pct, limit_down_pct, _pre_close` (+ `high`, `low` when in `columns`).
 
     price: close equals the rounded limit price (pre_close taken from the column or close/(1+pct_chg),
-    rounded to the cent). pct: pct_chg within half a cent of the limit, tolerance capped at 0.25% (adjusted
-    prices do not tell the real price level) plus `PCT_CHG_PRECISION` for pct_chg's own rounding; then a close
-    below the day's high cannot be a limit-up close (nor one above the low a limit-down close): adjustment
-    scales a day's prices alike, so a sealed close still equals the high. auto: price on rows whose close and
-    previous close are on the cent grid (`real_price_row`), pct elsewhere. In all, a move beyond the limit
+    rounded to the cent). pct: pct_chg within half a cent of the limit plus `PCT_CHG_PRECISION` for pct_chg's
+    own rounding; a close below the day's high cannot be a limit-up close (nor one above the low a limit-down
+    close): adjustment scales a day's prices alike, so a sealed close still equals the high. Adjusted prices do
+    not tell the real price level, so the half cent is capped: at 1% on a row whose high (low) guards the flag,
+    as a limit close under 2 yuan needs (1.54 → 1.69 is +9.74%), else at 0.25%. auto: price on rows whose close
+    and previous close are on the cent grid (`real_price_row`), pct elsewhere. In all, a move beyond the limit
     means no limit applied that day (a resumption after a delisting, say), so it is no limit hit.
     """
     check_limit_method(method)
@@ -216,9 +220,15 @@ def limit_flag_exprs(method: str, columns: list[str] = ()) -> list[pl.Expr]:
     # pct: beyond = past twice the half-cent tolerance (the cent rounding of the limit price reaches one);
     # the rounding of the limit price can reach the tolerance exactly, and pct_chg itself is rounded
     # (Tushare: 4 decimals in percent, so within 5e-7): a sealed -9.9754% at 20.35 → 18.32 must still count
-    tol = (0.005 / pre).clip(1e-4, 0.0025) + PCT_CHG_PRECISION
-    pct_up = pct.is_between(up - tol, up + 2 * tol)
-    pct_down = pct.is_between(-down - 2 * tol, -down + tol)
+    def pct_tol(guard: str) -> pl.Expr:
+        cap = pl.lit(PCT_TOL_CAP)
+        if guard in columns:
+            cap = pl.when(pl.col(guard).is_not_null()).then(PCT_TOL_CAP_OHLC).otherwise(cap)
+        return (0.005 / pre).clip(1e-4, cap) + PCT_CHG_PRECISION
+
+    tol_up, tol_down = pct_tol("high"), pct_tol("low")
+    pct_up = pct.is_between(up - tol_up, up + 2 * tol_up)
+    pct_down = pct.is_between(-down - 2 * tol_down, -down + tol_down)
     if "high" in columns:
         pct_up = pct_up & (close >= pl.col("high") * (1 - 1e-9)).fill_null(True)
     if "low" in columns:
