@@ -134,18 +134,46 @@ def test_null_is_st_falls_back_to_the_name() -> None:
     assert out["is_limit_up"].to_list() == [True, False, True]
 
 
-@pytest.mark.parametrize("listing", [{"list_date": date(2030, 1, 2)}, {"days_since_ipo": -5}],
+@pytest.mark.parametrize(("listing", "listed_on"), [({"list_date": date(2030, 1, 2)}, date(2030, 1, 2)),
+                                                    ({"days_since_ipo": -5}, None)],
                          ids=["list_date after the data", "negative days_since_ipo"])
-def test_rows_before_a_listing_past_the_data_have_no_listing_date(listing: dict) -> None:
+def test_rows_before_a_listing_past_the_data_annotate(listing: dict, listed_on: date | None) -> None:
     """A row before its stock's listing, when listing day 1 lies past the data's last date, sent the listing
     date's look-up past the end of the calendar: a polars OutOfBoundsError (a traceback from `data check`,
-    `train`, `factors compute`). Its listing date is now null, as for a listing before the data starts."""
+    `train`, `factors compute`). Its listing date is now null, as for a listing before the data starts, unless
+    `list_date` gives it."""
     days = [date(2024, 1, d) for d in (2, 3, 4)]
     rows = [{"ts_code": "600001.SH", "trade_date": d, "close": 10.0, "pct_chg": 0.0, "vol": 1.0, **listing}
             for d in days]
     out = _annotate(rows, "pct")
-    assert out["listed_on"].to_list() == [None] * 3
+    assert out["listed_on"].to_list() == [listed_on] * 3
     assert (out["listing_day"] <= 0).all() and not out["can_buy_raw"].any()
+
+
+@pytest.mark.parametrize(
+    ("code", "listed", "days", "up"),
+    [
+        # main board, approval regime (day 1 +44%, then ±10%), days 3-5 fall after the 2023-04-10 reform
+        ("603999.SH", date(2023, 4, 6), [date(2023, 4, d) for d in (10, 11, 12)], 0.10),
+        # ChiNext listed before its reform (day 1 +44%, then ±10%): from 2020-08-24 every listed stock is ±20%
+        ("300999.SZ", date(2020, 8, 20), [date(2020, 8, d) for d in (24, 25, 26)], 0.20),
+    ],
+    ids=["main board before 2023-04-10", "ChiNext before 2020-08-24"],
+)
+def test_listing_before_the_data_keeps_its_regime(code: str, listed: date, days: list, up: float) -> None:
+    """Listing day 1 before the data's first date: the new-listing rules tested the row's date (after the
+    reform: no limit for 5 days) instead of the listing date; `list_date` gives it. A 10% fall on day 4 of
+    the main-board IPO is a limit-down it cannot be sold on."""
+    closes, pcts = [11.0, 9.9, 8.91], [0.1, -0.1, -0.1]
+    rows = [{"ts_code": code, "trade_date": d, "list_date": listed, "close": c, "pre_close": round(c / (1 + p), 2),
+             "pct_chg": p, "vol": 1.0} for d, c, p in zip(days, closes, pcts, strict=True)]
+    out = _annotate(rows, "auto")
+    assert out["listing_day"].to_list() == [3, 4, 5]
+    assert out["listed_on"].to_list() == [listed] * 3
+    assert out["limit_up_pct"].to_list() == pytest.approx([up] * 3)
+    if up == 0.10:
+        assert out["is_limit_down"].to_list() == [False, True, True]
+        assert out["can_sell"].to_list() == [True, False, False]
 
 
 def test_listing_day_from_days_since_ipo() -> None:

@@ -83,15 +83,18 @@ def delisting_expr(columns: list[str]) -> pl.Expr:
     return pl.col("name").str.contains("退").fill_null(False).alias("is_delisting")
 
 
-def listed_on_expr(calendar: pl.Series) -> pl.Expr:
-    """The listing date (the date of listing day 1) from `t_idx` and `listing_day`, on the data's calendar;
-    null when listing day 1 is before the data starts (only new-listing limit rules read it, and those
-    need listing days ≤ 5), or after it ends: a row before its stock's listing (a `list_date` past the data's
-    last date, a negative `days_since_ipo`) has listing day ≤ 0 and no listing date on the calendar."""
+def listed_on_expr(columns: list[str], calendar: pl.Series) -> pl.Expr:
+    """The listing date (the date of listing day 1), read by the new-listing limit rules: an IPO keeps the
+    regime it listed under. `list_date` where the data has it (a listing before the data starts too); else, or
+    where it is null, from `t_idx` and `listing_day` on the data's calendar, null when listing day 1 is before
+    the data starts (the rules then test the row's date) or after it ends: a row before its stock's listing (a
+    negative `days_since_ipo`) has listing day ≤ 0 and no listing date on the calendar."""
     first = pl.col("t_idx") - pl.col("listing_day") + 1
     cal, last = pl.lit(calendar), len(calendar) - 1
-    return (pl.when(first.is_between(0, last)).then(cal.gather(first.clip(0, last))).otherwise(None)
-            .alias("listed_on"))
+    derived = pl.when(first.is_between(0, last)).then(cal.gather(first.clip(0, last))).otherwise(None)
+    if "list_date" in columns:
+        derived = pl.col("list_date").cast(pl.Date).fill_null(derived)
+    return derived.alias("listed_on")
 
 
 def listing_day_expr(columns: list[str], calendar: pl.Series) -> pl.Expr:
@@ -153,7 +156,7 @@ def annotate(lf: pl.LazyFrame, columns: list[str], calendar: pl.Series, method: 
     lf = lf.join(cal.lazy(), on="trade_date", how="left")
     lf = lf.with_columns(board_expr("ts_code"), st_expr(columns), delisting_expr(columns))
     lf = lf.with_columns(listing_day_expr(columns, calendar))
-    lf = lf.with_columns(listed_on_expr(calendar))
+    lf = lf.with_columns(listed_on_expr(columns, calendar))
     lf = lf.with_columns((pl.col("vol").fill_null(0) <= 0).alias("suspended"))
     lf = with_limit_flags(lf, columns, method, config.rules)
     tradeable = ~pl.col("suspended") & ~pl.col("is_one_price")
