@@ -11,8 +11,13 @@ Rewards of step t (decision at t):
 - portfolio: return of the filled portfolio over day t+2, net of the fill's costs.
 - forward_return / main_wave: Σ weight × label (fp-day return from the close of t+1, or the main-wave hold),
   net of the fill's costs; cash earns 0.
-- sharpe / sortino / mean_variance: the portfolio net return scaled by the trailing `risk_window` returns of
-  the episode (std, downside std; or minus risk_aversion × squared deviation from their mean).
+- sharpe / sortino: the portfolio net return over the std (downside std) of a `risk_window` of daily returns
+  that starts each episode full of a prior, σ0(t)² (σ0(t)²/2 downside), which the book's own returns replace
+  one day at a time: std² = (Σ_own (r − mean_own)² + (W − n)·σ0(t)²) / W after n own returns. σ0(t)² is
+  the variance of a random equal-weight K-stock book (`risk_prior_var`), from data up to the decision date,
+  so an episode's first steps are on the scale of the later ones.
+- mean_variance: the portfolio net return minus risk_aversion × its squared deviation from the mean of the
+  episode's own returns in the window.
 
 With `relative=True` (default) the equal-weight universe's label (or day-t+2 return) is subtracted from the
 book's gross figure: the market's common move does not depend on the action, so this leaves the policy
@@ -34,7 +39,7 @@ from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_to
 
 REWARD_MODES: tuple[str, ...] = ("forward_return", "portfolio", "sharpe", "sortino", "mean_variance", "main_wave")
 HOLDING_AWARE: frozenset[str] = frozenset({"portfolio", "sharpe", "sortino", "mean_variance"})
-RISK_EPS = 1e-3
+RISK_EPS = 1e-3  # floor of the sharpe / sortino denominators (a flat market of no variance)
 
 
 @dataclass(frozen=True)
@@ -94,6 +99,29 @@ class PanelTensors:
         buy, sell = cfg.cost.rates(panel.dates)
         self.buy_rate = torch.as_tensor(buy, dtype=torch.float32, device=dev)
         self.sell_rate = torch.as_tensor(sell, dtype=torch.float32, device=dev)
+        prior = risk_prior_var(panel.pct_chg, panel.in_universe & ~panel.blank(), cfg.top_k, cfg.risk_window,
+                               cfg.relative)
+        self.risk_prior_var = torch.as_tensor(prior, dtype=torch.float32, device=dev)
+
+
+def risk_prior_var(ret: np.ndarray, valid: np.ndarray, k: int, window: int, relative: bool) -> np.ndarray:
+    """[T] σ0(t)²: the variance of a random equal-weight `k`-stock book's daily return, from dates up to t
+    only: the mean over the `window` dates d ≤ t (those there are at the panel's start) of cs_var_d / k, plus
+    market_d² when the reward is absolute, where market_d and cs_var_d are the mean and the variance of
+    `ret` over the `valid` stocks of d. Dates without a valid stock do not count; 0 where none does."""
+    v = valid & np.isfinite(ret)
+    m = v.sum(1)
+    r = np.where(v, ret, 0.0)
+    market = r.sum(1) / np.maximum(m, 1)
+    cs_var = (np.where(v, r - market[:, None], 0.0) ** 2).sum(1) / np.maximum(m, 1)
+    has = m > 0
+    q = np.where(has, cs_var / k + (0.0 if relative else market**2), 0.0)
+    total = np.concatenate([[0.0], np.cumsum(q)])
+    count = np.concatenate([[0], np.cumsum(has)])
+    hi = np.arange(1, len(q) + 1)
+    lo = np.maximum(hi - window, 0)
+    n = count[hi] - count[lo]
+    return np.where(n > 0, (total[hi] - total[lo]) / np.maximum(n, 1), 0.0)
 
 
 class MarketSim:
@@ -187,13 +215,15 @@ class MarketSim:
             return port
         self.hist = torch.cat([self.hist[:, 1:], port[:, None]], dim=1)
         h = self.hist
-        n = (~torch.isnan(h)).sum(-1).clamp(min=1)
-        mean = torch.nan_to_num(h).sum(-1) / n
-        dev = torch.where(torch.isnan(h), torch.zeros_like(h), h - mean[:, None])
+        own = ~torch.isnan(h)
+        n = own.sum(-1)
+        mean = torch.nan_to_num(h).sum(-1) / n  # n ≥ 1: today's return is in
+        if mode == "mean_variance":
+            return port - self.cfg.risk_aversion * (port - mean) ** 2
+        # the window's days without an own return hold the prior variance (half of it below zero)
+        prior = (h.shape[1] - n) * self.data.risk_prior_var[self.t]
         if mode == "sharpe":
-            std = torch.sqrt((dev**2).sum(-1) / n)
-            return port / (std + RISK_EPS)
-        if mode == "sortino":
-            down = torch.where(torch.isnan(h), torch.zeros_like(h), h.clamp(max=0))
-            return port / (torch.sqrt((down**2).sum(-1) / n) + RISK_EPS)
-        return port - self.cfg.risk_aversion * (port - mean) ** 2  # mean_variance
+            sq = torch.where(own, h - mean[:, None], torch.zeros_like(h)) ** 2
+        else:  # sortino
+            sq, prior = torch.where(own, h.clamp(max=0), torch.zeros_like(h)) ** 2, prior / 2
+        return port / (torch.sqrt((sq.sum(-1) + prior) / h.shape[1]) + RISK_EPS)
