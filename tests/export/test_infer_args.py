@@ -117,3 +117,18 @@ def test_infer_without_a_date_loads_the_last_dates_window_only(run: tuple[str, P
     assert main(["infer", "--bundle", str(out), "--data", data, "-o", str(tmp_path / "default.csv")]) == 0
     assert starts == ["2021-12-10"] and loaded == [1]
     assert (tmp_path / "default.csv").read_bytes() == (tmp_path / "dated.csv").read_bytes()
+
+
+def test_infer_under_another_universe_says_so(run: tuple[str, Path], tmp_path: Path,
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """--universe other than the model's changes the population the factors are normalised over: one line says
+    so; the model's own universe (or none) prints nothing of the kind."""
+    data, out = run
+    bundle = str(out / "bundle")
+    assert main(["infer", "--bundle", bundle, "--data", data, "-o", str(tmp_path / "a.csv"),
+                 "--universe", "all"]) == 0
+    said = capsys.readouterr().out
+    assert "universe: all (the model's is main_board_non_st); the factors are normalised per date over all" in said
+    assert main(["infer", "--bundle", bundle, "--data", data, "-o", str(tmp_path / "b.csv"),
+                 "--universe", "main_board_non_st"]) == 0
+    assert "the model's is" not in capsys.readouterr().out

@@ -85,6 +85,10 @@ def run(args: argparse.Namespace) -> int:
         # market rules still read the history they need; at 5000 stocks × 1250 days this is 4 s instead of 35)
         first = last = str(calendar[-1])
     flag = "--date" if args.date else "--end"
+    trained = scorer.metadata.get("universe")
+    if args.universe and trained and args.universe != trained:
+        print(f"universe: {args.universe} (the model's is {trained}); the factors are normalised per date over "
+              f"{args.universe}, so each stock's inputs are its standing there, not in the training universe")
     panel = scorer.load_panel(args.data, start=first, end=extend_end(last, flag), universe=args.universe,
                               market=market)
     if last is None:  # no end: up to the latest date in the data (only that one without --start)
