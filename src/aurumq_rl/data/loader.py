@@ -1,7 +1,9 @@
 """`load_panel`: Parquet (file, directory of shards, glob, or LazyFrame) → `Panel` (sources: `data.source`).
 
 Memory: keys and status columns are read once; factor columns are read in chunks and scattered straight
-into the dense float32 array, so peak memory stays near the size of the panel itself.
+into the dense float32 array, so peak memory stays near the size of the panel itself. A chunk is matched to the
+first read by row position: a Parquet path's plain scan keeps the file's order; a LazyFrame's plan may not (an
+unstable sort by date), so its chunks carry (ts_code, trade_date) and are realigned on that key when they differ.
 """
 
 from __future__ import annotations
@@ -143,7 +145,10 @@ def load_panel(
     raw = cast_numeric_columns(collect_source(lf.select(*REQUIRED_COLUMNS, *status_cols), name), name)
     keys = raw.with_columns(date_cast)
     keys = keys.with_row_index("_row")  # position in the source's row order, reused to read factor chunks
-    source_rows = keys.select("_row", "trade_date")  # every source row, B shares included
+    # every source row, B shares included; with ts_code for a LazyFrame, whose row order may change between
+    # reads (an unstable sort, a shuffle): its factor chunks are checked, and realigned, on the whole key
+    key_cols = ["ts_code", "trade_date"] if isinstance(source, pl.LazyFrame) else ["trade_date"]
+    source_rows = keys.select("_row", *key_cols)
     keys = validate_keys(keys, name, raw_dates=raw["trade_date"])
     del raw
     calendar = keys["trade_date"].unique().sort()
@@ -203,7 +208,7 @@ def load_panel(
         industry[ti, ni] = ind.replace_strict(lookup, default=-1, return_dtype=pl.Int32).to_numpy()
     del ann_df
 
-    reader = _ChunkReader(lf, name, date_cast, in_window, window_rows["trade_date"], pos, ti, ni, (t_n, n_n))
+    reader = _ChunkReader(lf, name, date_cast, in_window, window_rows.drop("_row"), pos, ti, ni, (t_n, n_n))
     del window_rows
     feats, missing, market_wide = _load_factors(reader, chosen, in_universe, normalize, warn_columns)
     return Panel(
@@ -239,22 +244,33 @@ def _daily_returns(ann_df: pl.DataFrame, returns: str) -> np.ndarray:
 
 
 class _ChunkReader:
-    """Reads factor columns in source order for the rows of the date window and scatters them to [T, N]."""
+    """Reads factor columns in source order for the rows of the date window and scatters them to [T, N].
+
+    `window_keys`: the first read's key columns of those rows, in its order: trade_date for a Parquet path
+    (a plain scan keeps the file's order), ts_code and trade_date for a LazyFrame (whose plan may not)."""
 
     def __init__(self, lf: pl.LazyFrame, name: str, date_cast: pl.Expr, in_window: pl.Expr,
-                 window_dates: pl.Series, pos: np.ndarray, ti: np.ndarray, ni: np.ndarray,
+                 window_keys: pl.DataFrame, pos: np.ndarray, ti: np.ndarray, ni: np.ndarray,
                  shape: tuple[int, int]) -> None:
         self.lf, self.name, self.date_cast, self.in_window = lf, name, date_cast, in_window
-        self.window_dates = window_dates.to_physical().to_numpy()
+        self.window_keys = window_keys
         self.pos, self.ti, self.ni, self.shape = pos, ti, ni, shape
 
     def read(self, cols: list[str]) -> pl.DataFrame:
-        part = collect_source(self.lf.with_columns(self.date_cast).filter(self.in_window).select("trade_date", *cols),
+        """`cols` for the window rows in the first read's order; a LazyFrame that returned its rows in another
+        order is realigned on (ts_code, trade_date), so a factor value always lands on its own stock."""
+        on = self.window_keys.columns
+        part = collect_source(self.lf.with_columns(self.date_cast).filter(self.in_window).select(*on, *cols),
                               self.name)
-        got = part["trade_date"].to_physical().to_numpy()
-        if len(got) != len(self.window_dates) or not np.array_equal(got, self.window_dates):
-            raise DataError(f"{self.name}: the source returned rows in a different order on a second read; "
-                            "pass a Parquet path or a LazyFrame with a stable row order")
+        n = self.window_keys.height
+        aligned = part.height == n and part.select(on).equals(self.window_keys)
+        if not aligned and len(on) == 2 and part.height == n:
+            part = self.window_keys.join(part.with_columns(pl.lit(True).alias("_found")), on=on, how="left",
+                                         maintain_order="left")
+            aligned = part.height == n and not part["_found"].null_count()  # else other rows, or duplicate keys
+        if not aligned:
+            raise DataError(f"{self.name}: the source returned other rows, or another row order, on a second "
+                            "read; pass a Parquet path or a LazyFrame whose rows do not change between collects")
         check_factor_dtypes(part.schema, cols, self.name)
         return part
 
