@@ -27,10 +27,10 @@ def exp_decay(flag: str | pl.Expr, tau: float = EVENT_TAU_DAYS, *, by: str = "ts
               order: str = "trade_date") -> pl.Expr:
     """exp(-(rows since the stock's most recent event) / tau); 1 on the event day, 0 before any event.
 
-    Causal: a value at row t uses only events at rows ≤ t of the same stock. Rows are the stock's own bars
-    in `order` (the frame must be sorted by `by`, `order`). Null flags count as no event.
+    Causal: a value at row t uses only events at earlier or equal `order` values of the same stock (`by`),
+    whatever the frame's row order. Rows are the stock's own bars. Null flags count as no event.
     """
     f = (pl.col(flag) if isinstance(flag, str) else flag).cast(pl.Boolean).fill_null(False)
-    i = pl.int_range(pl.len()).over(by)
-    last = pl.when(f).then(i).otherwise(None).forward_fill().over(by)
+    i = pl.int_range(pl.len()).over(by, order_by=order)
+    last = pl.when(f).then(i).otherwise(None).forward_fill().over(by, order_by=order)
     return (-(i - last).cast(pl.Float64) / tau).exp().fill_null(0.0)
