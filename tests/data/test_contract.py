@@ -120,6 +120,25 @@ def test_data_check_rejects_bad_types_like_the_loader(tmp_path: Path, mutate, kw
         check_data(_write(mutate(_frame()), tmp_path))
 
 
+def test_a_daily_change_of_minus_100_percent_or_below_is_refused_by_every_reader(tmp_path: Path) -> None:
+    """pct_chg <= -1 (a close of 0) would make log1p -inf: the stock's compounded price, and every later forward
+    return, lost without a word. The loader and `data check` name the count and examples; -0.99 still loads."""
+    day = pl.col("trade_date")
+    wiped = _frame().with_columns(
+        pl.when((pl.col("ts_code") == "600001.SH") & (day == date(2024, 1, 3))).then(-1.0)
+        .when((pl.col("ts_code") == "600003.SH") & (day == date(2024, 1, 2))).then(-1.5)
+        .otherwise(pl.col("pct_chg")).alias("pct_chg"))
+    message = (r"bad\.parquet: column pct_chg has 2 value\(s\) of -1 or below, e\.g\. \(600003\.SH, 2024-01-02: "
+               r"-1\.5\), \(600001\.SH, 2024-01-03: -1\.0\): .*fix those rows in the source")
+    path = _write(wiped, tmp_path)
+    with pytest.raises(DataError, match=message):
+        load_panel(path, universe="all")
+    with pytest.raises(DataError, match=message):
+        check_data(path)
+    almost = _write(wiped.with_columns(pl.col("pct_chg").clip(-0.99)), tmp_path)
+    assert np.isfinite(load_panel(almost, universe="all").log_price()).all()
+
+
 def test_numeric_text_columns_are_cast(tmp_path: Path) -> None:
     """Prices written as text that parse as numbers load like the numbers themselves."""
     df = _frame().with_columns(pl.col("close").cast(pl.String), pl.col("vol").cast(pl.String))

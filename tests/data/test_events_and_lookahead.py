@@ -30,7 +30,8 @@ def test_perturbing_the_future_changes_nothing_at_or_before_t() -> None:
              for c in df.columns if c.startswith(("alpha_", "gtja_", "mf_", "tech_", "hk_", "mkt_"))}
     pert = df.with_columns(
         **noisy,
-        pct_chg=pl.when(future).then(pl.col("pct_chg") * -1.5).otherwise(pl.col("pct_chg")),
+        # clipped above -1: a listing day's +100% turned into a fall of 100% or more is refused (a close of 0)
+        pct_chg=pl.when(future).then((pl.col("pct_chg") * -1.5).clip(-0.9)).otherwise(pl.col("pct_chg")),
         name=pl.when(future).then(pl.lit("ST") + pl.col("name")).otherwise(pl.col("name")),
         vol=pl.when(future).then(pl.col("vol") * 3).otherwise(pl.col("vol")),
     )

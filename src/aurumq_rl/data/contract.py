@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 
 from aurumq_rl.data.columns import cast_optional_columns, date_expr
-from aurumq_rl.data.sanity import PERCENT_STOCK_RULE, percent_scaled_stocks
+from aurumq_rl.data.sanity import PERCENT_STOCK_RULE, examples, percent_scaled_stocks
 from aurumq_rl.errors import DataError, did_you_mean
 from aurumq_rl.market.boards import CODE_PATTERN, board_expr
 
@@ -122,7 +122,7 @@ def trade_date_expr(dtype: pl.DataType, source: str) -> pl.Expr:
 
 
 def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None = None) -> pl.DataFrame:
-    """Check ts_code format, trade_date parse, duplicate keys and pct_chg scale on the key frame
+    """Check ts_code format, trade_date parse, duplicate keys, pct_chg scale and pct_chg > -1 on the key frame
     (`ts_code, trade_date, pct_chg` + any status columns). Returns the frame with B shares dropped (with a
     warning) and the optional columns cast to the types the market rules read (`cast_optional_columns`)."""
     if keys.height == 0:
@@ -183,4 +183,11 @@ def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None =
         raise DataError(f"{source}: column pct_chg looks like percent for {pct_stocks.height} stock(s), e.g. {ex} "
                         f"with |pct_chg| > 1; {PERCENT_STOCK_RULE}; the contract wants decimals: divide those "
                         "stocks' pct_chg by 100")
+    wiped = keys.filter(pl.col("pct_chg").is_finite() & (pl.col("pct_chg") <= -1))
+    if wiped.height:  # log1p(-1) = -inf: the stock's price index, and every later forward return, would be lost
+        raise DataError(f"{source}: column pct_chg has {wiped.height:,} value(s) of -1 or below, e.g. "
+                        f"{examples(wiped, 'pct_chg')}: a fall of 100% or more (a close of 0), which would turn "
+                        "the stock's compounded price to -inf and every later return of it to NaN; fix those rows "
+                        "in the source (close / pre_close - 1 of positive prices) or leave them null (read as a "
+                        "0 return)")
     return keys

@@ -19,14 +19,15 @@ PERCENT_STOCK_RULE = (f"a stock counts as percent when at least {PERCENT_STOCK_M
                       "which A-share stocks make only on a listing or relisting day)")
 
 
-def _examples(rows: pl.DataFrame, value: str) -> str:
+def examples(rows: pl.DataFrame, value: str) -> str:
+    """The first rows of `rows` by (date, code) as "(code, date: value)", for an error or warning message."""
     ex = rows.sort("trade_date", "ts_code").head(N_EXAMPLES)
     return ", ".join(f"({c}, {d}: {v})" for c, d, v in ex.select("ts_code", "trade_date", value).iter_rows())
 
 
 def _problem(level: str, column: str, rows: pl.DataFrame, what: str, todo: str) -> dict:
     return {"level": level, "column": column, "rows": rows.height,
-            "message": f"column {column} has {rows.height:,} {what}, e.g. {_examples(rows, column)}; {todo}"}
+            "message": f"column {column} has {rows.height:,} {what}, e.g. {examples(rows, column)}; {todo}"}
 
 
 # what reads each optional price column, so a warning can say what a non-positive value there breaks
