@@ -5,6 +5,7 @@ blank stocks with a warning. The SL scorer follows the same rule."""
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import date
 from pathlib import Path
 
@@ -87,3 +88,31 @@ def test_the_golden_cross_section_is_what_the_scorer_scores(run: tuple[str, Path
     scored = [str(c) for c in blanked.codes[np.isfinite(s)]]
     assert golden == scored
     np.testing.assert_allclose(np.load(target / "golden_scores.npy"), s[np.isfinite(s)], rtol=0, atol=1e-5)
+
+
+def test_infer_names_a_model_factor_empty_on_a_decision_date(tmp_path: Path) -> None:
+    """alpha_003 is null for every stock on the last date (the others are there): the stocks are scored with
+    it filled by 0, and a warning names the factor and that date only (batch mode over every date)."""
+    pytest.importorskip("onnx")
+    pytest.importorskip("onnxruntime")
+    from tests.export.conftest import make_bundle
+
+    rng = np.random.default_rng(0)
+    days = [date(2024, 1, d) for d in (2, 3, 4, 5, 8)]
+    df = pl.DataFrame({"ts_code": [f"60000{i}.SH" for i in range(6)] * len(days),
+                       "trade_date": [d for d in days for _ in range(6)], "close": 10.0, "pct_chg": 0.0,
+                       "vol": 100.0, **{f"alpha_00{k}": rng.normal(size=6 * len(days)) for k in (1, 2, 3)}})
+    df = df.with_columns(pl.when(pl.col("trade_date") == days[-1]).then(None).otherwise(pl.col("alpha_003"))
+                         .alias("alpha_003"))
+    df.write_parquet(data := tmp_path / "d.parquet")
+    b = make_bundle(tmp_path / "b", normalize="zscore", market={"min_listed_days": 0})
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["infer", "--bundle", str(b), "--data", str(data), "--start", str(days[0]),
+                     "--end", str(days[-1]), "-o", str(tmp_path / "p.csv")]) == 0
+    said = [str(w.message) for w in caught if "no value for any universe stock" in str(w.message)]
+    assert said == [f"{data}: 1 model factor(s) have no value for any universe stock on a decision date, so they "
+                    "were filled with the neutral 0 and the model scored without them: alpha_003 on 2024-01-08; "
+                    "compute them for those dates, unless the factor has no data then (e.g. a series that starts "
+                    "later)"], said
+    assert pl.read_csv(tmp_path / "p.csv").filter(pl.col("trade_date") == str(days[-1])).height == 2

@@ -122,7 +122,8 @@ def run(args: argparse.Namespace) -> int:
 
 def _check_scored(panel: Panel, scores: np.ndarray, lo: int, hi: int, data: str) -> None:
     """A decision date whose universe has no factor value at all (today's bars loaded, factors not computed
-    yet) is an error, not picks in code order; universe stocks left unscored for that reason are counted."""
+    yet) is an error, not picks in code order; universe stocks left unscored for that reason are counted, and
+    a model factor with no value for any universe stock on a scored date is named (`_warn_empty_factors`)."""
     uni = panel.in_universe[lo:hi + 1]
     unscored = uni & ~np.isfinite(scores[lo:hi + 1])
     empty = uni.any(axis=1) & unscored.all(axis=1, where=uni)
@@ -134,6 +135,29 @@ def _check_scored(panel: Panel, scores: np.ndarray, lo: int, hi: int, data: str)
         warnings.warn(f"{data}: {int(unscored.sum())} universe stock-date(s) have none of the model's factors "
                       "(e.g. a new listing, or factors not computed yet) and are not scored or picked",
                       stacklevel=2)
+    _warn_empty_factors(panel, lo, hi, data)
+
+
+def _warn_empty_factors(panel: Panel, lo: int, hi: int, data: str) -> None:
+    """Warn about each model factor null for every universe stock on a decision date in [lo, hi]: the loader
+    fills it with 0, the neutral value, so the model scores that date without it (a factor computed late, or
+    legitimately empty then, e.g. a series that starts later)."""
+    uni = panel.in_universe[lo:hi + 1]
+    # AND of the packed missing bits over each date's universe stocks: a bit left set is a factor missing for all
+    bits = np.bitwise_and.reduce(np.where(uni[:, :, None], panel.factor_missing_bits[lo:hi + 1], np.uint8(255)),
+                                 axis=1)
+    empty = np.unpackbits(bits, axis=1, count=len(panel.factor_names)).astype(bool) & uni.any(axis=1)[:, None]
+    if not empty.any():
+        return
+    dates = panel.dates[lo:hi + 1]
+    cols = np.flatnonzero(empty.any(axis=0))
+    said = [f"{panel.factor_names[f]} on {', '.join(str(d) for d in dates[empty[:, f]][:3])}"
+            f"{f' and {int(empty[:, f].sum()) - 3} other date(s)' if empty[:, f].sum() > 3 else ''}"
+            for f in cols[:10]]
+    warnings.warn(f"{data}: {len(cols)} model factor(s) have no value for any universe stock on a decision date, "
+                  f"so they were filled with the neutral 0 and the model scored without them: {'; '.join(said)}"
+                  f"{' …' if len(cols) > 10 else ''}; compute them for those dates, unless the factor has no data "
+                  "then (e.g. a series that starts later)", stacklevel=3)
 
 
 def _print(picks: pl.DataFrame, args: argparse.Namespace, n_dates: int) -> None:
