@@ -153,6 +153,30 @@ def test_market_wide_column_passed_through() -> None:
     np.testing.assert_allclose(p.factors[:, :, j], [[0.5] * 3, [-0.25] * 3])
 
 
+def test_a_market_wide_column_passed_through_at_a_raw_level_is_named_with_its_magnitude() -> None:
+    """An index close (~3000) passes through like any market-wide column (values unchanged), but next to
+    z-scores within ±5 it washes out the stock signal: one warning names it and its size. An index return
+    passed through does not warn, nor does a `raw` load (every column raw by choice) or `warn_columns=False`."""
+    df = _long({"600001.SH": [1.0, 2.0], "600002.SH": [3.0, 5.0], "600003.SH": [0.0, 1.0]})
+    first = pl.col("trade_date") == _day(0)
+    df = df.with_columns(pl.when(first).then(3012.5).otherwise(2987.25).alias("mkt_close"),
+                         pl.when(first).then(0.01).otherwise(-0.008).alias("mkt_ret"))
+    said = "raw levels far beyond the ±5 z-score clip"
+    for method in ("zscore", "rank"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            p = load_panel(df.lazy(), universe="all", normalize=method)
+        raw = [str(w.message) for w in caught if said in str(w.message)]
+        assert len(raw) == 1 and "factors: mkt_close (|value| up to 3,012); " in raw[0] and "mkt_ret" not in raw[0]
+        assert "supply such a column as a return, a ratio or a z-score" in raw[0]
+        np.testing.assert_allclose(p.factors[:, :, p.factor_names.index("mkt_close")], [[3012.5] * 3, [2987.25] * 3])
+    for kwargs in ({"normalize": "raw"}, {"warn_columns": False}):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            load_panel(df.lazy(), universe="all", **kwargs)
+        assert not [w for w in caught if said in str(w.message)]
+
+
 def test_forward_returns_compound_with_t_plus_1_entry() -> None:
     r = [0.0, 0.01, 0.02, -0.03, 0.04, 0.05, 0.0]
     df = pl.DataFrame({"ts_code": "600001.SH", "trade_date": [_day(k) for k in range(7)], "close": 10.0,

@@ -23,7 +23,15 @@ from aurumq_rl.data.contract import (
     validate_keys,
 )
 from aurumq_rl.data.events import EVENT_TAU_DAYS, is_raw_flag, raw_flag_message
-from aurumq_rl.data.normalize import MARKET_WIDE_SHARE, NORMALIZE_METHODS, flat_dates, market_wide_share, normalize
+from aurumq_rl.data.normalize import (
+    MARKET_WIDE_SHARE,
+    NORMALIZE_METHODS,
+    PASS_THROUGH_WARN,
+    ZSCORE_CLIP,
+    flat_dates,
+    market_wide_share,
+    normalize,
+)
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError
@@ -286,7 +294,8 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
 
     Returns (factors, missing bits packed along F, market-wide column names: flat on ≥ 99% of the loaded
     dates, hence passed through; reported, never used to decide a value). With `warn`, also warns about raw
-    0/1 flag columns and columns with no value for a universe stock (an all-null column carries nothing)."""
+    0/1 flag columns, columns with no value for a universe stock (an all-null column carries nothing) and
+    columns passed through on flat dates at a raw scale (beyond `PASS_THROUGH_WARN`)."""
     t_n, n_n = reader.shape
     f_n = len(chosen)
     feats = np.zeros((t_n, n_n, f_n), dtype=np.float32)
@@ -294,6 +303,7 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
     market_wide: list[str] = []
     flags: list[str] = []
     empty: list[str] = []
+    raw_scale: list[str] = []
     for c0 in range(0, f_n, FACTOR_CHUNK):
         cols = chosen[c0:c0 + FACTOR_CHUNK]
         part = reader.read(cols)
@@ -310,6 +320,10 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
                 if market_wide_share(flat, comparable) >= MARKET_WIDE_SHARE:
                     market_wide.append(col)
             z = normalize(x, in_universe, method, flat)
+            if warn and flat is not None and flat.any():  # those dates hold the column's own values
+                peak = float(np.nanmax(np.abs(z[flat])))
+                if peak > PASS_THROUGH_WARN:
+                    raw_scale.append(f"{col} (|value| up to {peak:,.4g})")
             ok = np.isfinite(z)
             feats[:, :, f] = np.where(ok, z, 0.0)
             missing[:, :, f // 8] |= (~ok).astype(np.uint8) << np.uint8(7 - f % 8)
@@ -318,6 +332,12 @@ def _load_factors(reader: _ChunkReader, chosen: list[str], in_universe: np.ndarr
         warnings.warn(f"{reader.name}: market-wide column(s) passed through without cross-sectional "
                       f"normalisation (on each date where every stock has the same value): "
                       f"{', '.join(market_wide[:10])}", stacklevel=3)
+    if raw_scale:
+        warnings.warn(f"{reader.name}: column(s) passed through un-normalised on the dates where every stock has "
+                      f"the same value hold raw levels far beyond the ±{ZSCORE_CLIP:g} z-score clip of the "
+                      f"normalised factors: {', '.join(raw_scale[:10])}{' …' if len(raw_scale) > 10 else ''}; next "
+                      "to them the per-stock factors barely move a model's input: supply such a column as a return, "
+                      "a ratio or a z-score over time (e.g. an index's daily return, not its close)", stacklevel=3)
     if flags:
         warnings.warn(f"{reader.name}: {raw_flag_message(flags)}", stacklevel=3)
     if empty:

@@ -15,6 +15,9 @@ import numpy as np
 
 NORMALIZE_METHODS: tuple[str, ...] = ("zscore", "rank", "raw")
 ZSCORE_CLIP = 5.0  # winsorisation bound in standard deviations, applied after the z-score
+# a value passed through on a flat date beyond this is a raw level (an index close, a volume), not a z-score-like
+# input: next to factors within ±ZSCORE_CLIP it washes out the per-stock signal (the loader warns)
+PASS_THROUGH_WARN = 2 * ZSCORE_CLIP
 MARKET_WIDE_SHARE = 0.99  # a column flat on this share of its dates is reported as market-wide
 FLAT_RTOL = 1e-7  # a date is flat when its std is at most this share of its largest |value|
 
