@@ -262,6 +262,7 @@ class _ChunkReader:
                  shape: tuple[int, int]) -> None:
         self.lf, self.name, self.date_cast, self.in_window = lf, name, date_cast, in_window
         self.window_keys = window_keys
+        self.window_dates = window_keys["trade_date"].to_physical().to_numpy()
         self.pos, self.ti, self.ni, self.shape = pos, ti, ni, shape
 
     def read(self, cols: list[str]) -> pl.DataFrame:
@@ -271,7 +272,9 @@ class _ChunkReader:
         part = collect_source(self.lf.with_columns(self.date_cast).filter(self.in_window).select(*on, *cols),
                               self.name)
         n = self.window_keys.height
-        aligned = part.height == n and part.select(on).equals(self.window_keys)
+        got = part["trade_date"].to_physical().to_numpy()
+        aligned = (len(got) == n and np.array_equal(got, self.window_dates)
+                   and (len(on) == 1 or part["ts_code"].equals(self.window_keys["ts_code"])))
         if not aligned and len(on) == 2 and part.height == n:
             part = self.window_keys.join(part.with_columns(pl.lit(True).alias("_found")), on=on, how="left",
                                          maintain_order="left")
