@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import polars as pl
 
+from aurumq_rl.market.status import suspended_expr
+
 N_EXAMPLES = 3
 # A stock is taken as percent-scaled when at least this many of its rows, and this share of them, move beyond
 # ±100% in a day: A-share stocks do that only on a listing or relisting day (a few rows in a history).
@@ -49,7 +51,7 @@ def value_problems(keys: pl.DataFrame) -> list[dict]:
     error: the data would be used wrongly (a missing or non-positive close on a traded row, a negative or
     missing vol); warning: the value is read as missing (pct_chg, a bad close on a suspended row) or a
     non-positive optional price on a traded row misleads what reads it."""
-    traded = pl.col("vol").fill_null(0).fill_nan(0) > 0
+    traded = ~suspended_expr()
     bad_close = ~(pl.col("close").is_finite() & (pl.col("close") > 0)).fill_null(False)
     checks = [
         ("error", "close", bad_close & traded, "missing, non-positive or non-finite value(s) on traded rows (vol > 0)",
@@ -58,7 +60,8 @@ def value_problems(keys: pl.DataFrame) -> list[dict]:
          "back-adjusted prices)"),
         ("warning", "close", bad_close & ~traded,
          "missing, non-positive or non-finite value(s) on suspended rows (vol = 0)",
-         "those rows are not traded, but price factors computed from them see that price; write the last close"),
+         "those rows are not traded and the factor engine leaves them out, but returns='adj_close' reads that "
+         "price (a 0 close makes the next return infinite); write the last close"),
         ("error", "vol", (pl.col("vol") < 0).fill_null(True) | pl.col("vol").is_nan(),
          "negative or missing value(s)",
          "vol is the volume in lots (0 = suspended): a negative or missing one is read as a suspension; fix the "

@@ -17,6 +17,11 @@ Memory is bounded by batching:
   each to the output Parquet (row groups of one temp file, renamed when complete) and only the input columns
   plus one batch's factors are ever in memory; `compute_factors` collects every batch into one frame.
 
+Suspended rows: a row with `vol == 0` is a suspended day (DOMAIN.md), the same day as a missing row. It takes
+no part in any window or cross section (ops' "windows: the stock's own bars" convention), and its factors are
+null, so the two ways a vendor writes a suspension give the same values on every traded row; the row itself is
+kept in the output.
+
 Output: `ts_code, trade_date` + one **Float32** column per factor (float32 halves memory and is what
 `data.loader.load_panel` stores anyway; relative precision 6e-8 is far below any factor's noise). ±inf (and
 values beyond the float32 range) become null and are counted per factor in the report.
@@ -39,7 +44,7 @@ from aurumq_rl.factors import engine_io
 from aurumq_rl.factors.engine_io import DERIVATIONS, LIMIT_FLAG, Source
 from aurumq_rl.factors.expr import DATE_KEY, TS_KEY, X, evaluate, materialize, required_columns, temps_of
 from aurumq_rl.factors.registry import FactorSpec, specs
-from aurumq_rl.market.status import MarketConfig
+from aurumq_rl.market.status import MarketConfig, suspended_expr
 
 OUTPUT_DTYPE = pl.Float32
 FAMILY_ORDER: tuple[str, ...] = ("alpha101", "gtja191", "tech", "cmf", "zt")
@@ -63,6 +68,7 @@ class FactorReport:
     batches: int = 0
     batch_days: int = 0
     warmup_rows: int = 0
+    suspended_rows: int = 0  # rows with vol == 0: out of every window and cross section, factors null
     wall_s: float = 0.0
     limit_method: str | None = None  # how is_limit_up was told (zt_ family), None when no factor reads it
 
@@ -77,6 +83,9 @@ class FactorReport:
             f"{self.dates:,} dates) from {self.source} in {self.wall_s:.1f} s; {self.batches} date batch(es) of "
             f"{self.batch_days} dates, warm-up {self.warmup_rows} rows",
         ]
+        if self.suspended_rows:
+            lines.append(f"{self.suspended_rows:,} suspended row(s) (vol == 0) take no part in the windows or "
+                         "cross sections, as a missing row; their factors are null")
         if self.derived:
             lines.append("derived: " + "; ".join(f"{d} = {DERIVATIONS[d]}" for d in self.derived))
         if self.skipped:
@@ -241,7 +250,7 @@ class FactorJob:
     """A planned factor run (`plan_factors`): the validated input columns, the factors to compute, the date
     batches; `run_batches` executes it."""
 
-    frame: pl.DataFrame  # ts_code, trade_date, the inputs, _t (calendar index), _r (row of the stock)
+    frame: pl.DataFrame  # traded rows: ts_code, trade_date, the inputs, _t (calendar index), _r (row of the stock)
     factors: dict[str, X]
     calendar: pl.Series
     batch_days: int
@@ -250,6 +259,7 @@ class FactorJob:
     factor_batch: int
     report: FactorReport
     started: float
+    suspended: pl.DataFrame  # ts_code, trade_date, _t of the rows with vol == 0 (output with null factors)
 
 
 def plan_factors(
@@ -293,17 +303,22 @@ def plan_factors(
         report.limit_method = market.limit_method
 
     calendar = df["trade_date"].unique().sort()
+    at = pl.lit(calendar).search_sorted(pl.col("trade_date")).cast(pl.Int32).alias("_t")
+    halted = suspended_expr()  # vol is a required input
+    suspended = df.filter(halted).select("ts_code", "trade_date", at)
+    df = df.filter(halted.not_())
+    report.suspended_rows = suspended.height
     warm = max((s.lookback for s in kept.values()), default=0)
     days = min(batch_days or _auto_batch_days(df.height, len(calendar), warm), len(calendar))
     report.warmup_rows, report.batch_days = warm, days
     report.batches = len(range(0, len(calendar), days))
     need = sorted(required_columns(xs) - {"ts_code", "trade_date"}) if xs else []
     frame = df.select("ts_code", "trade_date", *need).with_columns(
-        pl.lit(calendar).search_sorted(pl.col("trade_date")).cast(pl.Int32).alias("_t"),
+        at,
         pl.int_range(pl.len(), dtype=pl.Int32).over("ts_code").alias("_r"),
     )
     hops = _hops(xs)
-    return FactorJob(frame, xs, calendar, days, warm, hops, factor_batch, report, t0)
+    return FactorJob(frame, xs, calendar, days, warm, hops, factor_batch, report, t0, suspended)
 
 
 def run_batches(job: FactorJob, progress: bool = True) -> Iterator[pl.DataFrame]:
@@ -327,8 +342,12 @@ def run_batches(job: FactorJob, progress: bool = True) -> Iterator[pl.DataFrame]
             if not groups:
                 cols.append(rows.filter(pl.col("trade_date") >= first).select("ts_code", "trade_date"))
             del rows
+            out = pl.concat(cols, how="horizontal")
+            halted = job.suspended.filter(pl.col("_t").is_between(i0, i0 + job.batch_days - 1)).drop("_t")
+            if halted.height:  # back in with null factors, in (ts_code, trade_date) order
+                out = pl.concat([out, halted], how="diagonal").sort("ts_code", "trade_date")
             job.report.wall_s = time.perf_counter() - job.started
-            yield pl.concat(cols, how="horizontal")
+            yield out
 
 
 def compute_factors(

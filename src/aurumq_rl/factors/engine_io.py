@@ -19,7 +19,7 @@ from aurumq_rl.data.source import collect_source, scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import KNOWN_INPUTS
 from aurumq_rl.market.limits import check_limit_method, real_price_row
-from aurumq_rl.market.status import MarketConfig, annotate, listing_fallback_message
+from aurumq_rl.market.status import MarketConfig, annotate, listing_fallback_message, suspended_expr
 
 REQUIRED: tuple[str, ...] = ("ts_code", "trade_date", "open", "high", "low", "close", "vol", "amount", "pct_chg")
 # Read when present: the limit engine uses them (ST, listing day); factors may declare the KNOWN_INPUTS.
@@ -78,8 +78,8 @@ def load_panel_frame(source: Source) -> tuple[pl.DataFrame, list[str], str]:
 
 def warn_price_problems(df: pl.DataFrame, name: str) -> None:
     """Warn about impossible prices the engine would read (`data.sanity.value_problems`, as `data check` reports
-    them: e.g. 0 prices on a suspended row, which enter the windows of the price factors)."""
-    for p in value_problems(df):
+    them: e.g. a non-positive low on a traded row). Suspended rows are left out: the engine never reads them."""
+    for p in value_problems(df.filter(~suspended_expr())):
         if p["column"] in PRICES:
             warnings.warn(f"{name}: {p['message']}", stacklevel=3)
 

@@ -9,8 +9,8 @@ SEQUENCE, REGBETA, REGRESI) and CORR / COVIANCE (below) are defined in `gtja_ops
 here, so that this module is the one import path of the whole vocabulary. Conventions inherited from
 `factors.ops`:
 
-- one row per (ts_code, trade_date); windows count the stock's own bars, so a suspended day without a bar is
-  skipped, while a null value inside a window makes it null (full window required); 0/0 and x/0 are null;
+- one row per (ts_code, trade_date); windows count the stock's traded bars, so a suspended day (no bar, or vol == 0)
+  is skipped, while a null value inside a window makes it null (full window required); 0/0 and x/0 are null;
 - RANK: cross-sectional average rank / count of non-null values, in (0, 1]; STD and COVIANCE use ddof = 1;
   CORR is null when either side is constant over the window; DECAYLINEAR weights n (today) .. 1 (oldest),
   normalised.

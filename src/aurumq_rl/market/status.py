@@ -26,6 +26,13 @@ from aurumq_rl.market.limits import (
 SEASONED_LISTING_DAY = 10_000
 
 
+def suspended_expr() -> pl.Expr:
+    """True on a suspended row: `vol` 0, negative, missing or NaN (DOMAIN.md: no bar or vol == 0). The one
+    definition read by the trading masks, `data check` and the factor engine (which leaves such rows out of
+    every window, as a day without a bar)."""
+    return ~(pl.col("vol").fill_null(0).fill_nan(0) > 0)
+
+
 @dataclass(frozen=True)
 class MarketConfig:
     """Knobs of the market rules. `min_listed_days`: new-listing protection (no buying, not in the
@@ -157,7 +164,7 @@ def annotate(lf: pl.LazyFrame, columns: list[str], calendar: pl.Series, method: 
     lf = lf.with_columns(board_expr("ts_code"), st_expr(columns), delisting_expr(columns))
     lf = lf.with_columns(listing_day_expr(columns, calendar))
     lf = lf.with_columns(listed_on_expr(columns, calendar))
-    lf = lf.with_columns((pl.col("vol").fill_null(0) <= 0).alias("suspended"))
+    lf = lf.with_columns(suspended_expr().alias("suspended"))
     lf = with_limit_flags(lf, columns, method, config.rules)
     tradeable = ~pl.col("suspended") & ~pl.col("is_one_price")
     return lf.with_columns(
