@@ -211,6 +211,17 @@ def _batch_rows(frame: pl.DataFrame, i0: int, i1: int, warm: int, hops: int) -> 
     return frame.filter(pl.Series(before)).drop("_t", "_r")
 
 
+def _with_suspended(keys: pl.DataFrame, halted: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series | None]:
+    """The batch's output keys with its suspended rows merged in, in (ts_code, trade_date) order, and for each
+    the row of the traded output to take (null: a suspended row, whose factors stay null); None when the
+    batch has no suspended row. Factor columns are gathered group by group, never sorted as one frame."""
+    if not halted.height:
+        return keys, None
+    merged = pl.concat([keys.with_row_index("_src"), halted.select("ts_code", "trade_date")], how="diagonal")
+    merged = merged.sort("ts_code", "trade_date")
+    return merged.drop("_src"), merged["_src"]
+
+
 def _instrument(xs: dict[str, X]) -> dict[str, X]:
     """Each factor as a temporary (so ±inf survives to be counted) plus a 0/1 column flagging ±inf or a value
     beyond the float32 range."""
@@ -334,20 +345,23 @@ def run_batches(job: FactorJob, progress: bool = True) -> Iterator[pl.DataFrame]
         for i0 in starts:
             rows = _batch_rows(job.frame, i0, min(i0 + job.batch_days, n_dates), job.warmup, job.hops)
             first = job.calendar[i0]
+            halted = job.suspended.filter(pl.col("_t") >= i0, pl.col("_t") < i0 + job.batch_days)
             cols: list[pl.DataFrame] = []
+            at: pl.Series | None = None
             for g in groups:
                 part = _evaluate_batch(rows, {n: job.factors[n] for n in g}, first, job.report.inf_counts)
-                cols.append(part if not cols else part.drop("ts_code", "trade_date"))
+                if not cols:
+                    keys, at = _with_suspended(part.select("ts_code", "trade_date"), halted)
+                    cols.append(keys)
+                part = part.drop("ts_code", "trade_date")
+                cols.append(part if at is None else part.select(pl.all().gather(at)))
                 bar.update(1)
             if not groups:
-                cols.append(rows.filter(pl.col("trade_date") >= first).select("ts_code", "trade_date"))
+                keys = rows.filter(pl.col("trade_date") >= first).select("ts_code", "trade_date")
+                cols.append(_with_suspended(keys, halted)[0])
             del rows
-            out = pl.concat(cols, how="horizontal")
-            halted = job.suspended.filter(pl.col("_t").is_between(i0, i0 + job.batch_days - 1)).drop("_t")
-            if halted.height:  # back in with null factors, in (ts_code, trade_date) order
-                out = pl.concat([out, halted], how="diagonal").sort("ts_code", "trade_date")
             job.report.wall_s = time.perf_counter() - job.started
-            yield out
+            yield pl.concat(cols, how="horizontal")
 
 
 def compute_factors(
