@@ -95,6 +95,22 @@ def test_trainer_validates_with_the_envs_sizing(data: str, tmp_path: Path) -> No
     assert want["val_topk_return"] != pytest.approx(equal["val_topk_return"], abs=1e-9)
 
 
+def test_a_main_wave_run_is_validated_on_the_main_wave_hold_not_the_fp_day_return(data: str, tmp_path: Path) -> None:
+    """`best` follows the label the reward reads: a main_wave run's val_rank_ic of its own hold returns is 1,
+    where a forward_return run's of the same scores is far from it (the two labels differ)."""
+    from aurumq_rl.data.labels import main_wave_returns
+
+    env = dict(top_k=5, episode_length=8, forward_period=3)
+    wave = Trainer(_cfg(data, tmp_path / "wave", 1, env=EnvConfig(reward_mode="main_wave", **env)))
+    fwd = Trainer(_cfg(data, tmp_path / "fwd", 1, env=EnvConfig(**env)))
+    assert np.array_equal(wave.val_idx, fwd.val_idx)
+    hold = main_wave_returns(wave.panel)[0][wave.val_idx]
+    assert np.isfinite(hold).mean() > 0.5  # the data's last dates have no complete hold
+    scores = np.where(np.isfinite(hold), hold, 0.0)
+    assert wave.validation_metrics(scores)["val_rank_ic"] == pytest.approx(1.0, abs=1e-9)
+    assert fwd.validation_metrics(scores)["val_rank_ic"] < 0.9
+
+
 def test_validation_round_trip_is_the_fill_buy_plus_the_exit_sell(tmp_path: Path) -> None:
     """The cost of a validation decision is the buy rate at its fill (t+1) plus the sell rate at its exit
     (t+1+fp): 30 bps round trip while both are before the 2023-08-28 stamp-duty cut, 25 bps when only the exit is

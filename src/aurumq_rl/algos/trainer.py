@@ -26,7 +26,7 @@ from aurumq_rl.algos.ppo import PPO, PPOConfig
 from aurumq_rl.algos.resume import check_resumable, resume_key, warn_extension
 from aurumq_rl.algos.validation import policy_scores, validate_scores
 from aurumq_rl.data.check import check_window_order, date_counts, date_window
-from aurumq_rl.data.labels import days_after_entry
+from aurumq_rl.data.labels import days_after_entry, trade_label
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import date_index, to_date
@@ -203,11 +203,13 @@ class Trainer:
             raise DataError(f"training window: {exc} (--train-start/--train-end, --episode-length)") from exc
         self.policy = DeepSetsPolicy(self.data.n_factors, cfg.encoder_hidden, cfg.env.holding_aware).to(self.device)
         self.ppo = PPO(self.policy, self.data, self.sim, cfg.ppo)
-        self.label = self.panel.forward_returns(cfg.env.forward_period)
-        # per decision date: the buy rate of the fill (t+1) and the sell rate of the exit fp days later
+        # validated on the label the reward reads: a main_wave run on its hold return, any other on the fp-day
+        # forward return (the holding-aware modes' daily returns have no per-decision label)
+        self.label = trade_label(self.panel, cfg.env.label_kind, cfg.env.forward_period)
+        # per decision date: the buy rate of the fill (t+1) and the sell rate of the exit, the label's last day
         buy, sell = cfg.env.cost.rates(self.panel.dates)
         t_next = np.minimum(np.arange(t_n) + 1, t_n - 1)
-        self.round_trip = buy[t_next] + sell[np.minimum(t_next + cfg.env.forward_period, t_n - 1)]
+        self.round_trip = buy[t_next] + sell[np.minimum(t_next + horizon, t_n - 1)]
         self.out = Path(cfg.out_dir)
         self.best = -math.inf
 
