@@ -1,6 +1,6 @@
 """`load_panel` on a LazyFrame whose rows come back in another order on each collect (as after an unstable sort by
 date): factor columns, read in later passes, still land on their own stock; other rows on a later read are a
-`DataError`."""
+`DataError`. A DataFrame loads as its Parquet file does; a source of another type is named."""
 
 from __future__ import annotations
 
@@ -65,3 +65,21 @@ def test_a_lazyframe_that_returns_other_rows_on_a_later_read_is_refused(market: 
 
     with pytest.raises(DataError, match="returned other rows, or another row order, on a second read"):
         load_panel(_collects(market, drop_one_row_later), universe="all", normalize="raw")
+
+
+@pytest.mark.filterwarnings("ignore:.*market-wide")
+def test_a_dataframe_loads_as_its_parquet_file_does(market: pl.DataFrame, tmp_path) -> None:
+    path = tmp_path / "m.parquet"
+    market.write_parquet(path)
+    from_file = load_panel(path, universe="all")
+    from_frame = load_panel(market.sample(fraction=1.0, shuffle=True, seed=3), universe="all")
+    assert from_frame.factor_names == from_file.factor_names
+    np.testing.assert_array_equal(from_frame.factors, from_file.factors)
+    np.testing.assert_array_equal(from_frame.in_universe, from_file.in_universe)
+    np.testing.assert_array_equal(from_frame.pct_chg, from_file.pct_chg)
+
+
+def test_a_source_of_another_type_is_named_with_what_to_pass(market: pl.DataFrame) -> None:
+    with pytest.raises(DataError, match=r"data source of type builtins\.dict: pass a Parquet path.*"
+                                        r"polars DataFrame or LazyFrame \(a pandas frame: polars\.from_pandas"):
+        load_panel(market.to_dict(), universe="all")  # type: ignore[arg-type]

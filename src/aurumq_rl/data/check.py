@@ -22,7 +22,7 @@ from aurumq_rl.data.events import is_raw_flag, raw_flag_message
 from aurumq_rl.data.loader import STATUS_COLUMNS, cast_numeric_columns, check_factor_dtypes
 from aurumq_rl.data.normalize import FLAT_RTOL, MARKET_WIDE_SHARE
 from aurumq_rl.data.sanity import value_problems
-from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
+from aurumq_rl.data.source import DataSource, collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import read_parquet_record
 from aurumq_rl.market.limits import check_limit_method, real_price_share
@@ -33,7 +33,7 @@ THIN_DATE_FRAC = 0.8  # a date with fewer stocks than this share of the median b
 THIN_DATE_WINDOW = 20  # dates that median is taken over
 
 
-def check_data(source: str | Path | pl.LazyFrame, market: MarketConfig = MarketConfig()) -> dict:
+def check_data(source: DataSource, market: MarketConfig = MarketConfig()) -> dict:
     """Run every contract check; return a JSON-able report. Raises `DataError` on bad input; impossible
     values that leave the data readable are listed in `problems` (level error or warning, see
     `sanity.value_problems`)."""
@@ -122,7 +122,7 @@ def thin_dates(counts: np.ndarray, frac: float = THIN_DATE_FRAC, window: int = T
     return judged & (c < frac * median), median
 
 
-def date_counts(source: str | Path | pl.LazyFrame) -> pl.DataFrame:
+def date_counts(source: DataSource) -> pl.DataFrame:
     """Rows per trade date of a source (trade_date, len), sorted: the whole history, read from one column,
     for judging a date that a loaded window starts at (`infer --date`)."""
     lf, name, schema = scan_with_schema(source)

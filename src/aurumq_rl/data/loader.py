@@ -1,8 +1,8 @@
-"""`load_panel`: Parquet (file, directory of shards, glob, or LazyFrame) → `Panel` (sources: `data.source`).
+"""`load_panel`: Parquet (file, directory of shards, glob) or a polars frame → `Panel` (sources: `data.source`).
 
 Memory: keys and status columns are read once; factor columns are read in chunks and scattered straight
 into the dense float32 array, so peak memory stays near the size of the panel itself. A chunk is matched to the
-first read by row position: a Parquet path's plain scan keeps the file's order; a LazyFrame's plan may not (an
+first read by row position: a Parquet path's plain scan keeps the file's order; a frame's plan may not (an
 unstable sort by date), so its chunks carry (ts_code, trade_date) and are realigned on that key when they differ.
 """
 
@@ -33,7 +33,7 @@ from aurumq_rl.data.normalize import (
     normalize,
 )
 from aurumq_rl.data.panel import Panel
-from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
+from aurumq_rl.data.source import DataSource, collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import check_limit_method
 from aurumq_rl.market.status import MarketConfig, annotate, listing_fallback_message
@@ -114,7 +114,7 @@ def check_factor_dtypes(schema: pl.Schema, cols: list[str], name: str) -> None:
 
 
 def load_panel(
-    source: str | Path | pl.LazyFrame,
+    source: DataSource,
     *,
     universe: UniverseSpec = "main_board_non_st",
     start: str | date | None = None,
@@ -153,9 +153,9 @@ def load_panel(
     raw = cast_numeric_columns(collect_source(lf.select(*REQUIRED_COLUMNS, *status_cols), name), name)
     keys = raw.with_columns(date_cast)
     keys = keys.with_row_index("_row")  # position in the source's row order, reused to read factor chunks
-    # every source row, B shares included; with ts_code for a LazyFrame, whose row order may change between
+    # every source row, B shares included; with ts_code for a frame, whose plan's row order may change between
     # reads (an unstable sort, a shuffle): its factor chunks are checked, and realigned, on the whole key
-    key_cols = ["ts_code", "trade_date"] if isinstance(source, pl.LazyFrame) else ["trade_date"]
+    key_cols = ["trade_date"] if isinstance(source, str | Path) else ["ts_code", "trade_date"]
     source_rows = keys.select("_row", *key_cols)
     keys = validate_keys(keys, name, raw_dates=raw["trade_date"])
     del raw

@@ -1,4 +1,5 @@
-"""Reading a data source: a Parquet file, a directory of shards (hive partitions too), a glob or a LazyFrame.
+"""Reading a data source: a Parquet file, a directory of shards (hive partitions too), a glob, or a polars
+DataFrame or LazyFrame.
 
 The one place that resolves shards (`source_files`) and turns a source's read errors into a `DataError`
 naming the file, for the loader, `data check`, the factor engine, eval and provenance alike; and the one
@@ -15,6 +16,8 @@ import numpy as np
 import polars as pl
 
 from aurumq_rl.errors import DataError
+
+DataSource = str | Path | pl.DataFrame | pl.LazyFrame  # what `load_panel`, `data check` and eval read
 
 
 def is_glob(source: str | Path) -> bool:
@@ -39,11 +42,17 @@ def source_files(source: str | Path) -> list[Path]:
     return [path] if path.is_file() else []
 
 
-def scan_source(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str]:
+def scan_source(source: DataSource) -> tuple[pl.LazyFrame, str]:
     """A LazyFrame and a display name for a Parquet file, a directory of shards (hive partitions ok),
-    a glob, or a LazyFrame."""
+    a glob, or a polars DataFrame / LazyFrame. Anything else is a `DataError` saying what to pass."""
     if isinstance(source, pl.LazyFrame):
         return source, "<LazyFrame>"
+    if isinstance(source, pl.DataFrame):
+        return source.lazy(), "<DataFrame>"
+    if not isinstance(source, str | Path):
+        raise DataError(f"data source of type {type(source).__module__}.{type(source).__qualname__}: pass a "
+                        "Parquet path, a directory or glob of Parquet shards, or a polars DataFrame or LazyFrame "
+                        "(a pandas frame: polars.from_pandas(df))")
     text = str(source)
     path = Path(text)
     if is_glob(text):
@@ -59,7 +68,7 @@ def scan_source(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str]:
     return pl.scan_parquet(text), text
 
 
-def scan_with_schema(source: str | Path | pl.LazyFrame) -> tuple[pl.LazyFrame, str, pl.Schema]:
+def scan_with_schema(source: DataSource) -> tuple[pl.LazyFrame, str, pl.Schema]:
     """`scan_source` plus the schema, read once; an unreadable source is a `DataError` naming it."""
     lf, name = scan_source(source)
     try:
