@@ -5,7 +5,7 @@ Project conventions (shared DOMAIN.md "Factor operator conventions"; these docst
 | operator | convention |
 |---|---|
 | frame | one row per (ts_code, trade_date); time-series operators see each stock's rows in date order |
-| windows | the stock's traded bars: a suspended day (no bar, or vol == 0: the engine leaves the row out) is skipped; a null value in a window nulls it |
+| windows | the stock's traded bars: a suspended day (no bar, or vol == 0) is skipped; a null in a window nulls it |
 | fractional window d | floor(d), at least 1 (`window`) |
 | warm-up | full windows required (min_samples = d), so the first d - 1 rows of a stock are null |
 | x / 0, log(x <= 0), undefined x ** y (x < 0, y fractional; 0 ** y, y < 0) | null (never ±inf or NaN) |
