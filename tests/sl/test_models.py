@@ -304,7 +304,8 @@ def test_a_catboost_binary_model_predicts_probabilities() -> None:
 
 def test_isotonic_calibration_needs_both_classes() -> None:
     scores = np.linspace(0, 1, 50)
-    with pytest.raises(DataError, match="needs both classes; widen --val-start/--val-end"):
+    with pytest.raises(DataError, match=r"needs both classes; widen it \(sl train: --val-start/--val-end; "
+                                        r"sl walk-forward: --train-days, or --positive-rate\)"):
         fit_isotonic(scores, np.zeros(50))
     with pytest.raises(DataError, match="needs both classes"):
         fit_isotonic(scores, np.where(np.arange(50) < 49, np.nan, 1.0))  # one finite row

@@ -15,9 +15,10 @@ DATES = np.datetime64("2024-01-01") + np.arange(100)
 
 
 def test_explicit_end_dates_are_inclusive() -> None:
-    """horizon 5 → embargo 6; explicit ends that already honour the embargo are kept as given."""
+    """horizon 5 → embargo 6; explicit ends are kept as given, and each omitted start follows the end before
+    it and the embargo (not the 60/80% marks, which would leave dates 31 … 59 unused)."""
     s = resolve_split(DATES, 5, train_end=str(DATES[30]), val_end=str(DATES[70]), test_end=str(DATES[90]))
-    assert (s.train, s.val, s.test, s.embargo) == ((0, 30), (60, 70), (80, 90), 6)
+    assert (s.train, s.val, s.test, s.embargo) == ((0, 30), (37, 70), (77, 90), 6)
 
 
 def test_a_one_date_window_is_refused_and_two_dates_are_enough() -> None:
@@ -54,3 +55,21 @@ def test_walk_forward_names_data_too_short_for_any_test_window() -> None:
     with pytest.raises(DataError, match="no test window fits in 110 dates"):
         wf_windows(110, 6, cfg)
     assert [w.test for w in wf_windows(111, 6, cfg)] == [(110, 110)]
+
+
+def test_a_given_end_places_the_next_default_start_after_it_and_its_embargo() -> None:
+    """--train-end alone is not pulled back by the default --val-start (the 60% mark): validation starts after
+    it and the embargo; likewise --val-end alone and the default --test-start (the 80% mark)."""
+    dates = np.datetime64("2024-01-01") + np.arange(100)
+    sp = resolve_split(dates, 6, train_end=str(dates[55]))  # the 60% mark is inside its embargo
+    assert sp.train == (0, 55) and sp.val == (63, 72) and sp.test == (80, 99)
+    sp = resolve_split(dates, 6, val_end=str(dates[85]))
+    assert sp.train == (0, 52) and sp.val == (60, 85) and sp.test == (93, 99)
+    # a start the user gave still pulls the end before it back by the embargo, as documented
+    sp = resolve_split(dates, 6, train_end=str(dates[55]), val_start=str(dates[60]))
+    assert sp.train == (0, 52) and sp.val[0] == 60
+
+
+def test_a_first_test_past_the_data_is_named_not_min_train_days() -> None:
+    with pytest.raises(DataError, match=r"--first-test \(date index 300\).*start the test earlier"):
+        wf_windows(300, 6, WalkForwardConfig(first_test=300))

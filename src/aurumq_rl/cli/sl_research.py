@@ -45,6 +45,9 @@ def run_walk_forward(args: argparse.Namespace) -> int:
     panel = steps.load(args)
     if args.first_test:  # checked and normalised to YYYY-MM-DD by _check
         first = int(np.searchsorted(panel.dates, np.datetime64(args.first_test, "D")))
+        if first >= len(panel.dates):
+            raise DataError(f"--first-test {args.first_test}: after the last date {panel.dates[-1]} of {args.data}; "
+                            "give a date inside the data")
         cfg = dataclasses.replace(cfg, first_test=first)
 
     def label(calib: tuple[int, int]):  # noqa: ANN202

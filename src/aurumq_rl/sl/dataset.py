@@ -10,6 +10,7 @@ Missing values (null/inf in the data) are NaN for LightGBM, which routes them na
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,6 +52,15 @@ class Dataset:
 
     def __len__(self) -> int:
         return len(self.y)
+
+
+def scorable(panel: Panel, columns: list[int] | np.ndarray) -> Panel:
+    """`panel` with its universe narrowed to rows where at least one of `columns` has a value (`Panel.blank`):
+    a row the model knows nothing about is neither trained on nor scored, and takes no part in the per-date
+    rank features or the ensemble's per-date rank combine, where its fill-value score would move the others.
+    Training (`pipeline.train_split`) and `SLScorer` both narrow with it, so their scores agree."""
+    blank = panel.blank(np.asarray(columns, dtype=np.int64))
+    return dataclasses.replace(panel, in_universe=panel.in_universe & ~blank) if blank.any() else panel
 
 
 def build_dataset(panel: Panel, target: np.ndarray | None, lo: int, hi: int, mode: str = "raw",
@@ -101,17 +111,22 @@ class Split:
 def resolve_split(dates: np.ndarray, horizon: int, *, train_start: str | None = None,
                   train_end: str | None = None, val_start: str | None = None, val_end: str | None = None,
                   test_start: str | None = None, test_end: str | None = None) -> Split:
-    """Date flags → an embargoed `Split`. Omitted bounds follow a 60/20/20 split of the dates; an earlier
-    window's end is pulled back to honour the embargo (horizon + 1 dates)."""
+    """Date flags → an embargoed `Split`. Omitted bounds follow a 60/20/20 split of the dates, except that a
+    given end places the next window's omitted start right after it and its embargo (a --train-end alone is
+    never moved by the default --val-start); an earlier window's end is pulled back to honour the embargo
+    (horizon + 1 dates) only before a start the user gave."""
     t_n = len(dates)
     emb = horizon + 1
     a, b = int(t_n * SPLIT_SHARES[0]), int(t_n * sum(SPLIT_SHARES))
     pick = lambda v, d: d if v is None else v  # noqa: E731
+    tr_hi_set = date_index(dates, train_end, "--train-end", "end")
+    va_hi_set = date_index(dates, val_end, "--val-end", "end")
     tr_lo = pick(date_index(dates, train_start, "--train-start", "start"), 0)
-    va_lo = pick(date_index(dates, val_start, "--val-start", "start"), a)
-    te_lo = pick(date_index(dates, test_start, "--test-start", "start"), b)
-    tr_hi = pick(date_index(dates, train_end, "--train-end", "end"), va_lo - 1)
-    va_hi = pick(date_index(dates, val_end, "--val-end", "end"), te_lo - 1)
+    after = lambda end, d: d if end is None else end + emb + 1  # noqa: E731
+    va_lo = pick(date_index(dates, val_start, "--val-start", "start"), after(tr_hi_set, a))
+    te_lo = pick(date_index(dates, test_start, "--test-start", "start"), after(va_hi_set, b))
+    tr_hi = pick(tr_hi_set, va_lo - 1)
+    va_hi = pick(va_hi_set, te_lo - 1)
     te_hi = pick(date_index(dates, test_end, "--test-end", "end"), t_n - 1)
     tr_hi = min(tr_hi, va_lo - emb - 1)
     va_hi = min(va_hi, te_lo - emb - 1)

@@ -11,7 +11,6 @@ Scores leave as the project-wide contract, `aurumq_rl.data.scores`.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.metadata
 import json
 from pathlib import Path
@@ -26,7 +25,7 @@ from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_json, atomic_write_text, atomic_write_with
 from aurumq_rl.market.status import MarketConfig, market_from_settings
 from aurumq_rl.provenance import git_commit, sha256_file
-from aurumq_rl.sl.dataset import build_dataset
+from aurumq_rl.sl.dataset import build_dataset, scorable
 from aurumq_rl.sl.models import Ensemble, FittedModel, require, safe_names
 
 MANIFEST = "manifest.json"
@@ -152,9 +151,7 @@ class SLScorer:
         if missing:
             raise DataError(f"factor(s) the model needs are missing from the data: {', '.join(missing[:10])}")
         cols = [index[n] for n in self.factor_names]
-        # a row with none of the model's factors is not scored, nor does it take part in the per-date rank
-        # features or the ensemble's per-date rank combine, where its fill-value score would move the others
-        scored = dataclasses.replace(panel, in_universe=panel.in_universe & ~panel.blank(np.array(cols)))
+        scored = scorable(panel, cols)
         ds = build_dataset(scored, None, 0, len(panel.dates) - 1, self.metadata["features"], cols)
         shape = panel.in_universe.shape
         return self.ensemble.score_dataset(ds, shape) if len(ds) else np.full(shape, np.nan)

@@ -147,9 +147,13 @@ def fit_isotonic(scores: np.ndarray, y: np.ndarray) -> dict[str, list[float]]:
         raise DataError("isotonic calibration needs scikit-learn: pip install -e '.[sl]'") from exc
     ok = np.isfinite(scores) & np.isfinite(y)
     if ok.sum() < 2 or len(np.unique(y[ok])) < 2:
-        raise DataError("isotonic calibration: the validation window needs both classes; widen --val-start/--val-end")
+        raise DataError("isotonic calibration: the validation window needs both classes; widen it (sl train: "
+                        "--val-start/--val-end; sl walk-forward: --train-days, or --positive-rate)")
     iso = IsotonicRegression(y_min=0.0, y_max=1.0, increasing=True, out_of_bounds="clip").fit(scores[ok], y[ok])
     return {"x": [float(v) for v in iso.X_thresholds_], "y": [float(v) for v in iso.y_thresholds_]}
+
+
+ISOTONIC_TIE_BREAK = 1e-9  # × the mean member probability, added to calibrated scores (`Ensemble.combine_panel`)
 
 
 def apply_isotonic(calibration: dict[str, list[float]], scores: np.ndarray) -> np.ndarray:
@@ -184,7 +188,12 @@ class Ensemble:
         if self.combine == "rank_mean" and self.calibration is None:
             return ensemble_scores(list(per_seed), mask, "rank_mean")
         out = np.where(mask, np.mean(per_seed, axis=0), np.nan)
-        return apply_isotonic(self.calibration, out) if self.calibration is not None else out
+        if self.calibration is None:
+            return out
+        # an isotonic map is a step function: it ties whole bands of stocks, which a top-K would then split by
+        # stock code. A term far below the probabilities' resolution keeps the ensemble's order inside each
+        # step (a non-decreasing map plus a strictly increasing one ranks exactly as the mean probability).
+        return apply_isotonic(self.calibration, out) + ISOTONIC_TIE_BREAK * out
 
     def score_dataset(self, ds: Dataset, shape: tuple[int, int]) -> np.ndarray:
         """[T, N] combined scores on the rows of `ds` (NaN elsewhere)."""

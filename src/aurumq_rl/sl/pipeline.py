@@ -17,7 +17,7 @@ from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 from aurumq_rl.eval.ic import ic_series
 from aurumq_rl.eval.metrics import summarize_ic
-from aurumq_rl.sl.dataset import Dataset, Split, build_dataset, rank_target
+from aurumq_rl.sl.dataset import Dataset, Split, build_dataset, rank_target, scorable
 from aurumq_rl.sl.labels import Label
 from aurumq_rl.sl.models import Ensemble, GBDTParams, fit_ensemble, with_objective
 
@@ -77,6 +77,7 @@ def train_split(panel: Panel, label: Label, split: Split, params: GBDTParams, se
     if split.train[1] + label.horizon >= split.val[0] or split.val[1] + label.horizon >= split.test[0]:
         raise DataError(f"split {split} leaves no embargo for the label horizon {label.horizon}")
     columns = list(range(len(panel.factor_names))) if columns is None else list(columns)
+    panel = scorable(panel, columns)  # as `SLScorer` scores: rows with none of the columns are out
     y = prepare_target(panel, label, target)
     train, val = datasets(panel, y, split, features, columns)
     ens = fit_ensemble(train, val, with_objective(params, label.binary), seeds, kind)

@@ -80,7 +80,10 @@ def wf_windows(n_dates: int, horizon: int, cfg: WalkForwardConfig = WalkForwardC
                          emb))
         anchor += cfg.test_days
     if not out:
-        raise DataError(f"walk-forward: no test window fits in {n_dates} dates; lower --min-train-days")
+        start = (f"--first-test (date index {cfg.first_test})" if cfg.first_test is not None else
+                 f"--min-train-days {cfg.min_train_days} + the gap {gap}")
+        raise DataError(f"walk-forward: no test window fits in {n_dates} dates: the first would start at {start}; "
+                        "start the test earlier")
     return out
 
 
