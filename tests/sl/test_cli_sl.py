@@ -181,6 +181,7 @@ def test_sl_train_bad_flags(market: str, tmp_path: Path, capsys: pytest.CaptureF
     (["--min-train-days", "5"], "walk-forward: the first training window (5 dates before the gap) is too short: "
                                 "it must hold the validation part (2), the embargo (7) and at least 2 fit dates; "
                                 "start the test later (--first-test) or raise --min-train-days"),
+    (["--first-test", "2099-01-05"], "--first-test 2099-01-05: after the last date"),  # said "lower --min-train-days"
 ])
 def test_sl_walk_forward_bad_lengths_name_the_flag(market: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                    flags: list[str], message: str) -> None:
