@@ -19,7 +19,13 @@ from aurumq_rl.data.source import collect_source, scan_with_schema
 from aurumq_rl.errors import DataError
 from aurumq_rl.factors.registry import KNOWN_INPUTS
 from aurumq_rl.market.limits import check_limit_method, real_price_row
-from aurumq_rl.market.status import MarketConfig, annotate, listing_fallback_message, suspended_expr
+from aurumq_rl.market.status import (
+    LISTING_SOURCES,
+    MarketConfig,
+    annotate,
+    listing_fallback_message,
+    suspended_expr,
+)
 
 REQUIRED: tuple[str, ...] = ("ts_code", "trade_date", "open", "high", "low", "close", "vol", "amount", "pct_chg")
 # Read when present: the limit engine uses them (ST, listing day); factors may declare the KNOWN_INPUTS.
@@ -208,11 +214,12 @@ def add_limit_flags(df: pl.DataFrame, columns: list[str], market: MarketConfig =
     cols = [c for c in df.columns if c in columns]
     flags = (
         annotate(df.lazy().select(cols), cols, calendar, method, market)
-        .select("ts_code", "trade_date", "listing_day", LIMIT_FLAG)
+        .select("ts_code", "trade_date", "listing_day", LIMIT_FLAG, *[c for c in LISTING_SOURCES if c in cols])
         .collect()
     )
     late = listing_fallback_message(flags, columns, "new-listing limits: a limit-up close on their first days is "
                                     "not flagged, so the zt_ factors miss it")
     if late:
         warnings.warn(f"{name}: {late}", stacklevel=3)
-    return df.join(flags.drop("listing_day"), on=["ts_code", "trade_date"], how="left", maintain_order="left")
+    return df.join(flags.select("ts_code", "trade_date", LIMIT_FLAG), on=["ts_code", "trade_date"], how="left",
+                   maintain_order="left")

@@ -176,11 +176,13 @@ def real_price_row(columns: list[str] = ()) -> pl.Expr:
     """Per row: `auto` checks it by price. The close is on the cent grid and so is the previous close (the
     `pre_close` column, else close / (1 + pct_chg) within the rounding of pct_chg): a forward-adjusted close
     lands on the grid by chance on about 1 row in 100, and rounding its adjusted previous close to the cent
-    moves the limit price off the sealed close."""
-    if "pre_close" in columns:
-        return on_tick_grid() & on_tick_grid("pre_close")
+    moves the limit price off the sealed close. A row whose `pre_close` is null is judged as without the column."""
     pre = pl.col("close") * 100 / (1 + pl.col("pct_chg"))
-    return on_tick_grid() & ((pre - pre.round()).abs() <= pre.abs() * PCT_CHG_PRECISION + 1e-6).fill_null(False)
+    derived = on_tick_grid() & ((pre - pre.round()).abs() <= pre.abs() * PCT_CHG_PRECISION + 1e-6).fill_null(False)
+    if "pre_close" not in columns:
+        return derived
+    given = on_tick_grid() & on_tick_grid("pre_close")
+    return pl.when(pl.col("pre_close").is_not_null()).then(given).otherwise(derived)
 
 
 def real_price_share(frame: pl.DataFrame) -> float:
@@ -247,15 +249,16 @@ def limit_flag_exprs(method: str, columns: list[str] = ()) -> list[pl.Expr]:
 
 
 def pre_close_expr(columns: list[str], method: str) -> pl.Expr:
-    """Previous close: the column when present, else close / (1 + pct_chg), cent-rounded where the price is
-    real (method price, or auto on a row `real_price_row` judges real)."""
-    if "pre_close" in columns:
-        return pl.col("pre_close").alias("_pre_close")
+    """Previous close: the column where it has a value, else close / (1 + pct_chg), cent-rounded where the price
+    is real (method price, or auto on a row `real_price_row` judges real). A null in the column (a shard or a
+    period without it) would otherwise switch limit detection off on that row under every method."""
     derived = pl.col("close") / (1 + pl.col("pct_chg"))
     if method == "price":
         derived = round_half_up_cents(derived)
     elif method == "auto":
         derived = pl.when(real_price_row(columns)).then(round_half_up_cents(derived)).otherwise(derived)
+    if "pre_close" in columns:
+        return pl.col("pre_close").fill_null(derived).alias("_pre_close")
     return derived.alias("_pre_close")
 
 

@@ -49,6 +49,7 @@ class MarketConfig:
         if isinstance(n, bool) or not isinstance(n, int) or n < 0:
             raise ValueError(f"min_listed_days={n!r}: must be an integer ≥ 0")
         check_limit_method(self.limit_method)
+        rules_from_settings(rules_settings(self.rules))  # the checks a model's recorded table gets at inference
 
     def settings(self) -> dict[str, object]:
         """The knobs a run or model records (run.json's config, the SL manifests, the bundle metadata under
@@ -104,50 +105,51 @@ def listed_on_expr(columns: list[str], calendar: pl.Series) -> pl.Expr:
     return derived.alias("listed_on")
 
 
+LISTING_SOURCES: tuple[str, ...] = ("days_since_ipo", "list_date")  # listing age columns, in precedence order
+
+
 def listing_day_expr(columns: list[str], calendar: pl.Series) -> pl.Expr:
     """Trading day number since listing, 1 on the listing day. Needs the `t_idx` column (calendar index).
 
-    Sources, in order: `days_since_ipo` (trading days, 0 on the listing day); `list_date` (counted on the
-    data's calendar; weekdays before the data's first date); else the stock's first bar when it comes
-    after the data's first date; else seasoned.
+    Sources, row by row, the first with a value: `days_since_ipo` (trading days, 0 on the listing day);
+    `list_date` (counted on the data's calendar; weekdays before the data's first date); else the stock's first
+    bar when it comes after the data's first date; else seasoned. A null value falls through like an absent
+    column (a left join on a stock list without delisted names leaves their list_date null): it never makes a
+    stock listed on the data's first date, nor drops its rows from trading.
     """
-    if "days_since_ipo" in columns:
-        return (pl.col("days_since_ipo").cast(pl.Int64) + 1).alias("listing_day")
+    first = pl.col("t_idx").min().over("ts_code")
+    out = pl.when(first > 0).then(pl.col("t_idx") - first + 1).otherwise(pl.col("t_idx") + SEASONED_LISTING_DAY)
     if "list_date" in columns:
         listed = pl.col("list_date").cast(pl.Date)
         list_idx = pl.lit(calendar).search_sorted(listed, side="left")
         # Listed before the data starts: weekdays before the first date stand in for trading days.
         before = pl.business_day_count(listed, pl.lit(calendar[0]))
-        return (
-            pl.when(listed < calendar[0])
-            .then(pl.col("t_idx") + before + 1)
+        from_date = (
+            pl.when(listed.is_null()).then(None)
+            .when(listed < calendar[0]).then(pl.col("t_idx") + before + 1)
             .otherwise(pl.col("t_idx") - list_idx + 1)
-            .cast(pl.Int64)
-            .alias("listing_day")
         )
-    first = pl.col("t_idx").min().over("ts_code")
-    return (
-        pl.when(first > 0)
-        .then(pl.col("t_idx") - first + 1)
-        .otherwise(pl.col("t_idx") + SEASONED_LISTING_DAY)
-        .cast(pl.Int64)
-        .alias("listing_day")
-    )
+        out = from_date.fill_null(out)
+    if "days_since_ipo" in columns:
+        out = (pl.col("days_since_ipo").cast(pl.Int64) + 1).fill_null(out)
+    return out.cast(pl.Int64).alias("listing_day")
 
 
 def listing_fallback_message(annotated: pl.DataFrame, columns: list[str], consequence: str) -> str | None:
-    """Without list_date/days_since_ipo, `listing_day_expr` takes a stock whose first bar comes after the data's
-    first date for a new listing from that bar, and so one merely suspended on that date. The warning that says
-    how many (a few named) and `consequence` (what the caller then does to them); None when no stock is
-    concerned. `annotated`: rows with `ts_code` and `listing_day` (`annotate`)."""
-    if "list_date" in columns or "days_since_ipo" in columns:
-        return None
-    late = annotated.filter(pl.col("listing_day") < SEASONED_LISTING_DAY)["ts_code"].unique().sort()
+    """Without a list_date/days_since_ipo value, `listing_day_expr` takes a stock whose first bar comes after the
+    data's first date for a new listing from that bar, and so one merely suspended on that date. The warning
+    that says how many (a few named) and `consequence` (what the caller then does to them); None when no stock
+    is concerned. `annotated`: rows with `ts_code`, `listing_day` and the listing columns of `columns`."""
+    sources = [c for c in LISTING_SOURCES if c in columns]
+    fell_back = pl.all_horizontal([pl.col(c).is_null() for c in sources]) if sources else pl.lit(True)
+    late = annotated.filter(fell_back & (pl.col("listing_day") < SEASONED_LISTING_DAY))["ts_code"].unique().sort()
     if not late.len():
         return None
-    return (f"no list_date or days_since_ipo column, so {late.len()} stock(s) whose first bar comes after the "
-            f"data's first date (e.g. {', '.join(late[:3])}) are treated as new listings from that bar "
-            f"({consequence}), as is a stock that was only suspended then; add a list_date column to avoid it")
+    what = ("no list_date or days_since_ipo column" if not sources else
+            f"{' and '.join(sources)} missing (null) on some rows")
+    return (f"{what}, so {late.len()} stock(s) whose first bar comes after the data's first date "
+            f"(e.g. {', '.join(late[:3])}) are treated as new listings from that bar ({consequence}), as is a "
+            "stock that was only suspended then; add a list_date column, or fill its missing values, to avoid it")
 
 
 def annotate(lf: pl.LazyFrame, columns: list[str], calendar: pl.Series, method: str,
