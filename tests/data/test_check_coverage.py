@@ -108,7 +108,8 @@ def test_integer_zero_one_factor_columns_are_reported_as_raw_flags() -> None:
 @pytest.mark.parametrize("col", ["pre_close", "open", "high", "low", "adj_factor"])
 def test_a_non_positive_optional_price_on_traded_rows_is_named(col: str) -> None:
     """A zero or negative pre_close (open, high, low, adj_factor) on a traded row is a warning naming the
-    column, the rows and what reads it; the same value on a suspended row, or a null, is not."""
+    column, the rows and what reads it; the same value on a suspended row, or a null, is not (except a null
+    adj_factor on a traded row, which returns='adj_close' cannot read)."""
     clean = _market(10, [f"60000{i}.SH" for i in range(4)]).with_columns(pl.lit(10.0).alias(col))
     assert check_data(clean.lazy())["problems"] == []
     rep = check_data(_with(clean, **{col: pl.lit(0.0)}).lazy())
@@ -117,4 +118,9 @@ def test_a_non_positive_optional_price_on_traded_rows_is_named(col: str) -> None
                      rf"2024-01-03: 0\.0\).*{col} must be positive: ", rep["problems"][0]["message"])
     quiet = _with(clean, **{col: pl.lit(-1.0), "vol": pl.lit(0.0)})
     assert check_data(_with(quiet, close=pl.lit(10.0)).lazy())["problems"] == []
-    assert check_data(_with(clean, **{col: pl.lit(None, pl.Float64)}).lazy())["problems"] == []
+    nulls = check_data(_with(clean, **{col: pl.lit(None, pl.Float64)}).lazy())["problems"]
+    if col == "adj_factor":  # returns='adj_close' needs it on every traded row
+        assert [(p["level"], p["column"], p["rows"]) for p in nulls] == [("warning", col, 3)]
+        assert "missing value(s) on traded rows" in nulls[0]["message"]
+    else:
+        assert nulls == []

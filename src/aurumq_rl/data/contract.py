@@ -95,6 +95,10 @@ def select_factors(available: list[str], factors: None | int | str | list[str], 
         missing = [c for c in factors if c not in available]
         if missing:
             raise DataError(f"requested {MISSING_FACTOR} {source}: {', '.join(missing[:10])}")
+        repeated = sorted({c for c in factors if factors.count(c) > 1})
+        if repeated:
+            raise DataError(f"factors list names {', '.join(repeated[:10])} more than once; give each factor "
+                            "column once")
         chosen = list(factors)
     if include_columns_file is not None:
         wanted = read_columns_file(include_columns_file)

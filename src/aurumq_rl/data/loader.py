@@ -109,7 +109,7 @@ def check_factor_dtypes(schema: pl.Schema, cols: list[str], name: str) -> None:
             raise DataError(f"{name}: factor column {col} is Boolean, a raw 0/1 event flag; encode it with "
                             f"aurumq_rl.data.events.exp_decay (tau = {EVENT_TAU_DAYS:g} trading days) before "
                             "loading")
-        if not dtype.is_numeric():
+        if not (dtype.is_numeric() or dtype == pl.Null):  # Null: an all-null column, loaded as missing
             raise DataError(f"{name}: factor column {col} has type {dtype}; factors must be numeric")
 
 
@@ -241,13 +241,17 @@ def load_panel(
 
 
 def _daily_returns(ann_df: pl.DataFrame, returns: str) -> np.ndarray:
-    """Daily decimal returns per row: pct_chg, or the ratio of consecutive adj_factor-adjusted closes of
-    the stock (by date, whatever the row order)."""
+    """Daily decimal returns per row: pct_chg, or the ratio of the stock's adj_factor-adjusted close to its last
+    known one before the row (by date, whatever the row order). A missing, 0 or negative adjusted close (a
+    suspended row written with a 0 or null close, a null adj_factor) is unknown: that row's return is 0 and the
+    next known close carries the whole move, so it is neither lost nor turned into -100% and then +inf."""
     if returns == "pct_chg":
         return ann_df["pct_chg"].fill_null(0.0).to_numpy()
     adj = pl.col("close") * pl.col("adj_factor")
+    adj = pl.when(adj > 0).then(adj)
+    prev = adj.forward_fill().shift(1).over("ts_code")
     r = (ann_df.with_row_index("_i").sort("ts_code", "trade_date")
-         .with_columns((adj / adj.shift(1).over("ts_code") - 1).fill_null(0.0).alias("_r")).sort("_i"))
+         .with_columns((adj / prev - 1).fill_null(0.0).alias("_r")).sort("_i"))
     return r["_r"].to_numpy()
 
 

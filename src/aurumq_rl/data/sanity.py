@@ -74,6 +74,10 @@ def value_problems(keys: pl.DataFrame) -> list[dict]:
     checks += [("warning", col, (pl.col(col) <= 0).fill_null(False) & traded, "non-positive value(s) on traded rows",
                 f"{col} must be positive: {use}; fix them in the source or leave them null")
                for col, use in OPTIONAL_PRICE_USES.items() if col in keys.columns]
+    if "adj_factor" in keys.columns:
+        checks.append(("warning", "adj_factor", pl.col("adj_factor").is_null() & traded,
+                       "missing value(s) on traded rows", "returns='adj_close' reads no return that day and gives "
+                       "the whole move to the next row with one; fill them from the vendor's adjustment table"))
     flagged = keys.select(*[m.alias(f"_{i}") for i, (_, _, m, _, _) in enumerate(checks)])
     out = []
     for i, (level, col, _, what, todo) in enumerate(checks):
