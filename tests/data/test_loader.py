@@ -520,3 +520,33 @@ def test_data_check_names_the_constant_columns_exactly() -> None:
     expected = [c for c in df.columns if c.startswith("alpha_") and df[c].n_unique() <= 1]
     assert rep["constant_columns"] == expected == ["alpha_002", "alpha_003", "alpha_004", "alpha_008"]
     assert not set(rep["market_wide_columns"]) & set(expected)
+
+
+def test_factors_without_value_in_a_window_match_a_per_factor_check() -> None:
+    """`Panel.factors_without_value(lo, hi)` (one masked AND over the packed bits) names exactly the factors
+    missing for every universe stock on dates lo..hi; values off the universe or outside the window don't
+    count. 11 factors span two bytes of bits."""
+    from aurumq_rl.data.panel import Panel
+
+    rng = np.random.default_rng(0)
+    t, n, f = 6, 5, 11
+    missing = rng.random((t, n, f)) < 0.3
+    missing[1:4, :, [2, 9]] = True  # no value in the window 1..3
+    missing[0, 0, 2] = False  # a value before the window
+    uni = rng.random((t, n)) < 0.7
+    uni[1:4, 0] = True
+    missing[1:4, :, 5] = True
+    assert (~uni[2]).any()
+    missing[2, ~uni[2], 5] = False  # values on stocks outside the universe only
+    names = [f"alpha_{i:03d}" for i in range(f)]
+    ones = np.ones((t, n), bool)
+    p = Panel(dates=np.datetime64("2024-01-02", "D") + np.arange(t), codes=np.array([f"60000{i}.SH" for i in range(n)]),
+              factor_names=names, factors=np.zeros((t, n, f), np.float32),
+              factor_missing_bits=np.packbits(missing, axis=2), pct_chg=np.zeros((t, n)), present=ones,
+              tradeable=ones, can_buy=ones, can_sell=ones, in_universe=uni, is_limit_up=~ones, is_limit_down=~ones,
+              board=np.array(["main"] * n))
+    want = [names[j] for j in range(f) if missing[1:4, :, j][uni[1:4]].all()]
+    assert p.factors_without_value(1, 3) == want
+    assert {"alpha_002", "alpha_009", "alpha_005"} <= set(want)
+    earlier = [names[j] for j in range(f) if missing[0:4, :, j][uni[0:4]].all()]
+    assert p.factors_without_value(0, 3) == earlier and "alpha_002" not in earlier

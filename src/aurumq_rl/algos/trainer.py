@@ -13,6 +13,7 @@ import dataclasses
 import json
 import math
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, TextIO
@@ -195,6 +196,17 @@ class Trainer:
         self.val_idx = np.arange(va_lo, va_hi + 1)
         if len(self.val_idx) < 2:
             raise DataError("the validation window holds fewer than 2 dates; set --val-start/--val-end")
+        # a factor with no value on any training date is only ever its fill (0) in training, so its encoder
+        # weights never learn: it stays 0 on the validation dates too, and the bundle records it so that
+        # inference feeds it the same 0 (`infer.scorer.prepare_panel`)
+        self.unseen_factors = self.panel.factors_without_value(*self.train_range)
+        if self.unseen_factors:
+            cols = [self.panel.factor_names.index(n) for n in self.unseen_factors]
+            self.panel.factors[:, :, cols] = 0.0
+            warnings.warn(f"factor(s) with no value on any training date, held at their fill (0) on every date of "
+                          f"the run and at inference: {', '.join(self.unseen_factors[:10])}"
+                          f"{' …' if len(cols) > 10 else ''}; start training where they exist, or drop them",
+                          stacklevel=2)
         self.data = PanelTensors(self.panel, cfg.env, self.device)
         _check_decision_dates(self.panel, cfg, (tr_lo, tr_hi), va_lo, self.data.last_decision)
         try:
@@ -294,6 +306,7 @@ class Trainer:
             "n_dates": len(self.panel.dates), "n_stocks": len(self.panel.codes),
             "factor_names": self.panel.factor_names, "market_wide": self.panel.market_wide,
             "normalize": self.panel.meta.get("normalize"),
+            "unseen_factors": self.unseen_factors,
             "train_dates": [str(self.panel.dates[self.train_range[0]]), str(self.panel.dates[self.train_range[1]])],
             "val_dates": [str(self.panel.dates[self.val_idx[0]]), str(self.panel.dates[self.val_idx[-1]])],
             "seed": self.cfg.ppo.seed, "device": str(self.device),

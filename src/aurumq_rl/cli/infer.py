@@ -53,7 +53,7 @@ def run(args: argparse.Namespace) -> int:
     from aurumq_rl.data.check import date_counts, date_window
     from aurumq_rl.infer import load_scorer
     from aurumq_rl.infer.picks import picks_for_range, thin_date_warning
-    from aurumq_rl.infer.scorer import extend_end
+    from aurumq_rl.infer.scorer import extend_end, in_sample_message
 
     if args.output and Path(args.output).suffix not in OUTPUT_SUFFIXES:
         raise DataError(f"-o {args.output}: choose a .csv, .json or .parquet file")
@@ -105,6 +105,10 @@ def run(args: argparse.Namespace) -> int:
     _check_scored(panel, scores, lo, hi, args.data)
     cap = scorer.metadata.get("industry_cap", INDUSTRY_CAP)
     picks = picks_for_range(panel, scores, np.arange(lo, hi + 1), top_k, sizing=sizing, industry_cap=cap)
+    _warn_uncapped(panel, lo, hi, cap, args.data)
+    in_sample = in_sample_message(scorer.metadata, panel.dates[lo:hi + 1])
+    if in_sample:
+        warnings.warn(in_sample, stacklevel=2)
     short = picks.group_by("trade_date").len().filter(pl.col("len") < top_k)
     if short.height:
         others = f" and {short.height - 1} other date(s)" if short.height > 1 else ""
@@ -158,6 +162,21 @@ def _warn_empty_factors(panel: Panel, lo: int, hi: int, data: str) -> None:
                   f"so they were filled with the neutral 0 and the model scored without them: {'; '.join(said)}"
                   f"{' …' if len(cols) > 10 else ''}; compute them for those dates, unless the factor has no data "
                   "then (e.g. a series that starts later)", stacklevel=3)
+
+
+def _warn_uncapped(panel: Panel, lo: int, hi: int, cap: float | None, data: str) -> None:
+    """Warn when the model's industry cap cannot be applied on a decision date: the data has no industry_code,
+    or none for that date's universe (the picks are then uncapped, unlike the model's training)."""
+    if cap is None:
+        return
+    uni = panel.in_universe[lo:hi + 1]
+    known = np.zeros_like(uni) if panel.industry is None else panel.industry[lo:hi + 1] >= 0
+    bad = uni.any(axis=1) & ~(known & uni).any(axis=1)
+    if bad.any():
+        days = ", ".join(str(d) for d in panel.dates[lo:hi + 1][bad][:3])
+        warnings.warn(f"{data}: no industry_code for the universe on {days}{' …' if bad.sum() > 3 else ''}: the "
+                      f"model's industry cap ({cap:g} of K) cannot be applied, so the picks there are uncapped",
+                      stacklevel=2)
 
 
 def _print(picks: pl.DataFrame, args: argparse.Namespace, n_dates: int) -> None:

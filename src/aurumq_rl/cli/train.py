@@ -334,6 +334,12 @@ def run(args: argparse.Namespace) -> int:
         raise DataError(f"training needs the [train] extra ({exc.name} missing): "
                         "pip install torch==2.13.0 && pip install -e '.[train]'") from exc
     opts = validate(_merge(args))  # before --smoke writes its market into --out-dir
+    if opts["algorithm"] == "ppo" and not opts.get("no_export"):
+        try:  # the export after training needs onnx: say so now, not after the whole run
+            import aurumq_rl.export.onnx_export  # noqa: F401
+        except ImportError as exc:
+            raise DataError(f"exporting the trained policy needs the [train] extra ({exc.name} missing): "
+                            "pip install -e '.[train]', or pass --no-export") from exc
     if opts.get("smoke"):
         opts = _smoke(opts)
     t0 = time.perf_counter()

@@ -53,6 +53,14 @@ class Panel:
         byte f // 8, `np.packbits` order) without unpacking the others."""
         return ((self.factor_missing_bits[dates, :, f // 8] >> np.uint8(7 - f % 8)) & 1).astype(bool)
 
+    def factors_without_value(self, lo: int, hi: int) -> list[str]:
+        """Names of the factors missing for every universe stock on every date lo..hi: a model trained there
+        only ever saw their fill value. One masked AND over the packed bits, not a pass per factor."""
+        every = np.bitwise_and.reduce(self.factor_missing_bits[lo:hi + 1], axis=(0, 1),
+                                      where=self.in_universe[lo:hi + 1, :, None], initial=np.uint8(255))
+        missing = np.unpackbits(every, count=len(self.factor_names)).astype(bool)
+        return [n for n, m in zip(self.factor_names, missing, strict=True) if m]
+
     def blank(self, cols: np.ndarray | None = None) -> np.ndarray:
         """[T, N] bool: every factor (of `cols`, indices into `factor_names`; default all) is missing. Such a
         row's inputs are all fill values, so a model would score it as a made-up average stock: scorers

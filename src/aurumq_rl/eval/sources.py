@@ -39,6 +39,7 @@ from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.scores import read_score_frame, read_scores_record
 from aurumq_rl.data.source import collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError, did_you_mean
+from aurumq_rl.infer.scorer import in_sample_message
 from aurumq_rl.market.status import MarketConfig
 
 RUN_SCORES_FILE = "scores.parquet"
@@ -231,6 +232,9 @@ def model_scores(spec: SourceSpec, ep: EvalPanel, data: str | Path) -> tuple[np.
     mp = scorer.load_panel(data, start=str(dates[0]), end=str(dates[ep.hi]), universe=ep.universe,
                            market=ep.market)
     raw = np.asarray(scorer.score_panel(mp), dtype=np.float64)
+    in_sample = in_sample_message(getattr(scorer, "metadata", {}), dates[ep.lo:ep.hi + 1])
+    if in_sample:
+        warnings.warn(f"{spec.name}: {in_sample}", stacklevel=2)
     out = align_dense(mp.dates, mp.codes, raw, ep.panel)
     return out, {"model_stocks": len(mp.codes), "model_dates": len(mp.dates),
                  "factors": len(getattr(scorer, "factor_names", []))}

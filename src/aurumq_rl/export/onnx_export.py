@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import onnx
+import onnxruntime
 import torch
 
 from aurumq_rl.data.normalize import ZSCORE_CLIP
@@ -76,9 +78,6 @@ def build_metadata(manifest: dict[str, Any], checkpoint: str, golden_date: str) 
     run trained under (a run.json without them was trained under the defaults)."""
     cfg = manifest["config"]
     env = cfg["env"]
-    import onnx
-    import onnxruntime
-
     return {
         "bundle_format": BUNDLE_FORMAT, "kind": "rl_onnx", "algorithm": manifest.get("algorithm", "ppo"),
         "checkpoint": checkpoint, "train_dates": manifest["train_dates"], "val_dates": manifest["val_dates"],
@@ -87,7 +86,8 @@ def build_metadata(manifest: dict[str, Any], checkpoint: str, golden_date: str) 
         "reward_mode": env["reward_mode"], "sizing": env["sizing"], "industry_cap": env["industry_cap"],
         "normalize": manifest.get("normalize") or "zscore",
         "normalize_params": {"zscore_clip": ZSCORE_CLIP, "fill": 0.0, "per_date_over": "universe"},
-        "market_wide": manifest.get("market_wide", []), "factor_names": manifest["factor_names"],
+        "market_wide": manifest.get("market_wide", []),
+        "unseen_factors": manifest.get("unseen_factors", []), "factor_names": manifest["factor_names"],
         "feature_group_weights": cfg.get("feature_group_weights") or {},
         "encoder_hidden": cfg["encoder_hidden"], "seed": manifest.get("seed"),
         "data_sha256": manifest.get("data_sha256"), "data_files": manifest.get("data_files"),
@@ -152,6 +152,9 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
     if len(panel.dates) == 0 or str(panel.dates[0]) != day:
         raise DataError(f"golden date {day} is not in {data or cfg['data']}; pass --golden-date")
     keep = panel.in_universe[0] & ~panel.blank()[0]  # the cross-section `Scorer.score_panel` scores that day
+    if not keep.any():
+        raise DataError(f"golden date {day} ({chosen}): no stock of the universe has any of the model's factors "
+                        "that day; pass --golden-date with a date whose factors are computed")
     obs = np.ascontiguousarray(panel.factors[0][keep], dtype=np.float32)
     with torch.no_grad():
         want = ScoreModule(policy)(torch.from_numpy(obs)[None], torch.ones(1, len(obs), dtype=torch.bool))[0]

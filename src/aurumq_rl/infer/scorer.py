@@ -10,6 +10,7 @@ same scores.
 
 from __future__ import annotations
 
+import warnings
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ import numpy as np
 
 from aurumq_rl.data.contract import MISSING_FACTOR
 from aurumq_rl.data.loader import load_panel
+from aurumq_rl.data.normalize import ZSCORE_CLIP
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import to_date
 from aurumq_rl.errors import DataError
@@ -27,6 +29,24 @@ from aurumq_rl.market.status import MarketConfig, market_from_settings
 NEXT_DAY_MARGIN_DAYS = 20  # calendar days loaded past the last date so its next trading day is seen if known
 
 
+def in_sample_message(meta: dict[str, Any], dates: np.ndarray) -> str | None:
+    """A warning when some of `dates` (decision dates) lie between the first training date and the last
+    validation date a model records (an RL bundle's `train_dates`/`val_dates`, an SL model's `windows`): picks
+    or figures there are in-sample. None when none does or the model records no window."""
+    windows = meta.get("windows") or {}
+    spans = [s for s in (meta.get("train_dates"), meta.get("val_dates"), windows.get("train"), windows.get("val"))
+             if s]
+    if not spans or not len(dates):
+        return None
+    lo, hi = np.datetime64(min(s[0] for s in spans), "D"), np.datetime64(max(s[1] for s in spans), "D")
+    d = np.asarray(dates).astype("datetime64[D]")
+    inside = (d >= lo) & (d <= hi)
+    if not inside.any():
+        return None
+    return (f"{int(inside.sum())} of {len(d)} decision date(s) ({d[inside][0]} …) lie in the model's training/"
+            f"validation window {lo} .. {hi}: what it scores there is in-sample")
+
+
 def prepare_panel(meta: dict[str, Any], data: Any, *, start: str | date | None = None,
                   end: str | date | None = None, universe: str | None = None,
                   market: MarketConfig | None = None) -> Panel:
@@ -34,6 +54,10 @@ def prepare_panel(meta: dict[str, Any], data: Any, *, start: str | date | None =
     `market` replace the model's recorded universe and market rules (`market` in the metadata; a bundle
     without it was trained under the defaults)."""
     market = market or market_from_settings(meta.get("market"))
+    clip = (meta.get("normalize_params") or {}).get("zscore_clip", ZSCORE_CLIP)
+    if meta["normalize"] == "zscore" and clip != ZSCORE_CLIP:
+        raise DataError(f"the model's inputs were z-scores clipped at ±{clip} (metadata.json normalize_params); "
+                        f"this version clips at ±{ZSCORE_CLIP}: re-export the model with this version")
     try:
         panel = load_panel(data, universe=universe or meta["universe"], start=start, end=end,
                            factors=list(meta["factor_names"]), normalize=meta["normalize"], market=market,
@@ -44,6 +68,14 @@ def prepare_panel(meta: dict[str, Any], data: Any, *, start: str | date | None =
                             "(`aurumq-rl factors compute`) or use a model trained without them") from exc
         raise
     panel.scale_factor_groups(meta.get("feature_group_weights") or {})
+    unseen = [n for n in meta.get("unseen_factors") or [] if n in panel.factor_names]
+    if unseen:  # never a value in training: its weights never learnt, so it gets the training's fill
+        idx = [panel.factor_names.index(n) for n in unseen]
+        if (panel.factors[:, :, idx] != 0).any():
+            warnings.warn(f"factor(s) {', '.join(unseen[:10])} had no value on the model's training dates, so it "
+                          "never learnt from them; they are held at the training's fill (0), as in training",
+                          stacklevel=2)
+        panel.factors[:, :, idx] = 0.0
     return panel
 
 
