@@ -14,7 +14,7 @@ from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import to_date
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_parquet, atomic_write_text, check_not_input, check_writable
-from aurumq_rl.market.selection import INDUSTRY_CAP
+from aurumq_rl.market.selection import INDUSTRY_CAP, SIZINGS
 
 OUTPUT_SUFFIXES = (".csv", ".json", ".parquet")
 
@@ -28,7 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--end", help="batch mode: last decision date")
     p.add_argument("--top-k", type=int, help="number of picks (default: the model's)")
     p.add_argument("--universe", help="universe (default: the model's)")
-    p.add_argument("--sizing", choices=("equal", "strategy_d"), help="position weights (default: the model's)")
+    p.add_argument("--sizing", choices=SIZINGS, help="position weights (default: the model's)")
     add_market_args(p, model=True)
     p.add_argument("--threads", type=int, default=1, help="onnxruntime threads (default 1)")
     p.add_argument("-o", "--output", help="picks file: .csv, .json or .parquet")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from aurumq_rl.cli.market_args import add_market_args, market_config
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_writable
+from aurumq_rl.market.selection import SIZINGS
 
 if TYPE_CHECKING:
     from aurumq_rl.algos.trainer import TrainConfig
@@ -56,7 +57,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--forward-period", type=int)
     p.add_argument("--cost-bps", type=float, help="round-trip cost budget in bps (default 30)")
     p.add_argument("--episode-length", type=int)
-    p.add_argument("--sizing", choices=("equal", "strategy_d"))
+    p.add_argument("--sizing", choices=SIZINGS)
     p.add_argument("--seed", type=int)
     p.add_argument("--factors", help="N, or comma-separated globs such as 'alpha_*,mf_*' (in --config also a "
                                      "list: exact names in that order, or globs)")
@@ -267,7 +268,7 @@ def validate(opts: dict) -> dict:
         raise DataError(str(exc)) from exc
     if opts.get("target_kl") is not None:
         opts["target_kl"] = _float(opts, "target_kl", 0, strict=True)
-    for key, choices in (("algorithm", ALGORITHMS), ("sizing", ("equal", "strategy_d")),
+    for key, choices in (("algorithm", ALGORITHMS), ("sizing", SIZINGS),
                          ("reward_mode", REWARD_MODES), ("best_metric", BEST_METRICS)):
         if opts[key] not in choices:
             raise DataError(f"{_flag(key)} {opts[key]!r}: choose one of {', '.join(choices)}")

@@ -26,6 +26,7 @@ gradient unbiased and removes most of its variance.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -35,7 +36,7 @@ from aurumq_rl.data.labels import last_label_date_index, trade_label, trade_labe
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.market.costs import CostModel
 from aurumq_rl.market.fills import book_return, drift, fill
-from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
+from aurumq_rl.market.selection import INDUSTRY_CAP, SIZINGS, position_weights, select_top_k
 
 REWARD_MODES: tuple[str, ...] = ("forward_return", "portfolio", "sharpe", "sortino", "mean_variance", "main_wave")
 HOLDING_AWARE: frozenset[str] = frozenset({"portfolio", "sharpe", "sortino", "mean_variance"})
@@ -60,6 +61,14 @@ class EnvConfig:
             raise ValueError(f"reward_mode='{self.reward_mode}': choose one of {', '.join(REWARD_MODES)}")
         if self.top_k < 1 or self.forward_period < 1 or self.episode_length < 1:
             raise ValueError("top_k, forward_period and episode_length must be ≥ 1")
+        if self.sizing not in SIZINGS:
+            raise ValueError(f"sizing='{self.sizing}': choose one of {', '.join(SIZINGS)}")
+        if isinstance(self.risk_window, bool) or not isinstance(self.risk_window, int) or self.risk_window < 1:
+            raise ValueError(f"risk_window={self.risk_window!r}: must be an integer ≥ 1 (days of returns)")
+        if not math.isfinite(self.risk_aversion) or self.risk_aversion < 0:
+            raise ValueError(f"risk_aversion={self.risk_aversion!r}: must be a finite number ≥ 0")
+        if self.industry_cap is not None and not 0 < self.industry_cap <= 1:
+            raise ValueError(f"industry_cap={self.industry_cap!r}: must lie in (0, 1], or None for no cap")
 
     @property
     def holding_aware(self) -> bool:
@@ -180,9 +189,10 @@ class MarketSim:
         c = drift(self.w, d.ret[t1]).weights
         new, cost, buy_turn, sell_turn = fill(target, c, d.buy_ok[t1], d.sell_ok[t1], d.buy_rate[t1], d.sell_rate[t1])
         port = book_return(new, d.ret[t1 + 1]) - cost  # net return of the filled book over day t+2
-        reward = self._reward(new, port - self._bench(d.ret[t1 + 1]) * new.sum(-1), cost)
+        reward, scale = self._reward(new, port - self._bench(d.ret[t1 + 1]) * new.sum(-1), cost)
         per_stock = d.label[self.t] if cfg.reward_mode in ("forward_return", "main_wave") else d.ret[t1 + 1]
-        contrib = new * (per_stock - self._bench(per_stock)[:, None])  # each position's share of the gross
+        # each position's share of the gross, in the reward's units (sharpe / sortino divide by the risk)
+        contrib = new * (per_stock - self._bench(per_stock)[:, None]) / scale[:, None]
 
         self.w = new
         self.t = t1
@@ -202,28 +212,33 @@ class MarketSim:
         v = self.data.valid[self.t].to(values.dtype)
         return (values * v).sum(-1) / v.sum(-1).clamp(min=1)
 
-    def _reward(self, new: torch.Tensor, port: torch.Tensor, cost: torch.Tensor) -> torch.Tensor:
+    def _reward(self, new: torch.Tensor, port: torch.Tensor, cost: torch.Tensor
+                ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(reward [E], the divisor that turns a return into reward units [E]: the risk of sharpe / sortino,
+        else 1), so the per-pick contributions PPO credits are on the reward's scale."""
         mode = self.cfg.reward_mode
+        one = torch.ones_like(port)
         if mode in ("forward_return", "main_wave"):
             label = self.data.label[self.t]
             # each daily step credits labels that span several days (fp; a main-wave hold of 1 … 5): the day's
             # costs count once per day the book's labels span (weighted by position), so the cost per unit of
             # credited return is the backtest's (a book rotated every fp days pays one round trip per label)
             days = (new * self.data.label_days[self.t]).sum(-1) / new.sum(-1).clamp(min=1e-12)
-            return (new * label).sum(-1) - self._bench(label) * new.sum(-1) - days.clamp(min=1) * cost
+            return (new * label).sum(-1) - self._bench(label) * new.sum(-1) - days.clamp(min=1) * cost, one
         if mode == "portfolio":
-            return port
+            return port, one
         self.hist = torch.cat([self.hist[:, 1:], port[:, None]], dim=1)
         h = self.hist
         own = ~torch.isnan(h)
         n = own.sum(-1)
         mean = torch.nan_to_num(h).sum(-1) / n  # n ≥ 1: today's return is in
         if mode == "mean_variance":
-            return port - self.cfg.risk_aversion * (port - mean) ** 2
+            return port - self.cfg.risk_aversion * (port - mean) ** 2, one
         # the window's days without an own return hold the prior variance (half of it below zero)
         prior = (h.shape[1] - n) * self.data.risk_prior_var[self.t]
         if mode == "sharpe":
             sq = torch.where(own, h - mean[:, None], torch.zeros_like(h)) ** 2
         else:  # sortino
             sq, prior = torch.where(own, h.clamp(max=0), torch.zeros_like(h)) ** 2, prior / 2
-        return port / (torch.sqrt((sq.sum(-1) + prior) / h.shape[1]) + RISK_EPS)
+        risk = torch.sqrt((sq.sum(-1) + prior) / h.shape[1]) + RISK_EPS
+        return port / risk, risk

@@ -46,9 +46,8 @@ from aurumq_rl.eval.metrics import (
     topk_returns,
 )
 from aurumq_rl.eval.windows import window_report
-from aurumq_rl.market.selection import INDUSTRY_CAP
+from aurumq_rl.market.selection import INDUSTRY_CAP, SIZINGS
 
-SIZINGS: tuple[str, ...] = ("equal", "strategy_d")
 QUANTILE_BUCKETS: tuple[int, ...] = (5, 10)
 
 

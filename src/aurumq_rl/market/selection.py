@@ -14,6 +14,7 @@ import numpy as np
 INDUSTRY_CAP = 0.30  # at most this share of K per industry
 UNKNOWN_INDUSTRY = -1  # stocks with no industry are never capped
 PREFIX = 4  # select_top_k first looks at the PREFIX × K best stocks of each row
+SIZINGS: tuple[str, ...] = ("equal", "strategy_d")  # position sizings of `position_weights`
 
 
 def industry_cap(k: int, frac: float = INDUSTRY_CAP) -> int:
@@ -193,7 +194,7 @@ def position_weights(scores: Any, chosen: Any, sizing: str = "equal") -> Any:
     if sizing == "equal":
         return equal
     if sizing != "strategy_d":
-        raise ValueError(f"sizing='{sizing}': choose equal or strategy_d")
+        raise ValueError(f"sizing='{sizing}': choose one of {', '.join(SIZINGS)}")
     pos = _where(chosen, scores.clip(0) if is_torch(scores) else np.clip(scores, 0, None), scores * 0)
     tot = pos.sum(-1, keepdims=True) if not is_torch(pos) else pos.sum(-1, keepdim=True)
     return _where(tot > 0, pos / _where(tot > 0, tot, tot * 0 + 1), equal)

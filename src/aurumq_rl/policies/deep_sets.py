@@ -61,8 +61,9 @@ class DeepSetsPolicy(nn.Module):
         """State value [B]."""
         parts = [ctx]
         if self.holding_aware:
-            wt = w if w is not None else torch.zeros(emb.shape[:2], device=emb.device)
-            parts.append((emb * wt.unsqueeze(-1)).sum(1))
+            wt = (w if w is not None else torch.zeros(emb.shape[:2], device=emb.device)).unsqueeze(-1)
+            # rows without a holding count 0 by `where`, not by a product: a padded row may hold NaN
+            parts.append(torch.where(wt != 0, emb * wt, 0.0).sum(1))
         return self.critic(torch.cat(parts, dim=-1)).squeeze(-1)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor, w: torch.Tensor | None = None
