@@ -127,6 +127,9 @@ def run_compute(args: argparse.Namespace) -> int:
     check_not_input(args.output, args.input, args.index, flag="-o")
     check_writable(args.output, flag="-o")
     if args.report_json:
+        if Path(args.report_json).resolve() == Path(args.output).resolve():
+            raise DataError(f"--report-json {args.report_json}: is the -o output, which the report would "
+                            "overwrite; choose another path")
         check_not_input(args.report_json, args.input, args.index, flag="--report-json")
         check_writable(args.report_json, flag="--report-json")
     if args.batch_days is not None and args.batch_days < 1:

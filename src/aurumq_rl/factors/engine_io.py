@@ -91,7 +91,8 @@ def warn_price_problems(df: pl.DataFrame, name: str) -> None:
 
 
 def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """Add `vwap` and `pre_close` when absent (see DERIVATIONS); returns the frame and what was derived. Warns
+    """Add `vwap` and `pre_close` when absent (see DERIVATIONS; pre_close also on its null rows, as limit
+    detection does); returns the frame and what was derived. Warns
     when the typical price stands in for vwap on some rows, and when amount / vol looks like other units."""
     derived, exprs = [], []
     if "vwap" not in df.columns:
@@ -104,9 +105,12 @@ def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
         exprs.append(pl.when(vol > 0).then(pl.when(real).then(traded).otherwise(typical)).alias("vwap"))
         derived.append("vwap")
         _warn_vwap(df, traded, inside, real_rows)
+    fallback = pl.col("close") / (1 + pl.col("pct_chg"))
     if "pre_close" not in df.columns:
-        exprs.append((pl.col("close") / (1 + pl.col("pct_chg"))).alias("pre_close"))
+        exprs.append(fallback.alias("pre_close"))
         derived.append("pre_close")
+    elif df["pre_close"].null_count():  # the fallback on a null row too, as limit detection takes it
+        exprs.append(pl.col("pre_close").fill_null(fallback))
     return (df.with_columns(exprs) if exprs else df), derived
 
 

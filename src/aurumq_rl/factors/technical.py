@@ -171,7 +171,9 @@ _spec("tech_mfi14", "tech", "100 Σ14 TP·vol [TP up] / (Σ14 TP·vol [TP up] + 
 _spec("tech_obv_ratio20", "tech", "sum(sign(delta(close, 1)) vol, 20) / sum(vol, 20)", ("close", "vol"), 21,
       obv_ratio)
 _spec("tech_vwap_bias", "tech", "close / vwap - 1 (vwap = amount·1000 / (vol·100) when absent)",
-      ("close", "vwap"), 1, lambda: CLOSE / VWAP - 1)
+      ("close", "vwap"), 1, lambda: CLOSE / VWAP - 1,
+      ("vwap derived per row when absent: amount·1000 / (vol·100) on real (cent-grid) prices, else the typical "
+       "price (high + low + close) / 3, so on adjusted prices this is close / typical price - 1",))
 
 
 # tech_evt_: exp-decayed binary events -------------------------------------------------------------------
