@@ -60,6 +60,14 @@ def check_not_input(out: str | Path, *inputs: str | Path | None, flag: str = "-o
                             "output path")
 
 
+def check_dir_not_input(out_dir: str | Path, names: list[str], *inputs: str | Path | None,
+                        flag: str = "--out-dir") -> None:
+    """`check_not_input` for each file `names` a command writes into the directory `out_dir`: none may be an
+    input file, nor a .parquet inside an input directory (the next load would read it as a data shard)."""
+    for name in names:
+        check_not_input(Path(out_dir) / name, *inputs, flag=flag)
+
+
 def check_writable(out: str | Path, flag: str = "-o", directory: bool = False) -> None:
     """Refuse (`DataError` naming `flag` and the path) an output the atomic writers below could not create: a
     directory (a file, with `directory=True`), a path under a file, or one whose nearest existing directory

@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("data", help="inspect input data")
     dsub = p.add_subparsers(dest="data_command", required=True, metavar="SUBCOMMAND")
     c = dsub.add_parser("check", help="validate a Parquet (file, directory or glob) and report on it")
-    c.add_argument("path")
+    c.add_argument("path", help="panel Parquet: a file, a directory of shards, or a glob")
     c.add_argument("--json", action="store_true", help="print the report as JSON")
     add_market_args(c)
     c.set_defaults(func=run_check)

@@ -40,7 +40,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--out-dir", default="demo", help="working directory (default: demo/)")
     p.add_argument("--preset", choices=sorted(PRESETS), default="demo",
                    help=f"synthetic market (default demo): {preset_help()}")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic market and of training (default 0)")
     p.add_argument("--skip-sl", action="store_true", help="skip the LightGBM track and the comparison")
     p.set_defaults(func=run)
 

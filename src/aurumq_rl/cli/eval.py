@@ -15,7 +15,7 @@ from typing import Any
 
 from aurumq_rl.cli.market_args import MARKET_FLAGS, add_market_args, market_from_args, model_market, recorded_market
 from aurumq_rl.errors import DataError
-from aurumq_rl.io import check_writable
+from aurumq_rl.io import check_dir_not_input, check_writable
 
 DEFAULT_COSTS = "30,60,100"
 
@@ -73,6 +73,8 @@ def settings_from_args(args: argparse.Namespace) -> Any:
                     ("--random-draws", args.random_draws)):
         if v < 1:
             raise DataError(f"{flag} {v}: must be ≥ 1")
+    if args.seed < 0:
+        raise DataError(f"--seed {args.seed}: must be ≥ 0")
     return EvalSettings(top_k=args.top_k, forward_period=args.forward_period, cost_bps=costs,
                         random_draws=args.random_draws, seed=args.seed)
 
@@ -162,10 +164,13 @@ def _report(args: argparse.Namespace, sources: list[str], command: str, ensemble
     from aurumq_rl.eval.suite import format_text_table, summary_table
 
     check_writable(args.out_dir, flag="-o", directory=True)  # before the work, not after
+    page = "report.html" if command == "eval" else "compare.html"
+    inputs_on_disk = [s for s in sources if Path(s).is_file()]  # score Parquets (a run directory is read by name)
+    check_dir_not_input(args.out_dir, [f"{command}.json", page, "trades.parquet", "equity.parquet"], args.data,
+                        *inputs_on_disk, flag="-o")
     result, inputs = evaluate(args, sources, ensembles=ensembles)
     report = {"command": command, "inputs": inputs, **result.report}
     charts = all_charts(report)
-    page = "report.html" if command == "eval" else "compare.html"
     title = "aurumq-rl evaluation" if command == "eval" else "aurumq-rl comparison"
     files: dict[str, Any] = {f"{command}.json": report,
                              page: render_report(report, charts, title=title, inputs=inputs), **charts,

@@ -19,7 +19,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     b = sub.add_parser("bundle", help="bundle tools")
     bsub = b.add_subparsers(dest="bundle_command", required=True, metavar="ACTION")
     v = bsub.add_parser("validate", help="checksums, factor schema and golden replay of a bundle")
-    v.add_argument("bundle_dir")
+    v.add_argument("bundle_dir", help="the bundle directory (policy.onnx, metadata.json, …)")
     v.set_defaults(func=run_validate)
 
 

@@ -69,7 +69,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ls.set_defaults(func=run_list)
 
     d = fsub.add_parser("doc", help="write the factor reference (Markdown) generated from the registry")
-    d.add_argument("-o", "--output", default="docs/FACTOR_REFERENCE.md", metavar="PATH")
+    d.add_argument("-o", "--output", default="docs/FACTOR_REFERENCE.md", metavar="PATH",
+                   help="Markdown file to write (default docs/FACTOR_REFERENCE.md, relative to the current directory)")
     d.set_defaults(func=run_doc)
 
 
@@ -152,8 +153,8 @@ def run_compute(args: argparse.Namespace) -> int:
             writer.write(part)
             width = part.width
         writer.metadata = parquet_record(factor_record(report))
-    if args.report_json:
-        atomic_write_json(report.to_dict(), args.report_json)
+        if args.report_json:  # inside the block: a report that cannot be written leaves no -o behind
+            atomic_write_json(report.to_dict(), args.report_json)
     print(report.format())
     order = "sorted by (ts_code, trade_date)" if report.batches == 1 else \
         f"in {report.batches} date batches, each sorted by (ts_code, trade_date)"

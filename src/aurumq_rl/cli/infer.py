@@ -61,7 +61,12 @@ def run(args: argparse.Namespace) -> int:
         raise DataError("pass either --date or --start/--end (batch mode), not both")
     if args.output:
         check_not_input(args.output, args.data)
+        if Path(args.output).is_file() and Path(args.output).resolve().is_relative_to(Path(args.bundle).resolve()):
+            raise DataError(f"-o {args.output}: is a file of the model --bundle {args.bundle}, which the picks would "
+                            "overwrite; choose another output path")
         check_writable(args.output)
+    if args.threads < 1:
+        raise DataError(f"--threads {args.threads}: must be ≥ 1 (a fixed thread count keeps the scores reproducible)")
     if args.start and args.end and to_date(args.start, "--start") > to_date(args.end, "--end"):
         raise DataError(f"--start {args.start} is after --end {args.end}; pass a start on or before the end")
     counts = date_counts(args.data)  # the whole history's dates: a window outside them says where the data ends

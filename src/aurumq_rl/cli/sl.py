@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     t = ssub.add_parser("train", help="train a seed ensemble; writes model/, scores.parquet, sl_run.json")
     steps.data_args(t)
     steps.model_args(t)
-    t.add_argument("--out-dir", required=True)
+    t.add_argument("--out-dir", required=True, help="run directory: model/, scores.parquet, sl_run.json")
     t.add_argument("--no-calibrate", action="store_true", help="binary labels: skip isotonic calibration")
     t.add_argument("--compare-features", action="store_true",
                    help="also train on the other feature mode (raw vs rank) and report both ICs")
@@ -40,9 +40,9 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     s = ssub.add_parser("score", help="score a panel with a saved SL model (score contract Parquet)")
     s.add_argument("--model", required=True, help="model directory (RUN/model)")
-    s.add_argument("--data", required=True)
-    s.add_argument("--start")
-    s.add_argument("--end")
+    s.add_argument("--data", required=True, help="panel Parquet (file, directory or glob) with the model's factors")
+    s.add_argument("--start", help="first date to score, YYYY-MM-DD (default: the data's first)")
+    s.add_argument("--end", help="last date to score, YYYY-MM-DD (default: the data's last)")
     s.add_argument("--universe", help="default: the model's universe")
     add_market_args(s, model=True)
     s.add_argument("-o", "--output", required=True, help="scores Parquet path")
@@ -52,12 +52,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     steps.data_args(w, dates=False)
     steps.model_args(w)
     w.add_argument("--train-days", type=int, default=5 * 252, help="rolling training span (default 5 years)")
-    w.add_argument("--test-days", type=int, default=63)
+    w.add_argument("--test-days", type=int, default=63, help="dates per out-of-sample test window (default 63)")
     w.add_argument("--gap", type=int, help="dates between the training span and the test window "
                                           "(default and minimum: label horizon + 1)")
-    w.add_argument("--min-train-days", type=int, default=120)
+    w.add_argument("--min-train-days", type=int, default=120,
+                   help="dates before the first test window, fit + validation (default 120)")
     w.add_argument("--first-test", help="YYYY-MM-DD of the first test window (default: as early as possible)")
-    w.add_argument("--out-dir", required=True)
+    w.add_argument("--out-dir", required=True, help="run directory: scores.parquet (stitched test windows), report")
     w.set_defaults(func=sl_research.run_walk_forward)
 
     n = ssub.add_parser("null-test", help="real model vs label-shuffle and date-shuffle nulls")
@@ -72,11 +73,11 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="score Parquets (ts_code, trade_date, score) that are out of sample wherever they have a "
                         "score, e.g. the scores.parquet of `sl walk-forward` runs; the stacker fits on the dates "
                         "all of them cover")
-    steps.data_args(k, dates=False)
+    steps.data_args(k, dates=False, features=False)
     k.add_argument("--step", type=int, default=63, help="dates scored per refit (default 63)")
     k.add_argument("--min-fit-dates", type=int, default=60, help="out-of-sample dates needed before a first fit")
-    k.add_argument("--ridge", type=float, default=1.0)
-    k.add_argument("--out-dir", required=True)
+    k.add_argument("--ridge", type=float, default=1.0, help="L2 penalty of the stacker's ridge fit (default 1.0)")
+    k.add_argument("--out-dir", required=True, help="run directory: scores.parquet (stacked), report")
     k.set_defaults(func=sl_research.run_stack)
 
     a = ssub.add_parser("audit", help="leakage audit: features correlating with the future label")

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from aurumq_rl.cli.market_args import add_market_args, market_from_args
 from aurumq_rl.errors import DataError
+from aurumq_rl.market.universe import UNIVERSES
 
 if TYPE_CHECKING:
     from aurumq_rl.data.panel import Panel
@@ -25,17 +26,23 @@ DEFAULTS: dict[str, Any] = {"universe": "main_board_non_st", "label": "forward_r
 DATE_FLAGS = ("train-start", "train-end", "val-start", "val-end", "test-start", "test-end")
 
 
-def data_args(p: argparse.ArgumentParser, dates: bool = True) -> None:
+def data_args(p: argparse.ArgumentParser, dates: bool = True, features: bool = True) -> None:
+    """--data, --universe, market rules, the label; with `features`, the model inputs (--factors, --features,
+    --positive-rate); with `dates`, the window flags."""
     p.add_argument("--data", required=True, help="panel Parquet (file, directory or glob)")
-    p.add_argument("--universe", default=DEFAULTS["universe"])
+    p.add_argument("--universe", default=DEFAULTS["universe"],
+                   help=f"stocks eligible each date: {' | '.join(UNIVERSES)} (default {DEFAULTS['universe']})")
     add_market_args(p)
-    p.add_argument("--factors", help="N, or comma-separated globs such as 'alpha_*,mf_*' (default: all)")
+    if features:
+        p.add_argument("--factors", help="N, or comma-separated globs such as 'alpha_*,mf_*' (default: all)")
     p.add_argument("--label", default=DEFAULTS["label"],
                    help="forward_return | main_wave | binary | triple_barrier | trend_scan")
-    p.add_argument("--forward-period", type=int, default=DEFAULTS["forward_period"])
-    p.add_argument("--features", default=DEFAULTS["features"], help="raw | rank | zscore (per-date transform)")
-    p.add_argument("--positive-rate", type=float, default=DEFAULTS["positive_rate"],
-                   help="binary label: share of positives over the training window (default 0.008)")
+    p.add_argument("--forward-period", type=int, default=DEFAULTS["forward_period"],
+                   help=f"label horizon in trading days after the T+1 entry (default {DEFAULTS['forward_period']})")
+    if features:
+        p.add_argument("--features", default=DEFAULTS["features"], help="raw | rank | zscore (per-date transform)")
+        p.add_argument("--positive-rate", type=float, default=DEFAULTS["positive_rate"],
+                       help="binary label: share of positives over the training window (default 0.008)")
     if dates:
         for name in DATE_FLAGS:
             p.add_argument(f"--{name}", help="YYYY-MM-DD (default: 60/20/20 split with embargo)")
@@ -44,12 +51,19 @@ def data_args(p: argparse.ArgumentParser, dates: bool = True) -> None:
 def model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default=DEFAULTS["model"], help="lightgbm | xgboost | catboost (if installed)")
     p.add_argument("--seeds", default=DEFAULTS["seeds"], help="comma-separated seeds of the ensemble")
-    p.add_argument("--num-threads", type=int, default=DEFAULTS["num_threads"])
-    p.add_argument("--num-boost-round", type=int, default=DEFAULTS["num_boost_round"])
-    p.add_argument("--learning-rate", type=float, default=DEFAULTS["learning_rate"])
-    p.add_argument("--num-leaves", type=int, default=DEFAULTS["num_leaves"])
-    p.add_argument("--min-data-in-leaf", type=int, default=DEFAULTS["min_data_in_leaf"])
-    p.add_argument("--early-stopping-rounds", type=int, default=DEFAULTS["early_stopping_rounds"])
+    p.add_argument("--num-threads", type=int, default=DEFAULTS["num_threads"],
+                   help=f"threads per booster (default {DEFAULTS['num_threads']})")
+    p.add_argument("--num-boost-round", type=int, default=DEFAULTS["num_boost_round"],
+                   help=f"most boosting rounds, before early stopping (default {DEFAULTS['num_boost_round']})")
+    p.add_argument("--learning-rate", type=float, default=DEFAULTS["learning_rate"],
+                   help=f"shrinkage per round (default {DEFAULTS['learning_rate']:g})")
+    p.add_argument("--num-leaves", type=int, default=DEFAULTS["num_leaves"],
+                   help=f"leaves per tree (default {DEFAULTS['num_leaves']})")
+    p.add_argument("--min-data-in-leaf", type=int, default=DEFAULTS["min_data_in_leaf"],
+                   help=f"fewest rows in a leaf (default {DEFAULTS['min_data_in_leaf']})")
+    p.add_argument("--early-stopping-rounds", type=int, default=DEFAULTS["early_stopping_rounds"],
+                   help="stop after this many rounds without a better validation loss (default "
+                        f"{DEFAULTS['early_stopping_rounds']})")
     p.add_argument("--target", default=DEFAULTS["target"], help="rank (per-date rank-gauss label) | raw")
 
 
@@ -73,7 +87,7 @@ def check(args: argparse.Namespace) -> None:
     rate = getattr(args, "positive_rate", None)
     if args.label == "binary" and rate is not None and not 0 < rate < 1:  # named before the data is loaded
         raise DataError(f"--positive-rate {rate:g}: must lie in (0, 1), e.g. 0.008")
-    if args.features not in FEATURE_MODES:
+    if getattr(args, "features", "raw") not in FEATURE_MODES:
         raise DataError(f"--features {args.features}: choose one of {', '.join(FEATURE_MODES)}")
     if args.forward_period < 1:
         raise DataError(f"--forward-period {args.forward_period}: must be ≥ 1")
@@ -109,9 +123,12 @@ def check(args: argparse.Namespace) -> None:
         check_window_order({n.replace("-", "_"): getattr(args, n.replace("-", "_")) for n in DATE_FLAGS},
                            ("train", "val", "test"))
     if getattr(args, "out_dir", None):  # train, walk-forward, stack: fail before the work, not after
-        from aurumq_rl.io import check_writable
+        from aurumq_rl.io import check_dir_not_input, check_writable
 
         check_writable(args.out_dir, flag="--out-dir", directory=True)
+        check_dir_not_input(args.out_dir, ["scores.parquet"], args.data, *getattr(args, "scores", []))
+    if getattr(args, "seed", 0) < 0:
+        raise DataError(f"--seed {args.seed}: must be ≥ 0")
 
 
 def check_output(args: argparse.Namespace, suffix: str, what: str) -> None:
@@ -137,7 +154,7 @@ def load(args: argparse.Namespace, start: str | None = None, end: str | None = N
     of --min-listed-days / --limit-method."""
     from aurumq_rl.data.loader import load_panel
 
-    factors = args.factors
+    factors = getattr(args, "factors", 1)  # `sl stack` reads no factor: one is loaded
     if isinstance(factors, str) and factors.isdecimal():  # int() takes these (not "²")
         factors = int(factors)
     return load_panel(args.data, universe=args.universe, start=start, end=end, factors=factors, normalize="raw",

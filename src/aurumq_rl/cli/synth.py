@@ -15,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("synth", help="generate the synthetic demo market (Parquet)")
     p.add_argument("--preset", choices=sorted(PRESETS), default="default",
                    help=preset_help())
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=int, default=0, help="seed of the synthetic market (default 0)")
     p.add_argument("-o", "--output", required=True, help="panel Parquet path (index goes beside it)")
     p.set_defaults(func=run)
 

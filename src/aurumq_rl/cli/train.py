@@ -13,9 +13,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aurumq_rl.cli.market_args import add_market_args, market_config
+from aurumq_rl.envs.modes import REWARD_MODES
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_writable
 from aurumq_rl.market.selection import SIZINGS
+from aurumq_rl.market.universe import UNIVERSES
 
 if TYPE_CHECKING:
     from aurumq_rl.algos.trainer import TrainConfig
@@ -31,6 +33,7 @@ FLAG_DEFAULTS = {
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    D = FLAG_DEFAULTS
     p = sub.add_parser("train", help="train a policy; writes checkpoints, metrics.jsonl and run.json")
     p.add_argument("--config", help="JSON or TOML file whose keys (flag names, - or _) replace the flags")
     p.add_argument("--data", help="panel Parquet (file, directory or glob)")
@@ -38,30 +41,39 @@ def register(sub: argparse._SubParsersAction) -> None:
     for name in ("train-start", "train-end", "val-start", "val-end"):
         p.add_argument(f"--{name}", help="YYYY-MM-DD" + (" (without it and --train-end: training takes the first "
                        "80%% of the dates, validation the rest)" if name == "val-start" else ""))
-    p.add_argument("--universe")
+    p.add_argument("--universe", help=f"stocks eligible each date: {' | '.join(UNIVERSES)} (default "
+                   f"{D['universe']})")
     add_market_args(p)
-    p.add_argument("--algorithm", choices=ALGORITHMS)
-    p.add_argument("--total-timesteps", type=int)
-    p.add_argument("--n-envs", type=int)
-    p.add_argument("--n-steps", type=int)
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--n-epochs", type=int)
-    p.add_argument("--learning-rate", type=float)
+    p.add_argument("--algorithm", choices=ALGORITHMS,
+                   help="ppo (ours, default) or an SB3 algorithm on the Gymnasium env")
+    p.add_argument("--total-timesteps", type=int, help=f"env steps to train, rounded to whole updates (default "
+                   f"{D['total_timesteps']:,})")
+    p.add_argument("--n-envs", type=int, help=f"parallel envs (default {D['n_envs']})")
+    p.add_argument("--n-steps", type=int, help=f"steps per env per update (default {D['n_steps']})")
+    p.add_argument("--batch-size", type=int,
+                   help=f"samples per minibatch, cut at whole dates (default {D['batch_size']})")
+    p.add_argument("--n-epochs", type=int, help=f"passes over each rollout (default {D['n_epochs']})")
+    p.add_argument("--learning-rate", type=float, help=f"policy learning rate, annealed linearly to 0 (default "
+                   f"{D['learning_rate']:g})")
     p.add_argument("--value-learning-rate", type=float,
                    help="the critic's own learning rate (default 1e-3; annealed like --learning-rate; ppo only)")
     p.add_argument("--target-kl", type=float,
                    help="stop an update's epochs once the policy's approx KL passes it (ppo: default 0.05; "
                    "sb3-ppo: default none, SB3's own, which checks 1.5 × it per minibatch)")
-    p.add_argument("--reward-mode")
-    p.add_argument("--top-k", type=int)
-    p.add_argument("--forward-period", type=int)
+    p.add_argument("--reward-mode", help=f"{' | '.join(REWARD_MODES)} (default {D['reward_mode']}; "
+                   "docs/RL.md)")
+    p.add_argument("--top-k", type=int, help=f"stocks held each day (default {D['top_k']})")
+    p.add_argument("--forward-period", type=int, help=f"label horizon in trading days after the T+1 entry (default "
+                   f"{D['forward_period']})")
     p.add_argument("--cost-bps", type=float, help="round-trip cost budget in bps (default 30)")
-    p.add_argument("--episode-length", type=int)
-    p.add_argument("--sizing", choices=SIZINGS)
-    p.add_argument("--seed", type=int)
+    p.add_argument("--episode-length", type=int,
+                   help=f"trading days per episode (default {D['episode_length']})")
+    p.add_argument("--sizing", choices=SIZINGS,
+                   help="position weights: equal (default) or strategy_d (∝ max(score, 0))")
+    p.add_argument("--seed", type=int, help="seed of every random stream (default 0)")
     p.add_argument("--factors", help="N, or comma-separated globs such as 'alpha_*,mf_*' (in --config also a "
                                      "list: exact names in that order, or globs)")
-    p.add_argument("--include-columns-file")
+    p.add_argument("--include-columns-file", help="text file of column names, one per line: keep only these factors")
     p.add_argument("--feature-group-weights", help="prefix=weight pairs scaling those inputs, each weight finite "
                    "and ≥ 0 (0 mutes the group), e.g. 'mf_=0.5,hk_=0'")
     p.add_argument("--encoder-hidden", help="hidden sizes, e.g. 128,64")
@@ -81,7 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="a real short run on the small synthetic preset (generated into OUT_DIR or a temp dir)")
     p.add_argument("--no-export", action="store_true", default=None,
                    help="skip exporting OUT_DIR/bundle after training")
-    p.add_argument("--no-progress", action="store_true", default=None)
+    p.add_argument("--no-progress", action="store_true", default=None, help="no progress bar")
     p.set_defaults(func=run)
 
 
@@ -112,9 +124,16 @@ def _merge(args: argparse.Namespace) -> dict:
     return opts
 
 
+SMOKE_SETS = ("data", "total_timesteps", "n_envs", "n_steps", "batch_size", "top_k", "episode_length", "eval_every")
+
+
 def _smoke(opts: dict) -> dict:
     from aurumq_rl.data.synth import preset, write_demo
 
+    clash = [k for k in SMOKE_SETS if k in opts.get("explicit", set())]
+    if clash:
+        raise DataError(f"--smoke sets {', '.join('--' + k.replace('_', '-') for k in clash)} itself (a fixed "
+                        "small run on the synthetic preset); drop them, or train without --smoke")
     out = Path(opts.get("out_dir") or tempfile.mkdtemp(prefix="aurumq-smoke-"))
     data, _ = write_demo(str(out / "market.parquet"), preset("small", opts.get("seed", 0)))
     opts.update(data=data, out_dir=str(out / "run"), total_timesteps=128 * 32 * 8, n_envs=128, n_steps=32,
@@ -250,7 +269,6 @@ def validate(opts: dict) -> dict:
     raises DataError naming the flag."""
     from aurumq_rl.algos.trainer import BEST_METRICS
     from aurumq_rl.data.source import to_date
-    from aurumq_rl.envs.market_sim import REWARD_MODES
     from aurumq_rl.market.costs import CostModel
 
     opts = dict(opts)

@@ -34,12 +34,11 @@ import torch
 
 from aurumq_rl.data.labels import last_label_date_index, trade_label, trade_label_days
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.envs.modes import HOLDING_AWARE, REWARD_MODES
 from aurumq_rl.market.costs import CostModel
 from aurumq_rl.market.fills import book_return, drift, fill
 from aurumq_rl.market.selection import INDUSTRY_CAP, SIZINGS, position_weights, select_top_k
 
-REWARD_MODES: tuple[str, ...] = ("forward_return", "portfolio", "sharpe", "sortino", "mean_variance", "main_wave")
-HOLDING_AWARE: frozenset[str] = frozenset({"portfolio", "sharpe", "sortino", "mean_variance"})
 RISK_EPS = 1e-3  # floor of the sharpe / sortino denominators (a flat market of no variance)
 
 
