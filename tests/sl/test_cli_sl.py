@@ -369,3 +369,8 @@ def test_sl_stack_with_too_few_fit_dates_names_the_flag(market: str, tmp_path: P
     assert main(["sl", "stack", *files, "--data", market, "--min-fit-dates", "100000", "--out-dir", str(out)]) == 2
     assert "error: sl stack: fewer than --min-fit-dates 100000 out-of-sample dates" in capsys.readouterr().err
     assert not out.exists()
+
+
+def test_sl_audit_refuses_a_threshold_outside_0_1(market: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sl", "audit", "--data", market, "--threshold", "-1"]) == 2
+    assert "--threshold -1: a |rank IC| in (0, 1]" in capsys.readouterr().err

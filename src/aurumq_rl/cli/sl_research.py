@@ -179,6 +179,8 @@ def run_audit(args: argparse.Namespace) -> int:
     from aurumq_rl.sl.labels import build_label
 
     steps.check(args)
+    if args.threshold is not None and not 0 < args.threshold <= 1:
+        raise DataError(f"--threshold {args.threshold:g}: a |rank IC| in (0, 1], e.g. {LEAK_IC_THRESHOLD:g}")
     if args.output:
         steps.check_output(args, ".json", "sl audit writes its report as JSON")
     panel = steps.load(args)
