@@ -70,15 +70,26 @@ def _rolling_cov(x: np.ndarray, y: np.ndarray, starts: np.ndarray, n: int, ddof:
             full, mx, my = _pair_means(x, y, i - n + 1, i + 1)
             if not full:
                 continue
+            if n - ddof <= 0:
+                continue  # undefined (ts_std gives null there too)
             sxy = 0.0
+            sxx = 0.0
+            syy = 0.0
             ax = 0.0
             ay = 0.0
             for j in range(i - n + 1, i + 1):
-                sxy += (x[j] - mx) * (y[j] - my)
+                dx = x[j] - mx
+                dy = y[j] - my
+                sxy += dx * dy
+                sxx += dx * dx
+                syy += dy * dy
                 ax = max(ax, abs(x[j]))
                 ay = max(ay, abs(y[j]))
             cv = sxy / (n - ddof)
-            out[i] = 0.0 if abs(cv) <= rtol * ax * ay else _round_sig(cv, sig)
+            # zero where a side is flat to rtol of its level (its deviations are then float noise), or where
+            # the covariance is noise relative to the deviations themselves
+            flat = math.sqrt(sxx / n) <= rtol * ax or math.sqrt(syy / n) <= rtol * ay
+            out[i] = 0.0 if flat or abs(sxy) <= rtol * math.sqrt(sxx * syy) else _round_sig(cv, sig)
 
 
 @numba.njit(parallel=True, nogil=True, cache=True)

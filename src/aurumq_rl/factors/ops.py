@@ -69,6 +69,12 @@ def _ms(n: int, min_samples: int | None) -> int:
     return n if min_samples is None else max(1, min(int(min_samples), n))
 
 
+def _exact_zero(v: pl.Expr, s: pl.Expr, n: int, ms: int) -> pl.Expr:
+    """A running sum/mean over a window whose values are all exactly 0 is 0, not the residue polars' running
+    sum keeps after nonzero values left the window (1 / that residue was ±1e14 where x / 0 must be null)."""
+    return pl.when(v.abs().rolling_max(n, min_samples=ms) == 0).then(0.0).otherwise(s)
+
+
 # time series --------------------------------------------------------------------------------------
 def delay(x: object, d: float = 1) -> X:
     """Value `d` rows (trading days of that stock) ago; null during the first `d` rows."""
@@ -85,13 +91,15 @@ def delta(x: object, d: float = 1) -> X:
 def ts_sum(x: object, d: float, *, min_samples: int | None = None) -> X:
     """Rolling sum over the last `d` rows including today (full window required by default)."""
     n = window(d)
-    return ts(x, lambda e: num(e).rolling_sum(n, min_samples=_ms(n, min_samples)), n - 1)
+    ms = _ms(n, min_samples)
+    return ts(x, lambda e: _exact_zero(num(e), num(e).rolling_sum(n, min_samples=ms), n, ms), n - 1)
 
 
 def ts_mean(x: object, d: float, *, min_samples: int | None = None) -> X:
     """Rolling simple mean over the last `d` rows (Alpha101 `sum(x, d) / d`; not GTJA's SMA(A, n, m))."""
     n = window(d)
-    return ts(x, lambda e: num(e).rolling_mean(n, min_samples=_ms(n, min_samples)), n - 1)
+    ms = _ms(n, min_samples)
+    return ts(x, lambda e: _exact_zero(num(e), num(e).rolling_mean(n, min_samples=ms), n, ms), n - 1)
 
 
 

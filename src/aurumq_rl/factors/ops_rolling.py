@@ -10,6 +10,7 @@ null), NaN is treated as null.
 from __future__ import annotations
 
 import math
+import numbers
 from collections.abc import Callable
 from typing import Literal
 
@@ -31,7 +32,7 @@ COV_RTOL = 1e-12
 
 def window(d: float) -> int:
     """Window length of a (possibly fractional) Alpha101 window: floor(d), at least 1."""
-    if isinstance(d, bool) or not isinstance(d, int | float) or math.isnan(d):
+    if isinstance(d, bool | np.bool_) or not isinstance(d, numbers.Real) or math.isnan(d):
         raise TypeError(f"window must be a number, got {d!r}")
     return max(1, int(math.floor(d)))
 
