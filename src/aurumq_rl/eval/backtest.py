@@ -16,7 +16,10 @@ Per day d, from the first fill f0 to the last day L (= last fill + P):
      up: an unfilled buy stays cash).
    - other days: only exits: deferred sales (a wanted exit that could not be sold) are retried every day,
      and main-wave positions leave at their planned exit day; nothing is bought.
-   - with `liquidate`, everything sellable is sold at the close of L (cost charged to day L).
+   - with `liquidate`, everything sellable is sold at the close of L (cost charged to day L). A position that
+     cannot be sold at L (limit-down, suspended) is sold at the first close after L where it can be, as any
+     deferred sale is; what it earns and costs from L's close to that sale is booked on day L, so every
+     source's equity curve keeps the dates f0..L.
 3. costs = buy turnover × buy rate(d) + sell turnover × sell rate(d) (`CostModel.rates`, stamp duty by date;
    `market.fills.trade_costs`).
 T+1 holds by construction: the earliest exit of a fill at d is d+1.
@@ -34,7 +37,10 @@ are in the equity curve, not in the row); net_return = gross − costs. `reason`
 suspended_at_entry (suspended or one-price) / new_listing_at_entry (listed for fewer than
 `MarketConfig.min_listed_days`) / no_cash_at_entry (budget held by deferred sales) for skipped picks;
 limit_down_exit_deferred / suspended_exit_deferred (the last blocking cause; `defer_days` days) for exits that
-came late; open_at_end for positions still held (unsellable) after the last day, marked there.
+came late; open_at_end for positions never sellable before the panel's end (bars that stop: a delisting),
+marked at their last close. The trade figures (win rate, hit rate, mean net return) count every entered
+position, open_at_end ones included at their mark without a sale cost (`n_open` says how many), so a position
+that could never be sold does not drop out of them.
 """
 
 from __future__ import annotations
@@ -82,14 +88,14 @@ class BacktestResult:
     def summary(self, hit_threshold: float = DEFAULT_HIT_THRESHOLD) -> dict[str, object]:
         """Headline figures: total/annual return, vol, Sharpe (daily × √252 and per period × √(252/P)), max
         drawdown of the daily curve, turnover (buy + sell, per rebalance period) and costs, trade hit rate (max
-        gain ≥ threshold) and win rate (net return > 0) over closed positions, and row counts by reason."""
+        gain ≥ threshold) and win rate (net return > 0) over every entered position (open ones at their mark),
+        and row counts by reason."""
         r = self.daily_return[1:]
         n = len(r)
         std = float(r.std(ddof=1)) if n > 1 else math.nan
         end = float(self.equity[-1])
         tr = self.trades
         entered = tr.filter(pl.col("entry_date").is_not_null())
-        closed = entered.filter(pl.col("exit_date").is_not_null())
         reasons = tr.filter(pl.col("reason").is_not_null())["reason"].value_counts().sort("reason")
         return {
             "hold": self.hold, "period": self.period, "start": str(self.dates[0]), "end": str(self.dates[-1]),
@@ -102,9 +108,10 @@ class BacktestResult:
             "turnover_per_rebalance": float(self.turnover.sum()) / max(math.ceil(n / self.period), 1),
             "total_cost": float(self.cost.sum()),
             "n_trades": entered.height,
-            "win_rate": float((closed["net_return"] > 0).mean()) if closed.height else math.nan,
-            "hit_rate": float((closed["max_gain"] >= hit_threshold).mean()) if closed.height else math.nan,
-            "mean_trade_net_return": float(closed["net_return"].mean()) if closed.height else math.nan,
+            "n_open": entered.filter(pl.col("exit_date").is_null()).height,
+            "win_rate": float((entered["net_return"] > 0).mean()) if entered.height else math.nan,
+            "hit_rate": float((entered["max_gain"] >= hit_threshold).mean()) if entered.height else math.nan,
+            "mean_trade_net_return": float(entered["net_return"].mean()) if entered.height else math.nan,
             "reasons": {str(k): int(v) for k, v in zip(reasons["reason"], reasons["count"], strict=True)},
         }
 
@@ -176,7 +183,22 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
         carry_cost = costs[i]
         w = new
     daily[-1] -= costs[-1]  # the close of L: liquidation (0 without it)
-    trades = log.frame(panel, last_day, buy_rate, sell_rate)
+    end_day = last_day
+    if liquidate:  # sales still blocked at L: the first close after L that can take them, booked on day L
+        growth, d = 1.0, last_day
+        while w.any() and d < t_n - 1:
+            d += 1
+            g, w = drift(w, panel.pct_chg[d])
+            new = np.where(sell_ok[d], 0.0, w)
+            c_d, _, sells = trade_costs(w, new, buy_rate[d], sell_rate[d])
+            log.update(d, w, new, np.zeros(n_n), (new > 0), panel.is_limit_down[d])
+            costs[-1] += growth * (1 + g) * c_d  # in units of L's NAV
+            turn[-1] += growth * (1 + g) * sells
+            growth *= (1 + g) * (1 - c_d)
+            w = new
+        daily[-1] = (1 + daily[-1]) * growth - 1
+        end_day = d
+    trades = log.frame(panel, end_day, buy_rate, sell_rate)
     return BacktestResult(panel.dates[f0:last_day + 1], daily, np.cumprod(1 + daily), turn, costs, trades, hold,
                           period)
 
@@ -213,6 +235,8 @@ class _TradeLog:
     def update(self, d: int, c: np.ndarray, new: np.ndarray, target: np.ndarray, deferred: np.ndarray,
                limit_down: np.ndarray) -> None:
         """Close positions sold out at d, count deferred exits, open positions bought from zero at d."""
+        wanted = (c > 0) & (target > 0) & ~deferred  # re-picked while held: a blocked exit no longer owed
+        self.defer[wanted], self.reason[wanted] = 0, 0
         s = np.flatnonzero((c > 0) & (new == 0))
         e = self.entry[s]
         self._add(s, e - 1, e, d, self.reason[s], self.weight[s], self.target[s], self.defer[s])
