@@ -113,6 +113,17 @@ def select_factors(available: list[str], factors: None | int | str | list[str], 
     return chosen
 
 
+def check_code_format(codes: pl.DataFrame, source: str) -> None:
+    """Refuse (`DataError` naming `source`, the column and examples) a `ts_code` column (a frame of unique codes)
+    whose codes are not 6 digits + .SH/.SZ/.BJ: the data loader's rule, shared with score files, whose
+    codes in another format would otherwise match no stock and be dropped as "outside the panel"."""
+    malformed = codes.filter(~pl.col("ts_code").str.contains(CODE_PATTERN).fill_null(False)).sort("ts_code")
+    if malformed.height:
+        raise DataError(f"{source}: column ts_code has malformed code(s) such as "
+                        f"{malformed['ts_code'].head(3).to_list()}; expected 6 digits + .SH/.SZ/.BJ, "
+                        "e.g. 600000.SH")
+
+
 def check_required(columns: list[str], source: str) -> None:
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
@@ -138,11 +149,7 @@ def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None =
         raise DataError(f"{source}: column trade_date has {bad_dates.height} value(s) that are not dates "
                         f"(e.g. {example!r}); use dates or 'YYYYMMDD' strings")
     codes = keys.select(pl.col("ts_code").unique())
-    malformed = codes.filter(~pl.col("ts_code").str.contains(CODE_PATTERN).fill_null(False))
-    if malformed.height:
-        raise DataError(f"{source}: column ts_code has malformed code(s) such as "
-                        f"{malformed['ts_code'].head(3).to_list()}; expected 6 digits + .SH/.SZ/.BJ, "
-                        "e.g. 600000.SH")
+    check_code_format(codes, source)
     boards = codes.with_columns(board_expr("ts_code"))
     unknown = boards.filter(pl.col("board").is_null())
     if unknown.height:

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from aurumq_rl.data.contract import trade_date_expr
+from aurumq_rl.data.contract import check_code_format, trade_date_expr
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import collect_source
 from aurumq_rl.errors import DataError
@@ -81,6 +81,7 @@ def read_score_frame(path: str | Path) -> pl.DataFrame:
         warnings.warn(f"{name}: {df.height - keyed.height} row(s) without a trade_date or ts_code ignored",
                       stacklevel=2)
     df = keyed
+    check_code_format(df.select(pl.col("ts_code").unique()), name)
     dup = df.filter(pl.struct("ts_code", "trade_date").is_duplicated())
     if dup.height:
         ex = dup.row(0, named=True)

@@ -95,10 +95,13 @@ def _row_z(x: np.ndarray) -> np.ndarray:
 
 def ensemble_scores(score_sets: Sequence[np.ndarray], mask: np.ndarray, method: str = "rank_mean") -> np.ndarray:
     """Combine S score arrays [T, N] (e.g. seeds) per date over `mask`: rank_mean (mean of average rank / n,
-    in (0, 1]), z_mean or z_median (of per-date z-scores). A set's NaN is skipped; NaN outside the mask."""
+    in (0, 1]), z_mean or z_median (of per-date z-scores). Only cells every set scores are combined (ranks and
+    z-scores over them too): a stock one set left out would otherwise keep the others' extreme value alone
+    while the stocks they all scored are averaged towards the middle, and rise to the top. NaN elsewhere."""
     if method not in ENSEMBLE_METHODS:
         raise ValueError(f"method='{method}': choose one of {', '.join(ENSEMBLE_METHODS)}")
-    x = np.stack([np.where(mask & np.isfinite(s), s, np.nan) for s in score_sets]).astype(np.float64)
+    mask = mask & np.logical_and.reduce([np.isfinite(s) for s in score_sets])
+    x = np.stack([np.where(mask, s, np.nan) for s in score_sets]).astype(np.float64)
     if method == "rank_mean":
         shape = x.shape
         flat = x.reshape(-1, shape[-1])
