@@ -80,12 +80,12 @@ def test_presets_are_described_and_the_market_preset_spans_the_chinext_change() 
     so a scale run exercises both limit regimes."""
     from datetime import date
 
-    from aurumq_rl.data.synth import PRESETS, _calendar, preset_help
+    from aurumq_rl.data.synth import PRESETS, preset_help, weekday_calendar
 
     text = preset_help()
     for name, cfg in PRESETS.items():
         assert f"{name}: {cfg.n_stocks} stocks × {cfg.n_days} days" in text
     m = preset("market")
-    cal = _calendar(m.start, m.n_days)
+    cal = weekday_calendar(m.start, m.n_days)
     assert (m.n_stocks, m.n_days) == (5000, 1250)
     assert cal[0] < date(2020, 8, 24) < cal[-1] and cal[-1].year == 2023

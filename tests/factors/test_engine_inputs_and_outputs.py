@@ -4,7 +4,7 @@ compute` refuses a --report-json that is the output, and tech_vwap_bias states i
 from __future__ import annotations
 
 import warnings
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 
 from aurumq_rl.cli.main import main
+from aurumq_rl.data.synth import weekday_calendar
 from aurumq_rl.factors.engine import compute_factors
 from aurumq_rl.factors.engine_io import add_limit_flags, load_panel_frame
 from aurumq_rl.factors.registry import REGISTRY, specs
@@ -20,12 +21,7 @@ specs()
 
 
 def _days(n: int, start: date = date(2021, 1, 4)) -> list[date]:
-    out, d = [], start
-    while len(out) < n:
-        if d.weekday() < 5:
-            out.append(d)
-        d += timedelta(days=1)
-    return out
+    return weekday_calendar(start, n)
 
 
 def _panel(n: int = 40) -> pl.DataFrame:

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import math
 import warnings
-from datetime import date, timedelta
+from datetime import date
 
 import numpy as np
 import polars as pl
 import pytest
 
 from aurumq_rl.data.events import exp_decay
+from aurumq_rl.data.synth import weekday_calendar
 from aurumq_rl.factors import technical as T
 from aurumq_rl.factors.engine import compute_factors
 from aurumq_rl.factors.expr import X, evaluate
@@ -21,14 +22,7 @@ from aurumq_rl.factors.technical_ops import decay_event, ema_length, ema_weights
 specs()  # load the families
 
 
-def weekdays(start: date, n: int) -> list[date]:
-    out, d = [], start
-    while len(out) < n:
-        if d.weekday() < 5:
-            out.append(d)
-        d += timedelta(days=1)
-    return out
-
+weekdays = weekday_calendar
 
 def frame(close: list[float], *, high: list[float] | None = None, low: list[float] | None = None,
           vol: list[float] | None = None, pre_close: list[float] | None = None, code: str = "600000.SH",

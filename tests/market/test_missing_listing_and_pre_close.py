@@ -5,23 +5,19 @@ record would refuse at inference is refused when training builds its MarketConfi
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import polars as pl
 import pytest
 
+from aurumq_rl.data.synth import weekday_calendar
 from aurumq_rl.market.boards import MAIN
 from aurumq_rl.market.limits import LIMIT_RULES, LimitRule
 from aurumq_rl.market.status import MarketConfig, annotate, listing_fallback_message
 
 
 def _weekdays(n: int, start: date = date(2022, 1, 3)) -> list[date]:
-    out, d = [], start
-    while len(out) < n:
-        if d.weekday() < 5:
-            out.append(d)
-        d += timedelta(days=1)
-    return out
+    return weekday_calendar(start, n)
 
 
 def _annotated(rows: list[dict], schema: dict | None = None) -> pl.DataFrame:

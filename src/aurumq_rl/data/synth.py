@@ -71,7 +71,8 @@ def preset(name: str, seed: int = 0) -> SynthConfig:
     return replace(PRESETS[name], seed=seed)
 
 
-def _calendar(start: date, n: int) -> list[date]:
+def weekday_calendar(start: date, n: int) -> list[date]:
+    """The first `n` weekdays from `start` (a synthetic trading calendar without holidays)."""
     days, d = [], start
     while len(days) < n:
         if d.weekday() < 5:
@@ -110,7 +111,7 @@ def _round_cents(x: np.ndarray) -> np.ndarray:
 def generate(cfg: SynthConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Build the (panel, index) frames. Deterministic for a given config."""
     rng = np.random.default_rng(cfg.seed)
-    cal = _calendar(cfg.start, cfg.n_days)
+    cal = weekday_calendar(cfg.start, cfg.n_days)
     T, N = len(cal), cfg.n_stocks
     cal_np = np.array(cal, dtype="datetime64[D]")
 
