@@ -187,14 +187,11 @@ def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
             *[(pl.col(c).is_null() | pl.col(c).cast(pl.Float64).is_nan()).sum().alias(f"{c}\x00null")
               for c in cols],
             *[pl.col(c).cast(pl.Float64).is_infinite().sum().alias(f"{c}\x00inf") for c in cols],
-            # two different finite values rule a column out of being constant; n_unique (a hash of every row,
-            # most of this check's time on a full market) runs only on the columns they do not rule out
+            # constant: at most one distinct finite value (null, NaN and inf are missing values, so a rolling
+            # factor's warm-up nulls do not hide a dead column)
             *[(v.max() == v.min()).fill_null(True).alias(f"{c}\x00one") for c, v in finite.items()],
             pl.len().alias("\x00rows"),
         ), name).row(0, named=True)
-        maybe = [c for c in cols if agg[f"{c}\x00one"]]
-        uniq = collect_source(lf.select(pl.col(c).cast(pl.Float64).n_unique() for c in maybe), name).row(
-            0, named=True) if maybe else {}
         per_date = collect_source(lf.group_by("trade_date").agg(  # flat as `normalize.flat_dates` tests it
             *[(v.std(ddof=0) <= FLAT_RTOL * v.abs().max()).fill_null(False).alias(c) for c, v in finite.items()],
             *[(v.count() >= 2).alias(f"{c}\x00n") for c, v in finite.items()],
@@ -203,7 +200,7 @@ def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
             valid = per_date[f"{c}\x00n"]
             mw = bool(valid.sum() > 0 and (per_date[c] & valid).sum() >= MARKET_WIDE_SHARE * valid.sum())
             stats.append({"column": c, "prefix": factor_prefix(c), "null": agg[f"{c}\x00null"],
-                          "inf": agg[f"{c}\x00inf"], "constant": c in uniq and uniq[c] <= 1, "market_wide": mw})
+                          "inf": agg[f"{c}\x00inf"], "constant": bool(agg[f"{c}\x00one"]), "market_wide": mw})
         rows = agg["\x00rows"]
     df = pl.DataFrame(stats)
     by_prefix = (

@@ -11,7 +11,13 @@ from pathlib import Path
 import polars as pl
 
 from aurumq_rl.data.columns import cast_optional_columns, date_expr
-from aurumq_rl.data.sanity import PERCENT_STOCK_RULE, examples, percent_scaled_stocks
+from aurumq_rl.data.sanity import (
+    PERCENT_DATE_RULE,
+    PERCENT_STOCK_RULE,
+    examples,
+    percent_scaled_dates,
+    percent_scaled_stocks,
+)
 from aurumq_rl.errors import DataError, did_you_mean
 from aurumq_rl.market.boards import CODE_PATTERN, board_expr
 
@@ -194,11 +200,17 @@ def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None =
         raise DataError(f"{source}: column pct_chg looks like percent for {pct_stocks.height} stock(s), e.g. {ex} "
                         f"with |pct_chg| > 1; {PERCENT_STOCK_RULE}; the contract wants decimals: divide those "
                         "stocks' pct_chg by 100")
+    pct_dates = percent_scaled_dates(keys)
+    if pct_dates.height:
+        ex = ", ".join(f"{d} ({b} of {n} stocks)" for d, b, n in pct_dates.head(3).iter_rows())
+        raise DataError(f"{source}: column pct_chg looks like percent on {pct_dates.height} date(s), e.g. {ex} "
+                        f"with |pct_chg| > 1; {PERCENT_DATE_RULE}; the contract wants decimals: divide those "
+                        "dates' pct_chg by 100")
     wiped = keys.filter(pl.col("pct_chg").is_finite() & (pl.col("pct_chg") <= -1))
     if wiped.height:  # log1p(-1) = -inf: the stock's price index, and every later forward return, would be lost
         raise DataError(f"{source}: column pct_chg has {wiped.height:,} value(s) of -1 or below, e.g. "
                         f"{examples(wiped, 'pct_chg')}: a fall of 100% or more (a close of 0), which would turn "
                         "the stock's compounded price to -inf and every later return of it to NaN; fix those rows "
-                        "in the source (close / pre_close - 1 of positive prices) or leave them null (read as a "
-                        "0 return)")
+                        "in the source (close / pre_close - 1 of positive prices; if pct_chg is in percent, "
+                        "divide by 100) or leave them null (read as a 0 return)")
     return keys

@@ -86,6 +86,22 @@ def value_problems(keys: pl.DataFrame) -> list[dict]:
     return out
 
 
+PERCENT_DATE_MIN_SHARE = 0.5  # a date is taken as percent-scaled when this share of its stocks move beyond ±100%
+PERCENT_DATE_RULE = (f"a date counts as percent when at least {PERCENT_STOCK_MIN_ROWS} of its stocks and "
+                     f"{PERCENT_DATE_MIN_SHARE:.0%} of them have |pct_chg| > 1 (no market day moves half the "
+                     "market beyond ±100%: a day appended from a source in percent, such as Tushare's daily table)")
+
+
+def percent_scaled_dates(keys: pl.DataFrame) -> pl.DataFrame:
+    """Dates whose pct_chg looks like percent (see PERCENT_DATE_RULE): trade_date, big, rows, sorted by date."""
+    big = (pl.col("pct_chg").abs() > 1) & pl.col("pct_chg").is_finite()
+    return (keys.group_by("trade_date")
+            .agg(big.sum().alias("big"), pl.col("pct_chg").is_finite().sum().alias("rows"))
+            .filter((pl.col("big") >= PERCENT_STOCK_MIN_ROWS)
+                    & (pl.col("big") >= PERCENT_DATE_MIN_SHARE * pl.col("rows")))
+            .sort("trade_date"))
+
+
 def percent_scaled_stocks(keys: pl.DataFrame) -> pl.DataFrame:
     """Stocks whose pct_chg looks like percent (see PERCENT_STOCK_RULE): ts_code, big (rows with
     |pct_chg| > 1), rows (with a pct_chg), sorted by ts_code."""

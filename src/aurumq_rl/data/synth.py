@@ -153,7 +153,7 @@ def generate(cfg: SynthConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     # Limits from the one rule table (so synthetic limit days match what detection expects).
     listing_day = np.where(list_idx[None, :] >= 0, np.arange(T)[:, None] - list_idx[None, :] + 1,
                            SEASONED_LISTING_DAY)
-    up_l, down_l = _limit_table(cal, boards, st, listing_day)
+    up_l, down_l = _limit_table(cal, boards, st, listing_day, list_idx)
 
     industry = rng.integers(0, N_INDUSTRIES, N)
     beta = rng.uniform(0.7, 1.3, N)
@@ -227,14 +227,19 @@ def generate(cfg: SynthConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     return df, index
 
 
-def _limit_table(cal: list[date], boards: np.ndarray, st: np.ndarray, listing_day: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray]:
+def _limit_table(cal: list[date], boards: np.ndarray, st: np.ndarray, listing_day: np.ndarray,
+                 list_idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """[T, N] limit-up / limit-down fractions from the rule table, each IPO under the regime of its listing
+    date (as `market.status.annotate` reads it: a first-days window may span a reform)."""
     T, N = st.shape
+    cal_np = np.array(cal, dtype="datetime64[D]")
+    listed_on = np.where(list_idx >= 0, cal_np[np.clip(list_idx, 0, T - 1)], np.datetime64("NaT"))
     frame = pl.DataFrame({
-        "trade_date": np.repeat(np.array(cal, dtype="datetime64[D]"), N),
+        "trade_date": np.repeat(cal_np, N),
         "board": np.tile(boards, T), "is_st": st.ravel(), "listing_day": listing_day.ravel(),
+        "listed_on": np.tile(listed_on, T),
     })
-    up, down, _ = limit_pct_exprs(listed_on=None)  # a first-days window here never spans a reform
+    up, down, _ = limit_pct_exprs()
     out = frame.select(up, down)
     return (out["limit_up_pct"].to_numpy().reshape(T, N).astype(float),
             out["limit_down_pct"].to_numpy().reshape(T, N).astype(float))

@@ -1,0 +1,60 @@
+"""A date of pct_chg in percent is refused, a constant factor with warm-up nulls is named constant, and the synthetic
+market keeps each IPO under the limit regime of its listing date."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import polars as pl
+import pytest
+
+from aurumq_rl.data.check import check_data
+from aurumq_rl.data.synth import SynthConfig, generate
+from aurumq_rl.errors import DataError
+from aurumq_rl.market.status import annotate
+
+
+def test_synth_ipo_listed_before_the_chinext_reform_keeps_its_limit_after_it() -> None:
+    """A ChiNext IPO listed a few days before 2020-08-24 keeps the pre-reform regime for its first days (the
+    rule table tests the listing date, `listed_on`), so from day 2 it is limited (±20% once the row's date is
+    past the reform). The generator tested the row's date instead and gave those days no limit: moves of +40%
+    to +75% on days the rules (and every consumer of them) say were limited."""
+    df, _ = generate(SynthConfig(n_stocks=2000, n_days=120, start=date(2020, 7, 1), seed=0))
+    cal = df["trade_date"].unique().sort()
+    ann = annotate(df.lazy(), df.columns, cal, "price").collect()
+    beyond = ann.filter(pl.col("has_limit") & ((pl.col("pct_chg") > pl.col("limit_up_pct") + 0.006)
+                                               | (pl.col("pct_chg") < -pl.col("limit_down_pct") - 0.006)))
+    assert beyond.height == 0, beyond.select("ts_code", "trade_date", "list_date", "listing_day", "pct_chg",
+                                             "limit_up_pct")
+
+
+def _market(n_dates: int, n_codes: int) -> pl.DataFrame:
+    days = [date(2024, 1, 1) + timedelta(days=i) for i in range(n_dates)]
+    return pl.DataFrame([{"ts_code": f"6000{j:02d}.SH", "trade_date": d, "close": 10.0,
+                          "pct_chg": 0.001 * ((i * 7 + j * 3) % 11 - 5), "vol": 1.0, "alpha_001": float(i + j)}
+                         for i, d in enumerate(days) for j in range(n_codes)])
+
+
+def test_a_constant_factor_with_warmup_nulls_is_reported_as_constant() -> None:
+    """A factor column that holds one value wherever it has one (every rolling factor has warm-up nulls) is
+    constant; `n_unique` counted the null as a second value, so the report said 'constant columns: none' and
+    listed it as market-wide instead."""
+    df = _market(30, 5).with_columns(
+        pl.when(pl.col("trade_date") >= date(2024, 1, 4)).then(1.0).otherwise(None).alias("alpha_002"))
+    rep = check_data(df.lazy())
+    assert rep["constant_columns"] == ["alpha_002"]
+
+
+def test_a_date_whose_pct_chg_is_in_percent_is_not_passed_silently() -> None:
+    """A day appended in percent (Tushare's own unit) to a decimal history: on a rally day no stock falls 1%,
+    so neither the file rule (5% of rows) nor the per-stock rule (3 rows) nor the <= -1 rule trips, and the
+    day's returns enter training and evaluation as +150% .. +450%. It must be refused or at least reported."""
+    df = _market(60, 40)
+    last = df["trade_date"].max()
+    rally = df.with_columns(pl.when(pl.col("trade_date") == last)
+                            .then(1.5 + 0.075 * pl.col("ts_code").str.slice(4, 2).cast(pl.Int32))  # +1.5 .. +4.4
+                            .otherwise(pl.col("pct_chg")).alias("pct_chg"))
+    with pytest.raises(DataError, match=r"pct_chg looks like percent on 1 date\(s\), e.g. 2024-02-29 \(40 of 40 "
+                                        r"stocks\).*divide those dates' pct_chg by 100"):
+        check_data(rally.lazy())
+    check_data(df.lazy())  # the decimal history alone passes
