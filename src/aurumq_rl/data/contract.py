@@ -200,7 +200,9 @@ def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None =
         raise DataError(f"{source}: column pct_chg looks like percent for {pct_stocks.height} stock(s), e.g. {ex} "
                         f"with |pct_chg| > 1; {PERCENT_STOCK_RULE}; the contract wants decimals: divide those "
                         "stocks' pct_chg by 100")
-    pct_dates = percent_scaled_dates(keys)
+    # a listing day may move beyond ±100% (no limit), and several stocks may list on one date: not judged
+    pct_dates = percent_scaled_dates(keys.filter(
+        pl.int_range(pl.len()).over("ts_code", order_by="trade_date") >= LISTING_ROWS))
     if pct_dates.height:
         ex = ", ".join(f"{d} ({b} of {n} stocks)" for d, b, n in pct_dates.head(3).iter_rows())
         raise DataError(f"{source}: column pct_chg looks like percent on {pct_dates.height} date(s), e.g. {ex} "

@@ -88,7 +88,8 @@ def value_problems(keys: pl.DataFrame) -> list[dict]:
 
 PERCENT_DATE_MIN_SHARE = 0.5  # a date is taken as percent-scaled when this share of its stocks move beyond ±100%
 PERCENT_DATE_RULE = (f"a date counts as percent when at least {PERCENT_STOCK_MIN_ROWS} of its stocks and "
-                     f"{PERCENT_DATE_MIN_SHARE:.0%} of them have |pct_chg| > 1 (no market day moves half the "
+                     f"{PERCENT_DATE_MIN_SHARE:.0%} of them, past their first listing days, have |pct_chg| > 1 "
+                     "(no market day moves half the "
                      "market beyond ±100%: a day appended from a source in percent, such as Tushare's daily table)")
 
 
