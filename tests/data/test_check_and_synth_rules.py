@@ -8,7 +8,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
-from aurumq_rl.data.check import check_data
+from aurumq_rl.data.check import check_data, format_report
 from aurumq_rl.data.synth import SynthConfig, generate
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.status import annotate
@@ -58,3 +58,16 @@ def test_a_date_whose_pct_chg_is_in_percent_is_not_passed_silently() -> None:
                                         r"stocks\).*divide those dates' pct_chg by 100"):
         check_data(rally.lazy())
     check_data(df.lazy())  # the decimal history alone passes
+
+
+def test_columns_that_no_reader_uses_are_named_with_a_prefix_hint() -> None:
+    """`Alpha_003` (a misspelt prefix) and `ret5` (no prefix) are read by nothing: a silent feature loss unless
+    `data check` names them; contract and status columns are not named."""
+    df = _market(10, 4).with_columns(pl.col("alpha_001").alias("Alpha_003"), pl.col("alpha_001").alias("ret5"),
+                                     pl.lit(False).alias("is_st"))
+    rep = check_data(df.lazy())
+    assert rep["ignored_columns"] == ["Alpha_003", "ret5"]
+    text = format_report(rep)
+    assert "note: 2 column(s) that no reader uses (not in the contract, no factor prefix): Alpha_003 (did you " \
+           "mean alpha_?), ret5; a factor column must start with one of alpha_," in text
+    assert check_data(_market(10, 4).lazy())["ignored_columns"] == []

@@ -23,7 +23,8 @@ from aurumq_rl.data.loader import STATUS_COLUMNS, cast_numeric_columns, check_fa
 from aurumq_rl.data.normalize import FLAT_RTOL, MARKET_WIDE_SHARE
 from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.data.source import DataSource, collect_source, scan_with_schema, to_date
-from aurumq_rl.errors import DataError
+from aurumq_rl.errors import DataError, did_you_mean
+from aurumq_rl.factors.registry import KNOWN_INPUTS
 from aurumq_rl.io import read_parquet_record
 from aurumq_rl.market.limits import check_limit_method, real_price_share
 from aurumq_rl.market.status import MarketConfig, annotate
@@ -92,6 +93,8 @@ def check_data(source: DataSource, market: MarketConfig = MarketConfig()) -> dic
     ints = [c for c in factors if schema[c].is_integer()]  # rare: one extra read of those columns only
     report["raw_flag_columns"] = ([c for c in ints if is_raw_flag(collect_source(lf.select(c), name)[c])]
                                   if ints else [])
+    known = {*REQUIRED_COLUMNS, *STATUS_COLUMNS, *KNOWN_INPUTS, *factors}
+    report["ignored_columns"] = [c for c in columns if c not in known]
     return report
 
 
@@ -261,6 +264,12 @@ def format_report(rep: dict) -> str:
                          f"with the same flags) tells limit days by {rep['limit_method']}")
     for p in rep["problems"]:
         lines.append(f"  {p['level']}: {p['message']}")
+    ignored = rep.get("ignored_columns") or []
+    if ignored:  # a factor whose prefix is misspelt would be a silent feature loss
+        shown = ", ".join(c + did_you_mean(c.lower()[:6], list(FACTOR_COL_PREFIXES)) for c in ignored[:10])
+        lines.append(f"  note: {len(ignored)} column(s) that no reader uses (not in the contract, no factor prefix): "
+                     f"{shown}{' …' if len(ignored) > 10 else ''}; a factor column must start with one of "
+                     f"{', '.join(FACTOR_COL_PREFIXES)}")
     lines += ["", f"  {'prefix':<10}{'columns':>8}{'null':>9}{'inf':>9}"]
     for p in rep["prefixes"]:
         lines.append(f"  {p['prefix']:<10}{p['columns']:>8}{p['null_share']:>9.2%}{p['inf_share']:>9.2%}")
