@@ -93,22 +93,22 @@ PERCENT_DATE_RULE = (f"a date counts as percent when at least {PERCENT_STOCK_MIN
                      "market beyond ±100%: a day appended from a source in percent, such as Tushare's daily table)")
 
 
+def _beyond_100(keys: pl.DataFrame, by: str, min_share: float) -> pl.DataFrame:
+    """Groups of `by` where at least PERCENT_STOCK_MIN_ROWS rows, and `min_share` of those with a pct_chg,
+    move beyond ±100%: `by`, big, rows, sorted by `by`."""
+    big = (pl.col("pct_chg").abs() > 1) & pl.col("pct_chg").is_finite()
+    return (keys.group_by(by)
+            .agg(big.sum().alias("big"), pl.col("pct_chg").is_not_null().sum().alias("rows"))
+            .filter((pl.col("big") >= PERCENT_STOCK_MIN_ROWS) & (pl.col("big") >= min_share * pl.col("rows")))
+            .sort(by))
+
+
 def percent_scaled_dates(keys: pl.DataFrame) -> pl.DataFrame:
     """Dates whose pct_chg looks like percent (see PERCENT_DATE_RULE): trade_date, big, rows, sorted by date."""
-    big = (pl.col("pct_chg").abs() > 1) & pl.col("pct_chg").is_finite()
-    return (keys.group_by("trade_date")
-            .agg(big.sum().alias("big"), pl.col("pct_chg").is_finite().sum().alias("rows"))
-            .filter((pl.col("big") >= PERCENT_STOCK_MIN_ROWS)
-                    & (pl.col("big") >= PERCENT_DATE_MIN_SHARE * pl.col("rows")))
-            .sort("trade_date"))
+    return _beyond_100(keys, "trade_date", PERCENT_DATE_MIN_SHARE)
 
 
 def percent_scaled_stocks(keys: pl.DataFrame) -> pl.DataFrame:
     """Stocks whose pct_chg looks like percent (see PERCENT_STOCK_RULE): ts_code, big (rows with
     |pct_chg| > 1), rows (with a pct_chg), sorted by ts_code."""
-    big = (pl.col("pct_chg").abs() > 1) & pl.col("pct_chg").is_finite()
-    return (keys.group_by("ts_code")
-            .agg(big.sum().alias("big"), pl.col("pct_chg").is_not_null().sum().alias("rows"))
-            .filter((pl.col("big") >= PERCENT_STOCK_MIN_ROWS)
-                    & (pl.col("big") >= PERCENT_STOCK_MIN_SHARE * pl.col("rows")))
-            .sort("ts_code"))
+    return _beyond_100(keys, "ts_code", PERCENT_STOCK_MIN_SHARE)

@@ -92,8 +92,8 @@ def warn_price_problems(df: pl.DataFrame, name: str) -> None:
 
 def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """Add `vwap` and `pre_close` when absent (see DERIVATIONS; pre_close also on its null rows, as limit
-    detection does); returns the frame and what was derived. Warns
-    when the typical price stands in for vwap on some rows, and when amount / vol looks like other units."""
+    detection does); returns the frame and what was derived. Warns when the typical price stands in for vwap
+    on some rows, and when amount / vol looks like other units."""
     derived, exprs = [], []
     if "vwap" not in df.columns:
         vol = pl.col("vol")
