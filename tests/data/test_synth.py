@@ -89,3 +89,26 @@ def test_presets_are_described_and_the_market_preset_spans_the_chinext_change() 
     cal = weekday_calendar(m.start, m.n_days)
     assert (m.n_stocks, m.n_days) == (5000, 1250)
     assert cal[0] < date(2020, 8, 24) < cal[-1] and cal[-1].year == 2023
+
+
+@pytest.mark.parametrize("start", ["2019-01-02", "2021-01-04"])
+def test_no_stock_trades_or_lists_before_its_board_opened(start: str) -> None:
+    """A STAR stock on a date before 2019-07-22 (or a BSE stock before 2021-11-15, a ChiNext one before
+    2009-10-30) is a market that never existed: the `market` preset (from 2019-01-02) traded STAR names from
+    its first day, and pre-data listing dates reached back to 2001 on every board. Both the first bar and
+    `list_date` respect the board's opening; the boards still occur (STAR lists inside a range that spans its
+    opening)."""
+    from dataclasses import replace
+    from datetime import date
+
+    from aurumq_rl.market.boards import BOARD_OPENED, board_expr
+
+    cfg = replace(preset("small"), n_stocks=600, n_days=300, start=date.fromisoformat(start))
+    df, _ = generate(cfg)
+    first = (df.group_by("ts_code").agg(pl.col("trade_date").min().alias("first"), pl.col("list_date").first())
+             .with_columns(board_expr()))
+    for board, opened in BOARD_OPENED.items():
+        rows = first.filter(pl.col("board") == board)
+        assert rows["first"].min() is None or rows["first"].min() >= opened, board
+        assert rows["list_date"].min() is None or rows["list_date"].min() >= opened, board
+    assert first.filter(pl.col("board") == "star").height > 30

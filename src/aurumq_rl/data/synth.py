@@ -20,11 +20,10 @@ import numpy as np
 import polars as pl
 
 from aurumq_rl.data.events import exp_decay
-from aurumq_rl.market.boards import BSE, CHINEXT, MAIN, STAR
+from aurumq_rl.market.boards import BOARD_OPENED, BSE, CHINEXT, MAIN, STAR
 from aurumq_rl.market.limits import limit_pct_exprs
 from aurumq_rl.market.status import SEASONED_LISTING_DAY
 
-BSE_OPEN = date(2021, 11, 15)
 BOARD_PREFIXES: dict[str, list[tuple[str, str]]] = {
     MAIN: [("600", "SH"), ("601", "SH"), ("603", "SH"), ("605", "SH"),
            ("000", "SZ"), ("001", "SZ"), ("002", "SZ"), ("003", "SZ")],
@@ -116,18 +115,24 @@ def generate(cfg: SynthConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
     cal_np = np.array(cal, dtype="datetime64[D]")
 
     boards = rng.choice(list(BOARD_SHARES), size=N, p=list(BOARD_SHARES.values()))
-    # Listing: most stocks predate the data; some list inside it (BSE only from its opening).
-    first_bse = int(np.searchsorted(cal_np, np.datetime64(BSE_OPEN)))
+    # Listing: most stocks predate the data; some list inside it. No stock trades before its board opened:
+    # a board opening inside the range lists its stocks from then on (every BSE stock lists inside the data,
+    # as the BSE's first names did), one opening after the range is replaced by the main board.
     ipo = rng.random(N) < 0.12
     list_idx = np.where(ipo, rng.integers(0, max(T - 60, 1), N), -1)
-    is_bse = boards == BSE
-    if first_bse < T:
-        list_idx = np.where(is_bse, rng.integers(first_bse, T, N), list_idx)
-    else:
-        boards = np.where(is_bse, MAIN, boards)  # the range ends before the BSE opened
+    for board in (BSE, STAR, CHINEXT):  # BSE first: its draw comes first in every seed's stream
+        opened = int(np.searchsorted(cal_np, np.datetime64(BOARD_OPENED[board])))
+        on = boards == board
+        if opened >= T:
+            boards = np.where(on, MAIN, boards)
+        elif board == BSE:
+            list_idx = np.where(on, rng.integers(opened, T, N), list_idx)
+        elif opened > 0:
+            list_idx = np.where(on & (list_idx < opened), rng.integers(opened, T, N), list_idx)
     codes = _codes(rng, boards)
-    list_date = np.where(list_idx >= 0, cal_np[np.clip(list_idx, 0, T - 1)],
-                         cal_np[0] - rng.integers(400, 7000, N).astype("timedelta64[D]"))
+    before = cal_np[0] - rng.integers(400, 7000, N).astype("timedelta64[D]")
+    board_opened = np.array([BOARD_OPENED.get(b, date.min) for b in boards], dtype="datetime64[D]")
+    list_date = np.where(list_idx >= 0, cal_np[np.clip(list_idx, 0, T - 1)], np.maximum(before, board_opened))
     delist_idx = np.where(rng.random(N) < 0.02, rng.integers(T // 3, T, N), T)
     delist_idx = np.maximum(delist_idx, list_idx + 80).clip(max=T)
     alive = (np.arange(T)[:, None] >= np.maximum(list_idx, 0)[None, :]) & (np.arange(T)[:, None] < delist_idx)

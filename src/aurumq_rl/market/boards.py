@@ -5,6 +5,8 @@ The code → board table lives here once; everything else asks `board_expr` (a p
 
 from __future__ import annotations
 
+from datetime import date
+
 import polars as pl
 
 MAIN = "main"
@@ -13,6 +15,9 @@ STAR = "star"
 BSE = "bse"
 B_SHARE = "b_share"
 BOARDS: tuple[str, ...] = (MAIN, CHINEXT, STAR, BSE)
+
+# First trading day of each board that opened recently enough to matter: no stock of it trades earlier.
+BOARD_OPENED: dict[str, date] = {CHINEXT: date(2009, 10, 30), STAR: date(2019, 7, 22), BSE: date(2021, 11, 15)}
 
 CODE_PATTERN = r"^\d{6}\.(SH|SZ|BJ)$"
 
