@@ -71,3 +71,26 @@ def test_columns_that_no_reader_uses_are_named_with_a_prefix_hint() -> None:
     assert "note: 2 column(s) that no reader uses (not in the contract, no factor prefix): Alpha_003 (did you " \
            "mean alpha_?), ret5; a factor column must start with one of alpha_," in text
     assert check_data(_market(10, 4).lazy())["ignored_columns"] == []
+
+
+def test_a_pre_close_on_another_price_scale_than_the_close_is_warned() -> None:
+    """Forward-adjusted closes beside the vendor's unadjusted pre_close: limit prices and the true range are
+    taken from pre_close on close's scale, so tech_atr14 / tech_amplitude mix the two scales and passed without
+    a word. `data check` and the factor engine name the column, the row count and what to do; the synthetic
+    market (one scale) draws no such warning."""
+    from aurumq_rl.data.synth import preset
+    from aurumq_rl.factors.engine_io import warn_price_problems
+
+    df, _ = generate(preset("small"))
+    assert not [p for p in check_data(df.lazy())["problems"] if p["column"] == "pre_close"]
+    codes = df["ts_code"].unique().sort()[:4].to_list()
+    early = pl.col("ts_code").is_in(codes) & (pl.col("trade_date") < date(2020, 9, 1))
+    adjusted = df.with_columns([pl.when(early).then(pl.col(c) * 0.8).otherwise(pl.col(c)).alias(c)
+                                for c in ("open", "high", "low", "close")])
+    n = adjusted.filter(early & (pl.col("vol") > 0)).height
+    got = [p for p in check_data(adjusted.lazy())["problems"] if p["column"] == "pre_close"]
+    assert len(got) == 1 and got[0]["level"] == "warning" and got[0]["rows"] == n, got
+    assert f"column pre_close has {n:,} value(s) more than 0.5% away from close / (1 + pct_chg)" in got[0]["message"]
+    assert "drop the column" in got[0]["message"]
+    with pytest.warns(UserWarning, match="column pre_close has .* away from close / \\(1 \\+ pct_chg\\)"):
+        warn_price_problems(adjusted, "bars.parquet")

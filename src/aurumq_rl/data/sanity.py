@@ -1,6 +1,6 @@
 """Value checks on the price columns that the type checks cannot see: impossible closes and volumes, NaN/inf
-daily changes, non-positive optional prices, and single stocks whose `pct_chg` is in percent while the rest
-are decimals.
+daily changes, non-positive optional prices, a pre_close on another price scale than the close, and single
+stocks whose `pct_chg` is in percent while the rest are decimals.
 
 `value_problems` feeds `data check`; `percent_scaled_stocks` is a hard error in `validate_keys` (every reader).
 """
@@ -15,6 +15,9 @@ N_EXAMPLES = 3
 # A stock is taken as percent-scaled when at least this many of its rows, and this share of them, move beyond
 # ±100% in a day: A-share stocks do that only on a listing or relisting day (a few rows in a history).
 PERCENT_STOCK_MIN_ROWS = 3
+# pct_chg is close / pre_close - 1 on the same price scale: a row further off than this (far beyond a pct_chg
+# rounded to 0.01%) has a pre_close on another scale, e.g. a raw one beside forward-adjusted closes
+PRE_CLOSE_TOLERANCE = 0.005
 PERCENT_STOCK_MIN_SHARE = 0.10
 PERCENT_STOCK_RULE = (f"a stock counts as percent when at least {PERCENT_STOCK_MIN_ROWS} of its rows and "
                       f"{PERCENT_STOCK_MIN_SHARE:.0%} of them have |pct_chg| > 1 (a daily move beyond ±100%, "
@@ -74,6 +77,15 @@ def value_problems(keys: pl.DataFrame) -> list[dict]:
     checks += [("warning", col, (pl.col(col) <= 0).fill_null(False) & traded, "non-positive value(s) on traded rows",
                 f"{col} must be positive: {use}; fix them in the source or leave them null")
                for col, use in OPTIONAL_PRICE_USES.items() if col in keys.columns]
+    if "pre_close" in keys.columns:
+        implied = pl.col("close") / (1 + pl.col("pct_chg"))
+        off = (((pl.col("pre_close") / implied - 1).abs() > PRE_CLOSE_TOLERANCE) & (pl.col("pre_close") > 0)
+               ).fill_null(False) & traded  # a non-positive one is reported above
+        checks.append(("warning", "pre_close", off,
+                       f"value(s) more than {PRE_CLOSE_TOLERANCE:.1%} away from close / (1 + pct_chg) on traded rows",
+                       "adjusted prices beside an unadjusted pre_close? Limit detection and the factor engine "
+                       "(tech_atr14, tech_amplitude, zt_) read pre_close on close's scale: adjust it as the close "
+                       "is adjusted, or drop the column (close / (1 + pct_chg) is used then)"))
     if "adj_factor" in keys.columns:
         checks.append(("warning", "adj_factor", pl.col("adj_factor").is_null() & traded,
                        "missing value(s) on traded rows", "returns='adj_close' reads no return that day and gives "
