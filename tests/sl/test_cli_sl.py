@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import numpy as np
@@ -374,3 +376,25 @@ def test_sl_stack_with_too_few_fit_dates_names_the_flag(market: str, tmp_path: P
 def test_sl_audit_refuses_a_threshold_outside_0_1(market: str, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sl", "audit", "--data", market, "--threshold", "-1"]) == 2
     assert "--threshold -1: a |rank IC| in (0, 1]" in capsys.readouterr().err
+
+
+def test_sl_stack_names_score_rows_it_cannot_place(market: str, tmp_path: Path) -> None:
+    """Rows of a base for a stock outside the panel, or dated on a weekend, took no part in the stack without a
+    word (eval warned about the same rows); the stack now says how many and why, as eval does."""
+    base = pl.read_parquet(market, columns=["ts_code", "trade_date", "alpha_002"]).rename({"alpha_002": "score"})
+    friday = base.filter(pl.col("trade_date").dt.weekday() == 5).sort("trade_date").row(5, named=True)
+    extra = pl.DataFrame({"ts_code": ["600999.SH", friday["ts_code"]],
+                          "trade_date": [friday["trade_date"], friday["trade_date"] + timedelta(days=1)],
+                          "score": [1.0, 1.0]}).cast(base.schema)
+    odd = tmp_path / "odd.parquet"
+    pl.concat([base, extra]).write_parquet(odd)
+    good = _factor_scores(market, tmp_path, "alpha_001")
+    with pytest.warns(UserWarning) as seen:
+        assert main(["sl", "stack", good, str(odd), "--data", market, "--step", "40", "--min-fit-dates", "60",
+                     "--out-dir", str(tmp_path / "stack")]) == 0
+    text = " | ".join(str(w.message) for w in seen)
+    outside = {path: int(n) for path, n in re.findall(r"([^ |]+\.parquet): (\d+) score row\(s\) for stocks outside "
+                                                      r"the panel \(never in universe 'main_board_non_st'", text)}
+    assert outside[str(odd)] == outside[good] + 1  # the unknown stock, beside the stocks outside the universe
+    assert f"{odd}: 1 score row(s) dated on days that are not trading dates of {market} ignored" in text
+    assert f"{good}: 1 score row(s) dated" not in text

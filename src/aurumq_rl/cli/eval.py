@@ -105,15 +105,8 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
     check_top_k(ep.panel.in_universe[window], st.top_k, universe, ep.panel.dates[window])
     sets = [src.load_scores(sp, ep, args.data) for sp in specs]
     for s in sets:
-        off = s.info.get("ignored_date_not_trading", 0)
-        if off:
-            warnings.warn(f"{s.spec}: {off} score row(s) dated on days that are not trading dates of {args.data} "
-                          "ignored (weekends, holidays, or dates shifted by a day?); date each score by the "
-                          "trading date whose close it was made after", stacklevel=2)
-        dropped = s.info.get("ignored_stock_not_in_panel", 0)
-        if dropped:
-            warnings.warn(f"{s.spec}: {dropped} score row(s) for stocks outside the panel (never in universe "
-                          f"'{universe}' in the window) ignored", stacklevel=2)
+        for message in src.alignment_warnings(str(s.spec), s.info, args.data, universe):
+            warnings.warn(message, stacklevel=2)
         if not s.info["dates_with_scores"]:
             raise DataError(f"{s.spec}: no score for a universe stock on any decision date in "
                             f"{ep.panel.dates[ep.lo]} .. {ep.panel.dates[ep.hi]}; check --start/--end/--universe")

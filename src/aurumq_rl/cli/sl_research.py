@@ -7,6 +7,7 @@ import argparse
 import dataclasses
 import json
 import time
+import warnings
 from pathlib import Path
 
 from aurumq_rl.cli import sl_steps as steps
@@ -76,7 +77,7 @@ def run_stack(args: argparse.Namespace) -> int:
     from aurumq_rl.eval.ic import ic_series
     from aurumq_rl.eval.metrics import summarize_ic
     from aurumq_rl.eval.report import to_jsonable
-    from aurumq_rl.eval.sources import align_long
+    from aurumq_rl.eval.sources import align_long, alignment_warnings
     from aurumq_rl.io import atomic_write_json
     from aurumq_rl.sl.labels import build_label
     from aurumq_rl.sl.stacking import OOFPredictions, stack_walk_forward
@@ -93,7 +94,9 @@ def run_stack(args: argparse.Namespace) -> int:
     label = build_label(panel, args.label, args.forward_period)
     bases = []
     for path, name in zip(args.scores, _base_names(args.scores), strict=True):
-        scores, _info = align_long(read_score_frame(path), panel)
+        scores, info = align_long(read_score_frame(path), panel)
+        for message in alignment_warnings(path, info, args.data, args.universe):
+            warnings.warn(message, stacklevel=2)
         oos = np.isfinite(scores).any(1)
         if not oos.any():
             raise DataError(f"{path}: no score on any date of {args.data}; check the file and --data")
@@ -125,8 +128,6 @@ def run_stack(args: argparse.Namespace) -> int:
 def _warn_other_rules(args: argparse.Namespace) -> None:
     """The stacker fits on the universe and market rules of its flags: warn, naming each, when a base's
     scores file recorded others (its out-of-sample scores then cover other stocks than the stack judges)."""
-    import warnings
-
     from aurumq_rl.data.scores import read_scores_record
 
     def shown(rules: dict) -> dict[str, object]:  # as the flags that set them

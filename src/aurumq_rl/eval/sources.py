@@ -205,6 +205,21 @@ def align_long(frame: pl.DataFrame, panel: Panel) -> tuple[np.ndarray, dict[str,
                  "ignored_stock_not_in_panel": int((d_ok & ~c_ok).sum())}
 
 
+def alignment_warnings(name: str, info: dict[str, int], data: object, universe: str | None = None) -> list[str]:
+    """What `align_long` ignored that the user should hear about: score rows dated on days that are not
+    trading dates of `data`, and rows for stocks the panel does not hold (outside `universe` when given)."""
+    out = []
+    if info.get("ignored_date_not_trading", 0):
+        out.append(f"{name}: {info['ignored_date_not_trading']} score row(s) dated on days that are not trading "
+                   f"dates of {data} ignored (weekends, holidays, or dates shifted by a day?); date each score by "
+                   "the trading date whose close it was made after")
+    if info.get("ignored_stock_not_in_panel", 0):
+        where = f"never in universe '{universe}' in the window" if universe else f"not in {data}"
+        out.append(f"{name}: {info['ignored_stock_not_in_panel']} score row(s) for stocks outside the panel "
+                   f"({where}) ignored")
+    return out
+
+
 def align_dense(dates: np.ndarray, codes: np.ndarray, values: np.ndarray, panel: Panel) -> np.ndarray:
     """Re-index a [T', N'] array on (dates, codes) onto the panel's dates × codes (NaN where absent)."""
     di, d_ok = _index_of(panel.dates, np.asarray(dates).astype("datetime64[D]"))
