@@ -402,3 +402,18 @@ def test_training_without_tensorboard_completes_and_writes_no_tb(data: str, tmp_
     assert _train(data, out, "--n-envs", "4") == 0
     assert [json.loads(r)["update"] for r in (out / "metrics.jsonl").read_text().splitlines()] == [1, 2]
     assert not (out / "tb").exists()
+
+
+def test_resume_from_a_checkpoint_that_predates_a_check_says_what_it_cannot_check(data: str, tmp_path: Path) -> None:
+    """A checkpoint written before the data hash (or a config field) was recorded resumed on any data without a
+    word: the missing entries were skipped as incomparable. It still resumes, but names each entry it could
+    not compare."""
+    out = tmp_path / "run"
+    assert _train(data, out, "--n-envs", "4") == 0
+    ckpt = torch.load(out / "last.pt", weights_only=False)
+    del ckpt["resume_key"]["data sha256"]
+    del ckpt["config"]["ppo"]["target_kl"]
+    torch.save(ckpt, out / "last.pt")
+    with pytest.warns(UserWarning, match=r"--resume: .*last\.pt records no data sha256, --target-kl \(written by an "
+                                         r"older version\), so it cannot be checked that they are unchanged"):
+        assert _train(data, out, "--n-envs", "4", "--total-timesteps", "128", "--resume") == 0

@@ -3,7 +3,8 @@
 A checkpoint is tied to its config (run.json's) and to a resume key: the data's content, the panel its date and
 stock indices point into, and the device type its random generators live on. `check_resumable` compares both
 with the current run's and refuses, in one DataError listing every difference, all but the changes
-`RESUME_MAY_DIFFER` allows and a raised --total-timesteps; `warn_extension` warns of the learning-rate jump
+`RESUME_MAY_DIFFER` allows and a raised --total-timesteps (what an older checkpoint did not record is
+warned of, as it cannot be compared); `warn_extension` warns of the learning-rate jump
 such a raise causes. Kept apart from `trainer` so the training loop reads without the comparison's rules;
 loading the accepted checkpoint's state stays there, next to the saving (`Trainer._restore`).
 """
@@ -73,7 +74,12 @@ def check_resumable(path: Path, checkpoint: dict, key_now: dict, config_now: dic
     diff = [f"{k} {key_then[k]} (now {key_now[k]})" for k in key_now
             if k in key_then and key_then[k] != key_now[k]]
     then, now = _flatten(checkpoint.get("config", {})), _flatten(config_now)
-    for k in now:  # a key the checkpoint lacks (a field added since) cannot be compared
+    unchecked = [k for k in key_now if k not in key_then] + [RESUME_FLAGS.get(k, k) for k in now if k not in then]
+    if unchecked:
+        warnings.warn(f"--resume: {path} records no {', '.join(unchecked)} (written by an older version), so "
+                      "it cannot be checked that they are unchanged; resume only with the data and settings "
+                      "that trained it", stacklevel=2)
+    for k in now:  # a key the checkpoint lacks (a field added since) cannot be compared: warned above
         if k not in then or then[k] == now[k] or k in RESUME_MAY_DIFFER:
             continue
         if k == "ppo.total_timesteps" and now[k] > then[k]:
