@@ -272,3 +272,19 @@ def test_compute_help_and_docs_name_the_factors_each_optional_input_feeds(capsys
         m = re.search(rf"`{col}`: (alpha_\d{{3}}(?:,\s+\d{{3}})*)", docs)
         assert m, col
         assert {f"alpha_{n}" for n in re.findall(r"\d{3}", m.group(1))} == _needed_by(col), col
+
+
+def test_compute_names_input_columns_it_replaces(files: tuple[Path, Path], tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """An input column with a computed factor's name (a vendor's own `tech_ma5_ratio`) is replaced in OUTPUT
+    by the engine's values: the run says so, naming it, instead of dropping the input's values silently."""
+    panel, _ = files
+    src = tmp_path / "with_vendor.parquet"
+    pl.read_parquet(panel).with_columns(pl.lit(123.0).alias("tech_ma5_ratio")).write_parquet(src)
+    out = tmp_path / "out.parquet"
+    assert main(["factors", "compute", str(src), "-o", str(out), "--only", "tech_ma5_ratio,tech_ma10_ratio",
+                 "--no-progress"]) == 0
+    text = capsys.readouterr().out
+    assert (pl.read_parquet(out)["tech_ma5_ratio"] != 123.0).any()  # the engine's values won
+    assert re.search(r"replaced 1 input column\(s\).*tech_ma5_ratio", text)
+    assert "tech_ma10_ratio" not in text.split("replaced", 1)[1].splitlines()[0]

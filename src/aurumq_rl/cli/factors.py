@@ -90,6 +90,16 @@ def input_columns(source: str, exclude: list[str]) -> pl.LazyFrame | None:
                                                                    trade_date_expr(schema["trade_date"], name))
 
 
+def replaced_input_columns(source: str, computed: list[str]) -> list[str]:
+    """The computed factors that the input already holds a column of: OUTPUT carries the computed values, so
+    the input's own ones (another vendor's definition, say) are replaced."""
+    from aurumq_rl.data.source import scan_with_schema
+
+    _, _, schema = scan_with_schema(source)
+    have = set(schema.names())
+    return [c for c in computed if c in have]
+
+
 def attach_inputs(out: pl.DataFrame, inputs: pl.LazyFrame | None) -> pl.DataFrame:
     """`out` (one date batch) plus the input columns (left join on ts_code, trade_date, reading only the
     batch's dates), so the factor file also carries close/pct_chg/vol/status columns and any factor columns
@@ -145,6 +155,7 @@ def run_compute(args: argparse.Namespace) -> int:
         reasons = "; ".join(f"{n}: {r}" for n, r in list(report.skipped.items())[:5])
         raise DataError(f"{args.input}: no factor could be computed ({reasons or 'nothing selected'})")
     inputs = None if args.factors_only else input_columns(args.input, ["ts_code", "trade_date", *report.computed])
+    replaced = [] if args.factors_only else replaced_input_columns(args.input, report.computed)
     # each date batch goes to the file as it is computed: memory holds the inputs and one batch of factors
     width = 0
     with AtomicParquetWriter(args.output) as writer:
@@ -156,6 +167,9 @@ def run_compute(args: argparse.Namespace) -> int:
         if args.report_json:  # inside the block: a report that cannot be written leaves no -o behind
             atomic_write_json(report.to_dict(), args.report_json)
     print(report.format())
+    if replaced:  # the input's own column of that name is not in OUTPUT: say so, never drop it silently
+        print(f"replaced {len(replaced)} input column(s) by the computed factor of the same name (the input's "
+              f"values are not in {args.output}): {', '.join(replaced[:10])}{' …' if len(replaced) > 10 else ''}")
     order = "sorted by (ts_code, trade_date)" if report.batches == 1 else \
         f"in {report.batches} date batches, each sorted by (ts_code, trade_date)"
     print(f"wrote {args.output}: {writer.rows:,} rows × {width} columns ({len(report.computed)} factors), "

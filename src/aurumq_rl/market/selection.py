@@ -186,7 +186,8 @@ def running_in_group(group: Any, member: Any, values: Any | None = None) -> tupl
 def position_weights(scores: Any, chosen: Any, sizing: str = "equal") -> Any:
     """Weights [..., N] summing to 1 over `chosen` (0 elsewhere; all 0 when nothing is chosen).
 
-    equal: 1/K each. strategy_d: ∝ max(score, 0) over the chosen; equal weight when all are ≤ 0.
+    equal: 1/n each over the n chosen (n = K unless fewer are valid). strategy_d: ∝ max(score, 0) over the
+    chosen; equal weight when all are ≤ 0.
     """
     c = chosen.float() if is_torch(chosen) else chosen.astype(np.float64)
     n = c.sum(-1, keepdims=True) if not is_torch(c) else c.sum(-1, keepdim=True)
