@@ -42,7 +42,7 @@ def test_a_thin_date_inside_the_forward_windows_is_named(tmp_path: Path) -> None
     data = tmp_path / "thin.parquet"
     df.filter((pl.col("trade_date") != thin) | pl.col("ts_code").is_in(half)).write_parquet(data)
     columns, calendar = data_columns_and_calendar(data)
-    spec = [classify_source("tech_vol20", columns)]
+    spec = [classify_source("tech_ma20_ratio", columns)]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         load_eval_panel(data, spec, calendar=calendar, universe="main_board_non_st", start=str(cal[100]),

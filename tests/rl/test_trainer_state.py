@@ -68,7 +68,7 @@ def test_resume_refuses_other_settings_and_keeps_the_run(data: str, tmp_path: Pa
     capsys.readouterr()
     for extra, says in ((("--n-envs", "8"), "--n-envs 4 (now 8)"),
                         (("--n-envs", "4", "--encoder-hidden", "32"), "--encoder-hidden 128,64 (now 32)"),
-                        (("--n-envs", "4", "--factors", "3"), "factors 34 (digest"),  # the demo has 34
+                        (("--n-envs", "4", "--factors", "3"), "factors 33 (digest"),  # the small preset has 33
                         (("--n-envs", "4", "--reward-mode", "portfolio"), "--reward-mode forward_return (now "
                                                                           "portfolio)")):
         assert _train(data, out, *extra, "--resume") == 2, extra

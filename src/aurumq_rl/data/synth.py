@@ -8,7 +8,8 @@ OHLC/vol/amount/vwap; 31 industries; an index; time-varying HS300/ZZ500 membersh
 Planted signal: a latent AR(1) score s (ρ = 0.9) drives returns two days later, r[t+2] ∋ a·σᵢ·s[t], so a
 decision at the close of t with T+1 entry (close of t+1) earns it. `alpha_001 = s + N(0, 1)` has rank IC
 ≈ 0.05 at fp = 5; `alpha_002` (noise σ 2) and `mf_001` (σ 3) are weaker; `gtja_001 = −s + N(0, 1.5)`
-predicts with the opposite sign. Every other factor column is noise.
+predicts with the opposite sign. Every other alpha_/gtja_/mf_/... column is noise; the `tech_` columns of
+`SYNTH_TECHNICAL` are computed from the bars by the factor engine (carrying no planted signal).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from datetime import date, timedelta
 import numpy as np
 import polars as pl
 
-from aurumq_rl.data.events import exp_decay
 from aurumq_rl.market.boards import BOARD_OPENED, BSE, CHINEXT, MAIN, STAR
 from aurumq_rl.market.limits import limit_pct_exprs
 from aurumq_rl.market.status import SEASONED_LISTING_DAY
@@ -32,6 +32,9 @@ BOARD_PREFIXES: dict[str, list[tuple[str, str]]] = {
     BSE: [("83", "BJ"), ("87", "BJ"), ("430", "BJ"), ("920", "BJ")],
 }
 BOARD_SHARES = {MAIN: 0.65, CHINEXT: 0.20, STAR: 0.12, BSE: 0.03}
+# technical columns the market carries (from its own bars, by the factor engine), an exp-decay event among them
+SYNTH_TECHNICAL = ("tech_ma5_ratio", "tech_ma20_ratio", "tech_amplitude", "tech_volume_ratio5",
+                   "tech_evt_golden_cross")
 NAME_CHARS = "华信通达成海天宏新安康泰金瑞恒盛中国光明东方远航科技电子医药银行能源材料"
 N_INDUSTRIES = 31
 
@@ -306,19 +309,12 @@ def _factors(rng: np.random.Generator, s: np.ndarray, T: int, N: int, alive: np.
 
 
 def _technical(df: pl.DataFrame) -> pl.DataFrame:
-    """A few causal tech_ columns from OHLCV, including an exp-decay encoded MA golden-cross event."""
-    c, v = pl.col("close"), pl.col("vol")
-    ma5, ma20 = c.rolling_mean(5).over("ts_code"), c.rolling_mean(20).over("ts_code")
-    df = df.with_columns(
-        (c / ma5 - 1).alias("tech_ma5_ratio"),
-        (c / ma20 - 1).alias("tech_ma20_ratio"),
-        pl.col("pct_chg").rolling_std(20).over("ts_code").alias("tech_vol20"),
-        (v / v.rolling_mean(20).over("ts_code")).alias("tech_volume_ratio"),
-        ((pl.col("high") - pl.col("low")) / pl.col("pre_close")).alias("tech_amplitude"),
-        (ma5 > ma20).alias("_above"),
-    )
-    cross = pl.col("_above") & ~pl.col("_above").shift(1).over("ts_code").fill_null(True)
-    return df.with_columns(exp_decay(cross).cast(pl.Float32).alias("tech_evt_golden_cross")).drop("_above")
+    """The technical columns of `SYNTH_TECHNICAL`, computed from the OHLCV bars by the factor engine (one
+    definition of each name: `factors compute` on this market reproduces them)."""
+    from aurumq_rl.factors.engine import compute_factors  # the engine imports data modules: imported here
+
+    tech, _ = compute_factors(df, only=SYNTH_TECHNICAL, progress=False)
+    return df.join(tech, on=["ts_code", "trade_date"], how="left", maintain_order="left")
 
 
 def _names(rng: np.random.Generator, n: int) -> list[str]:
