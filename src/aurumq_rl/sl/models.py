@@ -153,7 +153,7 @@ def fit_isotonic(scores: np.ndarray, y: np.ndarray) -> dict[str, list[float]]:
     return {"x": [float(v) for v in iso.X_thresholds_], "y": [float(v) for v in iso.y_thresholds_]}
 
 
-ISOTONIC_TIE_BREAK = 1e-9  # × the mean member probability, added to calibrated scores (`Ensemble.combine_panel`)
+ISOTONIC_TIE_BREAK = 1e-9  # weight of the mean member probability mixed into calibrated scores (`combine_panel`)
 
 
 def apply_isotonic(calibration: dict[str, list[float]], scores: np.ndarray) -> np.ndarray:
@@ -192,8 +192,10 @@ class Ensemble:
             return out
         # an isotonic map is a step function: it ties whole bands of stocks, which a top-K would then split by
         # stock code. A term far below the probabilities' resolution keeps the ensemble's order inside each
-        # step (a non-decreasing map plus a strictly increasing one ranks exactly as the mean probability).
-        return apply_isotonic(self.calibration, out) + ISOTONIC_TIE_BREAK * out
+        # step (a non-decreasing map plus a strictly increasing one ranks exactly as the mean probability). A
+        # convex mix, so the scores stay probabilities in [0, 1] (an added term put them 3e-10 above 1).
+        eps = ISOTONIC_TIE_BREAK
+        return (1 - eps) * apply_isotonic(self.calibration, out) + eps * out
 
     def score_dataset(self, ds: Dataset, shape: tuple[int, int]) -> np.ndarray:
         """[T, N] combined scores on the rows of `ds` (NaN elsewhere)."""
