@@ -27,7 +27,7 @@ from aurumq_rl.algos.ppo import PPO, PPOConfig
 from aurumq_rl.algos.resume import check_resumable, resume_key, warn_extension
 from aurumq_rl.algos.validation import policy_scores, validate_scores
 from aurumq_rl.data.check import check_window_order, date_counts, date_window
-from aurumq_rl.data.labels import days_after_entry, trade_label
+from aurumq_rl.data.labels import days_after_entry, label_warmup_start, trade_label
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import date_index, to_date
@@ -177,6 +177,10 @@ class Trainer:
         # the label horizon after it when the data has it: the last validation dates keep their labels, as
         # `eval` over the same window sees them (no decision is made on the extra dates)
         start, end = to_date(cfg.train_start, "--train-start"), to_date(cfg.val_end, "--val-end")
+        if start is not None and cfg.env.label_kind == "main_wave":
+            # the main-wave label's MA10 warm-up before the first decision, as `eval` loads it: the label of a
+            # date is then the one eval reads, whatever --train-start is (no decision is made on these dates)
+            start = label_warmup_start(calendar, start)
         if end is not None:
             last = int(np.searchsorted(calendar, np.datetime64(end, "D"), "right")) - 1
             end = calendar[min(last + horizon + 1, len(calendar) - 1)].astype(object)
@@ -187,8 +191,8 @@ class Trainer:
         t_n = len(self.panel.dates)
         tr_lo = _date_index(self.panel, cfg.train_start, 0, "start", "--train-start")
         va_lo = _date_index(self.panel, cfg.val_start, -1, "start", "--val-start")
-        tr_hi = _date_index(self.panel, cfg.train_end, va_lo - 1 if va_lo >= 0 else int(t_n * 0.8), "end",
-                            "--train-end")
+        default_hi = va_lo - 1 if va_lo >= 0 else tr_lo + int((t_n - tr_lo) * 0.8)  # 80% of the dates from tr_lo
+        tr_hi = _date_index(self.panel, cfg.train_end, default_hi, "end", "--train-end")
         va_lo = va_lo if va_lo >= 0 else tr_hi + 1
         va_hi = _date_index(self.panel, cfg.val_end, t_n - 1, "end", "--val-end")
         # embargo: a training label (its horizon after a T+1 entry) must end before the validation window

@@ -6,11 +6,25 @@ panel (never zero-filled), so a consumer can tell "unknown" from "flat".
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 
 from aurumq_rl.data.panel import Panel
 
 MAIN_WAVE_MAX_HOLD = 5
+# trading days a panel holds before its first decision date so that the main-wave exit rule sees its MA10 from
+# the first decision on (9 suffice: a cross at the entry close t+1 compares MA10 at t and t+1); without them the
+# first decisions of a panel can never exit early and their label depends on where the panel was loaded
+LABEL_WARMUP_DAYS = 20
+
+
+def label_warmup_start(calendar: np.ndarray, start: object) -> date:
+    """The trading date of `calendar` (sorted datetime64[D]) LABEL_WARMUP_DAYS before the first one on or after
+    `start` (its first date when fewer precede): where a panel whose first decision is `start` must begin so a
+    main-wave label is the same whatever window was loaded."""
+    first = int(np.searchsorted(calendar, np.datetime64(start, "D"), "left"))
+    return calendar[max(first - LABEL_WARMUP_DAYS, 0)].astype(object)
 
 
 def _trailing_mean(x: np.ndarray, w: int) -> np.ndarray:
@@ -33,7 +47,11 @@ def main_wave_returns(panel: Panel, max_hold: int = MAIN_WAVE_MAX_HOLD) -> tuple
     p = np.exp(panel.log_price())  # total-return index
     t_n = p.shape[0]
     ma5, ma10 = _trailing_mean(p, 5), _trailing_mean(p, 10)
-    below, at_or_above = ma5 < ma10, ma5 >= ma10  # NaN warm-up compares False in both
+    # the trailing means are cumulative-sum differences on an index that starts at the panel's first date, so
+    # their float noise depends on where the panel was loaded: an exact tie MA5 = MA10 (cent prices make them)
+    # fell on either side by that noise. Rounded like `Panel.forward_returns`, a tie is a tie (at or above)
+    gap = np.round(ma5 / ma10 - 1, 12)
+    below, at_or_above = gap < 0, gap >= 0  # NaN warm-up compares False in both
     cross = np.zeros_like(below)
     cross[1:] = below[1:] & at_or_above[:-1]
     ret = np.full(p.shape, np.nan)
@@ -46,7 +64,7 @@ def main_wave_returns(panel: Panel, max_hold: int = MAIN_WAVE_MAX_HOLD) -> tuple
     conds = np.stack([cross[h: h + n_valid] for h in range(1, max_hold + 1)])  # [H, n, N]
     first = np.where(conds.any(0), conds.argmax(0) + 1, max_hold)
     exit_idx = np.arange(n_valid)[:, None] + 1 + first
-    hold = np.take_along_axis(p, exit_idx, axis=0) / entry - 1
+    hold = np.round(np.take_along_axis(p, exit_idx, axis=0) / entry - 1, 12)  # as `Panel.forward_returns`
     ret[:n_valid] = hold  # bars that stop before the exit: marked at the last close (`Panel.forward_returns`)
     days[:n_valid] = first
     return ret, days

@@ -33,7 +33,7 @@ import polars as pl
 
 from aurumq_rl.data.check import date_window
 from aurumq_rl.data.contract import factor_columns, trade_date_expr
-from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, last_decision_index
+from aurumq_rl.data.labels import LABEL_WARMUP_DAYS, MAIN_WAVE_MAX_HOLD, last_decision_index
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.scores import read_score_frame, read_scores_record
@@ -44,7 +44,7 @@ from aurumq_rl.market.status import MarketConfig
 
 RUN_SCORES_FILE = "scores.parquet"
 DEFAULT_UNIVERSE = "main_board_non_st"
-WARMUP_DAYS = 20  # trading days loaded before --start (MA10 of the main-wave exit rule)
+WARMUP_DAYS = LABEL_WARMUP_DAYS  # trading days loaded before --start (MA10 of the main-wave exit rule)
 TAIL_MARGIN_DAYS = 60  # extra trading days after the forward windows: a stock suspended at an exit date
 # that trades again later keeps its later bars in view instead of looking delisted at the panel's end
 ACCEPTED = ("a scores Parquet (ts_code, trade_date, score), a run directory holding scores.parquet, a model "

@@ -187,7 +187,8 @@ def position_weights(scores: Any, chosen: Any, sizing: str = "equal") -> Any:
     """Weights [..., N] summing to 1 over `chosen` (0 elsewhere; all 0 when nothing is chosen).
 
     equal: 1/n each over the n chosen (n = K unless fewer are valid). strategy_d: ∝ max(score, 0) over the
-    chosen; equal weight when all are ≤ 0.
+    chosen; equal weight when all are ≤ 0. Scores off the picks are not read (NaN or ±inf there, the "not
+    scored" of the score arrays, changes nothing).
     """
     c = chosen.float() if is_torch(chosen) else chosen.astype(np.float64)
     n = c.sum(-1, keepdims=True) if not is_torch(c) else c.sum(-1, keepdim=True)
@@ -196,6 +197,8 @@ def position_weights(scores: Any, chosen: Any, sizing: str = "equal") -> Any:
         return equal
     if sizing != "strategy_d":
         raise ValueError(f"sizing='{sizing}': choose one of {', '.join(SIZINGS)}")
-    pos = _where(chosen, scores.clip(0) if is_torch(scores) else np.clip(scores, 0, None), scores * 0)
+    # 0 off the picks, never `scores * 0`: an unscored stock (NaN, or a -inf mask) off the picks made the row's
+    # total NaN and silently turned the whole row into equal weights
+    pos = _where(chosen, scores.clip(0) if is_torch(scores) else np.clip(scores, 0, None), _full_like(scores, 0.0))
     tot = pos.sum(-1, keepdims=True) if not is_torch(pos) else pos.sum(-1, keepdim=True)
     return _where(tot > 0, pos / _where(tot > 0, tot, tot * 0 + 1), equal)

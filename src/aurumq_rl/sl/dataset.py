@@ -117,11 +117,12 @@ def resolve_split(dates: np.ndarray, horizon: int, *, train_start: str | None = 
     (horizon + 1 dates) only before a start the user gave."""
     t_n = len(dates)
     emb = horizon + 1
-    a, b = int(t_n * SPLIT_SHARES[0]), int(t_n * sum(SPLIT_SHARES))
     pick = lambda v, d: d if v is None else v  # noqa: E731
+    tr_lo = pick(date_index(dates, train_start, "--train-start", "start"), 0)
+    # the default shares count from the first training date (a panel may hold a label warm-up before it)
+    a, b = (tr_lo + int((t_n - tr_lo) * share) for share in (SPLIT_SHARES[0], sum(SPLIT_SHARES)))
     tr_hi_set = date_index(dates, train_end, "--train-end", "end")
     va_hi_set = date_index(dates, val_end, "--val-end", "end")
-    tr_lo = pick(date_index(dates, train_start, "--train-start", "start"), 0)
     after = lambda end, d: d if end is None else end + emb + 1  # noqa: E731
     va_lo = pick(date_index(dates, val_start, "--val-start", "start"), after(tr_hi_set, a))
     te_lo = pick(date_index(dates, test_start, "--test-start", "start"), after(va_hi_set, b))
