@@ -359,3 +359,35 @@ def test_a_score_constant_on_half_its_dates_is_named_and_on_fewer_is_not(oracle:
     assert [(s["dates_with_scores"], s["constant_dates"]) for s in report["sources"]] == [(10, 5), (10, 4)]
     said = [str(w.message) for w in caught if "tie-break" in str(w.message)]
     assert len(said) == 1 and said[0].startswith(f"{half}: one score for every universe stock on 5 of its 10 "), said
+
+
+def test_the_backtest_is_sized_as_the_model_was_trained(oracle: pl.DataFrame, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """A model trained (and run by `infer`) with Strategy D weights was backtested with equal weights: every
+    net return, Sharpe, drawdown and the equity curve described another book. The backtest now takes the
+    model's recorded sizing (the setting is in the report); --sizing chooses another."""
+    run = _run_dir(tmp_path / "run", oracle)
+    (run / "bundle").mkdir()
+    (run / "bundle" / "policy.onnx").write_bytes(b"")
+    (run / "bundle" / "metadata.json").write_text('{"universe": "main_board_non_st", "sizing": "strategy_d"}')
+    reports = {}
+    for flag in ([], ["--sizing", "equal"], ["--sizing", "strategy_d"]):
+        out = tmp_path / f"o{len(reports)}"
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            assert main(["eval", "--scores", str(run), "--data", demo_market(), *FAST, *flag, "-o", str(out)]) == 0
+        capsys.readouterr()
+        reports[tuple(flag)] = json.loads((out / "eval.json").read_text())
+        assert not [w for w in seen if "recorded other values" in str(w.message)]  # a flag is a choice
+    recorded, equal, d = reports[()], reports[("--sizing", "equal")], reports[("--sizing", "strategy_d")]
+    assert recorded["settings"]["backtest_sizing"] == "strategy_d" and equal["settings"]["backtest_sizing"] == "equal"
+    name = next(iter(recorded["results"]))
+    bt = lambda r: r["results"][name]["backtest"]["fp"]["30"]["total_return"]  # noqa: E731
+    assert bt(recorded) == bt(d) != bt(equal)
+    assert recorded["results"][name]["topk"] == equal["results"][name]["topk"]  # the table reports both anyway
+    other = _run_dir(tmp_path / "run2", oracle)
+    (other / "bundle").mkdir()
+    (other / "bundle" / "policy.onnx").write_bytes(b"")
+    (other / "bundle" / "metadata.json").write_text('{"universe": "main_board_non_st", "sizing": "equal"}')
+    with pytest.warns(UserWarning, match=rf"judged under .*--sizing strategy_d.*{other} \(--sizing equal\) recorded"):
+        assert main(["compare", str(run), str(other), "--data", demo_market(), *FAST, "-o", str(tmp_path / "c")]) == 0

@@ -31,8 +31,8 @@ def test_evaluate_scores_takes_exactly_evaluate_scores_full_s_arguments() -> Non
     assert list(short.values()) == list(full.values())
     assert not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in short.values())
     assert {n: p.kind for n, p in short.items() if p.default is not inspect.Parameter.empty} == dict.fromkeys(
-        ["top_k", "forward_period", "cost_bps", "random_draws", "seed", "hit_threshold", "industry_cap", "start",
-         "end", "holds", "random_cache"], inspect.Parameter.KEYWORD_ONLY)
+        ["top_k", "forward_period", "cost_bps", "random_draws", "seed", "hit_threshold", "industry_cap", "sizing",
+         "start", "end", "holds", "random_cache"], inspect.Parameter.KEYWORD_ONLY)
 
 
 def test_evaluate_scores_forwards_every_argument_by_name() -> None:
@@ -41,7 +41,8 @@ def test_evaluate_scores_forwards_every_argument_by_name() -> None:
     panel = synth_panel()
     scores = signal_scores(panel)
     kw = {"top_k": 5, "forward_period": 3, "cost_bps": (0.0, 50.0), "random_draws": 7, "seed": 4,
-          "hit_threshold": 0.02, "industry_cap": None, "start": 5, "end": 60, "holds": ("fp",)}
+          "hit_threshold": 0.02, "industry_cap": None, "sizing": "strategy_d", "start": 5, "end": 60,
+          "holds": ("fp",)}
     def text(report: dict) -> str:
         return json.dumps(to_jsonable(report), sort_keys=True)
 

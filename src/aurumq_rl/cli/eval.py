@@ -9,6 +9,7 @@ imports torch.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from typing import Any
 from aurumq_rl.cli.market_args import MARKET_FLAGS, add_market_args, market_from_args, model_market, recorded_market
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_dir_not_input, check_writable
+from aurumq_rl.market.selection import SIZINGS
 
 DEFAULT_COSTS = "30,60,100"
 
@@ -30,6 +32,9 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--universe", help="main_board_non_st | all_non_st | hs300 | zz500 | all (default: a model's "
                                       "training universe, else main_board_non_st)")
     add_market_args(p, model=True)
+    p.add_argument("--sizing", choices=SIZINGS, help="weights of the execution backtest's book: equal | "
+                   "strategy_d (∝ max(score, 0)) (default: a model's training sizing, else equal; the top-K table "
+                   "reports both)")
     p.add_argument("--cost-bps", default=DEFAULT_COSTS, help=f"round-trip costs to sweep (default {DEFAULT_COSTS})")
     p.add_argument("--random-draws", type=int, default=100, help="random-score draws of the baseline (default 100)")
     p.add_argument("--seed", type=int, default=0, help="seed of the random baseline (default 0)")
@@ -98,7 +103,9 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
     # the market rules as the universe: the flags, else the first model's recorded rules, else the defaults
     model = next((sp for sp in specs if sp.recorded is not None), None)
     market = model_market(args, model.recorded, model.what) if model is not None else market_from_args(args)
-    _warn_models_disagree(specs, args, {"universe": universe, **market.settings()})
+    sizing = args.sizing or (model.recorded.get("sizing") if model is not None else None) or "equal"
+    st = dataclasses.replace(st, sizing=sizing)
+    _warn_models_disagree(specs, args, {"universe": universe, "sizing": sizing, **market.settings()})
     ep = src.load_eval_panel(args.data, specs, calendar=calendar, universe=universe, start=args.start,
                              end=args.end, forward_period=st.forward_period, market=market)
     window = slice(ep.lo, ep.hi + 1)
@@ -182,20 +189,21 @@ def run_eval(args: argparse.Namespace) -> int:
 
 
 def _warn_models_disagree(specs: list, args: argparse.Namespace, used: dict[str, object]) -> None:
-    """Every source is judged under one universe and one set of market rules (`used`: the flags, else the
-    first recorded ones): warn when a model was trained, or a scores file made, under others that no flag
-    settles, naming each. A limit table of its own (`MarketConfig.settings`' `rules`) has no flag: it is
+    """Every source is judged under one universe, one backtest sizing and one set of market rules (`used`: the
+    flags, else the first recorded ones): warn when a model was trained, or a scores file made, under others
+    that no flag settles, naming each. A limit table of its own (`MarketConfig.settings`' `rules`) has no flag: it is
     named whenever it differs."""
     import warnings
 
-    flags = {"universe": "--universe", **MARKET_FLAGS}
+    flags = {"universe": "--universe", "sizing": "--sizing", **MARKET_FLAGS}
     free = [k for k in flags if getattr(args, k, None) is None]
     odd = []
     for sp in specs:
         meta = sp.recorded
         if meta is None:
             continue
-        rec = {"universe": meta.get("universe") or used["universe"], **recorded_market(meta, sp.what).settings()}
+        rec = {"universe": meta.get("universe") or used["universe"], "sizing": meta.get("sizing") or used["sizing"],
+               **recorded_market(meta, sp.what).settings()}
         diff = [f"{flags[k]} {rec[k]}" for k in free if rec[k] != used[k]]
         if rec.get("rules") != used.get("rules"):
             diff.append("its own limit-rule table" if "rules" in rec else "the built-in limit-rule table")

@@ -154,7 +154,8 @@ def render_report(report: dict[str, Any], charts: dict[str, bytes], *, title: st
     parts.append(_overlap(report))
     for name, res in report["results"].items():
         parts += [f"<h2>{_e(name)}</h2>", "<h3>IC</h3>", _ic(res), "<h3>Quantiles</h3>", _quantiles(res),
-                  "<h3>Execution backtest (cost sweep)</h3>", _backtest(res), "<h3>Windows</h3>", _windows(res)]
+                  f"<h3>Execution backtest (cost sweep, {_e(res['config'].get('backtest_sizing', 'equal'))} "
+                  "weights)</h3>", _backtest(res), "<h3>Windows</h3>", _windows(res)]
     parts.append("<h2>Definitions</h2><ul>" + "".join(f"<li>{_e(d)}</li>" for d in DEFINITIONS) + "</ul>")
     parts.append("</body></html>\n")
     return "\n".join(parts)

@@ -87,18 +87,19 @@ class ScoreEvaluation:
 def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forward_period: int = 5,
                     cost_bps: tuple[float, ...] = COST_SWEEP_BPS, random_draws: int = 100, seed: int = 0,
                     hit_threshold: float = DEFAULT_HIT_THRESHOLD, industry_cap: float | None = INDUSTRY_CAP,
-                    start: int | None = None, end: int | None = None,
+                    sizing: str = "equal", start: int | None = None, end: int | None = None,
                     holds: tuple[str, ...] = ("fp", "main_wave"),
                     random_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] | None = None
                     ) -> dict[str, Any]:
     """IC / rank IC, quantile spreads, top-K series stats (equal and strategy_d), hit/win rates, turnover, the
-    random baseline, windows and the execution backtest's cost sweep per hold mode, as a JSON-able dict.
+    random baseline, windows and the execution backtest's cost sweep per hold mode (its books sized by
+    `sizing`: equal | strategy_d), as a JSON-able dict.
 
     The arguments are `evaluate_scores_full`'s, spelled out so that `help()` and editors show them (a test
     keeps the two signatures equal)."""
     return evaluate_scores_full(panel, scores, top_k=top_k, forward_period=forward_period, cost_bps=cost_bps,
                                 random_draws=random_draws, seed=seed, hit_threshold=hit_threshold,
-                                industry_cap=industry_cap, start=start, end=end, holds=holds,
+                                industry_cap=industry_cap, sizing=sizing, start=start, end=end, holds=holds,
                                 random_cache=random_cache).report
 
 
@@ -116,7 +117,7 @@ def scored_range(panel: Panel, scores: np.ndarray, lo: int, hi: int) -> tuple[in
 def evaluate_scores_full(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forward_period: int = 5,
                          cost_bps: tuple[float, ...] = COST_SWEEP_BPS, random_draws: int = 100, seed: int = 0,
                          hit_threshold: float = DEFAULT_HIT_THRESHOLD, industry_cap: float | None = INDUSTRY_CAP,
-                         start: int | None = None, end: int | None = None,
+                         sizing: str = "equal", start: int | None = None, end: int | None = None,
                          holds: tuple[str, ...] = ("fp", "main_wave"),
                          random_cache: dict[tuple, tuple[np.ndarray, np.ndarray]] | None = None
                          ) -> ScoreEvaluation:
@@ -162,10 +163,12 @@ def evaluate_scores_full(panel: Panel, scores: np.ndarray, *, top_k: int = 30, f
                              "n_days": int(np.isfinite(spread).sum()),
                              "reason": quantile_gap_reason(scores, fwd, valid, b)}
     runs = {h: cost_sweep_runs(panel, scores, cost_bps, top_k=top_k, hold=h, forward_period=fp,
-                               industry_cap=industry_cap, start=lo, end=hi, picks=picks) for h in holds}
+                               industry_cap=industry_cap, sizing=sizing, start=lo, end=hi, picks=picks)
+            for h in holds}
     out = {
         "config": {"top_k": top_k, "forward_period": fp, "random_draws": random_draws, "seed": seed,
-                   "hit_threshold": hit_threshold, "industry_cap": industry_cap, "n_stocks": len(panel.codes),
+                   "hit_threshold": hit_threshold, "industry_cap": industry_cap, "backtest_sizing": sizing,
+                   "n_stocks": len(panel.codes),
                    "first_decision": str(panel.dates[lo]), "last_decision": str(panel.dates[hi])},
         **ic_report(scores, fwd, valid, forward_period=fp),
         "quantiles": quantiles,

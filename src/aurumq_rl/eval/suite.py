@@ -41,6 +41,7 @@ class EvalSettings:
     random_draws: int = 100
     seed: int = 0
     industry_cap: float | None = INDUSTRY_CAP
+    sizing: str = "equal"  # the execution backtest's (and its random band's) weights: equal | strategy_d
 
 
 @dataclass
@@ -74,7 +75,8 @@ def _picks(ep: EvalPanel, scores: np.ndarray, valid: np.ndarray, st: EvalSetting
 
 def random_equity_band(ep: EvalPanel, valid: np.ndarray, st: EvalSettings) -> tuple[np.ndarray, np.ndarray]:
     """(days, [3, D] p05/p50/p95) of the net equity of `draws` random-score books: uniform scores over
-    `valid`, the same selection, fills, costs (first level) and fp hold as the sources' execution backtest.
+    `valid`, the same selection, sizing, fills, costs (first level) and fp hold as the sources' execution
+    backtest.
     Draw i uses the same random numbers as draw i of `evaluate_scores`' random baseline (same seed)."""
     keys = random_score_keys(ep.panel.dates, ep.panel.codes, st.seed)
     cost = CostModel(round_trip_bps=st.cost_bps[0])
@@ -82,7 +84,7 @@ def random_equity_band(ep: EvalPanel, valid: np.ndarray, st: EvalSettings) -> tu
     for i in range(st.random_draws):
         s = np.where(valid, random_scores(keys, i), np.nan)
         res = simulate(ep.panel, s, top_k=st.top_k, hold="fp", forward_period=st.forward_period, cost=cost,
-                       industry_cap=st.industry_cap, start=ep.lo, end=ep.hi,
+                       industry_cap=st.industry_cap, sizing=st.sizing, start=ep.lo, end=ep.hi,
                        picks=_picks(ep, s, valid, st))
         curves.append(res.equity)
         days = res.dates
@@ -125,7 +127,7 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
     for name, sc in named.items():
         ev = evaluate_scores_full(panel, sc, top_k=st.top_k, forward_period=fp, cost_bps=st.cost_bps,
                                   random_draws=st.random_draws, seed=st.seed, industry_cap=st.industry_cap,
-                                  start=ep.lo, end=ep.hi, random_cache=cache)
+                                  sizing=st.sizing, start=ep.lo, end=ep.hi, random_cache=cache)
         results[name], ics[name] = ev.report, ev.rank_ic
         bt = ev.backtests["fp"][f"{st.cost_bps[0]:g}"]  # the run of report["backtest"]["fp"] at the first cost
         days = bt.dates
@@ -147,7 +149,7 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
     report = {
         "settings": {"top_k": st.top_k, "forward_period": fp, "cost_bps": list(st.cost_bps),
                      "random_draws": st.random_draws, "seed": st.seed, "industry_cap": st.industry_cap,
-                     "universe": ep.universe},
+                     "backtest_sizing": st.sizing, "universe": ep.universe},
         "decision_dates": {"first": str(decision[0]), "last": str(decision[-1]), "n": int(dates.sum()),
                            "rule": "dates in --start..--end with a full forward window where every source has "
                                    "scores"},
