@@ -245,30 +245,41 @@ def atomic_dir(target: str | Path, *, merge: bool) -> Iterator[Path]:
     files belong together; the previous one is put back if the swap fails) or receives each file by an atomic
     rename (`merge=True`: a report directory that may hold other outputs)."""
     out = Path(target)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    try:  # a read-only or full file system, an NFS root_squash that os.access did not see: one line, no traceback
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+    except OSError as exc:
+        raise _write_error(out, exc, kind="directory") from exc
     try:
         yield tmp
-        mask = current_umask()
-        for f in tmp.iterdir():
-            f.chmod(0o666 & ~mask)
-        tmp.chmod(0o777 & ~mask)
-        if not out.exists():
-            os.replace(tmp, out)
-        elif merge:
-            for f in tmp.iterdir():
-                os.replace(f, out / f.name)
-            tmp.rmdir()
-        else:
-            old = out.with_name(f".{out.name}.old")
-            shutil.rmtree(old, ignore_errors=True)
-            os.replace(out, old)
-            try:
-                os.replace(tmp, out)
-            except BaseException:
-                os.replace(old, out)  # put the previous one back
-                raise
-            shutil.rmtree(old, ignore_errors=True)
+        try:
+            _publish_dir(tmp, out, merge)
+        except OSError as exc:
+            raise _write_error(out, exc, tmp, kind="directory") from exc
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def _publish_dir(tmp: Path, out: Path, merge: bool) -> None:
+    """`atomic_dir`'s publishing step (see there)."""
+    mask = current_umask()
+    for f in tmp.iterdir():
+        f.chmod(0o666 & ~mask)
+    tmp.chmod(0o777 & ~mask)
+    if not out.exists():
+        os.replace(tmp, out)
+    elif merge:
+        for f in tmp.iterdir():
+            os.replace(f, out / f.name)
+        tmp.rmdir()
+    else:
+        old = out.with_name(f".{out.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        os.replace(out, old)
+        try:
+            os.replace(tmp, out)
+        except BaseException:
+            os.replace(old, out)  # put the previous one back
+            raise
+        shutil.rmtree(old, ignore_errors=True)

@@ -52,3 +52,22 @@ def test_check_writable_accepts_existing_and_new_directories(tmp_path: Path) -> 
     check_writable(tmp_path / "f.json")  # an existing file may be replaced
     with pytest.raises(DataError, match="Is a directory"):
         check_writable(tmp_path)
+
+
+@pytest.mark.parametrize(("first", "then"), [("eval", "compare"), ("compare", "eval")])
+def test_eval_and_compare_do_not_share_a_report_directory(first: str, then: str, tmp_path: Path,
+                                                          monkeypatch: pytest.MonkeyPatch,
+                                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """eval and compare both write trades.parquet, equity.parquet and the charts: `compare -o R` after `eval -o R`
+    replaced them under eval.json and report.html, a report left beside another run's files without a word.
+    The second command is refused before any work, naming the other report."""
+    monkeypatch.setattr(eval_cli, "evaluate", _tripwire)
+    data = tmp_path / "data.parquet"
+    data.write_bytes(b"never read")
+    out = tmp_path / "reports"
+    out.mkdir()
+    (out / f"{first}.json").write_text("{}")
+    args = COMMANDS[then][0]
+    assert main([a.replace("{data}", str(data)) for a in args] + ["-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"error: -o {out}: holds {first}.json, an `aurumq-rl {first}` report" in err and "Traceback" not in err

@@ -114,6 +114,32 @@ def test_config_file_errors_name_the_file(tmp_path: Path, capsys: pytest.Capture
     assert f"error: --config {bad}: cannot parse" in err and "Traceback" not in err
 
 
+def test_config_and_column_files_from_windows_editors(data: str, tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """A UTF-8 file with a byte-order mark (Notepad) is read like one without: the BOM made a JSON config
+    unparsable and stuck to the first name of --include-columns-file ('\\ufefftech_x missing'). A file in another
+    encoding (GBK comments) and a JSON config that is a list are one error line each, not a UnicodeDecodeError or
+    AttributeError traceback."""
+    from aurumq_rl.data.contract import read_columns_file
+
+    cols = tmp_path / "cols.txt"
+    cols.write_bytes("\ufeffalpha_001  # 第一\nalpha_002\n".encode("utf-8"))
+    assert read_columns_file(cols) == ["alpha_001", "alpha_002"]
+    conf = tmp_path / "c.json"
+    conf.write_bytes('\ufeff{"top_k": 7}'.encode("utf-8"))
+    assert _opts("--config", str(conf))["top_k"] == 7
+    gbk = tmp_path / "gbk.txt"
+    gbk.write_bytes("alpha_001  # 资金流\n".encode("gbk"))
+    listed = tmp_path / "list.json"
+    listed.write_text("[1, 2]")
+    for flags, said in ((["--include-columns-file", str(gbk)], f"error: include-columns file {gbk}: not UTF-8 text"),
+                        (["--config", str(listed)], f"error: --config {listed}: holds a list, not an object")):
+        assert main(["train", "--data", data, "--out-dir", str(tmp_path / "run"), *flags]) == 2
+        err = capsys.readouterr().err
+        assert said in err and "Traceback" not in err, err
+    assert not (tmp_path / "run").exists()
+
+
 @pytest.mark.parametrize(
     ("flags", "config", "named"),
     [

@@ -51,3 +51,33 @@ def test_window_edge_cases_are_errors(data: str, dates: list[str], tmp_path: Pat
         Trainer(_cfg(data, tmp_path / "run", 1, train_end=dates[250], val_start=dates[300], val_end=dates[300]))
     with pytest.raises(DataError, match=f"--val-start {dates[250]} is not after --train-end {dates[250]}"):
         Trainer(_cfg(data, tmp_path / "run", 1, train_end=dates[250], val_start=dates[250]))
+
+
+def test_a_universe_empty_on_every_training_date_is_an_error(data: str, dates: list[str], tmp_path: Path) -> None:
+    """A membership column that starts after the training window (is_hs300 known only from the validation start)
+    left the universe empty on every training date: training ran on nothing, warned that every factor was
+    'unseen', and exported an untrained policy with exit 0. It is an error naming the universe and the window;
+    a universe empty on only some training dates is a warning naming where it starts."""
+    late = tmp_path / "late.parquet"
+    pl.read_parquet(data).with_columns((pl.col("trade_date") >= pl.lit(dates[300]).str.to_date()).alias("is_hs300")) \
+        .write_parquet(late)
+    with pytest.raises(DataError, match=r"universe 'hs300' holds no stock with factor values on any training date"):
+        Trainer(_cfg(str(late), tmp_path / "run", 1, universe="hs300", train_end=dates[280], val_start=dates[300]))
+    with pytest.warns(UserWarning, match=rf"universe 'hs300' holds no stock .* on 100 of the .* training dates "
+                                         rf"\(first held date {dates[100]}\)"):
+        part = tmp_path / "part.parquet"
+        pl.read_parquet(data).with_columns((pl.col("trade_date") >= pl.lit(dates[100]).str.to_date())
+                                           .alias("is_hs300")).write_parquet(part)
+        Trainer(_cfg(str(part), tmp_path / "run", 1, universe="hs300", train_end=dates[280], val_start=dates[300]))
+
+
+def test_a_validation_window_without_labels_is_an_error(data: str, dates: list[str], tmp_path: Path) -> None:
+    """A validation window at the data's end shorter than the label's reach has no labelled date: every validation
+    metric was NaN, best.pt never written, exit 0. It is an error naming the window and --forward-period."""
+    from aurumq_rl.envs.market_sim import EnvConfig
+
+    env = EnvConfig(top_k=5, episode_length=8, forward_period=20)
+    with pytest.raises(DataError, match=rf"validation window {dates[-15]} … {dates[-1]}: no date with a label .* "
+                                        r"--forward-period 20"):
+        Trainer(_cfg(data, tmp_path / "run", 1, env=env, train_end=dates[-40], val_start=dates[-15]))
+    Trainer(_cfg(data, tmp_path / "run", 1, env=env, train_end=dates[-60], val_start=dates[-35]))  # 13 labelled: fine

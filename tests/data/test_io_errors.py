@@ -106,3 +106,52 @@ def test_check_not_input(tmp_path: Path) -> None:
         check_not_input(tmp_path / "z.parquet", str(tmp_path / "*.parquet"))
     check_not_input(tmp_path / "other.parquet", data, shards, None)  # different file: fine
     check_not_input(shards / "picks.csv", shards)  # not read as a shard: fine
+
+
+def test_directory_outputs_that_the_file_system_refuses_are_data_errors(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """`atomic_dir` (eval/compare reports, export's bundle) let a refused mkdtemp or rename escape as a raw
+    OSError: a traceback after the whole evaluation, where every file writer says one line. A refusal that
+    os.access could not foresee (a full disk, NFS root_squash, a pseudo file system) is now a DataError naming the
+    target, with no temp directory left."""
+    import tempfile
+
+    from aurumq_rl.io import atomic_dir
+
+    def no_space(*args: object, **kw: object) -> str:
+        raise OSError(28, "No space left on device", str(tmp_path / ".r.tmp"))
+
+    with monkeypatch.context() as m:
+        m.setattr(tempfile, "mkdtemp", no_space)
+        with pytest.raises(DataError, match=r"cannot write .*/r \(No space left on device.*\); choose a writable dir"):
+            with atomic_dir(tmp_path / "r", merge=True):
+                pass
+
+    def fail(src: object, dst: object) -> None:
+        raise PermissionError(13, "Permission denied", str(dst))
+
+    monkeypatch.setattr(os, "replace", fail)
+    with pytest.raises(DataError, match=r"cannot write .*/b \(Permission denied"):
+        with atomic_dir(tmp_path / "b", merge=False) as tmp:
+            (tmp / "f.json").write_text("{}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cli_reports_an_os_error_in_one_line(monkeypatch: pytest.MonkeyPatch,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """A write the up-front checks allowed but the file system refused (train's run directory on a read-only
+    mount, sl train's model/ on a full disk) was a FileNotFoundError/PermissionError traceback; one line now."""
+    import argparse
+
+    from aurumq_rl.cli import main as cli
+
+    def refused(args: argparse.Namespace) -> int:
+        raise PermissionError(13, "Permission denied", "/mnt/ro/run")
+
+    parser = cli.build_parser()
+    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    ns = parser.parse_args(["data", "check", "x.parquet"])
+    monkeypatch.setattr(parser, "parse_args", lambda argv=None: argparse.Namespace(**{**vars(ns), "func": refused}))
+    assert cli.main(["data", "check", "x.parquet"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: /mnt/ro/run: Permission denied") and "Traceback" not in err, err

@@ -45,3 +45,13 @@ def test_shard_lacking_a_factor_column(halves: tuple[pl.DataFrame, pl.DataFrame]
     halves[1].drop(factor).write_parquet(tmp_path / "b.parquet")
     with pytest.raises(DataError, match=rf"^{tmp_path}: cannot read it \(.*b\.parquet lacks {factor} .*{SAME}"):
         load_panel(tmp_path, universe="all")
+
+
+def test_shard_with_another_column_type_names_the_column(halves: tuple[pl.DataFrame, pl.DataFrame],
+                                                         tmp_path: Path) -> None:
+    """A shard written with another dtype for one column (a day of whole volumes saved by pandas as int64, dates
+    as 'YYYYMMDD' text in one file) said only 'has other column types': which of 50+ columns was left to guess."""
+    halves[0].write_parquet(tmp_path / "a.parquet")
+    halves[1].with_columns(pl.col("vol").round().cast(pl.Int64)).write_parquet(tmp_path / "b.parquet")
+    with pytest.raises(DataError, match=rf"b\.parquet has other column types: vol Int64 \(not Float64\) .*{SAME}"):
+        load_panel(tmp_path, universe="all")

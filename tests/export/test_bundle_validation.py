@@ -122,3 +122,25 @@ def test_validating_without_onnxruntime_says_to_install_it(tmp_path: Path, monke
     monkeypatch.setitem(sys.modules, "onnxruntime", None)
     with pytest.raises(DataError, match="needs onnxruntime.*pip install onnxruntime"):
         validate_bundle(b)
+
+
+def test_bundle_validate_takes_a_run_directory_and_names_an_sl_model(tmp_path: Path,
+                                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    """`infer --bundle RUN` takes a run directory holding bundle/, but `bundle validate RUN` said "incomplete
+    bundle, missing policy.onnx, … re-run export" of a complete run; an SL model directory got the same advice.
+    The run's bundle is validated (and said so); an SL model is named as one."""
+    from aurumq_rl.cli.main import main
+
+    run = tmp_path / "run"
+    run.mkdir()
+    make_bundle(run / "bundle")
+    assert main(["bundle", "validate", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert f"validating its bundle {run / 'bundle'}" in out and f"ok: {run / 'bundle'}" in out
+    sl = tmp_path / "sl" / "model"
+    sl.mkdir(parents=True)
+    (sl / "manifest.json").write_text(json.dumps({"kind": "sl_gbdt"}))
+    for path in (sl, sl.parent):
+        assert main(["bundle", "validate", str(path)]) == 2
+        err = capsys.readouterr().err
+        assert f"error: {path}: an SL model" in err and "re-run `aurumq-rl export`" not in err, err

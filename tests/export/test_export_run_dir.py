@@ -112,3 +112,32 @@ def test_export_names_the_default_golden_date_when_the_data_lacks_it(run: tuple[
                                         r"--golden-date\): .*; pass --golden-date with a trading date of the data$"):
         export_bundle(run[1], tmp_path / "b", data=str(tmp_path / "holed.parquet"))
     assert not (tmp_path / "b").exists()
+
+
+def test_export_refuses_a_checkpoint_of_another_run(run: tuple[str, Path], tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """--checkpoint names a file of another run (or no checkpoint at all): a one-line error naming it, never a
+    traceback, and never a bundle of the other run's weights under this run's factor names. A checkpoint of
+    the same shape trained on other factors exported silently before; another shape was a RuntimeError
+    traceback from load_state_dict; a JSON file an UnpicklingError traceback."""
+    import shutil
+
+    import torch
+
+    _, out = run
+    copy = tmp_path / "run"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("bundle", "tb"))
+    state = torch.load(copy / "last.pt", map_location="cpu", weights_only=False)
+    other = {**state, "resume_key": {**state["resume_key"], "factors": "3 (digest 00000000)"},
+             "config": {**state["config"], "factors": "alpha_00*"}}
+    torch.save(other, copy / "other.pt")  # same weights' shapes, another run's record
+    torch.save({"policy": {"encoder.0.weight": torch.zeros(4, 4)}}, copy / "shape.pt")  # another architecture
+    for name, says in (("other.pt", "a checkpoint of another run than"),
+                       ("shape.pt", "its weights do not fit the policy"),
+                       ("run.json", "not a checkpoint written by `aurumq-rl train`")):
+        target = tmp_path / f"b_{name}"
+        assert main(["export", str(copy), "-o", str(target), "--checkpoint", name]) == 2, name
+        err = capsys.readouterr().err
+        assert f"error: {copy / name}: {says}" in err and "Traceback" not in err, err
+        assert not target.exists(), name
+    assert main(["export", str(copy), "-o", str(tmp_path / "ok"), "--checkpoint", "last.pt"]) == 0  # its own: fine

@@ -80,7 +80,7 @@ def test_export_replaces_a_bundle_and_reads_both_date_formats(work: Path, tmp_pa
         real(src, dst)
 
     monkeypatch.setattr(aurumq_io.os, "replace", fail_second)  # the swap is io.atomic_dir's
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(DataError, match=r"cannot write .*bundle \(disk full\)"):  # one line in the CLI
         export_bundle(run_dir, target)
     monkeypatch.undo()
     assert _snapshot(target) == first  # the previous bundle is back in place

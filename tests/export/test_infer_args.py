@@ -132,3 +132,21 @@ def test_infer_under_another_universe_says_so(run: tuple[str, Path], tmp_path: P
     assert main(["infer", "--bundle", bundle, "--data", data, "-o", str(tmp_path / "b.csv"),
                  "--universe", "main_board_non_st"]) == 0
     assert "the model's is" not in capsys.readouterr().out
+
+
+def test_batch_dates_without_a_single_pick_are_named(run: tuple[str, Path], tmp_path: Path) -> None:
+    """A batch whose universe is empty on some decision dates (is_hs300 known only from a later date) wrote picks
+    for the other dates only and warned about none of the empty ones ('only N could be picked' counts dates with
+    at least one pick): the picks file silently lacked those dates. They are named, with their count."""
+    data, out = run
+    df = pl.read_parquet(data)
+    days = df["trade_date"].unique().sort()
+    start, member_from, end = days[-30], days[-20], days[-10]
+    path = tmp_path / "late_members.parquet"
+    df.with_columns((pl.col("trade_date") >= member_from).alias("is_hs300")).write_parquet(path)
+    picks = tmp_path / "p.csv"
+    with pytest.warns(UserWarning, match=rf"no stock could be picked on 10 of the 21 decision date\(s\) \(e\.g\. "
+                                         rf"{start}, "):
+        assert main(["infer", "--bundle", str(out), "--data", str(path), "--universe", "hs300", "--start",
+                     str(start), "--end", str(end), "-o", str(picks)]) == 0
+    assert pl.read_csv(picks)["trade_date"].n_unique() == 11

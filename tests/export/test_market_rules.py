@@ -250,7 +250,8 @@ def test_compare_names_a_model_of_another_universe_and_refuses_a_corrupt_record(
     with pytest.warns(UserWarning, match="recorded other values") as rec:
         assert main(["compare", str(default_run), str(wide), *args, "-o", str(tmp_path / "mixed")]) == 0
     msg = next(str(w.message) for w in rec if "recorded other values" in str(w.message))
-    assert msg.startswith("every source is judged under --universe main_board_non_st, --min-listed-days 60, "
+    assert msg.startswith("every source is judged under --universe main_board_non_st, --sizing equal, "
+                          "--min-listed-days 60, "
                           f"--limit-method auto, but {wide} (--universe all_non_st) recorded other values")
     bad = _edited_bundle(default_run, tmp_path / "bad", market={"min_listed_days": -1, "limit_method": "auto"})
     assert main(["compare", str(default_run), str(bad), *args, "-o", str(tmp_path / "bad_out")]) == 2
@@ -304,7 +305,8 @@ def test_compare_names_a_model_whose_limit_table_differs_from_the_first_sources(
     data, default_run = run
     own = _edited_bundle(default_run, tmp_path / "own", market=OWN_TABLE)
     twin = _edited_bundle(default_run, tmp_path / "twin", market=OWN_TABLE)
-    every_flag = ["--universe", "main_board_non_st", "--min-listed-days", "60", "--limit-method", "auto"]
+    every_flag = ["--universe", "main_board_non_st", "--min-listed-days", "60", "--limit-method", "auto",
+                  "--sizing", "equal"]
     cases = [([default_run, own], [], f"{own} (its own limit-rule table)"),
              ([own, default_run], [], f"{default_run} (the built-in limit-rule table)"),
              ([default_run, own], every_flag,

@@ -51,8 +51,8 @@ def resume_key(data_sha256: str | None, panel: Panel, device: torch.device) -> d
     when the data changed) and the device type the random generators live on. `--resume` requires all of
     it unchanged."""
     return {"data sha256": data_sha256[:16] if data_sha256 else None,
-            "factors": _digest(panel.factor_names), "first date": str(panel.dates[0]),
-            "stocks": _digest(list(panel.codes)), "device type": device.type}
+            "factors": names_digest(panel.factor_names), "first date": str(panel.dates[0]),
+            "stocks": names_digest(list(panel.codes)), "device type": device.type}
 
 
 def check_resumable(path: Path, checkpoint: dict, key_now: dict, config_now: dict) -> int:
@@ -73,7 +73,7 @@ def check_resumable(path: Path, checkpoint: dict, key_now: dict, config_now: dic
     key_then = checkpoint.get("resume_key", {})
     diff = [f"{k} {key_then[k]} (now {key_now[k]})" for k in key_now
             if k in key_then and key_then[k] != key_now[k]]
-    then, now = _flatten(checkpoint.get("config", {})), _flatten(config_now)
+    then, now = flatten_config(checkpoint.get("config", {})), flatten_config(config_now)
     unchecked = [k for k in key_now if k not in key_then] + [RESUME_FLAGS.get(k, k) for k in now if k not in then]
     if unchecked:
         warnings.warn(f"--resume: {path} records no {', '.join(unchecked)} (written by an older version), so "
@@ -106,18 +106,18 @@ def warn_extension(ppo: PPO, total_then: int, done: int) -> None:
                   stacklevel=2)
 
 
-def _digest(names: list[str]) -> str:
+def names_digest(names: list[str]) -> str:
     """A list in a few characters: its length and a hash of its items in order."""
     return f"{len(names)} (digest {hashlib.sha256(chr(0).join(names).encode()).hexdigest()[:8]})"
 
 
-def _flatten(config: dict, prefix: str = "") -> dict:
+def flatten_config(config: dict, prefix: str = "") -> dict:
     """run.json's nested config as dotted keys (`ppo.learning_rate`, `env.cost.round_trip_bps`); a dict-valued
     setting (feature_group_weights) stays one value."""
     out: dict = {}
     for k, v in config.items():
         if isinstance(v, dict) and k != "feature_group_weights":
-            out.update(_flatten(v, f"{prefix}{k}."))
+            out.update(flatten_config(v, f"{prefix}{k}."))
         else:
             out[prefix + k] = v
     return out

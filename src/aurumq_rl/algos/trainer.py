@@ -146,6 +146,44 @@ def _check_decision_dates(panel: Panel, cfg: TrainConfig, train: tuple[int, int]
                     "(or --val-start), or lower --forward-period or --episode-length")
 
 
+def _check_universe_dates(panel: Panel, universe: str, train: tuple[int, int]) -> None:
+    """The universe must hold a stock on the training dates: on a date where it holds none (a membership column
+    such as is_hs300 that starts later than the bars) an episode step has nothing to pick and earns nothing. None
+    on any training date is a DataError (the policy would stay at its initial weights, every factor 'unseen',
+    and still be exported); some such dates are a warning naming how many and where the universe starts."""
+    lo, hi = train
+    held = (panel.in_universe[lo:hi + 1] & ~panel.blank()[lo:hi + 1]).any(axis=1)
+    d = panel.dates[lo:hi + 1]
+    if not held.any():
+        raise DataError(f"universe '{universe}' holds no stock with factor values on any training date "
+                        f"{d[0]} … {d[-1]}, so there is nothing to train on; check its membership column (e.g. "
+                        "is_hs300 covers these dates?), move --train-start/--train-end where it has members, or "
+                        "choose another --universe")
+    if not held.all():
+        first = d[np.argmax(held)]
+        warnings.warn(f"universe '{universe}' holds no stock with factor values on {int((~held).sum())} of the "
+                      f"{len(held)} training dates (first held date {first}); the episode steps on those dates "
+                      "pick nothing and learn nothing; start --train-start where the universe has members (e.g. "
+                      f"{first}) or check its membership column", stacklevel=3)
+
+
+def _check_validation_labels(panel: Panel, label: np.ndarray, val_idx: np.ndarray, cfg: TrainConfig,
+                             horizon: int) -> None:
+    """Validation needs at least one date where two universe stocks have a label: else every validation metric
+    is NaN, best.pt is never written and --best-metric chooses nothing, without a word. A window at the data's end
+    shorter than the label's reach (a decision's label reads horizon + 1 trading days after it) is the usual cause."""
+    labelled = (np.isfinite(label[val_idx]) & panel.in_universe[val_idx]).sum(axis=1) >= 2
+    if labelled.any():
+        return
+    d = panel.dates
+    source = (f"--forward-period {cfg.env.forward_period}" if cfg.env.label_kind == "forward_return"
+              else "the main-wave hold of --reward-mode main_wave")
+    raise DataError(f"validation window {d[val_idx[0]]} … {d[val_idx[-1]]}: no date with a label for two universe "
+                    f"stocks (a decision's label reads {horizon + 1} trading days after it, from {source}; the data "
+                    f"ends {d[-1]}), so every validation metric would be NaN and best.pt never written; move "
+                    "--val-start earlier, lower --forward-period, or check --universe on those dates")
+
+
 def _check_windows_in_data(cfg: TrainConfig) -> np.ndarray:
     """Before loading: a training or validation window with no trading date of the data is a DataError that
     names the flags and the data's own date range (read from the whole file, not the loaded window).
@@ -200,6 +238,7 @@ class Trainer:
         self.val_idx = np.arange(va_lo, va_hi + 1)
         if len(self.val_idx) < 2:
             raise DataError("the validation window holds fewer than 2 dates; set --val-start/--val-end")
+        _check_universe_dates(self.panel, str(cfg.universe), self.train_range)
         # a factor with no value on any training date is only ever its fill (0) in training, so its encoder
         # weights never learn: it stays 0 on the validation dates too, and the bundle records it so that
         # inference feeds it the same 0 (`infer.scorer.prepare_panel`)
@@ -222,6 +261,7 @@ class Trainer:
         # validated on the label the reward reads: a main_wave run on its hold return, any other on the fp-day
         # forward return (the holding-aware modes' daily returns have no per-decision label)
         self.label = trade_label(self.panel, cfg.env.label_kind, cfg.env.forward_period)
+        _check_validation_labels(self.panel, self.label, self.val_idx, cfg, horizon)
         # per decision date: the buy rate of the fill (t+1) and the sell rate of the exit, the label's last day
         buy, sell = cfg.env.cost.rates(self.panel.dates)
         t_next = np.minimum(np.arange(t_n) + 1, t_n - 1)

@@ -168,6 +168,11 @@ def _report(args: argparse.Namespace, sources: list[str], command: str, ensemble
     inputs_on_disk = [s for s in sources if Path(s).is_file()]  # score Parquets (a run directory is read by name)
     check_dir_not_input(args.out_dir, [f"{command}.json", page, "trades.parquet", "equity.parquet"], args.data,
                         *inputs_on_disk, flag="-o")
+    other = "compare" if command == "eval" else "eval"
+    if (Path(args.out_dir) / f"{other}.json").is_file():  # the shared trades/equity/charts would be the new run's
+        raise DataError(f"-o {args.out_dir}: holds {other}.json, an `aurumq-rl {other}` report whose trades.parquet, "
+                        f"equity.parquet and charts this {command} would replace, leaving that report beside another "
+                        f"run's files; choose another directory (or remove {other}.json and its files)")
     result, inputs = evaluate(args, sources, ensembles=ensembles)
     report = {"command": command, "inputs": inputs, **result.report}
     charts = all_charts(report)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from aurumq_rl.errors import DataError
 
@@ -40,8 +41,16 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     from aurumq_rl.export.bundle import validate_bundle
+    from aurumq_rl.infer import find_model
 
-    rep = validate_bundle(args.bundle_dir)
+    found = find_model(args.bundle_dir)
+    if found is not None and found[1] == "sl":  # it said "incomplete bundle, missing policy.onnx, …; re-run export"
+        raise DataError(f"{args.bundle_dir}: an SL model ({found[0]}/manifest.json), not an RL bundle; `bundle "
+                        "validate` checks RL bundles, and an SL model's files are checked against its manifest's "
+                        "sha256 whenever it is loaded (`infer`, `eval`)")
+    if found is not None and found[0] != Path(args.bundle_dir):  # a run directory: its bundle/, as infer takes it
+        print(f"{args.bundle_dir}: a run directory; validating its bundle {found[0]}")
+    rep = validate_bundle(found[0] if found is not None else args.bundle_dir)
     print(f"ok: {rep['bundle']} — checksums match, factor schema intact ({rep['n_factors']} factors), golden "
           f"replay on {rep['golden_date']} within {rep['golden_max_abs_diff']:.2e}")
     return 0

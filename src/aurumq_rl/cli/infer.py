@@ -114,7 +114,21 @@ def run(args: argparse.Namespace) -> int:
     in_sample = in_sample_message(scorer.metadata, panel.dates[lo:hi + 1])
     if in_sample:
         warnings.warn(in_sample, stacklevel=2)
-    short = picks.group_by("trade_date").len().filter(pl.col("len") < top_k)
+    # every decision date, those without a single pick included (an empty universe that day, e.g. a membership
+    # column that starts later): a date with no row in the picks file must not pass for a date with K picks
+    decided = pl.DataFrame({"trade_date": panel.dates[lo:hi + 1].astype("datetime64[D]")}).with_columns(
+        pl.col("trade_date").cast(pl.Date))
+    made = picks.group_by("trade_date").len().with_columns(pl.col("trade_date").cast(pl.Date))
+    short = (decided.join(made, on="trade_date", how="left").with_columns(pl.col("len").fill_null(0))
+             .filter(pl.col("len") < top_k))
+    none = short.filter(pl.col("len") == 0)
+    if none.height:
+        warnings.warn(f"no stock could be picked on {none.height} of the {hi - lo + 1} decision date(s) (e.g. "
+                      f"{', '.join(str(d) for d in none['trade_date'].head(3))}): the universe '"
+                      f"{args.universe or trained}' holds no scored stock buyable the next session there, so those "
+                      "dates have no row in the picks; check the universe's membership column on those dates",
+                      stacklevel=1)
+        short = short.filter(pl.col("len") > 0)
     if short.height:
         others = f" and {short.height - 1} other date(s)" if short.height > 1 else ""
         warnings.warn(f"--top-k {top_k}: only {short['len'].min()} stock(s) could be picked on "

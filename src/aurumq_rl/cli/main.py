@@ -37,12 +37,18 @@ def main(argv: list[str] | None = None) -> int:
     except DataError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    except KeyboardInterrupt:  # Ctrl-C: the atomic writers have already removed their temp files
-        print("interrupted", file=sys.stderr)
-        return 130
     except BrokenPipeError:  # `aurumq-rl factors list | head`: the reader left, as for any Unix filter
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # so the exit-time flush cannot fail
         return 141  # 128 + SIGPIPE, what a shell reports for a filter whose reader left
+    except OSError as exc:  # a file system refusing what the up-front checks allowed (full, read-only, NFS
+        # root_squash, a pseudo-fs): one line naming the path, as for bad input, not a traceback
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {where}{exc.strerror or exc} (the file system refused it; check the path, its permissions "
+              "and the free space)", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:  # Ctrl-C: the atomic writers have already removed their temp files
+        print("interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

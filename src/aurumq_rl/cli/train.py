@@ -106,11 +106,16 @@ def _merge(args: argparse.Namespace) -> dict:
         path = Path(args.config)
         if not path.is_file():
             raise DataError(f"--config: file not found: {path}")
-        text = path.read_text(encoding="utf-8")
+        from aurumq_rl.data.contract import read_text_file
+
+        text = read_text_file(path, "--config")
         try:
             loaded = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
         except (ValueError, tomllib.TOMLDecodeError) as exc:
             raise DataError(f"--config {path}: cannot parse ({exc})") from exc
+        if not isinstance(loaded, dict):
+            raise DataError(f"--config {path}: holds a {type(loaded).__name__}, not an object of flag names and "
+                            'values, e.g. {"top_k": 20, "universe": "all"}')
         known = set(vars(args))
         for k, v in loaded.items():
             key = k.replace("-", "_")

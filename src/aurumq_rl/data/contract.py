@@ -51,12 +51,22 @@ def factor_columns(columns: list[str]) -> list[str]:
     return [c for _, _, c in sorted(found)]
 
 
+def read_text_file(path: Path, what: str) -> str:
+    """A small text input (a column list, a --config) as str: UTF-8, with or without the byte-order mark Windows
+    editors write (it stuck to the first name: "\\ufefftech_mfi14 missing"); another encoding (GBK comments) is a
+    DataError naming the file, not a UnicodeDecodeError traceback."""
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{what} {path}: not UTF-8 text (byte {exc.start}: {exc.reason}); save it as UTF-8") from exc
+
+
 def read_columns_file(path: str | Path) -> list[str]:
     """Column names from a text file: one per line, `#` starts a comment, blank lines ignored."""
     p = Path(path)
     if not p.is_file():
         raise DataError(f"include-columns file not found: {p}")
-    names = [line.split("#", 1)[0].strip() for line in p.read_text(encoding="utf-8").splitlines()]
+    names = [line.split("#", 1)[0].strip() for line in read_text_file(p, "include-columns file").splitlines()]
     names = [n for n in names if n]
     if not names:
         raise DataError(f"include-columns file {p} lists no column")

@@ -109,8 +109,11 @@ def _odd_shard(name: str) -> str | None:
         elif schema != first[1]:
             missing = [c for c in first[1] if c not in schema]
             extra = [c for c in schema if c not in first[1]]
+            retyped = [f"{c} {schema[c]} (not {first[1][c]})" for c in schema
+                       if c in first[1] and schema[c] != first[1][c]]
+            more = " …" if len(retyped) > 5 else ""
             what = (f"lacks {', '.join(missing[:5])}" if missing else f"has extra {', '.join(extra[:5])}" if extra
-                    else "has other column types")
+                    else f"has other column types: {', '.join(retyped[:5])}{more}")
             return f"{f} {what} compared with {first[0]}"
     return None
 

@@ -65,12 +65,45 @@ def load_run(run_dir: str | Path, checkpoint: str | None = None) -> tuple[dict[s
     names = [checkpoint] if checkpoint else [c for c in CHECKPOINTS if (root / c).is_file()][:1]
     if not names or not (root / names[0]).is_file():
         raise DataError(f"{root}: no checkpoint {checkpoint or ' or '.join(CHECKPOINTS)}; train first")
-    state = torch.load(root / names[0], map_location="cpu", weights_only=False)
+    path = root / names[0]
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # noqa: BLE001 - a JSON, a zip of another tool, a truncated file: one line, no traceback
+        raise DataError(f"{path}: not a checkpoint written by `aurumq-rl train` ({type(exc).__name__}: {exc}); pass "
+                        f"--checkpoint {' or '.join(CHECKPOINTS)} of {root}") from exc
+    if not isinstance(state, dict) or "policy" not in state:
+        raise DataError(f"{path}: not a checkpoint written by `aurumq-rl train` (no policy weights); pass "
+                        f"--checkpoint {' or '.join(CHECKPOINTS)} of {root}")
+    _check_checkpoint_of_run(path, state, manifest, root)
     cfg = manifest["config"]
     holding = cfg["env"]["reward_mode"] in HOLDING_AWARE
     policy = DeepSetsPolicy(len(manifest["factor_names"]), tuple(cfg["encoder_hidden"]), holding)
-    policy.load_state_dict(state["policy"])
+    try:
+        policy.load_state_dict(state["policy"])
+    except RuntimeError as exc:  # another architecture: another factor count, --encoder-hidden or reward mode
+        hidden = ",".join(map(str, cfg["encoder_hidden"]))
+        raise DataError(f"{path}: its weights do not fit the policy {root}/run.json describes ("
+                        f"{len(manifest['factor_names'])} factors, --encoder-hidden {hidden}); it is a checkpoint "
+                        "of another run: export that run's directory instead") from exc
     return manifest, policy.eval(), names[0]
+
+
+def _check_checkpoint_of_run(path: Path, state: dict[str, Any], manifest: dict[str, Any], root: Path) -> None:
+    """A checkpoint of another run (`--checkpoint ../other/best.pt`, a copied file) would be exported under this
+    run's run.json: its factor names, universe and top-K, silently wrong when the shapes happen to match. Its own
+    record must agree: the factor list of its resume key and every config key a `--resume` may not change."""
+    from aurumq_rl.algos.resume import RESUME_MAY_DIFFER, flatten_config, names_digest
+
+    diff: list[str] = []
+    then_factors = state.get("resume_key", {}).get("factors")
+    if then_factors is not None and then_factors != names_digest(list(manifest["factor_names"])):
+        diff.append(f"factors {then_factors} (run.json: {names_digest(list(manifest['factor_names']))})")
+    then, now = flatten_config(state.get("config", {})), flatten_config(manifest.get("config", {}))
+    diff += [f"{k} {then[k]!r} (run.json: {now[k]!r})" for k in now
+             if k in then and then[k] != now[k] and k not in RESUME_MAY_DIFFER and k != "ppo.total_timesteps"]
+    if diff:
+        raise DataError(f"{path}: a checkpoint of another run than {root}/run.json records ({'; '.join(diff[:5])}"
+                        f"{' …' if len(diff) > 5 else ''}); export the directory that checkpoint was trained in")
 
 
 def build_metadata(manifest: dict[str, Any], checkpoint: str, golden_date: str) -> dict[str, Any]:
