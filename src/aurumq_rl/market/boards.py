@@ -26,7 +26,8 @@ BOARD_TABLE: tuple[tuple[str, str, str], ...] = (
     ("SH", "600", MAIN), ("SH", "601", MAIN), ("SH", "603", MAIN), ("SH", "605", MAIN),
     ("SH", "688", STAR), ("SH", "689", STAR),
     ("SZ", "000", MAIN), ("SZ", "001", MAIN), ("SZ", "002", MAIN), ("SZ", "003", MAIN),
-    ("SZ", "300", CHINEXT), ("SZ", "301", CHINEXT),
+    # 302: ChiNext's code segment opened in 2025 (302132.SZ, a restructured 300114.SZ), beyond DOMAIN.md's 300/301
+    ("SZ", "300", CHINEXT), ("SZ", "301", CHINEXT), ("SZ", "302", CHINEXT),
     ("BJ", "43", BSE), ("BJ", "83", BSE), ("BJ", "87", BSE), ("BJ", "88", BSE), ("BJ", "920", BSE),
     ("SH", "900", B_SHARE), ("SZ", "200", B_SHARE),
 )
