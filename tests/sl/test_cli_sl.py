@@ -159,6 +159,11 @@ def test_sl_walk_forward_null_test_audit(market: str, tmp_path: Path, capsys: py
     (["--early-stopping-rounds", "0"], "--early-stopping-rounds 0: must be ≥ 1"),
     (["--num-threads", "0"], "--num-threads 0: must be ≥ 1"),
     (["--seeds", ","], "--seeds: give at least one seed"),
+    (["--seeds", "1,2,1"], "--seeds '1,2,1': seed(s) 1 given twice"),  # the ensemble weighed seed 1 twice
+    # a test window past the last labelled date: every test figure was NaN, exit 0
+    (["--test-start", "2021-07-20", "--forward-period", "5"],
+     "the test window 2021-07-20 … 2021-07-23 has no date with a label for two universe stocks (label "
+     "forward_return reads 6 trading day(s) past its decision date; the data ends 2021-07-23)"),
     (["--forward-period", "0"], "--forward-period 0: must be ≥ 1"),
     (["--target", "logit"], "--target logit: choose rank or raw"),
     (["--label", "binary", "--positive-rate", "1.5"], "--positive-rate 1.5: must lie in (0, 1)"),  # named no flag

@@ -74,6 +74,10 @@ def seeds(text: str) -> list[int]:
         raise DataError(f"--seeds '{text}': give comma-separated integers, e.g. 1,2,3") from exc
     if not seeds:
         raise DataError("--seeds: give at least one seed, e.g. 1,2,3")
+    twice = sorted({s for s in seeds if seeds.count(s) > 1})
+    if twice:  # a repeated seed trains the same member again: the ensemble would weigh it twice and look larger
+        raise DataError(f"--seeds '{text}': seed(s) {', '.join(map(str, twice))} given twice; each member of the "
+                        "ensemble needs its own seed, e.g. 1,2,3")
     return seeds
 
 
@@ -177,7 +181,23 @@ def split_and_label(args: argparse.Namespace, panel: Panel) -> tuple[Split, Labe
     split = resolve_split(panel.dates, label_horizon(args.label, args.forward_period),
                           **{n.replace("-", "_"): getattr(args, n.replace("-", "_")) for n in DATE_FLAGS})
     label = build_label(panel, args.label, args.forward_period, calib=split.train, rate=args.positive_rate)
+    _check_labelled(panel, label, split)
     return split, label
+
+
+def _check_labelled(panel: Panel, label: Label, split: Split) -> None:
+    """Each window needs a date whose label two universe stocks have: a window closer to the data's end than the
+    label reads ahead has none, and its every figure would be NaN (early stopping on nothing, a test IC of
+    'nan (0 days)', exit 0)."""
+    import numpy as np
+
+    for name, (lo, hi) in (("train", split.train), ("val", split.val), ("test", split.test)):
+        have = (np.isfinite(label.values[lo:hi + 1]) & panel.in_universe[lo:hi + 1]).sum(axis=1) >= 2
+        if not have.any():
+            raise DataError(f"the {name} window {panel.dates[lo]} … {panel.dates[hi]} has no date with a label for "
+                            f"two universe stocks (label {label.name} reads {label.horizon} trading day(s) past "
+                            f"its decision date; the data ends {panel.dates[-1]}): move --{name}-start earlier, "
+                            "shorten the label (--forward-period), or check --universe on those dates")
 
 
 def label_info(label: Any) -> dict[str, Any]:
