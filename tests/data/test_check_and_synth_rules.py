@@ -94,3 +94,23 @@ def test_a_pre_close_on_another_price_scale_than_the_close_is_warned() -> None:
     assert "drop the column" in got[0]["message"]
     with pytest.warns(UserWarning, match="column pre_close has .* away from close / \\(1 \\+ pct_chg\\)"):
         warn_price_problems(adjusted, "bars.parquet")
+
+
+def test_traded_rows_dated_before_the_listing_are_warned() -> None:
+    """A list_date after some of the stock's bars (a code reused by a later listing, a snapshot's relisting
+    date) made those rows unbuyable and moved the new-listing limits, and `data check` said only that more rows
+    were unbuyable. It names the column, the rows and what to fix; the synthetic market's dates draw nothing."""
+    from aurumq_rl.data.synth import preset
+
+    df, _ = generate(preset("small"))
+    assert not [p for p in check_data(df.lazy())["problems"] if p["column"] == "list_date"]
+    first_day = df.filter((pl.col("trade_date") == pl.col("trade_date").min()) & (pl.col("vol") > 0))
+    code = first_day["ts_code"].sort()[0]
+    late = date(2020, 9, 1)
+    moved = df.with_columns(pl.when(pl.col("ts_code") == code).then(pl.lit(late)).otherwise(pl.col("list_date"))
+                            .alias("list_date"))
+    n = moved.filter((pl.col("ts_code") == code) & (pl.col("trade_date") < late) & (pl.col("vol") > 0)).height
+    got = [p for p in check_data(moved.lazy())["problems"] if p["column"] == "list_date"]
+    assert n > 20 and len(got) == 1 and got[0]["rows"] == n, got
+    assert f"column list_date dates {n:,} traded row(s) before the stock's listing, e.g. ({code}, 2020-06-01: " \
+           "2020-09-01)" in got[0]["message"]

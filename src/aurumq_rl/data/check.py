@@ -21,7 +21,7 @@ from aurumq_rl.data.contract import (
 from aurumq_rl.data.events import is_raw_flag, raw_flag_message
 from aurumq_rl.data.loader import STATUS_COLUMNS, cast_numeric_columns, check_factor_dtypes
 from aurumq_rl.data.normalize import FLAT_RTOL, MARKET_WIDE_SHARE
-from aurumq_rl.data.sanity import value_problems
+from aurumq_rl.data.sanity import examples, value_problems
 from aurumq_rl.data.source import DataSource, collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError, did_you_mean
 from aurumq_rl.factors.registry import KNOWN_INPUTS
@@ -86,7 +86,7 @@ def check_data(source: DataSource, market: MarketConfig = MarketConfig()) -> dic
         "optional_columns_present": status_cols,
         "st_share": float(ann["is_st"].mean()),
         "thin_dates": _thin_dates(keys),
-        "problems": value_problems(keys),
+        "problems": value_problems(keys) + _before_listing(ann, columns),
     }
     report["made_by"] = _made_by(source)
     report.update(_factor_stats(lf, factors, name))
@@ -96,6 +96,20 @@ def check_data(source: DataSource, market: MarketConfig = MarketConfig()) -> dic
     known = {*REQUIRED_COLUMNS, *STATUS_COLUMNS, *KNOWN_INPUTS, *factors}
     report["ignored_columns"] = [c for c in columns if c not in known]
     return report
+
+
+def _before_listing(ann: pl.DataFrame, columns: list[str]) -> list[dict]:
+    """Traded rows the listing column dates before the stock's listing (listing day < 1): a wrong list_date (a
+    code reused by a new listing, a snapshot's relisting date) makes them unbuyable and starts the new-listing
+    limits on the wrong day, which showed only as a larger share of unbuyable rows."""
+    src = next((c for c in ("days_since_ipo", "list_date") if c in columns), None)
+    early = ann.filter((pl.col("listing_day") < 1) & ~pl.col("suspended")) if src else ann.clear()
+    if not early.height:
+        return []
+    return [{"level": "warning", "column": src, "rows": early.height,
+             "message": f"column {src} dates {early.height:,} traded row(s) before the stock's listing, e.g. "
+                        f"{examples(early, src)}; those rows are never buyable and the new-listing limits start on "
+                        f"the wrong day: fix {src} for those stocks (a reused code, or a relisting date?)"}]
 
 
 def _made_by(source: object) -> dict | None:
