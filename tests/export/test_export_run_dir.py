@@ -141,3 +141,18 @@ def test_export_refuses_a_checkpoint_of_another_run(run: tuple[str, Path], tmp_p
         assert f"error: {copy / name}: {says}" in err and "Traceback" not in err, err
         assert not target.exists(), name
     assert main(["export", str(copy), "-o", str(tmp_path / "ok"), "--checkpoint", "last.pt"]) == 0  # its own: fine
+
+
+def test_export_into_another_run_directory_is_refused(run: tuple[str, Path], tmp_path: Path,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """`export run1 -o run2/bundle` put run1's weights where `infer --bundle run2` and eval read run2's model;
+    it is refused naming both, nothing written. Into its own run directory or anywhere else it is fine."""
+    _, out = run
+    other = tmp_path / "run2"
+    other.mkdir()
+    (other / "run.json").write_text("{}")
+    assert main(["export", str(out), "-o", str(other / "bundle")]) == 2
+    err = capsys.readouterr().err
+    assert f"-o {other / 'bundle'}: inside the run directory {other.resolve()}" in err and "Traceback" not in err
+    assert not (other / "bundle").exists()
+    assert main(["export", str(out), "-o", str(tmp_path / "elsewhere")]) == 0

@@ -31,6 +31,12 @@ def run_export(args: argparse.Namespace) -> int:
         raise DataError(f"export needs the [train] extra ({exc.name} missing): pip install -e '.[train]'") from exc
     from aurumq_rl.export.bundle import validate_bundle
 
+    home = Path(args.out_dir).resolve().parent
+    if (home / "run.json").is_file() and home != Path(args.run_dir).resolve():
+        # `infer`/`eval` take RUN/bundle as that run's model: another run's weights there would pass for its own
+        raise DataError(f"-o {args.out_dir}: inside the run directory {home}, whose bundle `infer --bundle {home}` "
+                        f"and `eval` read as that run's model, but the weights are {args.run_dir}'s; export into "
+                        f"{Path(args.run_dir) / 'bundle'} or a directory outside any other run")
     path = export_bundle(args.run_dir, args.out_dir, checkpoint=args.checkpoint, data=args.data,
                          golden_date=args.golden_date)
     rep = validate_bundle(path)
