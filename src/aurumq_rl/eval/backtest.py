@@ -87,7 +87,8 @@ class BacktestResult:
 
     def summary(self, hit_threshold: float = DEFAULT_HIT_THRESHOLD) -> dict[str, object]:
         """Headline figures: total/annual return, vol, Sharpe (daily × √252 and per period × √(252/P)), max
-        drawdown of the daily curve, turnover (buy + sell, per rebalance period) and costs, trade hit rate (max
+        drawdown of the daily curve, turnover (buy + sell per rebalance after the first, the opening build and
+        the closing liquidation left out) and costs, trade hit rate (max
         gain ≥ threshold) and win rate (net return > 0) over every entered position (open ones at their mark),
         and row counts by reason."""
         r = self.daily_return[1:]
@@ -105,7 +106,8 @@ class BacktestResult:
             "sharpe_daily": float(r.mean()) / std * math.sqrt(TRADING_DAYS) if std > 0 else math.nan,
             "sharpe_period": annualised_sharpe(self.period_returns(), self.period),
             "max_drawdown": max_drawdown(r),
-            "turnover_per_rebalance": float(self.turnover.sum()) / max(math.ceil(n / self.period), 1),
+            # between the opening build and the closing liquidation (a book that never changes turns over 0)
+            "turnover_per_rebalance": float(self.turnover[1:-1].sum()) / max(math.ceil(n / self.period) - 1, 1),
             "total_cost": float(self.cost.sum()),
             "n_trades": entered.height,
             "n_open": entered.filter(pl.col("exit_date").is_null()).height,
