@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import subprocess
 import sys
 import warnings
@@ -333,8 +334,8 @@ def test_a_constant_score_is_named_as_no_choice(oracle: pl.DataFrame, tmp_path: 
     assert flat_info["constant_dates"] == flat_info["dates_with_scores"] > 0 and factor_info["constant_dates"] == 0
     n = flat_info["dates_with_scores"]
     assert said == [f"{tmp_path / 'flat.parquet'}: one score for every universe stock on {n} of its {n} decision "
-                    "dates, so its top-K there is the tie-break (lowest codes), not a choice; a constant column "
-                    "is no signal"], said
+                    "dates, so its top-K there is the tie-break (a hash of date and code), not a choice; a constant "
+                    "column is no signal"], said
 
 
 def test_a_score_constant_on_half_its_dates_is_named_and_on_fewer_is_not(oracle: pl.DataFrame, full: Panel,
@@ -391,3 +392,21 @@ def test_the_backtest_is_sized_as_the_model_was_trained(oracle: pl.DataFrame, tm
     (other / "bundle" / "metadata.json").write_text('{"universe": "main_board_non_st", "sizing": "equal"}')
     with pytest.warns(UserWarning, match=rf"judged under .*--sizing strategy_d.*{other} \(--sizing equal\) recorded"):
         assert main(["compare", str(run), str(other), "--data", demo_market(), *FAST, "-o", str(tmp_path / "c")]) == 0
+
+
+def test_a_window_of_few_independent_periods_is_warned(oracle: pl.DataFrame, tmp_path: Path,
+                                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The Hansen–Hodrick t-stats overstate significance on few fp-day periods (under no skill |t| > 1.96 for
+    17% of scores at fp 20 over 120 dates): fewer than 20 periods are named; a long enough window is not."""
+    run = _run_dir(tmp_path / "run", oracle)
+    short = ["--start", START, "--end", END, "--top-k", "10", "--random-draws", "5", "--cost-bps", "30"]
+    for fp, warned in (("20", True), ("1", False)):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            assert main(["eval", "--scores", str(run), "--data", demo_market(), *short, "--forward-period", fp,
+                         "-o", str(tmp_path / f"o{fp}")]) == 0
+        capsys.readouterr()
+        got = [str(w.message) for w in seen if "independent" in str(w.message)]
+        assert bool(got) == warned, got
+        if warned:
+            assert re.search(rf"\d+ decision dates hold only \d independent {fp}-day periods \(under 20\)", got[0])

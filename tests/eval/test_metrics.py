@@ -118,7 +118,7 @@ def test_sharpe_annualised_by_sqrt_252_over_fp() -> None:
 def test_nonoverlap_sampling_dates() -> None:
     r = np.array([np.nan, np.nan, 0.1, 0.2, 0.3, 0.4, np.nan, 0.6, 0.7, 0.8])
     assert nonoverlap_index(r, 3).tolist() == [2, 5, 8]  # every fp-th date from the first finite one
-    assert nonoverlap_index(r, 3, offset=1).tolist() == [3, 9]  # date 6 is NaN: dropped
+    assert nonoverlap_index(r, 3, offset=1).tolist() == [3, 7]  # date 6 is NaN: the next dated value, 7
     st = series_stats(r, 3)
     assert st["n_nonoverlap"] == 3 and st["n_dates"] == 7
     assert st["total_return_nonoverlap"] == pytest.approx(1.1 * 1.4 * 1.7 - 1)

@@ -173,7 +173,8 @@ def test_summary_table_has_every_source_and_cost() -> None:
     assert header == ["metric", *res.names]
     labels = [r[0] for r in rows]
     assert {"rank IC mean", "rank ICIR", "Sharpe overlapping", "Sharpe non-overlapping", "net return @30bps",
-            "net return @100bps", "random pct top-K", "hit rate", "turnover / rebalance"} <= set(labels)
+            "net return @100bps", "random pct top-K", "hit rate", "name turnover / rebalance",
+            "top-K excess vs random t"} <= set(labels)
     pct = res.report["results"]["sig"]["random"]["topk_mean_percentile"]
     assert rows[labels.index("random pct top-K")][1] == f"{pct:.1f}"
     ret = res.report["results"]["late"]["backtest"]["fp"]["100"]["total_return"]

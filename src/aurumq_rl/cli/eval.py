@@ -20,6 +20,7 @@ from aurumq_rl.io import check_dir_not_input, check_writable
 from aurumq_rl.market.selection import SIZINGS
 
 DEFAULT_COSTS = "30,60,100"
+MIN_PERIODS = 20  # independent fp-day periods below which the Hansen–Hodrick t-stats are oversized
 
 
 def _common(p: argparse.ArgumentParser) -> None:
@@ -121,7 +122,7 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
         if flat * 2 >= s.info["dates_with_scores"]:
             warnings.warn(f"{s.spec}: one score for every universe stock on {flat} of its "
                           f"{s.info['dates_with_scores']} decision dates, so its top-K there is the tie-break "
-                          "(lowest codes), not a choice; a constant column is no signal", stacklevel=2)
+                          "(a hash of date and code), not a choice; a constant column is no signal", stacklevel=2)
         typical = s.info["median_scored_per_date"]
         if typical <= st.top_k:
             warnings.warn(f"{s.spec}: scores at most --top-k {st.top_k} universe stocks on most decision dates "
@@ -130,6 +131,12 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
                           "of the whole universe (`sl score`, a model), not a picks file", stacklevel=2)
     dates = src.common_dates(sets, ep)
     result = evaluate_sources(ep, sets, dates, st, ensembles=ensembles)
+    periods = result.report["decision_dates"]["n"] / st.forward_period
+    if periods < MIN_PERIODS:
+        warnings.warn(f"{result.report['decision_dates']['n']} decision dates hold only {periods:.0f} independent "
+                      f"{st.forward_period}-day periods (under {MIN_PERIODS}): the t-stats' standard errors rest on "
+                      "too few of them and overstate significance (|t| > 1.96 for 10-18% of scores without skill "
+                      "at fp 10-20 over 120 dates); widen --start/--end or lower --forward-period", stacklevel=2)
     d = ep.panel.dates
     inputs = {"data": str(args.data), "start": str(d[ep.lo]), "end": str(d[ep.hi]), "universe": universe,
               "market": market.settings(),

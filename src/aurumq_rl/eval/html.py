@@ -44,8 +44,13 @@ DEFINITIONS = (
     "B stocks or one score for all is left out.",
     "Sharpe overlapping: one fp-day return per decision date, mean/std × √(252/fp); non-overlapping: every "
     "fp-th date. Max drawdown: of the compounded non-overlapping series.",
-    "Random baseline: uniform random scores over the same candidates, selection and fills; percentile of ours "
-    "among the draws.",
+    "Random baseline: uniform random scores over the same candidates, selection and fills, redrawn every date; "
+    "percentile of ours among the draws. The draws' spread is that of independent daily books, far narrower than "
+    "a persistent score's, so the percentile is no significance test: read 'top-K excess vs random t' (the mean "
+    "excess over the draws' mean per date / its Hansen–Hodrick standard error, fp − 1 lags).",
+    "Name turnover / rebalance: share of new names in the top K from one rebalance to the next. The backtest's "
+    "turnover_per_rebalance: buy + sell weight traded per rebalance after the first (the opening build and the "
+    "closing liquidation left out).",
     "Net return: execution backtest with costs per round trip (stamp duty by date), limit-down exits deferred.",
     "Sources are compared on the decision dates where every source has scores.",
 )

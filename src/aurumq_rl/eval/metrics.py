@@ -8,8 +8,9 @@ Conventions (see DOMAIN.md, "Evaluation definitions"):
   and the backtest's.
 - Overlapping series: one value per decision date (each spans fp days), Sharpe × √(252/fp).
   Non-overlapping series: the decision dates first, first+fp, first+2·fp, … where `first` is the first date
-  with a finite value; each value is one fp-day period, so its Sharpe is also × √(252/fp), and its equity
-  curve (compounded) gives the max drawdown and the annualised volatility.
+  with a finite value (a date without one moves the next period to the next dated value); each value is one
+  fp-day period, so its Sharpe is also × √(252/fp), and its equity curve (compounded) gives the max drawdown
+  and the annualised volatility.
 - IC t-stat: mean / Hansen–Hodrick standard error with fp − 1 lags (the daily ICs of overlapping fp-day
   returns are autocorrelated; `summarize_ic`, `overlap_var`).
 - std uses ddof = 1. Dates with no finite value are dropped from every summary.
@@ -171,6 +172,21 @@ def select_picks(scores: np.ndarray, valid: np.ndarray, top_k: int, industry: np
     return select_top_k(np.where(ok, scores, 0.0), ok, top_k, industry, cap_frac)
 
 
+TIEBREAK_SEED = 0x7469655F627265  # the (date, stock) keys that order tied scores, apart from any random draw's
+
+
+def tie_broken(scores: np.ndarray, valid: np.ndarray, dates: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """[T, N] scores whose ties are ordered by a hash of (date, stock) instead of the column (code) order: the
+    per-date average rank over `valid` ∩ finite plus a uniform [0, 0.5) of (`TIEBREAK_SEED`, date, code). The
+    average ranks of two distinct scores differ by ≥ 1, so only tied stocks change places; NaN elsewhere.
+    Column order sorts by code, i.e. by exchange, board and listing age, which correlate with returns: a score
+    with few distinct values (a count, a rounded or small tree model) would have its top-K decided by them."""
+    ok = valid & np.isfinite(scores)
+    r = average_ranks(np.where(ok, scores, np.nan).astype(np.float64))
+    u = random_scores(random_score_keys(dates, codes, TIEBREAK_SEED), 0)
+    return np.where(ok, r + 0.5 * u, np.nan)
+
+
 def topk_returns(scores: np.ndarray, fwd: np.ndarray, picks: np.ndarray, buy_next: np.ndarray,
                  sizing: str = "equal") -> np.ndarray:
     """[T] return of the top-K book per decision date: Σ weight × fwd, where unfillable picks (and picks with
@@ -192,13 +208,19 @@ def annualised_sharpe(returns: np.ndarray, forward_period: int) -> float:
 
 
 def nonoverlap_index(returns: np.ndarray, forward_period: int, offset: int = 0) -> np.ndarray:
-    """Indices of the non-overlapping dates: first + offset + k·fp (first = first finite date), kept when
-    finite."""
-    fin = np.isfinite(returns)
-    if not fin.any():
+    """Indices of the non-overlapping dates: the first finite date at or after first + offset (first = the first
+    finite date), then each time the first finite date at least fp after the previous one. On a series finite
+    every day that is first + offset + k·fp; a date without a value (a source scored weekly, a week with a
+    holiday, a date blanked for the other sources) moves the next period to the next dated value instead of
+    dropping every later period that falls on the old phase."""
+    at = np.flatnonzero(np.isfinite(returns))
+    if not len(at):
         return np.zeros(0, dtype=np.int64)
-    idx = np.arange(int(np.argmax(fin)) + offset, len(returns), forward_period)
-    return idx[fin[idx]]
+    out, want = [], int(at[0]) + offset
+    while (j := int(np.searchsorted(at, want))) < len(at):
+        out.append(int(at[j]))
+        want = int(at[j]) + forward_period
+    return np.asarray(out, dtype=np.int64)
 
 
 def max_drawdown(returns: np.ndarray) -> float:
@@ -317,6 +339,20 @@ def random_baseline(valid: np.ndarray, fwd: np.ndarray, buy_next: np.ndarray, to
         ic = _finite(rank_ic_on(s, fwd_ranks, judged))
         rank_ic[i] = ic.mean() if len(ic) else np.nan
     return series, rank_ic
+
+
+def excess_over_random(series: np.ndarray, random_series: np.ndarray, forward_period: int) -> dict[str, float]:
+    """The top-K series' excess over the random draws' mean on each date: its mean and Hansen–Hodrick t-stat
+    (fp − 1 lags, `overlap_var`), n dates. The significance test of "beats random": the draws' percentile
+    ranks the window's mean among books redrawn independently every date, whose spread is far narrower than
+    a persistent score's (a factor or model without skill lands outside their p05..p95 a third of the time)."""
+    has = np.isfinite(random_series).any(axis=0) if len(random_series) else np.zeros(len(series), bool)
+    draws_mean = np.nansum(random_series, axis=0) / np.maximum(np.isfinite(random_series).sum(axis=0), 1)
+    excess = np.where(has, series - draws_mean, np.nan)
+    fin = excess[np.isfinite(excess)]
+    var = overlap_var(excess, forward_period - 1)
+    mean = float(fin.mean()) if len(fin) else math.nan
+    return {"mean": mean, "t_stat": mean / math.sqrt(var) if var > 0 else math.nan, "n": int(len(fin))}
 
 
 def distribution(dist: np.ndarray) -> dict[str, float]:

@@ -33,6 +33,7 @@ from aurumq_rl.eval.ic import ic_series
 from aurumq_rl.eval.metrics import (
     buyable_next,
     distribution,
+    excess_over_random,
     hit_win_rates,
     ic_report,
     max_gain,
@@ -43,6 +44,7 @@ from aurumq_rl.eval.metrics import (
     select_picks,
     series_stats,
     set_turnover,
+    tie_broken,
     topk_returns,
 )
 from aurumq_rl.eval.windows import window_report
@@ -141,7 +143,8 @@ def evaluate_scores_full(panel: Panel, scores: np.ndarray, *, top_k: int = 30, f
     ind = panel.industry if industry_cap is not None else None
     buy_next = buyable_next(panel.can_buy)
 
-    picks = select_picks(scores, valid, top_k, ind, industry_cap)
+    # ties (a few distinct score values, a constant date) are ordered by a hash of (date, stock), never by code
+    picks = select_picks(tie_broken(scores, valid, panel.dates, panel.codes), valid, top_k, ind, industry_cap)
     series = {s: topk_returns(scores, fwd, picks, buy_next, s) for s in SIZINGS}
     hit, win = hit_win_rates(picks, buy_next, fwd, max_gain(panel.log_price(), fp), hit_threshold)
     rank_ic = ic_series(scores, fwd, valid, "rank")
@@ -175,6 +178,7 @@ def evaluate_scores_full(panel: Panel, scores: np.ndarray, *, top_k: int = 30, f
         "topk": {**{s: series_stats(series[s], fp) for s in SIZINGS}, "hit_rate": hit, "win_rate": win,
                  "turnover": {"consecutive_dates": set_turnover(picks, 1), "rebalance_dates": set_turnover(picks, fp)}},
         "random": {"draws": random_draws, "topk_mean": distribution(rnd_means),
+                   "topk_excess": excess_over_random(series["equal"], rnd_series, fp),
                    "topk_mean_percentile": percentile_of(ours_mean, rnd_means),
                    "rank_ic_mean": distribution(rnd_ic), "rank_ic_percentile": percentile_of(ours_ic, rnd_ic)},
         "windows": window_report(panel.dates, series["equal"], rnd_series, lo, hi, rank_ic),

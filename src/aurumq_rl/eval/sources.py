@@ -353,7 +353,7 @@ def load_scores(spec: SourceSpec, ep: EvalPanel, data: str | Path) -> ScoreSet:
     info["median_scored_per_date"] = float(np.median(per_date[per_date > 0])) if per_date.any() else 0.0
     s = scores[window]
     width = np.where(scored, s, -np.inf).max(1) - np.where(scored, s, np.inf).min(1)
-    info["constant_dates"] = int(((per_date >= 2) & (width == 0)).sum())  # top-K there is the code tie-break
+    info["constant_dates"] = int(((per_date >= 2) & (width == 0)).sum())  # top-K there: a hash tie-break
     info["negated"] = spec.negate
     return ScoreSet(spec.name, spec.kind, spec.spec, scores, info)
 

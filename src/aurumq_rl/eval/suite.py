@@ -20,7 +20,7 @@ import polars as pl
 from aurumq_rl.data.labels import last_decision_index
 from aurumq_rl.errors import DataError
 from aurumq_rl.eval.backtest import COST_SWEEP_BPS, simulate
-from aurumq_rl.eval.metrics import random_score_keys, random_scores, select_picks
+from aurumq_rl.eval.metrics import random_score_keys, random_scores, select_picks, tie_broken
 from aurumq_rl.eval.report import evaluate_scores_full, to_jsonable
 from aurumq_rl.eval.sources import EvalPanel, ScoreSet
 from aurumq_rl.eval.windows import ENSEMBLE_METHODS, ensemble_scores, topk_overlap
@@ -143,7 +143,8 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
     overlap = None
     if len(sets) > 1:
         ind = panel.industry if st.industry_cap is not None else None
-        jac = topk_overlap([named[n] for n in src], universe_valid, st.top_k, ind, st.industry_cap)
+        jac = topk_overlap([tie_broken(named[n], universe_valid, panel.dates, panel.codes) for n in src],
+                           universe_valid, st.top_k, ind, st.industry_cap)  # the picks the report judges
         overlap = {"names": src, "jaccard": jac}
     decision = panel.dates[dates]
     report = {
@@ -209,7 +210,8 @@ def summary_rows(report: dict[str, Any]) -> list[tuple[str, tuple[str, ...], str
             ("long-short 10 buckets", ("quantiles", "10", "spread_mean"), "pct"),
             ("long-short 10 buckets dates", ("quantiles", "10"), "days"),
             ("hit rate", ("topk", "hit_rate"), "pct"), ("win rate", ("topk", "win_rate"), "pct"),
-            ("turnover / rebalance", ("topk", "turnover", "rebalance_dates"), "pct"),
+            ("name turnover / rebalance", ("topk", "turnover", "rebalance_dates"), "pct"),
+            ("top-K excess vs random t", ("random", "topk_excess", "t_stat"), "f2"),
             ("random pct top-K", ("random", "topk_mean_percentile"), "f1"),
             ("random p50 top-K", ("random", "topk_mean", "p50"), "pct"),
             ("random p95 top-K", ("random", "topk_mean", "p95"), "pct"),
