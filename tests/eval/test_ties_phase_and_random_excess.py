@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import numpy as np
+import polars as pl
 
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.eval.metrics import series_stats
@@ -82,3 +83,22 @@ def test_excess_over_random_t_stat_is_calibrated_where_the_percentile_is_not() -
     r = evaluate_scores(p, skilled, top_k=10, forward_period=fp, random_draws=40, industry_cap=None,
                         holds=("fp",), cost_bps=(30.0,), random_cache=cache)
     assert r["random"]["topk_excess"]["t_stat"] > 3 and r["random"]["topk_excess"]["mean"] > 0
+
+
+def test_backtest_decisions_follow_a_weekly_source_through_a_short_week() -> None:
+    """A source scored on dates 0, 5, 10, 14, 19 (a 4-day week), fp = 5: decisions fell on 0, 5, 10, 15, 20 —
+    15 and 20 have no scores, so the book sold out and sat in cash for two periods. They now fall on the
+    scored dates a period apart (0, 5, 10, 19) and the book is invested throughout."""
+    from aurumq_rl.eval.backtest import simulate
+    from aurumq_rl.market.costs import CostModel
+
+    rng = np.random.default_rng(3)
+    p = make_panel(rng.normal(0.001, 0.02, (30, 6)))
+    scores = np.full((30, 6), np.nan)
+    scores[[0, 5, 10, 14, 19]] = rng.standard_normal((5, 6))
+    res = simulate(p, scores, top_k=2, hold="fp", forward_period=5, cost=CostModel(round_trip_bps=0),
+                   industry_cap=None, start=0, end=19)
+    fills = res.trades.filter(pl.col("entry_date").is_not_null())["entry_date"].unique().sort().to_list()
+    assert set(fills) <= {p.dates[d + 1].astype(object) for d in (0, 5, 10, 19)}
+    # invested every day from the first fill to the last day: a day in cash earns exactly 0
+    assert (res.daily_return[1:] != 0).all()

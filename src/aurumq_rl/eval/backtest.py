@@ -1,7 +1,9 @@
 """Execution backtest in numpy with the env's fill rules (`envs/market_sim.py`), and a cost sweep.
 
 Timeline. Decisions are taken after the close of t on the dates start, start+P, start+2P, … ≤ end, where the
-rebalance period P is 1 (hold="daily"), forward_period (hold="fp") or MAIN_WAVE_MAX_HOLD (hold="main_wave").
+rebalance period P is 1 (hold="daily"), forward_period (hold="fp") or MAIN_WAVE_MAX_HOLD (hold="main_wave");
+a date without scores moves the next decision to the next date with some, P or more after the previous one
+(`metrics.nonoverlap_index`, the non-overlapping top-K series' dates), and the book holds until then.
 Each decision fills at the close of t+1; the book is weights over NAV (cash is the rest, earning 0).
 
 Per day d, from the first fill f0 to the last day L (= last fill + P):
@@ -53,7 +55,7 @@ import polars as pl
 
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, best_close_gain, main_wave_returns
 from aurumq_rl.data.panel import Panel
-from aurumq_rl.eval.metrics import TRADING_DAYS, annualised_sharpe, max_drawdown, select_picks
+from aurumq_rl.eval.metrics import TRADING_DAYS, annualised_sharpe, max_drawdown, nonoverlap_index, select_picks
 from aurumq_rl.market.costs import CostModel
 from aurumq_rl.market.fills import drift, fill, trade_costs
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights
@@ -139,9 +141,16 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
     last = t_n - 2 - period  # last fill t+1, last day t+1+period ≤ T−1
     start = 0 if start is None else start
     end = last if end is None else min(end, last)
-    decisions = np.arange(start, end + 1, period)
+    # every P-th date that has something to pick, as the non-overlapping top-K series takes them: after a date
+    # without scores (a source scored weekly, a holiday week) the next decision is the next scored date, not a
+    # date of the old phase that has none (the book sold out and sat in cash for the period)
+    window = np.arange(start, max(end + 1, start))
+    scored = (picks[window].any(1) if picks is not None else
+              (panel.in_universe[window] & np.isfinite(scores[window])).any(1))
+    decisions = start + nonoverlap_index(np.where(scored, 0.0, np.nan), period)
     if not len(decisions):
-        raise ValueError(f"no decision date in {start}..{end} (the last with a full {hold} hold is {last})")
+        raise ValueError(f"no decision date in {start}..{end} with scores (the last with a full {hold} hold is "
+                         f"{last})")
     if picks is None:
         valid = panel.in_universe[decisions] & np.isfinite(scores[decisions])
         ind = panel.industry[decisions] if panel.industry is not None else None
@@ -162,13 +171,14 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
     planned_exit = np.full(n_n, np.iinfo(np.int64).max)
     pending = np.zeros(n_n, dtype=bool)
     carry_cost = 0.0
+    fill_of = {int(t) + 1: k for k, t in enumerate(decisions)}  # fill day → its decision
     for i, d in enumerate(range(f0, last_day + 1)):
         if i:
             g, w = drift(w, panel.pct_chg[d])
             daily[i] = g - carry_cost
         c = w
-        k = (d - f0) // period
-        if (d - f0) % period == 0 and k < len(decisions):  # fill day of decision k
+        k = fill_of.get(d)
+        if k is not None:  # fill day of decision k
             target = weights[k]
             new, costs[i], buys, sells = fill(target, c, buy_ok[d], sell_ok[d], buy_rate[d], sell_rate[d])
             if hold_days is not None:
