@@ -39,14 +39,16 @@ def test_train_sb3_compatibility_path(data: str, tmp_path: Path, capsys: pytest.
 
     out = tmp_path / algorithm
     kl = ["--target-kl", "0.0123"] if algorithm == "sb3-ppo" else []
+    small = ["--batch-size", "8"] if algorithm == "sac" else []  # SAC's first update after 10 × batch steps
     assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", algorithm, "--total-timesteps",
-                 "128", "--eval-every", "2", "--no-progress", *FLAGS, *kl]) == 0
+                 "128", "--eval-every", "2", "--no-progress", *FLAGS, *kl, *small]) == 0
     assert "/128" not in capsys.readouterr().err  # --no-progress: no bar
     rows = _rows(out)
     assert [r["steps"] for r in rows] == [64, 128]
     for r in rows:
         assert r["algorithm"] == algorithm and r["n_envs"] == 4 and r["env_steps_per_s"] > 0
         assert {"val_rank_ic", "val_ic", "val_topk_return"} <= set(r)
+    assert "actor_loss" in rows[-1] or algorithm != "sac"  # SAC updated (it trained nothing at batch 16)
     if algorithm == "sb3-ppo":  # SB3's train/* names, two of them renamed to ours (docs/RL.md)
         assert {"policy_loss", "clip_frac", "approx_kl", "value_loss"} <= set(rows[-1])
         assert not {"policy_gradient_loss", "clip_fraction"} & set(rows[-1])
@@ -271,3 +273,14 @@ def test_sb3_trains_without_tensorboard_and_writes_no_tb(data: str, tmp_path: Pa
                  "--no-progress", *FLAGS]) == 0
     assert [r["steps"] for r in _rows(out)][-1] == 64
     assert not (out / "tb").exists()
+
+
+def test_sac_with_too_few_steps_to_update_is_refused(data: str, tmp_path: Path,
+                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    """SAC collects 10 × --batch-size steps (at most 1000) before its first update: a budget within that trained
+    nothing and still wrote a run, exit 0. It is refused before the run directory is touched."""
+    out = tmp_path / "sac"
+    assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", "sac", "--total-timesteps", "128",
+                 "--no-progress", *FLAGS]) == 2
+    assert "--total-timesteps 128: SAC fills its replay buffer with 160 steps" in capsys.readouterr().err
+    assert not (out / "run.json").exists()

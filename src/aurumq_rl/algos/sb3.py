@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
+import gymnasium as gym
 import numpy as np
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
@@ -33,8 +34,10 @@ if TYPE_CHECKING:
     from aurumq_rl.algos.trainer import Trainer
 
 SB3_ALGORITHMS = {"sb3-ppo": "PPO", "a2c": "A2C", "sac": "SAC"}
+SCORE_BOUND = 1e6  # PPO / A2C's score bound (`UnclippedScores`): far beyond any Gaussian action they sample
 # SB3's train/* logger names → the names our PPO's metrics.jsonl rows use (others keep SB3's name)
 SB3_NAMES = {"policy_gradient_loss": "policy_loss", "clip_fraction": "clip_frac"}
+# besides: `entropy` (= −SB3's entropy_loss) and `reward_mean` (the mean step reward since the last row)
 
 
 def make_model(algorithm: str, env: VecEnv, *, seed: int, n_steps: int, batch_size: int,
@@ -54,8 +57,13 @@ def make_model(algorithm: str, env: VecEnv, *, seed: int, n_steps: int, batch_si
     else:
         obs_dim = int(np.prod(env.observation_space.shape))
         kw.update(batch_size=batch_size, buffer_size=max(1000, min(10_000, int(2e8 // obs_dim))),
-                  learning_starts=min(1000, 10 * batch_size))
+                  learning_starts=sac_learning_starts(batch_size))
     return cls("MlpPolicy", env, **kw)
+
+
+def sac_learning_starts(batch_size: int) -> int:
+    """Env steps SAC collects before its first update."""
+    return min(1000, 10 * batch_size)
 
 
 def _check_algorithm(algorithm: str) -> None:
@@ -90,10 +98,19 @@ def train_sb3(trainer: Trainer, algorithm: str, progress: bool = True) -> dict:
 
     _check_algorithm(algorithm)  # before the run directory is cleared
     cfg = trainer.cfg
+    starts = sac_learning_starts(cfg.ppo.batch_size)
+    if algorithm == "sac" and cfg.ppo.total_timesteps <= starts:  # it would collect, never update, and save
+        raise DataError(f"--total-timesteps {cfg.ppo.total_timesteps}: SAC fills its replay buffer with {starts} "
+                        "steps (10 × --batch-size, at most 1000) before its first update, so this run would "
+                        f"train nothing; give more than {starts}")
     data = cpu_tensors(trainer)
+
+    def make_env() -> gym.Env:
+        env = StockPickingEnv(trainer.panel, cfg.env, t_range=trainer.train_range, data=data)
+        return env if algorithm == "sac" else UnclippedScores(env)
+
     # --n-envs copies of the wrapper over one copy of the panel tensors (SB3 seeds copy i with seed + i)
-    vec = DummyVecEnv([lambda: StockPickingEnv(trainer.panel, cfg.env, t_range=trainer.train_range,
-                                               data=data)] * cfg.ppo.n_envs)
+    vec = DummyVecEnv([make_env] * cfg.ppo.n_envs)
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     clear_run_artefacts(out)
@@ -108,9 +125,23 @@ def train_sb3(trainer: Trainer, algorithm: str, progress: bool = True) -> dict:
     period = cfg.eval_every * cfg.ppo.n_steps * cfg.ppo.n_envs  # --eval-every rollouts of our PPO's size
     with (out / "metrics.jsonl").open("a", encoding="utf-8") as log, \
             tqdm(total=cfg.ppo.total_timesteps, disable=not progress, unit="step") as bar:
-        callback = _Validate(trainer, vec.envs[0], out, log, bar, period, {"algorithm": algorithm})
+        callback = _Validate(trainer, vec.envs[0].unwrapped, out, log, bar, period, {"algorithm": algorithm})
         model.learn(total_timesteps=cfg.ppo.total_timesteps, callback=callback, tb_log_name=algorithm)
     return callback.metrics
+
+
+class UnclippedScores(gym.Wrapper):
+    """The env with a score space too wide to clip (SB3 refuses infinite bounds), for SB3's Gaussian policies
+    (PPO, A2C). SB3 clips their actions to the space's bounds, in the rollout and in `predict`: with the env's
+    [-1, 1] and the initial std of 1, a third of the scores were clipped to exactly ±1, the ~16% tied at +1
+    outnumbered the K picks, and `select_top_k` breaks ties by index, so the picks were the lowest stock codes of
+    the tie (300 stocks, K 20: the upper 40% of codes were never picked, never explored, never learned); a trained
+    mean above 1 tied the greedy validation scores the same way. Scores only rank, so the bound only has to be out
+    of reach (SAC keeps [-1, 1]: its tanh squashes inside it)."""
+
+    def __init__(self, env: StockPickingEnv) -> None:
+        super().__init__(env)
+        self.action_space = gym.spaces.Box(-SCORE_BOUND, SCORE_BOUND, env.action_space.shape, np.float32)
 
 
 class _Validate(BaseCallback):
@@ -125,6 +156,7 @@ class _Validate(BaseCallback):
         self.period, self.next_eval, self.extra = period, period, extra
         self.best, self.metrics = -math.inf, {}
         self.t0, self.shown = time.perf_counter(), 0
+        self.reward_sum, self.reward_n = 0.0, 0  # the env steps' rewards since the last row (`reward_mean`)
 
     def _on_training_start(self) -> None:
         self.t0 = time.perf_counter()
@@ -132,6 +164,10 @@ class _Validate(BaseCallback):
     def _on_step(self) -> bool:
         self.bar.update(self.num_timesteps - self.shown)
         self.shown = self.num_timesteps
+        rewards = self.locals.get("rewards")  # the vec env's step rewards, on- and off-policy alike
+        if rewards is not None:
+            self.reward_sum += float(np.sum(rewards))
+            self.reward_n += int(np.size(rewards))
         return True
 
     def _on_rollout_start(self) -> None:
@@ -146,8 +182,13 @@ class _Validate(BaseCallback):
         sps = self.num_timesteps / max(time.perf_counter() - self.t0, 1e-9)
         train = {SB3_NAMES.get(k[6:], k[6:]): float(v) for k, v in self.logger.name_to_value.items()
                  if k.startswith("train/")}
+        if "entropy_loss" in train:  # SB3's PPO / A2C log minus the mean entropy; ours logs the entropy
+            train["entropy"] = -train["entropy_loss"]
+        # the training reward, as our PPO's rows carry it (SB3 logs none: its ep_rew_mean needs a Monitor wrapper)
+        reward_mean = self.reward_sum / self.reward_n if self.reward_n else float("nan")
+        self.reward_sum, self.reward_n = 0.0, 0
         row = {"steps": self.num_timesteps, "env_steps_per_s": sps, **self.extra, "n_envs": self.training_env.num_envs,
-               **train, **score_model(self.model, self.trainer, self.env)}
+               **train, "reward_mean": reward_mean, **score_model(self.model, self.trainer, self.env)}
         score = row[self.trainer.cfg.best_metric]
         if np.isfinite(score) and score > self.best:
             self.best = score
@@ -157,6 +198,7 @@ class _Validate(BaseCallback):
         self.log.flush()
         for k in ("val_rank_ic", "val_ic", "val_topk_return"):
             self.logger.record(f"val/{k}", row[k])
+        self.logger.record("rollout/reward_mean", reward_mean)
         self.logger.dump(self.num_timesteps)
         self.bar.set_postfix(sps=f"{sps:.0f}", val=f"{score:.4f}")
         self.metrics = row

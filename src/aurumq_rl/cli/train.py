@@ -53,8 +53,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--batch-size", type=int,
                    help=f"samples per minibatch, cut at whole dates (default {D['batch_size']})")
     p.add_argument("--n-epochs", type=int, help=f"passes over each rollout (default {D['n_epochs']})")
-    p.add_argument("--learning-rate", type=float, help=f"policy learning rate, annealed linearly to 0 (default "
-                   f"{D['learning_rate']:g})")
+    p.add_argument("--learning-rate", type=float, help=f"policy learning rate, annealed linearly to 0 by ppo, "
+                   f"constant in the SB3 algorithms (default {D['learning_rate']:g})")
     p.add_argument("--value-learning-rate", type=float,
                    help="the critic's own learning rate (default 1e-3; annealed like --learning-rate; ppo only)")
     p.add_argument("--target-kl", type=float,
@@ -386,4 +386,7 @@ def run(args: argparse.Namespace) -> int:
 
         bundle = export_bundle(opts["out_dir"], Path(opts["out_dir"]) / "bundle")
         print(f"  exported {bundle} (policy.onnx + metadata; `aurumq-rl infer --bundle {bundle} ...`)")
+    elif opts["algorithm"] != "ppo":
+        print(f"  no bundle: an SB3 baseline run (--algorithm {opts['algorithm']}) is not exported, nor scored by "
+              "infer or eval; best.zip / last.zip load with stable_baselines3")
     return 0

@@ -135,6 +135,11 @@ def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> 
                               recorded=read_scores_record(path / RUN_SCORES_FILE) or _run_record(path))
         if _model_kind(path):
             return SourceSpec(spec, "model", name, path=path, negate=negate)
+        from aurumq_rl.infer import sb3_baseline_note
+
+        sb3 = sb3_baseline_note(path)
+        if sb3:
+            raise DataError(f"--scores {spec}: {sb3}")
         raise DataError(f"--scores {spec}: directory holds neither {RUN_SCORES_FILE} nor a model "
                         "(metadata.json + policy.onnx, manifest.json, bundle/); SOURCE must be " + ACCEPTED)
     if spec in columns:

@@ -33,6 +33,20 @@ def find_model(path: str | Path) -> tuple[Path, Literal["rl", "sl"]] | None:
     return None
 
 
+def sb3_baseline_note(path: str | Path) -> str | None:
+    """Why the run directory `path` holds no model to score, when its run.json records an SB3 algorithm (`train
+    --algorithm a2c|sac|sb3-ppo`: a flat MLP over the training stock list, never exported); else None."""
+    try:
+        algorithm = json.loads((Path(path) / "run.json").read_text(encoding="utf-8")).get("algorithm", "ppo")
+    except (OSError, ValueError, AttributeError):
+        return None
+    if algorithm == "ppo":
+        return None
+    return (f"an SB3 baseline run (--algorithm {algorithm}: a flat MLP over the training stock list) has no "
+            "bundle and cannot be scored by infer or eval; its validation metrics are in metrics.jsonl and its "
+            "models in best.zip / last.zip (stable_baselines3); train with --algorithm ppo for a bundle")
+
+
 def load_scorer(path: str | Path, *, threads: int = 1) -> Any:
     """A scorer for `path`: an RL bundle (`metadata.json` + `policy.onnx`), an RL run directory holding
     `bundle/`, an SL model directory (`manifest.json`, kind sl_gbdt) or an SL run directory holding `model/`.
@@ -49,5 +63,8 @@ def load_scorer(path: str | Path, *, threads: int = 1) -> Any:
 
         return SLScorer(found[0])
     root = Path(path)
+    sb3 = sb3_baseline_note(root)
+    if sb3:
+        raise DataError(f"{root}: {sb3}")
     raise DataError(f"{root}: not a model — expected an RL bundle (policy.onnx + metadata.json, from "
                     "`aurumq-rl export`), a run directory holding bundle/ or model/, or an SL model directory")
