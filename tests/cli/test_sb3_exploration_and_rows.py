@@ -70,8 +70,9 @@ def test_sb3_rows_carry_the_training_reward_and_entropy_as_ours(data: str, tmp_p
     from aurumq_rl.cli.train import FLAG_DEFAULTS, build_config
 
     out = tmp_path / algorithm
+    batch = 4 if algorithm == "sac" else 16  # SAC's first update comes after 10 × --batch-size steps
     assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", algorithm, "--total-timesteps",
-                 "64", "--eval-every", "2", *FLAGS]) == 0
+                 "64", "--eval-every", "2", *FLAGS, "--batch-size", str(batch)]) == 0
     rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["steps"] for r in rows] == [32, 64]
     for r in rows:
@@ -90,7 +91,7 @@ def test_sb3_rows_carry_the_training_reward_and_entropy_as_ours(data: str, tmp_p
         return res
 
     opts = {**FLAG_DEFAULTS, "data": data, "out_dir": str(tmp_path / "again"), "n_envs": 2, "n_steps": 8,
-            "batch_size": 16, "top_k": 20, "episode_length": 16, "total_timesteps": 64, "eval_every": 2,
+            "batch_size": batch, "top_k": 20, "episode_length": 16, "total_timesteps": 64, "eval_every": 2,
             "algorithm": algorithm}
     ve.DummyVecEnv.step_wait = spy
     try:
