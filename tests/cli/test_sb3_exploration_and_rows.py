@@ -115,3 +115,24 @@ def test_infer_and_eval_name_an_sb3_run_as_such(data: str, tmp_path: Path, capsy
     assert "an SB3 baseline run (--algorithm a2c" in capsys.readouterr().err
     assert main(["eval", "--scores", str(out), "--data", data, "-o", str(tmp_path / "ev")]) == 2
     assert "an SB3 baseline run (--algorithm a2c" in capsys.readouterr().err
+
+
+def test_a_rollout_buffer_beyond_4_gib_is_warned() -> None:
+    """SB3's PPO / A2C store every observation of a rollout: on a full market at the defaults (128 envs × 32
+    steps × 5000 stocks × 361 factors) that is about 30 GiB, which ran the machine out of memory without a word.
+    Above 4 GiB it is named with the size and the flags that shrink it; SAC (capped buffer) and small runs are
+    not."""
+    import types
+    import warnings
+
+    from aurumq_rl.algos.sb3 import _warn_buffer_size
+
+    full = types.SimpleNamespace(observation_space=types.SimpleNamespace(shape=(5000, 362)))
+    with pytest.warns(UserWarning, match=r"--algorithm sb3-ppo: SB3's rollout buffer stores every observation, 32 "
+                                         r"steps × 128 envs × 1,810,000 values = 27\.6 GiB"):
+        _warn_buffer_size("sb3-ppo", full, 32, 128)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        _warn_buffer_size("sac", full, 32, 128)
+        _warn_buffer_size("a2c", types.SimpleNamespace(observation_space=types.SimpleNamespace(shape=(300, 34))),
+                          32, 128)

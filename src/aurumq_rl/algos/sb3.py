@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import time
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
@@ -66,6 +67,23 @@ def sac_learning_starts(batch_size: int) -> int:
     return min(1000, 10 * batch_size)
 
 
+BUFFER_WARN_BYTES = 4 * 2**30
+
+
+def _warn_buffer_size(algorithm: str, env: VecEnv, n_steps: int, n_envs: int) -> None:
+    """SB3's PPO and A2C keep every observation of a rollout (n_steps × n_envs flat N × F float32 vectors; our
+    PPO keeps date indices): say so before a full market fills the memory (5000 × 361 factors at the defaults is
+    about 30 GiB)."""
+    if algorithm == "sac":  # its replay buffer is capped by observation size in `make_model`
+        return
+    need = n_steps * n_envs * int(np.prod(env.observation_space.shape)) * 4
+    if need > BUFFER_WARN_BYTES:
+        warnings.warn(f"--algorithm {algorithm}: SB3's rollout buffer stores every observation, {n_steps} steps × "
+                      f"{n_envs} envs × {int(np.prod(env.observation_space.shape)):,} values = {need / 2**30:.1f} "
+                      "GiB of float32; lower --n-steps / --n-envs if this machine has less free memory",
+                      stacklevel=3)
+
+
 def _check_algorithm(algorithm: str) -> None:
     if algorithm not in SB3_ALGORITHMS:
         raise DataError(f"--algorithm {algorithm}: SB3 algorithms are {', '.join(SB3_ALGORITHMS)}")
@@ -111,6 +129,7 @@ def train_sb3(trainer: Trainer, algorithm: str, progress: bool = True) -> dict:
 
     # --n-envs copies of the wrapper over one copy of the panel tensors (SB3 seeds copy i with seed + i)
     vec = DummyVecEnv([make_env] * cfg.ppo.n_envs)
+    _warn_buffer_size(algorithm, vec, cfg.ppo.n_steps, cfg.ppo.n_envs)
     out = Path(cfg.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     clear_run_artefacts(out)
