@@ -284,3 +284,22 @@ def test_sac_with_too_few_steps_to_update_is_refused(data: str, tmp_path: Path,
                  "--no-progress", *FLAGS]) == 2
     assert "--total-timesteps 128: SAC fills its replay buffer with 160 steps" in capsys.readouterr().err
     assert not (out / "run.json").exists()
+
+
+@pytest.mark.parametrize("algorithm", ["sb3-ppo", "a2c", "sac"])
+def test_sb3_baseline_optimises_our_discounted_return(data: str, tmp_path: Path, algorithm: str) -> None:
+    """The SB3 baseline kept SB3's gamma 0.99 (and GAE lambda 0.95) against our PPO's 0.9 / 0.9: it optimised
+    another objective than the PPO it is compared with. The saved model carries ours."""
+    import stable_baselines3 as sb3
+
+    from aurumq_rl.algos.ppo import PPOConfig
+    from aurumq_rl.algos.sb3 import SB3_ALGORITHMS
+
+    out = tmp_path / algorithm
+    small = ["--batch-size", "8"] if algorithm == "sac" else []
+    assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", algorithm, "--total-timesteps",
+                 "128", "--no-progress", *FLAGS, *small]) == 0
+    model = getattr(sb3, SB3_ALGORITHMS[algorithm]).load(out / "last.zip", device="cpu")
+    assert model.gamma == PPOConfig().gamma == 0.9
+    if algorithm != "sac":
+        assert model.gae_lambda == PPOConfig().gae_lambda

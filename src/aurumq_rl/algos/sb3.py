@@ -43,18 +43,21 @@ SB3_NAMES = {"policy_gradient_loss": "policy_loss", "clip_fraction": "clip_frac"
 
 def make_model(algorithm: str, env: VecEnv, *, seed: int, n_steps: int, batch_size: int,
                learning_rate: float, n_epochs: int, target_kl: float | None = None,
-               tensorboard_log: str | None = None) -> BaseAlgorithm:
-    """A fresh SB3 model on the CPU; `target_kl` reaches SB3's PPO only (A2C and SAC have no KL stop)."""
+               tensorboard_log: str | None = None, gamma: float = 0.9, gae_lambda: float = 0.9) -> BaseAlgorithm:
+    """A fresh SB3 model on the CPU; `target_kl` reaches SB3's PPO only (A2C and SAC have no KL stop). `gamma`
+    (and `gae_lambda` for PPO / A2C) are our PPO's, so the baseline optimises the same discounted return (SB3's
+    own defaults, 0.99 / 0.95, weigh rewards ten times further ahead)."""
     import stable_baselines3 as sb3
 
     _check_algorithm(algorithm)
     cls = getattr(sb3, SB3_ALGORITHMS[algorithm])
     kw: dict = {"seed": seed, "device": "cpu", "learning_rate": learning_rate, "verbose": 0,
-                "tensorboard_log": tensorboard_log}
+                "tensorboard_log": tensorboard_log, "gamma": gamma}
     if algorithm == "sb3-ppo":
-        kw.update(n_steps=n_steps, batch_size=batch_size, n_epochs=n_epochs, target_kl=target_kl)
+        kw.update(n_steps=n_steps, batch_size=batch_size, n_epochs=n_epochs, target_kl=target_kl,
+                  gae_lambda=gae_lambda)
     elif algorithm == "a2c":
-        kw.update(n_steps=n_steps)
+        kw.update(n_steps=n_steps, gae_lambda=gae_lambda)
     else:
         obs_dim = int(np.prod(env.observation_space.shape))
         kw.update(batch_size=batch_size, buffer_size=max(1000, min(10_000, int(2e8 // obs_dim))),
@@ -138,7 +141,7 @@ def train_sb3(trainer: Trainer, algorithm: str, progress: bool = True) -> dict:
     tb = str(out / "tb") if _has_tensorboard() else None
     model = make_model(algorithm, vec, seed=cfg.ppo.seed, n_steps=cfg.ppo.n_steps, batch_size=cfg.ppo.batch_size,
                        learning_rate=cfg.ppo.learning_rate, n_epochs=cfg.ppo.n_epochs, target_kl=cfg.ppo.target_kl,
-                       tensorboard_log=tb)
+                       tensorboard_log=tb, gamma=cfg.ppo.gamma, gae_lambda=cfg.ppo.gae_lambda)
     from tqdm import tqdm
 
     period = cfg.eval_every * cfg.ppo.n_steps * cfg.ppo.n_envs  # --eval-every rollouts of our PPO's size
