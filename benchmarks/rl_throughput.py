@@ -77,16 +77,16 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
         steps = n_envs * n_steps * updates
         out.update(steps_per_s=steps / (roll + upd), rollout_steps_per_s=steps / roll, update_steps_per_s=steps / upd)
     else:
-        from stable_baselines3 import PPO as SB3PPO
         from stable_baselines3.common.vec_env import DummyVecEnv
 
+        from aurumq_rl.algos.sb3 import make_model
         from aurumq_rl.envs.gym_env import StockPickingEnv
         from aurumq_rl.envs.market_sim import PanelTensors
 
         data = PanelTensors(panel, env_cfg, "cpu")  # one copy of the panel shared by the n_envs wrappers
         env = DummyVecEnv([lambda: StockPickingEnv(panel, env_cfg, data=data)] * n_envs)
-        model = SB3PPO("MlpPolicy", env, n_steps=n_steps, batch_size=batch, n_epochs=epochs, device="cpu",
-                       verbose=0, seed=0)
+        model = make_model("sb3-ppo", env, seed=0, n_steps=n_steps, batch_size=batch, n_epochs=epochs,
+                           learning_rate=3e-4)  # the `train --algorithm sb3-ppo` model (our gamma and lambda)
         steps = n_envs * n_steps * updates
         t0 = time.perf_counter()
         model.learn(total_timesteps=steps)
