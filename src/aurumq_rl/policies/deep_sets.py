@@ -69,7 +69,18 @@ class DeepSetsPolicy(nn.Module):
     def forward(self, x: torch.Tensor, mask: torch.Tensor, w: torch.Tensor | None = None
                 ) -> tuple[torch.Tensor, torch.Tensor]:
         emb, ctx = self.encode(x, mask)
-        return self.scores(emb, ctx, w), self.value(emb, ctx, w)
+        return centre_scores(self.scores(emb, ctx, w), mask), self.value(emb, ctx, w)
+
+
+def centre_scores(scores: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    """Scores less their mean over the date's stocks (`mask`). The Plackett–Luce policy is invariant to a
+    common shift of a date's scores, so PPO gives that shift no gradient: left free, it is whatever the network
+    drifts to, and Strategy D (weights ∝ max(score, 0)) held a random subset of the picks (score > 0) or fell
+    back to equal weights. Centred, 0 is the date's average stock: the same distribution, and a sizing that is
+    a function of it. Applied wherever scores are acted on (rollout, validation, the exported graph)."""
+    m = mask.to(scores.dtype)
+    total = torch.where(mask, scores, torch.zeros_like(scores)).sum(-1, keepdim=True)
+    return scores - total / m.sum(-1, keepdim=True).clamp(min=1)
 
 
 class ScoreModule(nn.Module):
@@ -86,4 +97,4 @@ class ScoreModule(nn.Module):
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         emb, ctx = self.policy.encode(x, mask)
-        return self.policy.scores(emb, ctx, None)
+        return centre_scores(self.policy.scores(emb, ctx, None), mask)
