@@ -59,3 +59,39 @@ def test_infer_date_judges_the_date_against_the_history_before_it(run: tuple[str
         assert bool(hit) == expect, [str(w.message) for w in caught]
         if expect:
             assert f"{day} holds {thin.filter(pl.col('trade_date') == day).height} stocks" in str(hit[0].message)
+
+
+def test_infer_warns_when_the_next_session_it_excludes_by_looks_incomplete(tmp_path: Path) -> None:
+    """`infer --date D` with D+1 in the data excludes the stocks that cannot be bought at D+1; a stock with no
+    bar there counts as suspended. When D+1 holds a third of the market (data downloaded before that day was
+    complete), two thirds of the candidates are dropped as 'suspended' and the header says 'next session known:
+    unbuyable names excluded': the replaced picks must be named in a warning."""
+    pytest.importorskip("onnxruntime")
+    import dataclasses
+
+    from aurumq_rl.cli.main import main
+    from aurumq_rl.data.synth import preset, write_demo
+    from tests.export.conftest import make_bundle
+
+    cfg = dataclasses.replace(preset("small", seed=1), n_stocks=60, n_days=40)
+    data = write_demo(str(tmp_path / "m.parquet"), cfg)[0]
+    b = make_bundle(tmp_path / "b", names=["alpha_001"], weights=[1.0])
+    df = pl.read_parquet(data)
+    dates = df["trade_date"].unique().sort()
+    day, nxt = dates[25], dates[26]
+    codes = df["ts_code"].unique().sort()
+    thin = df.filter((pl.col("trade_date") != nxt) | pl.col("ts_code").is_in(codes[:20].implode()))
+    path = tmp_path / "thin_next.parquet"
+    thin.write_parquet(path)
+    outs = {}
+    for name, source in (("full", data), ("thin", path)):
+        outs[name] = tmp_path / f"{name}.parquet"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            assert main(["infer", "--bundle", str(b), "--data", str(source), "--date", str(day), "--top-k", "10",
+                         "-o", str(outs[name])]) == 0
+        hit = [str(w.message) for w in caught if str(nxt) in str(w.message) and "incomplete" in str(w.message)]
+        assert bool(hit) == (name == "thin"), [str(w.message) for w in caught]
+    full, part = pl.read_parquet(outs["full"]), pl.read_parquet(outs["thin"])
+    assert set(full["ts_code"]) != set(part["ts_code"])  # the thin next day did replace picks
+    assert "no bar" in hit[0] and "excluded" in hit[0]

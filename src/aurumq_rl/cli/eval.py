@@ -17,7 +17,7 @@ from typing import Any
 from aurumq_rl.cli.market_args import MARKET_FLAGS, add_market_args, market_from_args, model_market, recorded_market
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_dir_not_input, check_writable
-from aurumq_rl.market.selection import SIZINGS
+from aurumq_rl.market.selection import INDUSTRY_CAP, SIZINGS
 
 DEFAULT_COSTS = "30,60,100"
 MIN_PERIODS = 20  # independent fp-day periods below which the Hansen–Hodrick t-stats are oversized
@@ -105,8 +105,10 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
     model = next((sp for sp in specs if sp.recorded is not None), None)
     market = model_market(args, model.recorded, model.what) if model is not None else market_from_args(args)
     sizing = args.sizing or (model.recorded.get("sizing") if model is not None else None) or "equal"
-    st = dataclasses.replace(st, sizing=sizing)
-    _warn_models_disagree(specs, args, {"universe": universe, "sizing": sizing, **market.settings()})
+    # the industry cap a model trained (and `infer` picks) under; a scores file or factor: the default cap
+    cap = model.recorded.get("industry_cap", INDUSTRY_CAP) if model is not None else INDUSTRY_CAP
+    st = dataclasses.replace(st, sizing=sizing, industry_cap=cap)
+    _warn_models_disagree(specs, args, {"universe": universe, "sizing": sizing, **market.settings()}, cap)
     ep = src.load_eval_panel(args.data, specs, calendar=calendar, universe=universe, start=args.start,
                              end=args.end, forward_period=st.forward_period, market=market)
     window = slice(ep.lo, ep.hi + 1)
@@ -200,7 +202,8 @@ def run_eval(args: argparse.Namespace) -> int:
     return _report(args, list(args.scores), "eval", ensembles=True)
 
 
-def _warn_models_disagree(specs: list, args: argparse.Namespace, used: dict[str, object]) -> None:
+def _warn_models_disagree(specs: list, args: argparse.Namespace, used: dict[str, object],
+                          cap: float | None = None) -> None:
     """Every source is judged under one universe, one backtest sizing and one set of market rules (`used`: the
     flags, else the first recorded ones): warn when a model was trained, or a scores file made, under others
     that no flag settles, naming each. A limit table of its own (`MarketConfig.settings`' `rules`) has no flag: it is
@@ -219,6 +222,8 @@ def _warn_models_disagree(specs: list, args: argparse.Namespace, used: dict[str,
         diff = [f"{flags[k]} {rec[k]}" for k in free if rec[k] != used[k]]
         if rec.get("rules") != used.get("rules"):
             diff.append("its own limit-rule table" if "rules" in rec else "the built-in limit-rule table")
+        if "industry_cap" in meta and meta["industry_cap"] != cap:  # no flag: the first model's cap is used
+            diff.append(f"industry cap {meta['industry_cap']} (judged under {cap})")
         if diff:
             odd.append(f"{sp.spec} ({', '.join(diff)})")
     if odd:

@@ -52,7 +52,7 @@ def _write(df: pl.DataFrame, path: str, panel: Panel) -> None:
 def run(args: argparse.Namespace) -> int:
     from aurumq_rl.data.check import date_counts, date_window
     from aurumq_rl.infer import load_scorer
-    from aurumq_rl.infer.picks import picks_for_range, thin_date_warning
+    from aurumq_rl.infer.picks import picks_for_range, thin_date_warning, thin_next_day_warning
     from aurumq_rl.infer.scorer import extend_end, in_sample_message
 
     if args.output and Path(args.output).suffix not in OUTPUT_SUFFIXES:
@@ -136,6 +136,8 @@ def run(args: argparse.Namespace) -> int:
                       "unbuyable the next session, under the industry cap); the weights spread over the picks made",
                       stacklevel=1)
     if (thin := thin_date_warning(counts, panel.dates[hi])) is not None:
+        warnings.warn(thin, stacklevel=1)
+    if (thin := thin_next_day_warning(counts, panel, scores, np.arange(lo, hi + 1))) is not None:
         warnings.warn(thin, stacklevel=1)
     if args.output:
         _write(picks, args.output, panel)

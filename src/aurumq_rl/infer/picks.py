@@ -1,5 +1,6 @@
 """Tomorrow's picks from scores: the same selection as the env and the backtest (top-K under the industry
-cap, equal or Strategy D weights), after removing what the next session's rules forbid buying when known.
+cap, equal or Strategy D weights; tied scores in `eval`'s order, a hash of (date, code)), after removing what
+the next session's rules forbid buying when known.
 
 A decision at the close of t fills at the close of t+1. When t+1 is in the data (a historical replay), a stock
 that cannot be bought then (`Panel.can_buy`: suspended, one-price, limit-up or newly listed) is excluded
@@ -15,6 +16,7 @@ import polars as pl
 
 from aurumq_rl.data.check import thin_dates
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.eval.metrics import tie_broken
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
 
 PICK_SCHEMA: dict[str, pl.DataType] = {
@@ -46,6 +48,33 @@ def thin_date_warning(counts: pl.DataFrame, day: np.datetime64) -> str | None:
             "it: the data of that day looks incomplete, so the picks come from part of the market")
 
 
+def thin_next_day_warning(counts: pl.DataFrame, panel: Panel, scores: np.ndarray, t_idx: np.ndarray) -> str | None:
+    """A warning when the next session of a decision date in `t_idx` is in the data but thin (`thin_dates`:
+    far fewer stocks than the dates before it, typically a day downloaded before it was complete): a scored
+    universe stock with no bar there counts as suspended and is excluded from the picks, so the picks replace
+    names only because the data of that day is missing. `counts`: rows per date of the whole source."""
+    days = counts["trade_date"].to_numpy().astype("datetime64[D]")
+    thin, median = thin_dates(counts["len"].to_numpy())
+    n = counts["len"].to_numpy()
+    said = []
+    for t in t_idx:
+        if t + 1 >= len(panel.dates):
+            continue
+        i = int(np.searchsorted(days, panel.dates[t + 1]))
+        if i >= len(days) or days[i] != panel.dates[t + 1] or not thin[i]:
+            continue
+        lost = int((panel.in_universe[t] & np.isfinite(scores[t]) & ~panel.present[t + 1]).sum())
+        if lost:
+            said.append(f"{panel.dates[t + 1]} (next session of {panel.dates[t]}: {n[i]} stocks against a median "
+                        f"of {median[i]:.0f}; {lost} scored candidate(s) have no bar there)")
+    if not said:
+        return None
+    return (f"the next session looks incomplete on {len(said)} decision date(s): {'; '.join(said[:3])}"
+            f"{' …' if len(said) > 3 else ''}. A stock with no bar on the next session counts as suspended and "
+            "was excluded from the picks, the next names taking its slots; if that day's data is incomplete, "
+            "complete it or decide on the last complete date (the next session then unknown)")
+
+
 def picks_for_date(panel: Panel, scores: np.ndarray, t: int, top_k: int, *, sizing: str = "equal",
                    industry_cap: float | None = INDUSTRY_CAP) -> pl.DataFrame:
     """The top-K picks of date index t from [T, N] scores (NaN = not scored), ranked 1..K."""
@@ -53,11 +82,13 @@ def picks_for_date(panel: Panel, scores: np.ndarray, t: int, top_k: int, *, sizi
     ok_next, known = buyable_next_day(panel, t)
     valid = panel.in_universe[t] & np.isfinite(s) & ok_next
     ind = panel.industry[t] if panel.industry is not None else None
-    # ties break by ts_code (codes are sorted, select_top_k keeps the lower index first): reproducible
-    chosen = select_top_k(np.where(valid, s, 0.0), valid, top_k, ind, industry_cap)
+    # tied scores are ordered by the hash of (date, code) `eval` orders them by (`eval.metrics.tie_broken`), so
+    # the picks served are the top K eval judged; code order sorts by exchange, board and listing age
+    key = tie_broken(s[None], valid[None], panel.dates[t:t + 1], panel.codes)[0]
+    chosen = select_top_k(np.where(valid, key, 0.0), valid, top_k, ind, industry_cap)
     w = position_weights(np.where(chosen, s, 0.0), chosen, sizing)
     idx = np.flatnonzero(chosen)
-    idx = idx[np.lexsort((idx, -s[idx]))]
+    idx = idx[np.argsort(-key[idx], kind="stable")]  # by score, ties in the same hash order
     names = np.asarray([*panel.industry_names, None], dtype=object)  # index -1: unknown
     industry = names[ind[idx]] if ind is not None else np.full(len(idx), None, dtype=object)
     frame = pl.DataFrame({
