@@ -410,3 +410,20 @@ def test_a_window_of_few_independent_periods_is_warned(oracle: pl.DataFrame, tmp
         assert bool(got) == warned, got
         if warned:
             assert re.search(rf"\d+ decision dates hold only \d independent {fp}-day periods \(under 20\)", got[0])
+
+
+def test_a_model_is_judged_at_its_own_top_k(oracle: pl.DataFrame, tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """`infer` serves a model's recorded top_k (20 here); eval judged a top-30 book unless told: it now takes the
+    model's top_k by default, and --top-k still chooses."""
+    run = _run_dir(tmp_path / "run", oracle)
+    (run / "bundle").mkdir()
+    (run / "bundle" / "policy.onnx").write_bytes(b"")
+    (run / "bundle" / "metadata.json").write_text('{"universe": "main_board_non_st", "top_k": 20}')
+    window = ["--start", START, "--end", END, "--random-draws", "5", "--cost-bps", "30"]
+    for flag, want in (([], 20), (["--top-k", "7"], 7)):
+        out = tmp_path / f"o{want}"
+        rc, _, err = _eval(["eval", "--scores", str(run), "--data", demo_market(), *window, *flag, "-o", str(out)],
+                           capsys)
+        assert rc == 0, err
+        assert json.loads((out / "eval.json").read_text())["settings"]["top_k"] == want

@@ -20,6 +20,7 @@ from aurumq_rl.io import check_dir_not_input, check_writable
 from aurumq_rl.market.selection import INDUSTRY_CAP, SIZINGS
 
 DEFAULT_COSTS = "30,60,100"
+DEFAULT_TOP_K = 30
 MIN_PERIODS = 20  # independent fp-day periods below which the Hansen–Hodrick t-stats are oversized
 
 
@@ -28,7 +29,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--start", help="first decision date, YYYY-MM-DD (default: the data's first date)")
     p.add_argument("--end", help="last decision date, YYYY-MM-DD (default: the last whose forward window and "
                    "main-wave hold fit in the data)")
-    p.add_argument("--top-k", type=int, default=30, help="stocks picked per date (default 30)")
+    p.add_argument("--top-k", type=int, help=f"stocks picked per date (default: a model's training top_k, as infer "
+                   f"picks, else {DEFAULT_TOP_K})")
     p.add_argument("--forward-period", type=int, default=5, help="holding period fp in trading days (default 5)")
     p.add_argument("--universe", help="main_board_non_st | all_non_st | hs300 | zz500 | all (default: a model's "
                                       "training universe, else main_board_non_st)")
@@ -75,13 +77,14 @@ def settings_from_args(args: argparse.Namespace) -> Any:
             CostModel(round_trip_bps=c)
         except ValueError as exc:
             raise DataError(str(exc)) from exc
-    for flag, v in (("--top-k", args.top_k), ("--forward-period", args.forward_period),
+    top_k = DEFAULT_TOP_K if args.top_k is None else args.top_k  # a model's own: `evaluate`
+    for flag, v in (("--top-k", top_k), ("--forward-period", args.forward_period),
                     ("--random-draws", args.random_draws)):
         if v < 1:
             raise DataError(f"{flag} {v}: must be ≥ 1")
     if args.seed < 0:
         raise DataError(f"--seed {args.seed}: must be ≥ 0")
-    return EvalSettings(top_k=args.top_k, forward_period=args.forward_period, cost_bps=costs,
+    return EvalSettings(top_k=top_k, forward_period=args.forward_period, cost_bps=costs,
                         random_draws=args.random_draws, seed=args.seed)
 
 
@@ -108,6 +111,8 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
     # the industry cap a model trained (and `infer` picks) under; a scores file or factor: the default cap
     cap = model.recorded.get("industry_cap", INDUSTRY_CAP) if model is not None else INDUSTRY_CAP
     st = dataclasses.replace(st, sizing=sizing, industry_cap=cap)
+    if args.top_k is None and model is not None and model.recorded.get("top_k"):  # the book infer serves
+        st = dataclasses.replace(st, top_k=int(model.recorded["top_k"]))
     _warn_models_disagree(specs, args, {"universe": universe, "sizing": sizing, **market.settings()}, cap)
     ep = src.load_eval_panel(args.data, specs, calendar=calendar, universe=universe, start=args.start,
                              end=args.end, forward_period=st.forward_period, market=market)
