@@ -95,3 +95,30 @@ def test_infer_warns_when_the_next_session_it_excludes_by_looks_incomplete(tmp_p
     full, part = pl.read_parquet(outs["full"]), pl.read_parquet(outs["thin"])
     assert set(full["ts_code"]) != set(part["ts_code"])  # the thin next day did replace picks
     assert "no bar" in hit[0] and "excluded" in hit[0]
+
+
+def test_infer_batch_warns_of_a_thin_decision_date_inside_the_range(tmp_path: Path) -> None:
+    """Batch mode checked only its last decision date: a thin date in the middle of --start/--end (picks made
+    from part of the market) went unwarned. It is named now."""
+    pytest.importorskip("onnxruntime")
+    import dataclasses
+
+    from aurumq_rl.cli.main import main
+    from aurumq_rl.data.synth import preset, write_demo
+    from tests.export.conftest import make_bundle
+
+    cfg = dataclasses.replace(preset("small", seed=1), n_stocks=60, n_days=40)
+    data = write_demo(str(tmp_path / "m.parquet"), cfg)[0]
+    b = make_bundle(tmp_path / "b", names=["alpha_001"], weights=[1.0])
+    df = pl.read_parquet(data)
+    dates = df["trade_date"].unique().sort()
+    codes = df["ts_code"].unique().sort()
+    mid = dates[27]
+    path = tmp_path / "thin_mid.parquet"
+    df.filter((pl.col("trade_date") != mid) | pl.col("ts_code").is_in(codes[:20].implode())).write_parquet(path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        assert main(["infer", "--bundle", str(b), "--data", str(path), "--start", str(dates[25]), "--end",
+                     str(dates[30]), "--top-k", "10", "-o", str(tmp_path / "p.parquet")]) == 0
+    assert any(f"{mid} holds" in str(w.message) and "incomplete" in str(w.message) for w in caught), \
+        [str(w.message) for w in caught]
