@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import errno
 import fnmatch
+import glob
 import json
 import os
 import shutil
+import socket
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -99,6 +101,47 @@ def _write_error(target: Path, exc: OSError, tmp: str | Path | None = None, kind
     return DataError(f"cannot write {target} ({reason}); choose a writable {kind}")
 
 
+def _temp_prefix(target: Path) -> str:
+    """The name a temp beside `target` starts with: `.NAME.HOST-PID.`, so that a later write of the same target
+    can tell (and remove) the temps of a process that was killed outright (`_sweep_stale`)."""
+    return f".{target.name}.{socket.gethostname()}-{os.getpid()}."
+
+
+def _sweep_stale(target: Path) -> None:
+    """Remove the temps a killed process (SIGKILL, a power cut: no chance to clean up) left beside `target`: those
+    this host's dead processes made. Another host's temps (a shared file system) and a live process's stay."""
+    head = f".{target.name}."
+    host = socket.gethostname()
+    try:
+        stale = list(target.parent.glob(f"{glob.escape(head)}*.tmp"))
+    except OSError:
+        return
+    for p in stale:
+        tag = p.name[len(head):-len(".tmp")].rpartition(".")[0]  # HOST-PID (the random part has no dot)
+        who, _, pid = tag.rpartition("-")
+        if who != host or not pid.isdigit() or int(pid) == os.getpid() or _alive(int(pid)):
+            continue
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            p.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process `pid` runs: a zombie (killed, not yet reaped; Linux /proc tells) is not running."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # another user's process: alive
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as f:
+            return f.read().rpartition(")")[2].split()[0] not in ("Z", "X")
+    except (OSError, IndexError):
+        return True
+
+
 def _temp_beside(target: Path) -> Path:
     """A new empty temp file in the target's directory (created if needed); refuse a directory target now,
     before any work is done."""
@@ -106,7 +149,8 @@ def _temp_beside(target: Path) -> Path:
         if target.is_dir():
             raise IsADirectoryError(21, os.strerror(21), str(target))
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        _sweep_stale(target)
+        fd, tmp = tempfile.mkstemp(prefix=_temp_prefix(target), suffix=".tmp", dir=target.parent)
     except OSError as exc:
         raise _write_error(target, exc) from exc
     os.close(fd)
@@ -247,7 +291,8 @@ def atomic_dir(target: str | Path, *, merge: bool) -> Iterator[Path]:
     out = Path(target)
     try:  # a read-only or full file system, an NFS root_squash that os.access did not see: one line, no traceback
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent))
+        _sweep_stale(out)
+        tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(out), suffix=".tmp", dir=out.parent))
     except OSError as exc:
         raise _write_error(out, exc, kind="directory") from exc
     try:

@@ -34,7 +34,7 @@ from aurumq_rl.data.source import date_index, to_date
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
 from aurumq_rl.export.bundle import METADATA_FILE
-from aurumq_rl.io import atomic_write_json, atomic_write_with
+from aurumq_rl.io import atomic_write_json, atomic_write_text, atomic_write_with
 from aurumq_rl.market.status import MarketConfig
 from aurumq_rl.market.universe import check_top_k
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
@@ -365,10 +365,13 @@ class Trainer:
             if not last.is_file():
                 raise DataError(f"--resume: no checkpoint at {last}")
             self._restore(last)
+            _trim_metrics_log(self.out / "metrics.jsonl", self.ppo.updates)
         else:
             clear_run_artefacts(self.out)
         atomic_write_json(self.manifest(), self.out / "run.json")
-        writer = _tensorboard(self.out / "tb")
+        # on resume, TensorBoard hides what an interrupted run logged after the checkpoint (an update is logged
+        # at its env-step count, so the checkpoint's own update stays)
+        writer = _tensorboard(self.out / "tb", purge_step=self.ppo.env_steps + 1 if resume else None)
         from tqdm import tqdm
 
         bar = tqdm(total=self.ppo.n_updates, initial=self.ppo.updates, disable=not progress, unit="upd")
@@ -387,12 +390,14 @@ class Trainer:
                     if np.isfinite(score) and score > self.best:
                         self.best = score
                         self._save("best.pt")
-                self._save("last.pt")
+                # the row (and TensorBoard) before last.pt: a kill between them leaves a row past the checkpoint,
+                # which --resume trims and writes again; the other order would lose the row for good
                 log.write(json.dumps(metrics) + "\n")
                 log.flush()
                 if writer is not None:
                     for k, v in metrics.items():
                         writer.add_scalar(k, v, self.ppo.env_steps)
+                self._save("last.pt")
                 bar.set_postfix(sps=f"{sps:.0f}", val=f"{metrics.get(self.cfg.best_metric, float('nan')):.4f}")
                 bar.update(1)
         bar.close()
@@ -417,12 +422,30 @@ def _check_finite(metrics: dict, policy: torch.nn.Module, log: TextIO) -> None:
                         "`aurumq-rl data check` on --data for NaN/inf or extreme values")
 
 
-def _tensorboard(path: Path):  # noqa: ANN202
+def _trim_metrics_log(path: Path, updates: int) -> None:
+    """On --resume from a checkpoint at `updates`: keep the log's rows of updates 1 … `updates` and drop the rest (a
+    row a killed run wrote after its last checkpoint, a line cut short by the kill), so that the resumed run writes
+    each later update exactly once."""
+    if not path.is_file():
+        return
+    keep = []
+    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if line.endswith("\n") and isinstance(row, dict) and isinstance(row.get("update"), int) \
+                and row["update"] <= updates:
+            keep.append(line)
+    atomic_write_text("".join(keep), path)
+
+
+def _tensorboard(path: Path, purge_step: int | None = None):  # noqa: ANN202
     try:
         from torch.utils.tensorboard import SummaryWriter
     except ImportError:
         return None
-    return SummaryWriter(str(path))
+    return SummaryWriter(str(path), purge_step=purge_step)
 
 
 def _jsonable(obj: object) -> object:

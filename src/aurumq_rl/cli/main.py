@@ -1,7 +1,8 @@
 """The `aurumq-rl` command line: one entry point, one module per command group.
 
 Each command module exposes `register(subparsers)`; bad input (`DataError`) prints one clear line and exits 2,
-never a traceback; Ctrl-C prints `interrupted` and exits 130; a closed pipe (`| head`) exits 141 quietly.
+never a traceback; Ctrl-C prints `interrupted` and exits 130; SIGTERM exits 143 after the same clean-up (no temp
+file left); a closed pipe (`| head`) exits 141 quietly.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import os
+import signal
 import sys
 import warnings
 
@@ -32,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     warnings.simplefilter("default")
     warnings.formatwarning = lambda msg, cat, *_a, **_k: f"warning: {msg}\n"  # type: ignore[assignment]
+    previous = _exit_on_sigterm()
     try:
         return int(args.func(args) or 0)
     except DataError as exc:
@@ -49,6 +52,23 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:  # Ctrl-C: the atomic writers have already removed their temp files
         print("interrupted", file=sys.stderr)
         return 130
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _terminated(signum: int, frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
+def _exit_on_sigterm() -> object:
+    """SIGTERM (`kill`, `timeout`, `docker stop`, a batch scheduler's time limit) ends the command through Python's
+    unwinding, as Ctrl-C does, so the atomic writers remove their temp files (a default SIGTERM kills at once and
+    leaves them); exit status 143 as for the signal. Returns the handler it replaced (None off the main thread)."""
+    try:
+        return signal.signal(signal.SIGTERM, _terminated)
+    except ValueError:  # not the main thread: leave signals alone
+        return None
 
 
 if __name__ == "__main__":

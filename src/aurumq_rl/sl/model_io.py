@@ -22,7 +22,7 @@ from aurumq_rl import __version__
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
-from aurumq_rl.io import atomic_write_json, atomic_write_text, atomic_write_with
+from aurumq_rl.io import atomic_dir, atomic_write_json, atomic_write_text, atomic_write_with
 from aurumq_rl.market.status import MarketConfig, market_from_settings
 from aurumq_rl.provenance import git_commit, sha256_file
 from aurumq_rl.sl.dataset import build_dataset, scorable
@@ -54,29 +54,32 @@ def save_model(out_dir: str | Path, ens: Ensemble, *, features: str, universe: s
     if len(kinds) != 1 or not kinds <= set(SAVABLE):
         raise DataError(f"models of kind {sorted(kinds)} cannot be saved together; one ensemble holds one booster kind")
     booster = kinds.pop()
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
-    files: dict[str, str] = {}
-    for m in ens.members:
-        name = f"model_seed{m.seed}{MODEL_SUFFIX[booster]}"
-        if booster == "lightgbm":
-            atomic_write_text(m.model.model_to_string(num_iteration=m.best_iteration), out / name)
-        elif booster == "xgboost":  # the trees up to the best iteration, as JSON
-            atomic_write_text(m.model[: m.best_iteration].save_raw("json").decode(), out / name)
-        else:  # catboost: fitted with use_best_model, so the saved model stops at the best iteration
-            atomic_write_with(out / name, lambda tmp, model=m.model: model.save_model(tmp, format="cbm"))
-        files[name] = sha256_file(out / name)
-    manifest = {
-        "kind": MODEL_KIND, "booster": booster, "format_version": FORMAT_VERSION,
-        "factor_names": list(ens.feature_names),
-        "features": features, "normalize": "raw", "universe": universe, "market": market.settings(),
-        "label": label, "forward_period": forward_period, "windows": windows, "objective": ens.objective,
-        "seeds": ens.seeds, "combine": ens.combine, "calibration": ens.calibration,
-        "best_iterations": [m.best_iteration for m in ens.members], "params": ens.info.get("params"),
-        "target": ens.info.get("target"), "versions": package_versions(), "git_commit": git_commit(),
-        "files": files, **(extra or {}),
-    }
-    return atomic_write_json(manifest, out / MANIFEST)
+    # the directory is written whole beside `out_dir` and swapped in at the end (`atomic_dir`): a run killed while
+    # saving leaves the previous model loadable, never new boosters under the old manifest's hashes
+    target = Path(out_dir)
+    with atomic_dir(target, merge=False) as out:
+        files: dict[str, str] = {}
+        for m in ens.members:
+            name = f"model_seed{m.seed}{MODEL_SUFFIX[booster]}"
+            if booster == "lightgbm":
+                atomic_write_text(m.model.model_to_string(num_iteration=m.best_iteration), out / name)
+            elif booster == "xgboost":  # the trees up to the best iteration, as JSON
+                atomic_write_text(m.model[: m.best_iteration].save_raw("json").decode(), out / name)
+            else:  # catboost: fitted with use_best_model, so the saved model stops at the best iteration
+                atomic_write_with(out / name, lambda tmp, model=m.model: model.save_model(tmp, format="cbm"))
+            files[name] = sha256_file(out / name)
+        manifest = {
+            "kind": MODEL_KIND, "booster": booster, "format_version": FORMAT_VERSION,
+            "factor_names": list(ens.feature_names),
+            "features": features, "normalize": "raw", "universe": universe, "market": market.settings(),
+            "label": label, "forward_period": forward_period, "windows": windows, "objective": ens.objective,
+            "seeds": ens.seeds, "combine": ens.combine, "calibration": ens.calibration,
+            "best_iterations": [m.best_iteration for m in ens.members], "params": ens.info.get("params"),
+            "target": ens.info.get("target"), "versions": package_versions(), "git_commit": git_commit(),
+            "files": files, **(extra or {}),
+        }
+        atomic_write_json(manifest, out / MANIFEST)
+    return target / MANIFEST
 
 
 class SLScorer:
