@@ -25,6 +25,22 @@ def _rows(out: Path) -> list[dict]:
     return [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
 
 
+def assert_same_run(a: Path, b: Path) -> None:
+    """Run `b` (interrupted, then resumed) logged each update once and equals the uninterrupted run `a` metric for
+    metric (but its speed) and weight for weight."""
+    import torch
+
+    def strip(rows: list[dict]) -> list[dict]:
+        return [{k: v for k, v in r.items() if k != "env_steps_per_s"} for r in rows]
+
+    assert [r["update"] for r in _rows(b)] == [r["update"] for r in _rows(a)]
+    assert strip(_rows(b)) == strip(_rows(a))
+    wa = torch.load(a / "last.pt", weights_only=False)["policy"]
+    wb = torch.load(b / "last.pt", weights_only=False)["policy"]
+    for k in wa:
+        assert torch.equal(wa[k], wb[k]), k
+
+
 def _cfg(data: str, out: Path, updates: int, seed: int = 0, env: EnvConfig | None = None, **kw: object) -> TrainConfig:
     """A tiny TrainConfig: 4 envs × 8 steps per update, top 5, episodes of 8 decisions, one thread."""
     ppo = PPOConfig(total_timesteps=32 * updates, n_envs=4, n_steps=8, batch_size=16, seed=seed)

@@ -14,7 +14,7 @@ torch = pytest.importorskip("torch")
 
 import aurumq_rl.algos.trainer as trainer_mod  # noqa: E402
 from aurumq_rl.cli.main import main  # noqa: E402
-from tests.cli.helpers import TINY, _rows, _steps  # noqa: E402
+from tests.cli.helpers import TINY, _rows, _steps, assert_same_run  # noqa: E402
 
 
 def test_ctrl_c_then_resume_continues_exactly_like_an_uninterrupted_run(
@@ -50,16 +50,9 @@ def test_ctrl_c_then_resume_continues_exactly_like_an_uninterrupted_run(
         assert main([*argv, "--resume"]) == 0
     assert not [w for w in got if "--total-timesteps" in str(w.message)]
 
-    def strip(rows: list[dict]) -> list[dict]:
-        return [{k: v for k, v in r.items() if k != "env_steps_per_s"} for r in rows]
-
     assert [r["update"] for r in _rows(b)] == [1, 2, 3, 4, 5]
     assert [r["steps"] for r in _rows(b)] == [32, 64, 96, 128, 160]
-    assert strip(_rows(b)) == strip(_rows(a))
-    wa = torch.load(a / "last.pt", weights_only=False)["policy"]
-    wb = torch.load(b / "last.pt", weights_only=False)["policy"]
-    for k in wa:
-        assert torch.equal(wa[k], wb[k]), k
+    assert_same_run(a, b)
 
 
 def test_resume_without_a_checkpoint_is_an_error_naming_it(

@@ -17,7 +17,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from aurumq_rl.cli.main import main  # noqa: E402
-from tests.cli.helpers import TINY, _rows, _steps  # noqa: E402
+from tests.cli.helpers import TINY, _rows, _steps, assert_same_run  # noqa: E402
 
 # runs `aurumq-rl ARGV…` and SIGKILLs itself at update $KILL_AT: just before or just after last.pt is renamed in place
 CHILD = """
@@ -38,10 +38,6 @@ sys.exit(main(sys.argv[1:]))
 """
 
 
-def _strip(rows: list[dict]) -> list[dict]:
-    return [{k: v for k, v in r.items() if k != "env_steps_per_s"} for r in rows]
-
-
 @pytest.mark.parametrize("when", ["before", "after"])
 def test_sigkill_around_the_checkpoint_then_resume_equals_an_uninterrupted_run(
     data: str, tmp_path: Path, when: str
@@ -58,11 +54,7 @@ def test_sigkill_around_the_checkpoint_then_resume_equals_an_uninterrupted_run(
     assert child.returncode == -signal.SIGKILL, child.stderr
     assert main([*argv, "--resume"]) == 0
     assert [r["update"] for r in _rows(b)] == [1, 2, 3, 4, 5]
-    assert _strip(_rows(b)) == _strip(_rows(a))
-    wa = torch.load(a / "last.pt", weights_only=False)["policy"]
-    wb = torch.load(b / "last.pt", weights_only=False)["policy"]
-    for k in wa:
-        assert torch.equal(wa[k], wb[k]), k
+    assert_same_run(a, b)
 
 
 def test_resume_drops_a_row_cut_short_by_a_kill(data: str, tmp_path: Path) -> None:
@@ -82,7 +74,7 @@ def test_resume_drops_a_row_cut_short_by_a_kill(data: str, tmp_path: Path) -> No
     log.write_text("".join(good[:3]) + good[3][:25])  # rows 1-2, row 3 (past last.pt), then a line cut short
     assert main([*argv, "--resume"]) == 0
     assert [r["update"] for r in _rows(b)] == [1, 2, 3, 4]
-    assert _strip(_rows(b)) == _strip(_rows(a))
+    assert_same_run(a, b)
 
 
 @pytest.mark.parametrize("when", ["before", "after"])

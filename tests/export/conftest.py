@@ -57,6 +57,16 @@ def _seal(root: Path) -> None:
     (root / "checksums.json").write_text(json.dumps({f: sha256_file(root / f) for f in BUNDLE_FILES}))
 
 
+def small_market_file(root: Path, n_days: int = 40) -> str:
+    """The small synthetic market cut to 60 stocks × `n_days` days, written under `root` (seed 1)."""
+    import dataclasses
+
+    from aurumq_rl.data.synth import preset, write_demo
+
+    cfg = dataclasses.replace(preset("small", seed=1), n_stocks=60, n_days=n_days)
+    return write_demo(str(root / "m.parquet"), cfg)[0]
+
+
 def make_bundle(root: Path, *, names: list[str] = NAMES, weights: list[float] = WEIGHTS,
                 golden_shift: float = 0.0, **meta: object) -> Path:
     """A complete, sealed bundle whose golden scores are the linear map computed here (plus `golden_shift`)."""

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import warnings
 from pathlib import Path
@@ -16,15 +15,12 @@ pytest.importorskip("onnx")
 pytest.importorskip("onnxruntime")
 
 from aurumq_rl.cli.main import main  # noqa: E402
-from tests.export.conftest import make_bundle  # noqa: E402
+from tests.export.conftest import make_bundle, small_market_file  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def market(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from aurumq_rl.data.synth import preset, write_demo
-
-    cfg = dataclasses.replace(preset("small", seed=1), n_stocks=60, n_days=80)
-    return write_demo(str(tmp_path_factory.mktemp("cap_market") / "m.parquet"), cfg)[0]
+    return small_market_file(tmp_path_factory.mktemp("cap_market"), n_days=80)
 
 
 @pytest.mark.parametrize("cap", [0.1, None])

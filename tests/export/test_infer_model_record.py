@@ -19,15 +19,12 @@ pytest.importorskip("onnxruntime")
 from aurumq_rl.cli.main import main  # noqa: E402
 from aurumq_rl.errors import DataError  # noqa: E402
 from aurumq_rl.infer.scorer import Scorer  # noqa: E402
-from tests.export.conftest import make_bundle  # noqa: E402
+from tests.export.conftest import make_bundle, small_market_file  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def small_market(tmp_path_factory: pytest.TempPathFactory) -> str:
-    from aurumq_rl.data.synth import preset, write_demo
-
-    cfg = dataclasses.replace(preset("small", seed=1), n_stocks=60, n_days=40)
-    return write_demo(str(tmp_path_factory.mktemp("small_market") / "m.parquet"), cfg)[0]
+    return small_market_file(tmp_path_factory.mktemp("small_market"))
 
 
 def test_infer_does_not_silently_drop_the_industry_cap(tmp_path: Path, small_market: str) -> None:

@@ -13,6 +13,16 @@ import pytest
 from aurumq_rl.infer.picks import thin_date_warning
 
 
+def _market_and_bundle(tmp_path: Path) -> tuple[str, Path, pl.DataFrame, pl.Series, pl.Series]:
+    """A small market (60 stocks × 40 days), a one-factor bundle, the market's frame, dates and codes."""
+    from tests.export.conftest import make_bundle, small_market_file
+
+    data = small_market_file(tmp_path)
+    df = pl.read_parquet(data)
+    return (data, make_bundle(tmp_path / "b", names=["alpha_001"], weights=[1.0]), df,
+            df["trade_date"].unique().sort(), df["ts_code"].unique().sort())
+
+
 def _counts(n: list[int]) -> pl.DataFrame:
     dates = pl.date_range(pl.date(2024, 1, 1), pl.date(2024, 1, len(n)), eager=True)
     return pl.DataFrame({"trade_date": dates, "len": n})
@@ -67,19 +77,11 @@ def test_infer_warns_when_the_next_session_it_excludes_by_looks_incomplete(tmp_p
     complete), two thirds of the candidates are dropped as 'suspended' and the header says 'next session known:
     unbuyable names excluded': the replaced picks must be named in a warning."""
     pytest.importorskip("onnxruntime")
-    import dataclasses
 
     from aurumq_rl.cli.main import main
-    from aurumq_rl.data.synth import preset, write_demo
-    from tests.export.conftest import make_bundle
 
-    cfg = dataclasses.replace(preset("small", seed=1), n_stocks=60, n_days=40)
-    data = write_demo(str(tmp_path / "m.parquet"), cfg)[0]
-    b = make_bundle(tmp_path / "b", names=["alpha_001"], weights=[1.0])
-    df = pl.read_parquet(data)
-    dates = df["trade_date"].unique().sort()
+    data, b, df, dates, codes = _market_and_bundle(tmp_path)
     day, nxt = dates[25], dates[26]
-    codes = df["ts_code"].unique().sort()
     thin = df.filter((pl.col("trade_date") != nxt) | pl.col("ts_code").is_in(codes[:20].implode()))
     path = tmp_path / "thin_next.parquet"
     thin.write_parquet(path)
@@ -101,18 +103,10 @@ def test_infer_batch_warns_of_a_thin_decision_date_inside_the_range(tmp_path: Pa
     """Batch mode checked only its last decision date: a thin date in the middle of --start/--end (picks made
     from part of the market) went unwarned. It is named now."""
     pytest.importorskip("onnxruntime")
-    import dataclasses
 
     from aurumq_rl.cli.main import main
-    from aurumq_rl.data.synth import preset, write_demo
-    from tests.export.conftest import make_bundle
 
-    cfg = dataclasses.replace(preset("small", seed=1), n_stocks=60, n_days=40)
-    data = write_demo(str(tmp_path / "m.parquet"), cfg)[0]
-    b = make_bundle(tmp_path / "b", names=["alpha_001"], weights=[1.0])
-    df = pl.read_parquet(data)
-    dates = df["trade_date"].unique().sort()
-    codes = df["ts_code"].unique().sort()
+    data, b, df, dates, codes = _market_and_bundle(tmp_path)
     mid = dates[27]
     path = tmp_path / "thin_mid.parquet"
     df.filter((pl.col("trade_date") != mid) | pl.col("ts_code").is_in(codes[:20].implode())).write_parquet(path)
