@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from aurumq_rl.eval.windows import ensemble_scores, quarter_windows, rolling_windows, topk_overlap, window_report
+from aurumq_rl.eval.windows import ensemble_scores, picks_overlap, quarter_windows, rolling_windows, window_report
 
 R15 = math.sqrt(1.5)  # z-score of the extremes of three equally spaced values (ddof 0)
 
@@ -71,9 +71,9 @@ def test_ensembles_by_hand() -> None:
         ensemble_scores([a], mask, "mean")
 
 
-def test_topk_overlap_jaccard() -> None:
-    a = np.array([[4.0, 3.0, 2.0, 1.0], [4.0, 3.0, 2.0, 1.0]])
-    b = np.array([[1.0, 4.0, 3.0, 2.0], [4.0, 3.0, 2.0, 1.0]])
-    j = topk_overlap([a, b], np.ones((2, 4), bool), 2)
+def test_picks_overlap_jaccard() -> None:
+    a = np.array([[1, 1, 0, 0], [1, 1, 0, 0]], bool)
+    b = np.array([[0, 1, 1, 0], [1, 1, 0, 0]], bool)
+    j = picks_overlap(np.stack([a, b]))
     # date 0: {0,1} vs {1,2} → 1/3; date 1: identical → 1
     np.testing.assert_allclose(j, [[1, 2 / 3], [2 / 3, 1]], atol=1e-12)

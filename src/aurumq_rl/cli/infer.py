@@ -135,11 +135,8 @@ def run(args: argparse.Namespace) -> int:
                       f"{short.sort('len')['trade_date'][0]}{others} (the universe's scored stocks, less those "
                       "unbuyable the next session, under the industry cap); the weights spread over the picks made",
                       stacklevel=1)
-    # every decision date (a batch's middle ones too), not only the last
-    thin = [m for d in panel.dates[lo:hi + 1] if (m := thin_date_warning(counts, d)) is not None]
-    if thin:
-        more = f" (and {len(thin) - 1} more decision date(s) like it)" if len(thin) > 1 else ""
-        warnings.warn(thin[0] + more, stacklevel=1)
+    if (thin := thin_date_warning(counts, panel.dates[lo:hi + 1])) is not None:  # every decision date
+        warnings.warn(thin, stacklevel=1)
     if (thin := thin_next_day_warning(counts, panel, scores, np.arange(lo, hi + 1))) is not None:
         warnings.warn(thin, stacklevel=1)
     if args.output:

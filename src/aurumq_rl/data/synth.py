@@ -134,7 +134,9 @@ def generate(cfg: SynthConfig) -> tuple[pl.DataFrame, pl.DataFrame]:
             list_idx = np.where(on & (list_idx < opened), rng.integers(opened, T, N), list_idx)
     codes = _codes(rng, boards)
     before = cal_np[0] - rng.integers(400, 7000, N).astype("timedelta64[D]")
-    board_opened = np.array([BOARD_OPENED.get(b, date.min) for b in boards], dtype="datetime64[D]")
+    board_opened = np.full(N, np.datetime64(date.min, "D"))
+    for board, opened in BOARD_OPENED.items():
+        board_opened[boards == board] = np.datetime64(opened, "D")
     list_date = np.where(list_idx >= 0, cal_np[np.clip(list_idx, 0, T - 1)], np.maximum(before, board_opened))
     delist_idx = np.where(rng.random(N) < 0.02, rng.integers(T // 3, T, N), T)
     delist_idx = np.maximum(delist_idx, list_idx + 80).clip(max=T)

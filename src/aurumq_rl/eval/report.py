@@ -84,6 +84,7 @@ class ScoreEvaluation:
     hi: int
     rank_ic: np.ndarray  # [T] per-date rank IC, NaN outside lo..hi: what report["rank_ic"] summarises
     backtests: dict[str, dict[str, BacktestResult]]  # hold → bps key → the run report["backtest"] summarises
+    picks: np.ndarray  # [T, N] the top-K sets every figure and the backtest judge (ties in the hash order)
 
 
 def evaluate_scores(panel: Panel, scores: np.ndarray, *, top_k: int = 30, forward_period: int = 5,
@@ -184,4 +185,4 @@ def evaluate_scores_full(panel: Panel, scores: np.ndarray, *, top_k: int = 30, f
         "windows": window_report(panel.dates, series["equal"], rnd_series, lo, hi, rank_ic),
         "backtest": {h: sweep_summaries(runs[h], hit_threshold) for h in holds},
     }
-    return ScoreEvaluation(to_jsonable(out), lo, hi, rank_ic, runs)
+    return ScoreEvaluation(to_jsonable(out), lo, hi, rank_ic, runs, picks)

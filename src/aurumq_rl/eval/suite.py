@@ -20,10 +20,10 @@ import polars as pl
 from aurumq_rl.data.labels import last_decision_index
 from aurumq_rl.errors import DataError
 from aurumq_rl.eval.backtest import COST_SWEEP_BPS, simulate
-from aurumq_rl.eval.metrics import random_score_keys, random_scores, select_picks, tie_broken
+from aurumq_rl.eval.metrics import random_score_keys, random_scores, select_picks
 from aurumq_rl.eval.report import evaluate_scores_full, to_jsonable
 from aurumq_rl.eval.sources import EvalPanel, ScoreSet
-from aurumq_rl.eval.windows import ENSEMBLE_METHODS, ensemble_scores, topk_overlap
+from aurumq_rl.eval.windows import ENSEMBLE_METHODS, ensemble_scores, picks_overlap
 from aurumq_rl.market.costs import CostModel
 from aurumq_rl.market.selection import INDUSTRY_CAP
 
@@ -121,14 +121,14 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
         for m in ENSEMBLE_METHODS:
             named[ENSEMBLE_PREFIX + m] = ensemble_scores(list(named.values())[:len(sets)], universe_valid, m)
             kinds[ENSEMBLE_PREFIX + m] = "ensemble"
-    results, trades, equity, ics = {}, [], [], {}
+    results, trades, equity, ics, picks = {}, [], [], {}, {}
     days = np.zeros(0, dtype="datetime64[D]")
     cache: dict = {}  # sources with the same candidates share one random baseline
     for name, sc in named.items():
         ev = evaluate_scores_full(panel, sc, top_k=st.top_k, forward_period=fp, cost_bps=st.cost_bps,
                                   random_draws=st.random_draws, seed=st.seed, industry_cap=st.industry_cap,
                                   sizing=st.sizing, start=ep.lo, end=ep.hi, random_cache=cache)
-        results[name], ics[name] = ev.report, ev.rank_ic
+        results[name], ics[name], picks[name] = ev.report, ev.rank_ic, ev.picks
         bt = ev.backtests["fp"][f"{st.cost_bps[0]:g}"]  # the run of report["backtest"]["fp"] at the first cost
         days = bt.dates
         trades.append(bt.trades.select(pl.lit(name).alias("source"), pl.all()))
@@ -142,9 +142,7 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
     src = [s.name for s in sets]
     overlap = None
     if len(sets) > 1:
-        ind = panel.industry if st.industry_cap is not None else None
-        jac = topk_overlap([tie_broken(named[n], universe_valid, panel.dates, panel.codes) for n in src],
-                           universe_valid, st.top_k, ind, st.industry_cap)  # the picks the report judges
+        jac = picks_overlap(np.stack([picks[n] for n in src]))  # the picks the report judged
         overlap = {"names": src, "jaccard": jac}
     decision = panel.dates[dates]
     report = {

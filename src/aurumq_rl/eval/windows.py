@@ -14,8 +14,6 @@ from collections.abc import Sequence
 import numpy as np
 
 from aurumq_rl.data.normalize import average_ranks
-from aurumq_rl.eval.metrics import select_picks
-from aurumq_rl.market.selection import INDUSTRY_CAP
 
 ROLLING_LENGTH = 60
 ROLLING_STEP = 20
@@ -115,11 +113,9 @@ def ensemble_scores(score_sets: Sequence[np.ndarray], mask: np.ndarray, method: 
     return np.where(mask, out, np.nan)
 
 
-def topk_overlap(score_sets: Sequence[np.ndarray], valid: np.ndarray, top_k: int,
-                 industry: np.ndarray | None = None, cap_frac: float | None = INDUSTRY_CAP) -> np.ndarray:
-    """[S, S] mean over dates of the Jaccard overlap |A∩B| / |A∪B| of the top-K sets of each pair of score
-    arrays (dates where both pick nothing are skipped)."""
-    picks = np.stack([select_picks(s, valid, top_k, industry, cap_frac) for s in score_sets])
+def picks_overlap(picks: np.ndarray) -> np.ndarray:
+    """[S, S] mean over dates of the Jaccard overlap |A∩B| / |A∪B| of [S, T, N] top-K pick sets (dates where
+    both pick nothing are skipped)."""
     inter = np.einsum("atn,btn->abt", picks.astype(np.int32), picks.astype(np.int32))
     size = picks.sum(2)
     union = size[:, None, :] + size[None, :, :] - inter

@@ -31,21 +31,24 @@ def buyable_next_day(panel: Panel, t: int) -> tuple[np.ndarray, bool]:
     return panel.can_buy[t + 1], True
 
 
-def thin_date_warning(counts: pl.DataFrame, day: np.datetime64) -> str | None:
-    """A warning when `day` holds far fewer stocks than the dates before it (`data.check.thin_dates`):
-    typically data downloaded before the day was complete, so the picks come from part of the market.
-    `counts`: rows per date of the whole source (`data.check.date_counts`), so a window that starts at
-    `day` is still judged against the dates before it."""
+def thin_date_warning(counts: pl.DataFrame, days: np.datetime64 | np.ndarray) -> str | None:
+    """A warning when a decision date of `days` (one or many) holds far fewer stocks than the dates before it
+    (`data.check.thin_dates`): typically data downloaded before the day was complete, so the picks come from
+    part of the market. `counts`: rows per date of the whole source (`data.check.date_counts`), so a window
+    that starts at a day is still judged against the dates before it (the rule looks back only, so one pass
+    over the whole history judges every day)."""
     dates = counts["trade_date"].to_numpy().astype("datetime64[D]")
-    t = int(np.searchsorted(dates, np.datetime64(day, "D"), side="right")) - 1
-    if t < 0 or dates[t] != np.datetime64(day, "D"):
-        return None
-    n = counts["len"].to_numpy()[:t + 1]
+    n = counts["len"].to_numpy()
     thin, median = thin_dates(n)
-    if not thin[t]:
+    want = np.atleast_1d(np.asarray(days, dtype="datetime64[D]"))
+    i = np.minimum(np.searchsorted(dates, want), len(dates) - 1)
+    hit = np.unique(i[(dates[i] == want) & thin[i]]) if len(dates) else np.zeros(0, np.int64)
+    if not len(hit):
         return None
+    t = int(hit[0])
+    more = f" (and {len(hit) - 1} more decision date(s) like it)" if len(hit) > 1 else ""
     return (f"{dates[t]} holds {n[t]} stocks against a median of {median[t]:.0f} on the dates before "
-            "it: the data of that day looks incomplete, so the picks come from part of the market")
+            f"it: the data of that day looks incomplete, so the picks come from part of the market{more}")
 
 
 def thin_next_day_warning(counts: pl.DataFrame, panel: Panel, scores: np.ndarray, t_idx: np.ndarray) -> str | None:
