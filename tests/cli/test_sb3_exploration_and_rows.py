@@ -75,6 +75,7 @@ def test_sb3_rows_carry_the_training_reward_and_entropy_as_ours(data: str, tmp_p
                  "64", "--eval-every", "2", *FLAGS, "--batch-size", str(batch)]) == 0
     rows = [json.loads(x) for x in (out / "metrics.jsonl").read_text().splitlines()]
     assert [r["steps"] for r in rows] == [32, 64]
+    assert [r["update"] for r in rows] == [2, 4]  # as many of our PPO's updates (2 envs × 8 steps each)
     for r in rows:
         assert np.isfinite(r["reward_mean"])
     if algorithm == "sb3-ppo":

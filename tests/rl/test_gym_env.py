@@ -48,3 +48,20 @@ def test_wrapper_equals_simulator_over_several_episodes(panel) -> None:
             assert r == pytest.approx(float(r2[0]), abs=1e-7) and not term and trunc == trunc2 == (step == 5)
         _, info = env.reset()
     assert len(set(starts)) > 1
+
+
+def test_step_info_names_the_observation_date_and_the_decision_date(panel) -> None:
+    """Each step's info says which date the returned observation is of ("t", as reset's info) and which date
+    the action was taken on ("decision_t"); at a truncation "t" is the final observation's date."""
+    cfg = EnvConfig(top_k=5, episode_length=4)
+    env = gym.make("aurumq/StockPicking-v0", panel=panel, config=cfg).unwrapped
+    obs, info = env.reset(seed=11)
+    t = info["t"]
+    for step in range(4):
+        obs, _, _, trunc, info = env.step(np.zeros(len(panel.codes), np.float32))
+        assert info["decision_t"] == t and info["t"] == t + 1
+        expected = env._obs(torch.tensor([t + 1]), env.sim.w if not trunc else torch.zeros(1, len(panel.codes)))
+        assert np.array_equal(obs[: panel.factors.shape[-1] * len(panel.codes)],
+                              expected[: panel.factors.shape[-1] * len(panel.codes)])
+        t = info["t"]
+    assert trunc

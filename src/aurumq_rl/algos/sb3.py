@@ -176,6 +176,7 @@ class _Validate(BaseCallback):
         super().__init__(verbose=0)
         self.trainer, self.env, self.out, self.log, self.bar = trainer, env, out, log, bar
         self.period, self.next_eval, self.extra = period, period, extra
+        self.rollout_steps = trainer.cfg.ppo.n_steps * trainer.cfg.ppo.n_envs
         self.best, self.metrics = -math.inf, {}
         self.t0, self.shown = time.perf_counter(), 0
         self.reward_sum, self.reward_n = 0.0, 0  # the env steps' rewards since the last row (`reward_mean`)
@@ -209,7 +210,8 @@ class _Validate(BaseCallback):
         # the training reward, as our PPO's rows carry it (SB3 logs none: its ep_rew_mean needs a Monitor wrapper)
         reward_mean = self.reward_sum / self.reward_n if self.reward_n else float("nan")
         self.reward_sum, self.reward_n = 0.0, 0
-        row = {"steps": self.num_timesteps, "env_steps_per_s": sps, **self.extra, "n_envs": self.training_env.num_envs,
+        # "update": as many of our PPO's updates as the env steps so far make (n_steps × n_envs each)
+        row = {"update": self.num_timesteps // self.rollout_steps, "steps": self.num_timesteps, "env_steps_per_s": sps, **self.extra, "n_envs": self.training_env.num_envs,
                **train, "reward_mean": reward_mean, **score_model(self.model, self.trainer, self.env)}
         score = row[self.trainer.cfg.best_metric]
         if np.isfinite(score) and score > self.best:

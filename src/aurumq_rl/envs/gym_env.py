@@ -53,9 +53,8 @@ class StockPickingEnv(gym.Env):
         scores = torch.as_tensor(np.asarray(action, dtype=np.float32)).reshape(1, -1)
         reward, truncated, info = self.sim.step(scores)
         self._fresh = bool(truncated)
-        if truncated:
-            obs = self._obs(info["final_t"], info["final_w"])
-        else:
-            obs = self._obs(self.sim.t, self.sim.w)
-        out = {"cost": float(info["cost"][0]), "turnover": float(info["turnover"][0])}
-        return obs, float(reward[0]), False, bool(truncated), out
+        t, w = (info["final_t"], info["final_w"]) if truncated else (self.sim.t, self.sim.w)
+        # "t": the date of the returned observation (as reset's info); "decision_t": the date acted on
+        out = {"cost": float(info["cost"][0]), "turnover": float(info["turnover"][0]), "t": int(t[0]),
+               "decision_t": int(info["decision_t"][0])}
+        return self._obs(t, w), float(reward[0]), False, bool(truncated), out

@@ -176,7 +176,8 @@ class MarketSim:
         """Apply one decision per env: `scores` [E, N] (and optionally the picks `chosen` [E, N], when the
         policy already selected under the same rules; scores then only size the positions).
 
-        Returns (reward [E], truncated, info). Episodes all end together after `episode_length` steps
+        Returns (reward [E], truncated, info; info["decision_t"] [E] is the date each decision was taken on).
+        Episodes all end together after `episode_length` steps
         (a time limit: truncation, not termination); the envs are then reset and info["final_t"] /
         info["final_w"] hold the last observation for value bootstrapping."""
         d, cfg = self.data, self.cfg
@@ -198,7 +199,7 @@ class MarketSim:
         self.steps += 1
         truncated = self.steps >= cfg.episode_length
         info = {"cost": cost, "turnover": buy_turn + sell_turn, "portfolio_return": port, "picked": chosen,
-                "contrib": contrib}
+                "contrib": contrib, "decision_t": t1 - 1}
         if truncated:
             info["final_t"], info["final_w"] = self.t, self.w
             self.reset()
