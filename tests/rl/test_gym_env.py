@@ -57,7 +57,7 @@ def test_step_info_names_the_observation_date_and_the_decision_date(panel) -> No
     env = gym.make("aurumq/StockPicking-v0", panel=panel, config=cfg).unwrapped
     obs, info = env.reset(seed=11)
     t = info["t"]
-    for step in range(4):
+    for _ in range(4):
         obs, _, _, trunc, info = env.step(np.zeros(len(panel.codes), np.float32))
         assert info["decision_t"] == t and info["t"] == t + 1
         expected = env._obs(torch.tensor([t + 1]), env.sim.w if not trunc else torch.zeros(1, len(panel.codes)))

@@ -211,7 +211,8 @@ class _Validate(BaseCallback):
         reward_mean = self.reward_sum / self.reward_n if self.reward_n else float("nan")
         self.reward_sum, self.reward_n = 0.0, 0
         # "update": as many of our PPO's updates as the env steps so far make (n_steps × n_envs each)
-        row = {"update": self.num_timesteps // self.rollout_steps, "steps": self.num_timesteps, "env_steps_per_s": sps, **self.extra, "n_envs": self.training_env.num_envs,
+        row = {"update": self.num_timesteps // self.rollout_steps, "steps": self.num_timesteps,
+               "env_steps_per_s": sps, **self.extra, "n_envs": self.training_env.num_envs,
                **train, "reward_mean": reward_mean, **score_model(self.model, self.trainer, self.env)}
         score = row[self.trainer.cfg.best_metric]
         if np.isfinite(score) and score > self.best:
