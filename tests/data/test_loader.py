@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from aurumq_rl.data.loader import load_panel
-from aurumq_rl.data.normalize import average_ranks, norm_ppf, rank_gauss, zscore
+from aurumq_rl.data.normalize import average_ranks, norm_ppf, rank_gauss, winsorize_mad, zscore
 from aurumq_rl.errors import DataError
 
 
@@ -28,6 +28,34 @@ def test_zscore_math_ddof0_universe_only_and_clip() -> None:
     assert np.isnan(z[0, 3]) and np.isnan(z[0, 4])
     big = np.array([[0.0] * 99 + [1000.0]], dtype=np.float32)
     assert zscore(big, np.ones_like(big, bool)).max() == pytest.approx(5.0)
+
+
+def test_zscore_winsorises_at_robust_bounds_before_the_moments() -> None:
+    """One extreme value (a data error, a ratio over a near-zero denominator) inflated the plain σ until every
+    other stock's z-score was about 0, so the factor carried nothing that date. Values are first clipped to the
+    median ± 5 robust σ (1.4826 × MAD); the z-score is then taken of the clipped values."""
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(1, 400)).astype(np.float32)
+    x[0, 0] = 1e6
+    z = zscore(x, np.ones_like(x, bool))
+    assert np.std(z[0, 1:]) > 0.9  # the other 399 keep their spread (was ~0.003)
+    v = x[0].astype(np.float64)
+    med = np.median(v)
+    half = 5 * 1.4826 * np.median(np.abs(v - med))
+    w = np.clip(v, med - half, med + half)
+    np.testing.assert_allclose(z[0], np.clip((w - w.mean()) / w.std(), -5, 5), rtol=1e-5, atol=1e-6)
+    assert winsorize_mad(x, np.ones_like(x, bool))[0, 0] == pytest.approx(med + half)
+
+
+def test_winsorize_leaves_a_row_whose_mad_is_zero_and_ignores_masked_values() -> None:
+    """More than half the values equal (a count factor that is mostly 0): the MAD is 0 and no bound is robust,
+    so the row is left as is; values outside the mask take no part in the median or the MAD."""
+    x = np.array([[0.0, 0.0, 0.0, 1.0, 9.0], [1.0, 2.0, 3.0, 4.0, 1e9]])
+    mask = np.array([[True] * 5, [True, True, True, True, False]])
+    w = winsorize_mad(x, mask)
+    np.testing.assert_array_equal(w[0], x[0])
+    np.testing.assert_array_equal(w[1, :4], x[1, :4])  # median 2.5, MAD 1: bounds ±7.4, nothing clipped
+    assert np.isnan(w[1, 4])
 
 
 def test_zscore_of_huge_float32_values_is_not_flattened() -> None:

@@ -79,7 +79,9 @@ def make_bundle(root: Path, *, names: list[str] = NAMES, weights: list[float] = 
     (root / "golden_codes.json").write_text(json.dumps([f"60000{i}.SH" for i in range(6)]))
     md = {"bundle_format": 1, "kind": "rl_onnx", "algorithm": "ppo", "factor_names": names, "normalize": "raw",
           "universe": "all", "market_wide": [], "feature_group_weights": {}, "top_k": 2, "sizing": "equal",
-          "industry_cap": 0.3, "golden_date": "2024-01-02", **meta}
+          "industry_cap": 0.3, "golden_date": "2024-01-02",
+          "normalize_params": {"zscore_clip": 5.0, "zscore_winsor_mad": 5.0, "fill": 0.0, "per_date_over": "universe"},
+          **meta}
     (root / "metadata.json").write_text(json.dumps(md))
     (root / "factor_schema.json").write_text(json.dumps({"factor_names": names, "sha256": schema_hash(names)}))
     _seal(root)

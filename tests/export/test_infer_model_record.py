@@ -72,8 +72,18 @@ def test_scorer_refuses_a_recorded_zscore_clip_it_does_not_apply(tmp_path: Path,
     """metadata.json records `normalize_params.zscore_clip`; a bundle recorded with another clip than this
     version applies would be fed inputs it never saw, so it is refused with what to do."""
     b = make_bundle(tmp_path / "b", names=["alpha_001"], weights=[1.0], normalize="zscore",
-                    normalize_params={"zscore_clip": 2.0, "fill": 0.0, "per_date_over": "universe"})
-    with pytest.raises(DataError, match=r"clipped at ±2.0 .*this version clips at ±5.*re-export"):
+                    normalize_params={"zscore_clip": 2.0, "zscore_winsor_mad": 5.0, "fill": 0.0,
+                                      "per_date_over": "universe"})
+    with pytest.raises(DataError, match=r"clipped at ±2.0, winsorised at ±5.0 .*clips at ±5.*retrain"):
+        Scorer(b).load_panel(small_market)
+
+
+def test_scorer_refuses_a_zscore_bundle_from_before_the_winsorisation(tmp_path: Path, small_market: str) -> None:
+    """A bundle whose metadata lacks `zscore_winsor_mad` was trained on z-scores without the robust
+    winsorisation: fed winsorised inputs, its scores would shift on every date with an outlier."""
+    b = make_bundle(tmp_path / "b", names=["alpha_001"], weights=[1.0], normalize="zscore",
+                    normalize_params={"zscore_clip": 5.0, "fill": 0.0, "per_date_over": "universe"})
+    with pytest.raises(DataError, match=r"not winsorised .*median ± 5.0 robust σ"):
         Scorer(b).load_panel(small_market)
 
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import numpy as np
 
 NORMALIZE_METHODS: tuple[str, ...] = ("zscore", "rank", "raw")
-ZSCORE_CLIP = 5.0  # winsorisation bound in standard deviations, applied after the z-score
+ZSCORE_CLIP = 5.0  # bound in robust σ for the winsorisation before the z-score, and in σ for its clip after
+MAD_TO_SIGMA = 1.4826  # σ of a normal sample per unit of its median absolute deviation
 # a value passed through on a flat date beyond this is a raw level (an index close, a volume), not a z-score-like
 # input: next to factors within ±ZSCORE_CLIP it washes out the per-stock signal (the loader warns)
 PASS_THROUGH_WARN = 2 * ZSCORE_CLIP
@@ -34,8 +35,32 @@ def _moments(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return valid, n, mean, std
 
 
+def row_median(v: np.ndarray) -> np.ndarray:
+    """Per-row median of the non-NaN values (NaN for a row with none), by one sort."""
+    s = np.sort(v, axis=1)  # NaN sorts last
+    n = (~np.isnan(v)).sum(axis=1)
+    lo, hi = (np.maximum(n - 1, 0) // 2)[:, None], (n // 2)[:, None]
+    med = (np.take_along_axis(s, lo, 1)[:, 0] + np.take_along_axis(s, np.minimum(hi, v.shape[1] - 1), 1)[:, 0]) / 2
+    return np.where(n > 0, med, np.nan)
+
+
+def winsorize_mad(x: np.ndarray, valid: np.ndarray, bound: float = ZSCORE_CLIP) -> np.ndarray:
+    """Per row, clip to median ± bound robust σ (MAD_TO_SIGMA × the median absolute deviation) over the
+    `valid` values. Robust bounds, because one extreme value inflates the plain σ until every other value's
+    z-score collapses to about 0. A row whose MAD is 0 (more than half its values equal) is left as is."""
+    v = np.where(valid, x, np.nan).astype(np.float64)
+    med = row_median(v)
+    half = bound * MAD_TO_SIGMA * row_median(np.abs(v - med[:, None]))
+    half = np.where(half > 0, half, np.inf)
+    with np.errstate(invalid="ignore"):
+        return np.clip(v, (med - half)[:, None], (med + half)[:, None])
+
+
 def zscore(x: np.ndarray, mask: np.ndarray, clip: float = ZSCORE_CLIP) -> np.ndarray:
-    """Per-row z-score (ddof=0) over finite values where `mask`; clipped to ±clip. Zero-variance rows → 0."""
+    """Per-row z-score (ddof=0) over finite values where `mask`: winsorised first (`winsorize_mad`, at ±clip
+    robust σ), then standardised and clipped to ±clip. Zero-variance rows → 0."""
+    valid = mask & np.isfinite(x)
+    x = winsorize_mad(x, valid, clip)
     valid, _, mean, std = _moments(x, mask)
     with np.errstate(invalid="ignore", divide="ignore"):
         z = (x - mean[:, None]) / np.where(std > 0, std, np.inf)[:, None]
