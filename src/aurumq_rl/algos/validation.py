@@ -11,6 +11,7 @@ import torch
 
 from aurumq_rl.envs.market_sim import PanelTensors
 from aurumq_rl.eval.ic import ic_series
+from aurumq_rl.eval.metrics import tie_broken
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights, select_top_k
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 
@@ -39,7 +40,8 @@ def validate_scores(scores: np.ndarray, data: PanelTensors, label: np.ndarray, t
     rank_ic = ic_series(scores, y, valid, "rank")
     ic = ic_series(scores, y, valid, "pearson")
     ind = industry[t_idx] if industry is not None else None
-    chosen = select_top_k(scores, valid, top_k, ind, cap_frac)  # an unscored (NaN) stock is no candidate
+    # an unscored (NaN) stock is no candidate; ties ordered by the hash of (date, code), as eval and infer do
+    chosen = select_top_k(tie_broken(scores, valid, data.dates[t_idx], data.codes), valid, top_k, ind, cap_frac)
     t_next = np.minimum(t_idx + 1, data.n_dates - 1)
     fillable = data.buy_ok[torch.as_tensor(t_next)].cpu().numpy()
     w = position_weights(np.nan_to_num(scores), chosen, sizing)  # an unfillable pick's weight stays cash

@@ -35,6 +35,7 @@ import torch
 from aurumq_rl.data.labels import last_label_date_index, trade_label, trade_label_days
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.envs.modes import HOLDING_AWARE, REWARD_MODES
+from aurumq_rl.eval.metrics import tie_keys
 from aurumq_rl.market.costs import CostModel
 from aurumq_rl.market.fills import book_return, drift, fill
 from aurumq_rl.market.selection import INDUSTRY_CAP, SIZINGS, position_weights, select_top_k
@@ -85,7 +86,8 @@ class PanelTensors:
     def __init__(self, panel: Panel, cfg: EnvConfig, device: str | torch.device = "cpu") -> None:
         dev = torch.device(device)
         self.device = dev
-        self.dates = panel.dates
+        self.dates, self.codes = panel.dates, panel.codes
+        self._tie_order: torch.Tensor | None = None
         self.n_dates, self.n_stocks, self.n_factors = panel.factors.shape
         self.factors = torch.as_tensor(panel.factors, device=dev)
         # the universe less the stocks with none of their factors (`Panel.blank`): as the bundle's scorer, so
@@ -110,6 +112,14 @@ class PanelTensors:
         prior = risk_prior_var(panel.pct_chg, panel.in_universe & ~panel.blank(), cfg.top_k, cfg.risk_window,
                                cfg.relative)
         self.risk_prior_var = torch.as_tensor(prior, dtype=torch.float32, device=dev)
+
+    def tie_order(self) -> torch.Tensor:
+        """[T, N] each date's columns by descending tie key (`eval.metrics.tie_keys`), built on first use: a
+        stable top-K over columns in this order breaks tied scores as `eval` and `infer` do, not by code."""
+        if self._tie_order is None:
+            order = np.argsort(-tie_keys(self.dates, self.codes), axis=1, kind="stable")
+            self._tie_order = torch.as_tensor(order, device=self.device)
+        return self._tie_order
 
 
 def risk_prior_var(ret: np.ndarray, valid: np.ndarray, k: int, window: int, relative: bool) -> np.ndarray:
@@ -167,9 +177,14 @@ class MarketSim:
         return self.data.valid[self.t]
 
     def select(self, scores: torch.Tensor) -> torch.Tensor:
-        """The env's own pick rule: top K valid stocks by score under the industry cap ([E, N] bool)."""
+        """The env's own pick rule: top K valid stocks by score under the industry cap ([E, N] bool), tied
+        scores ordered by the hash of (date, code) as in `eval` and `infer` (column order is code order, which
+        correlates with returns: a policy saturating at its bound would pick the lowest codes of the tie)."""
         d = self.data
-        return select_top_k(scores, self.valid_mask(), self.cfg.top_k, d.industry[self.t], self.cfg.industry_cap)
+        p = d.tie_order()[self.t]
+        picked = select_top_k(scores.gather(1, p), self.valid_mask().gather(1, p), self.cfg.top_k,
+                              d.industry[self.t].gather(1, p), self.cfg.industry_cap)
+        return torch.zeros_like(picked).scatter_(1, p, picked)
 
     def step(self, scores: torch.Tensor, chosen: torch.Tensor | None = None
              ) -> tuple[torch.Tensor, bool, dict[str, torch.Tensor]]:

@@ -183,8 +183,12 @@ def tie_broken(scores: np.ndarray, valid: np.ndarray, dates: np.ndarray, codes: 
     with few distinct values (a count, a rounded or small tree model) would have its top-K decided by them."""
     ok = valid & np.isfinite(scores)
     r = average_ranks(np.where(ok, scores, np.nan).astype(np.float64))
-    u = random_scores(random_score_keys(dates, codes, TIEBREAK_SEED), 0)
-    return np.where(ok, r + 0.5 * u, np.nan)
+    return np.where(ok, r + 0.5 * tie_keys(dates, codes), np.nan)
+
+
+def tie_keys(dates: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """[T, N] uniform [0, 1) of (`TIEBREAK_SEED`, date, code): among tied scores the higher key goes first."""
+    return random_scores(random_score_keys(dates, codes, TIEBREAK_SEED), 0)
 
 
 def topk_returns(scores: np.ndarray, fwd: np.ndarray, picks: np.ndarray, buy_next: np.ndarray,
