@@ -298,6 +298,7 @@ def plan_factors(
     bench = engine_io.load_index(index, index_code)  # first: small, and its flag errors need no panel read
     df, columns, name = engine_io.load_panel_frame(frame_or_path)
     engine_io.warn_price_problems(df, name)
+    read = df  # as read: the limit engine takes its own (cent-rounded) fallback where pre_close is null
     df, derived = engine_io.derive_inputs(df)
     if bench is not None:
         df = engine_io.join_index(df, bench)
@@ -309,9 +310,12 @@ def plan_factors(
                                               if any(c.startswith("bench_") for c in required_columns({n: x}))])
     report.computed = list(xs)
     if any(LIMIT_FLAG in required_columns({n: x}) for n, x in xs.items()):
-        df = engine_io.add_limit_flags(df, columns, market, name)
+        # flags from the frame as read, not from derive_inputs' unrounded pre_close fill; same rows, same order
+        # (derive_inputs adds columns, join_index is a left join on unique index dates)
+        df = df.with_columns(engine_io.add_limit_flags(read, columns, market, name)[LIMIT_FLAG])
         report.derived.append(LIMIT_FLAG)
         report.limit_method = market.limit_method
+    del read
 
     calendar = df["trade_date"].unique().sort()
     at = pl.lit(calendar).search_sorted(pl.col("trade_date")).cast(pl.Int32).alias("_t")

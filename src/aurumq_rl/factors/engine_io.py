@@ -209,8 +209,9 @@ def warn_index_gaps(df: pl.DataFrame, bench: pl.DataFrame, readers: list[str]) -
 def add_limit_flags(df: pl.DataFrame, columns: list[str], market: MarketConfig = MarketConfig(),
                     name: str = "INPUT") -> pl.DataFrame:
     """Add `is_limit_up` via `market.status.annotate` on the whole frame (listing day and limit rules need the
-    stock's full history, so this runs before any date batching). `columns` are the source's original names,
-    so the limit engine applies its own pre_close fallback rather than the engine's derived column. Warns (as
+    stock's full history, so this runs before any date batching). `df` is the frame as read (before
+    `derive_inputs`) and `columns` the source's original names, so the limit engine applies its own (cent-rounded)
+    pre_close fallback, on a null row too, rather than the engine's derived column. Warns (as
     `data.loader` does) when stocks without a listing date are taken for new listings: their first days have
     new-listing limits, so a limit-up close there is not flagged."""
     calendar = df["trade_date"].unique().sort()
