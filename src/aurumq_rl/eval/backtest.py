@@ -194,7 +194,7 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
         turn[i] = buys + sells
         carry_cost = costs[i]
         w = new
-    daily[-1] -= costs[-1]  # the close of L: liquidation (0 without it)
+    daily[-1] -= costs[-1]  # the close of L: liquidation; without it, only the deferred sales retried there
     end_day = last_day
     if liquidate:  # sales still blocked at L: the first close after L that can take them, booked on day L
         growth, d = 1.0, last_day
