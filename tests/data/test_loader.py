@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 
 from aurumq_rl.data.loader import load_panel
-from aurumq_rl.data.normalize import average_ranks, norm_ppf, rank_gauss, winsorize_mad, zscore
+from aurumq_rl.data.normalize import average_ranks, norm_ppf, rank_gauss, row_median, winsorize_mad, zscore
 from aurumq_rl.errors import DataError
 
 
@@ -45,6 +45,18 @@ def test_zscore_winsorises_at_robust_bounds_before_the_moments() -> None:
     w = np.clip(v, med - half, med + half)
     np.testing.assert_allclose(z[0], np.clip((w - w.mean()) / w.std(), -5, 5), rtol=1e-5, atol=1e-6)
     assert winsorize_mad(x, np.ones_like(x, bool))[0, 0] == pytest.approx(med + half)
+
+
+def test_row_median_equals_numpy_nanmedian_with_ties_and_gaps() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(200):
+        v = np.round(rng.normal(size=(int(rng.integers(1, 6)), int(rng.integers(1, 12)))), int(rng.integers(0, 3)))
+        v[rng.random(v.shape) < rng.random()] = np.nan
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # all-NaN rows
+            want = np.nanmedian(v, axis=1)
+        for dt in (np.float64, np.float32):
+            np.testing.assert_allclose(row_median(v.astype(dt)), want, rtol=1e-6, equal_nan=True)
 
 
 def test_winsorize_leaves_a_row_whose_mad_is_zero_and_ignores_masked_values() -> None:

@@ -36,19 +36,19 @@ def _moments(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
 
 
 def row_median(v: np.ndarray) -> np.ndarray:
-    """Per-row median of the non-NaN values (NaN for a row with none), by one sort."""
-    s = np.sort(v, axis=1)  # NaN sorts last
-    n = (~np.isnan(v)).sum(axis=1)
-    lo, hi = (np.maximum(n - 1, 0) // 2)[:, None], (n // 2)[:, None]
-    med = (np.take_along_axis(s, lo, 1)[:, 0] + np.take_along_axis(s, np.minimum(hi, v.shape[1] - 1), 1)[:, 0]) / 2
-    return np.where(n > 0, med, np.nan)
+    """Per-row median of the non-NaN values (NaN for a row with none), by one sort (NaN sorts last)."""
+    s = np.sort(v, axis=1)
+    count = (~np.isnan(v)).sum(axis=1)
+    lo, hi = (np.maximum(count - 1, 0) // 2)[:, None], np.minimum(count // 2, v.shape[1] - 1)[:, None]
+    med = (np.take_along_axis(s, lo, 1)[:, 0] + np.take_along_axis(s, hi, 1)[:, 0]) / 2
+    return np.where(count > 0, med, np.nan)
 
 
 def winsorize_mad(x: np.ndarray, valid: np.ndarray, bound: float = ZSCORE_CLIP) -> np.ndarray:
     """Per row, clip to median ± bound robust σ (MAD_TO_SIGMA × the median absolute deviation) over the
     `valid` values. Robust bounds, because one extreme value inflates the plain σ until every other value's
     z-score collapses to about 0. A row whose MAD is 0 (more than half its values equal) is left as is."""
-    v = np.where(valid, x, np.nan).astype(np.float64)
+    v = np.where(valid, x, np.nan).astype(x.dtype if x.dtype == np.float32 else np.float64)  # float32 sorts faster
     med = row_median(v)
     half = bound * MAD_TO_SIGMA * row_median(np.abs(v - med[:, None]))
     half = np.where(half > 0, half, np.inf)
