@@ -92,7 +92,10 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
     """Resolve the sources, load the evaluation panel, evaluate: (SuiteResult, inputs for the report)."""
     import warnings
 
+    import numpy as np
+
     from aurumq_rl.eval import sources as src
+    from aurumq_rl.eval.metrics import nonoverlap_index
     from aurumq_rl.eval.suite import evaluate_sources
     from aurumq_rl.market.universe import check_top_k
 
@@ -138,9 +141,11 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
                           "of the whole universe (`sl score`, a model), not a picks file", stacklevel=2)
     dates = src.common_dates(sets, ep)
     result = evaluate_sources(ep, sets, dates, st, ensembles=ensembles)
-    periods = result.report["decision_dates"]["n"] / st.forward_period
+    # the non-overlapping fp-day periods among the decision dates (as the top-K series and the backtest take them):
+    # n / fp only for daily dates; a source scored weekly holds about one per date
+    periods = len(nonoverlap_index(np.where(dates, 0.0, np.nan), st.forward_period))
     if periods < MIN_PERIODS:
-        warnings.warn(f"{result.report['decision_dates']['n']} decision dates hold only {periods:.0f} independent "
+        warnings.warn(f"{result.report['decision_dates']['n']} decision dates hold only {periods} independent "
                       f"{st.forward_period}-day periods (under {MIN_PERIODS}): the t-stats' standard errors rest on "
                       "too few of them and overstate significance (|t| > 1.96 for 10-18% of scores without skill "
                       "at fp 10-20 over 120 dates); widen --start/--end or lower --forward-period", stacklevel=2)

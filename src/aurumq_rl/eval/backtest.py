@@ -78,10 +78,12 @@ class BacktestResult:
     cost: np.ndarray  # [D] costs of each day's close trades (fraction of NAV)
     trades: pl.DataFrame
     hold: str
-    period: int  # days between rebalances
+    period: int  # days between rebalances (at least: a date without scores moves the next one later)
+    n_fills: int  # decisions filled (the opening build is the first): rebalances after it = n_fills − 1
 
     def period_returns(self) -> np.ndarray:
-        """Compounded net return of each rebalance period (fill to next fill): the non-overlapping series."""
+        """Compounded net return of each P days from the first fill (fill to next fill when no date without
+        scores moved a decision later): the non-overlapping series."""
         r = self.daily_return[1:]
         n = len(r) // self.period * self.period
         blocks = np.prod(1 + r[:n].reshape(-1, self.period), axis=1) - 1
@@ -109,7 +111,7 @@ class BacktestResult:
             "sharpe_period": annualised_sharpe(self.period_returns(), self.period),
             "max_drawdown": max_drawdown(r),
             # between the opening build and the closing liquidation (a book that never changes turns over 0)
-            "turnover_per_rebalance": float(self.turnover[1:-1].sum()) / max(math.ceil(n / self.period) - 1, 1),
+            "turnover_per_rebalance": float(self.turnover[1:-1].sum()) / max(self.n_fills - 1, 1),
             "total_cost": float(self.cost.sum()),
             "n_trades": entered.height,
             "n_open": entered.filter(pl.col("exit_date").is_null()).height,
@@ -212,7 +214,7 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
         end_day = d
     trades = log.frame(panel, end_day, buy_rate, sell_rate)
     return BacktestResult(panel.dates[f0:last_day + 1], daily, np.cumprod(1 + daily), turn, costs, trades, hold,
-                          period)
+                          period, len(decisions))
 
 
 class _TradeLog:

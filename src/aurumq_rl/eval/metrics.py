@@ -277,17 +277,17 @@ def hit_win_rates(picks: np.ndarray, buy_next: np.ndarray, fwd: np.ndarray, gain
 
 
 def set_turnover(picks: np.ndarray, step: int = 1) -> float:
-    """Mean share of the top-K names that are new versus the previous decision date (dates step apart),
-    over consecutive pairs of dates that both have picks."""
-    rows = np.flatnonzero(picks.any(1))
-    if len(rows) < 2:
+    """Mean share of the top-K names that are new versus the previous rebalance date, over the rebalance dates
+    as the non-overlapping series and the backtest take them: the first date with picks at least `step` after
+    the previous one (`nonoverlap_index` of the dates with picks), so a source scored every other date or
+    weekly through a holiday week is compared on the dates it rebalances, not on a fixed phase that misses
+    them. A pair 2·step or more apart (a hole in the scores, at step 1 any missing date) is not compared."""
+    rows = nonoverlap_index(np.where(picks.any(1), 0.0, np.nan), step)
+    near = np.diff(rows) < 2 * step
+    if not near.any():
         return math.nan
-    p = picks[np.arange(rows[0], rows[-1] + 1, step)]
-    prev, cur = p[:-1], p[1:]
-    both = prev.any(1) & cur.any(1)
-    if not both.any():
-        return math.nan
-    return float(((cur & ~prev).sum(1)[both] / cur.sum(1)[both]).mean())
+    prev, cur = picks[rows[:-1][near]], picks[rows[1:][near]]
+    return float(((cur & ~prev).sum(1) / cur.sum(1)).mean())
 
 
 # ---------------------------------------------------------------- random baseline

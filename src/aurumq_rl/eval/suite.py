@@ -10,6 +10,7 @@ daily rank IC, the equity curves and the trade logs are those `evaluate_scores_f
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -93,6 +94,18 @@ def random_equity_band(ep: EvalPanel, valid: np.ndarray, st: EvalSettings) -> tu
     return days, np.percentile(np.stack(curves), [5, 50, 95], axis=0)
 
 
+def _no_common_stock(common: np.ndarray, dates: np.ndarray, days: np.ndarray) -> str | None:
+    """Why the cells every source scores (`common` [T, N]) do not cover every decision date (None when they
+    do): an ensemble combines only those cells (`ensemble_scores`) and the random band draws from them, so on a
+    date without one they have no pick (nothing at all for sources of disjoint stocks, e.g. one model per
+    board)."""
+    bare = np.flatnonzero(dates & ~common.any(1))
+    if not len(bare):
+        return None
+    return (f"the sources score no universe stock in common on {len(bare)} of the {int(dates.sum())} decision "
+            f"dates (e.g. {days[bare[0]]})")
+
+
 def _blank(scores: np.ndarray, dates: np.ndarray) -> np.ndarray:
     return np.where(dates[:, None], scores, np.nan)
 
@@ -117,7 +130,13 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
     named = {s.name: _blank(s.scores, dates) for s in sets}
     kinds = {s.name: s.kind for s in sets}
     universe_valid = panel.in_universe & dates[:, None]
-    if ensembles and len(sets) > 1:
+    # the cells every source scores: what the ensembles combine and the random band draws from
+    scored = universe_valid & np.logical_and.reduce([np.isfinite(named[s.name]) for s in sets])
+    gap = _no_common_stock(scored, dates, panel.dates)
+    if ensembles and len(sets) > 1 and gap:
+        warnings.warn(f"ensembles left out: {gap}, and an ensemble combines only the stocks every source scores",
+                      stacklevel=2)
+    elif ensembles and len(sets) > 1:
         for m in ENSEMBLE_METHODS:
             named[ENSEMBLE_PREFIX + m] = ensemble_scores(list(named.values())[:len(sets)], universe_valid, m)
             kinds[ENSEMBLE_PREFIX + m] = "ensemble"
@@ -135,9 +154,12 @@ def evaluate_sources(ep: EvalPanel, sets: Sequence[ScoreSet], dates: np.ndarray,
         equity.append(pl.DataFrame({"source": name, "date": bt.dates, "equity": bt.equity,
                                     "daily_return": bt.daily_return, "turnover": bt.turnover, "cost": bt.cost}))
     # the band draws from the cells every source scores, as each source's own random baseline draws from its
-    # scored cells (for sources that score the whole universe, the universe)
-    scored = universe_valid & np.logical_and.reduce([np.isfinite(named[s.name]) for s in sets])
-    band_days, band = random_equity_band(ep, scored, st)
+    # scored cells (for sources that score the whole universe, the universe); none when they share no stock
+    if scored.any():
+        band_days, band = random_equity_band(ep, scored, st)
+    else:
+        warnings.warn(f"no random equity band: {gap}", stacklevel=2)
+        band_days, band = np.zeros(0, dtype="datetime64[D]"), np.zeros((3, 0))
     window = slice(ep.lo, ep.hi + 1)
     src = [s.name for s in sets]
     overlap = None
