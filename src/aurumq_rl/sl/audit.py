@@ -84,7 +84,8 @@ def null_tests(panel: Panel, label: Label, split: Split, params: GBDTParams, see
     variants = {
         "real": label.values,
         "label_shuffle": np.where(fitted[:, None], shuffle_within_dates(label.values, rng), label.values),
-        "date_shuffle": shuffle_dates(label.values, windows, rng),
+        # shifted by at least the label horizon too: a nearer label shares return days with the true one
+        "date_shuffle": shuffle_dates(label.values, windows, rng, max(DATE_SHIFT_MIN, label.horizon)),
     }
     report: dict[str, Any] = {"label": label.name, "split": split.as_dates(panel.dates)}
     lo, hi = split.test

@@ -114,7 +114,10 @@ def resolve_split(dates: np.ndarray, horizon: int, *, train_start: str | None = 
     """Date flags → an embargoed `Split`. Omitted bounds follow a 60/20/20 split of the dates, except that a
     given end places the next window's omitted start right after it and its embargo (a --train-end alone is
     never moved by the default --val-start); an earlier window's end is pulled back to honour the embargo
-    (horizon + 1 dates) only before a start the user gave."""
+    (horizon + 1 dates) only before a start the user gave. A default mark that would leave no room beside a bound
+    the user gave moves: a --val-end or --test-start before the 60% mark starts validation 3/4 of the way to it
+    (60:20), and validation starting within the embargo of the 80% mark (a late --train-end or --val-start) splits
+    the dates after it evenly between validation and test."""
     t_n = len(dates)
     emb = horizon + 1
     pick = lambda v, d: d if v is None else v  # noqa: E731
@@ -123,12 +126,18 @@ def resolve_split(dates: np.ndarray, horizon: int, *, train_start: str | None = 
     a, b = (tr_lo + int((t_n - tr_lo) * share) for share in (SPLIT_SHARES[0], sum(SPLIT_SHARES)))
     tr_hi_set = date_index(dates, train_end, "--train-end", "end")
     va_hi_set = date_index(dates, val_end, "--val-end", "end")
+    te_lo_set = date_index(dates, test_start, "--test-start", "start")
+    te_hi = pick(date_index(dates, test_end, "--test-end", "end"), t_n - 1)
+    last_val = va_hi_set if va_hi_set is not None else None if te_lo_set is None else te_lo_set - emb - 1
+    if last_val is not None and a >= last_val:  # the 60% mark leaves validation no 2 dates before that bound
+        a = tr_lo + int((last_val + 1 - tr_lo) * SPLIT_SHARES[0] / sum(SPLIT_SHARES))
     after = lambda end, d: d if end is None else end + emb + 1  # noqa: E731
     va_lo = pick(date_index(dates, val_start, "--val-start", "start"), after(tr_hi_set, a))
-    te_lo = pick(date_index(dates, test_start, "--test-start", "start"), after(va_hi_set, b))
+    if b < va_lo + emb + 2:  # the 80% mark leaves validation no 2 dates: val and test share what follows it
+        b = va_lo + (te_hi + 1 + emb - va_lo) // 2
+    te_lo = pick(te_lo_set, after(va_hi_set, b))
     tr_hi = pick(tr_hi_set, va_lo - 1)
     va_hi = pick(va_hi_set, te_lo - 1)
-    te_hi = pick(date_index(dates, test_end, "--test-end", "end"), t_n - 1)
     tr_hi = min(tr_hi, va_lo - emb - 1)
     va_hi = min(va_hi, te_lo - emb - 1)
     for name, lo, hi in (("train", tr_lo, tr_hi), ("val", va_lo, va_hi), ("test", te_lo, te_hi)):

@@ -1,8 +1,9 @@
 """Supervised labels for the SL track, all with T+1 entry and causal by construction.
 
 A decision made at the close of t is filled at the close of t+1 (T+1); every label here is a function of the
-compounded `pct_chg` price index over dates t+1 … t+horizon only. Where that window leaves the panel (or the
-stock has no bar at the exit), the label is NaN: those rows are dropped by the dataset, never zero-filled.
+compounded `pct_chg` price index over dates t+1 … t+horizon only. Where that window leaves the panel, the label
+is NaN: those rows are dropped by the dataset, never zero-filled (a stock without a bar at the exit is marked at its
+last close, as in `Panel.forward_returns`).
 Each builder returns a `Label` with its values [T, N], its horizon (the last day offset the label reads) and
 `last_valid` (the index of the last decision date whose window fits inside the panel).
 """
@@ -84,7 +85,8 @@ def main_wave_hit(panel: Panel, threshold: float = MAIN_WAVE_HIT_THRESHOLD) -> L
     n_valid = len(logp) - 1 - h_max
     if n_valid > 0:  # each decision's own hold (`days`: 1 … 5)
         best[:n_valid] = best_close_gain(logp, np.arange(1, 1 + n_valid), days[:n_valid])
-    hit = np.where(np.isfinite(ret), (np.expm1(best) >= threshold).astype(np.float64), np.nan)
+    gain = np.round(np.expm1(best), 12)  # as `triple_barrier`: an exact +5% close is a hit wherever the panel starts
+    hit = np.where(np.isfinite(ret), (gain >= threshold).astype(np.float64), np.nan)
     return _finish(panel, "main_wave_hit", hit, h_max + 1, binary=True, threshold=threshold)
 
 
@@ -131,7 +133,10 @@ def triple_barrier(panel: Panel, horizon_days: int = 10, profit_take: float = 0.
     n_valid = t_n - 1 - horizon_days
     if n_valid > 0:
         base = logp[1:1 + n_valid]
-        gains = np.stack([np.expm1(logp[1 + h:1 + h + n_valid] - base) for h in range(1, horizon_days + 1)])
+        # rounded like `Panel.forward_returns`: the index differences carry float noise that depends on where the
+        # panel starts, and a close exactly on a barrier (an ST limit move of ±5%) must touch it every time
+        gains = np.stack([np.round(np.expm1(logp[1 + h:1 + h + n_valid] - base), 12)
+                          for h in range(1, horizon_days + 1)])
         up, down = gains >= profit_take, gains <= -stop_loss  # [H, n, N]
         h = np.arange(1, horizon_days + 1)[:, None, None]
         first_up = np.where(up, h, horizon_days + 1).min(0)

@@ -13,7 +13,7 @@ import numpy as np
 
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
-from aurumq_rl.sl.dataset import Split, build_dataset
+from aurumq_rl.sl.dataset import Split, build_dataset, scorable
 from aurumq_rl.sl.labels import Label
 from aurumq_rl.sl.models import Ensemble, GBDTParams
 from aurumq_rl.sl.pipeline import SLRun, train_split
@@ -61,13 +61,14 @@ def prune(panel: Panel, label: Label, split: Split, params: GBDTParams, seeds: l
           threshold: float | None = None, rel_threshold: float = 0.05, features: str = "raw",
           base: SLRun | None = None, target: str = "rank",
           calibrate: bool | None = None, fp: int = 5) -> PruneReport:
-    """Fit (or reuse `base`), rank columns by mean |SHAP| on the validation rows, drop those below
+    """Fit (or reuse `base`), rank columns by mean |SHAP| on the validation rows it scores, drop those below
     `threshold` (default: `rel_threshold` × the mean importance), retrain on the kept columns and report
     validation rank IC (vs the label) before and after. `calibrate` applies to the fit of `base`; the retrain
     copies the calibration setting of the model before, so the two ICs compare like scores."""
     before = base or train_split(panel, label, split, params, seeds, features=features,
                                  target=target, calibrate=calibrate, fp=fp)
-    val = build_dataset(panel, label.values, *split.val, features, before.columns)
+    # the validation rows the model is scored on: a row with none of its factors is neither fitted nor scored
+    val = build_dataset(scorable(panel, before.columns), label.values, *split.val, features, before.columns)
     imp = mean_abs_shap(before.ensemble, val.X)
     thr = float(threshold if threshold is not None else rel_threshold * imp.mean())
     keep = imp >= thr

@@ -71,10 +71,15 @@ def wf_windows(n_dates: int, horizon: int, cfg: WalkForwardConfig = WalkForwardC
         n_val = max(int((span_hi - span_lo + 1) * cfg.val_share), 2)
         val_lo = span_hi - n_val + 1
         fit_hi = val_lo - emb - 1
-        if fit_hi - span_lo + 1 < max(cfg.min_train_days - n_val - emb, 2):
-            raise DataError(f"walk-forward: the first training window ({span_hi - span_lo + 1} dates before the "
+        span = span_hi - span_lo + 1
+        if fit_hi - span_lo + 1 < 2:
+            raise DataError(f"walk-forward: the first training window ({span} dates before the "
                             f"gap) is too short: it must hold the validation part ({n_val}), the embargo ({emb}) "
                             "and at least 2 fit dates; start the test later (--first-test) or raise "
+                            "--min-train-days")
+        if span < cfg.min_train_days:  # only a --first-test anchor gets here (the default one leaves exactly that)
+            raise DataError(f"walk-forward: --first-test leaves the first training window {span} dates before the "
+                            f"gap, fewer than --min-train-days {cfg.min_train_days}; start the test later or lower "
                             "--min-train-days")
         out.append(Split((span_lo, fit_hi), (val_lo, span_hi), (anchor, min(anchor + cfg.test_days, n_dates) - 1),
                          emb))
