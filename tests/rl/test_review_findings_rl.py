@@ -45,7 +45,7 @@ def test_holding_aware_value_ignores_nan_padding() -> None:
 
 
 @pytest.mark.parametrize(("kw", "message"), [
-    ({"risk_window": 0}, "risk_window=0: must be an integer ≥ 1"),
+    ({"risk_window": 0}, "risk_window=0: must be an integer ≥ 2"),
     ({"sizing": "strategy-d"}, "sizing='strategy-d': choose one of equal, strategy_d"),
     ({"risk_aversion": float("nan")}, "risk_aversion=nan: must be a finite number ≥ 0"),
     ({"industry_cap": 30.0}, r"industry_cap=30.0: must lie in \(0, 1\]"),

@@ -57,11 +57,14 @@ class PPOConfig:
         bad += [f"{k}={getattr(self, k)}" for k in ("gamma", "gae_lambda") if not 0 <= getattr(self, k) <= 1]
         bad += [f"{k}={getattr(self, k)}" for k in ("clip_coef", "ent_coef", "vf_coef", "max_grad_norm")
                 if not math.isfinite(getattr(self, k)) or getattr(self, k) < 0]
+        if math.isfinite(self.max_grad_norm) and self.max_grad_norm == 0:  # clips every gradient to 0: no step
+            bad.append(f"max_grad_norm={self.max_grad_norm}")
         if self.target_kl is not None and not (math.isfinite(self.target_kl) and self.target_kl > 0):
             bad.append(f"target_kl={self.target_kl}")
         if bad:
             raise ValueError(f"PPOConfig: {', '.join(bad)}: counts must be ≥ 1, learning rates and target_kl "
-                             "finite and > 0, gamma and gae_lambda in [0, 1], coefficients finite and ≥ 0")
+                             "finite and > 0, gamma and gae_lambda in [0, 1], coefficients finite and ≥ 0 "
+                             "(max_grad_norm > 0)")
 
 
 def compute_gae(rewards: torch.Tensor, values: torch.Tensor, truncated: torch.Tensor, boot: torch.Tensor,

@@ -33,6 +33,7 @@ from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import date_index, to_date
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
+from aurumq_rl.eval.ic import MIN_STOCKS
 from aurumq_rl.export.bundle import METADATA_FILE
 from aurumq_rl.io import atomic_write_json, atomic_write_text, atomic_write_with
 from aurumq_rl.market.status import MarketConfig
@@ -171,11 +172,19 @@ def _check_validation_labels(panel: Panel, label: np.ndarray, val_idx: np.ndarra
                              horizon: int) -> None:
     """Validation needs at least one date where two universe stocks have a label: else every validation metric
     is NaN, best.pt is never written and --best-metric chooses nothing, without a word. A window at the data's end
-    shorter than the label's reach (a decision's label reads horizon + 1 trading days after it) is the usual cause."""
-    labelled = (np.isfinite(label[val_idx]) & panel.in_universe[val_idx]).sum(axis=1) >= 2
-    if labelled.any():
-        return
+    shorter than the label's reach (a decision's label reads horizon + 1 trading days after it) is the usual cause.
+    With --best-metric val_rank_ic a date needs the MIN_STOCKS (scored) stocks a rank IC is computed on: with fewer
+    on every date (a small universe) val_rank_ic is NaN at each validation and best.pt is never written either."""
     d = panel.dates
+    n = (np.isfinite(label[val_idx]) & panel.in_universe[val_idx]).sum(axis=1)
+    if (n >= 2).any():
+        scored = (np.isfinite(label[val_idx]) & panel.in_universe[val_idx] & ~panel.blank()[val_idx]).sum(axis=1)
+        if cfg.best_metric != "val_rank_ic" or (scored >= MIN_STOCKS).any():
+            return
+        raise DataError(f"validation window {d[val_idx[0]]} … {d[val_idx[-1]]}: at most {scored.max()} universe "
+                        f"stocks with a label and factor values on a date, fewer than the {MIN_STOCKS} a rank IC "
+                        "needs, so val_rank_ic would be NaN at every validation and best.pt never written; pass "
+                        "--best-metric val_topk_return, or a wider --universe")
     source = (f"--forward-period {cfg.env.forward_period}" if cfg.env.label_kind == "forward_return"
               else "the main-wave hold of --reward-mode main_wave")
     raise DataError(f"validation window {d[val_idx[0]]} … {d[val_idx[-1]]}: no date with a label for two universe "
@@ -204,6 +213,8 @@ class Trainer:
         self._provenance: dict | None = None
         if cfg.best_metric not in BEST_METRICS:
             raise DataError(f"best_metric='{cfg.best_metric}': choose one of {BEST_METRICS}")
+        if isinstance(cfg.eval_every, bool) or not isinstance(cfg.eval_every, int) or cfg.eval_every < 1:
+            raise DataError(f"eval_every={cfg.eval_every!r}: must be an integer ≥ 1 (updates between validations)")
         if cfg.threads:
             torch.set_num_threads(cfg.threads)
         torch.manual_seed(cfg.ppo.seed)

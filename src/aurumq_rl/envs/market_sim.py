@@ -63,8 +63,10 @@ class EnvConfig:
             raise ValueError("top_k, forward_period and episode_length must be ≥ 1")
         if self.sizing not in SIZINGS:
             raise ValueError(f"sizing='{self.sizing}': choose one of {', '.join(SIZINGS)}")
-        if isinstance(self.risk_window, bool) or not isinstance(self.risk_window, int) or self.risk_window < 1:
-            raise ValueError(f"risk_window={self.risk_window!r}: must be an integer ≥ 1 (days of returns)")
+        if isinstance(self.risk_window, bool) or not isinstance(self.risk_window, int) or self.risk_window < 2:
+            # a one-day window holds only today's return: no spread (sharpe = return / 1e-3, sortino 1000 × a
+            # gain but about −1 for a loss) and a mean equal to it (mean_variance = portfolio)
+            raise ValueError(f"risk_window={self.risk_window!r}: must be an integer ≥ 2 (days of returns)")
         if not math.isfinite(self.risk_aversion) or self.risk_aversion < 0:
             raise ValueError(f"risk_aversion={self.risk_aversion!r}: must be a finite number ≥ 0")
         if self.industry_cap is not None and not 0 < self.industry_cap <= 1:
@@ -149,6 +151,9 @@ class MarketSim:
                  t_range: tuple[int, int] | None = None) -> None:
         self.data, self.cfg, self.n_envs = data, cfg, n_envs
         lo, hi = t_range if t_range is not None else (0, data.last_decision)
+        if lo < 0 or hi < 0:  # a negative index would wrap to the panel's end (and t+1, t+2 to its start)
+            raise ValueError(f"t_range=({lo}, {hi}): decision date indices count from the panel's first date "
+                             f"(0 … {data.n_dates - 1}); negative indices are not taken from the end")
         hi = min(hi, data.last_decision)
         if hi - lo + 1 < cfg.episode_length:
             raise ValueError(f"decision dates {lo}..{hi} hold fewer than episode_length={cfg.episode_length} "
