@@ -10,7 +10,7 @@ from datetime import date
 
 import numpy as np
 
-from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.panel import RETURN_DECIMALS, Panel
 
 MAIN_WAVE_MAX_HOLD = 5
 # trading days a panel holds before its first decision date so that the main-wave exit rule sees its MA10 from
@@ -64,7 +64,7 @@ def main_wave_returns(panel: Panel, max_hold: int = MAIN_WAVE_MAX_HOLD) -> tuple
     conds = np.stack([cross[h: h + n_valid] for h in range(1, max_hold + 1)])  # [H, n, N]
     first = np.where(conds.any(0), conds.argmax(0) + 1, max_hold)
     exit_idx = np.arange(n_valid)[:, None] + 1 + first
-    hold = np.round(np.take_along_axis(p, exit_idx, axis=0) / entry - 1, 12)  # as `Panel.forward_returns`
+    hold = np.round(np.take_along_axis(p, exit_idx, axis=0) / entry - 1, RETURN_DECIMALS)
     ret[:n_valid] = hold  # bars that stop before the exit: marked at the last close (`Panel.forward_returns`)
     days[:n_valid] = first
     return ret, days
@@ -72,11 +72,12 @@ def main_wave_returns(panel: Panel, max_hold: int = MAIN_WAVE_MAX_HOLD) -> tuple
 
 def best_close_gain(logp: np.ndarray, entry: np.ndarray, days: np.ndarray | int,
                     stock: np.ndarray | None = None) -> np.ndarray:
-    """The best close within a hold, as a log gain: max over h = 1 … days of logp[entry + h] − logp[entry] of
-    the stock (`logp` [T, N]: the log total-return index, `Panel.log_price`; entry at the close of `entry`).
+    """The best close within a hold, as a simple return rounded as `Panel.forward_returns` (a close exactly at a
+    threshold reaches it wherever the panel starts): max over h = 1 … days of exp(logp[entry + h] − logp[entry])
+    − 1 of the stock (`logp` [T, N]: the log total-return index, `Panel.log_price`; entry at the close of `entry`).
 
     With `stock`: one hold per row, `entry`, `stock` and `days` [R] (the trade log). Without: every stock on
-    each entry date `entry` [R] → [R, N], `days` an int or [R, N]. −inf where days < 1; every entry + days
+    each entry date `entry` [R] → [R, N], `days` an int or [R, N]. −1 where days < 1; every entry + days
     must lie in the panel. The one implementation of eval's `max_gain`, the trade log's `max_gain`
     (`eval.backtest`) and the SL `main_wave_hit` label; it loops over the hold length only, vectorised over
     the rows (whole rows of `logp` without `stock`: a row gather, as fast as slicing).
@@ -93,7 +94,7 @@ def best_close_gain(logp: np.ndarray, entry: np.ndarray, days: np.ndarray | int,
     top = np.full(np.broadcast_shapes(base.shape, days.shape), -np.inf)
     for h in range(1, int(days.max(initial=0)) + 1):
         np.maximum(top, close(np.minimum(entry + h, last)), out=top, where=days >= h)
-    return top - base  # = the max of the gains: rounding x − base is monotone in x
+    return np.round(np.expm1(top - base), RETURN_DECIMALS)  # = the max of the gains: x − base is monotone in x
 
 
 def trade_label(panel: Panel, kind: str, fp: int) -> np.ndarray:

@@ -8,6 +8,10 @@ import numpy as np
 
 from aurumq_rl.errors import DataError
 
+# decimals simple returns from the log index are rounded to: the cumulative-sum difference carries float noise
+# that depends on where the panel starts; rounding keeps exact ties, zeros and thresholds (a +5% ST limit) exact
+RETURN_DECIMALS = 12
+
 
 @dataclass
 class Panel:
@@ -97,9 +101,7 @@ class Panel:
         n_valid = t - stop
         if n_valid > 0:
             out[:n_valid] = np.expm1(logc[stop + 1: stop + 1 + n_valid] - logc[start + 1: start + 1 + n_valid])
-        # the cumulative-sum difference carries float noise that depends on where the panel starts; rounding
-        # keeps exact ties (and exact zeros) exact whatever window was loaded
-        return np.round(out, 12)
+        return np.round(out, RETURN_DECIMALS)
 
     def scale_factor_groups(self, weights: dict[str, float]) -> None:
         """Multiply factor columns by prefix (`{"mf_": 0.5}`) in place: the feature-group weights of training,

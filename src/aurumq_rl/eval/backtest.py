@@ -276,7 +276,7 @@ class _TradeLog:
         logp = panel.log_price()
         base = logp[e, stock]
         gross = np.where(ok, np.expm1(logp[m, stock] - base), np.nan)
-        best = np.where(ok & (m > e), np.expm1(best_close_gain(logp, e, m - e, stock)), np.nan)
+        best = np.where(ok & (m > e), best_close_gain(logp, e, m - e, stock), np.nan)
         sold = np.where(exit_ >= 0, sell_rate[np.maximum(exit_, 0)], 0.0)
         cst = np.where(ok, buy_rate[e] + sold * (1 + gross), np.nan)
 

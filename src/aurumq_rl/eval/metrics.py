@@ -262,7 +262,7 @@ def max_gain(logp: np.ndarray, hold: int) -> np.ndarray:
     out = np.full(logp.shape, np.nan)
     n_valid = len(logp) - 1 - hold
     if n_valid > 0:
-        out[:n_valid] = np.expm1(best_close_gain(logp, np.arange(1, 1 + n_valid), hold))
+        out[:n_valid] = best_close_gain(logp, np.arange(1, 1 + n_valid), hold)
     return out
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, best_close_gain, days_after_entry, main_wave_returns
-from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.panel import RETURN_DECIMALS, Panel
 from aurumq_rl.errors import DataError
 from aurumq_rl.eval.backtest import DEFAULT_HIT_THRESHOLD
 
@@ -81,11 +81,10 @@ def main_wave_hit(panel: Panel, threshold: float = MAIN_WAVE_HIT_THRESHOLD) -> L
     ret, days = main_wave_returns(panel)
     logp = panel.log_price()
     h_max = MAIN_WAVE_MAX_HOLD
-    best = np.full(logp.shape, -np.inf)
+    gain = np.full(logp.shape, -1.0)
     n_valid = len(logp) - 1 - h_max
-    if n_valid > 0:  # each decision's own hold (`days`: 1 … 5)
-        best[:n_valid] = best_close_gain(logp, np.arange(1, 1 + n_valid), days[:n_valid])
-    gain = np.round(np.expm1(best), 12)  # as `triple_barrier`: an exact +5% close is a hit wherever the panel starts
+    if n_valid > 0:  # each decision's own hold (`days`: 1 … 5); rounded: an exact +5% close is a hit
+        gain[:n_valid] = best_close_gain(logp, np.arange(1, 1 + n_valid), days[:n_valid])
     hit = np.where(np.isfinite(ret), (gain >= threshold).astype(np.float64), np.nan)
     return _finish(panel, "main_wave_hit", hit, h_max + 1, binary=True, threshold=threshold)
 
@@ -135,7 +134,7 @@ def triple_barrier(panel: Panel, horizon_days: int = 10, profit_take: float = 0.
         base = logp[1:1 + n_valid]
         # rounded like `Panel.forward_returns`: the index differences carry float noise that depends on where the
         # panel starts, and a close exactly on a barrier (an ST limit move of ±5%) must touch it every time
-        gains = np.stack([np.round(np.expm1(logp[1 + h:1 + h + n_valid] - base), 12)
+        gains = np.stack([np.round(np.expm1(logp[1 + h:1 + h + n_valid] - base), RETURN_DECIMALS)
                           for h in range(1, horizon_days + 1)])
         up, down = gains >= profit_take, gains <= -stop_loss  # [H, n, N]
         h = np.arange(1, horizon_days + 1)[:, None, None]
