@@ -99,7 +99,7 @@ _BAD_TYPES = [
         (lambda d: d.with_columns(pl.lit(1.5).alias("trade_date")), {}, r"trade_date has type Float64"),
         (lambda d: d.drop("alpha_001").with_columns(pl.lit(1.0).alias("foo")), {}, r"no factor column found"),
         (lambda d: d, {"factors": ["alpha_009"]}, r"requested factor column\(s\) missing.*alpha_009"),
-        (lambda d: d, {"start": "2030-01-01"}, r"no row left in universe"),
+        (lambda d: d, {"start": "2030-01-01"}, r"no trading date between 2030-01-01 and end \(the data covers"),
         (lambda d: d, {"universe": "csi9000"}, r"unknown universe 'csi9000'"),
         (lambda d: d, {"universe": "hs300"}, r"universe 'hs300' needs the column 'is_hs300'"),
         (lambda d: d, {"normalize": "minmax"}, r"normalize='minmax'"),

@@ -222,7 +222,7 @@ def test_eval_panel_window_warmup_tail_and_errors() -> None:
         load_eval_panel(data, specs, start="2030-01-01", end="2030-02-01", **kw)
     with pytest.raises(DataError, match="--start='soon'"):
         load_eval_panel(data, specs, start="soon", end=None, **kw)
-    with pytest.raises(DataError, match="forward window.*move --end earlier"):
+    with pytest.raises(DataError, match=rf"forward window.*move --start to {cal[-1 - 1 - 5]} or earlier"):
         load_eval_panel(data, specs, start=str(cal[-3]), end=None, **kw)
     with pytest.warns(UserWarning, match="no full 5-day forward window and 5-day main-wave hold"):
         tail = load_eval_panel(data, specs, start=str(cal[-40]), end=None, **kw)
@@ -266,7 +266,7 @@ def test_a_window_on_the_last_fitting_date_is_kept_as_is() -> None:
         clipped = load_eval_panel(data, specs, start=last, end=None, **kw)
     assert clipped.lo == clipped.hi and str(clipped.panel.dates[clipped.hi]) == last
     later = str(cal[-1 - 5])
-    with pytest.raises(DataError, match="move --end earlier"):
+    with pytest.raises(DataError, match=f"move --start to {last} or earlier"):
         load_eval_panel(data, specs, start=later, end=later, **kw)
 
 

@@ -87,8 +87,13 @@ def run_stack(args: argparse.Namespace) -> int:
         raise DataError("--label binary: its threshold is calibrated on a training window, which a stacker over "
                         "walk-forward scores does not have; stack on forward_return, main_wave, triple_barrier "
                         "or trend_scan")
-    if len(args.scores) < 2 or min(args.step, args.min_fit_dates) < 1 or args.ridge < 0:
-        raise DataError("sl stack: give at least two SCORES files, --step and --min-fit-dates ≥ 1, --ridge ≥ 0")
+    if len(args.scores) < 2:
+        raise DataError(f"sl stack: {len(args.scores)} SCORES file given; give at least two to stack")
+    for flag, v in (("--step", args.step), ("--min-fit-dates", args.min_fit_dates)):
+        if v < 1:
+            raise DataError(f"{flag} {v}: must be ≥ 1")
+    if not 0 <= args.ridge < float("inf"):  # NaN or inf passed `ridge < 0` and failed later as "too few dates"
+        raise DataError(f"--ridge {args.ridge:g}: give a finite L2 penalty ≥ 0, e.g. 1.0")
     _warn_other_rules(args)
     panel = steps.load(args)
     label = build_label(panel, args.label, args.forward_period)

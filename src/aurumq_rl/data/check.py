@@ -173,11 +173,17 @@ WINDOW_NAMES = {"train": "training", "val": "validation", "test": "test"}
 
 def check_window_order(days: dict[str, str | date | None], windows: tuple[str, ...] = ("train", "val")) -> None:
     """Each window of `windows` (prefixes of `days`' keys: train_start, train_end, val_start, …) follows the
-    ones before it: a later start after an earlier end and start, a later end after an earlier start, checked
-    on the dates given (YYYY-MM-DD or YYYYMMDD; None skipped), before any loading. Otherwise a DataError naming
-    both flags and dates: an overlap used to cut the earlier window silently."""
+    ones before it (and none starts after its own end): a later start after an earlier end and start, a later
+    end after an earlier start, checked on the dates given (YYYY-MM-DD or YYYYMMDD; None skipped), before any
+    loading. Otherwise a DataError naming both flags and dates: an overlap used to cut the earlier window
+    silently."""
     flag = {k: "--" + k.replace("_", "-") for k in days}
     day = {k: to_date(v, flag[k]) for k, v in days.items()}
+    for a in windows:  # a window's own start after its end: it would be empty ("fewer than 2 dates … widen it")
+        lo, hi = day.get(f"{a}_start"), day.get(f"{a}_end")
+        if lo is not None and hi is not None and lo > hi:
+            raise DataError(f"{flag[f'{a}_start']} {lo} is after {flag[f'{a}_end']} {hi}: the {WINDOW_NAMES[a]} "
+                            "window would be empty; swap or correct the dates")
     for i, a in enumerate(windows):
         for b in windows[i + 1:]:
             for early, late in ((f"{a}_end", f"{b}_start"), (f"{a}_start", f"{b}_start"), (f"{a}_start", f"{b}_end")):
@@ -194,8 +200,8 @@ def _thin_dates(keys: pl.DataFrame) -> list[dict]:
 
 
 def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
-    """Null (or NaN) and inf share per prefix; constant columns; market-wide columns (constant across stocks
-    on ≥ 99% of dates)."""
+    """Null (or NaN) and inf share per prefix; constant columns; empty columns (no finite value); market-wide
+    columns (constant across stocks on ≥ 99% of dates)."""
     stats: list[dict] = []
     for c0 in range(0, len(factors), STATS_CHUNK):
         cols = factors[c0:c0 + STATS_CHUNK]
@@ -207,6 +213,7 @@ def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
             # constant: at most one distinct finite value (null, NaN and inf are missing values, so a rolling
             # factor's warm-up nulls do not hide a dead column)
             *[(v.max() == v.min()).fill_null(True).alias(f"{c}\x00one") for c, v in finite.items()],
+            *[v.count().alias(f"{c}\x00finite") for c, v in finite.items()],  # 0: the column holds nothing
             pl.len().alias("\x00rows"),
         ), name).row(0, named=True)
         per_date = collect_source(lf.group_by("trade_date").agg(  # flat as `normalize.flat_dates` tests it
@@ -217,7 +224,8 @@ def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
             valid = per_date[f"{c}\x00n"]
             mw = bool(valid.sum() > 0 and (per_date[c] & valid).sum() >= MARKET_WIDE_SHARE * valid.sum())
             stats.append({"column": c, "prefix": factor_prefix(c), "null": agg[f"{c}\x00null"],
-                          "inf": agg[f"{c}\x00inf"], "constant": bool(agg[f"{c}\x00one"]), "market_wide": mw})
+                          "inf": agg[f"{c}\x00inf"], "constant": bool(agg[f"{c}\x00one"]),
+                          "empty": agg[f"{c}\x00finite"] == 0, "market_wide": mw})
         rows = agg["\x00rows"]
     df = pl.DataFrame(stats)
     by_prefix = (
@@ -229,6 +237,7 @@ def _factor_stats(lf: pl.LazyFrame, factors: list[str], name: str) -> dict:
         "factor_columns": len(factors),
         "prefixes": by_prefix.to_dicts(),
         "constant_columns": df.filter(pl.col("constant"))["column"].to_list(),
+        "empty_columns": df.filter(pl.col("empty"))["column"].to_list(),  # constant too: no value at all
         "market_wide_columns": df.filter(pl.col("market_wide") & ~pl.col("constant"))["column"].to_list(),
     }
 
@@ -289,6 +298,11 @@ def format_report(rep: dict) -> str:
         lines.append(f"  {p['prefix']:<10}{p['columns']:>8}{p['null_share']:>9.2%}{p['inf_share']:>9.2%}")
     lines.append("")
     lines.append(f"  constant columns: {', '.join(rep['constant_columns']) or 'none'}")
+    empty = rep.get("empty_columns") or []
+    if empty:  # "constant" reads as "one value": these have none, and load filled and flagged missing everywhere
+        lines.append(f"  warning: {len(empty)} factor column(s) hold no value at all (every row null, NaN or inf), "
+                     f"so they carry nothing: {', '.join(empty[:10])}{' …' if len(empty) > 10 else ''}; compute "
+                     "them, or drop them")
     lines.append(f"  market-wide columns (passed through un-normalised): "
                  f"{', '.join(rep['market_wide_columns']) or 'none'}")
     if rep["raw_flag_columns"]:

@@ -163,6 +163,7 @@ def load_panel(
     method = check_limit_method(market.limit_method)
     lo = start_d if start_d is not None else calendar[0]
     hi = end_d if end_d is not None else calendar[-1]
+    _check_window(calendar, lo, hi, start_d, end_d, name)
     in_window = pl.col("trade_date").is_between(lo, hi)
     # Source rows inside the window, in source order: factor chunks are read with the same filter.
     window_rows = source_rows.filter(in_window)
@@ -238,6 +239,16 @@ def load_panel(
               "market": market.settings(),
               "returns": returns, "start": str(dates[0]), "end": str(dates[-1])},
     )
+
+
+def _check_window(calendar: pl.Series, lo: date, hi: date, start: date | None, end: date | None, name: str) -> None:
+    """A start after the end, or a window holding none of the data's trading dates, is a DataError saying so
+    (with the data's range), not "no row left in universe …", which sent the user to the universe."""
+    if start is not None and end is not None and start > end:
+        raise DataError(f"{name}: start {start} is after end {end}; pass a start on or before the end")
+    if not calendar.is_between(lo, hi).any():
+        raise DataError(f"{name}: no trading date between {start or 'start'} and {end or 'end'} (the data covers "
+                        f"{calendar[0]} .. {calendar[-1]}); choose dates inside it")
 
 
 def _daily_returns(ann_df: pl.DataFrame, returns: str) -> np.ndarray:

@@ -299,9 +299,12 @@ def load_eval_panel(data: str | Path, specs: Sequence[SourceSpec], *, calendar: 
     fits = last_decision_index(len(panel.dates), forward_period)  # the end evaluate_scores uses
     window = f"{forward_period}-day forward window and {MAIN_WAVE_MAX_HOLD}-day main-wave hold"
     if hi > fits:
-        if fits < lo:
+        if fits < lo:  # the window starts too late: an earlier --end cannot help, an earlier --start can
+            where = (f"move --start to {panel.dates[fits]} or earlier (the last decision date whose windows fit), "
+                     "or lower --forward-period" if fits >= 0 else "the data is too short for them: lower "
+                     "--forward-period")
             raise DataError(f"no decision date in {calendar[first]} .. {calendar[last]} has a full {window} "
-                            f"in {data} (data ends {calendar[-1]}); move --end earlier")
+                            f"in {data} (data ends {calendar[-1]}); {where}")
         warnings.warn(f"decisions after {panel.dates[fits]} have no full {window} in the data; evaluated "
                       f"up to {panel.dates[fits]}", stacklevel=2)
         hi = fits

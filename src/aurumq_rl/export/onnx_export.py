@@ -20,8 +20,9 @@ import onnx
 import onnxruntime
 import torch
 
+from aurumq_rl.data.contract import MISSING_FACTOR
 from aurumq_rl.data.normalize import ZSCORE_CLIP
-from aurumq_rl.data.source import to_date
+from aurumq_rl.data.source import source_files, to_date
 from aurumq_rl.envs.market_sim import HOLDING_AWARE
 from aurumq_rl.errors import DataError
 from aurumq_rl.export.bundle import (
@@ -178,9 +179,21 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
     day = str(to_date(golden_date, "--golden-date")) if golden_date else manifest["val_dates"][1]
     meta = build_metadata(manifest, ckpt, day)
     chosen = "--golden-date" if golden_date else "the run's last validation date, the default --golden-date"
+    source = data or cfg["data"]
+    if isinstance(source, str | Path) and not source_files(source):  # the data, not the date, is at fault
+        if data is not None:
+            raise DataError(f"--data {data}: no Parquet file found there; pass the panel Parquet (a file, a "
+                            "directory of shards or a glob) to take the golden cross-section from")
+        # run.json keeps --data as it was typed: a relative path is read from the directory export runs in
+        raise DataError(f"{Path(run_dir) / 'run.json'} records the training data as {source!r}, which is not found "
+                        f"from {Path.cwd()} (a relative path is read from the directory you run in); pass --data "
+                        "with the panel Parquet to take the golden cross-section from")
     try:
-        panel = prepare_panel(meta, data or cfg["data"], start=day, end=day)
-    except DataError as exc:  # e.g. no stock in the universe that day: say which date was asked for, and why
+        panel = prepare_panel(meta, source, start=day, end=day)
+    except DataError as exc:
+        if MISSING_FACTOR in str(exc):  # the data, not the date: another date would not help
+            raise
+        # e.g. no stock in the universe that day: say which date was asked for, and why
         raise DataError(f"golden date {day} ({chosen}): {exc}; pass --golden-date with a trading date of "
                         "the data") from exc
     if len(panel.dates) == 0 or str(panel.dates[0]) != day:

@@ -109,6 +109,14 @@ class Scorer:
         if x.shape[-1] != len(self.factor_names):
             raise DataError(f"{self.path}: input has {x.shape[-1]} factors, the bundle expects "
                             f"{len(self.factor_names)} ({', '.join(self.factor_names[:5])}, …)")
+        m = np.ones(x.shape[:-1], dtype=bool) if mask is None else np.asarray(mask, dtype=bool).reshape(x.shape[:-1])
+        bad = m[..., None] & ~np.isfinite(x)
+        if bad.any():  # the graph's context pools over the cross-section: one NaN made every stock's score NaN
+            f = int(np.flatnonzero(bad.reshape(-1, x.shape[-1]).any(axis=0))[0])
+            raise DataError(f"{self.path}: input holds {int(bad.sum())} NaN/inf value(s) among the scored stocks "
+                            f"(e.g. factor {self.factor_names[f]}), which would make every stock's score NaN; "
+                            "prepare the input as training did (`Scorer.load_panel`: missing values filled with "
+                            "0), or leave those stocks out of the mask")
         return run_session(self.session, x, mask)
 
     def score_panel(self, panel: Panel) -> np.ndarray:
