@@ -17,18 +17,19 @@ from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors  # noqa
 from tests.rl.helpers import _panel  # noqa: E402
 
 
-def _ppo(**kw: object):  # noqa: ANN202
+def _ppo(reward_mode: str = "forward_return", **kw: object):  # noqa: ANN202
     from aurumq_rl.algos.ppo import PPO, PPOConfig
     from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 
     rng = np.random.default_rng(0)
     t_n, n, f = 30, 12, 3
     panel = _panel(rng.normal(0, 0.02, (t_n, n)), factors=rng.standard_normal((t_n, n, f)))
-    cfg = EnvConfig(top_k=3, episode_length=4, forward_period=2, industry_cap=None)
+    cfg = EnvConfig(top_k=3, episode_length=4, forward_period=2, industry_cap=None, reward_mode=reward_mode)
     data = PanelTensors(panel, cfg)
     torch.manual_seed(0)
     pcfg = PPOConfig(**{"n_envs": 4, "n_steps": 4, "batch_size": 10**6, "n_epochs": 1, "anneal_lr": False, **kw})
-    return PPO(DeepSetsPolicy(f, (16, 8)), data, MarketSim(data, cfg, pcfg.n_envs, seed=0), pcfg)
+    return PPO(DeepSetsPolicy(f, (16, 8), holding_aware=cfg.holding_aware), data,
+               MarketSim(data, cfg, pcfg.n_envs, seed=0), pcfg)
 
 
 def test_pick_advantages_normalised_over_real_picks_only() -> None:
@@ -155,3 +156,18 @@ def test_value_loss_regresses_the_critic_on_the_returns() -> None:
     v = buf["value"].clone()
     stats = ppo.update(buf)
     assert stats["value_loss"] == pytest.approx(float(0.5 * ((v - 1.0) ** 2).mean()), rel=1e-4)
+
+
+def test_holding_aware_chunks_bound_the_stock_rows_by_samples() -> None:
+    """With the holdings in the observation each sample has its own row of N scores, so `chunk_rows` must bound
+    samples × N, not dates × N: 13 samples on 6 dates, 24 rows (2 samples of 12 stocks) per chunk. By dates, the
+    chunk of dates 5 and 9 held 6 samples (72 rows, 3× the bound)."""
+    ppo = _ppo("portfolio", chunk_rows=24)
+    t = np.array([5, 3, 5, 7, 3, 9, 9, 9, 2, 5, 11, 4, 4])
+    ids = []
+    for chunks in ppo._minibatches(t):
+        for uniq, cid, local in chunks:
+            assert len(cid) <= 2
+            np.testing.assert_array_equal(uniq[local].numpy(), t[cid.numpy()])
+            ids += cid.tolist()
+    assert sorted(ids) == list(range(len(t)))

@@ -181,7 +181,9 @@ class PPO:
 
     def _minibatches(self, t_flat: np.ndarray) -> list[list[tuple[torch.Tensor, torch.Tensor, torch.Tensor]]]:
         """Shuffle dates, then cut into minibatches of whole dates, each a list of chunks of at most
-        `_dates_per_chunk` dates: (unique dates, sample ids, sample → position in the chunk's dates)."""
+        `_dates_per_chunk` dates: (unique dates, sample ids, sample → position in the chunk's dates). With the
+        holdings in the observation every sample has its own row of N scores, so a chunk holds at most that many
+        samples instead (a date's samples may then span chunks): `chunk_rows` bounds the stock rows either way."""
         uniq, inv = np.unique(t_flat, return_inverse=True)
         order = self.np_rng.permutation(len(uniq))
         by_date = np.argsort(inv, kind="stable")
@@ -197,12 +199,18 @@ class PPO:
             out.append(cur)
         dev, per = self.device, self._dates_per_chunk
         batches = []
+        per_sample = self.sim.cfg.holding_aware
         for dates in out:
             dates = np.sort(dates)
             chunks = []
-            for c in range(0, len(dates), per):
-                part = dates[c:c + per]
-                ids = np.concatenate([by_date[starts[d]:starts[d + 1]] for d in part])
+            if per_sample:
+                ids_all = np.concatenate([by_date[starts[d]:starts[d + 1]] for d in dates])
+                groups = [ids_all[c:c + per] for c in range(0, len(ids_all), per)]
+            else:
+                groups = [np.concatenate([by_date[starts[d]:starts[d + 1]] for d in dates[c:c + per]])
+                          for c in range(0, len(dates), per)]
+            for ids in groups:
+                part = np.unique(inv[ids])
                 chunks.append((torch.as_tensor(uniq[part], device=dev), torch.as_tensor(ids, device=dev),
                                torch.as_tensor(np.searchsorted(part, inv[ids]), device=dev)))
             batches.append(chunks)
