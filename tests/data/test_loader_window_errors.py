@@ -71,3 +71,14 @@ def test_sl_train_with_a_start_past_the_data_names_the_datas_range(tmp_path: Pat
     assert rc == 2
     assert "no trading date between 2030-01-01 and end (the data covers 2024-01-01 .. 2024-01-10)" in err
     assert not (tmp_path / "run").exists()
+
+
+def test_a_datetime_start_and_end_keep_their_own_trading_date(tmp_path) -> None:  # noqa: ANN001
+    """load_panel(start=datetime(2024, 1, 3, 15, 0)) compared the timestamp with the trading dates, so the 3rd
+    (midnight) fell before it and was skipped; a datetime now stands for its date, as a date does."""
+    from datetime import date, datetime
+
+    from aurumq_rl.data.source import to_date
+
+    assert to_date(datetime(2024, 1, 3, 15, 0), "--start") == date(2024, 1, 3)
+    assert type(to_date(datetime(2024, 1, 3, 15, 0), "--start")) is date

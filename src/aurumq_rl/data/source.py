@@ -119,13 +119,16 @@ def _odd_shard(name: str) -> str | None:
 
 
 def to_date(value: str | date | None, flag: str) -> date | None:
-    """Parse YYYY-MM-DD or YYYYMMDD (a `date` or None passes through); the error names `flag`."""
+    """Parse YYYY-MM-DD or YYYYMMDD (a `date` or None passes through, a `datetime` gives its date: compared with
+    trading dates, 2021-03-01 15:00 would fall after 2021-03-01 and skip it); the error names `flag`."""
+    from datetime import datetime
+
+    if isinstance(value, datetime):
+        return value.date()
     if value is None or isinstance(value, date):
         return value
     for fmt in ("%Y-%m-%d", "%Y%m%d"):
         try:
-            from datetime import datetime
-
             return datetime.strptime(str(value), fmt).date()
         except ValueError:
             continue
