@@ -82,3 +82,21 @@ def test_an_adjusted_close_on_the_grid_by_chance_is_no_real_price() -> None:
         out, _ = derive_inputs(day)
     assert not [w for w in got if "check the units" in str(w.message)]
     assert out["vwap"][0] == pytest.approx((3.3012 + 3.2615 + 3.29) / 3)
+
+
+def test_the_typical_price_warning_names_why_each_row_fell_back() -> None:
+    """A real-price row whose amount / vol lies outside the day's [low, high] (amount in yuan) takes the typical
+    price too, but not because of adjusted prices: the warning said so of every such row ('adjusted prices, not
+    both closes on the 0.01 yuan grid'), sending a user with real prices after the wrong cause."""
+    real = _bars(1.0).with_columns(pl.col("amount") * 1000)  # real prices, amount in yuan
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        derive_inputs(real)
+    fallback = [str(w.message) for w in got if "typical price" in str(w.message)]
+    assert len(fallback) == 1
+    assert "2 with real prices whose amount / vol lies outside the day's [low, high]" in fallback[0]
+    assert "adjusted prices" not in fallback[0]
+    mixed = pl.concat([_bars(0.3137), real.with_columns(pl.col("trade_date") + timedelta(days=7))])
+    with pytest.warns(UserWarning, match=r"typical price .* on 100% of traded rows \(2 with adjusted prices .*; 2 "
+                                         r"with real prices whose amount / vol lies outside"):
+        derive_inputs(mixed)

@@ -134,10 +134,14 @@ def _warn_vwap(df: pl.DataFrame, traded: pl.Expr, inside: pl.Expr, real: pl.Expr
                       f"= {stats['ratio']:.3g}); check the units: vol in lots of 100 shares, amount in thousand "
                       "yuan (Tushare), or give a vwap column in yuan per share", stacklevel=4)
     proxy = stats["traded"] - stats["inside"]
-    if proxy:
+    if proxy:  # two causes: adjusted prices, and real prices whose amount / vol is off the day's range
+        adjusted, outside = stats["traded"] - stats["real"], stats["real"] - stats["inside"]
+        why = [f"{adjusted:,} with adjusted prices (not both closes on the 0.01 yuan grid, where amount / vol is on "
+               "another scale)" if adjusted else "",
+               f"{outside:,} with real prices whose amount / vol lies outside the day's [low, high]" if outside else ""]
         warnings.warn(f"vwap = the typical price (high + low + close) / 3 on {proxy / stats['traded']:.0%} of traded "
-                      "rows (adjusted prices, not both closes on the 0.01 yuan grid, where amount / vol is on "
-                      "another scale); pass a vwap column on the scale of the prices to use traded value", stacklevel=4)
+                      f"rows ({'; '.join(w for w in why if w)}); pass a vwap column on the scale of the prices to use "
+                      "traded value", stacklevel=4)
 
 
 def load_index(index: Source | None, code: str | None = None) -> pl.DataFrame | None:
