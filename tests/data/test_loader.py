@@ -59,6 +59,24 @@ def test_row_median_equals_numpy_nanmedian_with_ties_and_gaps() -> None:
             np.testing.assert_allclose(row_median(v.astype(dt)), want, rtol=1e-6, equal_nan=True)
 
 
+def test_winsorize_clips_at_most_one_percent_per_tail() -> None:
+    """On a heavy-tailed factor ± 5 robust σ alone clipped a third of a date's stocks to one tied value (GTJA #164
+    on the real sample: 89 of 274 at z = 1.356); the bounds widen to the value ⌈0.01·(n−1)⌉-th from each end."""
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.normal(0, 0.01, 180), rng.normal(0, 1.0, 94)])[None]  # a tight core, wide wings
+    mask = np.ones_like(x, bool)
+    v = x[0]
+    med = np.median(v)
+    assert (np.abs(v - med) > 5 * 1.4826 * np.median(np.abs(v - med))).mean() > 0.25  # the bound alone: > 25%
+    w = winsorize_mad(x, mask)[0]
+    k = int(np.ceil(0.01 * (len(v) - 1)))  # 3
+    s = np.sort(v)
+    assert (w > v).sum() == k and (w < v).sum() == k  # the 3 lowest and the 3 highest, no more
+    assert w.min() == s[k] and w.max() == s[-1 - k]
+    z = zscore(x.astype(np.float32), mask)[0]
+    assert len(np.unique(z)) == len(v) - 2 * k  # only the clipped values tie (with the bound values)
+
+
 def test_winsorize_leaves_a_row_whose_mad_is_zero_and_ignores_masked_values() -> None:
     """More than half the values equal (a count factor that is mostly 0): the MAD is 0 and no bound is robust,
     so the row is left as is; values outside the mask take no part in the median or the MAD."""

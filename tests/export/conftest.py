@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from aurumq_rl.data.normalize import normalize_params
 from aurumq_rl.data.synth import preset, write_demo
 from aurumq_rl.export.bundle import BUNDLE_FILES, schema_hash
 from aurumq_rl.provenance import sha256_file
@@ -80,7 +81,7 @@ def make_bundle(root: Path, *, names: list[str] = NAMES, weights: list[float] = 
     md = {"bundle_format": 1, "kind": "rl_onnx", "algorithm": "ppo", "factor_names": names, "normalize": "raw",
           "universe": "all", "market_wide": [], "feature_group_weights": {}, "top_k": 2, "sizing": "equal",
           "industry_cap": 0.3, "golden_date": "2024-01-02",
-          "normalize_params": {"zscore_clip": 5.0, "zscore_winsor_mad": 5.0, "fill": 0.0, "per_date_over": "universe"},
+          "normalize_params": normalize_params(),
           **meta}
     (root / "metadata.json").write_text(json.dumps(md))
     (root / "factor_schema.json").write_text(json.dumps({"factor_names": names, "sha256": schema_hash(names)}))

@@ -222,11 +222,11 @@ def test_default_windows_split_the_dates_80_20_and_one_bound_sets_the_other(data
 
 def test_training_stops_at_a_non_finite_loss_with_a_clear_error(data: str, tmp_path: Path,
                                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    """A learning rate of 1e5 blows the weights up: the run stops at the first NaN update with an error that
+    """A learning rate of 1e30 blows the weights up: the run stops at the first NaN update with an error that
     says what to do and logs that update (it used to finish with exit code 0 and a NaN policy)."""
     out = tmp_path / "run"
     capsys.readouterr()
-    assert _train(data, out, "--n-envs", "4", "--learning-rate", "1e5") == 2
+    assert _train(data, out, "--n-envs", "4", "--learning-rate", "1e30") == 2
     err = capsys.readouterr().err
     assert "the weights are no longer finite, so training stops" in err and "--learning-rate" in err, err
     assert "non-finite weights" in err or "nan" in err

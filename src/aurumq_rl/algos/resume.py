@@ -18,6 +18,7 @@ from pathlib import Path
 import torch
 
 from aurumq_rl.algos.ppo import PPO
+from aurumq_rl.data.normalize import ZSCORE_KEYS, normalize_params
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 
@@ -48,11 +49,14 @@ RESUME_FLAGS = {**{k: "--" + k.rsplit(".", 1)[-1].replace("_", "-") for k in _FL
 def resume_key(data_sha256: str | None, panel: Panel, device: torch.device) -> dict:
     """What a checkpoint's state is tied to beyond its config: the data's content (its sha256, whatever the
     path), the panel the stored date and stock indices point into (the same flags can load another panel
-    when the data changed) and the device type the random generators live on. `--resume` requires all of
-    it unchanged."""
+    when the data changed), the device type the random generators live on and, for z-scored inputs, the
+    transform's settings (`data.normalize.normalize_params`). `--resume` requires all of it unchanged."""
+    zscored = panel.meta.get("normalize") == "zscore"
+    params = normalize_params()
     return {"data sha256": data_sha256[:16] if data_sha256 else None,
             "factors": names_digest(panel.factor_names), "first date": str(panel.dates[0]),
-            "stocks": names_digest(list(panel.codes)), "device type": device.type}
+            "stocks": names_digest(list(panel.codes)), "device type": device.type,
+            "z-score transform": ", ".join(f"{k} {params[k]}" for k in ZSCORE_KEYS) if zscored else None}
 
 
 def check_resumable(path: Path, checkpoint: dict, key_now: dict, config_now: dict) -> int:

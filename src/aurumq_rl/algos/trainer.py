@@ -29,6 +29,7 @@ from aurumq_rl.algos.validation import policy_scores, validate_scores
 from aurumq_rl.data.check import check_window_order, date_counts, date_window
 from aurumq_rl.data.labels import days_after_entry, label_warmup_start, trade_label
 from aurumq_rl.data.loader import load_panel
+from aurumq_rl.data.normalize import normalize_params
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import date_index, to_date
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
@@ -360,7 +361,7 @@ class Trainer:
             **self._data_provenance(), "universe_size": int(self.panel.in_universe.sum(1).max()),
             "n_dates": len(self.panel.dates), "n_stocks": len(self.panel.codes),
             "factor_names": self.panel.factor_names, "market_wide": self.panel.market_wide,
-            "normalize": self.panel.meta.get("normalize"),
+            "normalize": self.panel.meta.get("normalize"), "normalize_params": normalize_params(),
             "unseen_factors": self.unseen_factors,
             "train_dates": [str(self.panel.dates[self.train_range[0]]), str(self.panel.dates[self.train_range[1]])],
             "val_dates": [str(self.panel.dates[self.val_idx[0]]), str(self.panel.dates[self.val_idx[-1]])],

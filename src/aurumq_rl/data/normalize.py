@@ -13,9 +13,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from aurumq_rl.errors import DataError
+
 NORMALIZE_METHODS: tuple[str, ...] = ("zscore", "rank", "raw")
 ZSCORE_CLIP = 5.0  # bound in robust σ for the winsorisation before the z-score, and in σ for its clip after
 MAD_TO_SIGMA = 1.4826  # σ of a normal sample per unit of its median absolute deviation
+WINSOR_MAX_TAIL = 0.01  # the winsorisation clips at most this share of a date's values per tail
 # a value passed through on a flat date beyond this is a raw level (an index close, a volume), not a z-score-like
 # input: next to factors within ±ZSCORE_CLIP it washes out the per-stock signal (the loader warns)
 PASS_THROUGH_WARN = 2 * ZSCORE_CLIP
@@ -35,30 +38,50 @@ def _moments(x: np.ndarray, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, n
     return valid, n, mean, std
 
 
-def row_median(v: np.ndarray) -> np.ndarray:
-    """Per-row median of the non-NaN values (NaN for a row with none), by one sort (NaN sorts last)."""
-    s = np.sort(v, axis=1)
-    count = (~np.isnan(v)).sum(axis=1)
-    lo, hi = (np.maximum(count - 1, 0) // 2)[:, None], np.minimum(count // 2, v.shape[1] - 1)[:, None]
-    med = (np.take_along_axis(s, lo, 1)[:, 0] + np.take_along_axis(s, hi, 1)[:, 0]) / 2
+def _sorted_rows(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(each row sorted with its NaNs last, each row's count of values)."""
+    return np.sort(v, axis=1), (~np.isnan(v)).sum(axis=1)
+
+
+def _at(s: np.ndarray, i: np.ndarray) -> np.ndarray:
+    """s[row, i[row]] with i clipped into the row."""
+    return np.take_along_axis(s, np.clip(i, 0, s.shape[1] - 1)[:, None], 1)[:, 0]
+
+
+def _median_of_sorted(s: np.ndarray, count: np.ndarray) -> np.ndarray:
+    med = (_at(s, np.maximum(count - 1, 0) // 2) + _at(s, count // 2)) / 2
     return np.where(count > 0, med, np.nan)
 
 
-def winsorize_mad(x: np.ndarray, valid: np.ndarray, bound: float = ZSCORE_CLIP) -> np.ndarray:
+def row_median(v: np.ndarray) -> np.ndarray:
+    """Per-row median of the non-NaN values (NaN for a row with none), by one sort (NaN sorts last)."""
+    return _median_of_sorted(*_sorted_rows(v))
+
+
+def winsorize_mad(x: np.ndarray, valid: np.ndarray, bound: float = ZSCORE_CLIP,
+                  max_tail: float = WINSOR_MAX_TAIL) -> np.ndarray:
     """Per row, clip to median ± bound robust σ (MAD_TO_SIGMA × the median absolute deviation) over the
-    `valid` values. Robust bounds, because one extreme value inflates the plain σ until every other value's
-    z-score collapses to about 0. A row whose MAD is 0 (more than half its values equal) is left as is."""
+    `valid` values, widened where needed so that at most `max_tail` of the values is clipped per tail (the
+    bounds never fall inside the max_tail and 1 − max_tail quantiles: the value ⌈max_tail·(n−1)⌉-th from
+    either end, so a single extreme value is clipped at any n ≥ 3). Robust bounds, because one extreme value
+    inflates the plain σ until every other value's z-score collapses to about 0; the tail cap, because on a
+    heavy-tailed factor (GTJA #164, #131 on real data) ± 5 robust σ alone clipped a third of a date's stocks
+    to one tied value. A row whose MAD is 0 (more than half its values equal) is left as is."""
     v = np.where(valid, x, np.nan).astype(x.dtype if x.dtype == np.float32 else np.float64)  # float32 sorts faster
-    med = row_median(v)
+    s, count = _sorted_rows(v)
+    med = _median_of_sorted(s, count)
     half = bound * MAD_TO_SIGMA * row_median(np.abs(v - med[:, None]))
     half = np.where(half > 0, half, np.inf)
+    k = np.ceil(max_tail * np.maximum(count - 1, 0)).astype(np.int64)  # values allowed past each bound
     with np.errstate(invalid="ignore"):
-        return np.clip(v, (med - half)[:, None], (med + half)[:, None])
+        lo = np.minimum(med - half, _at(s, k))
+        hi = np.maximum(med + half, _at(s, count - 1 - k))
+        return np.clip(v, lo[:, None], hi[:, None])
 
 
 def zscore(x: np.ndarray, mask: np.ndarray, clip: float = ZSCORE_CLIP) -> np.ndarray:
     """Per-row z-score (ddof=0) over finite values where `mask`: winsorised first (`winsorize_mad`, at ±clip
-    robust σ), then standardised and clipped to ±clip. Zero-variance rows → 0."""
+    robust σ, at most WINSOR_MAX_TAIL per tail), then standardised and clipped to ±clip. Zero-variance rows → 0."""
     valid = mask & np.isfinite(x)
     x = winsorize_mad(x, valid, clip)
     valid, _, mean, std = _moments(x, mask)
@@ -143,6 +166,34 @@ def normalize(x: np.ndarray, mask: np.ndarray, method: str, flat: np.ndarray | N
     if flat.any():  # rows only: most columns have no flat date
         z[flat] = np.where(mask[flat] & np.isfinite(x[flat]), x[flat], np.nan)
     return z
+
+
+def normalize_params() -> dict[str, object]:
+    """This version's z-score transform as a model records it (RL run.json and bundle metadata, SL manifest):
+    recorded when the model is trained, so inference can refuse inputs prepared another way."""
+    return {"zscore_clip": ZSCORE_CLIP, "zscore_winsor_mad": ZSCORE_CLIP, "zscore_winsor_max_tail": WINSOR_MAX_TAIL,
+            "fill": 0.0, "per_date_over": "universe"}
+
+
+ZSCORE_KEYS = ("zscore_clip", "zscore_winsor_mad", "zscore_winsor_max_tail")
+
+
+def check_normalize_params(method: str, params: dict[str, object] | None, what: str) -> None:
+    """A DataError when a model trained on `method` inputs recorded a z-score transform (`normalize_params`) other
+    than this version's, or none with the winsorisation (trained before it): fed this version's inputs, its
+    scores would shift on every date with an outlier. `what` names the record (e.g. its metadata file)."""
+    if method != "zscore":
+        return
+    params, want = params or {}, normalize_params()
+    if all(params.get(k) == want[k] for k in ZSCORE_KEYS):
+        return
+    clip, winsor, tail = (params.get(k) for k in ZSCORE_KEYS)
+    had = ("not winsorised" if winsor is None else f"winsorised at ±{winsor} robust σ, "
+           + (f"at most {tail:.0%} per tail" if tail is not None else "with no cap on the share clipped"))
+    raise DataError(f"the model's inputs were z-scores clipped at ±{clip}, {had} ({what} normalize_params); "
+                    f"this version winsorises at the median ± {ZSCORE_CLIP} robust σ, at most "
+                    f"{WINSOR_MAX_TAIL:.0%} per tail, and clips at ±{ZSCORE_CLIP}: retrain the model with this "
+                    "version")
 
 
 def market_wide_share(flat: np.ndarray, comparable: np.ndarray) -> float:

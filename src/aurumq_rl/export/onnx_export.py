@@ -21,7 +21,7 @@ import onnxruntime
 import torch
 
 from aurumq_rl.data.contract import MISSING_FACTOR
-from aurumq_rl.data.normalize import ZSCORE_CLIP
+from aurumq_rl.data.normalize import ZSCORE_CLIP, check_normalize_params
 from aurumq_rl.data.source import source_files, to_date
 from aurumq_rl.envs.market_sim import HOLDING_AWARE
 from aurumq_rl.errors import DataError
@@ -119,8 +119,10 @@ def build_metadata(manifest: dict[str, Any], checkpoint: str, golden_date: str) 
         "top_k": env["top_k"], "forward_period": env["forward_period"],
         "reward_mode": env["reward_mode"], "sizing": env["sizing"], "industry_cap": env["industry_cap"],
         "normalize": manifest.get("normalize") or "zscore",
-        "normalize_params": {"zscore_clip": ZSCORE_CLIP, "zscore_winsor_mad": ZSCORE_CLIP, "fill": 0.0,
-                             "per_date_over": "universe"},
+        # the transform the run trained on (run.json), not this version's: a run trained before the winsorisation
+        # records none, so export and inference refuse it (`data.normalize.check_normalize_params`)
+        "normalize_params": manifest.get("normalize_params") or {"zscore_clip": ZSCORE_CLIP, "fill": 0.0,
+                                                                 "per_date_over": "universe"},
         "market_wide": manifest.get("market_wide", []),
         "unseen_factors": manifest.get("unseen_factors", []), "factor_names": manifest["factor_names"],
         "feature_group_weights": cfg.get("feature_group_weights") or {},
@@ -178,6 +180,8 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
     cfg = manifest["config"]
     day = str(to_date(golden_date, "--golden-date")) if golden_date else manifest["val_dates"][1]
     meta = build_metadata(manifest, ckpt, day)
+    # a run trained on another z-score transform than this version applies: no golden cross-section, no bundle
+    check_normalize_params(meta["normalize"], meta["normalize_params"], str(Path(run_dir) / "run.json"))
     chosen = "--golden-date" if golden_date else "the run's last validation date, the default --golden-date"
     source = data or cfg["data"]
     if isinstance(source, str | Path) and not source_files(source):  # the data, not the date, is at fault

@@ -19,7 +19,7 @@ import numpy as np
 
 from aurumq_rl.data.contract import MISSING_FACTOR
 from aurumq_rl.data.loader import load_panel
-from aurumq_rl.data.normalize import ZSCORE_CLIP
+from aurumq_rl.data.normalize import check_normalize_params
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import to_date
 from aurumq_rl.errors import DataError
@@ -54,13 +54,7 @@ def prepare_panel(meta: dict[str, Any], data: Any, *, start: str | date | None =
     `market` replace the model's recorded universe and market rules (`market` in the metadata; a bundle
     without it was trained under the defaults)."""
     market = market or market_from_settings(meta.get("market"))
-    params = meta.get("normalize_params") or {}
-    clip, winsor = params.get("zscore_clip", ZSCORE_CLIP), params.get("zscore_winsor_mad")
-    if meta["normalize"] == "zscore" and (clip != ZSCORE_CLIP or winsor != ZSCORE_CLIP):
-        had = f"winsorised at ±{winsor} robust σ" if winsor is not None else "not winsorised"
-        raise DataError(f"the model's inputs were z-scores clipped at ±{clip}, {had} (metadata.json "
-                        f"normalize_params); this version winsorises at the median ± {ZSCORE_CLIP} robust σ and "
-                        f"clips at ±{ZSCORE_CLIP}: retrain and export the model with this version")
+    check_normalize_params(meta["normalize"], meta.get("normalize_params"), "metadata.json")
     try:
         panel = load_panel(data, universe=universe or meta["universe"], start=start, end=end,
                            factors=list(meta["factor_names"]), normalize=meta["normalize"], market=market,

@@ -20,6 +20,7 @@ import numpy as np
 
 from aurumq_rl import __version__
 from aurumq_rl.data.loader import load_panel
+from aurumq_rl.data.normalize import check_normalize_params, normalize_params
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_dir, atomic_write_json, atomic_write_text, atomic_write_with
@@ -71,7 +72,8 @@ def save_model(out_dir: str | Path, ens: Ensemble, *, features: str, universe: s
         manifest = {
             "kind": MODEL_KIND, "booster": booster, "format_version": FORMAT_VERSION,
             "factor_names": list(ens.feature_names),
-            "features": features, "normalize": "raw", "universe": universe, "market": market.settings(),
+            "features": features, "normalize": "raw", "normalize_params": normalize_params(),
+            "universe": universe, "market": market.settings(),
             "label": label, "forward_period": forward_period, "windows": windows, "objective": ens.objective,
             "seeds": ens.seeds, "combine": ens.combine, "calibration": ens.calibration,
             "best_iterations": [m.best_iteration for m in ens.members], "params": ens.info.get("params"),
@@ -106,6 +108,8 @@ class SLScorer:
                    if k not in self.metadata]
         if lacking:
             raise DataError(f"{path}: manifest lacks {', '.join(lacking)}; retrain or restore the model directory")
+        # a `--features zscore` model of a version with another z-score transform would score on inputs it never saw
+        check_normalize_params(self.metadata["features"], self.metadata.get("normalize_params"), str(path))
         self.factor_names = list(self.metadata["factor_names"])
         booster_kind = self.metadata.get("booster", "lightgbm")
         if booster_kind not in SAVABLE:
