@@ -32,7 +32,7 @@ Optional columns (a factor that needs an absent one is skipped and named in the 
   industry_l3    finest level (IndClass.subindustry, e.g. Shenwan L3):
                  alpha_048, alpha_067, alpha_090, alpha_100
                  industry levels are labels (text, integer or categorical); IndNeutralize demeans within
-                 each (date, label) group
+                 each (date, label) group; a row without a label (null, NaN) gets null
   cap            market capitalisation per date, positive, any one unit (e.g. Tushare total_mv, 10k yuan;
                  alpha_056 only ranks returns * cap per date): alpha_056
 Every factor's inputs: aurumq-rl factors list."""

@@ -15,6 +15,8 @@ DATE_TYPES = "a date, 'YYYYMMDD'/'YYYY-MM-DD' strings or int YYYYMMDD"
 FLAG_COLUMNS: tuple[str, ...] = ("is_st", "is_hs300", "is_zz500")
 FLAG_TYPES = "Boolean, 0/1 integers or the strings 'true'/'false'/'0'/'1' (any case)"
 TEXT_COLUMNS: tuple[str, ...] = ("ts_code", "name")
+# industry labels (the loader's industry_code, the factor engine's finer levels): String, NaN/null = no label
+INDUSTRY_COLUMNS: tuple[str, ...] = ("industry_code", "industry_l2", "industry_l3")
 _TRUE, _FALSE = ("true", "1"), ("false", "0")
 
 
@@ -94,8 +96,8 @@ def _listing_age(s: pl.Series, source: str) -> pl.Series:
 
 
 def _industry(s: pl.Series, source: str) -> pl.Series:
-    """industry_code as String from text, categories or integer codes (floats holding whole codes, as pandas
-    writes an integer column with gaps, lose the '.0')."""
+    """An industry label as String from text, categories or integer codes (floats holding whole codes, as pandas
+    writes an integer column with gaps, lose the '.0'; NaN is a missing label, null)."""
     if _is_text(s.dtype) or s.dtype.is_integer() or s.dtype == pl.Null:
         return s.cast(pl.String)
     if s.dtype.is_float():
@@ -106,7 +108,7 @@ def _industry(s: pl.Series, source: str) -> pl.Series:
 
 
 def cast_optional_columns(frame: pl.DataFrame, source: str) -> pl.DataFrame:
-    """`frame` with ts_code, name, list_date, days_since_ipo, industry_code and the flags (those present)
+    """`frame` with ts_code, name, list_date, days_since_ipo, the industry levels and the flags (those present)
     cast to String / Date / Int64 / Boolean, so the market rules read one type whatever the file held
     (a pandas category, a Tushare 'YYYYMMDD' list_date, 'true'/'false' text)."""
     casts: list[pl.Series] = []
@@ -123,6 +125,5 @@ def cast_optional_columns(frame: pl.DataFrame, source: str) -> pl.DataFrame:
     casts += [flag_series(frame[c], source) for c in FLAG_COLUMNS if c in frame.columns]
     if "days_since_ipo" in frame.columns:
         casts.append(_listing_age(frame["days_since_ipo"], source))
-    if "industry_code" in frame.columns:
-        casts.append(_industry(frame["industry_code"], source))
+    casts += [_industry(frame[c], source) for c in INDUSTRY_COLUMNS if c in frame.columns]
     return frame.with_columns(casts) if casts else frame

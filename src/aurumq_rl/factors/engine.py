@@ -306,8 +306,9 @@ def plan_factors(
                           dates=df["trade_date"].n_unique())
     xs, kept, report.skipped = _plan(chosen, set(df.columns), bench is not None)
     if bench is not None:
-        engine_io.warn_index_gaps(df, bench, [n for n, x in xs.items()
-                                              if any(c.startswith("bench_") for c in required_columns({n: x}))])
+        reads = {n: sorted(c for c in required_columns({n: x}) if c.startswith("bench_")) for n, x in xs.items()}
+        engine_io.warn_index_gaps(df, bench, {n: kept[n].lookback for n, c in reads.items() if c},
+                                  sorted({c for used in reads.values() for c in used}))
     report.computed = list(xs)
     if any(LIMIT_FLAG in required_columns({n: x}) for n, x in xs.items()):
         # flags from the frame as read, not from derive_inputs' unrounded pre_close fill; same rows, same order

@@ -196,18 +196,23 @@ def join_index(df: pl.DataFrame, bench: pl.DataFrame) -> pl.DataFrame:
     return df.join(bench, on="trade_date", how="left", maintain_order="left")
 
 
-def warn_index_gaps(df: pl.DataFrame, bench: pl.DataFrame, readers: list[str]) -> None:
-    """Warn when the index lacks dates of the panel that factors in `readers` read `bench_*` on: an index file
-    that stops before the stock bars leaves those factors null on the later dates (and in their windows). A bar
-    with a missing price (null, or NaN/inf read as missing) counts as no bar: those factors are null there too."""
+def warn_index_gaps(df: pl.DataFrame, bench: pl.DataFrame, readers: dict[str, int], columns: list[str]) -> None:
+    """Warn when the index lacks dates of the panel that the factors in `readers` (name → lookback) read the
+    `columns` (bench_*) of: an index file that stops before the stock bars, or misses a day, leaves those factors
+    null on that date and on every later row whose window reaches it (up to `lookback` rows of each stock). A bar
+    with a missing price in `columns` (null, or NaN/inf read as missing) counts as no bar; one missing only a
+    column no factor reads (bench_high, say) is no gap."""
     if not readers:
         return
     dates = df["trade_date"].unique().sort()
-    gaps = dates.filter(~dates.is_in(bench.drop_nulls()["trade_date"].implode()))
+    gaps = dates.filter(~dates.is_in(bench.drop_nulls(columns or None)["trade_date"].implode()))
     if gaps.len():
+        names = list(readers)
+        reach = max(readers.values())
+        after = f" and, through their windows, on up to {reach} later row(s) of each stock" if reach else ""
         warnings.warn(f"--index has no bar on {gaps.len()} of the {dates.len()} dates of the input ({gaps[0]} … "
-                      f"{gaps[-1]}); {', '.join(readers[:5])}{' …' if len(readers) > 5 else ''} read it and are "
-                      "null there: give index bars covering the data", stacklevel=4)
+                      f"{gaps[-1]}); {', '.join(names[:5])}{' …' if len(names) > 5 else ''} read it and are "
+                      f"null on those dates{after}: give index bars covering the data", stacklevel=4)
 
 
 def add_limit_flags(df: pl.DataFrame, columns: list[str], market: MarketConfig = MarketConfig(),

@@ -161,8 +161,11 @@ def scale(x: object, a: float = 1.0) -> X:
 
 
 def ind_neutralize(x: object, level_col: str) -> X:
-    """Per date, subtract the mean of x within the industry group `level_col` (null x are excluded)."""
-    return grouped(x, lambda e: num(e) - num(e).mean(), level_col)
+    """Per date, subtract the mean of x within the industry group `level_col` (null x are excluded). A row
+    without a label (null) is in no group: its value is null, not x demeaned against the other unlabelled
+    stocks of the date (unrelated stocks, whose nulls polars would group together)."""
+    labelled = pl.col(level_col).is_not_null()
+    return grouped(x, lambda e: pl.when(labelled).then(num(e) - num(e).mean()), level_col)
 
 
 # elementwise --------------------------------------------------------------------------------------
