@@ -77,3 +77,18 @@ def test_git_commit_is_none_where_git_is_not_installed(tmp_path: Path, monkeypat
 
     monkeypatch.setenv("PATH", str(tmp_path))
     assert git_commit() is None
+
+
+def test_the_progress_bar_keeps_the_last_validation_between_validations(
+    data: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The bar's val= showed nan on every update between validations (the row had no metric); it keeps the
+    last validation's --best-metric, as metrics.jsonl holds it."""
+    out = tmp_path / "run"
+    tiny = [a for a in TINY if a != "--no-progress"]
+    assert main(["train", "--data", data, "--out-dir", str(out), *_steps(5), "--eval-every", "2", *tiny]) == 0
+    err = capsys.readouterr().err
+    shown = [x.split("val=")[1].rstrip("]").split()[0] for x in err.replace("\r", "\n").splitlines() if "val=" in x]
+    # updates 2 and 4 validate (and 5, the last): from the first value shown on, none is nan
+    first = next(i for i, x in enumerate(shown) if x != "nan")
+    assert "nan" not in shown[first:] and shown[-1] == f"{_rows(out)[-1]['val_rank_ic']:.4f}", shown

@@ -388,6 +388,7 @@ class Trainer:
 
         bar = tqdm(total=self.ppo.n_updates, initial=self.ppo.updates, disable=not progress, unit="upd")
         metrics: dict = {}
+        shown = float("nan")  # the bar's val=: the last validation's --best-metric, kept between validations
         t0, steps0 = time.perf_counter(), self.ppo.env_steps
         with (self.out / "metrics.jsonl").open("a", encoding="utf-8") as log:
             while self.ppo.updates < self.ppo.n_updates:
@@ -410,7 +411,8 @@ class Trainer:
                     for k, v in metrics.items():
                         writer.add_scalar(k, v, self.ppo.env_steps)
                 self._save("last.pt")
-                bar.set_postfix(sps=f"{sps:.0f}", val=f"{metrics.get(self.cfg.best_metric, float('nan')):.4f}")
+                shown = metrics.get(self.cfg.best_metric, shown)
+                bar.set_postfix(sps=f"{sps:.0f}", val=f"{shown:.4f}")
                 bar.update(1)
         bar.close()
         if writer is not None:
