@@ -35,7 +35,14 @@ GOLDEN_SCORES = "golden_scores.npy"
 GOLDEN_CODES = "golden_codes.json"
 CHECKSUMS_FILE = "checksums.json"
 BUNDLE_FILES: tuple[str, ...] = (MODEL_FILE, METADATA_FILE, SCHEMA_FILE, GOLDEN_OBS, GOLDEN_SCORES, GOLDEN_CODES)
-PARITY_TOL = 1e-5  # max |onnxruntime − torch| on the golden cross-section
+PARITY_TOL = 1e-5  # max |onnxruntime − torch| on the golden cross-section, per unit of the largest |score| (≥ 1)
+
+
+def parity_tolerance(scores: np.ndarray) -> float:
+    """The largest |onnxruntime − torch| difference the golden scores may show: PARITY_TOL relative to their
+    scale (at least 1). Float32 kernels that sum in another order differ by a few ulps of the score, and a
+    trained policy's scores reach tens (an ulp of 16 is 1.9e-6: 276 stocks × 303 factors differed by 1.0e-5)."""
+    return PARITY_TOL * max(1.0, float(np.max(np.abs(scores), initial=0.0)))
 
 
 class BundleError(DataError):
@@ -130,8 +137,9 @@ def validate_bundle(bundle: str | Path, threads: int = 1) -> dict[str, Any]:
         raise BundleError(f"{root}: golden arrays have shapes {obs.shape} / {want.shape}, expected [N, {n_f}] / [N]")
     got = run_session(onnx_session(root / MODEL_FILE, threads), obs)
     diff = float(np.max(np.abs(got.astype(np.float64) - want))) if len(want) else 0.0
-    if not diff <= PARITY_TOL:
+    tol = parity_tolerance(want)
+    if not diff <= tol:
         raise BundleError(f"{root}: golden replay differs from the trained policy by {diff:.3g} "
-                          f"(tolerance {PARITY_TOL}); the graph does not compute the trained scores")
+                          f"(tolerance {tol:.3g}); the graph does not compute the trained scores")
     return {"bundle": str(root), "n_factors": n_f, "golden_date": meta.get("golden_date"),
             "golden_stocks": int(obs.shape[0]), "golden_max_abs_diff": diff, "algorithm": meta.get("algorithm")}

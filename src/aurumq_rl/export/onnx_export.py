@@ -4,7 +4,7 @@ The graph is the policy's scoring path only (encoder, masked context, actor head
 dynamic batch and stock axes. The golden cross-section is the run's last validation date, prepared exactly as
 inference prepares it (`Scorer.load_panel`), so the bundle's replay also proves that inference and training
 see the same input. Export refuses to write a bundle whose onnxruntime scores differ from torch's by more
-than `PARITY_TOL`. Files are written to a temporary directory beside the target and renamed into place.
+than `parity_tolerance` (PARITY_TOL of the scores' scale). Files are written to a temporary directory beside the target and renamed into place.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from aurumq_rl.export.bundle import (
     METADATA_FILE,
     MODEL_FILE,
     PARITY_TOL,
+    parity_tolerance,
     SCHEMA_FILE,
     BundleError,
     onnx_session,
@@ -216,9 +217,10 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
         _export_graph(policy, obs.shape[1], tmp / MODEL_FILE)
         got = run_session(onnx_session(tmp / MODEL_FILE), obs)
         diff = float(np.max(np.abs(got.astype(np.float64) - want))) if len(want) else 0.0
-        if not diff <= PARITY_TOL:
-            raise BundleError(f"export: onnxruntime scores differ from torch by {diff:.3g} (> {PARITY_TOL}); "
-                              "bundle not written")
+        if not diff <= parity_tolerance(want):
+            raise BundleError(f"export: onnxruntime scores differ from torch by {diff:.3g} (> "
+                              f"{parity_tolerance(want):.3g}, {PARITY_TOL} of the largest |score|); bundle not "
+                              "written")
         np.save(tmp / GOLDEN_OBS, obs)
         np.save(tmp / GOLDEN_SCORES, want)
         (tmp / GOLDEN_CODES).write_text(json.dumps(panel.codes[keep].tolist()) + "\n", encoding="utf-8")
