@@ -4,7 +4,8 @@ The graph is the policy's scoring path only (encoder, masked context, actor head
 dynamic batch and stock axes. The golden cross-section is the run's last validation date, prepared exactly as
 inference prepares it (`Scorer.load_panel`), so the bundle's replay also proves that inference and training
 see the same input. Export refuses to write a bundle whose onnxruntime scores differ from torch's by more
-than `parity_tolerance` (PARITY_TOL of the scores' scale). Files are written to a temporary directory beside the target and renamed into place.
+than `parity_tolerance` (PARITY_TOL of the scores' scale). Files are written to a temporary directory beside
+the target and renamed into place.
 """
 
 from __future__ import annotations
