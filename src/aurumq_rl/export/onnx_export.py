@@ -36,10 +36,10 @@ from aurumq_rl.export.bundle import (
     METADATA_FILE,
     MODEL_FILE,
     PARITY_TOL,
-    parity_tolerance,
     SCHEMA_FILE,
     BundleError,
     onnx_session,
+    parity_tolerance,
     run_session,
     schema_hash,
 )
