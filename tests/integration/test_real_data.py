@@ -12,24 +12,13 @@ import pytest
 
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.market.status import annotate
+from tests.integration.real import real_frame
 
 
 @pytest.fixture(scope="module")
 def real(shared: Path) -> pl.DataFrame:
     """Real bars + 2023 names/industries/list dates + CSI 300 membership + two simple factor columns."""
-    d = shared / "data" / "real"
-    bars = pl.read_parquet(d / "real_panel_sample_csi300_2019_2023.parquet")
-    basic = pl.read_parquet(d / "stock_basic_2023.parquet").select(
-        "ts_code", "list_date", pl.col("industry").alias("industry_code"))
-    members = pl.read_parquet(d / "csi300_members.parquet")
-    hs = (bars.select("ts_code", "trade_date").join(members, on="ts_code")
-          .filter((pl.col("trade_date") >= pl.col("in_date")) & (pl.col("trade_date") < pl.col("out_date")))
-          .select("ts_code", "trade_date", pl.lit(True).alias("is_hs300")).unique())
-    df = (bars.join(basic, on="ts_code", how="left").join(hs, on=["ts_code", "trade_date"], how="left")
-          .with_columns(pl.col("is_hs300").fill_null(False)).sort("ts_code", "trade_date"))
-    mom = pl.col("close") / pl.col("close").shift(20).over("ts_code") - 1
-    return df.with_columns(mom.alias("tech_mom20"),
-                           pl.col("pct_chg").rolling_std(20).over("ts_code").alias("tech_vol20"))
+    return real_frame(shared)
 
 
 def test_real_panel_loads_with_rules(real: pl.DataFrame) -> None:

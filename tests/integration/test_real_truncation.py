@@ -23,6 +23,7 @@ from polars.testing import assert_frame_equal
 from aurumq_rl.data.loader import load_panel
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.market.status import MarketConfig
+from tests.integration.real import real_frame
 
 # a relisting day (000792.SZ, +306%, no limit), IPOs inside the window (STAR 688981.SH 2020-07-16, ChiNext after
 # the reform 300896.SZ 2020-09-28, main board 600905.SH 2021-06-10 and 601728.SH 2021-08-20), ChiNext across the
@@ -50,23 +51,10 @@ def real(shared: Path) -> pl.DataFrame:
     (a momentum, a volatility with its warm-up nulls, a market-wide column and an exp-decayed event)."""
     from aurumq_rl.data.events import exp_decay
 
-    d = shared / "data" / "real"
-    bars = pl.read_parquet(d / "real_panel_sample_csi300_2019_2023.parquet")
-    basic = pl.read_parquet(d / "stock_basic_2023.parquet").select(
-        "ts_code", "list_date", "name", pl.col("industry").alias("industry_code"))
-    members = pl.read_parquet(d / "csi300_members.parquet")
-    hs = (bars.select("ts_code", "trade_date").join(members, on="ts_code")
-          .filter((pl.col("trade_date") >= pl.col("in_date")) & (pl.col("trade_date") < pl.col("out_date")))
-          .select("ts_code", "trade_date", pl.lit(True).alias("is_hs300")).unique())
-    df = (bars.join(basic, on="ts_code", how="left").join(hs, on=["ts_code", "trade_date"], how="left")
-          .with_columns(pl.col("is_hs300").fill_null(False)).sort("ts_code", "trade_date"))
-    mom = pl.col("close") / pl.col("close").shift(20).over("ts_code") - 1
+    df = real_frame(shared, names=True)
     index_move = pl.col("pct_chg").mean().over("trade_date")  # one value per date: passed through, never scaled
-    return df.with_columns(
-        mom.alias("tech_mom20"),
-        pl.col("pct_chg").rolling_std(20).over("ts_code").alias("tech_vol20"),
-        index_move.alias("mkt_move"),
-    ).with_columns(exp_decay(pl.col("pct_chg") > 0.05).alias("tech_evt_jump"))
+    return (df.with_columns(index_move.alias("mkt_move"))
+            .with_columns(exp_decay(pl.col("pct_chg") > 0.05).alias("tech_evt_jump")))
 
 
 def _cut(df: pl.DataFrame, t: date) -> pl.DataFrame:

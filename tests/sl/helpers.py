@@ -25,3 +25,19 @@ def tiny_panel(pct: np.ndarray, factors: np.ndarray | None = None, in_universe: 
                  pct_chg=pct.astype(np.float64), present=ones, tradeable=ones, can_buy=ones, can_sell=ones,
                  in_universe=ones.copy() if in_universe is None else in_universe, is_limit_up=zeros,
                  is_limit_down=zeros, board=np.array(["main"] * n_n), meta={"normalize": "raw"})
+
+
+def record_trained_labels(monkeypatch) -> list[np.ndarray]:  # noqa: ANN001
+    """Patch the null tests' `train_split` to record the label values of each fit (then fit as usual): the list
+    fills as `null_tests` runs."""
+    from aurumq_rl.sl import audit
+
+    seen: list[np.ndarray] = []
+    real = audit.train_split
+
+    def recording(panel, label, *args, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
+        seen.append(label.values.copy())
+        return real(panel, label, *args, **kw)
+
+    monkeypatch.setattr(audit, "train_split", recording)
+    return seen

@@ -7,11 +7,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aurumq_rl.sl import audit
 from aurumq_rl.sl.audit import leakage_audit, null_tests
 from aurumq_rl.sl.dataset import resolve_split
 from aurumq_rl.sl.labels import forward_excess
-from tests.sl.helpers import TINY, tiny_panel
+from tests.sl.helpers import TINY, record_trained_labels, tiny_panel
 
 
 def _leak_panel():  # noqa: ANN202
@@ -49,14 +48,7 @@ def test_null_tests_shuffle_the_training_and_validation_targets_only(monkeypatch
     p = tiny_panel(pct, factors)
     lab = forward_excess(p, 1)
     split = resolve_split(p.dates, lab.horizon)
-    seen: list[np.ndarray] = []
-    real_train_split = audit.train_split
-
-    def recording(panel, label, *args, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
-        seen.append(label.values.copy())
-        return real_train_split(panel, label, *args, **kw)
-
-    monkeypatch.setattr(audit, "train_split", recording)
+    seen = record_trained_labels(monkeypatch)
     null_tests(p, lab, split, TINY, [1], seed=0)
     real, by_stock, by_date = seen
     np.testing.assert_array_equal(real, lab.values)

@@ -11,11 +11,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from aurumq_rl.sl import audit
 from aurumq_rl.sl.audit import null_tests
 from aurumq_rl.sl.dataset import resolve_split
 from aurumq_rl.sl.labels import forward_excess
-from tests.sl.helpers import TINY, tiny_panel
+from tests.sl.helpers import TINY, record_trained_labels, tiny_panel
 
 
 def test_date_shuffle_shifts_training_rows_by_at_least_the_label_horizon(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -28,14 +27,7 @@ def test_date_shuffle_shifts_training_rows_by_at_least_the_label_horizon(monkeyp
     lo, hi = split.train
     n = hi - lo + 1
     assert n // 4 >= lab.horizon  # the window is long enough for the whole shift
-    seen: list[np.ndarray] = []
-    real_train_split = audit.train_split
-
-    def recording(panel, label, *args, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
-        seen.append(label.values.copy())
-        return real_train_split(panel, label, *args, **kw)
-
-    monkeypatch.setattr(audit, "train_split", recording)
+    seen = record_trained_labels(monkeypatch)
     for seed in range(12):
         seen.clear()
         null_tests(p, lab, split, TINY, [1], seed=seed)
