@@ -122,4 +122,5 @@ def test_sl_main_wave_labels_do_not_depend_on_train_start(tmp_path) -> None:
         [no_warmup.dates[i] for w in (other.train, other.val, other.test) for i in w]
     cols = np.searchsorted(full.codes, panel.codes)
     want = main_wave_returns(full)[0][100:110][:, cols]
+    want = np.where(full.can_buy[101:111][:, cols], want, 0.0)  # an unfillable entry is labelled 0 (cash)
     np.testing.assert_allclose(label.values[lo:lo + 10], want, rtol=0, atol=1e-12)
