@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import polars as pl
 import pytest
 
+from aurumq_rl.factors.engine import compute_factors
 from aurumq_rl.factors.engine_io import DERIVATIONS, derive_inputs
 
 
@@ -100,3 +101,16 @@ def test_the_typical_price_warning_names_why_each_row_fell_back() -> None:
     with pytest.warns(UserWarning, match=r"typical price .* on 100% of traded rows \(2 with adjusted prices .*; 2 "
                                          r"with real prices whose amount / vol lies outside"):
         derive_inputs(mixed)
+
+
+def test_no_vwap_is_derived_or_warned_of_when_no_requested_factor_reads_it() -> None:
+    """`--family cmf` or `zt` read no vwap: the typical-price warning and the "derived: vwap" line were noise."""
+    bars = _bars(0.8765)  # adjusted prices: vwap would be the typical price, with a warning
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        _, report = compute_factors(bars, only="cmf_60", progress=False)
+    assert "vwap" not in report.derived
+    assert not [w for w in rec if "vwap" in str(w.message)], [str(w.message)[:80] for w in rec]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        assert "vwap" in compute_factors(bars, only="alpha_005", progress=False)[1].derived

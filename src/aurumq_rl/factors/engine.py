@@ -299,7 +299,7 @@ def plan_factors(
     df, columns, name = engine_io.load_panel_frame(frame_or_path)
     engine_io.warn_price_problems(df, name)
     read = df  # as read: the limit engine takes its own (cent-rounded) fallback where pre_close is null
-    df, derived = engine_io.derive_inputs(df)
+    df, derived = engine_io.derive_inputs(df, vwap=any("vwap" in s.inputs for s in chosen))
     if bench is not None:
         df = engine_io.join_index(df, bench)
     report = FactorReport(source=name, derived=derived, rows=df.height, stocks=df["ts_code"].n_unique(),

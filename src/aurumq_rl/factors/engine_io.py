@@ -90,12 +90,12 @@ def warn_price_problems(df: pl.DataFrame, name: str) -> None:
             warnings.warn(f"{name}: {p['message']}", stacklevel=3)
 
 
-def derive_inputs(df: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """Add `vwap` and `pre_close` when absent (see DERIVATIONS; pre_close also on its null rows, as limit
-    detection does); returns the frame and what was derived. Warns when the typical price stands in for vwap
-    on some rows, and when amount / vol looks like other units."""
+def derive_inputs(df: pl.DataFrame, vwap: bool = True) -> tuple[pl.DataFrame, list[str]]:
+    """Add `vwap` (when `vwap`: a factor reads it) and `pre_close` when absent (see DERIVATIONS; pre_close also
+    on its null rows, as limit detection does); returns the frame and what was derived. Warns when the typical
+    price stands in for vwap on some rows, and when amount / vol looks like other units."""
     derived, exprs = [], []
-    if "vwap" not in df.columns:
+    if vwap and "vwap" not in df.columns:
         vol = pl.col("vol")
         traded = pl.when(vol > 0).then(pl.col("amount") * 1000 / (vol * 100))
         inside = traded.is_between(pl.col("low") - 0.01, pl.col("high") + 0.01)
