@@ -123,7 +123,7 @@ def cost_chart(report: dict[str, Any]) -> bytes:
     """Net total return of the execution backtest per round-trip cost, per source (fp hold solid, main-wave
     hold dashed)."""
     fig, ax = _figure()
-    bps = report["settings"]["cost_bps"]
+    bps = sorted(report["settings"]["cost_bps"])  # a line along increasing cost, whatever --cost-bps' order
     for i, (name, r) in enumerate(report["results"].items()):
         for hold, style in (("fp", "-"), ("main_wave", "--")):
             sweep = r["backtest"].get(hold)
