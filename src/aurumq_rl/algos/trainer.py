@@ -177,9 +177,9 @@ def _check_validation_labels(panel: Panel, label: np.ndarray, val_idx: np.ndarra
     With --best-metric val_rank_ic a date needs the MIN_STOCKS (scored) stocks a rank IC is computed on: with fewer
     on every date (a small universe) val_rank_ic is NaN at each validation and best.pt is never written either."""
     d = panel.dates
-    n = (np.isfinite(label[val_idx]) & panel.in_universe[val_idx]).sum(axis=1)
-    if (n >= 2).any():
-        scored = (np.isfinite(label[val_idx]) & panel.in_universe[val_idx] & ~panel.blank()[val_idx]).sum(axis=1)
+    labelled = np.isfinite(label[val_idx]) & panel.in_universe[val_idx]
+    if (labelled.sum(axis=1) >= 2).any():
+        scored = (labelled & ~panel.blank()[val_idx]).sum(axis=1)
         if cfg.best_metric != "val_rank_ic" or (scored >= MIN_STOCKS).any():
             return
         raise DataError(f"validation window {d[val_idx[0]]} … {d[val_idx[-1]]}: at most {scored.max()} universe "

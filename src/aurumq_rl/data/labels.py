@@ -10,7 +10,7 @@ from datetime import date
 
 import numpy as np
 
-from aurumq_rl.data.panel import RETURN_DECIMALS, Panel
+from aurumq_rl.data.panel import RETURN_DECIMALS, Panel, simple_return
 
 MAIN_WAVE_MAX_HOLD = 5
 # trading days a panel holds before its first decision date so that the main-wave exit rule sees its MA10 from
@@ -94,7 +94,7 @@ def best_close_gain(logp: np.ndarray, entry: np.ndarray, days: np.ndarray | int,
     top = np.full(np.broadcast_shapes(base.shape, days.shape), -np.inf)
     for h in range(1, int(days.max(initial=0)) + 1):
         np.maximum(top, close(np.minimum(entry + h, last)), out=top, where=days >= h)
-    return np.round(np.expm1(top - base), RETURN_DECIMALS)  # = the max of the gains: x − base is monotone in x
+    return simple_return(top - base)  # = the max of the gains: x − base is monotone in x
 
 
 def trade_label(panel: Panel, kind: str, fp: int) -> np.ndarray:

@@ -13,6 +13,11 @@ from aurumq_rl.errors import DataError
 RETURN_DECIMALS = 12
 
 
+def simple_return(log_gain: np.ndarray) -> np.ndarray:
+    """exp(log_gain) − 1 rounded to RETURN_DECIMALS: every simple return taken from the log index."""
+    return np.round(np.expm1(log_gain), RETURN_DECIMALS)
+
+
 @dataclass
 class Panel:
     """A date × stock × factor panel with the market masks of each (date, stock).
@@ -100,8 +105,8 @@ class Panel:
         start, stop = 1, 1 + fp  # window r[t+start+1 .. t+stop]: entry at the close of t+1
         n_valid = t - stop
         if n_valid > 0:
-            out[:n_valid] = np.expm1(logc[stop + 1: stop + 1 + n_valid] - logc[start + 1: start + 1 + n_valid])
-        return np.round(out, RETURN_DECIMALS)
+            out[:n_valid] = simple_return(logc[stop + 1: stop + 1 + n_valid] - logc[start + 1: start + 1 + n_valid])
+        return out
 
     def scale_factor_groups(self, weights: dict[str, float]) -> None:
         """Multiply factor columns by prefix (`{"mf_": 0.5}`) in place: the feature-group weights of training,

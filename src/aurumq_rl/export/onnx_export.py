@@ -218,10 +218,10 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
         _export_graph(policy, obs.shape[1], tmp / MODEL_FILE)
         got = run_session(onnx_session(tmp / MODEL_FILE), obs)
         diff = float(np.max(np.abs(got.astype(np.float64) - want))) if len(want) else 0.0
-        if not diff <= parity_tolerance(want):
-            raise BundleError(f"export: onnxruntime scores differ from torch by {diff:.3g} (> "
-                              f"{parity_tolerance(want):.3g}, {PARITY_TOL} of the largest |score|); bundle not "
-                              "written")
+        tol = parity_tolerance(want)
+        if not diff <= tol:
+            raise BundleError(f"export: onnxruntime scores differ from torch by {diff:.3g} (> {tol:.3g}, "
+                              f"{PARITY_TOL} of the largest |score|); bundle not written")
         np.save(tmp / GOLDEN_OBS, obs)
         np.save(tmp / GOLDEN_SCORES, want)
         (tmp / GOLDEN_CODES).write_text(json.dumps(panel.codes[keep].tolist()) + "\n", encoding="utf-8")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, best_close_gain, days_after_entry, main_wave_returns
-from aurumq_rl.data.panel import RETURN_DECIMALS, Panel
+from aurumq_rl.data.panel import Panel, simple_return
 from aurumq_rl.errors import DataError
 from aurumq_rl.eval.backtest import DEFAULT_HIT_THRESHOLD
 
@@ -142,8 +142,7 @@ def triple_barrier(panel: Panel, horizon_days: int = 10, profit_take: float = 0.
         base = logp[1:1 + n_valid]
         # rounded like `Panel.forward_returns`: the index differences carry float noise that depends on where the
         # panel starts, and a close exactly on a barrier (an ST limit move of ±5%) must touch it every time
-        gains = np.stack([np.round(np.expm1(logp[1 + h:1 + h + n_valid] - base), RETURN_DECIMALS)
-                          for h in range(1, horizon_days + 1)])
+        gains = np.stack([simple_return(logp[1 + h:1 + h + n_valid] - base) for h in range(1, horizon_days + 1)])
         up, down = gains >= profit_take, gains <= -stop_loss  # [H, n, N]
         h = np.arange(1, horizon_days + 1)[:, None, None]
         first_up = np.where(up, h, horizon_days + 1).min(0)
