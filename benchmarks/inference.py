@@ -30,6 +30,7 @@ def _policy_run(root: Path, n_factors: int, data: str, day: str) -> Path:
     """A run directory (run.json + best.pt) holding an untrained policy, in the layout `train` writes."""
     import torch
 
+    from aurumq_rl.data.normalize import normalize_params
     from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 
     torch.manual_seed(0)
@@ -40,6 +41,7 @@ def _policy_run(root: Path, n_factors: int, data: str, day: str) -> Path:
     names = [f"alpha_{i:03d}" for i in range(n_factors)]
     env = {"top_k": 30, "forward_period": 5, "reward_mode": "forward_return", "sizing": "equal", "industry_cap": 0.3}
     manifest = {"algorithm": "ppo", "factor_names": names, "market_wide": [], "normalize": "zscore",
+                "normalize_params": normalize_params(),
                 "train_dates": [day, day], "val_dates": [day, day], "seed": 0, "versions": {},
                 "config": {"data": data, "universe": "all", "env": env, "encoder_hidden": [128, 64],
                            "feature_group_weights": {}}}
