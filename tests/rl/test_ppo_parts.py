@@ -56,6 +56,30 @@ def test_scores_equivariant_value_invariant_and_padding_masked(holding: bool) ->
     torch.testing.assert_close(v3, v)
 
 
+def test_encode_runs_the_encoder_on_masked_in_stocks_only_with_the_dense_values() -> None:
+    """On CPU `encode` gathers the masked-in stocks before the encoder (padding and stocks outside the
+    universe cost nothing): the encoder sees exactly those rows, a NaN in a masked-out row reaches nothing, and
+    embeddings and context equal the dense definition (encode all, zero the masked-out, masked mean and max)."""
+    torch.manual_seed(2)
+    pol = DeepSetsPolicy(5, (16, 8)).eval()
+    x = torch.randn(3, 9, 5)
+    mask = torch.rand(3, 9) < 0.6
+    mask[2] = False  # a date with no valid stock: context 0
+    seen: list[int] = []
+    pol.encoder.register_forward_hook(lambda _m, inp, _out: seen.append(inp[0].reshape(-1, 5).shape[0]))
+    x_nan = x.clone()
+    x_nan[~mask] = float("nan")
+    emb, ctx = pol.encode(x_nan, mask)
+    assert seen == [int(mask.sum())]
+    dense = torch.where(mask.unsqueeze(-1), pol.encoder(x), 0.0)
+    mean = dense.sum(1) / mask.sum(1, keepdim=True).clamp(min=1)
+    torch.testing.assert_close(emb, dense, rtol=0, atol=0)
+    torch.testing.assert_close(ctx, torch.cat([mean, dense.amax(1)], -1))
+    assert (ctx[2] == 0).all()
+    all_in = torch.ones(3, 9, dtype=torch.bool)  # nothing to gather: the encoder sees the batch as it is
+    torch.testing.assert_close(pol.encode(x, all_in)[0], pol.encoder(x), rtol=0, atol=0)
+
+
 def test_score_module_any_n_masked_padding_and_deterministic() -> None:
     torch.manual_seed(1)
     m = ScoreModule(DeepSetsPolicy(4)).eval()

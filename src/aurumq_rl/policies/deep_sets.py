@@ -41,14 +41,31 @@ class DeepSetsPolicy(nn.Module):
         nn.init.orthogonal_(self.critic[-1].weight, gain=1.0)
 
     def encode(self, x: torch.Tensor, mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """x [B, N, F], mask [B, N] → (embeddings [B, N, H], context [B, 2H])."""
-        emb = self.encoder(x)
-        # `where`, not a product: a padded row may hold NaN (0 · NaN is NaN and would reach every score)
-        masked = torch.where(mask.unsqueeze(-1), emb, torch.zeros_like(emb))
-        mean = masked.sum(1) / mask.sum(1, keepdim=True).clamp(min=1).to(emb.dtype)
+        """x [B, N, F], mask [B, N] → (embeddings [B, N, H], 0 where masked out; context [B, 2H]).
+
+        On CPU only the masked-in stocks go through the encoder (gathered, encoded, scattered back): padding
+        and stocks outside the universe are often a large share of a panel's rows, and their embeddings are
+        never read. On an accelerator the gather's size would cost a host sync (`nonzero`), and a traced graph
+        (ONNX export) must not bake in one mask's shape, so there every row is encoded and the masked-out ones
+        are zeroed. Both give the same values.
+        """
+        b, n, f = x.shape
+        if x.device.type == "cpu" and not (torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()):
+            idx = mask.reshape(-1).nonzero().squeeze(1)
+            if len(idx) == b * n:  # every stock masked in: nothing to gather or zero
+                emb = self.encoder(x)
+            else:
+                packed = self.encoder(x.reshape(b * n, f).index_select(0, idx))
+                h = packed.shape[-1]
+                emb = packed.new_zeros(b * n, h).index_copy(0, idx, packed).reshape(b, n, h)
+        else:
+            # `where`, not a product: a padded row may hold NaN (0 · NaN is NaN and would reach every score)
+            emb = self.encoder(x)
+            emb = torch.where(mask.unsqueeze(-1), emb, torch.zeros_like(emb))
+        mean = emb.sum(1) / mask.sum(1, keepdim=True).clamp(min=1).to(emb.dtype)
         # the encoder ends in a ReLU, so embeddings are ≥ 0 and zeroing the padding cannot raise the max
         # (a date with no valid stock gets 0)
-        return emb, torch.cat([mean, masked.max(1).values], dim=-1)  # max, not amax: its backward is one scatter
+        return emb, torch.cat([mean, emb.max(1).values], dim=-1)  # max, not amax: its backward is one scatter
 
     def scores(self, emb: torch.Tensor, ctx: torch.Tensor, w: torch.Tensor | None = None) -> torch.Tensor:
         """Per-stock scores (logits) [B, N]."""
