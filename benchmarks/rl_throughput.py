@@ -10,6 +10,7 @@ rollout-only and update-only throughput, and peak RSS.
     python benchmarks/rl_throughput.py --n-envs 16 --batch-size 256      # few envs: little date sharing
     python benchmarks/rl_throughput.py --sizes 300 --quick
     python benchmarks/rl_throughput.py --industries 0     # no industry cap (the figures before 2026-11-30 PM)
+    python benchmarks/rl_throughput.py --in-universe 0.6  # 60% of rows in the universe (default 90%)
     python benchmarks/rl_throughput.py --device cuda --sizes 3000 --factors 361 --sb3-off   # GPU machine
 """
 
@@ -23,7 +24,7 @@ import numpy as np
 from _common import GIB, peak_rss, run_child
 
 
-def _panel(n: int, t: int, f: int, industries: int = 0, seed: int = 0):  # noqa: ANN202
+def _panel(n: int, t: int, f: int, industries: int = 0, seed: int = 0, in_universe: float = 0.9):  # noqa: ANN202
     from aurumq_rl.data.panel import Panel
 
     rng = np.random.default_rng(seed)
@@ -34,14 +35,14 @@ def _panel(n: int, t: int, f: int, industries: int = 0, seed: int = 0):  # noqa:
                  factors=rng.standard_normal((t, n, f)).astype(np.float32),
                  factor_missing_bits=np.zeros((t, n, (f + 7) // 8), np.uint8),
                  pct_chg=rng.normal(0, 0.02, (t, n)), present=ones, tradeable=ones, can_buy=ones, can_sell=ones,
-                 in_universe=rng.random((t, n)) < 0.9, is_limit_up=~ones, is_limit_down=~ones,
+                 in_universe=rng.random((t, n)) < in_universe, is_limit_up=~ones, is_limit_down=~ones,
                  board=np.array(["main"] * n),
                  industry=np.tile(rng.integers(0, industries, n, dtype=np.int32), (t, 1)) if industries else None,
                  industry_names=[f"ind{i:02d}" for i in range(industries)])
 
 
 def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n_envs: int, n_steps: int,
-           batch: int, industries: int) -> dict:
+           batch: int, industries: int, in_universe: float) -> dict:
     import torch
 
     from aurumq_rl.algos.host_memory import retain_freed_memory
@@ -52,7 +53,8 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
 
     torch.set_num_threads(threads)
     retain_freed_memory()  # as `train` does (resolve_device), for SB3 too: both get the same allocator settings
-    panel = _panel(n, 250, f, industries)  # the env's 30% industry cap applies when industries > 0
+    # the env's 30% industry cap applies when industries > 0
+    panel = _panel(n, 250, f, industries, in_universe=in_universe)
     env_cfg = EnvConfig(top_k=30, episode_length=64)
     epochs = 4
     out: dict = {"kind": kind, "n": n, "f": f}
@@ -111,22 +113,24 @@ def main() -> None:
     ap.add_argument("--batch-size", type=int, default=1024, help="samples per minibatch, both methods")
     ap.add_argument("--industries", type=int, default=31,
                     help="industries (random, fixed per stock; 31 = SW level 1) under the 30%% cap; 0 = no cap")
-    ap.add_argument("--child", nargs=10, help=argparse.SUPPRESS)
+    ap.add_argument("--in-universe", type=float, default=0.9,
+                    help="share of (date, stock) rows in the universe (random); the rest is masked out")
+    ap.add_argument("--child", nargs=11, help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
-        kind, n, f, upd, dev, thr, envs, steps, batch, ind = a.child
+        kind, n, f, upd, dev, thr, envs, steps, batch, ind, uni = a.child
         print(json.dumps(_child(kind, int(n), int(f), int(upd), dev, int(thr), int(envs), int(steps), int(batch),
-                                int(ind))))
+                                int(ind), float(uni))))
         return
     updates = 1 if a.quick else a.updates
     rows = []
     for n in (int(x) for x in a.sizes.split(",")):
         for kind in ("ours",) + (() if a.sb3_off else ("sb3",)):
             argv = [kind, str(n), str(a.factors), str(updates), a.device, str(a.threads), str(a.n_envs), str(a.n_steps),
-                    str(a.batch_size), str(a.industries)]
+                    str(a.batch_size), str(a.industries), str(a.in_universe)]
             rows.append(run_child(__file__, argv, check=True))
     print(f"device {a.device}, {a.threads} threads, {a.n_envs} envs × {a.n_steps} steps per update, minibatch "
-          f"{a.batch_size}, 4 epochs, {a.industries} industries\n")
+          f"{a.batch_size}, 4 epochs, {a.industries} industries, {a.in_universe:.0%} of rows in the universe\n")
     print(f"{'N':>6}{'F':>5}  {'method':<6}{'env-steps/s':>13}{'rollout/s':>11}{'update/s':>10}{'peak RSS GiB':>14}"
           f"{'peak GPU GiB':>14}")
     for r in rows:
