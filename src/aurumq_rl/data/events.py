@@ -28,9 +28,11 @@ def exp_decay(flag: str | pl.Expr, tau: float = EVENT_TAU_DAYS, *, by: str = "ts
     """exp(-(rows since the stock's most recent event) / tau); 1 on the event day, 0 before any event.
 
     Causal: a value at row t uses only events at earlier or equal `order` values of the same stock (`by`),
-    whatever the frame's row order. Rows are the stock's own bars. Null flags count as no event.
+    whatever the frame's row order. Rows are the stock's own bars. Null flags count as no event, and so does NaN (how
+    pandas marks a missing value in a float flag column; cast to Boolean as it is, NaN would be an event).
     """
-    f = (pl.col(flag) if isinstance(flag, str) else flag).cast(pl.Boolean).fill_null(False)
+    f = (pl.col(flag) if isinstance(flag, str) else flag).cast(pl.Float64).fill_nan(None)
+    f = f.cast(pl.Boolean).fill_null(False)
     i = pl.int_range(pl.len()).over(by, order_by=order)
     last = pl.when(f).then(i).otherwise(None).forward_fill().over(by, order_by=order)
     return (-(i - last).cast(pl.Float64) / tau).exp().fill_null(0.0)

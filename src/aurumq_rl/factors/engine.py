@@ -196,6 +196,8 @@ def _batch_rows(frame: pl.DataFrame, i0: int, i1: int, warm: int, hops: int) -> 
     section to other stocks' earlier rows; each pass of the loop crosses one more cross section."""
     before = frame["_t"].to_numpy() < i1
     t, r = frame["_t"].to_numpy()[before], frame["_r"].to_numpy()[before]
+    if not t.size:  # no traded row up to the batch's end (every row so far suspended): nothing to read
+        return frame.head(0).drop("_t", "_r")
     seg = np.cumsum(r == 0) - 1  # rows are sorted by (stock, date): a stock starts where its row is 0
     budget = np.full(i1, -1, dtype=np.int64)  # per date whose cross section is read: the largest budget
     budget[i0:] = warm

@@ -113,11 +113,13 @@ def listing_day_expr(columns: list[str], calendar: pl.Series) -> pl.Expr:
 
     Sources, row by row, the first with a value: `days_since_ipo` (trading days, 0 on the listing day);
     `list_date` (counted on the data's calendar; weekdays before the data's first date); else the stock's first
-    bar when it comes after the data's first date; else seasoned. A null value falls through like an absent
-    column (a left join on a stock list without delisted names leaves their list_date null): it never makes a
-    stock listed on the data's first date, nor drops its rows from trading.
+    bar when it comes after the data's first date; else seasoned. A row without a close is no bar: a dense
+    (date × stock) grid writes the days before a listing as rows of nulls, which must not make the listing look
+    seasoned. A null value falls through like an absent column (a left join on a stock list without delisted
+    names leaves their list_date null): it never makes a stock listed on the data's first date, nor drops its
+    rows from trading.
     """
-    first = pl.col("t_idx").min().over("ts_code")
+    first = pl.col("t_idx").filter(pl.col("close").is_not_null()).min().over("ts_code")
     out = pl.when(first > 0).then(pl.col("t_idx") - first + 1).otherwise(pl.col("t_idx") + SEASONED_LISTING_DAY)
     if "list_date" in columns:
         listed = pl.col("list_date").cast(pl.Date)
