@@ -121,8 +121,8 @@ def test_infer_and_eval_name_an_sb3_run_as_such(data: str, tmp_path: Path, capsy
 def test_a_rollout_buffer_beyond_4_gib_is_warned() -> None:
     """SB3's PPO / A2C store every observation of a rollout: on a full market at the defaults (128 envs × 32
     steps × 5000 stocks × 361 factors) that is about 30 GiB, which ran the machine out of memory without a word.
-    Above 4 GiB it is named with the size and the flags that shrink it; SAC (capped buffer) and small runs are
-    not."""
+    Above 4 GiB it is named with the size and the flags that shrink it; small runs are not (SAC's replay buffer:
+    tests/cli/test_sac_replay_buffer_warning.py)."""
     import types
     import warnings
 
@@ -134,6 +134,7 @@ def test_a_rollout_buffer_beyond_4_gib_is_warned() -> None:
         _warn_buffer_size("sb3-ppo", full, 32, 128)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        _warn_buffer_size("sac", full, 32, 128)
+        _warn_buffer_size("sac", types.SimpleNamespace(observation_space=types.SimpleNamespace(shape=(300, 34))),
+                          32, 128)
         _warn_buffer_size("a2c", types.SimpleNamespace(observation_space=types.SimpleNamespace(shape=(300, 34))),
                           32, 128)

@@ -59,8 +59,7 @@ def make_model(algorithm: str, env: VecEnv, *, seed: int, n_steps: int, batch_si
     elif algorithm == "a2c":
         kw.update(n_steps=n_steps, gae_lambda=gae_lambda)
     else:
-        obs_dim = int(np.prod(env.observation_space.shape))
-        kw.update(batch_size=batch_size, buffer_size=max(1000, min(10_000, int(2e8 // obs_dim))),
+        kw.update(batch_size=batch_size, buffer_size=sac_buffer_size(int(np.prod(env.observation_space.shape))),
                   learning_starts=sac_learning_starts(batch_size))
     return cls("MlpPolicy", env, **kw)
 
@@ -70,21 +69,51 @@ def sac_learning_starts(batch_size: int) -> int:
     return min(1000, 10 * batch_size)
 
 
+def sac_buffer_size(obs_dim: int) -> int:
+    """SAC's replay buffer in transitions: about 2e8 observation values, between 1000 and 10,000 transitions (the
+    floor binds above 200,000 values per observation: a full market's 5000 × 362 holds 1.8e9 values)."""
+    return max(1000, min(10_000, int(2e8 // obs_dim)))
+
+
 BUFFER_WARN_BYTES = 4 * 2**30
 
 
 def _warn_buffer_size(algorithm: str, env: VecEnv, n_steps: int, n_envs: int) -> None:
     """SB3's PPO and A2C keep every observation of a rollout (n_steps × n_envs flat N × F float32 vectors; our
-    PPO keeps date indices): say so before a full market fills the memory (5000 × 361 factors at the defaults is
-    about 30 GiB)."""
-    if algorithm == "sac":  # its replay buffer is capped by observation size in `make_model`
+    PPO keeps date indices), SAC its replay buffer's (`sac_buffer_size` transitions, each with its next
+    observation): say so before a full market fills the memory (5000 × 361 factors at the defaults is about 30
+    GiB for PPO / A2C, 13.5 GiB for SAC)."""
+    obs_dim = int(np.prod(env.observation_space.shape))
+    if algorithm == "sac":
+        need = 2 * sac_buffer_size(obs_dim) * obs_dim * 4
+        if need > BUFFER_WARN_BYTES:
+            warnings.warn(f"--algorithm sac: SB3's replay buffer stores {sac_buffer_size(obs_dim):,} transitions × 2 "
+                          f"observations (and next) × {obs_dim:,} values = {need / 2**30:.1f} GiB of float32; use "
+                          "fewer --factors if this machine has less free memory", stacklevel=3)
         return
-    need = n_steps * n_envs * int(np.prod(env.observation_space.shape)) * 4
+    need = n_steps * n_envs * obs_dim * 4
     if need > BUFFER_WARN_BYTES:
         warnings.warn(f"--algorithm {algorithm}: SB3's rollout buffer stores every observation, {n_steps} steps × "
-                      f"{n_envs} envs × {int(np.prod(env.observation_space.shape)):,} values = {need / 2**30:.1f} "
+                      f"{n_envs} envs × {obs_dim:,} values = {need / 2**30:.1f} "
                       "GiB of float32; lower --n-steps / --n-envs if this machine has less free memory",
                       stacklevel=3)
+
+
+def _check_settings(algorithm: str, n_steps: int, n_envs: int, batch_size: int, seed: int) -> None:
+    """What SB3 refuses with a traceback once the run directory is cleared, as a DataError naming the flag: a seed
+    numpy's global generator cannot take (SB3 seeds it; our PPO takes any seed ≥ 0), and for SB3's PPO a rollout
+    or a minibatch of one sample (it normalises the advantages over each, and asserts more than one)."""
+    if not 0 <= seed < 2**32:
+        raise DataError(f"--seed {seed}: SB3 seeds numpy's global generator, which takes 0 … {2**32 - 1}; pass a "
+                        "smaller seed")
+    if algorithm != "sb3-ppo":
+        return
+    if n_steps * n_envs < 2:
+        raise DataError(f"--n-steps {n_steps} × --n-envs {n_envs}: SB3's PPO needs a rollout of at least 2 steps "
+                        "(it normalises the advantages over it); raise --n-steps or --n-envs")
+    if batch_size < 2:
+        raise DataError(f"--batch-size {batch_size}: SB3's PPO needs minibatches of at least 2 samples (it "
+                        "normalises the advantages over each); raise --batch-size")
 
 
 def _check_algorithm(algorithm: str) -> None:
@@ -124,6 +153,7 @@ def train_sb3(trainer: Trainer, algorithm: str, progress: bool = True) -> dict:
         raise DataError(f"--total-timesteps {cfg.ppo.total_timesteps}: SAC fills its replay buffer with {starts} "
                         "steps (10 × --batch-size, at most 1000) before its first update, so this run would "
                         f"train nothing; give more than {starts}")
+    _check_settings(algorithm, cfg.ppo.n_steps, cfg.ppo.n_envs, cfg.ppo.batch_size, cfg.ppo.seed)
     data = cpu_tensors(trainer)
 
     def make_env() -> gym.Env:

@@ -32,6 +32,7 @@ class StockPickingEnv(gym.Env):
         self.action_space = gym.spaces.Box(-1.0, 1.0, (n,), np.float32)
         self.sim = MarketSim(self.data, self.cfg, n_envs=1, seed=0, t_range=t_range)
         self._fresh = False  # the simulator already reset itself at the last truncation
+        self._seeded = False  # a reset has seeded the simulator (with its seed, or from entropy)
 
     def _obs(self, t: torch.Tensor, w: torch.Tensor) -> np.ndarray:
         parts = [self.data.factors[t[0]].reshape(-1), self.data.valid[t[0]].float()]
@@ -42,8 +43,12 @@ class StockPickingEnv(gym.Env):
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None
               ) -> tuple[np.ndarray, dict[str, Any]]:
         super().reset(seed=seed)
-        if seed is not None:
-            self.sim = MarketSim(self.data, self.cfg, n_envs=1, seed=seed, t_range=self.t_range)
+        if seed is not None or not self._seeded:
+            # a first reset without a seed seeds from entropy (Gymnasium's np_random), as the API promises: copies
+            # reset without one (a Gymnasium vector env) start on independent dates, not all on the same ones
+            sim_seed = seed if seed is not None else int(self.np_random.integers(2**63))
+            self.sim = MarketSim(self.data, self.cfg, n_envs=1, seed=sim_seed, t_range=self.t_range)
+            self._seeded = True
         elif not self._fresh:  # after a truncation the simulator has drawn the next start: keep it, as it would
             self.sim.reset()
         self._fresh = False
