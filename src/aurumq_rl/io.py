@@ -41,13 +41,15 @@ def check_not_input(out: str | Path, *inputs: str | Path | None, flag: str = "-o
     as an input (symlinks and hard links included), a .parquet inside an input directory (it would be read
     as a shard next time), or a path matching an input glob. None inputs are skipped. Call it before the
     work, so a bad -o fails at once."""
+    from aurumq_rl.data.source import is_glob
+
     out_p = Path(out)
     real = os.path.realpath(out_p)
     for src in inputs:
         if src is None:
             continue
         text = str(src)
-        if any(ch in text for ch in "*?["):
+        if is_glob(text):
             hit = any(fnmatch.fnmatch(p, os.path.abspath(text)) for p in (os.path.abspath(out_p), real))
             what = f"matches the input glob {text}"
         elif Path(text).is_dir():
@@ -202,7 +204,9 @@ def read_parquet_record(path: str | Path, what: str = "Parquet") -> dict[str, An
     try:
         raw = pl.read_parquet_metadata(str(path)).get(RECORD_KEY)
     except (pl.exceptions.ComputeError, OSError) as exc:
-        raise DataError(f"{path}: cannot read as a {what} ({exc})") from exc
+        from aurumq_rl.data.source import text_file_hint
+
+        raise DataError(f"{path}: cannot read as a {what} ({exc}){text_file_hint(path)}") from exc
     if raw is None:
         return None
     try:

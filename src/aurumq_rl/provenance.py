@@ -21,11 +21,12 @@ def sha256_file(path: str | Path) -> str:
 def _listing_root(source: str) -> Path:
     """The directory shard paths are recorded relative to: a directory itself, a glob's part before its first
     wildcard component, a file's parent."""
-    from aurumq_rl.data.source import is_glob
+    from aurumq_rl.data.source import GLOB_CHARS, is_glob
 
     if is_glob(source):
         parts = Path(source).parts
-        return Path(*parts[:next(i for i, p in enumerate(parts) if is_glob(p))] or ["."])
+        wild = next(i for i, p in enumerate(parts) if any(ch in p for ch in GLOB_CHARS))
+        return Path(*parts[:wild] or ["."])
     return Path(source) if Path(source).is_dir() else Path(source).parent
 
 

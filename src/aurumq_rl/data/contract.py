@@ -141,15 +141,39 @@ def check_code_format(codes: pl.DataFrame, source: str) -> None:
 
 
 def check_required(columns: list[str], source: str) -> None:
+    """Refuse a source without the required columns; a column that is one of them but for case, surrounding
+    blanks or a byte-order mark ('Close', 'close ', '\\ufeffts_code' from a CSV export) is named, quoted, since it
+    prints like the name the error says is missing."""
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise DataError(f"{source}: missing required column(s) {', '.join(missing)}; the contract needs "
+        near = [f"{c!r} for {m}" for m in missing for c in columns if c.strip().lstrip("\ufeff").lower() == m]
+        hint = f" (the file has {', '.join(near)}: rename {'it' if len(near) == 1 else 'them'})" if near else ""
+        raise DataError(f"{source}: missing required column(s) {', '.join(missing)}{hint}; the contract needs "
                         f"{', '.join(REQUIRED_COLUMNS)}")
 
 
 def trade_date_expr(dtype: pl.DataType, source: str) -> pl.Expr:
     """Cast `trade_date` to pl.Date (see `columns.date_expr`, the one date parser: list_date uses it too)."""
     return date_expr("trade_date", dtype, source)
+
+
+SHIFTED_MIN_SUNDAYS = 2  # Sundays (and no Friday) that mark trading dates read one day early
+
+
+def check_shifted_dates(dates: pl.Series, source: str) -> None:
+    """Refuse trading dates one day early: Sundays (the A-share market never opens on one) and no Friday. That is
+    what a Beijing midnight stored as a UTC timestamp without its zone (16:00 the day before) reads as; taken as
+    is, every date-keyed rule (limit regimes, listing days, stamp duty), --start/--end and every join with other
+    files (scores, an index) would be a day off. Needs `SHIFTED_MIN_SUNDAYS` Sundays (about two weeks of data)."""
+    days = dates.drop_nulls().unique()
+    weekday = days.dt.weekday()  # Monday 1 .. Sunday 7
+    sundays = days.filter(weekday == 7).sort()
+    if sundays.len() >= SHIFTED_MIN_SUNDAYS and not (weekday == 5).any():
+        raise DataError(f"{source}: column trade_date puts {sundays.len()} date(s) on a Sunday (e.g. {sundays[0]}) "
+                        "and none on a Friday: the A-share market never trades on Sunday, so each date looks one "
+                        "day early, like a Beijing midnight stored as a UTC timestamp without its time zone (16:00 "
+                        "the day before); give the timestamps their zone (e.g. .dt.replace_time_zone('UTC')) or "
+                        "write the trading dates themselves")
 
 
 def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None = None) -> pl.DataFrame:
@@ -164,6 +188,7 @@ def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None =
         example = raw_dates.filter(keys["trade_date"].is_null())[0] if raw_dates is not None else None
         raise DataError(f"{source}: column trade_date has {bad_dates.height} value(s) that are not dates "
                         f"(e.g. {example!r}); use dates or 'YYYYMMDD' strings")
+    check_shifted_dates(keys["trade_date"], source)
     codes = keys.select(pl.col("ts_code").unique())
     check_code_format(codes, source)
     boards = codes.with_columns(board_expr("ts_code"))

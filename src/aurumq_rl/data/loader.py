@@ -33,6 +33,7 @@ from aurumq_rl.data.normalize import (
     normalize,
 )
 from aurumq_rl.data.panel import Panel
+from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.data.source import DataSource, collect_source, scan_with_schema, to_date
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.limits import check_limit_method
@@ -176,6 +177,12 @@ def load_panel(
                                     "they can be bought")
     if late:
         warnings.warn(f"{name}: {late}", stacklevel=2)
+    # a missing vol reads as a suspension, a missing pct_chg on a traded row as a 0 return: say so for a null too,
+    # not only for a NaN (`cast_numeric_columns`), since pandas writes a NaN as null
+    moves = ann_df.select("ts_code", "trade_date", "vol", "pct_chg", "suspended")  # a view: no copy of ann_df
+    for problem in (value_problems(moves, columns=("vol",))
+                    + value_problems(moves.filter(~pl.col("suspended")), columns=("pct_chg",))):
+        warnings.warn(f"{name}: {problem['message']}", stacklevel=2)
     if ann_df.height == 0 or not ann_df["in_universe"].any():
         raise DataError(f"{name}: no row left in universe '{universe}' between {start_d or 'start'} and "
                         f"{end_d or 'end'}; widen the dates or choose another universe")

@@ -45,7 +45,7 @@ OPTIONAL_PRICE_USES: dict[str, str] = {
 }
 
 
-def value_problems(keys: pl.DataFrame) -> list[dict]:
+def value_problems(keys: pl.DataFrame, columns: tuple[str, ...] | None = None) -> list[dict]:
     """Errors and warnings about impossible values in `close`, `vol`, `pct_chg` and the optional price columns
     of `OPTIONAL_PRICE_USES` when present (Float64 columns of `keys`), each with a level, the column, a row
     count and a message with examples (stock, date: value).
@@ -53,7 +53,8 @@ def value_problems(keys: pl.DataFrame) -> list[dict]:
     NaN/inf have become null by then (`loader.cast_numeric_columns`, which warns): a missing value is one.
     error: the data would be used wrongly (a missing or non-positive close on a traded row, a negative or
     missing vol); warning: the value is read as missing (pct_chg, a bad close on a suspended row) or a
-    non-positive optional price on a traded row misleads what reads it."""
+    non-positive optional price on a traded row misleads what reads it. `columns`: only the checks of those
+    columns (None: all)."""
     traded = ~suspended_expr()
     bad_close = ~(pl.col("close").is_finite() & (pl.col("close") > 0)).fill_null(False)
     checks = [
@@ -90,6 +91,10 @@ def value_problems(keys: pl.DataFrame) -> list[dict]:
         checks.append(("warning", "adj_factor", pl.col("adj_factor").is_null() & traded,
                        "missing value(s) on traded rows", "returns='adj_close' reads no return that day and gives "
                        "the whole move to the next row with one; fill them from the vendor's adjustment table"))
+    if columns is not None:
+        checks = [c for c in checks if c[1] in columns]
+    if not checks:
+        return []
     flagged = keys.select(*[m.alias(f"_{i}") for i, (_, _, m, _, _) in enumerate(checks)])
     out = []
     for i, (level, col, _, what, todo) in enumerate(checks):

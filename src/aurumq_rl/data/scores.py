@@ -18,7 +18,7 @@ import polars as pl
 
 from aurumq_rl.data.contract import check_code_format, trade_date_expr
 from aurumq_rl.data.panel import Panel
-from aurumq_rl.data.source import collect_source
+from aurumq_rl.data.source import collect_source, text_file_hint
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import atomic_write_parquet, parquet_record, read_parquet_record
 
@@ -59,10 +59,10 @@ def read_score_frame(path: str | Path) -> pl.DataFrame:
     no duplicate (ts_code, trade_date). Null / non-finite scores become NaN (not scored)."""
     name = str(path)
     try:
-        lf = pl.scan_parquet(name)
+        lf = pl.scan_parquet(name, glob=False)  # a file: `scores[v2].parquet` is its name, not a pattern
         schema = lf.collect_schema()
     except (pl.exceptions.ComputeError, OSError) as exc:
-        raise DataError(f"{name}: cannot read as a scores Parquet ({exc})") from exc
+        raise DataError(f"{name}: cannot read as a scores Parquet ({exc}){text_file_hint(name)}") from exc
     missing = [c for c in SCORE_COLUMNS if c not in schema.names()]
     if missing:
         raise DataError(f"{name}: missing column(s) {', '.join(missing)} (has {', '.join(schema.names()[:10])}); "

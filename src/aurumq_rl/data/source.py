@@ -8,6 +8,7 @@ parser of date flags (`to_date`).
 
 from __future__ import annotations
 
+import glob
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -20,9 +21,15 @@ from aurumq_rl.errors import DataError
 DataSource = str | Path | pl.DataFrame | pl.LazyFrame  # what `load_panel`, `data check` and eval read
 
 
+GLOB_CHARS = "*?["
+
+
 def is_glob(source: str | Path) -> bool:
-    """Whether `source` is a glob pattern (holds `*`, `?` or `[`) rather than a file or directory path."""
-    return any(ch in str(source) for ch in "*?[")
+    """Whether `source` is a glob pattern (holds `*`, `?` or `[`) rather than a file or directory path. An
+    existing file or directory is a path whatever its name holds (`data [2024]/panel.parquet`), not a pattern
+    that matches other names (or none)."""
+    text = str(source)
+    return any(ch in text for ch in GLOB_CHARS) and not Path(text).exists()
 
 
 def source_files(source: str | Path) -> list[Path]:
@@ -33,8 +40,6 @@ def source_files(source: str | Path) -> list[Path]:
     the loader's checks and for provenance (`provenance.data_provenance`)."""
     text = str(source)
     if is_glob(text):
-        import glob
-
         return sorted(p for p in map(Path, glob.glob(text, recursive=True, include_hidden=True)) if p.is_file())
     path = Path(text)
     if path.is_dir():
@@ -62,19 +67,37 @@ def scan_source(source: DataSource) -> tuple[pl.LazyFrame, str]:
     if path.is_dir():
         if not source_files(path):
             raise DataError(f"{path}: directory holds no .parquet file")
-        return pl.scan_parquet(str(path / "**" / "*.parquet"), hive_partitioning=True), text
+        # the directory's own name taken literally: polars expands the pattern (`[1]` would be a character class)
+        return pl.scan_parquet(str(Path(glob.escape(str(path))) / "**" / "*.parquet"), hive_partitioning=True), text
     if not path.is_file():
         raise DataError(f"data file not found: {path}")
-    return pl.scan_parquet(text), text
+    return pl.scan_parquet(text, glob=False), text
+
+
+def text_file_hint(path: str | Path) -> str:
+    """For a file that is not Parquet but text (a CSV, infer's CSV/JSON picks): what to do, starting with "; ".
+    Empty for anything else (a truncated Parquet, a binary file, a directory, a glob)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(512)
+    except OSError:
+        return ""
+    if not head or head.startswith(b"PAR1") or b"\x00" in head:  # a Parquet (even a cut one) or another binary
+        return ""
+    return ("; it is a text file (a CSV?), and only Parquet is read: convert it once, reading ts_code as text so "
+            "that 000001 keeps its zeros, e.g. polars.read_csv(path, schema_overrides={'ts_code': polars.String})"
+            ".write_parquet('data.parquet') (infer's picks: write them with -o PICKS.parquet)")
 
 
 def scan_with_schema(source: DataSource) -> tuple[pl.LazyFrame, str, pl.Schema]:
-    """`scan_source` plus the schema, read once; an unreadable source is a `DataError` naming it."""
+    """`scan_source` plus the schema, read once; an unreadable source is a `DataError` naming it (and, for a
+    text file such as a CSV, saying how to convert it)."""
     lf, name = scan_source(source)
     try:
         return lf, name, lf.collect_schema()
     except (pl.exceptions.PolarsError, OSError) as exc:
-        raise DataError(f"{name}: cannot read as Parquet ({exc})") from exc
+        hint = text_file_hint(name) if Path(name).is_file() else ""
+        raise DataError(f"{name}: cannot read as Parquet ({exc}){hint}") from exc
 
 
 def collect_source(lf: pl.LazyFrame, name: str) -> pl.DataFrame:
