@@ -104,6 +104,9 @@ def run_train(args: argparse.Namespace) -> int:
         raise DataError(f"--prune {args.prune:g}: above the number of feature columns ({n_cols}), so it would drop "
                         f"every column; give 0 < REL ≤ {n_cols}, e.g. 0.05")
     split, label = steps.split_and_label(args, panel)
+    w = split.as_dates(panel.dates)  # before the fits, as `train` prints its windows: they may take minutes
+    print(f"sl train: train {w['train'][0]}…{w['train'][1]}  val {w['val'][0]}…{w['val'][1]}  "
+          f"test {w['test'][0]}…{w['test'][1]}  (embargo {split.embargo} dates)", flush=True)
     params = steps.params(args)
     common = {"kind": args.model, "target": args.target, "fp": args.forward_period,
               "calibrate": not args.no_calibrate}
@@ -112,7 +115,7 @@ def run_train(args: argparse.Namespace) -> int:
     report: dict[str, Any] = {"label": steps.label_info(label), "features": args.features, "model": args.model,
                               "seeds": seeds, "forward_period": args.forward_period, "universe": args.universe,
                               "market": market.settings(),
-                              "windows": split.as_dates(panel.dates), "embargo": split.embargo,
+                              "windows": w, "embargo": split.embargo,
                               "best_iterations": run.ensemble.info["best_iterations"], **run.metrics}
     if args.prune is not None:
         from aurumq_rl.sl.prune import prune
@@ -137,11 +140,8 @@ def run_train(args: argparse.Namespace) -> int:
     write_scores(panel, run.scores, out / "scores.parquet", *split.test, made_by="sl train")
     report["wall_s"] = round(time.perf_counter() - t0, 2)
     atomic_write_json(to_jsonable(report), out / "sl_run.json")
-    w = report["windows"]
     print(f"sl train: label={label.name} features={args.features} seeds={seeds} factors={len(names)} "
           f"in {report['wall_s']:.1f}s → {out}")
-    print(f"  train {w['train'][0]}…{w['train'][1]}  val {w['val'][0]}…{w['val'][1]}  "
-          f"test {w['test'][0]}…{w['test'][1]}  (embargo {split.embargo} dates)")
     for k in ("val", "test"):
         m = report[k]
         lab, ret = m["label"], m["forward_return"]

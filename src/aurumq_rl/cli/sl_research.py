@@ -58,9 +58,12 @@ def run_walk_forward(args: argparse.Namespace) -> int:
                        kind=args.model, target=args.target, fp=args.forward_period)
     out = Path(args.out_dir)
     write_scores(panel, res.scores, out / "scores.parquet", made_by="sl walk-forward")
-    report = {"label": args.label, "features": args.features, "seeds": steps.seeds(args.seeds),
-              **_rules(args), "config": vars(cfg),
-              "windows": res.per_window, **res.metrics,
+    # the out-of-sample ICs under "test" (as in sl_run.json): spread at the top level, their "label" key
+    # replaced the label's name, so the report no longer said which label it measured
+    report = {"label": args.label, "forward_period": args.forward_period, "features": args.features,
+              "seeds": steps.seeds(args.seeds), **_rules(args), "config": vars(cfg), "windows": res.per_window,
+              "test": {k: res.metrics[k] for k in ("label", "forward_return")},
+              "n_windows": res.metrics["n_windows"],
               "wall_s": round(time.perf_counter() - t0, 2)}
     atomic_write_json(to_jsonable(report), out / "sl_walk_forward.json")
     print(f"sl walk-forward: {res.metrics['n_windows']} windows, out-of-sample "
