@@ -209,7 +209,7 @@ class MarketSim:
         c = drift(self.w, d.ret[t1]).weights
         new, cost, buy_turn, sell_turn = fill(target, c, d.buy_ok[t1], d.sell_ok[t1], d.buy_rate[t1], d.sell_rate[t1])
         port = book_return(new, d.ret[t1 + 1]) - cost  # net return of the filled book over day t+2
-        reward, scale = self._reward(new, port - self._bench(d.ret[t1 + 1]) * new.sum(-1), cost)
+        reward, scale = self._reward(new, c, port - self._bench(d.ret[t1 + 1]) * new.sum(-1), cost)
         per_stock = d.label[self.t] if cfg.reward_mode in ("forward_return", "main_wave") else d.ret[t1 + 1]
         # each position's share of the gross, in the reward's units (sharpe / sortino divide by the risk)
         contrib = new * (per_stock - self._bench(per_stock)[:, None]) / scale[:, None]
@@ -232,7 +232,7 @@ class MarketSim:
         v = self.data.valid[self.t].to(values.dtype)
         return (values * v).sum(-1) / v.sum(-1).clamp(min=1)
 
-    def _reward(self, new: torch.Tensor, port: torch.Tensor, cost: torch.Tensor
+    def _reward(self, new: torch.Tensor, held: torch.Tensor, port: torch.Tensor, cost: torch.Tensor
                 ) -> tuple[torch.Tensor, torch.Tensor]:
         """(reward [E], the divisor that turns a return into reward units [E]: the risk of sharpe / sortino,
         else 1), so the per-pick contributions PPO credits are on the reward's scale."""
@@ -243,7 +243,10 @@ class MarketSim:
             # each daily step credits labels that span several days (fp; a main-wave hold of 1 … 5): the day's
             # costs count once per day the book's labels span (weighted by position), so the cost per unit of
             # credited return is the backtest's (a book rotated every fp days pays one round trip per label)
-            days = (new * self.data.label_days[self.t]).sum(-1) / new.sum(-1).clamp(min=1e-12)
+            # a fill that leaves the book all cash weighs the days by the book it sold (`held`, before the fill),
+            # so the sale counts as often as any other trade (counted once, an exit to cash cost 1/fp of a switch)
+            book = torch.where((new.sum(-1) > 0)[:, None], new, held)
+            days = (book * self.data.label_days[self.t]).sum(-1) / book.sum(-1).clamp(min=1e-12)
             return (new * label).sum(-1) - self._bench(label) * new.sum(-1) - days.clamp(min=1) * cost, one
         if mode == "portfolio":
             return port, one
