@@ -124,3 +124,17 @@ def test_a_non_positive_optional_price_on_traded_rows_is_named(col: str) -> None
         assert "missing value(s) on traded rows" in nulls[0]["message"]
     else:
         assert nulls == []
+
+
+def test_data_without_is_st_or_name_reports_st_unknown_not_a_zero_share() -> None:
+    """Without is_st and name nothing can be told ST: `data check` says so (the _non_st universes then keep ST
+    stocks) instead of an "ST share 0.00%" that reads as a market without risk warnings."""
+    df = _market(10, ["600000.SH", "600001.SH"])
+    rep = check_data(df.lazy())
+    assert rep["st_share"] == 0.0
+    text = format_report(rep)
+    assert "ST unknown (no is_st or name column" in text and "ST share" not in text
+    st = pl.when(pl.col("ts_code") == "600001.SH").then(pl.lit("ST foo")).otherwise(pl.lit("foo"))
+    named = df.with_columns(name=st)
+    text = format_report(check_data(named.lazy()))
+    assert "ST share 50.00%" in text and "ST unknown" not in text

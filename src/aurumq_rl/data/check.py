@@ -249,6 +249,15 @@ def _limit_text(rep: dict) -> str:
             "grid), by pct_chg elsewhere")
 
 
+def _st_text(rep: dict) -> str:
+    """The ST share, or why there is none: without is_st and name no row can be told ST, which a 0.00% share
+    would pass off as a market without risk warnings."""
+    if {"is_st", "name"} & set(rep.get("optional_columns_present", ["is_st"])):
+        return f"ST share {rep['st_share']:.2%}"
+    return ("ST unknown (no is_st or name column: no stock is treated as ST, so main_board_non_st and all_non_st "
+            "keep risk-warning stocks, under their board's normal limits)")
+
+
 def format_report(rep: dict) -> str:
     """Human-readable table of a `check_data` report."""
     lines = [
@@ -256,8 +265,7 @@ def format_report(rep: dict) -> str:
         f"  rows {rep['rows']:,} · dates {rep['dates']['count']} ({rep['dates']['first']} … "
         f"{rep['dates']['last']}) · stocks {rep['stocks']:,} · factor columns {rep['factor_columns']}",
         f"  pct_chg: decimal, |pct_chg| p50 {rep['pct_chg_scale']['abs_p50']:.4f}, p99 "
-        f"{rep['pct_chg_scale']['abs_p99']:.4f} · limit detection: {_limit_text(rep)} · ST share "
-        f"{rep['st_share']:.2%}",
+        f"{rep['pct_chg_scale']['abs_p99']:.4f} · limit detection: {_limit_text(rep)} · {_st_text(rep)}",
         f"  new-listing protection: {rep['new_listing']['min_listed_days']} trading days "
         f"({rep['new_listing']['share']:.2%} of rows not buyable for their listing age)",
         "",

@@ -55,7 +55,14 @@ import polars as pl
 
 from aurumq_rl.data.labels import MAIN_WAVE_MAX_HOLD, best_close_gain, main_wave_returns
 from aurumq_rl.data.panel import Panel
-from aurumq_rl.eval.metrics import TRADING_DAYS, annualised_sharpe, max_drawdown, nonoverlap_index, select_picks
+from aurumq_rl.eval.metrics import (
+    TRADING_DAYS,
+    annualised_sharpe,
+    max_drawdown,
+    nonoverlap_index,
+    select_picks,
+    tie_broken,
+)
 from aurumq_rl.market.costs import CostModel
 from aurumq_rl.market.fills import drift, fill, trade_costs
 from aurumq_rl.market.selection import INDUSTRY_CAP, position_weights
@@ -156,7 +163,9 @@ def simulate(panel: Panel, scores: np.ndarray, *, top_k: int = 30, hold: str = "
     if picks is None:
         valid = panel.in_universe[decisions] & np.isfinite(scores[decisions])
         ind = panel.industry[decisions] if panel.industry is not None else None
-        chosen = select_picks(scores[decisions], valid, top_k, ind, industry_cap)
+        # tied scores ordered by the hash of (date, code), as the env, eval and infer order them (not by code)
+        key = tie_broken(scores[decisions], valid, panel.dates[decisions], panel.codes)
+        chosen = select_picks(key, valid, top_k, ind, industry_cap)
     else:
         chosen = picks[decisions].astype(bool)
     weights = position_weights(np.nan_to_num(scores[decisions].astype(np.float64)), chosen, sizing)

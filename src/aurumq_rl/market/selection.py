@@ -75,7 +75,8 @@ def select_top_k(scores: Any, valid: Any, k: int, industry: Any | None = None,
 
     Ties keep the lower index first (stable). A NaN score is no score: that stock is not a candidate (torch and
     numpy order NaN differently, so it is removed before either sorts). Fewer than K valid stocks → all of
-    them. `industry` holds int
+    them; fewer than K picks too when the cap leaves too few industries (K = 10: at most 3 per industry, so two
+    industries give 6). `industry` holds int
     codes (UNKNOWN_INDUSTRY = uncapped); `cap_frac=None` or `industry=None` disables the cap.
     Each row is first solved on its `PREFIX · K` best stocks (a partial sort); only the rows the prefix cannot
     settle (a tie across its edge, or fewer than K picks inside it under the cap while valid stocks remain
@@ -186,9 +187,9 @@ def running_in_group(group: Any, member: Any, values: Any | None = None) -> tupl
 def position_weights(scores: Any, chosen: Any, sizing: str = "equal") -> Any:
     """Weights [..., N] summing to 1 over `chosen` (0 elsewhere; all 0 when nothing is chosen).
 
-    equal: 1/n each over the n chosen (n = K unless fewer are valid). strategy_d: ∝ max(score, 0) over the
-    chosen; equal weight when all are ≤ 0. Scores off the picks are not read (NaN or ±inf there, the "not
-    scored" of the score arrays, changes nothing).
+    equal: 1/n each over the n chosen (n = K unless fewer are valid, or the industry cap left fewer).
+    strategy_d: ∝ max(score, 0) over the chosen; equal weight when all are ≤ 0. Scores off the picks are not
+    read (NaN or ±inf there, the "not scored" of the score arrays, changes nothing).
     """
     c = chosen.float() if is_torch(chosen) else chosen.astype(np.float64)
     n = c.sum(-1, keepdims=True) if not is_torch(c) else c.sum(-1, keepdim=True)
