@@ -8,6 +8,7 @@ import errno
 import fnmatch
 import glob
 import json
+import math
 import os
 import shutil
 import socket
@@ -222,6 +223,13 @@ def read_parquet_record(path: str | Path, what: str = "Parquet") -> dict[str, An
 def atomic_write_text(text: str, path: str | Path) -> Path:
     """Write text (UTF-8) at `path` atomically."""
     return _atomic(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def json_line(row: dict[str, Any]) -> str:
+    """`row` as one JSON Lines line (newline included), a NaN or infinite number as null: JSON has no NaN, and
+    strict readers (polars.read_ndjson, jq, JavaScript) refuse the token Python writes for it."""
+    clean = {k: None if isinstance(v, float) and not math.isfinite(v) else v for k, v in row.items()}
+    return json.dumps(clean) + "\n"
 
 
 def atomic_write_json(obj: Any, path: str | Path) -> Path:

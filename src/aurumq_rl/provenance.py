@@ -56,9 +56,16 @@ def data_provenance(source: object) -> dict[str, Any]:
 
 
 def git_commit() -> str | None:
-    """HEAD of the checkout this package runs from, or None outside a git checkout."""
+    """HEAD of the checkout this package runs from, or None outside one: a package installed into a virtual
+    environment that lies inside another git work tree (a project's .venv) is no file of that repository, and
+    its HEAD says nothing of the code that ran, so this module must be a file git tracks there."""
+    here = Path(__file__).resolve()
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=Path(__file__).resolve().parent,
+        tracked = subprocess.run(["git", "ls-files", "--error-unmatch", here.name], cwd=here.parent,
+                                 capture_output=True, text=True, timeout=5, check=False)
+        if tracked.returncode != 0:
+            return None
+        out = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here.parent,
                              capture_output=True, text=True, timeout=5, check=False)
     except (OSError, subprocess.SubprocessError):
         return None

@@ -112,3 +112,40 @@ def test_training_on_the_accelerator_learns_and_exports(market: str, tmp_path: P
     assert main(["infer", "--bundle", str(out / "bundle"), "--data", market, "--date", "2021-09-01",
                  "--top-k", "20", "-o", str(picks)]) == 0
     assert len(picks.read_text().splitlines()) == 21
+
+
+def test_a_run_on_the_accelerator_resumes(market: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--resume on the device: the checkpoint's random generator states (CPU byte tensors, CUDA generators'
+    too) are loaded onto the CPU, where `set_state` takes them; `torch.load` onto the GPU put them there and
+    every CUDA resume failed with torch's TypeError 'RNG state must be a torch.ByteTensor'. The resumed run
+    logs each update once and ends where an uninterrupted one does (up to the device's float reductions)."""
+
+    def cfg(out: Path) -> TrainConfig:
+        return TrainConfig(data=market, out_dir=str(out), env=EnvConfig(top_k=5, episode_length=8),
+                           ppo=PPOConfig(total_timesteps=4 * 32, n_envs=4, n_steps=8, batch_size=16, seed=3),
+                           eval_every=1, threads=2, device=ACCEL)
+
+    a, b = tmp_path / "a", tmp_path / "b"
+    Trainer(cfg(a)).run(progress=False)
+    real = Trainer._save
+
+    def stop_after_update_2(self: Trainer, name: str) -> None:
+        real(self, name)
+        if name == "last.pt" and self.ppo.updates == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(Trainer, "_save", stop_after_update_2)
+    with pytest.raises(KeyboardInterrupt):
+        Trainer(cfg(b)).run(progress=False)
+    monkeypatch.undo()
+    resumed = Trainer(cfg(b))
+    resumed.run(resume=True, progress=False)
+    assert resumed.sim.t.device.type == torch.device(ACCEL).type
+    rows = {p: [json.loads(x) for x in (p / "metrics.jsonl").read_text().splitlines()] for p in (a, b)}
+    assert [r["update"] for r in rows[b]] == [1, 2, 3, 4]
+    for key in ("policy_loss", "value_loss", "reward_mean", "learning_rate"):
+        np.testing.assert_allclose([r[key] for r in rows[b]], [r[key] for r in rows[a]], rtol=1e-3, atol=1e-5)
+    wa = torch.load(a / "last.pt", map_location="cpu", weights_only=False)["policy"]
+    wb = torch.load(b / "last.pt", map_location="cpu", weights_only=False)["policy"]
+    for k in wa:
+        torch.testing.assert_close(wb[k], wa[k], atol=1e-4, rtol=1e-3)

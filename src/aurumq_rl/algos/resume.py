@@ -46,6 +46,30 @@ RESUME_FLAGS = {**{k: "--" + k.rsplit(".", 1)[-1].replace("_", "-") for k in _FL
                 "env.cost.round_trip_bps": "--cost-bps"}
 
 
+# what `Trainer._save` writes and `Trainer._restore` reads back
+CHECKPOINT_KEYS = ("policy", "opt", "updates", "env_steps", "best", "ppo_gen", "np_rng", "sim", "torch_rng")
+
+
+def load_checkpoint(path: Path) -> dict:
+    """The training checkpoint at `path`, loaded onto the CPU whatever the run's device: the random generators'
+    states are CPU byte tensors even for CUDA generators, and `torch.load` onto a GPU moved them there, where
+    `set_state` refuses them (every CUDA `--resume` failed with torch's TypeError); `Trainer._restore` moves the
+    simulator's tensors to the device, and `load_state_dict` the weights and the optimiser's state. A file that
+    is no such checkpoint (cut short by a copy, another tool's file) is a DataError naming it, not a traceback."""
+    try:
+        st = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:  # noqa: BLE001 - a truncated zip, a pickle of another tool: one line, no traceback
+        raise DataError(f"--resume: {path} is not a readable training checkpoint ({type(exc).__name__}: "
+                        f"{str(exc).splitlines()[0] if str(exc) else 'no detail'}); it was cut short or is another "
+                        "tool's file: copy the run directory whole again, or train into a new --out-dir") from exc
+    missing = [k for k in CHECKPOINT_KEYS if k not in st] if isinstance(st, dict) else list(CHECKPOINT_KEYS)
+    if missing:
+        raise DataError(f"--resume: {path} is not a checkpoint written by `aurumq-rl train` (no "
+                        f"{', '.join(missing)}); resume a run directory that train wrote, or train into a new "
+                        "--out-dir")
+    return st
+
+
 def resume_key(data_sha256: str | None, panel: Panel, device: torch.device) -> dict:
     """What a checkpoint's state is tied to beyond its config: the data's content (its sha256, whatever the
     path), the panel the stored date and stock indices point into (the same flags can load another panel

@@ -9,7 +9,6 @@ SB3 runs on the CPU here, so its env always gets CPU panel tensors, whatever --d
 
 from __future__ import annotations
 
-import json
 import math
 import time
 import warnings
@@ -26,7 +25,7 @@ from aurumq_rl.algos.validation import validate_scores
 from aurumq_rl.envs.gym_env import StockPickingEnv
 from aurumq_rl.envs.market_sim import PanelTensors
 from aurumq_rl.errors import DataError
-from aurumq_rl.io import atomic_write_json, atomic_write_with
+from aurumq_rl.io import atomic_write_json, atomic_write_with, json_line
 
 if TYPE_CHECKING:
     from stable_baselines3.common.base_class import BaseAlgorithm
@@ -249,7 +248,7 @@ class _Validate(BaseCallback):
             self.best = score
             atomic_write_with(self.out / "best.zip", lambda tmp: self.model.save(tmp))
         atomic_write_with(self.out / "last.zip", lambda tmp: self.model.save(tmp))
-        self.log.write(json.dumps(row) + "\n")
+        self.log.write(json_line(row))
         self.log.flush()
         for k in ("val_rank_ic", "val_ic", "val_topk_return"):
             self.logger.record(f"val/{k}", row[k])

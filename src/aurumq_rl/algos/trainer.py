@@ -24,7 +24,7 @@ import torch
 from aurumq_rl import __version__
 from aurumq_rl.algos.host_memory import retain_freed_memory
 from aurumq_rl.algos.ppo import PPO, PPOConfig
-from aurumq_rl.algos.resume import check_resumable, resume_key, warn_extension
+from aurumq_rl.algos.resume import check_resumable, load_checkpoint, resume_key, warn_extension
 from aurumq_rl.algos.validation import policy_scores, validate_scores
 from aurumq_rl.data.check import check_window_order, date_counts, date_window
 from aurumq_rl.data.labels import days_after_entry, label_warmup_start, trade_label
@@ -36,7 +36,7 @@ from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
 from aurumq_rl.eval.ic import MIN_STOCKS
 from aurumq_rl.export.bundle import METADATA_FILE
-from aurumq_rl.io import atomic_write_json, atomic_write_text, atomic_write_with
+from aurumq_rl.io import atomic_write_json, atomic_write_text, atomic_write_with, json_line
 from aurumq_rl.market.status import MarketConfig
 from aurumq_rl.market.universe import check_top_k
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
@@ -330,7 +330,7 @@ class Trainer:
         """Continue from checkpoint `path` once `resume.check_resumable` accepts it (else one DataError listing
         every difference, before anything is loaded or written), warning when a raised --total-timesteps makes
         the learning rate jump (`resume.warn_extension`)."""
-        st = torch.load(path, map_location=self.device, weights_only=False)
+        st = load_checkpoint(path)
         total_then = check_resumable(path, st, self._resume_key(), self._config())
         warn_extension(self.ppo, total_then, st["updates"])
         self.policy.load_state_dict(st["policy"])
@@ -338,7 +338,8 @@ class Trainer:
         self.ppo.updates, self.ppo.env_steps, self.best = st["updates"], st["env_steps"], st["best"]
         self.ppo.np_rng.bit_generator.state = st["np_rng"]
         s = st["sim"]
-        self.sim.t, self.sim.w, self.sim.steps, self.sim.hist = s["t"], s["w"], s["steps"], s["hist"]
+        self.sim.t, self.sim.w, self.sim.hist = (s[k].to(self.device) for k in ("t", "w", "hist"))
+        self.sim.steps = s["steps"]
         try:  # a checkpoint from before the device type was recorded can hold the other device's generators
             self.ppo.gen.set_state(st["ppo_gen"])
             self.sim.gen.set_state(s["gen"])
@@ -405,7 +406,7 @@ class Trainer:
                         self._save("best.pt")
                 # the row (and TensorBoard) before last.pt: a kill between them leaves a row past the checkpoint,
                 # which --resume trims and writes again; the other order would lose the row for good
-                log.write(json.dumps(metrics) + "\n")
+                log.write(json_line(metrics))
                 log.flush()
                 if writer is not None:
                     for k, v in metrics.items():
@@ -429,7 +430,7 @@ def _check_finite(metrics: dict, policy: torch.nn.Module, log: TextIO) -> None:
     if not torch.stack([torch.isfinite(p).all() for p in policy.parameters()]).all():
         bad.append("non-finite weights")
     if bad:
-        log.write(json.dumps(metrics) + "\n")
+        log.write(json_line(metrics))
         log.flush()
         raise DataError(f"update {metrics['update']}: {', '.join(bad)}; the weights are no longer finite, so "
                         "training stops (last.pt holds the update before). Lower --learning-rate, or run "

@@ -35,7 +35,8 @@ FLAG_DEFAULTS = {
 def register(sub: argparse._SubParsersAction) -> None:
     D = FLAG_DEFAULTS
     p = sub.add_parser("train", help="train a policy; writes checkpoints, metrics.jsonl and run.json")
-    p.add_argument("--config", help="JSON or TOML file whose keys (flag names, - or _) replace the flags")
+    p.add_argument("--config", help="JSON or TOML file whose keys (flag names, - or _) stand for the flags; a "
+                   "flag also given on the command line wins over the file")
     p.add_argument("--data", help="panel Parquet (file, directory or glob)")
     p.add_argument("--out-dir", help="run directory")
     for name in ("train-start", "train-end", "val-start", "val-end"):
@@ -116,11 +117,12 @@ def _merge(args: argparse.Namespace) -> dict:
         if not isinstance(loaded, dict):
             raise DataError(f"--config {path}: holds a {type(loaded).__name__}, not an object of flag names and "
                             'values, e.g. {"top_k": 20, "universe": "all"}')
-        known = set(vars(args))
+        known = set(vars(args)) - {"func", "config"}  # argparse's own entries; a config names no other config
         for k, v in loaded.items():
             key = k.replace("-", "_")
             if key not in known:
-                raise DataError(f"--config {path}: unknown key '{k}'")
+                nested = " (a --config file cannot include another)" if key == "config" else ""
+                raise DataError(f"--config {path}: unknown key '{k}'{nested}")
             opts[key] = v
             explicit.add(key)
     given = {k: v for k, v in vars(args).items() if v is not None and k not in ("func", "config")}

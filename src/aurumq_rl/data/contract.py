@@ -107,6 +107,9 @@ def select_factors(available: list[str], factors: None | int | str | list[str], 
         if not chosen:
             raise DataError(f"factors='{factors}' matches no factor column in {source}; "
                             f"examples present: {', '.join(known[:5])}")
+    elif not factors:  # an empty list loaded no factor at all: every stock 'without factor values'
+        raise DataError(f"factors=[]: an empty list selects no factor column of {source}; name at least one, or "
+                        "pass None for all")
     else:
         missing = [c for c in factors if c not in available]
         if missing:
