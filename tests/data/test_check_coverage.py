@@ -138,3 +138,20 @@ def test_data_without_is_st_or_name_reports_st_unknown_not_a_zero_share() -> Non
     named = df.with_columns(name=st)
     text = format_report(check_data(named.lazy()))
     assert "ST share 50.00%" in text and "ST unknown" not in text
+
+
+def test_load_panel_warns_a_non_st_universe_that_cannot_tell_st() -> None:
+    """The same gap at load time: a `_non_st` universe over data without is_st or name keeps ST stocks, said
+    once by `load_panel`; the universe `all` (no ST rule) and data with a name column load without it."""
+    import warnings
+
+    from aurumq_rl.data.loader import load_panel
+
+    df = _market(10, ["600000.SH", "600001.SH"])
+    with pytest.warns(UserWarning, match=r"no is_st or name column.*'main_board_non_st' keeps risk-warning"):
+        load_panel(df, universe="main_board_non_st")
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        load_panel(df, universe="all")
+        load_panel(df.with_columns(name=pl.lit("foo")), universe="all_non_st")
+    assert not [w for w in seen if "no is_st or name" in str(w.message)]

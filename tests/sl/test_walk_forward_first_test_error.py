@@ -27,3 +27,9 @@ def test_a_first_test_below_min_train_days_says_to_lower_it() -> None:
 def test_a_span_without_two_fit_dates_still_says_it_is_too_short() -> None:
     with pytest.raises(DataError, match=r"first training window \(5 dates before the gap\) is too short"):
         wf_windows(400, 6, WalkForwardConfig(min_train_days=5))
+
+
+def test_a_first_test_inside_the_gap_counts_no_date_not_a_negative_one() -> None:
+    """--first-test at the data's first date leaves nothing before the gap: "0 dates", not "-7 dates"."""
+    with pytest.raises(DataError, match=r"first training window \(0 dates before the gap\) is too short"):
+        wf_windows(400, 6, WalkForwardConfig(first_test=0, min_train_days=5))

@@ -129,7 +129,9 @@ def run_train(args: argparse.Namespace) -> int:
             report.update(best_iterations=run.ensemble.info["best_iterations"], **run.metrics)
     if args.compare_features:
         other = "rank" if args.features != "rank" else "raw"
-        report["feature_modes"] = compare_feature_modes(panel, label, split, params, seeds, modes=(other,), **common)
+        # on the columns of the model kept (a --prune may have dropped some): the two figures differ by the mode only
+        report["feature_modes"] = compare_feature_modes(panel, label, split, params, seeds, modes=(other,),
+                                                        columns=run.columns, **common)
         report["feature_modes"][args.features] = {"val_rank_ic": run.metrics["val"]["label"]["rank_ic"],
                                                   "test_rank_ic": run.metrics["test"]["label"]["rank_ic"]}
     out = Path(args.out_dir)

@@ -172,7 +172,9 @@ def run_null_test(args: argparse.Namespace) -> int:
     print(f"sl null-test: label={label.name}  test {rep['split']['test'][0]}…{rep['split']['test'][1]}")
     for k in ("real", "label_shuffle", "date_shuffle"):
         r = rep[k]
-        lift = "n/a (not a binary label)" if r["lift"] is None or r["lift"] != r["lift"] else f"{r['lift']:.3f}"
+        lift = (f"{r['lift']:.3f}" if r["lift"] is not None and r["lift"] == r["lift"] else
+                "n/a (no positive label or no scored row in the test window)" if label.binary else
+                "n/a (not a binary label)")
         print(f"  {k:14s} test rank IC {steps.fmt(r['rank_ic'])}  top-decile lift {lift}  "
               f"top − mean {steps.fmt(r['top_minus_mean'])}")
     print(f"  real beats nulls: {rep['real_beats_nulls']}")

@@ -177,6 +177,10 @@ def load_panel(
                                     "they can be bought")
     if late:
         warnings.warn(f"{name}: {late}", stacklevel=2)
+    if isinstance(universe, str) and universe.endswith("non_st") and not {"is_st", "name"} & set(columns):
+        warnings.warn(f"{name}: no is_st or name column, so no stock can be told ST: universe '{universe}' keeps "
+                      "risk-warning stocks, under their board's normal price limits; add is_st (per date) or name",
+                      stacklevel=2)
     # a missing vol reads as a suspension, a missing pct_chg on a traded row as a 0 return: say so for a null too,
     # not only for a NaN (`cast_numeric_columns`), since pandas writes a NaN as null
     moves = ann_df.select("ts_code", "trade_date", "vol", "pct_chg", "suspended")  # a view: no copy of ann_df

@@ -21,7 +21,8 @@ import numpy as np
 
 from aurumq_rl.data.normalize import average_ranks
 from aurumq_rl.data.panel import Panel
-from aurumq_rl.eval.ic import ic_series
+from aurumq_rl.errors import DataError
+from aurumq_rl.eval.ic import MIN_STOCKS, ic_series
 from aurumq_rl.sl.dataset import Split, feature_cube
 from aurumq_rl.sl.labels import Label
 from aurumq_rl.sl.models import GBDTParams
@@ -120,13 +121,20 @@ def leakage_audit(panel: Panel, label: Label, *, features: str = "raw", threshol
     the label lagged by its horizon); flags features that look like the future leaked in."""
     t_n = len(panel.dates)
     h = label.horizon
+    uni = panel.in_universe
+    if not ((np.isfinite(label.values) & uni).sum(1) >= MIN_STOCKS).any():
+        # every IC with the label would be NaN and no feature could reach the threshold: "0 flagged" would pass
+        # a feature that is the label itself
+        raise DataError(f"leakage audit: the label {label.name} has no date with a value for {MIN_STOCKS} universe "
+                        f"stocks (it reads {h} trading day(s) past each decision; the data holds {t_n} dates), so "
+                        "no feature can be compared with it; shorten --forward-period, give more dates, or check "
+                        "--universe")
     next_day = np.full(panel.pct_chg.shape, np.nan)
     next_day[:-1] = np.where(panel.present[1:], panel.pct_chg[1:], np.nan)
     lagged = np.full(label.values.shape, np.nan)
     lagged[h:] = label.values[:-h]
     future = {"label": label.values, "next_day_return": next_day}
     past = {"past_return": _past_return(panel, h), "lagged_label": lagged}
-    uni = panel.in_universe
     cols = list(range(len(panel.factor_names))) if columns is None else columns
     per: dict[str, dict[str, float]] = {}
     flagged = []

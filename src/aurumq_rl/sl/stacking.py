@@ -100,22 +100,26 @@ def fit_stacker(bases: list[OOFPredictions], label: np.ndarray, panel: Panel, da
     st = Stacker([b.name for b in bases], np.zeros(0), reg.mean(0), np.where(reg.std(0) > 0, reg.std(0), 1.0),
                  fit_dates)
     a = st._design(ranks[ti, ni], regime_all[ti])
-    st.coef = np.linalg.solve(a.T @ a + ridge * np.eye(a.shape[1]), a.T @ y[ti, ni])
+    # least squares, not `solve`: with --ridge 0 and collinear bases (a file given twice, or two runs with the same
+    # ranks) the normal equations are singular; this takes their minimum-norm solution (an even split of the weight)
+    st.coef = np.linalg.lstsq(a.T @ a + ridge * np.eye(a.shape[1]), a.T @ y[ti, ni], rcond=None)[0]
     return st
 
 
 def stack_walk_forward(bases: list[OOFPredictions], label: np.ndarray, panel: Panel, horizon: int,
                        step: int = 63, min_fit_dates: int = 60, ridge: float = 1.0) -> np.ndarray:
     """Out-of-sample stacked scores: each block of `step` OOF dates is scored by a stacker fitted only on OOF
-    dates at least horizon + 1 dates before the block (NaN before enough dates exist)."""
+    dates at least horizon + 1 dates before the block (NaN before `min_fit_dates` such dates exist that the fit
+    can use: dates in the regime features' warm-up count for nothing)."""
     common = np.logical_and.reduce([np.asarray(b.oos, dtype=bool) for b in bases])
     idx = np.flatnonzero(common)
+    usable = common & np.isfinite(regime_features(panel)).all(1)
     out = np.full(label.shape, np.nan)
     for b0 in range(0, len(idx), step):  # loop over date blocks
         block = idx[b0:b0 + step]
         past = np.zeros_like(common)
         past[:max(block[0] - horizon - 1, 0)] = True
-        if (common & past).sum() < min_fit_dates:
+        if (usable & past).sum() < min_fit_dates:
             continue
         st = fit_stacker(bases, label, panel, past, ridge)
         out[block] = st.predict(bases, panel)[block]

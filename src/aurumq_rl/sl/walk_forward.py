@@ -73,7 +73,7 @@ def wf_windows(n_dates: int, horizon: int, cfg: WalkForwardConfig = WalkForwardC
         fit_hi = val_lo - emb - 1
         span = span_hi - span_lo + 1
         if fit_hi - span_lo + 1 < 2:
-            raise DataError(f"walk-forward: the first training window ({span} dates before the "
+            raise DataError(f"walk-forward: the first training window ({max(span, 0)} dates before the "
                             f"gap) is too short: it must hold the validation part ({n_val}), the embargo ({emb}) "
                             "and at least 2 fit dates; start the test later (--first-test) or raise "
                             "--min-train-days")
