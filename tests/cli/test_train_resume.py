@@ -113,3 +113,25 @@ def test_extending_a_one_update_run_warns_of_the_rate_jump(data: str, tmp_path: 
     with pytest.warns(UserWarning, match=says):
         assert main([*argv, *_steps(2), "--resume"]) == 0
     assert [r["learning_rate"] for r in _rows(out)] == pytest.approx([1e-3, 1e-3 / 2])
+
+
+def test_a_resumed_run_json_keeps_the_code_of_the_earlier_sessions(data: str, tmp_path: Path) -> None:
+    """run.json is rewritten by a resume with this session's version, commit and packages; the earlier
+    sessions' are kept under `earlier_sessions` with the update each ran until, so a run trained by two
+    versions of the code says so (it named only the last)."""
+    import json
+
+    out = tmp_path / "r"
+    argv = ["train", "--data", data, "--out-dir", str(out), *TINY, "--eval-every", "1", "--seed", "3"]
+    assert main([*argv, *_steps(2)]) == 0
+    first = json.loads((out / "run.json").read_text())
+    assert "earlier_sessions" not in first
+    first["git_commit"], first["versions"]["torch"] = "0" * 40, "0.0-older"  # as if an older checkout trained it
+    (out / "run.json").write_text(json.dumps(first))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the raised budget's learning-rate warning
+        assert main([*argv, *_steps(3), "--resume"]) == 0
+    man = json.loads((out / "run.json").read_text())
+    assert man["git_commit"] != "0" * 40 and man["versions"]["torch"] == torch.__version__
+    assert man["earlier_sessions"] == [{"aurumq_rl_version": first["aurumq_rl_version"], "git_commit": "0" * 40,
+                                        "versions": first["versions"], "until_update": 2}]

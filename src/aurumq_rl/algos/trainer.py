@@ -381,7 +381,10 @@ class Trainer:
             _trim_metrics_log(self.out / "metrics.jsonl", self.ppo.updates)
         else:
             clear_run_artefacts(self.out)
-        atomic_write_json(self.manifest(), self.out / "run.json")
+        manifest = self.manifest()
+        if resume:
+            manifest["earlier_sessions"] = earlier_sessions(self.out / "run.json", self.ppo.updates)
+        atomic_write_json(manifest, self.out / "run.json")
         # on resume, TensorBoard hides what an interrupted run logged after the checkpoint (an update is logged
         # at its env-step count, so the checkpoint's own update stays)
         writer = _tensorboard(self.out / "tb", purge_step=self.ppo.env_steps + 1 if resume else None)
@@ -419,6 +422,20 @@ class Trainer:
         if writer is not None:
             writer.close()
         return metrics
+
+
+SESSION_KEYS = ("aurumq_rl_version", "git_commit", "versions")
+
+
+def earlier_sessions(run_json: Path, resumed_at: int) -> list[dict]:
+    """The code that trained a resumed run before this session: the previous run.json's sessions plus its own
+    version, commit and package versions, and the update this session resumed from. run.json is rewritten with
+    this session's provenance, so without it a run trained by two versions would name only the last."""
+    try:
+        old = json.loads(run_json.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    return [*old.get("earlier_sessions", []), {**{k: old.get(k) for k in SESSION_KEYS}, "until_update": resumed_at}]
 
 
 def _check_finite(metrics: dict, policy: torch.nn.Module, log: TextIO) -> None:
