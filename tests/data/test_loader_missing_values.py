@@ -6,22 +6,17 @@ loader whether it is stored as NaN or as null. pandas writes every NaN as null (
 from __future__ import annotations
 
 import warnings
-from datetime import date, timedelta
+from datetime import date
 
-import numpy as np
 import polars as pl
 import pytest
 
 from aurumq_rl.data.loader import load_panel
+from tests.data.frames import tiny_market
 
 
 def _frame() -> pl.DataFrame:
-    codes = [f"6000{i:02d}.SH" for i in range(6)]
-    days = [date(2024, 1, 1) + timedelta(days=k) for k in range(4)]
-    rows = [(c, d) for d in days for c in codes]
-    rng = np.random.default_rng(0)
-    return pl.DataFrame(rows, schema=["ts_code", "trade_date"], orient="row").with_columns(
-        close=10.0, pct_chg=pl.lit(0.01), vol=1.0, alpha_001=pl.Series(rng.normal(size=len(rows))))
+    return tiny_market(6, 4)
 
 
 def _row(code: str, day: date) -> pl.Expr:

@@ -4,10 +4,9 @@ file that is there, and an output named like such an input was not recognised as
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
-import numpy as np
 import polars as pl
 import pytest
 
@@ -17,15 +16,11 @@ from aurumq_rl.data.scores import read_score_frame
 from aurumq_rl.errors import DataError
 from aurumq_rl.io import check_not_input
 from aurumq_rl.provenance import data_provenance
+from tests.data.frames import tiny_market
 
 
 def _panel() -> pl.DataFrame:
-    codes = [f"6000{i:02d}.SH" for i in range(6)]
-    days = [date(2024, 1, 1) + timedelta(days=k) for k in range(5)]
-    rows = [(c, d) for d in days for c in codes]
-    rng = np.random.default_rng(0)
-    return pl.DataFrame(rows, schema=["ts_code", "trade_date"], orient="row").with_columns(
-        close=10.0, pct_chg=pl.lit(0.01), vol=1.0, alpha_001=pl.Series(rng.normal(size=len(rows))))
+    return tiny_market(6, 5)
 
 
 @pytest.mark.parametrize("name", ["panel[v2].parquet", "data [2024]/panel.parquet"])
