@@ -39,11 +39,11 @@ import numpy as np
 import polars as pl
 from tqdm import tqdm
 
-from aurumq_rl.errors import DataError, did_you_mean
+from aurumq_rl.errors import DataError
 from aurumq_rl.factors import engine_io
 from aurumq_rl.factors.engine_io import DERIVATIONS, LIMIT_FLAG, Source
 from aurumq_rl.factors.expr import DATE_KEY, TS_KEY, X, evaluate, materialize, required_columns, temps_of
-from aurumq_rl.factors.registry import FactorSpec, specs
+from aurumq_rl.factors.registry import FactorSpec, name_hint, specs
 from aurumq_rl.market.status import MarketConfig, suspended_expr
 
 OUTPUT_DTYPE = pl.Float32
@@ -125,7 +125,7 @@ def select_specs(families: str | Iterable[str] | None = None,
             raise DataError(f"unknown factor family '{f}' (--family); registered families: {', '.join(known)}")
     for n in names or []:
         if n not in by_name:
-            hint = did_you_mean(n, list(by_name)) or " (see `aurumq-rl factors list`)"
+            hint = name_hint(n) or " (see `aurumq-rl factors list`)"
             raise DataError(f"unknown factor '{n}' (--only){hint}")
     if fams is None and names is None:
         chosen = all_specs

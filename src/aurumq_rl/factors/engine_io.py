@@ -12,7 +12,7 @@ from pathlib import Path
 
 import polars as pl
 
-from aurumq_rl.data.contract import trade_date_expr, validate_keys
+from aurumq_rl.data.contract import check_shifted_dates, trade_date_expr, validate_keys
 from aurumq_rl.data.loader import cast_numeric_columns
 from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.data.source import collect_source, scan_with_schema
@@ -186,6 +186,9 @@ def load_index(index: Source | None, code: str | None = None) -> pl.DataFrame | 
     if df["trade_date"].null_count():
         raise DataError(f"--index {name}: column trade_date holds values that are not dates; use dates or "
                         "'YYYYMMDD' strings")
+    # dates a day early (a Beijing midnight stored as a naive UTC timestamp) would join each stock row to the
+    # next day's index bar: refused, as on the panel
+    check_shifted_dates(df["trade_date"], f"--index {name}")
     if df["trade_date"].is_duplicated().any():
         raise DataError(f"--index {name}: duplicate trade_date rows; keep one bar per date")
     return df

@@ -6,9 +6,12 @@ Every family module (alpha101, gtja191, technical) registers its factors here; t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+
+from aurumq_rl.errors import did_you_mean
 
 if TYPE_CHECKING:
     from aurumq_rl.factors.expr import X
@@ -79,3 +82,14 @@ def _load_families() -> None:
 
     for mod in ("alpha101", "gtja191", "technical"):
         importlib.import_module(f"aurumq_rl.factors.{mod}")
+
+
+def name_hint(name: str) -> str:
+    """' (did you mean …?)' for a mistyped factor name, or '' when none is close. Case and the zero padding of
+    a numbered alpha are forgiven first (ALPHA_001, alpha1, gtja_05 → the one registered name), which plain
+    string similarity misses: it ranks gtja_105, gtja_095, gtja_085 above gtja_005 for 'gtja_05'."""
+    key = name.strip().lower()
+    m = re.fullmatch(r"([a-z]+)_?(\d{1,3})", key)
+    if m and (padded := f"{m.group(1)}_{int(m.group(2)):03d}") in {s.name for s in specs()}:
+        return f" (did you mean {padded}?)"
+    return did_you_mean(key, [s.name for s in specs()])
