@@ -236,7 +236,8 @@ class Trainer:
             end = calendar[min(last + horizon + 1, len(calendar) - 1)].astype(object)
         self.panel = load_panel(cfg.data, universe=cfg.universe, start=start, end=end, factors=cfg.factors,
                                 include_columns_file=cfg.include_columns_file, market=cfg.market)
-        check_top_k(self.panel.in_universe, cfg.env.top_k, str(cfg.universe), self.panel.dates)
+        check_top_k(self.panel.in_universe, cfg.env.top_k, str(cfg.universe), self.panel.dates,
+                    self.panel.industry, cfg.env.industry_cap)
         self.panel.scale_factor_groups(cfg.feature_group_weights)
         t_n = len(self.panel.dates)
         tr_lo = _date_index(self.panel, cfg.train_start, 0, "start", "--train-start")

@@ -120,7 +120,8 @@ def evaluate(args: argparse.Namespace, sources: list[str], *, ensembles: bool) -
     ep = src.load_eval_panel(args.data, specs, calendar=calendar, universe=universe, start=args.start,
                              end=args.end, forward_period=st.forward_period, market=market)
     window = slice(ep.lo, ep.hi + 1)
-    check_top_k(ep.panel.in_universe[window], st.top_k, universe, ep.panel.dates[window])
+    check_top_k(ep.panel.in_universe[window], st.top_k, universe, ep.panel.dates[window],
+                ep.panel.industry[window] if ep.panel.industry is not None else None, st.industry_cap)
     sets = [src.load_scores(sp, ep, args.data) for sp in specs]
     for s in sets:
         for message in src.alignment_warnings(str(s.spec), s.info, args.data, universe):

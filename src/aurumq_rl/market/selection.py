@@ -22,6 +22,20 @@ def industry_cap(k: int, frac: float = INDUSTRY_CAP) -> int:
     return max(1, math.floor(frac * k + 1e-9))
 
 
+def cap_fillable(valid: np.ndarray, industry: np.ndarray, k: int, frac: float = INDUSTRY_CAP) -> np.ndarray:
+    """[T] the most picks each date's valid stocks can give under the cap (numpy [T, N] inputs): at most
+    `industry_cap(k, frac)` per industry plus every stock of no industry, at most K. Below K where the valid
+    stocks fall in too few industries, so `select_top_k` picks fewer names (each at more weight)."""
+    cap = industry_cap(k, frac)
+    t_n = valid.shape[0]
+    known = valid & (industry != UNKNOWN_INDUSTRY)
+    slots = int(industry.max(initial=0)) + 1
+    rows = np.broadcast_to(np.arange(t_n)[:, None], valid.shape)
+    counts = np.bincount((rows * slots + np.maximum(industry, 0))[known], minlength=t_n * slots)
+    per_date = np.minimum(counts.reshape(t_n, slots), cap).sum(1) + (valid & ~known).sum(1)
+    return np.minimum(per_date, k)
+
+
 def is_torch(x: Any) -> bool:
     """`x` is a torch tensor, told without importing torch (the market rules serve numpy and torch callers)."""
     return type(x).__module__.split(".")[0] == "torch"

@@ -6,6 +6,7 @@ Point in time: membership on a date uses only that row's data. Accepts a name or
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 
 import numpy as np
@@ -13,6 +14,7 @@ import polars as pl
 
 from aurumq_rl.errors import DataError
 from aurumq_rl.market.boards import BOARDS, MAIN
+from aurumq_rl.market.selection import cap_fillable, industry_cap
 
 UniverseSpec = str | Callable[[list[str]], pl.Expr]
 
@@ -58,11 +60,13 @@ def universe_expr(universe: UniverseSpec, columns: list[str], min_listed_days: i
     return expr.fill_null(False).alias("in_universe")
 
 
-def check_top_k(in_universe: np.ndarray, top_k: int, universe: str, dates: np.ndarray) -> None:
+def check_top_k(in_universe: np.ndarray, top_k: int, universe: str, dates: np.ndarray,
+                industry: np.ndarray | None = None, cap_frac: float | None = None) -> None:
     """DataError when no date of `dates` (rows of the [T, N] `in_universe` mask) has `top_k` universe
     stocks: a date with fewer valid stocks picks fewer, but a K no date can fill is a mistake that would
     otherwise pass silently as "pick everyone" (train, eval and the backtest share this check). An empty
-    window (no date) is a DataError too."""
+    window (no date) is a DataError too. With `industry` and `cap_frac`: a warning when the cap leaves fewer
+    than K picks on dates that hold K universe stocks (too few industries: fewer names, more weight each)."""
     if len(dates) == 0 or in_universe.shape[0] == 0:
         raise DataError(f"no trading date in the window (universe '{universe}'), so --top-k {top_k} has nothing "
                         "to pick from; widen the dates (--start/--end for eval, --train-start … --val-end for "
@@ -72,3 +76,14 @@ def check_top_k(in_universe: np.ndarray, top_k: int, universe: str, dates: np.nd
         raise DataError(f"--top-k {top_k}: universe '{universe}' holds at most {size} stocks on a date of "
                         f"{dates[0]} … {dates[-1]}, so no date could fill {top_k} picks; choose --top-k ≤ "
                         f"{size}, or a wider --universe")
+    if industry is None or cap_frac is None:
+        return
+    fill = cap_fillable(in_universe, industry, top_k, cap_frac)
+    short = fill < np.minimum(in_universe.sum(1), top_k)
+    if short.any():
+        worst = int(np.argmin(np.where(short, fill, top_k)))
+        warnings.warn(f"--top-k {top_k}: the industry cap ({industry_cap(top_k, cap_frac)} per industry, "
+                      f"{cap_frac:.0%} of K) leaves fewer than {top_k} picks on {int(short.sum())} of {len(dates)} "
+                      f"date(s) (as few as {int(fill[worst])}, on {dates[worst]}): the universe's stocks fall in too "
+                      "few industries, so those dates hold fewer names at more weight each; lower --top-k or give "
+                      "finer industry codes", stacklevel=2)
