@@ -150,3 +150,20 @@ def test_batch_dates_without_a_single_pick_are_named(run: tuple[str, Path], tmp_
         assert main(["infer", "--bundle", str(out), "--data", str(path), "--universe", "hs300", "--start",
                      str(start), "--end", str(end), "-o", str(picks)]) == 0
     assert pl.read_csv(picks)["trade_date"].n_unique() == 11
+
+
+def test_infer_refuses_to_overwrite_the_run_record_beside_the_bundle(run: tuple[str, Path], tmp_path: Path,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    """`--bundle RUN/bundle -o RUN/run.json` replaced the run's record (which export and eval read) with picks:
+    the guard only covered files inside --bundle itself. A new file in the run directory is still fine."""
+    data, out = run
+    copy = tmp_path / "run"
+    shutil.copytree(out, copy, ignore=shutil.ignore_patterns("tb"))
+    before = (copy / "run.json").read_bytes()
+    assert main(["infer", "--bundle", str(copy / "bundle"), "--data", data, "--date", "2021-07-01",
+                 "-o", str(copy / "run.json")]) == 2
+    assert "is a file of the model --bundle" in capsys.readouterr().err
+    assert (copy / "run.json").read_bytes() == before
+    assert main(["infer", "--bundle", str(copy / "bundle"), "--data", data, "--date", "2021-07-01",
+                 "-o", str(copy / "picks.json")]) == 0
+    assert (copy / "picks.json").is_file()

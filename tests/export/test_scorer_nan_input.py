@@ -39,3 +39,14 @@ def test_a_nan_outside_the_mask_is_accepted_and_changes_no_score(run: tuple[str,
     got = scorer.score(x, mask)[0, :9]
     assert np.isfinite(got).all()
     np.testing.assert_array_equal(got, want)
+
+
+def test_a_float64_value_beyond_float32_is_an_error_not_nan_scores(run: tuple[str, Path]) -> None:
+    """float64 input is cast to the graph's float32; a value finite in float64 but beyond float32's range
+    (1e39) passed the NaN/inf check, became inf in the cast and made every stock's score NaN, silently."""
+    scorer = Scorer(run[1] / "bundle")
+    x = np.random.default_rng(2).normal(size=(8, len(scorer.factor_names)))  # float64
+    assert np.allclose(scorer.score(x), scorer.score(x.astype(np.float32)))  # float64 input is cast, not refused
+    x[5, 4] = 1e39
+    with pytest.raises(DataError, match=rf"1 NaN/inf value\(s\).*factor {scorer.factor_names[4]}"):
+        scorer.score(x)

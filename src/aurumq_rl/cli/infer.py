@@ -61,9 +61,7 @@ def run(args: argparse.Namespace) -> int:
         raise DataError("pass either --date or --start/--end (batch mode), not both")
     if args.output:
         check_not_input(args.output, args.data)
-        if Path(args.output).is_file() and Path(args.output).resolve().is_relative_to(Path(args.bundle).resolve()):
-            raise DataError(f"-o {args.output}: is a file of the model --bundle {args.bundle}, which the picks would "
-                            "overwrite; choose another output path")
+        _check_not_model_file(args.output, args.bundle)
         check_writable(args.output)
     if args.threads < 1:
         raise DataError(f"--threads {args.threads}: must be ≥ 1 (a fixed thread count keeps the scores reproducible)")
@@ -143,6 +141,18 @@ def run(args: argparse.Namespace) -> int:
         _write(picks, args.output, panel)
     _print(picks, args, hi - lo + 1)
     return 0
+
+
+def _check_not_model_file(out: str, bundle: str) -> None:
+    """Refuse an existing -o file of the model: inside --bundle, or inside the run directory around it
+    (`--bundle RUN/bundle -o RUN/run.json` replaced the run's record, which `export` and `eval` read)."""
+    homes = [Path(bundle).resolve()]
+    if (homes[0].parent / "run.json").is_file():  # RUN/bundle or RUN/model: the run's files are the model's too
+        homes.append(homes[0].parent)
+    target = Path(out).resolve()
+    if Path(out).is_file() and any(target.is_relative_to(h) for h in homes):
+        raise DataError(f"-o {out}: is a file of the model --bundle {bundle}{' or its run' if len(homes) > 1 else ''}"
+                        ", which the picks would overwrite; choose another output path")
 
 
 def _check_scored(panel: Panel, scores: np.ndarray, lo: int, hi: int, data: str) -> None:

@@ -99,7 +99,9 @@ class Scorer:
 
     def score(self, factors: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
         """Raw graph output for prepared factors [N, F] or [B, N, F] (mask [B, N]: the cross-section)."""
-        x = np.asarray(factors)
+        # the graph reads float32: cast first, so a float64 value beyond its range (inf once cast) is caught below
+        with np.errstate(over="ignore"):
+            x = np.asarray(factors, dtype=np.float32)
         if x.shape[-1] != len(self.factor_names):
             raise DataError(f"{self.path}: input has {x.shape[-1]} factors, the bundle expects "
                             f"{len(self.factor_names)} ({', '.join(self.factor_names[:5])}, …)")
@@ -107,7 +109,8 @@ class Scorer:
         bad = m[..., None] & ~np.isfinite(x)
         if bad.any():  # the graph's context pools over the cross-section: one NaN made every stock's score NaN
             f = int(np.flatnonzero(bad.reshape(-1, x.shape[-1]).any(axis=0))[0])
-            raise DataError(f"{self.path}: input holds {int(bad.sum())} NaN/inf value(s) among the scored stocks "
+            raise DataError(f"{self.path}: input holds {int(bad.sum())} NaN/inf value(s) (in float32, the graph's "
+                            f"input type) among the scored stocks "
                             f"(e.g. factor {self.factor_names[f]}), which would make every stock's score NaN; "
                             "prepare the input as training did (`Scorer.load_panel`: missing values filled with "
                             "0), or leave those stocks out of the mask")
