@@ -7,7 +7,9 @@ vs the best single factor on identical dates and rules (`compare`). Each step is
 would type (printed before it runs), so the demo is also a worked example.
 
 Windows: the first 60% of dates train, the next 20% validate (checkpoint and early-stopping choice), the last
-20% test; the best single factor is chosen on the validation window, never on the test window.
+20% test, each earlier window ending an embargo (the fp-day label's horizon + 1 dates) before the next starts, so no
+training or validation label reads a return of a later window; RL, SL and the best single factor (chosen on the
+validation window, never on the test window) get the same windows.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from aurumq_rl.io import check_writable
 TRAIN_FLAGS = ["--total-timesteps", "32768", "--n-envs", "128", "--n-steps", "32", "--batch-size", "1024",
                "--top-k", "20", "--episode-length", "32", "--eval-every", "4", "--learning-rate", "1e-3"]
 TOP_K = "20"
+FORWARD_PERIOD = 5  # the label of every step: train's, sl train's, eval's and compare's default fp
 # The factor-engine step: the technical families plus a slice of Alpha101 / GTJA191 whose names the synthetic
 # market does not use (its alpha_001..010 and gtja_001..008 are placeholders; alpha_001 carries the planted
 # signal and must not be overwritten).
@@ -80,16 +83,22 @@ def _cli(args: list[str]) -> None:
         raise DataError(f"demo step failed: aurumq-rl {shlex.join(args)}")
 
 
-def split_dates(market: str) -> dict[str, str]:
-    """60/20/20 train/validation/test windows over the market's trading dates."""
+def split_dates(market: str, fp: int = FORWARD_PERIOD) -> dict[str, str]:
+    """60/20/20 train/validation/test windows over the market's trading dates, embargoed as `sl train` splits
+    them (`sl.dataset.resolve_split`): a window ends the fp-day label's horizon + 1 dates before the next starts.
+    (`train` embargoes only its training window from validation: its validation labels would otherwise read the
+    test window's first returns, and choose the RL checkpoint on them.)"""
+    from aurumq_rl.sl.dataset import resolve_split
+    from aurumq_rl.sl.labels import label_horizon
+
     dates = pl.scan_parquet(market).select(pl.col("trade_date").unique().sort()).collect()["trade_date"]
-    n = len(dates)
-    a, b = int(n * 0.6), int(n * 0.8)
-    return {"train_start": str(dates[0]), "train_end": str(dates[a - 1]), "val_start": str(dates[a]),
-            "val_end": str(dates[b - 1]), "test_start": str(dates[b]), "test_end": str(dates[-1])}
+    split = resolve_split(dates.to_numpy(), label_horizon("forward_return", fp))
+    (tr_lo, tr_hi), (va_lo, va_hi), (te_lo, te_hi) = split.train, split.val, split.test
+    return {"train_start": str(dates[tr_lo]), "train_end": str(dates[tr_hi]), "val_start": str(dates[va_lo]),
+            "val_end": str(dates[va_hi]), "test_start": str(dates[te_lo]), "test_end": str(dates[te_hi])}
 
 
-def best_factor(market: str, start: str, end: str, fp: int = 5) -> tuple[str, float]:
+def best_factor(market: str, start: str, end: str, fp: int = FORWARD_PERIOD) -> tuple[str, float]:
     """The factor column with the highest mean rank IC over [start, end] (the validation window)."""
     from aurumq_rl.data.loader import load_panel
     from aurumq_rl.eval.ic import ic_series
