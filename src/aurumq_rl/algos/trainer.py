@@ -107,6 +107,10 @@ def _parse_device(name: str) -> torch.device:
         dev = torch.device(name)
     except RuntimeError as exc:
         raise DataError(f"--device {name}: not a device; use auto, cpu, cuda or cuda:<index>") from exc
+    if dev.type not in ("cpu", "cuda"):  # mps, xpu, meta …: the training path is built and checked for these two
+        raise DataError(f"--device {name}: training runs on cpu or cuda only (the policy's log-probabilities are "
+                        "float64, which MPS lacks; other device types are untested); use auto, cpu, cuda or "
+                        "cuda:<index>")
     if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
         raise DataError(f"--device {name}: this machine has {torch.cuda.device_count()} CUDA device(s); "
                         "use cuda:0 … or cuda")
