@@ -45,9 +45,9 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
            batch: int, industries: int, in_universe: float) -> dict:
     import torch
 
+    from aurumq_rl.algos.device import resolve_device
     from aurumq_rl.algos.host_memory import retain_freed_memory
     from aurumq_rl.algos.ppo import PPO, PPOConfig
-    from aurumq_rl.algos.trainer import resolve_device
     from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
     from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 

@@ -6,7 +6,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from aurumq_rl.algos.trainer import TrainConfig, Trainer, resolve_device  # noqa: E402
+from aurumq_rl.algos.device import resolve_device  # noqa: E402
+from aurumq_rl.algos.trainer import TrainConfig, Trainer  # noqa: E402
 from aurumq_rl.errors import DataError  # noqa: E402
 
 

@@ -292,7 +292,7 @@ def test_run_json_hashes_a_directory_of_shards(data: str, tmp_path: Path) -> Non
 def test_resolve_device_allows_tf32_on_cuda_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """`--device cpu` leaves torch's TF32 switches as they are; a CUDA device turns both on (train's precision
     there). CUDA's availability is faked: `torch.device("cuda")` is only a name, nothing runs on it."""
-    from aurumq_rl.algos.trainer import resolve_device
+    from aurumq_rl.algos.device import resolve_device
 
     saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
     try:
@@ -368,7 +368,7 @@ def test_the_data_is_hashed_once_per_run(data: str, tmp_path: Path, monkeypatch:
 
 
 def test_resolve_device_names_a_device_torch_does_not_know() -> None:
-    from aurumq_rl.algos.trainer import resolve_device
+    from aurumq_rl.algos.device import resolve_device
     from aurumq_rl.errors import DataError
 
     with pytest.raises(DataError, match="--device gpu: not a device"):
@@ -377,7 +377,7 @@ def test_resolve_device_names_a_device_torch_does_not_know() -> None:
 
 def test_resolve_device_names_a_cuda_index_beyond_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     """CUDA's availability and device count are faked (two devices): cuda:1 resolves, cuda:2 names the count."""
-    from aurumq_rl.algos.trainer import resolve_device
+    from aurumq_rl.algos.device import resolve_device
     from aurumq_rl.errors import DataError
 
     saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from stable_baselines3.common.callbacks import BaseCallback
 
-from aurumq_rl.algos.trainer import clear_run_artefacts
+from aurumq_rl.algos.run_dir import clear_run_artefacts
 from aurumq_rl.algos.validation import validate_scores
 from aurumq_rl.envs.gym_env import StockPickingEnv
 from aurumq_rl.envs.market_sim import PanelTensors

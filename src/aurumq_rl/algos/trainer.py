@@ -22,9 +22,10 @@ import numpy as np
 import torch
 
 from aurumq_rl import __version__
-from aurumq_rl.algos.host_memory import retain_freed_memory
+from aurumq_rl.algos.device import resolve_device
 from aurumq_rl.algos.ppo import PPO, PPOConfig
 from aurumq_rl.algos.resume import check_resumable, load_checkpoint, resume_key, warn_extension
+from aurumq_rl.algos.run_dir import clear_run_artefacts, earlier_sessions, trim_metrics_log
 from aurumq_rl.algos.validation import policy_scores, validate_scores
 from aurumq_rl.data.check import check_window_order, date_counts, date_window
 from aurumq_rl.data.labels import days_after_entry, label_warmup_start, trade_label
@@ -35,34 +36,13 @@ from aurumq_rl.data.source import date_index, to_date
 from aurumq_rl.envs.market_sim import EnvConfig, MarketSim, PanelTensors
 from aurumq_rl.errors import DataError
 from aurumq_rl.eval.ic import MIN_STOCKS
-from aurumq_rl.export.bundle import METADATA_FILE
-from aurumq_rl.io import atomic_write_json, atomic_write_text, atomic_write_with, json_line
+from aurumq_rl.io import atomic_write_json, atomic_write_with, json_line
 from aurumq_rl.market.status import MarketConfig
 from aurumq_rl.market.universe import check_top_k
 from aurumq_rl.policies.deep_sets import DeepSetsPolicy
 from aurumq_rl.provenance import data_provenance, git_commit
 
 BEST_METRICS = ("val_rank_ic", "val_topk_return")
-# what a training run writes into --out-dir besides run.json and tb/, for PPO and the SB3 path alike
-RUN_ARTEFACTS = ("metrics.jsonl", "best.pt", "last.pt", "best.zip", "last.zip", "sb3_model.zip")
-
-
-def clear_run_artefacts(out: Path) -> None:
-    """A fresh run into `out` removes an earlier run's metrics, checkpoints and bundle/, of either path: a stale
-    best.pt would otherwise outlive a run whose validation never improved on -inf, and be exported with the
-    new run.json; a stale bundle/ (after --no-export, or an SB3 run) would be what `infer --bundle OUT` and
-    `eval --scores OUT` score; stale TensorBoard event files in tb/ would draw the earlier run's curves over the
-    new one's. Only our own files go: a bundle/ holding metadata.json, tb/'s `events.out.tfevents.*` files."""
-    import shutil
-
-    for name in RUN_ARTEFACTS:
-        (out / name).unlink(missing_ok=True)
-    if (out / "bundle" / METADATA_FILE).is_file():  # ours (bundles are written whole); another folder stays
-        shutil.rmtree(out / "bundle")
-    for events in sorted((out / "tb").rglob("events.out.tfevents.*")):
-        events.unlink()
-
-
 @dataclass
 class TrainConfig:
     data: str
@@ -83,38 +63,6 @@ class TrainConfig:
     eval_every: int = 5
     best_metric: str = "val_rank_ic"
     threads: int | None = None
-
-
-def resolve_device(name: str) -> torch.device:
-    """The torch device of `--device` (auto: CUDA when available); on CUDA it also allows TF32 matmuls, the
-    training precision there (the bundle's parity with onnxruntime is checked on the CPU, in float32). It
-    also keeps freed host memory for reuse (`host_memory`): a CPU update reallocates the same activations
-    every minibatch."""
-    dev = _parse_device(name)
-    retain_freed_memory()
-    if dev.type == "cuda":
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
-    return dev
-
-
-def _parse_device(name: str) -> torch.device:
-    if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise DataError(f"--device {name}: CUDA is not available on this machine; use --device cpu")
-    try:
-        dev = torch.device(name)
-    except RuntimeError as exc:
-        raise DataError(f"--device {name}: not a device; use auto, cpu, cuda or cuda:<index>") from exc
-    if dev.type not in ("cpu", "cuda"):  # mps, xpu, meta …: the training path is built and checked for these two
-        raise DataError(f"--device {name}: training runs on cpu or cuda only (the policy's log-probabilities are "
-                        "float64, which MPS lacks; other device types are untested); use auto, cpu, cuda or "
-                        "cuda:<index>")
-    if dev.type == "cuda" and dev.index is not None and dev.index >= torch.cuda.device_count():
-        raise DataError(f"--device {name}: this machine has {torch.cuda.device_count()} CUDA device(s); "
-                        "use cuda:0 … or cuda")
-    return dev
 
 
 def _date_index(panel: Panel, day: str | None, default: int, side: Literal["start", "end"], flag: str) -> int:
@@ -383,7 +331,7 @@ class Trainer:
             if not last.is_file():
                 raise DataError(f"--resume: no checkpoint at {last}")
             self._restore(last)
-            _trim_metrics_log(self.out / "metrics.jsonl", self.ppo.updates)
+            trim_metrics_log(self.out / "metrics.jsonl", self.ppo.updates)
         else:
             clear_run_artefacts(self.out)
         manifest = self.manifest()
@@ -429,20 +377,6 @@ class Trainer:
         return metrics
 
 
-SESSION_KEYS = ("aurumq_rl_version", "git_commit", "versions")
-
-
-def earlier_sessions(run_json: Path, resumed_at: int) -> list[dict]:
-    """The code that trained a resumed run before this session: the previous run.json's sessions plus its own
-    version, commit and package versions, and the update this session resumed from. run.json is rewritten with
-    this session's provenance, so without it a run trained by two versions would name only the last."""
-    try:
-        old = json.loads(run_json.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return []
-    return [*old.get("earlier_sessions", []), {**{k: old.get(k) for k in SESSION_KEYS}, "until_update": resumed_at}]
-
-
 def _check_finite(metrics: dict, policy: torch.nn.Module, log: TextIO) -> None:
     """Stop at the first update that leaves the weights, the losses or the reward NaN/inf: training on would
     only export a NaN policy. The update's metrics are logged; last.pt keeps the update before it (resumable
@@ -457,24 +391,6 @@ def _check_finite(metrics: dict, policy: torch.nn.Module, log: TextIO) -> None:
         raise DataError(f"update {metrics['update']}: {', '.join(bad)}; the weights are no longer finite, so "
                         "training stops (last.pt holds the update before). Lower --learning-rate, or run "
                         "`aurumq-rl data check` on --data for NaN/inf or extreme values")
-
-
-def _trim_metrics_log(path: Path, updates: int) -> None:
-    """On --resume from a checkpoint at `updates`: keep the log's rows of updates 1 … `updates` and drop the rest (a
-    row a killed run wrote after its last checkpoint, a line cut short by the kill), so that the resumed run writes
-    each later update exactly once."""
-    if not path.is_file():
-        return
-    keep = []
-    for line in path.read_text(encoding="utf-8").splitlines(keepends=True):
-        try:
-            row = json.loads(line)
-        except ValueError:
-            continue
-        if line.endswith("\n") and isinstance(row, dict) and isinstance(row.get("update"), int) \
-                and row["update"] <= updates:
-            keep.append(line)
-    atomic_write_text("".join(keep), path)
 
 
 def _tensorboard(path: Path, purge_step: int | None = None):  # noqa: ANN202
