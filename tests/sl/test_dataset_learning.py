@@ -115,9 +115,13 @@ def test_model_beats_label_and_date_shuffle_nulls(panel: Panel, label: Label, sp
 def test_binary_null_lift_is_about_one(panel: Panel, split: Split) -> None:
     from aurumq_rl.sl.labels import binary_event
 
+    # The top decile of 60 test dates × 150 stocks holds ~90 events at the 10% base rate, so a lift carries a
+    # standard error of about 0.12: one model seed's lift ranged 1.36 … 1.84 over two synthetic markets and two
+    # seeds (1.5 was a coin flip for some). Two seeds averaged, and the bar set against that error and the nulls.
     lab = binary_event(panel, 5, rate=0.1, calib=split.train)
-    rep = null_tests(panel, lab, split, FAST, [1], seed=1)
-    assert rep["real"]["lift"] > 1.5
+    rep = null_tests(panel, lab, split, FAST, [1, 2], seed=1)
+    assert rep["real"]["lift"] > 1.3
+    assert rep["real"]["lift"] > max(rep["label_shuffle"]["lift"], rep["date_shuffle"]["lift"])
     assert abs(rep["label_shuffle"]["lift"] - 1) < 0.35
 
 
