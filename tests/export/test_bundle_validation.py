@@ -70,8 +70,11 @@ def test_factor_schema_must_match_its_hash(tmp_path: Path) -> None:
 
 
 def test_another_bundle_format_is_refused(tmp_path: Path) -> None:
-    with pytest.raises(BundleError, match="bundle_format 2"):
+    """A newer format (a newer release wrote it) says to upgrade; an older or unknown one says to re-export."""
+    with pytest.raises(BundleError, match="bundle_format 2, this version reads 1; upgrade aurumq-rl"):
         validate_bundle(make_bundle(tmp_path / "b", bundle_format=2))
+    with pytest.raises(BundleError, match="bundle_format 0, this version reads 1; re-export the run"):
+        validate_bundle(make_bundle(tmp_path / "c", bundle_format=0))
 
 
 @pytest.mark.parametrize("name", ["factor_schema.json", "metadata.json"])

@@ -94,9 +94,12 @@ def read_metadata(bundle: str | Path) -> dict[str, Any]:
         raise BundleError(f"{root / SCHEMA_FILE}: factor names do not match their sha256")
     if meta.get("factor_names") != names:
         raise BundleError(f"{root}: metadata.json and factor_schema.json list different factors")
-    if meta.get("bundle_format") != BUNDLE_FORMAT:
-        raise BundleError(f"{root}: bundle_format {meta.get('bundle_format')!r}, this version reads "
-                          f"{BUNDLE_FORMAT}; re-export with this version")
+    fmt = meta.get("bundle_format")
+    if fmt != BUNDLE_FORMAT:
+        # a newer format was written by a newer aurumq-rl: upgrading reads it, re-exporting needs its run
+        todo = ("upgrade aurumq-rl to the version that wrote it" if isinstance(fmt, int) and fmt > BUNDLE_FORMAT
+                else "re-export the run with this version (`aurumq-rl export RUN`)")
+        raise BundleError(f"{root}: bundle_format {fmt!r}, this version reads {BUNDLE_FORMAT}; {todo}")
     return meta
 
 
