@@ -135,3 +135,19 @@ def test_a_resumed_run_json_keeps_the_code_of_the_earlier_sessions(data: str, tm
     assert man["git_commit"] != "0" * 40 and man["versions"]["torch"] == torch.__version__
     assert man["earlier_sessions"] == [{"aurumq_rl_version": first["aurumq_rl_version"], "git_commit": "0" * 40,
                                         "versions": first["versions"], "until_update": 2}]
+
+
+def test_resuming_a_finished_run_says_there_is_nothing_left(data: str, tmp_path: Path,
+                                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """--resume of a run that did all its updates trains nothing: it says so and how to train on (it printed
+    "trained in 0s" and an empty metrics line)."""
+    out = tmp_path / "r"
+    argv = ["train", "--data", data, "--out-dir", str(out), *TINY, "--eval-every", "1", "--seed", "3", *_steps(2),
+            "--no-export"]
+    assert main(argv) == 0
+    capsys.readouterr()
+    assert main([*argv, "--resume"]) == 0
+    text = capsys.readouterr().out
+    assert f"nothing left to train: {out} holds all 2 updates; raise --total-timesteps" in text
+    assert "trained in" not in text
+    assert [r["update"] for r in _rows(out)] == [1, 2]

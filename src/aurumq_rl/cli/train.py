@@ -381,8 +381,12 @@ def run(args: argparse.Namespace) -> int:
                             "pip install -e '.[train]'") from exc
         metrics = train_sb3(trainer, opts["algorithm"], progress=not opts.get("no_progress"))
     keys = ("steps", "env_steps_per_s", "val_rank_ic", "val_ic", "val_topk_return")
-    print(f"trained in {time.perf_counter() - t0:.0f}s → {opts['out_dir']}")
-    print("  " + "  ".join(f"{k}={metrics[k]:.4g}" for k in keys if k in metrics))
+    if opts["algorithm"] == "ppo" and not metrics:  # a --resume of a finished run: every update was done before
+        print(f"nothing left to train: {opts['out_dir']} holds all {trainer.ppo.n_updates} updates; raise "
+              "--total-timesteps to train on")
+    else:
+        print(f"trained in {time.perf_counter() - t0:.0f}s → {opts['out_dir']}")
+        print("  " + "  ".join(f"{k}={metrics[k]:.4g}" for k in keys if k in metrics))
     if opts["algorithm"] == "ppo" and not opts.get("no_export"):
         from aurumq_rl.export.onnx_export import export_bundle
 
