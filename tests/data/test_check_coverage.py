@@ -75,7 +75,8 @@ def _with(df: pl.DataFrame, **cols: pl.Expr) -> pl.DataFrame:
          r"column vol has 3 negative or missing value\(s\), e\.g\. \(600001\.SH, 2024-01-03: -5\.0\).*read as "
          r"a suspension"),
         ({"pct_chg": pl.lit(float("nan"))}, "warning",
-         r"column pct_chg has 3 missing \(null, NaN or inf\) value\(s\).*treated as a 0 return that day"),
+         r"column pct_chg has 3 missing \(null, NaN or inf\) value\(s\) on traded rows.*treated as a 0 return "
+         r"that day"),
         ({"pct_chg": pl.lit(float("inf"))}, "warning",
          r"column pct_chg has 3 missing \(null, NaN or inf\) value\(s\).*None\)"),
     ],
@@ -155,3 +156,11 @@ def test_load_panel_warns_a_non_st_universe_that_cannot_tell_st() -> None:
         load_panel(df, universe="all")
         load_panel(df.with_columns(name=pl.lit("foo")), universe="all_non_st")
     assert not [w for w in seen if "no is_st or name" in str(w.message)]
+
+
+def test_a_missing_pct_chg_on_a_suspended_row_is_no_problem() -> None:
+    """A suspension's 0 return is right: `data check` does not report a null pct_chg on a vol = 0 row, and
+    the loader, which warns through the same check, does not either."""
+    clean = _market(10, [f"60000{i}.SH" for i in range(4)])
+    rep = check_data(_with(clean, pct_chg=pl.lit(None, pl.Float64), vol=pl.lit(0.0)).lazy())
+    assert rep["problems"] == []

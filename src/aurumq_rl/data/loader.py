@@ -183,9 +183,7 @@ def load_panel(
                       stacklevel=2)
     # a missing vol reads as a suspension, a missing pct_chg on a traded row as a 0 return: say so for a null too,
     # not only for a NaN (`cast_numeric_columns`), since pandas writes a NaN as null
-    moves = ann_df.select("ts_code", "trade_date", "vol", "pct_chg", "suspended")  # a view: no copy of ann_df
-    for problem in (value_problems(moves, columns=("vol",))
-                    + value_problems(moves.filter(~pl.col("suspended")), columns=("pct_chg",))):
+    for problem in value_problems(ann_df.select("ts_code", "trade_date", "vol", "pct_chg"), columns=("vol", "pct_chg")):
         warnings.warn(f"{name}: {problem['message']}", stacklevel=2)
     if ann_df.height == 0 or not ann_df["in_universe"].any():
         raise DataError(f"{name}: no row left in universe '{universe}' between {start_d or 'start'} and "

@@ -70,10 +70,10 @@ def value_problems(keys: pl.DataFrame, columns: tuple[str, ...] | None = None) -
          "negative or missing value(s)",
          "vol is the volume in lots (0 = suspended): a negative or missing one is read as a suspension; fix the "
          "source's sign, or write 0 for a suspended day"),
-        ("warning", "pct_chg", ~pl.col("pct_chg").is_finite().fill_null(False),
-         "missing (null, NaN or inf) value(s)",
-         "they are treated as a 0 return that day; if the stock traded, fill them from the closes "
-         "(close / pre_close - 1)"),
+        ("warning", "pct_chg", ~pl.col("pct_chg").is_finite().fill_null(False) & traded,
+         "missing (null, NaN or inf) value(s) on traded rows",
+         "they are treated as a 0 return that day (right for a suspension, wrong for a traded day); fill them "
+         "from the closes (close / pre_close - 1)"),
     ]
     checks += [("warning", col, (pl.col(col) <= 0).fill_null(False) & traded, "non-positive value(s) on traded rows",
                 f"{col} must be positive: {use}; fix them in the source or leave them null")

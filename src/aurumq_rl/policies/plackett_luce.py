@@ -30,9 +30,11 @@ def sample(logits: torch.Tensor, valid: torch.Tensor, k: int, industry: torch.Te
     g = torch.where(valid, logits - torch.log(-torch.log(u)), torch.full_like(logits, float("-inf")))
     chosen = select_top_k(g, valid, k, industry, cap_frac)
     ranked = torch.where(chosen, g, torch.full_like(g, float("-inf")))
-    vals, idx = torch.topk(ranked, min(k, logits.shape[-1]), dim=-1)  # a K above N still gives [B, K] picks
+    vals, idx = torch.topk(ranked, min(k, logits.shape[-1]), dim=-1)
     picks = torch.where(torch.isfinite(vals), idx, torch.full_like(idx, -1))
-    return torch.cat([picks, picks.new_full((*picks.shape[:-1], k - picks.shape[-1]), -1)], dim=-1)
+    if picks.shape[-1] == k:
+        return picks
+    return torch.cat([picks, picks.new_full((*picks.shape[:-1], k - picks.shape[-1]), -1)], dim=-1)  # K > N
 
 
 def pick_log_probs(logits: torch.Tensor, valid: torch.Tensor, picks: torch.Tensor,
