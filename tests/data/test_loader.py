@@ -77,15 +77,32 @@ def test_winsorize_clips_at_most_one_percent_per_tail() -> None:
     assert len(np.unique(z)) == len(v) - 2 * k  # only the clipped values tie (with the bound values)
 
 
-def test_winsorize_leaves_a_row_whose_mad_is_zero_and_ignores_masked_values() -> None:
-    """More than half the values equal (a count factor that is mostly 0): the MAD is 0 and no bound is robust,
-    so the row is left as is; values outside the mask take no part in the median or the MAD."""
-    x = np.array([[0.0, 0.0, 0.0, 1.0, 9.0], [1.0, 2.0, 3.0, 4.0, 1e9]])
-    mask = np.array([[True] * 5, [True, True, True, True, False]])
+def test_winsorize_a_row_whose_mad_is_zero_by_the_values_off_the_median() -> None:
+    """More than half the values equal (a factor that is mostly 0, Alpha101 #23 on half the real dates): the MAD
+    is 0, so the robust σ comes from the values off the median. One extreme value among them is clipped (it was
+    left as is, and its σ squeezed every other non-zero value to a z-score of about 0), a few rare events keep
+    their values, a row of one value is left as is, and masked values take no part."""
+    rng = np.random.default_rng(0)
+    x = np.zeros((4, 300))
+    x[0, :120] = rng.normal(0, 1, 120)
+    x[0, 0] = 1e6  # a data error among the non-zero values
+    x[1, :2] = [1.0, 3.0]  # two events on a quiet date
+    x[3, :4] = [1.0, 2.0, 3.0, 4.0]
+    x[3, 4:] = np.nan
+    mask = np.ones_like(x, bool)
+    mask[3, 3] = False
     w = winsorize_mad(x, mask)
-    np.testing.assert_array_equal(w[0], x[0])
-    np.testing.assert_array_equal(w[1, :4], x[1, :4])  # median 2.5, MAD 1: bounds ±7.4, nothing clipped
-    assert np.isnan(w[1, 4])
+    off = np.abs(x[0, 1:120])
+    half = 5 * 1.4826 * np.median(np.abs(x[0, :120]))
+    assert w[0, 0] == pytest.approx(half) and half < 20  # the median is 0 and the MAD off it about 0.67
+    np.testing.assert_array_equal(w[0, 1:], x[0, 1:])  # nothing else is clipped
+    assert off.max() < half
+    np.testing.assert_array_equal(w[1], x[1])  # MAD off the median 2: bounds ± 14.8
+    np.testing.assert_array_equal(w[2], x[2])  # all 0: left as is
+    np.testing.assert_array_equal(w[3, :3], x[3, :3])  # median 2, MAD 1: bounds ± 7.4, nothing clipped
+    assert np.isnan(w[3, 3:]).all()
+    z = zscore(x[:1].astype(np.float32), np.ones((1, 300), bool))[0]
+    assert np.std(z[1:120]) > 0.5  # the other non-zero values keep their spread (was ~0.003)
 
 
 def test_zscore_of_huge_float32_values_is_not_flattened() -> None:

@@ -19,6 +19,8 @@ NORMALIZE_METHODS: tuple[str, ...] = ("zscore", "rank", "raw")
 ZSCORE_CLIP = 5.0  # bound in robust σ for the winsorisation before the z-score, and in σ for its clip after
 MAD_TO_SIGMA = 1.4826  # σ of a normal sample per unit of its median absolute deviation
 WINSOR_MAX_TAIL = 0.01  # the winsorisation clips at most this share of a date's values per tail
+# how a date whose MAD is 0 is winsorised (recorded in models: before this rule such dates were left as is)
+WINSOR_TIED_MAD = "off_median"
 # a value passed through on a flat date beyond this is a raw level (an index close, a volume), not a z-score-like
 # input: next to factors within ±ZSCORE_CLIP it washes out the per-stock signal (the loader warns)
 PASS_THROUGH_WARN = 2 * ZSCORE_CLIP
@@ -66,11 +68,19 @@ def winsorize_mad(x: np.ndarray, valid: np.ndarray, bound: float = ZSCORE_CLIP,
     either end, so a single extreme value is clipped at any n ≥ 3). Robust bounds, because one extreme value
     inflates the plain σ until every other value's z-score collapses to about 0; the tail cap, because on a
     heavy-tailed factor (GTJA #164, #131 on real data) ± 5 robust σ alone clipped a third of a date's stocks
-    to one tied value. A row whose MAD is 0 (more than half its values equal) is left as is."""
+    to one tied value. A row whose MAD is 0 (more than half its values equal: a factor that is mostly 0, such
+    as Alpha101 #23 on half the real dates) takes the median absolute deviation of its values off the median
+    instead, so one extreme value among them is still clipped while a few rare non-zero values (sparse events)
+    keep theirs; a row of one value is left as is."""
     v = np.where(valid, x, np.nan).astype(x.dtype if x.dtype == np.float32 else np.float64)  # float32 sorts faster
     s, count = _sorted_rows(v)
     med = _median_of_sorted(s, count)
-    half = bound * MAD_TO_SIGMA * row_median(np.abs(v - med[:, None]))
+    dev = np.abs(v - med[:, None])
+    mad = row_median(dev)
+    tied = mad == 0
+    if tied.any():  # NaN (left as is) where every value equals the median
+        mad[tied] = row_median(np.where(dev[tied] > 0, dev[tied], np.nan))
+    half = bound * MAD_TO_SIGMA * mad
     half = np.where(half > 0, half, np.inf)
     k = np.ceil(max_tail * np.maximum(count - 1, 0)).astype(np.int64)  # values allowed past each bound
     with np.errstate(invalid="ignore"):
@@ -172,10 +182,10 @@ def normalize_params() -> dict[str, object]:
     """This version's z-score transform as a model records it (RL run.json and bundle metadata, SL manifest):
     recorded when the model is trained, so inference can refuse inputs prepared another way."""
     return {"zscore_clip": ZSCORE_CLIP, "zscore_winsor_mad": ZSCORE_CLIP, "zscore_winsor_max_tail": WINSOR_MAX_TAIL,
-            "fill": 0.0, "per_date_over": "universe"}
+            "zscore_winsor_tied_mad": WINSOR_TIED_MAD, "fill": 0.0, "per_date_over": "universe"}
 
 
-ZSCORE_KEYS = ("zscore_clip", "zscore_winsor_mad", "zscore_winsor_max_tail")
+ZSCORE_KEYS = ("zscore_clip", "zscore_winsor_mad", "zscore_winsor_max_tail", "zscore_winsor_tied_mad")
 
 
 def check_normalize_params(method: str, params: dict[str, object] | None, what: str) -> None:
@@ -187,13 +197,14 @@ def check_normalize_params(method: str, params: dict[str, object] | None, what: 
     params, want = params or {}, normalize_params()
     if all(params.get(k) == want[k] for k in ZSCORE_KEYS):
         return
-    clip, winsor, tail = (params.get(k) for k in ZSCORE_KEYS)
+    clip, winsor, tail, tied = (params.get(k) for k in ZSCORE_KEYS)
     had = ("not winsorised" if winsor is None else f"winsorised at ±{winsor} robust σ, "
-           + (f"at most {tail:.0%} per tail" if tail is not None else "with no cap on the share clipped"))
+           + (f"at most {tail:.0%} per tail" if tail is not None else "with no cap on the share clipped")
+           + (", dates whose MAD is 0 left as is" if tied is None else ""))
     raise DataError(f"the model's inputs were z-scores clipped at ±{clip}, {had} ({what} normalize_params); "
-                    f"this version winsorises at the median ± {ZSCORE_CLIP} robust σ, at most "
-                    f"{WINSOR_MAX_TAIL:.0%} per tail, and clips at ±{ZSCORE_CLIP}: retrain the model with this "
-                    "version")
+                    f"this version winsorises at the median ± {ZSCORE_CLIP} robust σ (on a date whose MAD is 0, "
+                    f"the MAD of the values off the median), at most {WINSOR_MAX_TAIL:.0%} per tail, and clips "
+                    f"at ±{ZSCORE_CLIP}: retrain the model with this version")
 
 
 def market_wide_share(flat: np.ndarray, comparable: np.ndarray) -> float:
