@@ -80,6 +80,28 @@ def test_encode_runs_the_encoder_on_masked_in_stocks_only_with_the_dense_values(
     torch.testing.assert_close(pol.encode(x, all_in)[0], pol.encoder(x), rtol=0, atol=0)
 
 
+def test_the_dense_encode_of_accelerators_keeps_a_nan_in_a_masked_row_out_of_the_gradients() -> None:
+    """On an accelerator (and in the exported graph) every row goes through the encoder and the masked-out
+    ones are zeroed after. A NaN in a masked-out row was zeroed in the embeddings but reached the weights'
+    gradients (0 · NaN in the sum over rows), so one such row made every parameter NaN after the step. The
+    dense path now gives the packed path's embeddings and gradients."""
+    torch.manual_seed(4)
+    pol = DeepSetsPolicy(5, (16, 8))
+    x = torch.randn(3, 9, 5)
+    mask = torch.rand(3, 9) < 0.6
+    x[~mask] = float("nan")
+    grads = []
+    for embed in (pol._embed_packed, pol._embed_dense):
+        pol.zero_grad()
+        emb = embed(x, mask)
+        emb.pow(2).sum().backward()
+        grads.append([p.grad.clone() for p in pol.encoder.parameters()])
+        assert torch.isfinite(emb).all()
+    for g_packed, g_dense in zip(*grads, strict=True):
+        assert torch.isfinite(g_dense).all()
+        torch.testing.assert_close(g_dense, g_packed, rtol=1e-5, atol=1e-6)
+
+
 def test_score_module_any_n_masked_padding_and_deterministic() -> None:
     torch.manual_seed(1)
     m = ScoreModule(DeepSetsPolicy(4)).eval()

@@ -49,23 +49,31 @@ class DeepSetsPolicy(nn.Module):
         (ONNX export) must not bake in one mask's shape, so there every row is encoded and the masked-out ones
         are zeroed. Both give the same values.
         """
-        b, n, f = x.shape
         if x.device.type == "cpu" and not (torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()):
-            idx = mask.reshape(-1).nonzero().squeeze(1)
-            if len(idx) == b * n:  # every stock masked in: nothing to gather or zero
-                emb = self.encoder(x)
-            else:
-                packed = self.encoder(x.reshape(b * n, f).index_select(0, idx))
-                h = packed.shape[-1]
-                emb = packed.new_zeros(b * n, h).index_copy(0, idx, packed).reshape(b, n, h)
+            emb = self._embed_packed(x, mask)
         else:
-            # `where`, not a product: a padded row may hold NaN (0 · NaN is NaN and would reach every score)
-            emb = self.encoder(x)
-            emb = torch.where(mask.unsqueeze(-1), emb, torch.zeros_like(emb))
+            emb = self._embed_dense(x, mask)
         mean = emb.sum(1) / mask.sum(1, keepdim=True).clamp(min=1).to(emb.dtype)
         # the encoder ends in a ReLU, so embeddings are ≥ 0 and zeroing the padding cannot raise the max
         # (a date with no valid stock gets 0)
         return emb, torch.cat([mean, emb.max(1).values], dim=-1)  # max, not amax: its backward is one scatter
+
+    def _embed_packed(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Embeddings [B, N, H] of the masked-in rows only (gathered, encoded, scattered back into zeros)."""
+        b, n, f = x.shape
+        idx = mask.reshape(-1).nonzero().squeeze(1)
+        if len(idx) == b * n:  # every stock masked in: nothing to gather or zero
+            return self.encoder(x)
+        packed = self.encoder(x.reshape(b * n, f).index_select(0, idx))
+        return packed.new_zeros(b * n, packed.shape[-1]).index_copy(0, idx, packed).reshape(b, n, -1)
+
+    def _embed_dense(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Embeddings [B, N, H] of every row, 0 where masked out. `where`, not a product, on the input and the
+        output: a padded row may hold NaN (0 · NaN is NaN), which would reach every score, and through the
+        weights' gradients (a sum over rows) every parameter."""
+        keep = mask.unsqueeze(-1)
+        emb = self.encoder(torch.where(keep, x, torch.zeros_like(x)))
+        return torch.where(keep, emb, torch.zeros_like(emb))
 
     def scores(self, emb: torch.Tensor, ctx: torch.Tensor, w: torch.Tensor | None = None) -> torch.Tensor:
         """Per-stock scores (logits) [B, N]."""
