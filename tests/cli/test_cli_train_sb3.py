@@ -303,3 +303,18 @@ def test_sb3_baseline_optimises_our_discounted_return(data: str, tmp_path: Path,
     assert model.gamma == PPOConfig().gamma == 0.9
     if algorithm != "sac":
         assert model.gae_lambda == PPOConfig().gae_lambda
+
+
+def test_sb3_rounds_the_budget_down_to_whole_rollouts_as_our_ppo_does(data: str, tmp_path: Path,
+                                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    """--total-timesteps 100 with rollouts of 4 × 8 = 32 steps: our PPO runs 3 updates (96 steps) and SB3 ran
+    4 rollouts (128: it rounds up), so a side-by-side comparison gave SB3 a third more steps. Both run 96, and
+    the plan says so before training."""
+    from stable_baselines3 import A2C
+
+    out = tmp_path / "run"
+    assert main(["train", "--data", data, "--out-dir", str(out), "--algorithm", "a2c", "--total-timesteps", "100",
+                 "--no-progress", *FLAGS]) == 0
+    assert "3 rollouts × 32 env-steps = 96 (--total-timesteps 100 rounded to whole rollouts)" in capsys.readouterr().out
+    assert A2C.load(out / "last.zip", device="cpu").num_timesteps == 96
+    assert _rows(out)[-1]["steps"] == 96

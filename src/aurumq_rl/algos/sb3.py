@@ -140,6 +140,20 @@ def score_model(model: BaseAlgorithm, trainer: Trainer, env: StockPickingEnv) ->
                            trainer.panel.industry, cfg.env.industry_cap, cfg.env.sizing)
 
 
+def sb3_budget(algorithm: str, total: int, n_steps: int, n_envs: int) -> tuple[int, str]:
+    """(env-steps SB3 will run, the plan line the CLI prints). PPO and A2C collect whole rollouts of
+    n_steps × n_envs, and SB3 would round --total-timesteps up to the next one: rounded down to whole rollouts
+    (at least one) as our PPO rounds it to whole updates, so the two spend the same budget. SAC steps
+    n_envs envs at a time."""
+    if algorithm == "sac":
+        steps = -(-total // n_envs) * n_envs
+        return steps, f"  {steps} env-steps ({n_envs} envs at a time)"
+    per = n_steps * n_envs
+    steps = max(1, total // per) * per
+    plan = f"  {steps // per} rollouts × {per} env-steps = {steps}"
+    return steps, plan + (f" (--total-timesteps {total} rounded to whole rollouts)" if steps != total else "")
+
+
 def train_sb3(trainer: Trainer, algorithm: str, progress: bool = True) -> dict:
     """Train with SB3 on the prepared panel (a `Trainer`, used for its data, windows, config and manifest),
     validating every --eval-every rollouts and at the end. Returns the last metrics row."""
@@ -174,10 +188,11 @@ def train_sb3(trainer: Trainer, algorithm: str, progress: bool = True) -> dict:
     from tqdm import tqdm
 
     period = cfg.eval_every * cfg.ppo.n_steps * cfg.ppo.n_envs  # --eval-every rollouts of our PPO's size
+    steps, _ = sb3_budget(algorithm, cfg.ppo.total_timesteps, cfg.ppo.n_steps, cfg.ppo.n_envs)
     with (out / "metrics.jsonl").open("a", encoding="utf-8") as log, \
-            tqdm(total=cfg.ppo.total_timesteps, disable=not progress, unit="step") as bar:
+            tqdm(total=steps, disable=not progress, unit="step") as bar:
         callback = _Validate(trainer, vec.envs[0].unwrapped, out, log, bar, period, {"algorithm": algorithm})
-        model.learn(total_timesteps=cfg.ppo.total_timesteps, callback=callback, tb_log_name=algorithm)
+        model.learn(total_timesteps=steps, callback=callback, tb_log_name=algorithm)
     return callback.metrics
 
 

@@ -375,10 +375,11 @@ def run(args: argparse.Namespace) -> int:
         metrics = trainer.run(resume=bool(opts.get("resume")), progress=not opts.get("no_progress"))
     else:
         try:
-            from aurumq_rl.algos.sb3 import train_sb3
+            from aurumq_rl.algos.sb3 import sb3_budget, train_sb3
         except ImportError as exc:
             raise DataError(f"--algorithm {opts['algorithm']} needs the [train] extra ({exc.name} missing): "
                             "pip install -e '.[train]'") from exc
+        print(sb3_budget(opts["algorithm"], opts["total_timesteps"], opts["n_steps"], opts["n_envs"])[1])
         metrics = train_sb3(trainer, opts["algorithm"], progress=not opts.get("no_progress"))
     keys = ("steps", "env_steps_per_s", "val_rank_ic", "val_ic", "val_topk_return")
     if opts["algorithm"] == "ppo" and not metrics:  # a --resume of a finished run: every update was done before
