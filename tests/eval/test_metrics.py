@@ -60,6 +60,25 @@ def test_ic_series_names_an_unknown_method() -> None:
     with pytest.raises(ValueError, match="method='spearman'"):
         ic_series(X[None], X[None], method="spearman")
 
+
+def test_pearson_ic_is_undefined_on_a_date_of_equal_scores() -> None:
+    """A date whose candidates all have one score (a market-wide column, a model's constant output) has no IC:
+    DOMAIN's correlation with zero variance is null. The float mean of equal values is off by a rounding, and
+    correlating that noise gave a Pearson IC of ~1e-17 counted as a date (a t-stat of pure noise) while the
+    rank IC of the same dates was NaN."""
+    rng = np.random.default_rng(0)
+    t_n, n_n = 60, 300
+    scores = np.repeat(0.1 + 0.37 * rng.standard_normal((t_n, 1)), n_n, axis=1)  # one value per date
+    fwd = 0.03 * rng.standard_normal((t_n, n_n))
+    assert np.isnan(ic_series(scores, fwd, None, "pearson")).all()
+    rep = ic_report(scores, fwd, np.ones((t_n, n_n), bool), forward_period=5)
+    assert rep["ic"]["n_days"] == rep["rank_ic"]["n_days"] == 0
+    assert math.isnan(rep["ic"]["t_stat"]) and math.isnan(rep["ic"]["icir"])
+    # constant returns on a date (every candidate flat) are no IC either
+    flat = np.tile(np.arange(1.0, 13.0), (2, 1))
+    assert np.isnan(ic_series(flat, np.full((2, 12), 0.013), None, "pearson")).all()
+
+
 def test_summarize_ic_skips_nan_days() -> None:
     s = summarize_ic(np.array([0.1, np.nan, 0.3]))
     assert s["n_days"] == 2 and s["mean"] == pytest.approx(0.2) and s["std"] == pytest.approx(math.sqrt(0.02))

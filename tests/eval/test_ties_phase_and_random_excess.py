@@ -3,13 +3,15 @@ sources scored on a subset of the decision dates, and a calibrated test of beati
 
 from __future__ import annotations
 
+import math
 from dataclasses import replace
 
 import numpy as np
 import polars as pl
+import pytest
 
 from aurumq_rl.data.panel import Panel
-from aurumq_rl.eval.metrics import series_stats
+from aurumq_rl.eval.metrics import excess_over_random, series_stats
 from aurumq_rl.eval.report import evaluate_scores
 
 from .helpers import make_panel
@@ -83,6 +85,24 @@ def test_excess_over_random_t_stat_is_calibrated_where_the_percentile_is_not() -
     r = evaluate_scores(p, skilled, top_k=10, forward_period=fp, random_draws=40, industry_cap=None,
                         holds=("fp",), cost_bps=(30.0,), random_cache=cache)
     assert r["random"]["topk_excess"]["t_stat"] > 3 and r["random"]["topk_excess"]["mean"] > 0
+
+
+def test_excess_over_random_is_exactly_zero_when_every_draw_holds_the_same_book() -> None:
+    """With top-K at least the candidates (a picks file, a thin universe) every draw holds the strategy's book:
+    the excess is 0 on every date and there is no t-stat. The mean of the draws' equal values is off by a
+    rounding, and that noise (~1e-18) gave excess t-stats such as 2.3, read as beating random."""
+    rng = np.random.default_rng(5)
+    series = rng.normal(0.001, 0.02, 120)
+    series[[3, 40]] = np.nan
+    got = excess_over_random(series, np.tile(series, (100, 1)), 5)
+    assert got["mean"] == 0.0 and math.isnan(got["t_stat"]) and got["n"] == 118
+    p = make_panel(rng.normal(0.001, 0.02, (120, 12)))
+    r = evaluate_scores(p, rng.normal(size=(120, 12)), top_k=30, forward_period=5, random_draws=20,
+                        industry_cap=None, holds=("fp",), cost_bps=(30.0,))
+    assert r["random"]["topk_excess"]["mean"] == 0.0 and r["random"]["topk_excess"]["t_stat"] is None
+    # a draw without a value on a date is left out of that date's mean (the others' difference)
+    rnd = np.stack([series + 0.01, np.full(120, np.nan), series - 0.03])
+    assert excess_over_random(series, rnd, 5)["mean"] == pytest.approx(0.01)
 
 
 def test_backtest_decisions_follow_a_weekly_source_through_a_short_week() -> None:

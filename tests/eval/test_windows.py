@@ -71,6 +71,20 @@ def test_ensembles_by_hand() -> None:
         ensemble_scores([a], mask, "mean")
 
 
+def test_z_ensembles_give_a_constant_set_zero() -> None:
+    """A set with one score for every stock on a date (a seed's constant output) has z = 0 there, as documented:
+    its float std is a rounding, not 0, and gave every stock z = ±1, which moves the z_median's picks."""
+    rng = np.random.default_rng(1)
+    n_n = 300
+    const = np.full((1, n_n), 0.1)
+    b, c = rng.standard_normal((1, n_n)), rng.standard_normal((1, n_n))
+    mask = np.ones((1, n_n), bool)
+    zb, zc = ((x - x.mean()) / x.std() for x in (b, c))
+    np.testing.assert_allclose(ensemble_scores([const, b], mask, "z_mean"), zb / 2, atol=1e-12)
+    np.testing.assert_allclose(ensemble_scores([const, b, c], mask, "z_median"),
+                               np.median(np.stack([np.zeros((1, n_n)), zb, zc]), axis=0), atol=1e-12)
+
+
 def test_picks_overlap_jaccard() -> None:
     a = np.array([[1, 1, 0, 0], [1, 1, 0, 0]], bool)
     b = np.array([[0, 1, 1, 0], [1, 1, 0, 0]], bool)

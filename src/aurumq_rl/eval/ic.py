@@ -9,8 +9,17 @@ from aurumq_rl.data.normalize import average_ranks
 MIN_STOCKS = 10  # dates with fewer valid stocks get NaN
 
 
+def _flat(x: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """[T] the valid values of each row are all equal (compared exactly: a float mean of equal values is off
+    by a rounding, and correlating that noise gave a Pearson IC of ~1e-17 instead of none)."""
+    return np.where(valid, x, -np.inf).max(1) == np.where(valid, x, np.inf).min(1)
+
+
 def _row_pearson(a: np.ndarray, b: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """Per-row Pearson correlation over `valid`; NaN with fewer than MIN_STOCKS values or zero variance on
+    either side (DOMAIN: correlation with zero variance is null)."""
     n = valid.sum(axis=1)
+    flat = _flat(a, valid) | _flat(b, valid)
     a = np.where(valid, a, 0.0)
     b = np.where(valid, b, 0.0)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -20,7 +29,7 @@ def _row_pearson(a: np.ndarray, b: np.ndarray, valid: np.ndarray) -> np.ndarray:
         db = np.where(valid, b - mb[:, None], 0.0)
         cov = (da * db).sum(1)
         r = cov / np.sqrt((da * da).sum(1) * (db * db).sum(1))
-    r[(n < MIN_STOCKS) | ~np.isfinite(r)] = np.nan
+    r[(n < MIN_STOCKS) | flat | ~np.isfinite(r)] = np.nan
     return r
 
 

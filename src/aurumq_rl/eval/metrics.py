@@ -349,10 +349,15 @@ def excess_over_random(series: np.ndarray, random_series: np.ndarray, forward_pe
     """The top-K series' excess over the random draws' mean on each date: its mean and Hansen–Hodrick t-stat
     (fp − 1 lags, `overlap_var`), n dates. The significance test of "beats random": the draws' percentile
     ranks the window's mean among books redrawn independently every date, whose spread is far narrower than
-    a persistent score's (a factor or model without skill lands outside their p05..p95 a third of the time)."""
-    has = np.isfinite(random_series).any(axis=0) if len(random_series) else np.zeros(len(series), bool)
-    draws_mean = np.nansum(random_series, axis=0) / np.maximum(np.isfinite(random_series).sum(axis=0), 1)
-    excess = np.where(has, series - draws_mean, np.nan)
+    a persistent score's (a factor or model without skill lands outside their p05..p95 a third of the time).
+
+    The excess is the mean of the per-draw differences (the same figure): a draw that holds the same book as
+    the series (top-K at least the candidates) differs by exactly 0, not by the rounding of a mean of equal
+    values, whose noise gave a t-stat of any size."""
+    diff = np.asarray(series, dtype=np.float64)[None, :] - random_series
+    n_draws = np.isfinite(diff).sum(axis=0)
+    excess = np.where(n_draws > 0, np.where(np.isfinite(diff), diff, 0.0).sum(axis=0) / np.maximum(n_draws, 1),
+                      np.nan)
     fin = excess[np.isfinite(excess)]
     var = overlap_var(excess, forward_period - 1)
     mean = float(fin.mean()) if len(fin) else math.nan

@@ -83,12 +83,14 @@ def window_report(dates: np.ndarray, series: np.ndarray, random_series: np.ndarr
 
 # ---------------------------------------------------------------- ensembles
 def _row_z(x: np.ndarray) -> np.ndarray:
-    """Per-row z-score (ddof 0) over the non-NaN values; zero-variance rows give 0."""
+    """Per-row z-score (ddof 0) over the non-NaN values; zero-variance rows give 0 (told by max = min: the
+    float std of equal values is a rounding, not 0, and gave them all ±1)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         mean = np.nanmean(x, axis=-1, keepdims=True)
         std = np.nanstd(x, axis=-1, keepdims=True)
-    return (x - mean) / np.where(std > 0, std, np.inf)
+        flat = np.nanmax(x, axis=-1, keepdims=True) == np.nanmin(x, axis=-1, keepdims=True)
+    return (x - mean) / np.where((std > 0) & ~flat, std, np.inf)
 
 
 def ensemble_scores(score_sets: Sequence[np.ndarray], mask: np.ndarray, method: str = "rank_mean") -> np.ndarray:
