@@ -427,3 +427,16 @@ def test_a_model_is_judged_at_its_own_top_k(oracle: pl.DataFrame, tmp_path: Path
                            capsys)
         assert rc == 0, err
         assert json.loads((out / "eval.json").read_text())["settings"]["top_k"] == want
+
+
+def test_a_cost_given_twice_is_swept_once() -> None:
+    """--cost-bps 30,60,30: the backtests ran per distinct cost but the summary repeated the 30 bps rows."""
+    import argparse
+
+    from aurumq_rl.cli.eval import register, settings_from_args
+
+    ap = argparse.ArgumentParser()
+    register(ap.add_subparsers())
+
+    args = ap.parse_args(["eval", "--data", "x", "--scores", "alpha_001", "-o", "o", "--cost-bps", "30,60,30,30.0"])
+    assert settings_from_args(args).cost_bps == (30.0, 60.0)

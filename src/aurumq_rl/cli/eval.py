@@ -65,7 +65,7 @@ def settings_from_args(args: argparse.Namespace) -> Any:
     from aurumq_rl.eval.suite import EvalSettings
 
     try:
-        costs = tuple(float(x) for x in str(args.cost_bps).split(",") if x.strip())
+        costs = tuple(dict.fromkeys(float(x) for x in str(args.cost_bps).split(",") if x.strip()))  # once each
     except ValueError as exc:
         raise DataError(f"--cost-bps '{args.cost_bps}': use comma-separated numbers such as 30,60,100") from exc
     if not costs or not all(0 <= c < math.inf for c in costs):  # nan / inf: a traceback in the report
