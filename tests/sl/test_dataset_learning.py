@@ -147,3 +147,22 @@ def test_feature_cube_passes_a_flat_date_through_in_every_mode(mode: str) -> Non
     np.testing.assert_array_equal(x[0, :3], np.float32([0.3] * 3))
     np.testing.assert_array_equal(x[2], np.float32([-0.2] * 4))
     assert x[1, 0] < 0 < x[1, 2] and abs(x[1, 1]) < 1e-6 and np.isnan(x[:2, 3]).all()
+
+
+def test_rank_target_of_a_date_with_one_label_value_is_0_not_the_label() -> None:
+    """The per-date rank-gauss target carries the cross-sectional order only: on a date where every stock has the
+    same label (a rally in which all of them reach the triple barrier's profit-take) it is 0 for all, not the
+    label itself (+1, a market-level target among rank-gauss values of the other dates)."""
+    from aurumq_rl.sl.labels import triple_barrier
+    from aurumq_rl.sl.pipeline import prepare_target
+    from tests.sl.helpers import tiny_panel
+
+    rng = np.random.default_rng(0)
+    pct = rng.normal(0.0, 0.03, (40, 6))
+    pct[12:14] = 0.04  # entry at the close of 11: +8.2% for every stock by the close of 13
+    panel = tiny_panel(pct)
+    lab = triple_barrier(panel, horizon_days=5)
+    assert (lab.values[10] == 1.0).all() and len(np.unique(lab.values[25])) > 1
+    y = prepare_target(panel, lab, "rank")
+    np.testing.assert_array_equal(y[10], np.zeros(6))
+    assert y[25].std() > 0.5 and abs(y[25].mean()) < 1e-9

@@ -28,3 +28,22 @@ def test_an_unfillable_entry_is_labelled_zero(kind: str) -> None:
     if kind == "forward_return":  # demeaned on the date: only that date's other stocks may move, by the mean
         others[t] = False
     np.testing.assert_array_equal(after[others], before[others])
+
+
+@pytest.mark.parametrize("rate", [0.6, 0.8])
+def test_an_unfillable_entry_is_no_binary_event_at_any_positive_rate(rate: float) -> None:
+    """The binary label thresholds the forward excess, where an unfillable entry reads 0: at a high positive rate
+    (about a half or more on real returns) the threshold falls below 0, and every limit-up / suspended fill would
+    count as an event."""
+    rng = np.random.default_rng(1)
+    pct = rng.normal(0.0, 0.03, (120, 12))
+    panel = tiny_panel(pct)
+    blocked = np.zeros_like(panel.can_buy)
+    blocked[41:60, :4] = True  # fills of decisions 40..58 of stocks 0..3 cannot happen
+    panel.can_buy &= ~blocked
+    lab = build_label(panel, "binary", 5, calib=(0, 100), rate=rate)
+    assert lab.meta["threshold"] < 0  # the premise: 0 would reach it
+    unfillable = np.zeros_like(blocked)
+    unfillable[:-1] = blocked[1:]
+    assert (lab.values[unfillable] == 0.0).all()
+    assert np.nanmean(lab.values[~unfillable]) == pytest.approx(rate, abs=0.05)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from aurumq_rl.data.normalize import normalize
+from aurumq_rl.data.normalize import normalize, rank_gauss
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.source import date_index
 from aurumq_rl.errors import DataError
@@ -81,8 +81,10 @@ def build_dataset(panel: Panel, target: np.ndarray | None, lo: int, hi: int, mod
 
 
 def rank_target(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
-    """Per-date rank-gauss of a regression label over `mask` (heavy tails and the market level removed)."""
-    return normalize(values, mask, "rank").astype(np.float64)
+    """Per-date rank-gauss of a regression label over `mask` (heavy tails and the market level removed). A date
+    whose labels are all equal gets 0: `normalize` passes such a date through for features (market-wide
+    columns), which would put the label's level (a triple barrier's +1) into a cross-sectional target."""
+    return rank_gauss(values, mask).astype(np.float64)
 
 
 def to_panel_array(values: np.ndarray, ds: Dataset, shape: tuple[int, int]) -> np.ndarray:

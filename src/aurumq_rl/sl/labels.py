@@ -121,8 +121,10 @@ def binary_event(panel: Panel, fp: int = 5, rate: float = EVENT_POSITIVE_RATE,
     in_calib[max(lo, 0):hi + 1] = True
     thr = event_threshold(base.values, panel.in_universe & in_calib[:, None], rate)
     vals = np.where(np.isfinite(base.values), (base.values >= thr).astype(np.float64), np.nan)
-    return Label("binary", vals, base.horizon, base.last_valid, True,
-                 {"fp": fp, "rate": rate, "threshold": thr, "calib": [int(lo), int(hi)]})
+    # an unfillable entry reads an excess of 0, which reaches a threshold below 0 (a rate of about a half or more):
+    # `_finish` sets it back to 0, no event, as for every label kind
+    return _finish(panel, "binary", vals, base.horizon, binary=True, fp=fp, rate=rate, threshold=thr,
+                   calib=[int(lo), int(hi)])
 
 
 def triple_barrier(panel: Panel, horizon_days: int = 10, profit_take: float = 0.05, stop_loss: float = 0.05
