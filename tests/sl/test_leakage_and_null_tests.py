@@ -62,3 +62,14 @@ def test_null_tests_shuffle_the_training_and_validation_targets_only(monkeypatch
             assert not np.array_equal(got, want, equal_nan=True)
             assert not np.array_equal(by_date[t], want, equal_nan=True)  # a row from another date
             assert any(np.array_equal(by_date[t], lab.values[u], equal_nan=True) for u in range(lo, hi + 1))
+
+
+def test_a_null_without_a_rank_ic_counts_as_zero_whatever_its_order() -> None:
+    """A null whose model scored every stock alike has no rank IC (NaN). `max` over [NaN, x] returned NaN and
+    over [x, NaN] returned x, so the verdict depended on which null it was."""
+    from aurumq_rl.sl.audit import beats_nulls
+
+    nan = float("nan")
+    assert beats_nulls(0.05, [nan, 0.02]) and beats_nulls(0.05, [0.02, nan])
+    assert not beats_nulls(0.05, [nan, -0.03]) and not beats_nulls(0.05, [-0.03, nan])
+    assert beats_nulls(0.01, [nan, nan]) and not beats_nulls(nan, [0.0, 0.0])

@@ -95,9 +95,17 @@ def null_tests(panel: Panel, label: Label, split: Split, params: GBDTParams, see
         run = train_split(panel, lab, split, params, seeds, features=features, fp=fp, **kw)
         report[name] = {**window_ic(run.scores, label.values, panel.in_universe, lo, hi),
                         **top_lift(run.scores, label.values, panel.in_universe, lo, hi, binary=label.binary)}
-    nulls = [abs(report[k]["rank_ic"]) for k in ("label_shuffle", "date_shuffle")]
-    report["real_beats_nulls"] = bool(report["real"]["rank_ic"] > 2 * max(nulls))
+    report["real_beats_nulls"] = beats_nulls(report["real"]["rank_ic"],
+                                             [report[k]["rank_ic"] for k in ("label_shuffle", "date_shuffle")])
     return report
+
+
+def beats_nulls(real: float, nulls: list[float]) -> bool:
+    """The real label's rank IC is above twice the largest |null rank IC|. A null without a rank IC (NaN: its
+    model scored every stock alike) found nothing, so it counts as 0; it made the verdict depend on the nulls'
+    order (`max` skips a NaN after a number but returns one before it)."""
+    worst = max((abs(x) for x in nulls if x == x), default=0.0)
+    return bool(real > 2 * worst)
 
 
 def _past_return(panel: Panel, horizon: int) -> np.ndarray:
