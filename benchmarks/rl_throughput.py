@@ -89,9 +89,10 @@ def _child(kind: str, n: int, f: int, updates: int, device: str, threads: int, n
         env = DummyVecEnv([lambda: StockPickingEnv(panel, env_cfg, data=data)] * n_envs)
         model = make_model("sb3-ppo", env, seed=0, n_steps=n_steps, batch_size=batch, n_epochs=epochs,
                            learning_rate=3e-4)  # the `train --algorithm sb3-ppo` model (our gamma and lambda)
+        model.learn(total_timesteps=n_envs * n_steps)  # warm-up: one rollout and update, as ours has
         steps = n_envs * n_steps * updates
         t0 = time.perf_counter()
-        model.learn(total_timesteps=steps)
+        model.learn(total_timesteps=steps, reset_num_timesteps=False)
         out.update(steps_per_s=steps / (time.perf_counter() - t0))
     out["peak_rss_gib"] = peak_rss() / GIB
     if kind == "ours" and device.startswith("cuda"):
