@@ -66,6 +66,16 @@ def test_sl_train_prune_needs_lightgbm(tmp_path: Path, monkeypatch: pytest.Monke
             "--out-dir", str(tmp_path / "run")], capsys, "--prune", "--model lightgbm")
 
 
+@pytest.mark.parametrize(("model", "flag"), [("xgboost", "--num-leaves"), ("catboost", "--min-data-in-leaf")])
+def test_lightgbm_only_settings_are_refused_with_another_booster(model: str, flag: str, tmp_path: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    """XGBoost and CatBoost have no leaves-count or leaf-size setting here: the flags were silently ignored."""
+    monkeypatch.setattr(sl_steps, "load", _tripwire)
+    _fails(["sl", "train", "--data", str(tmp_path / "d.parquet"), "--model", model, flag, "63",
+            "--out-dir", str(tmp_path / "run")], capsys, f"{flag} 63: a LightGBM setting", f"--model {model}")
+
+
 def test_sl_train_rejects_a_prune_that_drops_every_column_before_training(market: str, tmp_path: Path,
                                                                           monkeypatch: pytest.MonkeyPatch,
                                                                           capsys: pytest.CaptureFixture[str]

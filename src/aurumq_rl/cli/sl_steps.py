@@ -116,6 +116,12 @@ def check(args: argparse.Namespace) -> None:
                 raise DataError(f"--{flag.replace('_', '-')} {getattr(args, flag)}: must be ≥ {low}")
         if not 0 < args.learning_rate < float("inf"):
             raise DataError(f"--learning-rate {args.learning_rate:g}: must be > 0, e.g. 0.05")
+        model = getattr(args, "model", "lightgbm")
+        for flag in ("num_leaves", "min_data_in_leaf"):  # LightGBM's own: the other boosters would ignore them
+            if model != "lightgbm" and getattr(args, flag) != DEFAULTS[flag]:
+                raise DataError(f"--{flag.replace('_', '-')} {getattr(args, flag)}: a LightGBM setting, which "
+                                f"--model {model} has no counterpart for here (its trees have depth 6); drop "
+                                "the flag or use --model lightgbm")
     # dates: YYYY-MM-DD or YYYYMMDD, normalised to YYYY-MM-DD (the split reads ISO dates)
     for name in (*DATE_FLAGS, "first-test"):
         attr = name.replace("-", "_")

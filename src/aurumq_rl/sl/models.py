@@ -44,7 +44,9 @@ def require(kind: str) -> Any:
 
 @dataclass(frozen=True)
 class GBDTParams:
-    """Booster settings shared by the model kinds (LightGBM names; mapped for XGBoost / CatBoost)."""
+    """Booster settings shared by the model kinds (LightGBM names). XGBoost and CatBoost take the rounds,
+    learning rate, early stopping, L2 and `max_depth`; XGBoost also the bagging and feature fractions and
+    max_bin. `num_leaves` and `min_data_in_leaf` are LightGBM's only (the CLI refuses them with another model)."""
 
     objective: str = "regression"  # regression | binary
     num_boost_round: int = 300
