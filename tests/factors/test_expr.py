@@ -192,3 +192,20 @@ def test_lookback_adds_along_nesting_and_takes_the_max_across_operands() -> None
     assert (ops.ts_sum(C, 5) + ops.delay(C, 7)).lookback == 7
     assert ops.rank(ops.ts_corr(ops.ts_sum(C, 3), C, 4)).lookback == 5
     assert where(C > 0, ops.delay(C, 9), C).lookback == 9
+
+
+def test_a_constant_operand_of_a_windowed_operator_is_a_column_of_that_constant() -> None:
+    # a literal reached the windows as one value: ts_sum(1, 2) and delay(1.0) were null on every row, rank(1.0)
+    # was 1 (a cross section of one), and the compiled kernels (ts_rank / ts_corr / ts_cov) read and wrote past
+    # that one value (heap corruption)
+    out = evaluate(frame(), {
+        "n": ops.ts_sum(1, 2), "lag": ops.delay(X.lit(1.0), 1), "tr": ops.ts_rank(2.0, 3),
+        "cor": ops.ts_corr(C, 1.0, 3), "cov": ops.ts_cov(C, 1.0, 3), "r": ops.rank(1.0),
+    })
+    for code in CLOSES:
+        assert col(out, "n", code) == [None, 2.0, 2.0, 2.0]
+        assert col(out, "lag", code) == [None, 1.0, 1.0, 1.0]
+        assert approx(col(out, "tr", code), [None, None, 2 / 3, 2 / 3])
+        assert col(out, "cor", code) == [None] * 4  # a constant side: undefined
+        assert col(out, "cov", code) == [None, None, 0.0, 0.0]
+        assert approx(col(out, "r", code), [2 / 3] * 4)  # three stocks tied: average rank 2 of 3

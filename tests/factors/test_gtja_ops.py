@@ -93,6 +93,15 @@ def test_sumif_sums_where_condition_holds() -> None:
 
 
 # REGBETA / REGRESI ---------------------------------------------------------------------------------------------
+def test_sumif_over_a_window_where_the_condition_never_holds_is_exactly_zero() -> None:
+    # polars' running sum left -2.2e-16 here after 0.021 and -0.038 left the window, so 1 / SUMIF was
+    # -4.5e15 instead of null (GTJA #190 divides by a SUMIF)
+    a = [0.41, 0.83, -1.643, -0.257, -0.981, -0.173, -1.289, 0.021, -0.038, -0.304, -1.048, -0.396]
+    c = [1.0] * 6 + [-1.0] * 6
+    assert run(g.sumif(A, 3, C > 0), a=a, c=c)[-4:] == [0.0] * 4
+    assert run(1.0 / g.sumif(A, 3, C > 0), a=a, c=c)[-4:] == [None] * 4
+
+
 def test_regbeta_on_sequence() -> None:
     # window [1, 3, 2] on t = 1, 2, 3: slope 0.5; window [3, 2, 5]: slope 1
     assert run(g.regbeta(A, g.sequence(3), 3), a=[1.0, 3.0, 2.0, 5.0]) == approx([None, None, 0.5, 1.0])

@@ -273,7 +273,8 @@ MATERIALIZE_SAME_KIND = True
 
 def _prep(x: object, forbidden: frozenset[str]) -> X:
     v = wrap(x)
-    if v.kinds & forbidden or (MATERIALIZE_SAME_KIND and v.kinds):
+    # a constant (no input column) is one value: its temporary broadcasts it to a column for windows and kernels
+    if v.kinds & forbidden or (MATERIALIZE_SAME_KIND and v.kinds) or not v.expr.meta.root_names():
         return materialize(v)
     return v
 

@@ -130,7 +130,9 @@ def count(cond: object, n: float) -> X:
 def sumif(a: object, n: float, cond: object) -> X:
     """SUMIF(A, n, cond): sum over the last n days of A on the days where `cond` holds (0 elsewhere).
 
-    A null condition, or a null A on a day where the condition holds, makes the window null.
+    A null condition, or a null A on a day where the condition holds, makes the window null. A window where
+    the condition never holds sums to exactly 0 (`ops.ts_sum`), not the running sum's residue, so a division
+    by it is null (#190).
     """
     k = _win(n)
     c = wrap(cond)
@@ -141,7 +143,7 @@ def sumif(a: object, n: float, cond: object) -> X:
         max(c.stage, v.stage),
         max(c.lookback, v.lookback),
     )
-    return ts(masked, lambda e: e.cast(F64).rolling_sum(k, min_samples=k), lookback=k - 1)
+    return ops.ts_sum(masked, k)
 
 
 @dataclass(frozen=True)
