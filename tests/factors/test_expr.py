@@ -209,3 +209,9 @@ def test_a_constant_operand_of_a_windowed_operator_is_a_column_of_that_constant(
         assert col(out, "cor", code) == [None] * 4  # a constant side: undefined
         assert col(out, "cov", code) == [None, None, 0.0, 0.0]
         assert approx(col(out, "r", code), [2 / 3] * 4)  # three stocks tied: average rank 2 of 3
+
+
+def test_a_compiled_window_refuses_an_input_of_another_length_than_the_frame() -> None:
+    """The kernels index every input by the frame's rows: a raw aggregate (one value) was read past its end."""
+    with pytest.raises(Exception, match="give it a column per row, not an aggregate"):
+        evaluate(frame(), {"tr": ops.ts_rank(X(pl.col("close").sum()), 3)})

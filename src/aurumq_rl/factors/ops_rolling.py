@@ -39,8 +39,16 @@ def window(d: float) -> int:
 
 def _kernel(inputs: list[pl.Expr], batch: Callable[[list[pl.Series]], pl.Series]) -> pl.Expr:
     """`batch(inputs..., ts_code)` on the whole sorted columns (a `factors.kernels` call, which keeps stocks
-    apart itself)."""
-    return pl.map_batches([*inputs, pl.col(TS_KEY)], batch, return_dtype=F64)
+    apart itself). The compiled kernels index every input by the row of `ts_code`: an input of another length
+    (an aggregate passed as a raw `pl.Expr`) would be read past its end, so it is refused."""
+
+    def checked(s: list[pl.Series]) -> pl.Series:
+        if any(len(x) != len(s[-1]) for x in s[:-1]):
+            raise ValueError(f"a windowed operator's inputs have {[len(x) for x in s[:-1]]} rows for "
+                             f"{len(s[-1])} rows of the frame: give it a column per row, not an aggregate")
+        return batch(s)
+
+    return pl.map_batches([*inputs, pl.col(TS_KEY)], checked, return_dtype=F64)
 
 
 def ts_rank(x: object, d: float, *, method: Literal["pct", "raw", "unit"] = "pct") -> X:
