@@ -43,7 +43,8 @@ def _load(path: str, **kw: object) -> None:
     ({"end": "2023-06-30"}, r"no trading date between start and 2023-06-30 \(the data covers 2024-01-01 \.\. "
                             r"2024-01-10\)"),
     ({"start": "2024-01-06", "end": "2024-01-07"}, r"no trading date between 2024-01-06 and 2024-01-07 \(the data "
-                                                   r"covers 2024-01-01 \.\. 2024-01-10\)"),
+                                                   r"covers 2024-01-01 \.\. 2024-01-10\): the data trades on "
+                                                   r"2024-01-05 and next on 2024-01-08; widen the window"),
     ({"start": "2024-01-09", "end": "2024-01-02"}, r"start 2024-01-09 is after end 2024-01-02"),
 ])
 def test_a_window_without_trading_dates_names_the_datas_range(tmp_path: Path, kw: dict, said: str) -> None:

@@ -80,8 +80,9 @@ def test_optional_booster_trains_saves_scores_and_learns(market: str, tmp_path: 
     planted signal."""
     pytest.importorskip(kind, reason=f"the [{kind}] extra is part of [dev]; install it to test this path")
     out = tmp_path / kind
+    lgbm_only = FAST.index("--min-data-in-leaf")  # a LightGBM setting: refused with another booster
     assert main(["sl", "train", "--data", market, "--model", kind, "--seeds", "1", "--out-dir", str(out),
-                 *FAST]) == 0
+                 *FAST[:lgbm_only], *FAST[lgbm_only + 2:]]) == 0
     meta = json.loads((out / "model" / "manifest.json").read_text())
     assert meta["booster"] == kind and set(meta["files"]) == {f"model_seed1{suffix}"}
     run = json.loads((out / "sl_run.json").read_text())
@@ -403,3 +404,13 @@ def test_sl_stack_names_score_rows_it_cannot_place(market: str, tmp_path: Path) 
     assert outside[str(odd)] == outside[good] + 1  # the unknown stock, beside the stocks outside the universe
     assert f"{odd}: 1 score row(s) dated on days that are not trading dates of {market} ignored" in text
     assert f"{good}: 1 score row(s) dated" not in text
+
+
+def test_sl_walk_forward_with_no_labelled_test_date_says_why_its_figures_are_nan(market: str, tmp_path: Path) -> None:
+    """A --first-test within the label's reach of the data's end: every out-of-sample figure is NaN. It printed
+    "OOS rank IC vs label nan" and exited 0 with no word of why (`sl train` refuses such a test window)."""
+    days = np.sort(pl.read_parquet(market, columns=["trade_date"])["trade_date"].unique().to_numpy())
+    with pytest.warns(UserWarning, match=rf"no out-of-sample date has a label .*reads 6 trading day\(s\) past its "
+                                         rf"decision date; the data ends {days[-1]}\).*move --first-test earlier"):
+        assert main(["sl", "walk-forward", "--data", market, "--seeds", "1", "--out-dir", str(tmp_path / "wf"),
+                     "--first-test", str(days[-3]), *FAST]) == 0

@@ -116,7 +116,9 @@ def test_a_scores_file_records_how_it_was_made_and_eval_judges_it_so(
     scores = tmp_path / "scores.parquet"
     assert main(["sl", "score", "--data", market, "--model", str(trained / "model"), "--universe", "all_non_st",
                  "-o", str(scores)]) == 0
-    assert read_scores_record(scores) == {"made_by": "sl score", "universe": "all_non_st", "market": RULES}
+    windows = json.loads((trained / "model" / "manifest.json").read_text())["windows"]  # the in-sample dates
+    assert read_scores_record(scores) == {"made_by": "sl score", "universe": "all_non_st", "market": RULES,
+                                          "windows": windows}
     args = ["eval", "--scores", str(scores), "--data", market, "--random-draws", "3", "--top-k", "5"]
     inputs = _eval_inputs(args, tmp_path / "own")
     assert inputs["market"] == RULES and inputs["universe"] == "all_non_st"

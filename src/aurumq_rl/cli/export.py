@@ -47,12 +47,12 @@ def run_export(args: argparse.Namespace) -> int:
 
 def run_validate(args: argparse.Namespace) -> int:
     from aurumq_rl.export.bundle import validate_bundle
-    from aurumq_rl.infer import find_model, sb3_baseline_note
+    from aurumq_rl.infer import find_model, no_model_note
 
     found = find_model(args.bundle_dir)
-    sb3 = sb3_baseline_note(args.bundle_dir) if found is None else None
-    if sb3:  # it said "incomplete bundle, missing policy.onnx, …; re-run export", which refuses an SB3 run
-        raise DataError(f"{args.bundle_dir}: {sb3}")
+    note = no_model_note(args.bundle_dir) if found is None else None
+    if note:  # it said "incomplete bundle, missing policy.onnx, …; re-run export", which refuses an SB3 run
+        raise DataError(f"{args.bundle_dir}: {note}")
     if found is not None and found[1] == "sl":  # it said "incomplete bundle, missing policy.onnx, …; re-run export"
         raise DataError(f"{args.bundle_dir}: an SL model ({found[0]}/manifest.json), not an RL bundle; `bundle "
                         "validate` checks RL bundles, and an SL model's files are checked against its manifest's "

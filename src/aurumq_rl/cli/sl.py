@@ -165,7 +165,12 @@ def run_train(args: argparse.Namespace) -> int:
 
 
 def run_score(args: argparse.Namespace) -> int:
+    import warnings
+
+    import numpy as np
+
     from aurumq_rl.data.scores import write_scores
+    from aurumq_rl.infer.scorer import in_sample_message
     from aurumq_rl.sl.model_io import SLScorer
 
     steps.check_output(args, ".parquet", "sl score writes the score contract as Parquet")
@@ -174,7 +179,10 @@ def run_score(args: argparse.Namespace) -> int:
     panel = scorer.load_panel(args.data, start=args.start, end=args.end, universe=args.universe,
                               market=model_market(args, scorer.metadata))
     scores = scorer.score_panel(panel)
-    path = write_scores(panel, scores, args.output, made_by="sl score")
+    in_sample = in_sample_message(scorer.metadata, panel.dates[np.isfinite(scores).any(axis=1)])
+    if in_sample:  # as `infer` says it; the file records the windows, so `eval` of it says it too
+        warnings.warn(in_sample, stacklevel=2)
+    path = write_scores(panel, scores, args.output, made_by="sl score", windows=scorer.metadata.get("windows"))
     print(f"sl score: {len(panel.dates)} dates × {len(panel.codes)} stocks → {path} "
           f"({time.perf_counter() - t0:.1f}s)")
     return 0

@@ -70,17 +70,25 @@ def run_walk_forward(args: argparse.Namespace) -> int:
           f"{res.per_window[0]['test'][0]}…{res.per_window[-1]['test'][1]} in {report['wall_s']:.1f}s → {out}")
     print(f"  OOS rank IC vs label {steps.fmt(res.metrics['label']['rank_ic'])}  vs {args.forward_period}d return "
           f"{steps.fmt(res.metrics['forward_return']['rank_ic'])}")
+    if not res.metrics["label"]["n_days"]:  # every test date too close to the data's end: "nan", unexplained
+        from aurumq_rl.sl.labels import label_horizon
+
+        warnings.warn(f"no out-of-sample date has a label for two universe stocks (label {args.label} reads "
+                      f"{label_horizon(args.label, args.forward_period)} trading day(s) past its decision date; the "
+                      f"data ends {panel.dates[-1]}), so the out-of-sample figures are NaN; move --first-test earlier "
+                      "or shorten the label (--forward-period)", stacklevel=2)
     return 0
 
 
 def run_stack(args: argparse.Namespace) -> int:
     import numpy as np
 
-    from aurumq_rl.data.scores import read_score_frame, write_scores
+    from aurumq_rl.data.scores import read_score_frame, read_scores_record, write_scores
     from aurumq_rl.eval.ic import ic_series
     from aurumq_rl.eval.metrics import summarize_ic
     from aurumq_rl.eval.report import to_jsonable
     from aurumq_rl.eval.sources import align_long, alignment_warnings
+    from aurumq_rl.infer.scorer import in_sample_message
     from aurumq_rl.io import atomic_write_json
     from aurumq_rl.sl.labels import build_label
     from aurumq_rl.sl.stacking import OOFPredictions, stack_walk_forward
@@ -108,6 +116,10 @@ def run_stack(args: argparse.Namespace) -> int:
         oos = np.isfinite(scores).any(1)
         if not oos.any():
             raise DataError(f"{path}: no score on any date of {args.data}; check the file and --data")
+        in_sample = in_sample_message(read_scores_record(path) or {}, panel.dates[oos])  # an `sl score` file
+        if in_sample:
+            warnings.warn(f"{path}: {in_sample}, not out of sample as the stacker takes it; stack walk-forward "
+                          "scores (`sl walk-forward`) or score only dates after the model's windows", stacklevel=2)
         bases.append(OOFPredictions(name, scores, oos))
     stacked = stack_walk_forward(bases, label.values, panel, label.horizon, step=args.step,
                                  min_fit_dates=args.min_fit_dates, ridge=args.ridge)

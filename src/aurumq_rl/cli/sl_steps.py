@@ -161,18 +161,31 @@ def params(args: argparse.Namespace) -> GBDTParams:
 
 def load(args: argparse.Namespace, start: str | None = None, end: str | None = None) -> Panel:
     """The panel of --data (raw factors: the SL feature modes transform them per date) under the market rules
-    of --min-listed-days / --limit-method, from `start` (LABEL_WARMUP_DAYS earlier for a main-wave label)."""
-    from aurumq_rl.data.loader import load_panel
+    of --min-listed-days / --limit-method, from `start` (LABEL_WARMUP_DAYS earlier for a main-wave label) to the
+    last decision date `end` plus the label's horizon where the data has it: the last test dates keep their
+    labels, as `eval` of the same window reads them (no decision is made on the extra dates)."""
+    import numpy as np
 
-    if start is not None and getattr(args, "label", None) == "main_wave":
+    from aurumq_rl.data.check import date_counts
+    from aurumq_rl.data.loader import load_panel
+    from aurumq_rl.data.source import to_date
+
+    main_wave = start is not None and getattr(args, "label", None) == "main_wave"
+    calendar = np.empty(0, "datetime64[D]")
+    if main_wave or end is not None:
+        calendar = date_counts(args.data)["trade_date"].drop_nulls().to_numpy().astype("datetime64[D]")
+    if main_wave:
         # the exit rule's MA10 warm-up before the first date, as `eval` and `train` load it: a date's label is
         # then the same whatever --train-start is (the split is by date, so no window moves)
-        from aurumq_rl.data.check import date_counts
         from aurumq_rl.data.labels import label_warmup_start
-        from aurumq_rl.data.source import to_date
 
-        calendar = date_counts(args.data)["trade_date"].drop_nulls().to_numpy().astype("datetime64[D]")
         start = str(label_warmup_start(calendar, to_date(start, "--train-start")))
+    if end is not None:
+        from aurumq_rl.sl.labels import label_horizon
+
+        last = int(np.searchsorted(calendar, np.datetime64(to_date(end, "--test-end"), "D"), "right")) - 1
+        if last >= 0:  # an end before the data: the loader names it
+            end = str(calendar[min(last + label_horizon(args.label, args.forward_period), len(calendar) - 1)])
     factors = getattr(args, "factors", 1)  # `sl stack` reads no factor: one is loaded
     if isinstance(factors, str) and factors.isdecimal():  # int() takes these (not "²")
         factors = int(factors)

@@ -256,8 +256,13 @@ def _check_window(calendar: pl.Series, lo: date, hi: date, start: date | None, e
     if start is not None and end is not None and start > end:
         raise DataError(f"{name}: start {start} is after end {end}; pass a start on or before the end")
     if not calendar.is_between(lo, hi).any():
-        raise DataError(f"{name}: no trading date between {start or 'start'} and {end or 'end'} (the data covers "
-                        f"{calendar[0]} .. {calendar[-1]}); choose dates inside it")
+        where = f"no trading date between {start or 'start'} and {end or 'end'} (the data covers {calendar[0]} .. " \
+                f"{calendar[-1]})"
+        if calendar[0] < lo and hi < calendar[-1]:  # inside the data's range: a weekend or a holiday
+            before, after = calendar.filter(calendar < lo)[-1], calendar.filter(calendar > hi)[0]
+            raise DataError(f"{name}: {where}: the data trades on {before} and next on {after}; widen the window "
+                            "to include one of them")
+        raise DataError(f"{name}: {where}; choose dates inside it")
 
 
 def _daily_returns(ann_df: pl.DataFrame, returns: str) -> np.ndarray:

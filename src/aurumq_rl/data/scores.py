@@ -36,15 +36,21 @@ def scores_frame(panel: Panel, scores: np.ndarray, lo: int = 0, hi: int | None =
 
 
 def write_scores(panel: Panel, scores: np.ndarray, path: str | Path, lo: int = 0, hi: int | None = None, *,
-                 made_by: str) -> Path:
+                 made_by: str, windows: dict[str, Any] | None = None) -> Path:
     """Write the score contract Parquet atomically, with `scores_record` in the file's metadata."""
-    return atomic_write_parquet(scores_frame(panel, scores, lo, hi), path, metadata=scores_record(panel, made_by))
+    return atomic_write_parquet(scores_frame(panel, scores, lo, hi), path,
+                                metadata=scores_record(panel, made_by, windows))
 
 
-def scores_record(panel: Panel, made_by: str) -> dict[str, str]:
+def scores_record(panel: Panel, made_by: str, windows: dict[str, Any] | None = None) -> dict[str, str]:
     """The Parquet key-value metadata of scores made on `panel` by the command `made_by`: the command and the
-    universe and market rules the panel's loader recorded, read back by `read_scores_record`."""
-    return parquet_record({"made_by": made_by, **{k: panel.meta[k] for k in ("universe", "market") if k in panel.meta}})
+    universe and market rules the panel's loader recorded, read back by `read_scores_record`; `windows`: the
+    training/validation windows of the model that scored them (`{"train": [first, last], "val": [...]}`), so
+    `eval` can say which decision dates are in-sample."""
+    rec: dict[str, Any] = {"made_by": made_by, **{k: panel.meta[k] for k in ("universe", "market") if k in panel.meta}}
+    if windows:
+        rec["windows"] = windows
+    return parquet_record(rec)
 
 
 def read_scores_record(path: str | Path) -> dict[str, Any] | None:

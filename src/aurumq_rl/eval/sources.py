@@ -135,11 +135,11 @@ def classify_source(spec: str, columns: Sequence[str], negate: bool = False) -> 
                               recorded=read_scores_record(path / RUN_SCORES_FILE) or _run_record(path))
         if _model_kind(path):
             return SourceSpec(spec, "model", name, path=path, negate=negate)
-        from aurumq_rl.infer import sb3_baseline_note
+        from aurumq_rl.infer import no_model_note
 
-        sb3 = sb3_baseline_note(path)
-        if sb3:
-            raise DataError(f"--scores {spec}: {sb3}")
+        note = no_model_note(path)
+        if note:
+            raise DataError(f"--scores {spec}: {note}")
         raise DataError(f"--scores {spec}: directory holds neither {RUN_SCORES_FILE} nor a model "
                         "(metadata.json + policy.onnx, manifest.json, bundle/); SOURCE must be " + ACCEPTED)
     if spec in columns:
@@ -347,6 +347,12 @@ def load_scores(spec: SourceSpec, ep: EvalPanel, data: str | Path) -> ScoreSet:
         assert spec.path is not None
         scores, info = align_long(read_score_frame(spec.path), ep.panel)
         info["file"] = str(spec.path)
+        # scores of a model over its own training/validation dates (`sl score` of the whole history): say so,
+        # as for a model source, from the windows the file recorded
+        scored = (np.isfinite(scores) & ep.panel.in_universe)[ep.lo:ep.hi + 1].any(axis=1)
+        in_sample = in_sample_message(spec.recorded or {}, ep.panel.dates[ep.lo:ep.hi + 1][scored])
+        if in_sample:
+            warnings.warn(f"{spec.name}: {in_sample}", stacklevel=2)
     elif spec.kind == "model":
         scores, info = model_scores(spec, ep, data)
     else:

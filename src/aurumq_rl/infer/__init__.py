@@ -47,6 +47,19 @@ def sb3_baseline_note(path: str | Path) -> str | None:
             "models in best.zip / last.zip (stable_baselines3); train with --algorithm ppo for a bundle")
 
 
+def no_model_note(path: str | Path) -> str | None:
+    """Why the run directory `path` holds no model to score: an SB3 baseline run (`sb3_baseline_note`), or a PPO
+    run with checkpoints but no bundle/ (`train --no-export`, or an export that failed), which `export` makes;
+    None for anything else."""
+    note = sb3_baseline_note(path)
+    if note or not (Path(path) / "run.json").is_file():
+        return note
+    if not any((Path(path) / ckpt).is_file() for ckpt in ("best.pt", "last.pt")):
+        return None
+    return (f"a training run without bundle/ (trained with --no-export, or its export failed); export it first: "
+            f"aurumq-rl export {path} -o {Path(path) / 'bundle'}")
+
+
 def load_scorer(path: str | Path, *, threads: int = 1) -> Any:
     """A scorer for `path`: an RL bundle (`metadata.json` + `policy.onnx`), an RL run directory holding
     `bundle/`, an SL model directory (`manifest.json`, kind sl_gbdt) or an SL run directory holding `model/`.
@@ -63,8 +76,8 @@ def load_scorer(path: str | Path, *, threads: int = 1) -> Any:
 
         return SLScorer(found[0])
     root = Path(path)
-    sb3 = sb3_baseline_note(root)
-    if sb3:
-        raise DataError(f"{root}: {sb3}")
+    note = no_model_note(root)
+    if note:
+        raise DataError(f"{root}: {note}")
     raise DataError(f"{root}: not a model — expected an RL bundle (policy.onnx + metadata.json, from "
                     "`aurumq-rl export`), a run directory holding bundle/ or model/, or an SL model directory")

@@ -113,23 +113,25 @@ class Split:
 def resolve_split(dates: np.ndarray, horizon: int, *, train_start: str | None = None,
                   train_end: str | None = None, val_start: str | None = None, val_end: str | None = None,
                   test_start: str | None = None, test_end: str | None = None) -> Split:
-    """Date flags → an embargoed `Split`. Omitted bounds follow a 60/20/20 split of the dates, except that a
-    given end places the next window's omitted start right after it and its embargo (a --train-end alone is
-    never moved by the default --val-start); an earlier window's end is pulled back to honour the embargo
-    (horizon + 1 dates) only before a start the user gave. A default mark that would leave no room beside a bound
-    the user gave moves: a --val-end or --test-start before the 60% mark starts validation 3/4 of the way to it
-    (60:20), and validation starting within the embargo of the 80% mark (a late --train-end or --val-start) splits
-    the dates after it evenly between validation and test."""
+    """Date flags → an embargoed `Split`. Omitted bounds follow a 60/20/20 split of the dates up to the test end
+    (--test-end, else the last date; a panel may run past it for the labels), except that a given end places the
+    next window's omitted start right after it and its embargo (a --train-end alone is never moved by the default
+    --val-start); an earlier window's end is pulled back to honour the embargo (horizon + 1 dates) only before a
+    start the user gave. A default mark that would leave no room beside a bound the user gave moves: a --val-end or
+    --test-start before the 60% mark starts validation 3/4 of the way to it (60:20), and validation starting within
+    the embargo of the 80% mark (a late --train-end or --val-start) splits the dates after it evenly between
+    validation and test."""
     t_n = len(dates)
     emb = horizon + 1
     pick = lambda v, d: d if v is None else v  # noqa: E731
     tr_lo = pick(date_index(dates, train_start, "--train-start", "start"), 0)
-    # the default shares count from the first training date (a panel may hold a label warm-up before it)
-    a, b = (tr_lo + int((t_n - tr_lo) * share) for share in (SPLIT_SHARES[0], sum(SPLIT_SHARES)))
+    te_hi = pick(date_index(dates, test_end, "--test-end", "end"), t_n - 1)
+    # the default shares count from the first training date to the last test date (a panel may hold a label
+    # warm-up before it and the last test dates' label horizon after it)
+    a, b = (tr_lo + int((te_hi + 1 - tr_lo) * share) for share in (SPLIT_SHARES[0], sum(SPLIT_SHARES)))
     tr_hi_set = date_index(dates, train_end, "--train-end", "end")
     va_hi_set = date_index(dates, val_end, "--val-end", "end")
     te_lo_set = date_index(dates, test_start, "--test-start", "start")
-    te_hi = pick(date_index(dates, test_end, "--test-end", "end"), t_n - 1)
     last_val = va_hi_set if va_hi_set is not None else None if te_lo_set is None else te_lo_set - emb - 1
     if last_val is not None and a >= last_val:  # the 60% mark leaves validation no 2 dates before that bound
         a = tr_lo + int((last_val + 1 - tr_lo) * SPLIT_SHARES[0] / sum(SPLIT_SHARES))
