@@ -114,3 +114,18 @@ def test_traded_rows_dated_before_the_listing_are_warned() -> None:
     assert n > 20 and len(got) == 1 and got[0]["rows"] == n, got
     assert f"column list_date dates {n:,} traded row(s) before the stock's listing, e.g. ({code}, 2020-06-01: " \
            "2020-09-01)" in got[0]["message"]
+
+
+def test_a_quiet_date_in_percent_is_refused_too() -> None:
+    """A quiet day appended in percent: every stock moves less than 1% (on about a quarter of real dates fewer
+    than half the stocks move 1%), so no |pct_chg| passed 1 and the day entered training as moves of ±20% ..
+    ±90%, beyond every board's limit. Judged against the limits instead, it is refused like a rally day."""
+    df = _market(60, 40)
+    last = df["trade_date"].max()
+    j = pl.col("ts_code").str.slice(4, 2).cast(pl.Int32)
+    sign = pl.when(j % 2 == 0).then(1).otherwise(-1)
+    quiet = df.with_columns(pl.when(pl.col("trade_date") == last).then((0.4 + 0.0125 * j) * sign)  # ±0.4 .. ±0.89
+                            .otherwise(pl.col("pct_chg")).alias("pct_chg"))
+    with pytest.raises(DataError, match=r"pct_chg looks like percent on 1 date\(s\), e.g. 2024-02-29 \(40 of 40 "
+                                        r"stocks\) with \|pct_chg\| > 0.35.*divide those dates' pct_chg by 100"):
+        check_data(quiet.lazy())

@@ -322,3 +322,14 @@ def test_duplicate_keys_are_found_exactly_and_named_in_order() -> None:
     with pytest.raises(DataError, match=r"k\.parquet: 2 duplicate \(ts_code, trade_date\) key\(s\), e\.g\. "
                                         r"\(600000\.SH, 1970-01-01\)"):
         validate_keys(dup, "k.parquet")
+
+
+def test_gross_returns_are_told_to_subtract_1_not_to_divide_by_100(tmp_path: Path) -> None:
+    """A pct_chg written as a gross return (close / pre_close: 1.01 for +1%) was taken for percent, and the error
+    said 'divide by 100': done, every stock then gained about +1% a day and loaded without a word. The error
+    names the gross return and says to subtract 1."""
+    path = _write(_frame(4).with_columns(pl.col("pct_chg") + 1), tmp_path)
+    with pytest.raises(DataError, match=r"bad\.parquet: column pct_chg looks like a gross return \(close / "
+                                        r"pre_close, 1\.01 for \+1%\).*subtract 1") as err:
+        load_panel(path, universe="all")
+    assert "divide by 100" not in str(err.value)

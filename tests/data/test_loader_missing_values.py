@@ -50,3 +50,21 @@ def test_null_pct_chg_on_a_suspended_row_is_not_reported() -> None:
         warnings.simplefilter("always")
         load_panel(df, universe="all", normalize="raw")
     assert not [w for w in caught if "pct_chg" in str(w.message) or "column vol" in str(w.message)]
+
+
+@pytest.mark.parametrize("bad", [None, 0.0, -3.2], ids=["null", "zero", "negative"])
+def test_a_bad_close_on_a_traded_row_is_named_by_the_loader(bad: float | None) -> None:
+    """A missing or non-positive close on a traded row misleads price-based limit detection (and returns=
+    'adj_close' reads that day as a 0 return): `data check` calls it an error, a NaN close drew a warning,
+    but a null, 0 or negative one (forward-adjusted prices turn negative) loaded without a word."""
+    df = _frame().with_columns(close=pl.when(_row("600001.SH", date(2024, 1, 3))).then(pl.lit(bad))
+                               .otherwise(pl.col("close")))
+    with pytest.warns(UserWarning, match=r"column close has 1 missing, non-positive .*600001\.SH, 2024-01-03"):
+        load_panel(df, universe="all", normalize="raw")
+
+
+def test_a_missing_adj_factor_is_named_when_returns_read_it() -> None:
+    """returns='adj_close' reads no return on a traded row without an adj_factor (the next row takes the move)."""
+    df = _frame().with_columns(adj_factor=pl.when(_row("600004.SH", date(2024, 1, 2))).then(None).otherwise(1.0))
+    with pytest.warns(UserWarning, match=r"column adj_factor has 1 missing value\(s\) on traded rows.*600004\.SH"):
+        load_panel(df, universe="all", normalize="raw", returns="adj_close")

@@ -55,3 +55,16 @@ def test_shard_with_another_column_type_names_the_column(halves: tuple[pl.DataFr
     halves[1].with_columns(pl.col("vol").round().cast(pl.Int64)).write_parquet(tmp_path / "b.parquet")
     with pytest.raises(DataError, match=rf"b\.parquet has other column types: vol Int64 \(not Float64\) .*{SAME}"):
         load_panel(tmp_path, universe="all")
+
+
+def test_a_lazyframe_whose_query_fails_is_not_blamed_on_shards() -> None:
+    """A LazyFrame whose plan fails when collected (a bad cast) was told that 'every file of a directory or glob
+    must be a Parquet with the same columns': no file or shard is involved, so the message sent the user looking
+    for one. The error names the frame and the failure, and points at the frame's query."""
+    from tests.data.frames import tiny_market
+
+    lf = tiny_market().lazy().with_columns(pl.col("ts_code").cast(pl.Int64).alias("alpha_002"))
+    with pytest.raises(DataError, match=r"^<LazyFrame>: cannot collect it \(conversion from `str` to `i64` failed"
+                                        r".*fix the frame's query") as err:
+        load_panel(lf, universe="all")
+    assert SAME not in str(err.value)

@@ -12,6 +12,7 @@ import polars as pl
 
 from aurumq_rl.data.columns import cast_optional_columns, date_expr
 from aurumq_rl.data.sanity import (
+    PERCENT_DATE_MOVE,
     PERCENT_DATE_RULE,
     PERCENT_STOCK_RULE,
     examples,
@@ -33,6 +34,7 @@ FACTOR_COL_PREFIXES: tuple[str, ...] = (
 MISSING_FACTOR = "factor column(s) missing from"  # the error for a requested factor absent from the data
 
 PERCENT_SHARE_THRESHOLD = 0.05  # share of rows with |pct_chg| > 1 above which pct_chg is taken as percent
+GROSS_BAND, GROSS_SHARE = 0.3, 0.9  # pct_chg read as gross returns when this share of rows lies within 1 ± band
 LISTING_ROWS = 5  # a stock's first rows may be listing days without a limit (a first day beyond +100% is common)
 
 
@@ -222,6 +224,11 @@ def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None =
     if pct.len() == 0:  # every return would be 0: metrics of nothing, not an error further on
         raise DataError(f"{source}: column pct_chg has no value (every row null, NaN or inf); write the daily "
                         "change as a decimal (+10% = 0.10), e.g. close / pre_close - 1")
+    gross = float(((pct > 1 - GROSS_BAND) & (pct < 1 + GROSS_BAND)).mean())
+    if gross > GROSS_SHARE:  # a decimal change is near 0, a percent one spread around it: these are close/pre_close
+        raise DataError(f"{source}: column pct_chg looks like a gross return (close / pre_close, 1.01 for +1%): "
+                        f"{gross:.0%} of rows lie within {1 - GROSS_BAND:g} .. {1 + GROSS_BAND:g}; the contract wants "
+                        "the change as a decimal (+10% = 0.10): subtract 1")
     share, judged = float((pct.abs() > 1).mean()), "rows"
     if share > PERCENT_SHARE_THRESHOLD:  # judged again without listing days, which may move beyond ±100%
         later = keys.filter(pl.col("pct_chg").is_finite()
@@ -244,8 +251,8 @@ def validate_keys(keys: pl.DataFrame, source: str, raw_dates: pl.Series | None =
     if pct_dates.height:
         ex = ", ".join(f"{d} ({b} of {n} stocks)" for d, b, n in pct_dates.head(3).iter_rows())
         raise DataError(f"{source}: column pct_chg looks like percent on {pct_dates.height} date(s), e.g. {ex} "
-                        f"with |pct_chg| > 1; {PERCENT_DATE_RULE}; the contract wants decimals: divide those "
-                        "dates' pct_chg by 100")
+                        f"with |pct_chg| > {PERCENT_DATE_MOVE:g}; {PERCENT_DATE_RULE}; the contract wants decimals: "
+                        "divide those dates' pct_chg by 100")
     wiped = keys.filter(pl.col("pct_chg").is_finite() & (pl.col("pct_chg") <= -1))
     if wiped.height:  # log1p(-1) = -inf: the stock's price index, and every later forward return, would be lost
         raise DataError(f"{source}: column pct_chg has {wiped.height:,} value(s) of -1 or below, e.g. "

@@ -181,9 +181,13 @@ def load_panel(
         warnings.warn(f"{name}: no is_st or name column, so no stock can be told ST: universe '{universe}' keeps "
                       "risk-warning stocks, under their board's normal price limits; add is_st (per date) or name",
                       stacklevel=2)
-    # a missing vol reads as a suspension, a missing pct_chg on a traded row as a 0 return: say so for a null too,
-    # not only for a NaN (`cast_numeric_columns`), since pandas writes a NaN as null
-    for problem in value_problems(ann_df.select("ts_code", "trade_date", "vol", "pct_chg"), columns=("vol", "pct_chg")):
+    # a missing vol reads as a suspension, a missing pct_chg on a traded row as a 0 return, a missing or non-positive
+    # close misleads limit detection (and adj_close returns, with a missing adj_factor): say so for a null too, not
+    # only for a NaN (`cast_numeric_columns`), since pandas writes a NaN as null
+    checked = ("vol", "pct_chg", "close", *(("adj_factor",) if returns == "adj_close" else ()))
+    for problem in value_problems(ann_df.select("ts_code", "trade_date", *checked), columns=checked):
+        if problem["column"] == "close" and problem["level"] == "warning" and returns != "adj_close":
+            continue  # a bad close on a suspended row is read by returns='adj_close' only
         warnings.warn(f"{name}: {problem['message']}", stacklevel=2)
     if ann_df.height == 0 or not ann_df["in_universe"].any():
         raise DataError(f"{name}: no row left in universe '{universe}' between {start_d or 'start'} and "

@@ -103,17 +103,21 @@ def value_problems(keys: pl.DataFrame, columns: tuple[str, ...] | None = None) -
     return out
 
 
-PERCENT_DATE_MIN_SHARE = 0.5  # a date is taken as percent-scaled when this share of its stocks move beyond ±100%
+PERCENT_DATE_MIN_SHARE = 0.5  # a date is taken as percent-scaled when this share of its stocks move beyond the move
+# below: above every board's daily limit (±30% on the BSE) with room for rounding, so past the listing days no real
+# date moves half its stocks that far, while a day in percent does (a 0.35% move is one; ±1% was missed on quiet
+# days, when fewer than half the stocks move 1%: about a quarter of real dates)
+PERCENT_DATE_MOVE = 0.35
 PERCENT_DATE_RULE = (f"a date counts as percent when at least {PERCENT_STOCK_MIN_ROWS} of its stocks and "
-                     f"{PERCENT_DATE_MIN_SHARE:.0%} of them, past their first listing days, have |pct_chg| > 1 "
-                     "(no market day moves half the "
-                     "market beyond ±100%: a day appended from a source in percent, such as Tushare's daily table)")
+                     f"{PERCENT_DATE_MIN_SHARE:.0%} of them, past their first listing days, have |pct_chg| > "
+                     f"{PERCENT_DATE_MOVE:g} (no market day moves half the market beyond every board's daily limit: "
+                     "a day appended from a source in percent, such as Tushare's daily table)")
 
 
-def _beyond_100(keys: pl.DataFrame, by: str, min_share: float) -> pl.DataFrame:
+def _beyond(keys: pl.DataFrame, by: str, min_share: float, move: float = 1.0) -> pl.DataFrame:
     """Groups of `by` where at least PERCENT_STOCK_MIN_ROWS rows, and `min_share` of those with a pct_chg,
-    move beyond ±100%: `by`, big, rows, sorted by `by`."""
-    big = (pl.col("pct_chg").abs() > 1) & pl.col("pct_chg").is_finite()
+    move beyond ±`move`: `by`, big, rows, sorted by `by`."""
+    big = (pl.col("pct_chg").abs() > move) & pl.col("pct_chg").is_finite()
     return (keys.group_by(by)
             .agg(big.sum().alias("big"), pl.col("pct_chg").is_not_null().sum().alias("rows"))
             .filter((pl.col("big") >= PERCENT_STOCK_MIN_ROWS) & (pl.col("big") >= min_share * pl.col("rows")))
@@ -121,11 +125,12 @@ def _beyond_100(keys: pl.DataFrame, by: str, min_share: float) -> pl.DataFrame:
 
 
 def percent_scaled_dates(keys: pl.DataFrame) -> pl.DataFrame:
-    """Dates whose pct_chg looks like percent (see PERCENT_DATE_RULE): trade_date, big, rows, sorted by date."""
-    return _beyond_100(keys, "trade_date", PERCENT_DATE_MIN_SHARE)
+    """Dates whose pct_chg looks like percent (see PERCENT_DATE_RULE): trade_date, big (rows with |pct_chg| >
+    PERCENT_DATE_MOVE), rows, sorted by date."""
+    return _beyond(keys, "trade_date", PERCENT_DATE_MIN_SHARE, PERCENT_DATE_MOVE)
 
 
 def percent_scaled_stocks(keys: pl.DataFrame) -> pl.DataFrame:
     """Stocks whose pct_chg looks like percent (see PERCENT_STOCK_RULE): ts_code, big (rows with
     |pct_chg| > 1), rows (with a pct_chg), sorted by ts_code."""
-    return _beyond_100(keys, "ts_code", PERCENT_STOCK_MIN_SHARE)
+    return _beyond(keys, "ts_code", PERCENT_STOCK_MIN_SHARE)

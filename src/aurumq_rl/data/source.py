@@ -110,6 +110,9 @@ def collect_source(lf: pl.LazyFrame, name: str) -> pl.DataFrame:
         if Path(name).is_file():
             raise DataError(f"{name}: cannot read it ({reason}); it must be a readable Parquet file: rewrite or "
                             "replace it") from exc
+        if not is_glob(name) and not Path(name).is_dir():  # a DataFrame / LazyFrame: its query failed, no file did
+            raise DataError(f"{name}: cannot collect it ({reason}); fix the frame's query (a cast, a scan of another "
+                            "format) so that it collects, or pass a Parquet path") from exc
         shard = _odd_shard(name)
         raise DataError(f"{name}: cannot read it ({shard or reason}); every file of a directory or glob must be "
                         "a Parquet with the same columns, so fix or remove the odd one") from exc
