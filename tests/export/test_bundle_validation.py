@@ -158,3 +158,18 @@ def test_bundle_validate_takes_a_run_directory_and_names_an_sl_model(tmp_path: P
         assert main(["bundle", "validate", str(path)]) == 2
         err = capsys.readouterr().err
         assert f"error: {path}: an SL model" in err and "re-run `aurumq-rl export`" not in err, err
+
+
+def test_a_bundle_infer_would_refuse_does_not_validate(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A z-score bundle recorded with another transform than this version applies (trained before the
+    winsorisation) is refused by every `infer` and `eval`; `bundle validate` said "ok" of it, so a check after an
+    upgrade passed and inference then failed."""
+    from aurumq_rl.cli.main import main
+    from aurumq_rl.errors import DataError
+
+    b = make_bundle(tmp_path / "b", normalize="zscore",
+                    normalize_params={"zscore_clip": 5.0, "fill": 0.0, "per_date_over": "universe"})
+    with pytest.raises(DataError, match=r"metadata\.json normalize_params.*retrain"):
+        validate_bundle(b)
+    assert main(["bundle", "validate", str(b)]) == 2
+    assert "ok:" not in capsys.readouterr().out

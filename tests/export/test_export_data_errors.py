@@ -66,3 +66,22 @@ def test_export_names_a_missing_model_factor_without_blaming_the_date(run: tuple
     assert re.search(rf"missing from {re.escape(str(thinned))}: {names[1]}\b", err)
     assert "--golden-date" not in err
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize(("change", "named"), [
+    (lambda df: df.drop("vol"), "vol"),  # a required column missing
+    (lambda df: df.with_columns(pl.col("alpha_001").cast(pl.String)), "alpha_001"),  # a non-numeric factor
+    (lambda df: pl.concat([df, df.head(1)]), "duplicate"),  # a repeated (ts_code, trade_date) row
+])
+def test_export_blames_the_data_not_the_golden_date_for_a_data_fault(run: tuple[str, Path], tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str],
+                                                                     change: object, named: str) -> None:
+    """Data that no date could load (a required column missing, a factor column of text, a duplicate key) was
+    reported as "golden date D (…): <the data's fault>; pass --golden-date with a trading date of the data"."""
+    bad = tmp_path / "bad.parquet"
+    change(pl.read_parquet(run[0])).write_parquet(bad)  # type: ignore[operator]
+    rc = main(["export", str(run[1]), "-o", str(tmp_path / "b"), "--data", str(bad)])
+    err = capsys.readouterr().err
+    assert rc == 2
+    assert named in err and "--golden-date" not in err, err
+    assert not (tmp_path / "b").exists()

@@ -35,7 +35,7 @@ from aurumq_rl.data.normalize import (
 from aurumq_rl.data.panel import Panel
 from aurumq_rl.data.sanity import value_problems
 from aurumq_rl.data.source import DataSource, collect_source, scan_with_schema, to_date
-from aurumq_rl.errors import DataError
+from aurumq_rl.errors import DataError, WindowError
 from aurumq_rl.market.limits import check_limit_method
 from aurumq_rl.market.status import MarketConfig, annotate, listing_fallback_message
 from aurumq_rl.market.universe import UniverseSpec, universe_expr
@@ -190,8 +190,8 @@ def load_panel(
             continue  # a bad close on a suspended row is read by returns='adj_close' only
         warnings.warn(f"{name}: {problem['message']}", stacklevel=2)
     if ann_df.height == 0 or not ann_df["in_universe"].any():
-        raise DataError(f"{name}: no row left in universe '{universe}' between {start_d or 'start'} and "
-                        f"{end_d or 'end'}; widen the dates or choose another universe")
+        raise WindowError(f"{name}: no row left in universe '{universe}' between {start_d or 'start'} and "
+                          f"{end_d or 'end'}; widen the dates or choose another universe")
 
     codes = ann_df.filter(pl.col("in_universe"))["ts_code"].unique().sort()
     ann_df = ann_df.filter(pl.col("ts_code").is_in(codes.implode()))
@@ -255,18 +255,18 @@ def load_panel(
 
 
 def _check_window(calendar: pl.Series, lo: date, hi: date, start: date | None, end: date | None, name: str) -> None:
-    """A start after the end, or a window holding none of the data's trading dates, is a DataError saying so
+    """A start after the end, or a window holding none of the data's trading dates, is a WindowError saying so
     (with the data's range), not "no row left in universe …", which sent the user to the universe."""
     if start is not None and end is not None and start > end:
-        raise DataError(f"{name}: start {start} is after end {end}; pass a start on or before the end")
+        raise WindowError(f"{name}: start {start} is after end {end}; pass a start on or before the end")
     if not calendar.is_between(lo, hi).any():
         where = f"no trading date between {start or 'start'} and {end or 'end'} (the data covers {calendar[0]} .. " \
                 f"{calendar[-1]})"
         if calendar[0] < lo and hi < calendar[-1]:  # inside the data's range: a weekend or a holiday
             before, after = calendar.filter(calendar < lo)[-1], calendar.filter(calendar > hi)[0]
-            raise DataError(f"{name}: {where}: the data trades on {before} and next on {after}; widen the window "
-                            "to include one of them")
-        raise DataError(f"{name}: {where}; choose dates inside it")
+            raise WindowError(f"{name}: {where}: the data trades on {before} and next on {after}; widen the window "
+                              "to include one of them")
+        raise WindowError(f"{name}: {where}; choose dates inside it")
 
 
 def _daily_returns(ann_df: pl.DataFrame, returns: str) -> np.ndarray:

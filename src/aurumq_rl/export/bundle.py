@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from aurumq_rl.data.normalize import check_normalize_params
 from aurumq_rl.errors import DataError
 from aurumq_rl.provenance import sha256_file
 
@@ -129,10 +130,13 @@ def run_session(session: Any, factors: np.ndarray, mask: np.ndarray | None = Non
 
 
 def validate_bundle(bundle: str | Path, threads: int = 1) -> dict[str, Any]:
-    """Checksums, schema and golden replay; returns a small report. Raises `BundleError` naming the problem."""
+    """Checksums, schema, the recorded input transform (this version must apply it) and golden replay; returns a
+    small report. Raises `BundleError` (a `DataError` for the transform) naming the problem."""
     root = Path(bundle)
     check_files(root)
     meta = read_metadata(root)
+    # inputs prepared by another z-score transform than this version's: `infer` and `eval` refuse the bundle
+    check_normalize_params(meta.get("normalize", "zscore"), meta.get("normalize_params"), str(root / METADATA_FILE))
     obs = np.load(root / GOLDEN_OBS)
     want = np.load(root / GOLDEN_SCORES)
     n_f = len(meta["factor_names"])

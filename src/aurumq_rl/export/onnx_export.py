@@ -21,11 +21,10 @@ import onnx
 import onnxruntime
 import torch
 
-from aurumq_rl.data.contract import MISSING_FACTOR
 from aurumq_rl.data.normalize import ZSCORE_CLIP, check_normalize_params
 from aurumq_rl.data.source import source_files, to_date
 from aurumq_rl.envs.market_sim import HOLDING_AWARE
-from aurumq_rl.errors import DataError
+from aurumq_rl.errors import DataError, WindowError
 from aurumq_rl.export.bundle import (
     BUNDLE_FILES,
     BUNDLE_FORMAT,
@@ -196,10 +195,7 @@ def export_bundle(run_dir: str | Path, out_dir: str | Path, *, checkpoint: str |
                         "with the panel Parquet to take the golden cross-section from")
     try:
         panel = prepare_panel(meta, source, start=day, end=day)
-    except DataError as exc:
-        if MISSING_FACTOR in str(exc):  # the data, not the date: another date would not help
-            raise
-        # e.g. no stock in the universe that day: say which date was asked for, and why
+    except WindowError as exc:  # no trading date, or no universe stock, that day: say which date, and why
         raise DataError(f"golden date {day} ({chosen}): {exc}; pass --golden-date with a trading date of "
                         "the data") from exc
     if len(panel.dates) == 0 or str(panel.dates[0]) != day:
