@@ -1,5 +1,5 @@
 """A --config file's keys are train's flags and nothing else: `config` (a file naming another, which was silently
-not read) and argparse's own `func` entry are unknown keys; an empty `factors` list is refused by name (it loaded
+not read) and argparse's own `func` and `command` entries are unknown keys; an empty `factors` list is refused by name (it loaded
 no factor and the run failed on "universe ... holds no stock with factor values")."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from tests.cli.helpers import TINY, _steps  # noqa: E402
 @pytest.mark.parametrize(("key", "value", "says"), [
     ("config", "base.toml", "unknown key 'config' (a --config file cannot include another)"),
     ("func", "x", "unknown key 'func'"),
+    ("command", "eval", "unknown key 'command'"),  # the top-level parser's subcommand entry: was silently ignored
 ])
 def test_a_config_key_that_is_no_flag_is_refused(data: str, tmp_path: Path, capsys: pytest.CaptureFixture[str],
                                                  key: str, value: str, says: str) -> None:

@@ -171,3 +171,39 @@ def test_holding_aware_chunks_bound_the_stock_rows_by_samples() -> None:
             np.testing.assert_array_equal(uniq[local].numpy(), t[cid.numpy()])
             ids += cid.tolist()
     assert sorted(ids) == list(range(len(t)))
+
+
+def test_a_holding_aware_update_is_reproducible_on_several_cpu_threads() -> None:
+    """With the holdings in the observation, each sample reads its date's encoding (`_evaluate`); the gradient
+    that flows back to a date shared by several samples must be summed in a fixed order, or the same seed trains
+    other weights from run to run on a multi-threaded CPU (torch's default; docs/RL.md: "On CPU, the same seed
+    gives identical metrics"). The same rollout, evaluated five times on 4 threads, gives the same gradients."""
+    from aurumq_rl.algos.ppo import PPO, PPOConfig
+    from aurumq_rl.policies.deep_sets import DeepSetsPolicy
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(4)
+    try:
+        rng = np.random.default_rng(1)
+        t_n, n, f = 24, 80, 4
+        panel = _panel(rng.normal(0, 0.02, (t_n, n)), factors=rng.standard_normal((t_n, n, f)))
+        cfg = EnvConfig(top_k=5, episode_length=4, forward_period=2, industry_cap=None, reward_mode="portfolio")
+        data = PanelTensors(panel, cfg)
+        torch.manual_seed(0)
+        pcfg = PPOConfig(n_envs=64, n_steps=4, batch_size=10**6, n_epochs=1, anneal_lr=False)
+        ppo = PPO(DeepSetsPolicy(f, (64, 32), holding_aware=True), data, MarketSim(data, cfg, 64, seed=0), pcfg)
+        buf = ppo.collect()
+        flat = {k: v.reshape(-1, *v.shape[2:]) for k, v in buf.items() if k != "next_value"}
+        uniq, local = torch.unique(flat["t"], return_inverse=True)
+        assert len(uniq) < len(flat["t"]) // 4  # many samples per date: their gradients meet on one encoding
+        weight = torch.as_tensor(rng.standard_normal(flat["picks"].shape), dtype=torch.float32)
+        grads = []
+        for _ in range(5):
+            ppo.policy.zero_grad(set_to_none=True)
+            logp, _, value = ppo._evaluate(flat, uniq, torch.arange(len(flat["t"])), local)
+            ((logp * weight).sum() + value.sum()).backward()
+            grads.append([p.grad.clone() for p in ppo.policy.parameters()])
+    finally:
+        torch.set_num_threads(threads)
+    for g in grads[1:]:
+        assert all(torch.equal(a, b) for a, b in zip(grads[0], g, strict=True))

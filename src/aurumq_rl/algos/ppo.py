@@ -241,7 +241,9 @@ class PPO:
         emb_u, ctx_u = pol.encode(data.factors[uniq], data.valid[uniq])
         if "w" in flat:  # the holdings enter the scores: one row of logits per sample
             w = flat["w"][ids]
-            emb, ctx = emb_u[local], ctx_u[local]
+            # index_select, not emb_u[local]: its backward sums a date's samples in a fixed order (indexing's
+            # scatters them with parallel atomic adds on a multi-threaded CPU: the same seed trained other weights)
+            emb, ctx = emb_u.index_select(0, local), ctx_u.index_select(0, local)
             logits, value, t_rows, rows = pol.scores(emb, ctx, w), pol.value(emb, ctx, w), flat["t"][ids], None
         else:  # one row of logits per date, shared by its samples
             logits, value, t_rows, rows = pol.scores(emb_u, ctx_u), pol.value(emb_u, ctx_u)[local], uniq, local

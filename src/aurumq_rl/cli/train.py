@@ -98,6 +98,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
+ARGPARSE_KEYS = {"func", "command"}  # the parsers' own entries (the handler, the subcommand's name): no flags
+
+
 def _merge(args: argparse.Namespace) -> dict:
     """The flag defaults, replaced by the --config keys, replaced by the flags given. `opts["explicit"]`: the
     keys the user set (by flag or --config), for checks that must tell a choice from a default."""
@@ -117,7 +120,7 @@ def _merge(args: argparse.Namespace) -> dict:
         if not isinstance(loaded, dict):
             raise DataError(f"--config {path}: holds a {type(loaded).__name__}, not an object of flag names and "
                             'values, e.g. {"top_k": 20, "universe": "all"}')
-        known = set(vars(args)) - {"func", "config"}  # argparse's own entries; a config names no other config
+        known = set(vars(args)) - ARGPARSE_KEYS - {"config"}  # a config names no other config
         for k, v in loaded.items():
             key = k.replace("-", "_")
             if key not in known:
@@ -125,7 +128,7 @@ def _merge(args: argparse.Namespace) -> dict:
                 raise DataError(f"--config {path}: unknown key '{k}'{nested}")
             opts[key] = v
             explicit.add(key)
-    given = {k: v for k, v in vars(args).items() if v is not None and k not in ("func", "config")}
+    given = {k: v for k, v in vars(args).items() if v is not None and k not in ARGPARSE_KEYS | {"config"}}
     opts.update(given)
     opts["explicit"] = explicit | set(given)
     return opts
