@@ -1,6 +1,6 @@
 """A --config file's keys are train's flags and nothing else: `config` (a file naming another, which was silently
-not read) and argparse's own `func` and `command` entries are unknown keys; an empty `factors` list is refused by name (it loaded
-no factor and the run failed on "universe ... holds no stock with factor values")."""
+not read) and argparse's own `func` and `command` entries are unknown keys; an empty `factors` list is refused
+by name (it loaded no factor and the run failed on "universe ... holds no stock with factor values")."""
 
 from __future__ import annotations
 
