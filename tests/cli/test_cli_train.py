@@ -119,6 +119,7 @@ TINY = ["--total-timesteps", "64", "--n-envs", "4", "--n-steps", "8", "--batch-s
     (["--feature-group-weights", "mf_=nan"], None, "--feature-group-weights 'mf_=nan': the pair 'mf_=nan'"),
     (["--feature-group-weights", "alpha_=1,mf_=inf"], None, "the pair 'mf_=inf' has no finite weight ≥ 0"),
     (["--feature-group-weights", "mf_=-0.5"], None, "the pair 'mf_=-0.5' has no finite weight ≥ 0"),
+    (["--feature-group-weights", "=0.5"], None, "--feature-group-weights '=0.5': a pair has no prefix"),  # scaled all
     ([], '{"feature_group_weights": {"mf_": "nan"}}', "the pair 'mf_=nan' has no finite weight"),
     (["--factors", "alpha_001,alpha_0001"], None, "matches 'alpha_0001' (did you mean alpha_001"),  # was dropped
     (["--val-start", "soon"], None, "--val-start='soon' is not a date"),

@@ -71,12 +71,12 @@ def test_every_flag_reaches_the_training_config(data: str, tmp_path: Path) -> No
     assert (cfg.env.top_k, cfg.env.forward_period, cfg.env.episode_length) == (7, 3, 9)
 
 
-@pytest.mark.parametrize("suffix", [".toml", ".json"])
+@pytest.mark.parametrize("suffix", [".toml", ".TOML", ".json"])
 def test_config_file_toml_or_json_with_dashed_or_underscored_keys(data: str, tmp_path: Path, suffix: str) -> None:
-    """--config reads TOML (by its .toml suffix) or JSON; keys are flag names with - or _; a flag on the
-    command line still wins over the file."""
+    """--config reads TOML (by its .toml suffix, in any case: .TOML was read as JSON) or JSON; keys are flag
+    names with - or _; a flag on the command line still wins over the file."""
     path = tmp_path / f"c{suffix}"
-    if suffix == ".toml":
+    if suffix.lower() == ".toml":
         path.write_text('universe = "all_non_st"\ntop-k = 7\nn_epochs = 2\nno-export = true\n'
                         'value-learning-rate = 0.004\n')
     else:

@@ -379,8 +379,9 @@ class Trainer:
 
 def _check_finite(metrics: dict, policy: torch.nn.Module, log: TextIO) -> None:
     """Stop at the first update that leaves the weights, the losses or the reward NaN/inf: training on would
-    only export a NaN policy. The update's metrics are logged; last.pt keeps the update before it (resumable
-    once the cause is fixed). One host sync per update."""
+    only export a NaN policy. The update's metrics are logged; last.pt keeps the update before it, for
+    inspection: a --resume of the same settings repeats the same update, and a changed learning rate is another
+    run, so the fix is a fresh run. One host sync per update."""
     bad = [f"{k} = {metrics[k]}" for k in ("policy_loss", "value_loss", "reward_mean")
            if not math.isfinite(metrics[k])]
     if not torch.stack([torch.isfinite(p).all() for p in policy.parameters()]).all():
@@ -389,8 +390,9 @@ def _check_finite(metrics: dict, policy: torch.nn.Module, log: TextIO) -> None:
         log.write(json_line(metrics))
         log.flush()
         raise DataError(f"update {metrics['update']}: {', '.join(bad)}; the weights are no longer finite, so "
-                        "training stops (last.pt holds the update before). Lower --learning-rate, or run "
-                        "`aurumq-rl data check` on --data for NaN/inf or extreme values")
+                        "training stops (last.pt holds the update before; --resume would repeat this update). "
+                        "Train afresh with a lower --learning-rate, or run `aurumq-rl data check` on --data for "
+                        "NaN/inf or extreme values")
 
 
 def _tensorboard(path: Path, purge_step: int | None = None):  # noqa: ANN202

@@ -114,7 +114,7 @@ def _merge(args: argparse.Namespace) -> dict:
 
         text = read_text_file(path, "--config")
         try:
-            loaded = tomllib.loads(text) if path.suffix == ".toml" else json.loads(text)
+            loaded = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
         except (ValueError, tomllib.TOMLDecodeError) as exc:
             raise DataError(f"--config {path}: cannot parse ({exc})") from exc
         if not isinstance(loaded, dict):
@@ -233,6 +233,8 @@ def _weights(value: object) -> dict[str, float]:
         parsed = [(k, raw, float(raw)) for k, raw in pairs]
     except (ValueError, TypeError):
         raise DataError(f"--feature-group-weights {value!r}: give prefix=weight pairs, e.g. mf_=0.5,hk_=0") from None
+    if any(not k for k, _, _ in parsed):  # an empty prefix matches every factor: one weight for all is no group
+        raise DataError(f"--feature-group-weights {value!r}: a pair has no prefix; name the group, e.g. mf_=0.5")
     for k, raw, w in parsed:
         if not math.isfinite(w) or w < 0:
             raise DataError(f"--feature-group-weights {value!r}: the pair '{k}={str(raw).strip()}' has no finite "
